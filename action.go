@@ -1,0 +1,267 @@
+package borgerkiosk
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/json"
+	"time"
+)
+
+// ActionKind names what an action does.
+type ActionKind string
+
+const (
+	GiveConsent        ActionKind = "give_consent"
+	DeclineConsent     ActionKind = "decline_consent"
+	WithdrawConsent    ActionKind = "withdraw_consent"
+	CreateDelegation   ActionKind = "create_delegation"
+	RevokeDelegation   ActionKind = "revoke_delegation"
+	AcceptDelegation   ActionKind = "accept_delegation"
+	DeclineDelegation  ActionKind = "decline_delegation"
+	RenounceDelegation ActionKind = "renounce_delegation"
+)
+
+// ActionKinds lists every kind, in a stable order.
+var ActionKinds = []ActionKind{
+	GiveConsent, DeclineConsent, WithdrawConsent,
+	CreateDelegation, RevokeDelegation, AcceptDelegation, DeclineDelegation, RenounceDelegation,
+}
+
+// Valid reports whether k is a known kind.
+func (k ActionKind) Valid() bool {
+	for _, x := range ActionKinds {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Widening reports whether the action grants something (give, create,
+// accept). With a stale trust bundle only restrictive actions are accepted.
+func (k ActionKind) Widening() bool {
+	return k == GiveConsent || k == CreateDelegation || k == AcceptDelegation
+}
+
+// OnConsent reports whether the action changes a consent (else a delegation).
+func (k ActionKind) OnConsent() bool {
+	return k == GiveConsent || k == DeclineConsent || k == WithdrawConsent
+}
+
+// Payload holds the arguments of an action; which fields are set depends on
+// the kind (see Action.DecodePayload).
+type Payload struct {
+	ConsentID     string       `json:"consent_id,omitempty"`
+	DelegationID  string       `json:"delegation_id,omitempty"`
+	PrincipalName string       `json:"principal_name,omitempty"` // create: shown to the delegate
+	Delegate      *CPR         `json:"delegate,omitempty"`       // create
+	Scopes        []ScopeGrant `json:"scopes,omitempty"`         // create
+	ValidFrom     time.Time    `json:"valid_from,omitzero"`      // create
+	ValidTo       time.Time    `json:"valid_to,omitzero"`        // create
+	HandoverToken string       `json:"handover_token,omitempty"` // accept/decline: the code that was scanned
+}
+
+// Assist is a staff member's countersignature on an action they helped with.
+type Assist struct {
+	StaffCert []byte `json:"staff_cert"` // encoded Certificate
+	Signature []byte `json:"signature"`  // over AssistDigest
+}
+
+// Action is the unit of change. The person's card signs Digest; a helping
+// staff member's card signs AssistDigest. Payload is kept as the exact bytes
+// that were signed.
+type Action struct {
+	ID             string          `json:"action_id"`
+	Kind           ActionKind      `json:"kind"`
+	OccurredAt     time.Time       `json:"occurred_at"`
+	Kiosk          string          `json:"kiosk"`
+	Payload        json.RawMessage `json:"payload"`
+	ActorSerial    string          `json:"actor_serial"`
+	ActorCert      []byte          `json:"actor_cert"`
+	ActorSignature []byte          `json:"actor_signature"`
+	Assist         *Assist         `json:"assisted_by,omitempty"`
+}
+
+const (
+	actionTag = "borgerkiosk-action-v1"
+	assistTag = "borgerkiosk-assist-v1"
+	authTag   = "borgerkiosk-auth-v1"
+)
+
+// NewAction makes an unsigned action. The caller signs it with SignAction.
+func NewAction(kind ActionKind, p Payload, kiosk string, now time.Time) (*Action, error) {
+	if !kind.Valid() {
+		return nil, Errorf(EInvalid, "unknown action kind %q", kind)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, Errorf(EInvalid, "payload: %v", err)
+	}
+	return &Action{
+		ID:         NewID(now),
+		Kind:       kind,
+		OccurredAt: now.UTC().Truncate(time.Millisecond),
+		Kiosk:      kiosk,
+		Payload:    b,
+	}, nil
+}
+
+// SignedBytes returns the canonical bytes that the actor's signature covers.
+func (a *Action) SignedBytes() []byte {
+	w := newCanonical(actionTag)
+	w.str(a.ID)
+	w.str(string(a.Kind))
+	w.timeNano(a.OccurredAt)
+	w.str(a.Kiosk)
+	w.bytes(a.Payload)
+	w.str(a.ActorSerial)
+	return w.b
+}
+
+// Digest is what the card signs: SHA-256 of the canonical bytes.
+func (a *Action) Digest() []byte {
+	h := sha256.Sum256(a.SignedBytes())
+	return h[:]
+}
+
+// AssistDigest is what a helping staff card signs: it binds the staff member
+// to this exact action and to the citizen's own signature on it.
+func (a *Action) AssistDigest() []byte {
+	w := newCanonical(assistTag)
+	w.bytes(a.Digest())
+	w.bytes(a.ActorSignature)
+	h := sha256.Sum256(w.b)
+	return h[:]
+}
+
+// AuthChallenge turns a server or kiosk nonce into what a card signs to prove
+// its holder is present. The tag keeps a nonce from ever being an action digest.
+func AuthChallenge(nonce []byte) []byte {
+	w := newCanonical(authTag)
+	w.bytes(nonce)
+	h := sha256.Sum256(w.b)
+	return h[:]
+}
+
+// ContentHash identifies the action's full content for fork detection.
+func (a *Action) ContentHash() []byte {
+	w := &canonicalWriter{b: a.SignedBytes()}
+	w.bytes(a.ActorCert)
+	w.bytes(a.ActorSignature)
+	if a.Assist != nil {
+		w.bytes(a.Assist.StaffCert)
+		w.bytes(a.Assist.Signature)
+	}
+	h := sha256.Sum256(w.b)
+	return h[:]
+}
+
+// DecodePayload parses the payload strictly and checks that the fields the
+// kind needs are present.
+func (a *Action) DecodePayload() (Payload, error) {
+	var p Payload
+	dec := json.NewDecoder(bytes.NewReader(a.Payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return p, Errorf(EInvalid, "action payload: %v", err)
+	}
+	if dec.More() {
+		return p, Errorf(EInvalid, "action payload: trailing data")
+	}
+	if a.Kind.OnConsent() {
+		if !ValidID(p.ConsentID) {
+			return p, Errorf(EInvalid, "action payload: consent_id must be a UUID")
+		}
+		return p, nil
+	}
+	if !ValidID(p.DelegationID) {
+		return p, Errorf(EInvalid, "action payload: delegation_id must be a UUID")
+	}
+	if a.Kind == CreateDelegation {
+		if p.Delegate == nil || p.Delegate.IsZero() {
+			return p, Errorf(EInvalid, "action payload: delegate is required")
+		}
+		if p.ValidFrom.IsZero() || p.ValidTo.IsZero() {
+			return p, Errorf(EInvalid, "action payload: valid_from and valid_to are required")
+		}
+	}
+	return p, nil
+}
+
+// Subject returns the id of the consent or delegation the action changes.
+func (a *Action) Subject() (string, error) {
+	p, err := a.DecodePayload()
+	if err != nil {
+		return "", err
+	}
+	if a.Kind.OnConsent() {
+		return p.ConsentID, nil
+	}
+	return p.DelegationID, nil
+}
+
+// Validate checks the shape of an action as received from a kiosk.
+func (a *Action) Validate() error {
+	if !ValidID(a.ID) {
+		return Errorf(EInvalid, "action_id must be a UUID")
+	}
+	if !a.Kind.Valid() {
+		return Errorf(EInvalid, "unknown action kind %q", a.Kind)
+	}
+	if a.OccurredAt.IsZero() {
+		return Errorf(EInvalid, "occurred_at is required")
+	}
+	if a.Kiosk == "" || a.ActorSerial == "" {
+		return Errorf(EInvalid, "kiosk and actor_serial are required")
+	}
+	if len(a.ActorCert) == 0 || len(a.ActorSignature) != ed25519.SignatureSize {
+		return Errorf(EInvalid, "actor_cert and a 64-byte actor_signature are required")
+	}
+	if a.Assist != nil && (len(a.Assist.StaffCert) == 0 || len(a.Assist.Signature) != ed25519.SignatureSize) {
+		return Errorf(EInvalid, "assisted_by needs staff_cert and a 64-byte signature")
+	}
+	_, err := a.DecodePayload()
+	return err
+}
+
+// VerifyAction checks both signatures of a and the certificates behind them.
+// The certificates must have been valid when the action occurred and must
+// not be revoked now. It returns the actor's and (if any) the staff
+// member's certificate; refusals are *Error with codes such as EBadSignature,
+// ECardRevoked, ECardExpired, EUnknownIssuer and EWrongRole.
+func (t *Trust) VerifyAction(a *Action) (actor, staff *Certificate, err error) {
+	actor, err = DecodeCertificate(a.ActorCert)
+	if err != nil {
+		return nil, nil, Errorf(EBadSignature, "The actor's certificate cannot be read.")
+	}
+	if actor.Serial != a.ActorSerial {
+		return nil, nil, Errorf(EBadSignature, "The actor's certificate does not match the card serial.")
+	}
+	if err := t.VerifyCertificate(actor, a.OccurredAt); err != nil {
+		return nil, nil, err
+	}
+	if actor.Role != RoleCitizen {
+		return nil, nil, Errorf(EWrongRole, "Only a citizen card can sign a citizen's action.")
+	}
+	if !ed25519.Verify(actor.CardKey, a.Digest(), a.ActorSignature) {
+		return nil, nil, Errorf(EBadSignature, "The card holder's signature on the action is not valid.")
+	}
+	if a.Assist == nil {
+		return actor, nil, nil
+	}
+	staff, err = DecodeCertificate(a.Assist.StaffCert)
+	if err != nil {
+		return nil, nil, Errorf(EBadSignature, "The staff certificate cannot be read.")
+	}
+	if err := t.VerifyCertificate(staff, a.OccurredAt); err != nil {
+		return nil, nil, err
+	}
+	if staff.Role != RoleStaff {
+		return nil, nil, Errorf(EWrongRole, "Only a staff card can countersign as assisting.")
+	}
+	if !ed25519.Verify(staff.CardKey, a.AssistDigest(), a.Assist.Signature) {
+		return nil, nil, Errorf(EBadSignature, "The staff signature on the action is not valid.")
+	}
+	return actor, staff, nil
+}

@@ -1,0 +1,307 @@
+package borgerkiosk
+
+import (
+	"time"
+)
+
+// Rules apply actions to consents and delegations. The same rules run on the
+// kiosk (to show the likely outcome) and at central (authoritative).
+//
+// Conflicts: a restrictive action (withdraw, decline, revoke, renounce) beats
+// a concurrent widening one (give, create, accept). Two actions by the same
+// person whose occurred_at differ by no more than ClockSkew are concurrent;
+// further apart, the later one wins. An accept after a revoke is rejected.
+type Rules struct {
+	Catalogue       *Catalogue
+	MaxDelegation   time.Duration // longest validity of a delegation
+	ClockSkew       time.Duration // how far kiosk clocks may disagree
+	MinPrincipalAge int           // 15: to give consent or delegate
+	MinDelegateAge  int           // 18: to act for someone
+}
+
+// DefaultRules returns the rules with the limits of DESIGN.md.
+func DefaultRules(cat *Catalogue) *Rules {
+	return &Rules{
+		Catalogue:       cat,
+		MaxDelegation:   5 * 365 * 24 * time.Hour,
+		ClockSkew:       5 * time.Minute,
+		MinPrincipalAge: 15,
+		MinDelegateAge:  18,
+	}
+}
+
+// Target is the object an action changes; nil when it is not known.
+type Target struct {
+	Consent    *Consent
+	Delegation *Delegation
+}
+
+// Apply decides what action a, signed by actor (and countersigned by staff,
+// if not nil), does to t at time now. It returns the verdict and, when the
+// verdict is Applied, the changed object; t itself is never modified.
+// Duplicate action ids are the caller's to detect (they need a log of ids).
+func (r *Rules) Apply(t Target, a *Action, actor, staff *Certificate, now time.Time) (Verdict, Target) {
+	p, err := a.DecodePayload()
+	if err != nil {
+		return Refuse(a.ID, err), Target{}
+	}
+	if a.OccurredAt.After(now.Add(r.ClockSkew)) {
+		return Refuse(a.ID, Errorf(EClockSkew, "The action is dated in the future; the kiosk clock is wrong.")), Target{}
+	}
+	if a.Kind.OnConsent() {
+		if t.Consent == nil {
+			return Refuse(a.ID, Errorf(EUnknownSubject, "The consent request is not known.")), Target{}
+		}
+		v, c := r.applyConsent(t.Consent, a, actor, staff, now)
+		return v, Target{Consent: c}
+	}
+	v, d := r.applyDelegation(t.Delegation, a, p, actor, staff, now)
+	return v, Target{Delegation: d}
+}
+
+func applied(a *Action) Verdict { return Verdict{ActionID: a.ID, Outcome: Applied} }
+
+func superseded(a *Action, code, msg string) Verdict {
+	return Verdict{ActionID: a.ID, Outcome: Superseded, Reason: code, Message: msg}
+}
+
+// later reports whether t is clearly after ref: beyond the clock-skew bound.
+func (r *Rules) later(t, ref time.Time) bool { return t.After(ref.Add(r.ClockSkew)) }
+
+// earlier reports whether t is clearly before ref.
+func (r *Rules) earlier(t, ref time.Time) bool { return t.Before(ref.Add(-r.ClockSkew)) }
+
+func assistedBy(staff *Certificate) string {
+	if staff == nil {
+		return ""
+	}
+	return staff.StaffID + " " + staff.Name
+}
+
+func (r *Rules) applyConsent(c *Consent, a *Action, actor, staff *Certificate, now time.Time) (Verdict, *Consent) {
+	if actor.CPR != c.CPR {
+		return Refuse(a.ID, Errorf(ENotPermitted, "This consent request is for someone else.")), nil
+	}
+	t := a.OccurredAt
+	next := *c
+	next.ChangedAt, next.ChangedBy, next.AssistedBy = t, a.ID, assistedBy(staff)
+	state := c.StateAt(now)
+
+	switch a.Kind {
+	case GiveConsent:
+		if actor.CPR.AgeOn(t) < r.MinPrincipalAge {
+			return Refuse(a.ID, Errorf(EAgeRule, "You must be at least %d to give consent.", r.MinPrincipalAge)), nil
+		}
+		switch state {
+		case ConsentRequested:
+		case ConsentDeclined:
+			if !r.later(t, c.ChangedAt) {
+				return superseded(a, EConflict, "A decline made at about the same time takes precedence."), nil
+			}
+		case ConsentGiven:
+			return superseded(a, EConflict, "The consent was already given."), nil
+		case ConsentExpired:
+			return Refuse(a.ID, Errorf(EExpired, "The consent has expired; the authority must ask again.")), nil
+		default: // withdrawn, revoked
+			if !r.later(t, c.ChangedAt) {
+				return superseded(a, EConflict, "The consent was withdrawn at about the same time; the withdrawal takes precedence."), nil
+			}
+			return Refuse(a.ID, Errorf(EInvalidState, "The consent has ended; the authority must ask again.")), nil
+		}
+		next.State, next.GivenAt = ConsentGiven, t
+		next.ValidUntil = t.AddDate(0, 0, c.ValidDays)
+		if !now.Before(next.ValidUntil) {
+			return Refuse(a.ID, Errorf(EExpired, "The consent period has already ended.")), nil
+		}
+		return applied(a), &next
+
+	case DeclineConsent:
+		switch state {
+		case ConsentRequested:
+			next.State = ConsentDeclined
+		case ConsentGiven:
+			// A decline cannot undo a give that clearly came later; otherwise
+			// the restrictive wish wins and the consent is withdrawn.
+			if r.earlier(t, c.ChangedAt) {
+				return superseded(a, EConflict, "The consent was given later, so that choice stands."), nil
+			}
+			next.State = ConsentWithdrawn
+		default:
+			return superseded(a, EConflict, "The consent is not in force; nothing to decline."), nil
+		}
+		return applied(a), &next
+
+	default: // WithdrawConsent
+		switch state {
+		case ConsentGiven:
+			next.State = ConsentWithdrawn
+			return applied(a), &next
+		case ConsentRequested:
+			return Refuse(a.ID, Errorf(EInvalidState, "There is no given consent to withdraw.")), nil
+		default:
+			return superseded(a, EConflict, "The consent is not in force; nothing to withdraw."), nil
+		}
+	}
+}
+
+func (r *Rules) applyDelegation(d *Delegation, a *Action, p Payload, actor, staff *Certificate, now time.Time) (Verdict, *Delegation) {
+	t := a.OccurredAt
+	if a.Kind == CreateDelegation {
+		if d != nil {
+			return Refuse(a.ID, Errorf(EConflict, "A delegation with this id already exists.")), nil
+		}
+		return r.create(a, p, actor, staff, now)
+	}
+	if d == nil {
+		return Refuse(a.ID, Errorf(EUnknownSubject, "The delegation is not known.")), nil
+	}
+	byPrincipal := actor.CPR == d.Principal
+	byDelegate := actor.CPR == d.Delegate
+	next := *d
+	next.ChangedAt, next.ChangedBy = t, a.ID
+	state := d.StateAt(now)
+
+	switch a.Kind {
+	case RevokeDelegation:
+		if !byPrincipal {
+			return Refuse(a.ID, Errorf(ENotPermitted, "Only the person who gave the power of attorney can revoke it.")), nil
+		}
+		switch state {
+		case DelegationPending, DelegationActive:
+			next.State = DelegationRevoked
+			return applied(a), &next
+		case DelegationRevoked:
+			return superseded(a, EAlreadyRevoked, "The power of attorney was already revoked."), nil
+		default:
+			return superseded(a, EInvalidState, "The power of attorney is no longer in force."), nil
+		}
+
+	case AcceptDelegation:
+		if !byDelegate {
+			return Refuse(a.ID, Errorf(ENotPermitted, "This power of attorney is for someone else.")), nil
+		}
+		if actor.CPR.AgeOn(t) < r.MinDelegateAge {
+			return Refuse(a.ID, Errorf(EAgeRule, "You must be at least %d to act for someone.", r.MinDelegateAge)), nil
+		}
+		switch state {
+		case DelegationPending:
+		case DelegationActive:
+			return superseded(a, EConflict, "The power of attorney was already accepted."), nil
+		case DelegationRevoked:
+			return Refuse(a.ID, Errorf(EAlreadyRevoked, "The power of attorney was revoked before it was accepted.")), nil
+		case DelegationExpired:
+			return Refuse(a.ID, Errorf(EExpired, "The power of attorney has expired.")), nil
+		case DelegationDeclined:
+			if !r.later(t, d.ChangedAt) {
+				return superseded(a, EConflict, "A decline made at about the same time takes precedence."), nil
+			}
+		default: // renounced
+			if !r.later(t, d.ChangedAt) {
+				return superseded(a, EConflict, "A renunciation made at about the same time takes precedence."), nil
+			}
+			return Refuse(a.ID, Errorf(EInvalidState, "The power of attorney was renounced; the principal must create a new one.")), nil
+		}
+		next.State = DelegationActive
+		next.DelegateName = actor.Name
+		return applied(a), &next
+
+	case DeclineDelegation, RenounceDelegation:
+		if !byDelegate {
+			return Refuse(a.ID, Errorf(ENotPermitted, "This power of attorney is for someone else.")), nil
+		}
+		switch state {
+		case DelegationPending:
+			next.State = DelegationDeclined
+		case DelegationActive:
+			if a.Kind == DeclineDelegation && r.earlier(t, d.ChangedAt) {
+				return superseded(a, EConflict, "The power of attorney was accepted later, so that choice stands."), nil
+			}
+			next.State = DelegationRenounced
+		default:
+			return superseded(a, EInvalidState, "The power of attorney is no longer in force."), nil
+		}
+		return applied(a), &next
+	}
+	return Refuse(a.ID, Errorf(EInvalid, "unknown action kind %q", a.Kind)), nil
+}
+
+func (r *Rules) create(a *Action, p Payload, actor, staff *Certificate, now time.Time) (Verdict, *Delegation) {
+	t := a.OccurredAt
+	if actor.CPR.AgeOn(t) < r.MinPrincipalAge {
+		return Refuse(a.ID, Errorf(EAgeRule, "You must be at least %d to give a power of attorney.", r.MinPrincipalAge)), nil
+	}
+	if *p.Delegate == actor.CPR {
+		return Refuse(a.ID, Errorf(EInvalid, "You cannot give a power of attorney to yourself.")), nil
+	}
+	if p.Delegate.AgeOn(t) < r.MinDelegateAge {
+		return Refuse(a.ID, Errorf(EAgeRule, "The person you give power of attorney to must be at least %d.", r.MinDelegateAge)), nil
+	}
+	if err := r.checkValidity(p, t, now); err != nil {
+		return Refuse(a.ID, err), nil
+	}
+	via := ViaSelf
+	if staff != nil {
+		via = ViaAssisted
+	}
+	name := p.PrincipalName
+	if name == "" {
+		name = actor.Name
+	}
+	scopes := make([]ScopeGrant, len(p.Scopes))
+	for i, s := range p.Scopes {
+		scopes[i] = ScopeGrant{ScopeID: s.ScopeID, Until: s.Until.UTC()}
+	}
+	return applied(a), &Delegation{
+		ID:            p.DelegationID,
+		Principal:     actor.CPR,
+		PrincipalName: name,
+		Delegate:      *p.Delegate,
+		Scopes:        scopes,
+		ValidFrom:     p.ValidFrom.UTC(),
+		ValidTo:       p.ValidTo.UTC(),
+		CreatedVia:    via,
+		AssistedBy:    assistedBy(staff),
+		CreatedAt:     t,
+		State:         DelegationPending,
+		ChangedAt:     t,
+		ChangedBy:     a.ID,
+	}
+}
+
+// CheckDelegationTerms checks scopes and validity of a delegation being made;
+// the kiosk calls it before asking for a signature.
+func (r *Rules) CheckDelegationTerms(p Payload, now time.Time) error {
+	return r.checkValidity(p, now, now)
+}
+
+func (r *Rules) checkValidity(p Payload, t, now time.Time) error {
+	if len(p.Scopes) == 0 {
+		return Errorf(EUnknownScope, "Choose at least one area the power of attorney covers.")
+	}
+	seen := map[string]bool{}
+	for _, s := range p.Scopes {
+		if _, ok := r.Catalogue.Scope(s.ScopeID); !ok {
+			return Errorf(EUnknownScope, "Unknown area %q.", s.ScopeID)
+		}
+		if seen[s.ScopeID] {
+			return Errorf(EUnknownScope, "The area %q is chosen twice.", s.ScopeID)
+		}
+		seen[s.ScopeID] = true
+		if !s.Until.IsZero() && (!s.Until.After(p.ValidFrom) || s.Until.After(p.ValidTo)) {
+			return Errorf(EBadValidity, "An area must end within the period of the power of attorney.")
+		}
+	}
+	if !p.ValidTo.After(p.ValidFrom) {
+		return Errorf(EBadValidity, "The end date must be after the start date.")
+	}
+	if r.earlier(p.ValidFrom, t.Truncate(24*time.Hour)) {
+		return Errorf(EBadValidity, "The start date cannot be in the past.")
+	}
+	if p.ValidTo.Sub(p.ValidFrom) > r.MaxDelegation {
+		return Errorf(EBadValidity, "A power of attorney can last at most %d days.", int(r.MaxDelegation.Hours()/24))
+	}
+	if !now.Before(p.ValidTo) {
+		return Errorf(EExpired, "The power of attorney has already ended.")
+	}
+	return nil
+}

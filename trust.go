@@ -1,0 +1,108 @@
+package borgerkiosk
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"time"
+)
+
+// KioskKey is an enrolled kiosk's public key; kiosks sign handover codes with
+// it, so other kiosks need it to check codes offline.
+type KioskKey struct {
+	ID        string            `json:"id"` // the kiosk id
+	PublicKey ed25519.PublicKey `json:"public_key"`
+}
+
+// TrustBundle is what central tells every kiosk to trust. With a stale bundle
+// a kiosk still accepts restrictive actions but refuses widening ones.
+type TrustBundle struct {
+	IssuedAt   time.Time   `json:"issued_at"`
+	MaxAgeSecs int64       `json:"max_age_seconds"`
+	Issuers    []IssuerKey `json:"issuers"`
+	Revoked    []string    `json:"revoked_serials"`
+	Kiosks     []KioskKey  `json:"kiosks"`
+	Catalogue  Catalogue   `json:"catalogue"`
+}
+
+// MaxAge returns how long the bundle may be used for widening actions.
+func (b *TrustBundle) MaxAge() time.Duration { return time.Duration(b.MaxAgeSecs) * time.Second }
+
+// Stale reports whether the bundle is older than its max age at now.
+func (b *TrustBundle) Stale(now time.Time) bool {
+	return now.Sub(b.IssuedAt) > b.MaxAge()
+}
+
+// Trust returns the card trust the bundle describes.
+func (b *TrustBundle) Trust() *Trust {
+	rev := make(map[string]bool, len(b.Revoked))
+	for _, s := range b.Revoked {
+		rev[s] = true
+	}
+	return &Trust{Issuers: b.Issuers, Revoked: rev}
+}
+
+// KioskKey returns the public key of kiosk id.
+func (b *TrustBundle) KioskKey(id string) (ed25519.PublicKey, bool) {
+	for _, k := range b.Kiosks {
+		if k.ID == id {
+			return k.PublicKey, true
+		}
+	}
+	return nil, false
+}
+
+// AllowAction refuses a widening action when the bundle is stale, with a
+// reason a person can act on; restrictive actions are always allowed.
+func (b *TrustBundle) AllowAction(kind ActionKind, now time.Time) error {
+	if kind.Widening() && (b == nil || b.Stale(now)) {
+		return Errorf(EStaleTrust, "The kiosk has not been able to reach the central service for too long, so it cannot give new permissions right now. You can still withdraw, decline and revoke.")
+	}
+	return nil
+}
+
+// SignedBundle carries the exact bundle bytes central signed, so a verifier
+// never has to re-encode before checking the signature.
+type SignedBundle struct {
+	Bundle    json.RawMessage `json:"bundle"`
+	KeyID     string          `json:"key_id"`
+	Signature []byte          `json:"signature"`
+}
+
+const bundleTag = "borgerkiosk-trust-bundle-v1"
+
+func bundleSignedBytes(b []byte) []byte {
+	w := newCanonical(bundleTag)
+	w.bytes(b)
+	return w.b
+}
+
+// SignBundle encodes and signs b with central's key.
+func SignBundle(b *TrustBundle, key ed25519.PrivateKey) (*SignedBundle, error) {
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return nil, err
+	}
+	return &SignedBundle{
+		Bundle:    raw,
+		KeyID:     KeyID(key.Public().(ed25519.PublicKey)),
+		Signature: ed25519.Sign(key, bundleSignedBytes(raw)),
+	}, nil
+}
+
+// Verify checks central's signature and decodes the bundle.
+func (s *SignedBundle) Verify(central ed25519.PublicKey) (*TrustBundle, error) {
+	if len(s.Signature) != ed25519.SignatureSize || !ed25519.Verify(central, bundleSignedBytes(s.Bundle), s.Signature) {
+		return nil, Errorf(EBadSignature, "The trust bundle is not signed by the central service.")
+	}
+	var b TrustBundle
+	dec := json.NewDecoder(bytes.NewReader(s.Bundle))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return nil, Errorf(EInvalid, "The trust bundle cannot be read: %v", err)
+	}
+	if err := b.Catalogue.Validate(); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
