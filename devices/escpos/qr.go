@@ -36,7 +36,7 @@ func (b *Builder) QRWith(data string, moduleSize int, level byte) *Builder {
 		return b
 	}
 	moduleSize = clamp(moduleSize, 1, 16)
-	b.put(GS, '(', 'k', 4, 0, 49, 65, 50, 0)             // fn 165: model 2
+	b.put(GS, '(', 'k', 4, 0, 49, 65, 50, 0)            // fn 165: model 2
 	b.put(GS, '(', 'k', 3, 0, 49, 67, byte(moduleSize)) // fn 167: module size
 	b.put(GS, '(', 'k', 3, 0, 49, 69, level)            // fn 169: error correction
 	n := len(data) + 3
