@@ -3,6 +3,7 @@ package borgerkiosk
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"time"
@@ -62,15 +63,46 @@ type Payload struct {
 	HandoverToken string       `json:"handover_token,omitempty"` // accept/decline: the code that was scanned
 }
 
-// Assist is a staff member's countersignature on an action they helped with.
+// Assist is a staff member's signed statement that they are helping at one
+// kiosk for a while. A kiosk has one card slot, so the staff card signs the
+// grant once, before the citizen inserts their own card; the citizen's
+// signature on every action then covers the grant, so each action carries
+// both people's signatures.
 type Assist struct {
-	StaffCert []byte `json:"staff_cert"` // encoded Certificate
-	Signature []byte `json:"signature"`  // over AssistDigest
+	StaffCert []byte    `json:"staff_cert"` // encoded Certificate
+	Kiosk     string    `json:"kiosk"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	Nonce     []byte    `json:"nonce"`
+	Signature []byte    `json:"signature"` // the staff card's, over Digest
 }
 
-// Action is the unit of change. The person's card signs Digest; a helping
-// staff member's card signs AssistDigest. Payload is kept as the exact bytes
-// that were signed.
+// MaxAssist bounds how long one staff grant lasts.
+const MaxAssist = 2 * time.Hour
+
+// NewAssist makes an unsigned grant for staffCert at kiosk from now.
+func NewAssist(staffCert []byte, kiosk string, now time.Time, d time.Duration) *Assist {
+	nonce := make([]byte, 16)
+	rand.Read(nonce)
+	now = now.UTC().Truncate(time.Second)
+	return &Assist{StaffCert: staffCert, Kiosk: kiosk, NotBefore: now, NotAfter: now.Add(d), Nonce: nonce}
+}
+
+// Digest is what the staff card signs.
+func (g *Assist) Digest() []byte {
+	w := newCanonical(assistTag)
+	w.bytes(g.StaffCert)
+	w.str(g.Kiosk)
+	w.time(g.NotBefore)
+	w.time(g.NotAfter)
+	w.bytes(g.Nonce)
+	h := sha256.Sum256(w.b)
+	return h[:]
+}
+
+// Action is the unit of change. The person's card signs Digest, which covers
+// the staff grant when staff help. Payload is kept as the exact bytes that
+// were signed.
 type Action struct {
 	ID             string          `json:"action_id"`
 	Kind           ActionKind      `json:"kind"`
@@ -80,7 +112,7 @@ type Action struct {
 	ActorSerial    string          `json:"actor_serial"`
 	ActorCert      []byte          `json:"actor_cert"`
 	ActorSignature []byte          `json:"actor_signature"`
-	Assist         *Assist         `json:"assisted_by,omitempty"`
+	Assist         *Assist         `json:"assisted_by,omitempty"` // set before the actor signs
 }
 
 const (
@@ -116,22 +148,19 @@ func (a *Action) SignedBytes() []byte {
 	w.str(a.Kiosk)
 	w.bytes(a.Payload)
 	w.str(a.ActorSerial)
+	if a.Assist != nil {
+		w.bytes(a.Assist.Digest())
+		w.bytes(a.Assist.Signature)
+	} else {
+		w.bytes(nil)
+		w.bytes(nil)
+	}
 	return w.b
 }
 
 // Digest is what the card signs: SHA-256 of the canonical bytes.
 func (a *Action) Digest() []byte {
 	h := sha256.Sum256(a.SignedBytes())
-	return h[:]
-}
-
-// AssistDigest is what a helping staff card signs: it binds the staff member
-// to this exact action and to the citizen's own signature on it.
-func (a *Action) AssistDigest() []byte {
-	w := newCanonical(assistTag)
-	w.bytes(a.Digest())
-	w.bytes(a.ActorSignature)
-	h := sha256.Sum256(w.b)
 	return h[:]
 }
 
@@ -149,10 +178,6 @@ func (a *Action) ContentHash() []byte {
 	w := &canonicalWriter{b: a.SignedBytes()}
 	w.bytes(a.ActorCert)
 	w.bytes(a.ActorSignature)
-	if a.Assist != nil {
-		w.bytes(a.Assist.StaffCert)
-		w.bytes(a.Assist.Signature)
-	}
 	h := sha256.Sum256(w.b)
 	return h[:]
 }
@@ -218,14 +243,20 @@ func (a *Action) Validate() error {
 	if len(a.ActorCert) == 0 || len(a.ActorSignature) != ed25519.SignatureSize {
 		return Errorf(EInvalid, "actor_cert and a 64-byte actor_signature are required")
 	}
-	if a.Assist != nil && (len(a.Assist.StaffCert) == 0 || len(a.Assist.Signature) != ed25519.SignatureSize) {
-		return Errorf(EInvalid, "assisted_by needs staff_cert and a 64-byte signature")
+	if g := a.Assist; g != nil {
+		if len(g.StaffCert) == 0 || len(g.Signature) != ed25519.SignatureSize || g.Kiosk == "" {
+			return Errorf(EInvalid, "assisted_by needs staff_cert, kiosk and a 64-byte signature")
+		}
+		if !g.NotAfter.After(g.NotBefore) || g.NotAfter.Sub(g.NotBefore) > MaxAssist {
+			return Errorf(EInvalid, "assisted_by must last between 0 and %s", MaxAssist)
+		}
 	}
 	_, err := a.DecodePayload()
 	return err
 }
 
-// VerifyAction checks both signatures of a and the certificates behind them.
+// VerifyAction checks the signatures on a (the actor's and, if staff helped,
+// the staff grant's) and the certificates behind them.
 // The certificates must have been valid when the action occurred and must
 // not be revoked now. It returns the actor's and (if any) the staff
 // member's certificate; refusals are *Error with codes such as EBadSignature,
@@ -260,8 +291,12 @@ func (t *Trust) VerifyAction(a *Action) (actor, staff *Certificate, err error) {
 	if staff.Role != RoleStaff {
 		return nil, nil, Errorf(EWrongRole, "Only a staff card can countersign as assisting.")
 	}
-	if !ed25519.Verify(staff.CardKey, a.AssistDigest(), a.Assist.Signature) {
+	g := a.Assist
+	if !ed25519.Verify(staff.CardKey, g.Digest(), g.Signature) {
 		return nil, nil, Errorf(EBadSignature, "The staff signature on the action is not valid.")
+	}
+	if g.Kiosk != a.Kiosk || a.OccurredAt.Before(g.NotBefore) || a.OccurredAt.After(g.NotAfter) {
+		return nil, nil, Errorf(EForbidden, "The staff member was not assisting at this kiosk at that time.")
 	}
 	return actor, staff, nil
 }
