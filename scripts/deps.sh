@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Borgerkiosk needs on Debian, and
+# only what is missing, so a warm machine pays nothing. Usage: scripts/deps.sh
+set -euo pipefail
+
+# Debian packages, each with the command or file that proves it is there.
+need=(
+  "gcc:/usr/bin/gcc"
+  "pkg-config:/usr/bin/pkg-config"
+  "libgl1-mesa-dev:/usr/include/GL/gl.h"
+  "libx11-dev:/usr/include/X11/Xlib.h"
+  "libxcursor-dev:/usr/include/X11/Xcursor/Xcursor.h"
+  "libxrandr-dev:/usr/include/X11/extensions/Xrandr.h"
+  "libxinerama-dev:/usr/include/X11/extensions/Xinerama.h"
+  "libxi-dev:/usr/include/X11/extensions/XInput2.h"
+  "libxxf86vm-dev:/usr/include/X11/extensions/xf86vmode.h"
+  "xvfb:/usr/bin/Xvfb"
+  "xauth:/usr/bin/xauth"
+  "x11-apps:/usr/bin/xwd"
+  "imagemagick:/usr/bin/convert"
+  "zbar-tools:/usr/bin/zbarimg"
+  "espeak-ng:/usr/bin/espeak-ng"
+  "chromium:/usr/bin/chromium"
+  "fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+  "locales:/usr/sbin/locale-gen"
+)
+missing=()
+for entry in "${need[@]}"; do
+  pkg=${entry%%:*} file=${entry#*:}
+  [ -e "$file" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Danish locale, so Fyne and espeak-ng are happy with LANG=da_DK.UTF-8.
+if ! locale -a 2>/dev/null | grep -qi '^da_DK.utf8$'; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  if [ -f /etc/locale.gen ]; then
+    $sudo sed -i 's/^# *da_DK.UTF-8 UTF-8/da_DK.UTF-8 UTF-8/' /etc/locale.gen
+    grep -q '^da_DK.UTF-8 UTF-8' /etc/locale.gen || echo 'da_DK.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+    $sudo locale-gen >/dev/null 2>&1 || true
+  fi
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "deps: Go is not on PATH; install Go 1.26 (https://go.dev/dl) or add /usr/local/go/bin to PATH" >&2
+  exit 1
+fi
+go mod download
