@@ -1,0 +1,605 @@
+// Package badgerstore is central's embedded store on Badger: zero set-up,
+// durable writes (SyncWrites), JSON values.
+//
+// Key layout (all keys start with a one-word table name and '/'):
+//
+//	meta/index-key                    32 random bytes, made at first open
+//	kiosk/<id>                        Kiosk
+//	enroll/<token hash>               EnrollToken
+//	cursor/<kiosk>/<incarnation>      8-byte big-endian last seq
+//	action/<kiosk>/<incarnation><seq> ActionRecord (seq 8-byte big-endian)
+//	actionid/<action id>              the action/ key of the first record
+//	consent/<id>                      bk.Consent
+//	consent-cpr/<H(cpr)><id>          index, empty value
+//	consent-auth/<authority><H(cpr)><id>
+//	delegation/<id>                   bk.Delegation
+//	deleg-principal/<H(cpr)><id>
+//	deleg-delegate/<H(cpr)><id>
+//	revoked/<serial>                  central.Revocation
+//	nonce/<value>                     central.Nonce, with a Badger TTL
+//
+// Strings inside composite keys are length-prefixed, so no id can run into
+// the next. H(cpr) is HMAC-SHA256 keyed with the store's own index key, so
+// the keys of a store copy do not list CPR numbers. The values still hold
+// them (they are the records), which is why cmd/central also turns on
+// Badger's encryption at rest with a key file kept outside the store.
+package badgerstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/dgraph-io/badger/v4"
+)
+
+var _ central.Store = (*Store)(nil)
+
+// Options tune Open. The zero value is a plain, unencrypted store.
+type Options struct {
+	// EncryptionKey turns on encryption at rest: 16, 24 or 32 bytes (AES).
+	EncryptionKey []byte
+	// Logger receives Badger's warnings and errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Store is a central.Store on a Badger database.
+type Store struct {
+	db       *badger.DB
+	indexKey []byte
+}
+
+// Open opens or creates the store in dir.
+func Open(dir string, opt Options) (*Store, error) {
+	o := badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithLogger(badgerLogger{opt.Logger}).
+		WithMemTableSize(32 << 20).
+		WithValueLogFileSize(64 << 20)
+	if len(opt.EncryptionKey) > 0 {
+		o = o.WithEncryptionKey(opt.EncryptionKey).WithIndexCacheSize(16 << 20)
+	}
+	db, err := badger.Open(o)
+	if err != nil {
+		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
+	}
+	s := &Store{db: db}
+	if err := s.loadIndexKey(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+var metaIndexKey = []byte("meta/index-key")
+
+func (s *Store) loadIndexKey() error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		item, err := txn.Get(metaIndexKey)
+		if err == nil {
+			s.indexKey, err = item.ValueCopy(nil)
+			if err == nil && len(s.indexKey) != 32 {
+				err = errors.New("badgerstore: index key has the wrong length")
+			}
+			return err
+		}
+		if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return err
+		}
+		s.indexKey = k
+		return txn.Set(metaIndexKey, k)
+	})
+}
+
+// Update implements central.Store. It re-runs fn when Badger reports a
+// conflict with a concurrent transaction.
+func (s *Store) Update(ctx context.Context, fn func(tx central.Tx) error) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := s.db.Update(func(txn *badger.Txn) error { return fn(&tx{s: s, txn: txn}) })
+		if errors.Is(err, badger.ErrConflict) {
+			continue
+		}
+		return err
+	}
+}
+
+// View implements central.Store.
+func (s *Store) View(ctx context.Context, fn func(tx central.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(func(txn *badger.Txn) error { return fn(&tx{s: s, txn: txn}) })
+}
+
+// Ping implements central.Store: it reads the meta key.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(metaIndexKey)
+		return err
+	})
+}
+
+// Close implements central.Store.
+func (s *Store) Close() error { return s.db.Close() }
+
+type tx struct {
+	s   *Store
+	txn *badger.Txn
+}
+
+// --- keys ---
+
+func key(table string, parts ...[]byte) []byte {
+	k := append([]byte(table), '/')
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// seg length-prefixes s so that composite keys cannot be ambiguous.
+func seg(s string) []byte {
+	b := binary.BigEndian.AppendUint16(nil, uint16(len(s)))
+	return append(b, s...)
+}
+
+func u64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+func (t *tx) cprHash(c bk.CPR) []byte {
+	m := hmac.New(sha256.New, t.s.indexKey)
+	m.Write([]byte(c.Digits()))
+	return m.Sum(nil)
+}
+
+// --- generic helpers ---
+
+func notFound(what string) error { return bk.Errorf(bk.ENotFound, "%s not found", what) }
+
+func (t *tx) get(k []byte, v any, what string) error {
+	item, err := t.txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return notFound(what)
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(func(b []byte) error {
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("badgerstore: decode %s: %w", what, err)
+		}
+		return nil
+	})
+}
+
+func (t *tx) exists(k []byte) (bool, error) {
+	_, err := t.txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (t *tx) put(k []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("badgerstore: encode: %w", err)
+	}
+	return t.txn.Set(k, b)
+}
+
+func (t *tx) del(k []byte, what string) error {
+	ok, err := t.exists(k)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notFound(what)
+	}
+	return t.txn.Delete(k)
+}
+
+// scan calls fn with the key suffix and value of every key under prefix, in
+// key order; values are only fetched when withValues.
+func (t *tx) scan(prefix []byte, withValues bool, fn func(suffix, val []byte) error) error {
+	o := badger.DefaultIteratorOptions
+	o.PrefetchValues = withValues
+	o.Prefix = prefix
+	it := t.txn.NewIterator(o)
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		item := it.Item()
+		var val []byte
+		if withValues {
+			var err error
+			if val, err = item.ValueCopy(nil); err != nil {
+				return err
+			}
+		}
+		if err := fn(bytes.Clone(item.Key()[len(prefix):]), val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- kiosks ---
+
+func (t *tx) Kiosk(id string) (*central.Kiosk, error) {
+	var k central.Kiosk
+	if err := t.get(key("kiosk", []byte(id)), &k, "kiosk"); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+func (t *tx) PutKiosk(k *central.Kiosk) error {
+	kk := key("kiosk", []byte(k.ID))
+	if ok, err := t.exists(kk); err != nil {
+		return err
+	} else if ok {
+		return bk.Errorf(bk.EConflict, "kiosk %q is already enrolled", k.ID)
+	}
+	return t.put(kk, k)
+}
+
+func (t *tx) Kiosks() ([]*central.Kiosk, error) {
+	out := []*central.Kiosk{}
+	err := t.scan(key("kiosk"), true, func(_, v []byte) error {
+		var k central.Kiosk
+		if err := json.Unmarshal(v, &k); err != nil {
+			return fmt.Errorf("badgerstore: decode kiosk: %w", err)
+		}
+		out = append(out, &k)
+		return nil
+	})
+	return out, err
+}
+
+// --- enrolment tokens ---
+
+func (t *tx) EnrollToken(hash string) (*central.EnrollToken, error) {
+	var e central.EnrollToken
+	if err := t.get(key("enroll", []byte(hash)), &e, "enrolment token"); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+func (t *tx) PutEnrollToken(e *central.EnrollToken) error {
+	k := key("enroll", []byte(e.Hash))
+	if ok, err := t.exists(k); err != nil {
+		return err
+	} else if ok {
+		return bk.Errorf(bk.EConflict, "enrolment token exists")
+	}
+	return t.put(k, e)
+}
+
+func (t *tx) DeleteEnrollToken(hash string) error {
+	return t.del(key("enroll", []byte(hash)), "enrolment token")
+}
+
+// --- push cursors and actions ---
+
+func cursorKey(kiosk, inc string) []byte { return key("cursor", seg(kiosk), seg(inc)) }
+
+func (t *tx) PushCursor(kiosk, inc string) (uint64, error) {
+	item, err := t.txn.Get(cursorKey(kiosk, inc))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = item.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return errors.New("badgerstore: push cursor has the wrong length")
+		}
+		n = binary.BigEndian.Uint64(b)
+		return nil
+	})
+	return n, err
+}
+
+func (t *tx) SetPushCursor(kiosk, inc string, last uint64) error {
+	return t.txn.Set(cursorKey(kiosk, inc), u64(last))
+}
+
+func actionPrefix(kiosk, inc string) []byte { return key("action", seg(kiosk), seg(inc)) }
+
+func actionKey(kiosk, inc string, seq uint64) []byte {
+	return append(actionPrefix(kiosk, inc), u64(seq)...)
+}
+
+func (t *tx) PutAction(r *central.ActionRecord) error {
+	if r.Action == nil {
+		return bk.Errorf(bk.EInvalid, "action record without action")
+	}
+	k := actionKey(r.Kiosk, r.Incarnation, r.Seq)
+	if ok, err := t.exists(k); err != nil {
+		return err
+	} else if ok {
+		return bk.Errorf(bk.EConflict, "sequence number %d of this kiosk incarnation is taken", r.Seq)
+	}
+	if err := t.put(k, r); err != nil {
+		return err
+	}
+	ik := key("actionid", []byte(r.Action.ID))
+	if ok, err := t.exists(ik); err != nil {
+		return err
+	} else if !ok {
+		return t.txn.Set(ik, k)
+	}
+	return nil
+}
+
+func (t *tx) ActionAt(kiosk, inc string, seq uint64) (*central.ActionRecord, error) {
+	var r central.ActionRecord
+	if err := t.get(actionKey(kiosk, inc, seq), &r, "action"); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (t *tx) ActionByID(id string) (*central.ActionRecord, error) {
+	item, err := t.txn.Get(key("actionid", []byte(id)))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, notFound("action")
+	}
+	if err != nil {
+		return nil, err
+	}
+	k, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	var r central.ActionRecord
+	if err := t.get(k, &r, "action"); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (t *tx) Actions(kiosk, inc string, after uint64, limit int) ([]*central.ActionRecord, error) {
+	out := []*central.ActionRecord{}
+	prefix := actionPrefix(kiosk, inc)
+	o := badger.DefaultIteratorOptions
+	o.Prefix = prefix
+	it := t.txn.NewIterator(o)
+	defer it.Close()
+	for it.Seek(append(bytes.Clone(prefix), u64(after+1)...)); it.ValidForPrefix(prefix); it.Next() {
+		if after == ^uint64(0) || (limit > 0 && len(out) >= limit) {
+			break
+		}
+		var r central.ActionRecord
+		err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &r) })
+		if err != nil {
+			return nil, fmt.Errorf("badgerstore: decode action: %w", err)
+		}
+		out = append(out, &r)
+	}
+	return out, nil
+}
+
+// --- consents ---
+
+func (t *tx) Consent(id string) (*bk.Consent, error) {
+	var c bk.Consent
+	if err := t.get(key("consent", []byte(id)), &c, "consent"); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (t *tx) PutConsent(c *bk.Consent) error {
+	if c.ID == "" || c.CPR.IsZero() || c.AuthorityID == "" {
+		return bk.Errorf(bk.EInvalid, "a consent needs an id, a CPR number and an authority")
+	}
+	old, err := t.Consent(c.ID)
+	switch {
+	case err == nil:
+		if old.CPR != c.CPR || old.AuthorityID != c.AuthorityID {
+			return bk.Errorf(bk.EInvalid, "the CPR number and authority of a consent cannot change")
+		}
+	case bk.ErrorCode(err) != bk.ENotFound:
+		return err
+	default:
+		h := t.cprHash(c.CPR)
+		if err := t.txn.Set(key("consent-cpr", h, []byte(c.ID)), nil); err != nil {
+			return err
+		}
+		if err := t.txn.Set(key("consent-auth", seg(c.AuthorityID), h, []byte(c.ID)), nil); err != nil {
+			return err
+		}
+	}
+	return t.put(key("consent", []byte(c.ID)), c)
+}
+
+// consentsUnder lists the consents whose index keys start with prefix; skip
+// bytes of the key suffix come before the id (a CPR hash, in a scan of a
+// whole authority).
+func (t *tx) consentsUnder(prefix []byte, skip int) ([]*bk.Consent, error) {
+	out := []*bk.Consent{}
+	err := t.scan(prefix, false, func(suffix, _ []byte) error {
+		if len(suffix) < skip {
+			return errors.New("badgerstore: short consent index key")
+		}
+		c, err := t.Consent(string(suffix[skip:]))
+		if err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func (t *tx) ConsentsByCPR(cpr bk.CPR) ([]*bk.Consent, error) {
+	return t.consentsUnder(key("consent-cpr", t.cprHash(cpr)), 0)
+}
+
+func (t *tx) ConsentsByAuthority(authorityID string, cpr bk.CPR) ([]*bk.Consent, error) {
+	if cpr.IsZero() {
+		return t.consentsUnder(key("consent-auth", seg(authorityID)), sha256.Size)
+	}
+	return t.consentsUnder(key("consent-auth", seg(authorityID), t.cprHash(cpr)), 0)
+}
+
+// --- delegations ---
+
+func (t *tx) Delegation(id string) (*bk.Delegation, error) {
+	var d bk.Delegation
+	if err := t.get(key("delegation", []byte(id)), &d, "delegation"); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func (t *tx) PutDelegation(d *bk.Delegation) error {
+	if d.ID == "" || d.Principal.IsZero() || d.Delegate.IsZero() {
+		return bk.Errorf(bk.EInvalid, "a delegation needs an id, a principal and a delegate")
+	}
+	old, err := t.Delegation(d.ID)
+	switch {
+	case err == nil:
+		if old.Principal != d.Principal || old.Delegate != d.Delegate {
+			return bk.Errorf(bk.EInvalid, "the principal and delegate of a delegation cannot change")
+		}
+	case bk.ErrorCode(err) != bk.ENotFound:
+		return err
+	default:
+		if err := t.txn.Set(key("deleg-principal", t.cprHash(d.Principal), []byte(d.ID)), nil); err != nil {
+			return err
+		}
+		if err := t.txn.Set(key("deleg-delegate", t.cprHash(d.Delegate), []byte(d.ID)), nil); err != nil {
+			return err
+		}
+	}
+	return t.put(key("delegation", []byte(d.ID)), d)
+}
+
+func (t *tx) delegationsUnder(prefix []byte) ([]*bk.Delegation, error) {
+	out := []*bk.Delegation{}
+	err := t.scan(prefix, false, func(id, _ []byte) error {
+		d, err := t.Delegation(string(id))
+		if err != nil {
+			return err
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+func (t *tx) DelegationsByPrincipal(cpr bk.CPR) ([]*bk.Delegation, error) {
+	return t.delegationsUnder(key("deleg-principal", t.cprHash(cpr)))
+}
+
+func (t *tx) DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error) {
+	return t.delegationsUnder(key("deleg-delegate", t.cprHash(cpr)))
+}
+
+// --- revocations ---
+
+func (t *tx) Revoke(r central.Revocation) error {
+	if r.Serial == "" {
+		return bk.Errorf(bk.EInvalid, "a revocation needs a card serial")
+	}
+	k := key("revoked", []byte(r.Serial))
+	if ok, err := t.exists(k); err != nil || ok {
+		return err
+	}
+	return t.put(k, r)
+}
+
+func (t *tx) Revocations() ([]central.Revocation, error) {
+	out := []central.Revocation{}
+	err := t.scan(key("revoked"), true, func(_, v []byte) error {
+		var r central.Revocation
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("badgerstore: decode revocation: %w", err)
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// --- nonces ---
+
+// nonceGrace keeps an expired nonce a little longer than its expiry, so a
+// late use is answered "expired" rather than "unknown".
+const nonceGrace = time.Minute
+
+func (t *tx) PutNonce(n *central.Nonce) error {
+	if len(n.Value) == 0 {
+		return bk.Errorf(bk.EInvalid, "empty nonce")
+	}
+	k := key("nonce", n.Value)
+	if ok, err := t.exists(k); err != nil {
+		return err
+	} else if ok {
+		return bk.Errorf(bk.EConflict, "nonce exists")
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	e := badger.NewEntry(k, b)
+	if ttl := time.Until(n.ExpiresAt) + nonceGrace; ttl > 0 {
+		e = e.WithTTL(ttl)
+	}
+	return t.txn.SetEntry(e)
+}
+
+func (t *tx) Nonce(value []byte) (*central.Nonce, error) {
+	var n central.Nonce
+	if err := t.get(key("nonce", value), &n, "nonce"); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+func (t *tx) DeleteNonce(value []byte) error { return t.del(key("nonce", value), "nonce") }
+
+// badgerLogger passes Badger's warnings and errors to slog and drops the
+// chatty info and debug lines.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	if b.l != nil {
+		b.l.Error("badger: " + fmt.Sprintf(f, a...))
+	}
+}
+
+func (b badgerLogger) Warningf(f string, a ...any) {
+	if b.l != nil {
+		b.l.Warn("badger: " + fmt.Sprintf(f, a...))
+	}
+}
+
+func (badgerLogger) Infof(string, ...any)  {}
+func (badgerLogger) Debugf(string, ...any) {}

@@ -1,0 +1,152 @@
+package central
+
+import (
+	"context"
+	"crypto/ed25519"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+)
+
+// Store keeps central's state. Every read and write happens in a transaction.
+//
+// Implementations: central/badgerstore (embedded, default). Every
+// implementation must pass central/storetest.Run.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it when fn
+	// returns nil. When fn returns an error nothing fn wrote is kept, and
+	// Update returns that error unchanged. Concurrent Updates are
+	// serializable: when two transactions conflict, the store re-runs fn
+	// on fresh data, so fn may be called more than once and must not have
+	// effects outside tx (or must reset them at its start).
+	Update(ctx context.Context, fn func(tx Tx) error) error
+
+	// View runs fn in a read-only transaction that sees one consistent
+	// snapshot. Writes inside View return an error.
+	View(ctx context.Context, fn func(tx Tx) error) error
+
+	// Ping checks that the store can be used (for /healthz).
+	Ping(ctx context.Context) error
+
+	// Close releases the store. Using it afterwards returns errors.
+	Close() error
+}
+
+// Tx is one transaction. Objects are returned as fresh copies: changing them
+// changes nothing in the store until they are put back.
+//
+// Errors: a lookup of something absent returns an *bk.Error with code
+// bk.ENotFound; a put that would break uniqueness returns code bk.EConflict;
+// anything else (I/O, corruption) is an ordinary error. Lists are never nil
+// on success, possibly empty, in the order each method states.
+type Tx interface {
+	// Kiosk returns the kiosk with id, or ENotFound.
+	Kiosk(id string) (*Kiosk, error)
+	// PutKiosk adds a kiosk; EConflict if the id is taken.
+	PutKiosk(k *Kiosk) error
+	// Kiosks lists every enrolled kiosk by id.
+	Kiosks() ([]*Kiosk, error)
+
+	// EnrollToken returns the unused enrolment token with that hash
+	// (bk.TokenHash), or ENotFound. It may return tokens past ExpiresAt:
+	// the caller checks expiry.
+	EnrollToken(hash string) (*EnrollToken, error)
+	// PutEnrollToken stores a token; EConflict if the hash exists.
+	PutEnrollToken(t *EnrollToken) error
+	// DeleteEnrollToken removes a token (it was used); ENotFound if absent.
+	DeleteEnrollToken(hash string) error
+
+	// PushCursor returns the last sequence number accepted from a kiosk
+	// incarnation; 0 when nothing was accepted yet.
+	PushCursor(kiosk, incarnation string) (uint64, error)
+	// SetPushCursor records last for a kiosk incarnation.
+	SetPushCursor(kiosk, incarnation string, last uint64) error
+
+	// PutAction stores the record of a pushed action and its verdict under
+	// (Kiosk, Incarnation, Seq); EConflict if that slot is taken. The first
+	// record stored with a given action id is the one ActionByID returns.
+	PutAction(r *ActionRecord) error
+	// ActionAt returns the record in a slot, or ENotFound.
+	ActionAt(kiosk, incarnation string, seq uint64) (*ActionRecord, error)
+	// ActionByID returns the first record with action id, or ENotFound.
+	ActionByID(id string) (*ActionRecord, error)
+	// Actions lists a kiosk incarnation's records with Seq > after, in
+	// sequence order, at most limit of them (limit <= 0: all).
+	Actions(kiosk, incarnation string, after uint64, limit int) ([]*ActionRecord, error)
+
+	// Consent returns the consent with id, or ENotFound.
+	Consent(id string) (*bk.Consent, error)
+	// PutConsent adds or replaces a consent. CPR and AuthorityID of an
+	// existing consent never change; a put that changes them is EInvalid.
+	PutConsent(c *bk.Consent) error
+	// ConsentsByCPR lists a citizen's consents by id.
+	ConsentsByCPR(cpr bk.CPR) ([]*bk.Consent, error)
+	// ConsentsByAuthority lists an authority's consents by id; with a
+	// non-zero cpr only that citizen's.
+	ConsentsByAuthority(authorityID string, cpr bk.CPR) ([]*bk.Consent, error)
+
+	// Delegation returns the delegation with id, or ENotFound.
+	Delegation(id string) (*bk.Delegation, error)
+	// PutDelegation adds or replaces a delegation. Principal and Delegate
+	// of an existing delegation never change; a put that changes them is
+	// EInvalid.
+	PutDelegation(d *bk.Delegation) error
+	// DelegationsByPrincipal lists the delegations cpr has given, by id.
+	DelegationsByPrincipal(cpr bk.CPR) ([]*bk.Delegation, error)
+	// DelegationsByDelegate lists the delegations given to cpr, by id.
+	DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error)
+
+	// Revoke adds a card serial to the revocation list; revoking a serial
+	// twice keeps the first record and is not an error.
+	Revoke(r Revocation) error
+	// Revocations lists revoked serials, sorted by serial.
+	Revocations() ([]Revocation, error)
+
+	// PutNonce stores a citizen sign-in nonce; EConflict if it exists.
+	PutNonce(n *Nonce) error
+	// Nonce returns a stored nonce, or ENotFound. A store may forget a
+	// nonce once it has expired.
+	Nonce(value []byte) (*Nonce, error)
+	// DeleteNonce removes a nonce (it was used); ENotFound if absent.
+	DeleteNonce(value []byte) error
+}
+
+// Kiosk is an enrolled kiosk and the key it signs requests with.
+type Kiosk struct {
+	ID         string            `json:"id"`
+	Site       string            `json:"site"`
+	PublicKey  ed25519.PublicKey `json:"public_key"`
+	EnrolledAt time.Time         `json:"enrolled_at"`
+}
+
+// EnrollToken is a one-time enrolment token. Only its hash is kept.
+type EnrollToken struct {
+	Hash      string    `json:"hash"` // bk.TokenHash of the token
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// ActionRecord is what central keeps of one pushed action: where it came
+// from, its place in that kiosk incarnation's sequence, and the verdict.
+type ActionRecord struct {
+	Kiosk       string     `json:"kiosk"`
+	Incarnation string     `json:"incarnation"`
+	Seq         uint64     `json:"seq"`
+	Hash        []byte     `json:"hash"` // Action.ContentHash
+	Action      *bk.Action `json:"action"`
+	Verdict     bk.Verdict `json:"verdict"`
+	ReceivedAt  time.Time  `json:"received_at"`
+}
+
+// Revocation is a revoked card serial.
+type Revocation struct {
+	Serial    string    `json:"serial"`
+	RevokedAt time.Time `json:"revoked_at"`
+}
+
+// Nonce is a single-use challenge for a citizen sign-in at one kiosk.
+type Nonce struct {
+	Value     []byte    `json:"value"`
+	Kiosk     string    `json:"kiosk"`
+	ExpiresAt time.Time `json:"expires_at"`
+}

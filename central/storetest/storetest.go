@@ -1,0 +1,579 @@
+// Package storetest is the contract suite every central.Store must pass.
+// An implementation's test calls Run with a function that opens a fresh,
+// empty store:
+//
+//	func TestContract(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) central.Store { return MustOpen(t) })
+//	}
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+)
+
+// Run runs every contract test against stores made by newStore. newStore
+// must return an empty store and arrange for it to be closed (t.Cleanup).
+func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s central.Store)
+	}{
+		{"Kiosks", testKiosks},
+		{"EnrollTokens", testEnrollTokens},
+		{"PushCursors", testPushCursors},
+		{"Actions", testActions},
+		{"Consents", testConsents},
+		{"Delegations", testDelegations},
+		{"Revocations", testRevocations},
+		{"Nonces", testNonces},
+		{"Rollback", testRollback},
+		{"ViewIsReadOnly", testViewReadOnly},
+		{"ConcurrentCursor", testConcurrentCursor},
+		{"ReturnsCopies", testCopies},
+		{"Ping", func(t *testing.T, s central.Store) {
+			if err := s.Ping(context.Background()); err != nil {
+				t.Fatalf("Ping = %v; want nil", err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
+	}
+}
+
+var ctx = context.Background()
+
+// T0 is a fixed time for the records the suite writes.
+var T0 = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+
+func update(t *testing.T, s central.Store, fn func(tx central.Tx) error) {
+	t.Helper()
+	if err := s.Update(ctx, fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+func view(t *testing.T, s central.Store, fn func(tx central.Tx) error) {
+	t.Helper()
+	if err := s.View(ctx, fn); err != nil {
+		t.Fatalf("View: %v", err)
+	}
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := bk.ErrorCode(err); got != code {
+		t.Errorf("%s: error code = %q (%v); want %q", what, got, err, code)
+	}
+}
+
+func wantEqual(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %+v; want %+v", what, got, want)
+	}
+}
+
+func testKiosks(t *testing.T, s central.Store) {
+	a := &central.Kiosk{ID: "kbh-hovedbibliotek-1", Site: "Hovedbiblioteket", PublicKey: bytes.Repeat([]byte{1}, 32), EnrolledAt: T0}
+	b := &central.Kiosk{ID: "aarhus-dokk1", Site: "Dokk1", PublicKey: bytes.Repeat([]byte{2}, 32), EnrolledAt: T0}
+	view(t, s, func(tx central.Tx) error {
+		_, err := tx.Kiosk(a.ID)
+		wantCode(t, "Kiosk(absent)", err, bk.ENotFound)
+		ks, err := tx.Kiosks()
+		if err != nil || ks == nil || len(ks) != 0 {
+			t.Errorf("Kiosks() on empty store = %v, %v; want [], nil", ks, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		if err := tx.PutKiosk(a); err != nil {
+			return err
+		}
+		return tx.PutKiosk(b)
+	})
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutKiosk(same id)", tx.PutKiosk(&central.Kiosk{ID: a.ID}), bk.EConflict)
+		return nil
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.Kiosk(a.ID)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Kiosk(a)", got, a)
+		ks, err := tx.Kiosks()
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Kiosks()", ks, []*central.Kiosk{b, a})
+		return nil
+	})
+}
+
+func testEnrollTokens(t *testing.T, s central.Store) {
+	e := &central.EnrollToken{Hash: bk.TokenHash("secret"), CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}
+	update(t, s, func(tx central.Tx) error { return tx.PutEnrollToken(e) })
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutEnrollToken(same)", tx.PutEnrollToken(e), bk.EConflict)
+		got, err := tx.EnrollToken(e.Hash)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "EnrollToken", got, e)
+		return tx.DeleteEnrollToken(e.Hash)
+	})
+	view(t, s, func(tx central.Tx) error {
+		_, err := tx.EnrollToken(e.Hash)
+		wantCode(t, "EnrollToken(after delete)", err, bk.ENotFound)
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "DeleteEnrollToken(absent)", tx.DeleteEnrollToken(e.Hash), bk.ENotFound)
+		return nil
+	})
+}
+
+func testPushCursors(t *testing.T, s central.Store) {
+	view(t, s, func(tx central.Tx) error {
+		n, err := tx.PushCursor("k", "i")
+		if n != 0 || err != nil {
+			t.Errorf("PushCursor(new) = %d, %v; want 0, nil", n, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		if err := tx.SetPushCursor("a", "bc", 7); err != nil {
+			return err
+		}
+		return tx.SetPushCursor("ab", "c", 1<<40)
+	})
+	view(t, s, func(tx central.Tx) error {
+		for _, c := range []struct {
+			kiosk, inc string
+			want       uint64
+		}{{"a", "bc", 7}, {"ab", "c", 1 << 40}, {"a", "b", 0}, {"abc", "", 0}} {
+			n, err := tx.PushCursor(c.kiosk, c.inc)
+			if n != c.want || err != nil {
+				t.Errorf("PushCursor(%q, %q) = %d, %v; want %d, nil", c.kiosk, c.inc, n, err, c.want)
+			}
+		}
+		return nil
+	})
+}
+
+func record(kiosk, inc string, seq uint64, id string, outcome bk.Outcome) *central.ActionRecord {
+	card := fixture.NewIssuer().Citizen("010190-1234", "Test Testesen")
+	a := fixture.Action(bk.WithdrawConsent, bk.Payload{ConsentID: id}, card, nil, T0)
+	if id != "" {
+		a.ID = id
+	}
+	return &central.ActionRecord{
+		Kiosk: kiosk, Incarnation: inc, Seq: seq, Hash: a.ContentHash(), Action: a,
+		Verdict:    bk.Verdict{ActionID: a.ID, Seq: seq, Outcome: outcome},
+		ReceivedAt: T0,
+	}
+}
+
+func testActions(t *testing.T, s central.Store) {
+	shared := bk.NewID(T0)
+	var recs []*central.ActionRecord
+	for i := uint64(1); i <= 5; i++ {
+		recs = append(recs, record("k1", "inc1", i, "", bk.Applied))
+	}
+	first := record("k1", "inc2", 1, shared, bk.Applied)
+	second := record("k2", "inc9", 1, shared, bk.Duplicate)
+	update(t, s, func(tx central.Tx) error {
+		for _, r := range append(recs, first, second) {
+			if err := tx.PutAction(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutAction(taken slot)", tx.PutAction(record("k1", "inc1", 3, "", bk.Applied)), bk.EConflict)
+		return nil
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.ActionAt("k1", "inc1", 3)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "ActionAt(k1, inc1, 3)", got, recs[2])
+		_, err = tx.ActionAt("k1", "inc1", 6)
+		wantCode(t, "ActionAt(absent)", err, bk.ENotFound)
+		got, err = tx.ActionByID(shared)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "ActionByID(shared) is the first stored", got, first)
+		got, err = tx.ActionByID(recs[4].Action.ID)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "ActionByID(recs[4])", got, recs[4])
+		_, err = tx.ActionByID(bk.NewID(T0))
+		wantCode(t, "ActionByID(absent)", err, bk.ENotFound)
+
+		for _, c := range []struct {
+			after uint64
+			limit int
+			want  []*central.ActionRecord
+		}{
+			{0, 0, recs},
+			{2, 0, recs[2:]},
+			{0, 2, recs[:2]},
+			{3, 1, recs[3:4]},
+			{5, 0, []*central.ActionRecord{}},
+			{^uint64(0), 0, []*central.ActionRecord{}},
+		} {
+			got, err := tx.Actions("k1", "inc1", c.after, c.limit)
+			if err != nil {
+				return err
+			}
+			wantEqual(t, fmt.Sprintf("Actions(k1, inc1, %d, %d)", c.after, c.limit), got, c.want)
+		}
+		got2, err := tx.Actions("k1", "inc2", 0, 0)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Actions(k1, inc2)", got2, []*central.ActionRecord{first})
+		return nil
+	})
+}
+
+var (
+	cprA = bk.MustParseCPR("010190-1234")
+	cprB = bk.MustParseCPR("020285-4321")
+)
+
+func consent(auth string, cpr bk.CPR) *bk.Consent {
+	return bk.NewConsent(bk.NewID(T0), auth, &bk.ConsentRequest{
+		CPR: cpr, Purpose: bk.Text{DA: "Formål", EN: "Purpose"}, DataCategories: []string{"health"},
+		LegalBasis: bk.Text{DA: "Samtykke", EN: "Consent"}, ValidDays: 365,
+	}, T0)
+}
+
+func testConsents(t *testing.T, s central.Store) {
+	c1 := consent("sundhed", cprA)
+	c2 := consent("skat", cprA)
+	c3 := consent("sundhed", cprB)
+	c4 := consent("sundhed", cprA)
+	update(t, s, func(tx central.Tx) error {
+		for _, c := range []*bk.Consent{c1, c2, c3, c4} {
+			if err := tx.PutConsent(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// A change of state must not duplicate index entries.
+	c1.State, c1.GivenAt, c1.ValidUntil, c1.ChangedAt = bk.ConsentGiven, T0, T0.AddDate(1, 0, 0), T0
+	update(t, s, func(tx central.Tx) error { return tx.PutConsent(c1) })
+	update(t, s, func(tx central.Tx) error {
+		moved := *c2
+		moved.CPR = cprB
+		wantCode(t, "PutConsent(changed CPR)", tx.PutConsent(&moved), bk.EInvalid)
+		moved = *c2
+		moved.AuthorityID = "sundhed"
+		wantCode(t, "PutConsent(changed authority)", tx.PutConsent(&moved), bk.EInvalid)
+		wantCode(t, "PutConsent(no CPR)", tx.PutConsent(&bk.Consent{ID: "x", AuthorityID: "a"}), bk.EInvalid)
+		return nil
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.Consent(c1.ID)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Consent(c1)", got, c1)
+		_, err = tx.Consent(bk.NewID(T0))
+		wantCode(t, "Consent(absent)", err, bk.ENotFound)
+		for _, c := range []struct {
+			name string
+			fn   func() ([]*bk.Consent, error)
+			want []*bk.Consent
+		}{
+			{"ConsentsByCPR(A)", func() ([]*bk.Consent, error) { return tx.ConsentsByCPR(cprA) }, []*bk.Consent{c1, c2, c4}},
+			{"ConsentsByCPR(B)", func() ([]*bk.Consent, error) { return tx.ConsentsByCPR(cprB) }, []*bk.Consent{c3}},
+			{"ConsentsByCPR(other)", func() ([]*bk.Consent, error) { return tx.ConsentsByCPR(bk.MustParseCPR("030303-3333")) }, []*bk.Consent{}},
+			{"ConsentsByAuthority(sundhed, all)", func() ([]*bk.Consent, error) { return tx.ConsentsByAuthority("sundhed", bk.CPR{}) }, []*bk.Consent{c1, c3, c4}},
+			{"ConsentsByAuthority(sundhed, A)", func() ([]*bk.Consent, error) { return tx.ConsentsByAuthority("sundhed", cprA) }, []*bk.Consent{c1, c4}},
+			{"ConsentsByAuthority(skat, B)", func() ([]*bk.Consent, error) { return tx.ConsentsByAuthority("skat", cprB) }, []*bk.Consent{}},
+			{"ConsentsByAuthority(sund, all)", func() ([]*bk.Consent, error) { return tx.ConsentsByAuthority("sund", bk.CPR{}) }, []*bk.Consent{}},
+		} {
+			got, err := c.fn()
+			if err != nil {
+				return err
+			}
+			wantEqual(t, c.name, ids(got), ids(sorted(c.want)))
+		}
+		return nil
+	})
+}
+
+func ids[T interface{ *bk.Consent | *bk.Delegation }](list []T) []string {
+	out := []string{}
+	for _, x := range list {
+		switch v := any(x).(type) {
+		case *bk.Consent:
+			out = append(out, v.ID)
+		case *bk.Delegation:
+			out = append(out, v.ID)
+		}
+	}
+	return out
+}
+
+func sorted(cs []*bk.Consent) []*bk.Consent {
+	out := append([]*bk.Consent{}, cs...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j].ID < out[i].ID {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func delegation(principal, delegate bk.CPR) *bk.Delegation {
+	return &bk.Delegation{
+		ID: bk.NewID(T0), Principal: principal, PrincipalName: "Anna", Delegate: delegate,
+		Scopes:    []bk.ScopeGrant{{ScopeID: "tax"}},
+		ValidFrom: T0, ValidTo: T0.AddDate(1, 0, 0), CreatedVia: bk.ViaSelf, CreatedAt: T0,
+		State: bk.DelegationPending, ChangedAt: T0, ChangedBy: bk.NewID(T0),
+	}
+}
+
+func testDelegations(t *testing.T, s central.Store) {
+	cprC := bk.MustParseCPR("030370-1111")
+	d1 := delegation(cprA, cprB)
+	d2 := delegation(cprA, cprC)
+	d3 := delegation(cprC, cprA)
+	update(t, s, func(tx central.Tx) error {
+		for _, d := range []*bk.Delegation{d1, d2, d3} {
+			if err := tx.PutDelegation(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	d1.State, d1.DelegateName = bk.DelegationActive, "Bo"
+	update(t, s, func(tx central.Tx) error { return tx.PutDelegation(d1) })
+	update(t, s, func(tx central.Tx) error {
+		moved := *d1
+		moved.Delegate = cprC
+		wantCode(t, "PutDelegation(changed delegate)", tx.PutDelegation(&moved), bk.EInvalid)
+		return nil
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.Delegation(d1.ID)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Delegation(d1)", got, d1)
+		_, err = tx.Delegation(bk.NewID(T0))
+		wantCode(t, "Delegation(absent)", err, bk.ENotFound)
+		byP, err := tx.DelegationsByPrincipal(cprA)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "DelegationsByPrincipal(A)", ids(byP), slices.Sorted(slices.Values([]string{d1.ID, d2.ID})))
+		byD, err := tx.DelegationsByDelegate(cprA)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "DelegationsByDelegate(A)", ids(byD), []string{d3.ID})
+		byD, err = tx.DelegationsByDelegate(cprB)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "DelegationsByDelegate(B)", byD, []*bk.Delegation{d1})
+		none, err := tx.DelegationsByPrincipal(cprB)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "DelegationsByPrincipal(B)", ids(none), []string{})
+		return nil
+	})
+}
+
+func testRevocations(t *testing.T, s central.Store) {
+	update(t, s, func(tx central.Tx) error {
+		for _, r := range []central.Revocation{{Serial: "S2", RevokedAt: T0}, {Serial: "S1", RevokedAt: T0}, {Serial: "S2", RevokedAt: T0.Add(time.Hour)}} {
+			if err := tx.Revoke(r); err != nil {
+				return err
+			}
+		}
+		wantCode(t, "Revoke(no serial)", tx.Revoke(central.Revocation{}), bk.EInvalid)
+		return nil
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.Revocations()
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Revocations()", got, []central.Revocation{{Serial: "S1", RevokedAt: T0}, {Serial: "S2", RevokedAt: T0}})
+		return nil
+	})
+}
+
+func testNonces(t *testing.T, s central.Store) {
+	n := &central.Nonce{Value: bytes.Repeat([]byte{7}, 32), Kiosk: "k1", ExpiresAt: time.Now().Add(2 * time.Minute).UTC().Truncate(time.Second)}
+	update(t, s, func(tx central.Tx) error { return tx.PutNonce(n) })
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutNonce(same)", tx.PutNonce(n), bk.EConflict)
+		got, err := tx.Nonce(n.Value)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Nonce", got, n)
+		return tx.DeleteNonce(n.Value)
+	})
+	update(t, s, func(tx central.Tx) error {
+		_, err := tx.Nonce(n.Value)
+		wantCode(t, "Nonce(used)", err, bk.ENotFound)
+		wantCode(t, "DeleteNonce(used)", tx.DeleteNonce(n.Value), bk.ENotFound)
+		return nil
+	})
+}
+
+// testRollback checks that an error from fn keeps none of its writes.
+func testRollback(t *testing.T, s central.Store) {
+	boom := errors.New("boom")
+	c := consent("sundhed", cprA)
+	d := delegation(cprA, cprB)
+	r := record("k1", "inc1", 1, "", bk.Applied)
+	err := s.Update(ctx, func(tx central.Tx) error {
+		steps := []error{
+			tx.PutKiosk(&central.Kiosk{ID: "k1", PublicKey: make([]byte, 32)}),
+			tx.PutEnrollToken(&central.EnrollToken{Hash: "h", ExpiresAt: T0}),
+			tx.SetPushCursor("k1", "inc1", 1),
+			tx.PutAction(r),
+			tx.PutConsent(c),
+			tx.PutDelegation(d),
+			tx.Revoke(central.Revocation{Serial: "S1", RevokedAt: T0}),
+			tx.PutNonce(&central.Nonce{Value: []byte("n"), ExpiresAt: time.Now().Add(time.Minute)}),
+		}
+		for i, err := range steps {
+			if err != nil {
+				t.Errorf("write %d inside Update: %v", i, err)
+			}
+		}
+		return fmt.Errorf("wrapped: %w", boom)
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update returned %v; want fn's error", err)
+	}
+	view(t, s, func(tx central.Tx) error {
+		var errs []error
+		_, err := tx.Kiosk("k1")
+		errs = append(errs, err)
+		_, err = tx.EnrollToken("h")
+		errs = append(errs, err)
+		_, err = tx.ActionAt("k1", "inc1", 1)
+		errs = append(errs, err)
+		_, err = tx.ActionByID(r.Action.ID)
+		errs = append(errs, err)
+		_, err = tx.Consent(c.ID)
+		errs = append(errs, err)
+		_, err = tx.Delegation(d.ID)
+		errs = append(errs, err)
+		_, err = tx.Nonce([]byte("n"))
+		errs = append(errs, err)
+		for i, err := range errs {
+			wantCode(t, fmt.Sprintf("lookup %d after rollback", i), err, bk.ENotFound)
+		}
+		n, _ := tx.PushCursor("k1", "inc1")
+		cs, _ := tx.ConsentsByCPR(cprA)
+		ds, _ := tx.DelegationsByDelegate(cprB)
+		rs, _ := tx.Revocations()
+		if n != 0 || len(cs) != 0 || len(ds) != 0 || len(rs) != 0 {
+			t.Errorf("after rollback: cursor %d, %d consents, %d delegations, %d revocations; want all 0", n, len(cs), len(ds), len(rs))
+		}
+		return nil
+	})
+}
+
+func testViewReadOnly(t *testing.T, s central.Store) {
+	err := s.View(ctx, func(tx central.Tx) error { return tx.SetPushCursor("k", "i", 1) })
+	if err == nil {
+		t.Error("SetPushCursor inside View = nil; want an error")
+	}
+	view(t, s, func(tx central.Tx) error {
+		if n, _ := tx.PushCursor("k", "i"); n != 0 {
+			t.Errorf("PushCursor after a write in View = %d; want 0", n)
+		}
+		return nil
+	})
+}
+
+// testConcurrentCursor runs read-increment-write on one push cursor from
+// several goroutines: with serializable Updates no increment is lost.
+func testConcurrentCursor(t *testing.T, s central.Store) {
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				err := s.Update(ctx, func(tx central.Tx) error {
+					n, err := tx.PushCursor("k", "i")
+					if err != nil {
+						return err
+					}
+					return tx.SetPushCursor("k", "i", n+1)
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("concurrent Update: %v", err)
+	}
+	view(t, s, func(tx central.Tx) error {
+		if n, _ := tx.PushCursor("k", "i"); n != workers*each {
+			t.Errorf("PushCursor after %d concurrent increments = %d; want %d", workers*each, n, workers*each)
+		}
+		return nil
+	})
+}
+
+func testCopies(t *testing.T, s central.Store) {
+	c := consent("sundhed", cprA)
+	update(t, s, func(tx central.Tx) error { return tx.PutConsent(c) })
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.Consent(c.ID)
+		if err != nil {
+			return err
+		}
+		got.State = bk.ConsentGiven
+		got.DataCategories[0] = "changed"
+		again, err := tx.Consent(c.ID)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Consent after changing a returned copy", again, c)
+		return nil
+	})
+}
