@@ -104,7 +104,9 @@ func DecodeCertificate(b []byte) (*Certificate, error) {
 	}
 	c.CardKey = append(ed25519.PublicKey(nil), key...)
 	var err error
-	if c.CPR, err = ParseCPR(cpr); err != nil {
+	// Encode writes ten digits; accepting the hyphenated form too would give
+	// one certificate two encodings.
+	if c.CPR, err = ParseCPR(cpr); err != nil || len(cpr) != 10 {
 		return nil, bad
 	}
 	if c.Serial == "" || c.IssuerID == "" || c.Name == "" {
