@@ -1,0 +1,116 @@
+package sync
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/dgraph-io/badger/v4"
+)
+
+// AttentionItem is a rejected or superseded action that staff should look
+// at. The stored entry holds nothing that identifies a citizen; ActorName and
+// ActorCPR (masked) are read from the action itself while it is still kept,
+// so they disappear when the action is purged after the retention period.
+type AttentionItem struct {
+	Seq        uint64        `json:"seq"`
+	ActionID   string        `json:"action_id"`
+	Kind       bk.ActionKind `json:"kind"`
+	OccurredAt time.Time     `json:"occurred_at"`
+	DecidedAt  time.Time     `json:"decided_at"`
+	Outcome    bk.Outcome    `json:"outcome"`
+	Reason     string        `json:"reason"`
+	Message    string        `json:"message"`
+	Assisted   bool          `json:"assisted"`
+	ActorName  string        `json:"-"` // empty once purged
+	ActorCPR   string        `json:"-"` // masked, DDMMYY-xxxx; empty once purged
+}
+
+// AttentionList is what the staff screen and `kioskctl queue` use.
+type AttentionList interface {
+	Attention() ([]AttentionItem, error)
+	AttentionCount() int
+	Dismiss(seq uint64) error
+}
+
+var _ AttentionList = (*Outbox)(nil)
+
+// ErrNotOnList is returned by Dismiss for a sequence not on the attention list.
+var ErrNotOnList = errors.New("outbox: no such action on the attention list")
+
+func attentionFor(txn *badger.Txn, seq uint64, v bk.Verdict, decided time.Time) ([]byte, error) {
+	e := AttentionItem{Seq: seq, ActionID: v.ActionID, DecidedAt: decided, Outcome: v.Outcome, Reason: v.Reason, Message: v.Message}
+	r, err := getRecord(txn, seq)
+	if err != nil {
+		return nil, err
+	}
+	if r != nil {
+		var a bk.Action
+		if err := json.Unmarshal(r.Action, &a); err == nil {
+			e.ActionID, e.Kind, e.OccurredAt, e.Assisted = a.ID, a.Kind, a.OccurredAt, a.Assist != nil
+		}
+	}
+	return json.Marshal(e)
+}
+
+// Attention lists the actions staff should look at, oldest first.
+func (o *Outbox) Attention() ([]AttentionItem, error) {
+	var out []AttentionItem
+	err := o.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pAttention}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var e AttentionItem
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &e) }); err != nil {
+				return fmt.Errorf("outbox: attention entry %d is unreadable: %w", keySeq(it.Item().Key()), err)
+			}
+			r, err := getRecord(txn, e.Seq)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				var a bk.Action
+				if json.Unmarshal(r.Action, &a) == nil {
+					if c, err := bk.DecodeCertificate(a.ActorCert); err == nil {
+						e.ActorName, e.ActorCPR = c.Name, c.CPR.Masked()
+					}
+				}
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AttentionCount returns how many actions are on the attention list.
+func (o *Outbox) AttentionCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.attention
+}
+
+// Dismiss takes an action off the attention list once staff have dealt with
+// it. The entry is deleted; the action itself goes with the normal purge.
+func (o *Outbox) Dismiss(seq uint64) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return ErrClosed
+	}
+	err := o.db.Update(func(txn *badger.Txn) error {
+		if _, err := txn.Get(seqKey(pAttention, seq)); errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNotOnList
+		} else if err != nil {
+			return err
+		}
+		return txn.Delete(seqKey(pAttention, seq))
+	})
+	if err != nil {
+		return err
+	}
+	o.attention--
+	return nil
+}
