@@ -1,0 +1,217 @@
+package keyboard_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	bktheme "github.com/borgerkiosk/borgerkiosk/ui/theme"
+	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// assertMarkup compares the canvas with testdata/name (Fyne writes the
+// actual to testdata/failed/ on a mismatch); -update rewrites the golden.
+func assertMarkup(t *testing.T, name string, c fyne.Canvas) {
+	t.Helper()
+	if *update {
+		p := filepath.Join("testdata", name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(test.RenderToMarkup(c)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	test.AssertRendersToMarkup(t, name, c)
+}
+
+// keyLabels is the multiset of labels on a pad's keys.
+func keyLabels(keys ...*keyboard.Key) map[string]int {
+	m := map[string]int{}
+	for _, k := range keys {
+		m[k.Label()]++
+	}
+	return m
+}
+
+func TestPinPadMasksAndSubmits(t *testing.T) {
+	newApp(t, bktheme.Settings{})
+	var got []string
+	pad := keyboard.NewPinPad(func(pin string) { got = append(got, pin) })
+	test.NewTempWindow(t, pad)
+	tapAll(t, pad.Key, "2", "5", "8", keyboard.KeyOK) // too short: ignored
+	if len(got) != 0 {
+		t.Fatalf("OK with 3 digits submitted %d PINs; want none", len(got))
+	}
+	tapAll(t, pad.Key, "0", keyboard.KeyDelete, "9", "1")
+	if n := pad.Len(); n != 5 {
+		t.Fatalf("Len() = %d; want 5", n)
+	}
+
+	// Nothing shown or described contains a typed digit: only key labels do.
+	var keys []*keyboard.Key
+	for _, id := range strings.Split("0 1 2 3 4 5 6 7 8 9 delete ok", " ") {
+		keys = append(keys, pad.Key(id))
+	}
+	labels := keyLabels(keys...)
+	for _, s := range uitest.AllText(pad) {
+		if labels[s] > 0 {
+			labels[s]--
+			continue
+		}
+		if strings.IndexFunc(s, unicode.IsDigit) >= 0 {
+			t.Errorf("pin pad shows %q; want no typed digits", s)
+		}
+	}
+	if got, want := pad.DisplayText(), "• • • • •"; got != want {
+		t.Errorf("DisplayText() = %q; want %q", got, want)
+	}
+	if got, want := pad.Description(), "5 cifre tastet"; got != want {
+		t.Errorf("Description() = %q; want %q", got, want)
+	}
+	for _, k := range keys {
+		if strings.ContainsAny(k.Description(), "•") {
+			t.Errorf("key %q Description() = %q", k.Label(), k.Description())
+		}
+	}
+
+	tapAll(t, pad.Key, keyboard.KeyOK)
+	if len(got) != 1 || got[0] != "25891" {
+		t.Errorf("submitted %q; want [25891]", got)
+	}
+	if pad.Len() != 0 || pad.DisplayText() != "" {
+		t.Errorf("after submit Len() = %d, DisplayText() = %q; want 0, \"\"", pad.Len(), pad.DisplayText())
+	}
+	if got := pad.Description(); got != "Ingen cifre tastet" {
+		t.Errorf("empty Description() = %q; want \"Ingen cifre tastet\"", got)
+	}
+}
+
+func TestPinPadMaxLenAndPhysicalKeys(t *testing.T) {
+	newApp(t, bktheme.Settings{})
+	var got string
+	pad := keyboard.NewPinPad(func(pin string) { got = pin })
+	pad.MaxLen = 6
+	var counts []int
+	pad.OnChanged = func(n int) { counts = append(counts, n) }
+	test.NewTempWindow(t, pad)
+	for _, r := range "12345678x" {
+		pad.TypedRune(r)
+	}
+	if pad.Len() != 6 {
+		t.Errorf("Len() after typing 8 digits with MaxLen 6 = %d; want 6", pad.Len())
+	}
+	pad.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	pad.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got != "12345" {
+		t.Errorf("submitted %q; want 12345", got)
+	}
+	if want := []int{1, 2, 3, 4, 5, 6, 5, 0}; !equalInts(counts, want) {
+		t.Errorf("OnChanged counts = %v; want %v", counts, want)
+	}
+	tapAll(t, pad.Key, "1", "2")
+	pad.Clear()
+	if pad.Len() != 0 {
+		t.Errorf("Len() after Clear = %d; want 0", pad.Len())
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPinPadEnglish(t *testing.T) {
+	newApp(t, bktheme.Settings{})
+	tr := i18n.MustDefault()
+	_ = tr.SetLang(i18n.English)
+	pad := keyboard.NewPinPad(nil)
+	pad.SetLabels(keyboard.LabelsFor(tr))
+	tapAll(t, pad.Key, "1")
+	if got := pad.Description(); got != "1 digit entered" {
+		t.Errorf("Description() = %q; want \"1 digit entered\"", got)
+	}
+	if got := pad.Key(keyboard.KeyDelete).Label(); got != "Delete" {
+		t.Errorf("delete label = %q; want Delete", got)
+	}
+}
+
+// The masked pad renders as recorded: bullets, never the digits.
+func TestPinPadMarkup(t *testing.T) {
+	newApp(t, bktheme.Settings{})
+	pad := keyboard.NewPinPad(nil)
+	w := test.NewTempWindow(t, pad)
+	w.SetPadded(false)
+	w.Resize(pad.MinSize())
+	tapAll(t, pad.Key, "4", "7", "1")
+	assertMarkup(t, "pinpad_masked.xml", w.Canvas())
+}
+
+func TestCPRPad(t *testing.T) {
+	newApp(t, bktheme.Settings{})
+	var submitted string
+	pad := keyboard.NewCPRPad(func(v string) { submitted = v })
+	var values []string
+	pad.OnChanged = func(v string) { values = append(values, v) }
+	test.NewTempWindow(t, pad)
+	for _, tc := range []struct {
+		tap  string
+		want string
+	}{
+		{"0", "0"}, {"1", "01"}, {"0", "010"}, {"2", "0102"}, {"0", "01020"}, {"3", "010203-"},
+		{"1", "010203-1"}, {keyboard.KeyDelete, "010203-"}, {keyboard.KeyDelete, "01020"}, {"3", "010203-"},
+		{"1", "010203-1"}, {"2", "010203-12"}, {"3", "010203-123"}, {"4", "010203-1234"}, {"5", "010203-1234"},
+	} {
+		tapAll(t, pad.Key, tc.tap)
+		if got := pad.Value(); got != tc.want {
+			t.Errorf("after tapping %s Value() = %q; want %q", tc.tap, got, tc.want)
+		}
+	}
+	if !pad.Complete() {
+		t.Errorf("Complete() = false; want true")
+	}
+	pad.TypedRune('-') // the pad places the hyphen itself
+	tapAll(t, pad.Key, keyboard.KeyOK)
+	if submitted != "010203-1234" {
+		t.Errorf("submitted %q; want 010203-1234", submitted)
+	}
+	if got := uitest.AllText(pad)[0]; got != "010203-1234" {
+		t.Errorf("displayed %q; want 010203-1234", got)
+	}
+	if len(values) == 0 || values[len(values)-1] != "010203-1234" {
+		t.Errorf("OnChanged values = %v", values)
+	}
+	pad.Clear()
+	submitted = ""
+	tapAll(t, pad.Key, "1", keyboard.KeyOK)
+	if submitted != "" {
+		t.Errorf("OK with 1 digit submitted %q; want nothing", submitted)
+	}
+}
+
+func TestFormatCPR(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""}, {"01020", "01020"}, {"010203", "010203-"}, {"0102031234", "010203-1234"},
+	} {
+		if got := keyboard.FormatCPR([]byte(tc.in)); got != tc.want {
+			t.Errorf("FormatCPR(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
