@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
+	"io"
 	"time"
 )
 
@@ -191,7 +192,9 @@ func (a *Action) DecodePayload() (Payload, error) {
 	if err := dec.Decode(&p); err != nil {
 		return p, Errorf(EInvalid, "action payload: %v", err)
 	}
-	if dec.More() {
+	// More reports false before a stray ']' or '}', so ask for one more
+	// token: only the end of input is acceptable.
+	if _, err := dec.Token(); err != io.EOF {
 		return p, Errorf(EInvalid, "action payload: trailing data")
 	}
 	if a.Kind.OnConsent() {
