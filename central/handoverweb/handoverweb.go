@@ -1,0 +1,502 @@
+// Package handoverweb serves the page a relative's phone opens from a
+// handover QR code: it shows what is delegated, by whom (partly masked) and
+// until when, lets the delegate sign in, and records their accept or decline.
+//
+// The pages are server-rendered, in Danish and English, readable on a phone,
+// with no external resources. Forms carry a CSRF token; the session cookie is
+// HttpOnly, SameSite=Lax, Secure behind TLS and expires after 15 minutes.
+package handoverweb
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/handover"
+)
+
+// Registry is central's side of a handover: the delegations and the single
+// use of codes.
+type Registry interface {
+	// Delegation returns the delegation with id, or an *bk.Error with code
+	// ENotFound.
+	Delegation(ctx context.Context, id string) (*bk.Delegation, error)
+
+	// Redeem records the delegate's answer to the code with claims r.Claims,
+	// exactly once per token. It returns the verdict of applying the accept
+	// or decline with the domain rules, or an *bk.Error whose code says why
+	// the code cannot be used: ECodeUsed, ECodeSuperseded, or the domain's
+	// EAlreadyRevoked, EExpired, ENotPermitted, EUnknownSubject.
+	Redeem(ctx context.Context, r Redemption) (bk.Verdict, error)
+
+	// KioskKey returns the public key of an enrolled kiosk.
+	KioskKey(kid string) (ed25519.PublicKey, bool)
+
+	// Catalogue returns the current catalogue, for scope names.
+	Catalogue() *bk.Catalogue
+}
+
+// Redemption is a signed-in delegate's answer to a handover code.
+type Redemption struct {
+	Claims       *handover.Claims
+	Delegate     bk.CPR
+	DelegateName string
+	Accept       bool
+	Method       string // how the delegate signed in: "oidc" or "dev"
+	At           time.Time
+}
+
+// Error codes of Registry.Redeem beyond the domain's.
+const (
+	ECodeUsed       = "handover_used"       // the token was redeemed before
+	ECodeSuperseded = "handover_superseded" // a newer code was printed for the delegation
+	EWrongDelegate  = "handover_wrong_delegate"
+)
+
+// Identity is a person signed in on the page.
+type Identity struct {
+	CPR    bk.CPR
+	Name   string
+	Method string
+}
+
+// SignIn is a way for the delegate to prove who they are.
+type SignIn interface {
+	// Name is "oidc" or "dev".
+	Name() string
+	// Start begins sign-in and returns where to send the browser; state
+	// must come back to Finish unchanged.
+	Start(w http.ResponseWriter, r *http.Request, state string) (redirect string, err error)
+	// Routes registers the provider's own handlers (callback, form).
+	Routes(mux *http.ServeMux, finish func(w http.ResponseWriter, r *http.Request, state string, id Identity))
+}
+
+// Config configures the handler.
+type Config struct {
+	Registry Registry
+	SignIn   SignIn
+	// Secure marks cookies Secure; set it whenever central is reached over TLS.
+	Secure bool
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Handler serves the handover pages.
+type Handler struct {
+	cfg      Config
+	mux      *http.ServeMux
+	tmpl     *template.Template
+	mu       sync.Mutex
+	sessions map[string]*session
+	pending  map[string]pendingSignIn // sign-in state → where to go after
+}
+
+type session struct {
+	id      Identity
+	csrf    string
+	expires time.Time
+}
+
+type pendingSignIn struct {
+	next    string
+	lang    string
+	expires time.Time
+}
+
+const (
+	sessionCookie = "bk_handover"
+	langCookie    = "bk_lang"
+	sessionTTL    = 15 * time.Minute
+	signInTTL     = 10 * time.Minute
+	maxFormBytes  = 8 << 10
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// New returns the handover pages handler. Mount it at "/" of central: it
+// answers /h/…, /hz/… (any letter case) and /handover/… paths.
+func New(cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h := &Handler{
+		cfg:      cfg,
+		mux:      http.NewServeMux(),
+		sessions: map[string]*session{},
+		pending:  map[string]pendingSignIn{},
+	}
+	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+		"t": func(lang, key string) string { return translate(lang, key) },
+	}).ParseFS(templateFS, "templates/*.html"))
+	h.mux.HandleFunc("GET /handover/signin", h.startSignIn)
+	h.mux.HandleFunc("GET /handover/signout", h.signOut)
+	cfg.SignIn.Routes(h.mux, h.finishSignIn)
+	return h
+}
+
+// IsHandoverPath reports whether central should send path to this handler.
+func IsHandoverPath(path string) bool {
+	u := strings.ToUpper(path)
+	return strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) ||
+		strings.HasPrefix(path, "/handover/")
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+	u := strings.ToUpper(r.URL.Path)
+	if strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			h.showCode(w, r)
+		case http.MethodPost:
+			h.answer(w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			h.fail(w, r, http.StatusMethodNotAllowed, "bad_request")
+		}
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func randomToken() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// lang picks the page language: ?lang=, then the cookie, then the browser's
+// first preference, then Danish.
+func (h *Handler) lang(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "da" || l == "en" {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 3600})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "da" || c.Value == "en") {
+		return c.Value
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "da"):
+			return "da"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "da"
+}
+
+func (h *Handler) session(r *http.Request) *session {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.sessions[c.Value]
+	if s == nil {
+		return nil
+	}
+	if !h.cfg.Now().Before(s.expires) {
+		delete(h.sessions, c.Value)
+		return nil
+	}
+	return s
+}
+
+// sweep drops expired sessions and sign-ins; called on every new one so the
+// maps stay bounded without a background goroutine.
+func (h *Handler) sweep(now time.Time) {
+	for k, s := range h.sessions {
+		if !now.Before(s.expires) {
+			delete(h.sessions, k)
+		}
+	}
+	for k, p := range h.pending {
+		if !now.Before(p.expires) {
+			delete(h.pending, k)
+		}
+	}
+}
+
+// codePath returns the request's path if it is a handover path and nothing else.
+func codePath(r *http.Request) string {
+	p := r.URL.EscapedPath()
+	if len(p) > 4096 {
+		return ""
+	}
+	return p
+}
+
+func (h *Handler) verify(r *http.Request) (*handover.Claims, error) {
+	return handover.Verify(codePath(r), h.cfg.Registry.KioskKey, h.cfg.Now())
+}
+
+type scopeView struct{ Name, Description string }
+
+type pageData struct {
+	Lang        string
+	OtherLang   string
+	Path        string
+	Title       string
+	Principal   string
+	Scopes      []scopeView
+	ValidFrom   string
+	ValidTo     string
+	CodeExpires string
+	SignedIn    *Identity
+	SignInName  string
+	Demo        bool
+	CSRF        string
+	Message     string
+	Outcome     string
+	State       string
+}
+
+func formatDate(lang string, t time.Time) string {
+	t = t.In(copenhagen)
+	if lang == "en" {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("2.1.2006")
+}
+
+var copenhagen = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
+
+func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims) pageData {
+	d := pageData{
+		Lang: lang, OtherLang: other(lang), Path: codePath(r),
+		Principal:   c.PrincipalName,
+		ValidFrom:   formatDate(lang, c.ValidFrom),
+		ValidTo:     formatDate(lang, c.ValidTo),
+		CodeExpires: formatDate(lang, c.ExpiresAt),
+		SignInName:  h.cfg.SignIn.Name(),
+		Demo:        h.cfg.SignIn.Name() == "dev",
+	}
+	cat := h.cfg.Registry.Catalogue()
+	for _, id := range c.Scopes {
+		if s, ok := cat.Scope(id); ok {
+			d.Scopes = append(d.Scopes, scopeView{s.Name.In(lang), s.Description.In(lang)})
+		} else {
+			d.Scopes = append(d.Scopes, scopeView{id, ""})
+		}
+	}
+	return d
+}
+
+func other(lang string) string {
+	if lang == "en" {
+		return "da"
+	}
+	return "en"
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, name string, d pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := h.tmpl.ExecuteTemplate(w, name, d); err != nil {
+		h.cfg.Logger.Error("handover page", "template", name, "err", err)
+	}
+}
+
+// fail shows a refusal page in the person's language for an error code.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, code string) {
+	lang := h.lang(w, r)
+	h.render(w, status, "error.html", pageData{Lang: lang, OtherLang: other(lang), Path: codePath(r), Title: translate(lang, "error_title"), Message: message(lang, code)})
+}
+
+func statusFor(code string) int {
+	switch code {
+	case handover.EMalformed, "bad_request":
+		return http.StatusBadRequest
+	case handover.EUnknownKey, handover.EBadSignature, EWrongDelegate, bk.ENotPermitted, "csrf":
+		return http.StatusForbidden
+	case bk.ENotFound, bk.EUnknownSubject:
+		return http.StatusNotFound
+	case handover.EExpired, ECodeUsed, ECodeSuperseded, bk.EAlreadyRevoked, bk.EExpired:
+		return http.StatusGone
+	case "signin_required":
+		return http.StatusUnauthorized
+	}
+	return http.StatusConflict
+}
+
+func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
+	lang := h.lang(w, r)
+	c, err := h.verify(r)
+	if err != nil {
+		code := bk.ErrorCode(err)
+		h.fail(w, r, statusFor(code), code)
+		return
+	}
+	d := h.viewOf(lang, r, c)
+	d.Title = translate(lang, "page_title")
+	if s := h.session(r); s != nil {
+		d.SignedIn = &s.id
+		d.CSRF = s.csrf
+		if !handover.BindsTo(c, s.id.CPR.Digits()) {
+			d.Message = message(lang, EWrongDelegate)
+		}
+	}
+	h.render(w, http.StatusOK, "code.html", d)
+}
+
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
+	lang := h.lang(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "bad_request")
+		return
+	}
+	s := h.session(r)
+	if s == nil {
+		h.fail(w, r, http.StatusUnauthorized, "signin_required")
+		return
+	}
+	if got := r.PostForm.Get("csrf"); got == "" || got != s.csrf {
+		h.fail(w, r, http.StatusForbidden, "csrf")
+		return
+	}
+	var accept bool
+	switch r.PostForm.Get("answer") {
+	case "accept":
+		accept = true
+	case "decline":
+	default:
+		h.fail(w, r, http.StatusBadRequest, "bad_request")
+		return
+	}
+	c, err := h.verify(r)
+	if err != nil {
+		code := bk.ErrorCode(err)
+		h.fail(w, r, statusFor(code), code)
+		return
+	}
+	if !handover.BindsTo(c, s.id.CPR.Digits()) {
+		h.fail(w, r, http.StatusForbidden, EWrongDelegate)
+		return
+	}
+	v, err := h.cfg.Registry.Redeem(r.Context(), Redemption{
+		Claims: c, Delegate: s.id.CPR, DelegateName: s.id.Name, Accept: accept, Method: s.id.Method, At: h.cfg.Now(),
+	})
+	if err != nil {
+		code := bk.ErrorCode(err)
+		if code == bk.EInternal {
+			h.cfg.Logger.Error("handover redeem", "err", err)
+		}
+		h.fail(w, r, statusFor(code), code)
+		return
+	}
+	d := h.viewOf(lang, r, c)
+	d.SignedIn = &s.id
+	switch {
+	case v.Outcome == bk.Applied && accept:
+		d.Outcome, d.Title = "accepted", translate(lang, "accepted_title")
+	case v.Outcome == bk.Applied:
+		d.Outcome, d.Title = "declined", translate(lang, "declined_title")
+	default:
+		d.Outcome, d.Title = "refused", translate(lang, "error_title")
+		d.Message = message(lang, v.Reason)
+	}
+	h.cfg.Logger.Info("handover answered", "delegation", c.DelegationID, "accept", accept, "outcome", v.Outcome, "reason", v.Reason, "delegate", s.id.CPR)
+	h.render(w, http.StatusOK, "result.html", d)
+}
+
+// safeNext keeps post-sign-in redirects on handover paths of this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return ""
+	}
+	u := strings.ToUpper(next)
+	if !strings.HasPrefix(u, handover.URLPath) && !strings.HasPrefix(u, handover.URLPathCompressed) {
+		return ""
+	}
+	return next
+}
+
+func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if next == "" {
+		h.fail(w, r, http.StatusBadRequest, "bad_request")
+		return
+	}
+	lang := h.lang(w, r)
+	state := randomToken()
+	now := h.cfg.Now()
+	h.mu.Lock()
+	h.sweep(now)
+	h.pending[state] = pendingSignIn{next: next, lang: lang, expires: now.Add(signInTTL)}
+	h.mu.Unlock()
+	to, err := h.cfg.SignIn.Start(w, r, state)
+	if err != nil {
+		h.cfg.Logger.Error("handover sign-in start", "err", err)
+		h.fail(w, r, http.StatusBadGateway, "signin_unavailable")
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// finishSignIn is called by the sign-in provider once it knows who this is.
+func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, state string, id Identity) {
+	now := h.cfg.Now()
+	h.mu.Lock()
+	p, ok := h.pending[state]
+	delete(h.pending, state)
+	if ok && !now.Before(p.expires) {
+		ok = false
+	}
+	var sid string
+	if ok {
+		sid = randomToken()
+		h.sessions[sid] = &session{id: id, csrf: randomToken(), expires: now.Add(sessionTTL)}
+	}
+	h.mu.Unlock()
+	if !ok {
+		h.fail(w, r, http.StatusBadRequest, "signin_expired")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionTTL.Seconds())})
+	h.cfg.Logger.Info("handover sign-in", "method", id.Method, "delegate", id.CPR)
+	http.Redirect(w, r, p.next, http.StatusSeeOther)
+}
+
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		h.mu.Lock()
+		delete(h.sessions, c.Value)
+		h.mu.Unlock()
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.cfg.Secure, MaxAge: -1})
+	next := safeNext(r.URL.Query().Get("next"))
+	if next == "" {
+		lang := h.lang(w, r)
+		h.render(w, http.StatusOK, "error.html", pageData{Lang: lang, OtherLang: other(lang), Title: translate(lang, "signed_out_title"), Message: translate(lang, "signed_out")})
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+var errNoCPR = errors.New("the identity provider gave no valid CPR number")

@@ -1,0 +1,389 @@
+package handoverweb_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+)
+
+// memRegistry is a small working registry: delegations in a map, redemption
+// through handoverweb.Decide like central's stores.
+type memRegistry struct {
+	mu      sync.Mutex
+	dels    map[string]*bk.Delegation
+	codes   map[string]handoverweb.CodeRecord
+	kiosks  map[string]ed25519.PublicKey
+	rules   *bk.Rules
+	revoked bool
+}
+
+func (m *memRegistry) Delegation(_ context.Context, id string) (*bk.Delegation, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.dels[id]
+	if !ok {
+		return nil, bk.Errorf(bk.ENotFound, "no such delegation")
+	}
+	c := *d
+	return &c, nil
+}
+
+func (m *memRegistry) Redeem(_ context.Context, r handoverweb.Redemption) (bk.Verdict, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.dels[r.Claims.DelegationID]
+	v, next, rec, err := handoverweb.Decide(d, m.codes[r.Claims.DelegationID], r, m.rules)
+	if err != nil {
+		return v, err
+	}
+	m.codes[r.Claims.DelegationID] = rec
+	if next != nil {
+		m.dels[next.ID] = next
+	}
+	return v, nil
+}
+
+func (m *memRegistry) KioskKey(kid string) (ed25519.PublicKey, bool) {
+	k, ok := m.kiosks[kid]
+	return k, ok
+}
+
+func (m *memRegistry) Catalogue() *bk.Catalogue { return m.rules.Catalogue }
+
+const (
+	principalCPR = "0101601234"
+	delegateCPR  = "0202701234"
+	otherCPR     = "0303801234"
+)
+
+type world struct {
+	reg      *memRegistry
+	kioskKey ed25519.PrivateKey
+	srv      *httptest.Server
+	now      time.Time
+}
+
+func newWorld(t *testing.T, signIn func(t *testing.T) handoverweb.SignIn) *world {
+	t.Helper()
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	w := &world{
+		reg: &memRegistry{
+			dels:   map[string]*bk.Delegation{},
+			codes:  map[string]handoverweb.CodeRecord{},
+			kiosks: map[string]ed25519.PublicKey{"kiosk-1": key.Public().(ed25519.PublicKey)},
+			rules:  bk.DefaultRules(fixture.Catalogue()),
+		},
+		kioskKey: key,
+		now:      time.Now().UTC().Truncate(time.Second),
+	}
+	h := handoverweb.New(handoverweb.Config{Registry: w.reg, SignIn: signIn(t)})
+	w.srv = httptest.NewServer(h)
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+func dev(*testing.T) handoverweb.SignIn { return handoverweb.DevSignIn{} }
+
+// delegation stores a pending delegation and returns a code URL for it.
+func (w *world) delegation(t *testing.T, mutate func(*handover.Claims)) (*bk.Delegation, string) {
+	t.Helper()
+	d := &bk.Delegation{
+		ID: bk.NewID(w.now), Principal: bk.MustParseCPR(principalCPR), PrincipalName: "Karen Jensen",
+		Delegate: bk.MustParseCPR(delegateCPR), Scopes: []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health"}},
+		ValidFrom: w.now, ValidTo: w.now.AddDate(1, 0, 0), CreatedVia: bk.ViaSelf, CreatedAt: w.now,
+		State: bk.DelegationPending, ChangedAt: w.now,
+	}
+	w.reg.mu.Lock()
+	w.reg.dels[d.ID] = d
+	w.reg.mu.Unlock()
+	return d, w.code(t, d, mutate)
+}
+
+func (w *world) code(t *testing.T, d *bk.Delegation, mutate func(*handover.Claims)) string {
+	t.Helper()
+	c := handover.Claims{
+		DelegationID: d.ID, Scopes: []string{"tax", "health"}, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo,
+		IssuedAt: time.Now().UTC().Truncate(time.Second), PrincipalName: handover.MaskName(d.PrincipalName),
+	}
+	key := w.kioskKey
+	if mutate != nil {
+		mutate(&c)
+	}
+	code, err := handover.Issue(c, delegateCPR, "kiosk-1", key)
+	if err != nil {
+		t.Fatalf("Issue: %v", err)
+	}
+	u, err := handover.URL(w.srv.URL, code)
+	if err != nil {
+		t.Fatalf("URL: %v", err)
+	}
+	return u
+}
+
+// client is a browser-like HTTP client with cookies that does not follow
+// redirects, so tests see each step.
+func client(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func get(t *testing.T, c *http.Client, u string) (int, string, *http.Response) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp
+}
+
+func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string, *http.Response) {
+	t.Helper()
+	resp, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp
+}
+
+// devSignIn walks the development sign-in from the code page.
+func (w *world) devSignIn(t *testing.T, c *http.Client, codeURL, cpr, name string) {
+	t.Helper()
+	path := strings.TrimPrefix(strings.ToLower(codeURL), strings.ToLower(w.srv.URL))
+	path = codeURL[len(codeURL)-len(path):]
+	status, _, resp := get(t, c, w.srv.URL+"/handover/signin?next="+url.QueryEscape(path))
+	if status != http.StatusSeeOther {
+		t.Fatalf("sign-in start = %d; want 303", status)
+	}
+	loc, _ := resp.Location()
+	state := loc.Query().Get("state")
+	status, _, resp = post(t, c, w.srv.URL+"/handover/dev", url.Values{"state": {state}, "cpr": {cpr}, "name": {name}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("dev sign-in = %d; want 303", status)
+	}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (w *world) answer(t *testing.T, c *http.Client, codeURL, answer string) (int, string) {
+	t.Helper()
+	_, page, _ := get(t, c, codeURL)
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on the signed-in page:\n%s", page)
+	}
+	status, body, _ := post(t, c, codeURL, url.Values{"csrf": {m[1]}, "answer": {answer}})
+	return status, body
+}
+
+func TestShowCodeInBothLanguages(t *testing.T) {
+	w := newWorld(t, dev)
+	_, u := w.delegation(t, nil)
+	c := client(t)
+	status, page, _ := get(t, c, u)
+	if status != 200 || !strings.Contains(page, "Karen J.") || !strings.Contains(page, "Skat") || !strings.Contains(page, "Fuldmagt til dig") {
+		t.Fatalf("GET code (da) = %d:\n%s", status, page)
+	}
+	if strings.Contains(page, "Jensen") || strings.Contains(page, delegateCPR) || strings.Contains(page, principalCPR[6:]) {
+		t.Errorf("the page shows more of the people than it should:\n%s", page)
+	}
+	status, page, _ = get(t, c, u+"?lang=en")
+	if status != 200 || !strings.Contains(page, "Power of attorney for you") || !strings.Contains(page, "Tax") || !strings.Contains(page, `lang="en"`) {
+		t.Fatalf("GET code (en) = %d:\n%s", status, page)
+	}
+	// A phone lower-cases the URL; the page must still open.
+	status, _, _ = get(t, c, strings.ToLower(u))
+	if status != 200 {
+		t.Errorf("GET lower-cased code = %d; want 200", status)
+	}
+}
+
+func TestAcceptOnceThenRefused(t *testing.T) {
+	w := newWorld(t, dev)
+	d, u := w.delegation(t, nil)
+	c := client(t)
+	w.devSignIn(t, c, u, delegateCPR, "Peter Jensen")
+	status, page := w.answer(t, c, u, "accept")
+	if status != 200 || !strings.Contains(page, "Du har taget imod fuldmagten") {
+		t.Fatalf("accept = %d:\n%s", status, page)
+	}
+	got, _ := w.reg.Delegation(context.Background(), d.ID)
+	if got.State != bk.DelegationActive || got.DelegateName != "Peter Jensen" {
+		t.Fatalf("delegation after accept = %s (%q); want active", got.State, got.DelegateName)
+	}
+	// The same code a second time: used.
+	status, page = w.answer(t, c, u, "accept")
+	if status != http.StatusGone || !strings.Contains(page, "allerede brugt") {
+		t.Errorf("second redemption = %d:\n%s", status, page)
+	}
+}
+
+func TestDecline(t *testing.T) {
+	w := newWorld(t, dev)
+	d, u := w.delegation(t, nil)
+	c := client(t)
+	w.devSignIn(t, c, u, delegateCPR, "Peter Jensen")
+	if status, page := w.answer(t, c, u, "decline"); status != 200 || !strings.Contains(page, "Du har sagt nej tak") {
+		t.Fatalf("decline = %d:\n%s", status, page)
+	}
+	got, _ := w.reg.Delegation(context.Background(), d.ID)
+	if got.State != bk.DelegationDeclined {
+		t.Errorf("delegation after decline = %s; want declined", got.State)
+	}
+}
+
+func TestRefusalsChangeNothing(t *testing.T) {
+	w := newWorld(t, dev)
+	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
+
+	t.Run("wrong delegate", func(t *testing.T) {
+		d, u := w.delegation(t, nil)
+		c := client(t)
+		w.devSignIn(t, c, u, otherCPR, "Mallory")
+		_, page, _ := get(t, c, u)
+		if !strings.Contains(page, "en anden person") || strings.Contains(page, `name="csrf"`) {
+			t.Errorf("wrong delegate sees the answer form:\n%s", page)
+		}
+		// Forging the POST anyway is refused.
+		status, _, _ := post(t, c, u, url.Values{"csrf": {"x"}, "answer": {"accept"}})
+		if status != http.StatusForbidden {
+			t.Errorf("forged POST = %d; want 403", status)
+		}
+		w.assertState(t, d.ID, bk.DelegationPending)
+	})
+	t.Run("no CSRF token", func(t *testing.T) {
+		d, u := w.delegation(t, nil)
+		c := client(t)
+		w.devSignIn(t, c, u, delegateCPR, "Peter")
+		status, _, _ := post(t, c, u, url.Values{"answer": {"accept"}})
+		if status != http.StatusForbidden {
+			t.Errorf("POST without CSRF = %d; want 403", status)
+		}
+		w.assertState(t, d.ID, bk.DelegationPending)
+	})
+	t.Run("not signed in", func(t *testing.T) {
+		d, u := w.delegation(t, nil)
+		status, _, _ := post(t, client(t), u, url.Values{"answer": {"accept"}})
+		if status != http.StatusUnauthorized {
+			t.Errorf("POST signed out = %d; want 401", status)
+		}
+		w.assertState(t, d.ID, bk.DelegationPending)
+	})
+	t.Run("revoked delegation", func(t *testing.T) {
+		d, u := w.delegation(t, nil)
+		w.reg.mu.Lock()
+		w.reg.dels[d.ID].State = bk.DelegationRevoked
+		w.reg.mu.Unlock()
+		c := client(t)
+		w.devSignIn(t, c, u, delegateCPR, "Peter")
+		if _, page := w.answer(t, c, u, "accept"); !strings.Contains(page, "tilbagekaldt") {
+			t.Errorf("accept of revoked delegation:\n%s", page)
+		}
+		w.assertState(t, d.ID, bk.DelegationRevoked)
+	})
+	t.Run("superseded by a reprint", func(t *testing.T) {
+		d, old := w.delegation(t, func(c *handover.Claims) { c.IssuedAt = c.IssuedAt.Add(-time.Hour) })
+		newer := w.code(t, d, nil)
+		c := client(t)
+		w.devSignIn(t, c, newer, delegateCPR, "Peter")
+		if status, _ := w.answer(t, c, newer, "decline"); status != 200 {
+			t.Fatalf("decline with the newer code = %d", status)
+		}
+		// The decline did not use up the older code's token, but the older code is superseded.
+		w.reg.mu.Lock()
+		w.reg.dels[d.ID].State = bk.DelegationPending
+		w.reg.mu.Unlock()
+		if status, page := w.answer(t, c, old, "accept"); status != http.StatusGone || !strings.Contains(page, "nyere kode") {
+			t.Errorf("older code after a newer one = %d:\n%s", status, page)
+		}
+	})
+	codeRefusals := []struct {
+		name   string
+		url    func() string
+		status int
+		text   string
+	}{
+		{"garbage", func() string { return w.srv.URL + "/H/ZZ%25%25Q" }, 400, "ikke en gyldig"},
+		{"truncated", func() string { _, u := w.delegation(t, nil); return u[:len(u)-7] }, 400, "ikke en gyldig"},
+		{"tampered", func() string {
+			_, u := w.delegation(t, nil)
+			i := len(u) - 20
+			b := []byte(u)
+			if b[i] == 'A' {
+				b[i] = 'B'
+			} else {
+				b[i] = 'A'
+			}
+			return string(b)
+		}, 0, ""},
+		{"unknown kiosk key", func() string {
+			d, _ := w.delegation(t, nil)
+			code, _ := handover.Issue(handover.Claims{DelegationID: d.ID, Scopes: []string{"tax"}, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, PrincipalName: "Karen J."}, delegateCPR, "kiosk-9", otherKey)
+			u, _ := handover.URL(w.srv.URL, code)
+			return u
+		}, 403, "kiosk, vi ikke kender"},
+		{"wrong key", func() string {
+			d, _ := w.delegation(t, nil)
+			code, _ := handover.Issue(handover.Claims{DelegationID: d.ID, Scopes: []string{"tax"}, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, PrincipalName: "Karen J."}, delegateCPR, "kiosk-1", otherKey)
+			u, _ := handover.URL(w.srv.URL, code)
+			return u
+		}, 403, "ikke ægte"},
+		{"expired", func() string {
+			_, u := w.delegation(t, func(c *handover.Claims) {
+				c.IssuedAt = time.Now().Add(-20 * 24 * time.Hour)
+				c.ExpiresAt = c.IssuedAt.Add(24 * time.Hour)
+			})
+			return u
+		}, 410, "udløbet"},
+	}
+	for _, tt := range codeRefusals {
+		t.Run(tt.name, func(t *testing.T) {
+			status, page, _ := get(t, client(t), tt.url())
+			if status == 200 {
+				t.Fatalf("GET %s = 200; want a refusal:\n%s", tt.name, page)
+			}
+			if tt.status != 0 && status != tt.status {
+				t.Errorf("GET %s = %d; want %d", tt.name, status, tt.status)
+			}
+			if !strings.Contains(page, tt.text) || !strings.Contains(page, `role="alert"`) {
+				t.Errorf("GET %s page lacks %q:\n%s", tt.name, tt.text, page)
+			}
+		})
+	}
+}
+
+func (w *world) assertState(t *testing.T, id string, want bk.DelegationState) {
+	t.Helper()
+	got, _ := w.reg.Delegation(context.Background(), id)
+	if got.State != want {
+		t.Errorf("delegation state = %s; want %s", got.State, want)
+	}
+}
+
+func TestOpenRedirectRefused(t *testing.T) {
+	w := newWorld(t, dev)
+	for _, next := range []string{"https://evil.example/H/x", "//evil.example/H/x", "/admin", "/H/\r\nSet-Cookie:x"} {
+		status, _, _ := get(t, client(t), w.srv.URL+"/handover/signin?next="+url.QueryEscape(next))
+		if status != http.StatusBadRequest {
+			t.Errorf("sign-in with next=%q = %d; want 400", next, status)
+		}
+	}
+}

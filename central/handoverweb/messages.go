@@ -1,0 +1,80 @@
+package handoverweb
+
+import (
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/handover"
+)
+
+// texts holds every string of the pages, in Danish and English.
+var texts = map[string][2]string{ // key → {da, en}
+	"page_title":       {"Fuldmagt til dig", "Power of attorney for you"},
+	"intro":            {"har givet dig fuldmagt til at handle på deres vegne.", "has given you power of attorney to act on their behalf."},
+	"scopes":           {"Det gælder", "It covers"},
+	"period":           {"Periode", "Period"},
+	"from_to":          {"fra %s til %s", "from %s to %s"},
+	"code_expires":     {"Koden kan bruges til og med", "The code can be used until"},
+	"signin_oidc":      {"Log ind med MitID for at svare", "Sign in with MitID to answer"},
+	"signin_dev":       {"Log ind (udvikling) for at svare", "Sign in (development) to answer"},
+	"demo_notice":      {"Demo: den centrale tjeneste kører i demo-tilstand med udviklings-login.", "Demo: the central service runs in demo mode with development sign-in."},
+	"signed_in_as":     {"Du er logget ind som", "You are signed in as"},
+	"accept":           {"Ja, jeg tager imod fuldmagten", "Yes, I accept the power of attorney"},
+	"decline":          {"Nej tak", "No, thank you"},
+	"sign_out":         {"Log ud", "Sign out"},
+	"switch_lang":      {"English", "Dansk"},
+	"accepted_title":   {"Du har taget imod fuldmagten", "You have accepted the power of attorney"},
+	"accepted_next":    {"Du kan nu handle på vegne af %s inden for det, fuldmagten gælder, indtil %s. Fuldmagten kan til enhver tid tilbagekaldes af %s, og du kan selv give afkald på den.", "You can now act for %s within what the power of attorney covers, until %s. %s can revoke it at any time, and you can renounce it yourself."},
+	"declined_title":   {"Du har sagt nej tak", "You have declined"},
+	"declined_next":    {"Fuldmagten er ikke trådt i kraft. %s kan se det næste gang, de logger ind.", "The power of attorney has not taken effect. %s will see this the next time they sign in."},
+	"error_title":      {"Koden kan ikke bruges", "The code cannot be used"},
+	"signed_out_title": {"Du er logget ud", "You are signed out"},
+	"signed_out":       {"Du kan lukke siden.", "You can close this page."},
+	"help":             {"Har du brug for hjælp, så spørg personalet på biblioteket eller i Borgerservice.", "If you need help, ask the staff at the library or at Borgerservice."},
+}
+
+// messages for refusal codes, in the person's language.
+var refusals = map[string][2]string{
+	handover.EMalformed:    {"Dette er ikke en gyldig overdragelseskode, eller den er beskadiget. Scan koden igen.", "This is not a valid handover code, or it is damaged. Scan the code again."},
+	handover.EUnknownKey:   {"Koden er lavet af en kiosk, vi ikke kender.", "The code was made by a kiosk we do not recognise."},
+	handover.EBadSignature: {"Koden er blevet ændret eller er ikke ægte.", "The code has been altered or is not genuine."},
+	handover.EExpired:      {"Koden er udløbet. Bed om en ny.", "The code has expired. Ask for a new one."},
+	handover.ENotYetValid:  {"Koden er ikke gyldig endnu. Kioskens ur går forkert.", "The code is not valid yet. The kiosk's clock is wrong."},
+	ECodeUsed:              {"Koden er allerede brugt. Hver kode kan kun bruges én gang.", "The code has already been used. Each code can be used only once."},
+	ECodeSuperseded:        {"Der er lavet en nyere kode til denne fuldmagt. Brug den nyeste.", "A newer code was made for this power of attorney. Use the newest one."},
+	EWrongDelegate:         {"Koden er lavet til en anden person end den, der er logget ind.", "The code was made for someone other than the person signed in."},
+	bk.EAlreadyRevoked:     {"Fuldmagten er tilbagekaldt og kan ikke længere tages imod.", "The power of attorney has been revoked and can no longer be accepted."},
+	bk.EExpired:            {"Fuldmagten er udløbet.", "The power of attorney has expired."},
+	bk.ENotPermitted:       {"Fuldmagten er givet til en anden person.", "The power of attorney was given to someone else."},
+	bk.EUnknownSubject:     {"Fuldmagten er ikke nået frem til den centrale tjeneste endnu. Prøv igen senere.", "The power of attorney has not reached the central service yet. Try again later."},
+	bk.ENotFound:           {"Fuldmagten findes ikke.", "The power of attorney does not exist."},
+	bk.EAgeRule:            {"Man skal være mindst 18 år for at handle på andres vegne.", "You must be at least 18 to act for someone else."},
+	bk.EConflict:           {"Fuldmagten er allerede besvaret.", "The power of attorney has already been answered."},
+	bk.EInvalidState:       {"Fuldmagten er ikke længere i kraft.", "The power of attorney is no longer in force."},
+	"signin_required":      {"Du skal logge ind, før du kan svare.", "You must sign in before you can answer."},
+	"signin_expired":       {"Login tog for lang tid. Start forfra fra koden.", "Signing in took too long. Start again from the code."},
+	"signin_failed":        {"Login mislykkedes. Prøv igen.", "Signing in failed. Please try again."},
+	"signin_no_cpr":        {"Login gav ikke et CPR-nummer.", "Signing in did not give a CPR number."},
+	"signin_unavailable":   {"Login er ikke tilgængeligt lige nu. Prøv igen senere.", "Signing in is not available right now. Try again later."},
+	"csrf":                 {"Formularen er udløbet. Gå tilbage og prøv igen.", "The form has expired. Go back and try again."},
+	"bad_request":          {"Forespørgslen kunne ikke forstås.", "The request could not be understood."},
+}
+
+func pick(pair [2]string, lang string) string {
+	if lang == "en" {
+		return pair[1]
+	}
+	return pair[0]
+}
+
+func translate(lang, key string) string {
+	if p, ok := texts[key]; ok {
+		return pick(p, lang)
+	}
+	return key
+}
+
+func message(lang, code string) string {
+	if p, ok := refusals[code]; ok {
+		return pick(p, lang)
+	}
+	return pick([2]string{"Noget gik galt. Prøv igen senere, eller spørg personalet.", "Something went wrong. Try again later, or ask the staff."}, lang)
+}
