@@ -1,0 +1,231 @@
+package speech
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+)
+
+// needTool finds a program or skips; under CI or BK_REQUIRE_TOOLS it fails.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
+		t.Fatalf("%s is required (CI or BK_REQUIRE_TOOLS is set) but not found: %v; install it with apt-get install %s", name, err, name)
+	}
+	t.Skipf("skipping: %s not installed", name)
+	return ""
+}
+
+func mustESpeak(t *testing.T) *ESpeak {
+	t.Helper()
+	needTool(t, "espeak-ng")
+	e, err := NewESpeak()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestSpeakToWAVIsNotSilent(t *testing.T) {
+	e := mustESpeak(t)
+	for _, tc := range []struct {
+		lang i18n.Lang
+		text string
+	}{
+		{i18n.Danish, "Velkommen. Sæt dit kort i."},
+		{i18n.English, "Welcome. Insert your card."},
+	} {
+		path := filepath.Join(t.TempDir(), "out.wav")
+		if err := e.SpeakToWAV(context.Background(), tc.lang, tc.text, path); err != nil {
+			t.Fatalf("SpeakToWAV(%s) error = %v", tc.lang, err)
+		}
+		w, err := ReadWAV(path)
+		if err != nil {
+			t.Fatalf("ReadWAV: %v", err)
+		}
+		rms, peak, dur := w.RMS(), w.Peak(), w.Duration()
+		t.Logf("%s %q: %d Hz, %.2f s, RMS %.3f, peak %.3f", tc.lang, tc.text, w.SampleRate, dur, rms, peak)
+		if rms < 0.01 || peak < 0.1 {
+			t.Errorf("%s: RMS = %.4f, peak = %.4f; want RMS ≥ 0.01 and peak ≥ 0.1 (speech, not silence)", tc.lang, rms, peak)
+		}
+		if dur < 0.5 {
+			t.Errorf("%s: duration = %.2f s; want ≥ 0.5 s", tc.lang, dur)
+		}
+	}
+}
+
+func TestSpeakThroughPlayer(t *testing.T) {
+	e := mustESpeak(t)
+	out := filepath.Join(t.TempDir(), "played.wav")
+	// A "player" that keeps what it is given, standing in for aplay.
+	e.Player = []string{"sh", "-c", `cat > "$0"`, out}
+	if err := e.Speak(context.Background(), i18n.Danish, "Du bliver logget ud om 30 sekunder."); err != nil {
+		t.Fatalf("Speak() error = %v", err)
+	}
+	w, err := ReadWAV(out)
+	if err != nil {
+		t.Fatalf("ReadWAV(player input): %v", err)
+	}
+	if w.RMS() < 0.01 {
+		t.Errorf("player got RMS %.4f; want speech", w.RMS())
+	}
+}
+
+// waitSpeaking returns once utterance number gen has started.
+func waitSpeaking(e *ESpeak, gen uint64) {
+	for {
+		e.mu.Lock()
+		running := e.gen == gen && e.cancel != nil
+		e.mu.Unlock()
+		if running {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+func TestStopCutsShort(t *testing.T) {
+	e := mustESpeak(t)
+	// A player that never finishes on its own.
+	e.Player = []string{"sh", "-c", "cat > /dev/null; exec sleep 600"}
+	done := make(chan error, 1)
+	go func() { done <- e.Speak(context.Background(), i18n.Danish, "Hej") }()
+	waitSpeaking(e, 1)
+	e.Stop()
+	if err := <-done; !errors.Is(err, ErrStopped) {
+		t.Errorf("Speak after Stop error = %v; want ErrStopped", err)
+	}
+	e.Stop() // nothing running: no-op
+}
+
+func TestNewSpeakReplacesOld(t *testing.T) {
+	e := mustESpeak(t)
+	e.Player = []string{"sh", "-c", "cat > /dev/null; exec sleep 600"}
+	first := make(chan error, 1)
+	go func() { first <- e.Speak(context.Background(), i18n.Danish, "første") }()
+	waitSpeaking(e, 1)
+	e.Player = []string{"sh", "-c", "cat > /dev/null"}
+	if err := e.Speak(context.Background(), i18n.English, "second"); err != nil {
+		t.Errorf("second Speak error = %v; want nil", err)
+	}
+	if err := <-first; !errors.Is(err, ErrStopped) {
+		t.Errorf("first Speak error = %v; want ErrStopped", err)
+	}
+}
+
+func TestSpeakContextCancelled(t *testing.T) {
+	e := mustESpeak(t)
+	e.Player = []string{"sh", "-c", "cat > /dev/null; exec sleep 600"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Speak(ctx, i18n.Danish, "Hej") }()
+	waitSpeaking(e, 1)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Speak with cancelled ctx error = %v; want context.Canceled", err)
+	}
+}
+
+func TestSpeakBadInput(t *testing.T) {
+	e := &ESpeak{Binary: "/nonexistent/espeak-ng"}
+	if err := e.Speak(context.Background(), "fr", "Bonjour"); !errors.Is(err, ErrUnsupportedLang) {
+		t.Errorf("Speak(fr) error = %v; want ErrUnsupportedLang", err)
+	}
+	if err := e.Speak(context.Background(), i18n.Danish, "  "); err != nil {
+		t.Errorf("Speak(empty) error = %v; want nil", err)
+	}
+	if err := e.Speak(context.Background(), i18n.Danish, "Hej"); err == nil {
+		t.Errorf("Speak with a missing binary error = nil; want an error")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := e.SpeakToWAV(ctx, "xx", "Hej", filepath.Join(t.TempDir(), "x.wav")); !errors.Is(err, ErrUnsupportedLang) {
+		t.Errorf("SpeakToWAV(xx) error = %v; want ErrUnsupportedLang", err)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	s := Detect()
+	if _, err := exec.LookPath("espeak-ng"); err == nil {
+		if s.Name() != "espeak-ng" || !s.Available() {
+			t.Errorf("Detect() = %s (available %t); want espeak-ng", s.Name(), s.Available())
+		}
+	} else if s.Name() != "silent" || s.Available() {
+		t.Errorf("Detect() without espeak-ng = %s; want silent", s.Name())
+	}
+}
+
+func TestSilentAndRecorder(t *testing.T) {
+	var s Speaker = Silent{}
+	if s.Available() || s.Name() != "silent" || s.Speak(context.Background(), i18n.Danish, "Hej") != nil {
+		t.Errorf("Silent misbehaves")
+	}
+	s.Stop()
+	r := &Recorder{}
+	_ = r.Speak(context.Background(), i18n.Danish, "Velkommen")
+	_ = r.Speak(context.Background(), i18n.English, "Welcome")
+	if err := r.Speak(context.Background(), "de", "Hallo"); !errors.Is(err, ErrUnsupportedLang) {
+		t.Errorf("Recorder.Speak(de) error = %v; want ErrUnsupportedLang", err)
+	}
+	r.Stop()
+	got := r.Utterances()
+	if len(got) != 2 || got[0] != (Utterance{i18n.Danish, "Velkommen"}) || got[1].Lang != i18n.English || r.Stops() != 1 {
+		t.Errorf("Recorder = %v, %d stops; want two utterances, 1 stop", got, r.Stops())
+	}
+}
+
+func TestDecodeWAV(t *testing.T) {
+	mk := func(format, bits uint16, samples ...int16) []byte {
+		var b bytes.Buffer
+		data := new(bytes.Buffer)
+		for _, s := range samples {
+			_ = binary.Write(data, binary.LittleEndian, s)
+		}
+		b.WriteString("RIFF")
+		_ = binary.Write(&b, binary.LittleEndian, uint32(36+data.Len()))
+		b.WriteString("WAVEfmt ")
+		for _, v := range []any{uint32(16), format, uint16(1), uint32(8000), uint32(16000), uint16(2), bits} {
+			_ = binary.Write(&b, binary.LittleEndian, v)
+		}
+		b.WriteString("LIST")
+		_ = binary.Write(&b, binary.LittleEndian, uint32(3))
+		b.WriteString("abc\x00") // odd chunk, padded
+		b.WriteString("data")
+		_ = binary.Write(&b, binary.LittleEndian, uint32(0xFFFFFFFF)) // streamed: size unknown
+		b.Write(data.Bytes())
+		return b.Bytes()
+	}
+	w, err := DecodeWAV(bytes.NewReader(mk(1, 16, 0, 16384, -32768, 0)))
+	if err != nil {
+		t.Fatalf("DecodeWAV() error = %v", err)
+	}
+	if len(w.Samples) != 4 || w.Peak() != 1 || w.SampleRate != 8000 {
+		t.Errorf("DecodeWAV() = %d samples, peak %v, %d Hz; want 4, 1, 8000", len(w.Samples), w.Peak(), w.SampleRate)
+	}
+	for _, tc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"empty", nil},
+		{"not riff", []byte("RIFX0000WAVE")},
+		{"float", mk(3, 32, 1)},
+		{"8-bit", mk(1, 8, 1)},
+		{"truncated", mk(1, 16)[:30]},
+	} {
+		if _, err := DecodeWAV(bytes.NewReader(tc.in)); err == nil {
+			t.Errorf("DecodeWAV(%s) error = nil; want an error", tc.name)
+		}
+	}
+}
