@@ -1,0 +1,61 @@
+package central
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics live in a registry of their own, so that several servers (tests)
+// never collide in the global one.
+type metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	durations   *prometheus.HistogramVec
+	pushActions *prometheus.CounterVec
+	forks       prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_http_requests_total",
+			Help: "HTTP requests by route pattern and status code.",
+		}, []string{"route", "code"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "borgerkiosk_central_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route pattern.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12),
+		}, []string{"route"}),
+		pushActions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_push_actions_total",
+			Help: "Pushed actions by verdict outcome.",
+		}, []string{"outcome"}),
+		forks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_fork_alarms_total",
+			Help: "Pushes where a sequence number came again with different content.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Show every outcome from the start, so dashboards see zeros, not gaps.
+	for _, o := range []bk.Outcome{bk.Applied, bk.Duplicate, bk.Superseded, bk.Rejected} {
+		m.pushActions.WithLabelValues(string(o))
+	}
+	return m
+}
+
+func (m *metrics) observe(route string, code int, d time.Duration) {
+	m.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
+	m.durations.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

@@ -1,0 +1,383 @@
+// Package central is the central service: the HTTP/JSON API that kiosks push
+// actions to and authorities query (see docs/api.yaml), and the registry
+// logic behind it. State lives in a Store (central/badgerstore by default).
+package central
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config is what a Server needs. Zero durations and sizes take the defaults
+// named on each field.
+type Config struct {
+	Store     Store              // required
+	Key       ed25519.PrivateKey // central's signing key; required
+	Catalogue *bk.Catalogue      // required, valid
+	Issuers   []bk.IssuerKey     // card issuers to trust
+
+	// Authorities may call /v1/authority/*, each with its bearer token.
+	// Every ID must be in the catalogue.
+	Authorities []AuthorityCredential
+	// OperatorTokenHash is bk.TokenHash of the operator's bearer token for
+	// /v1/admin/*; empty disables the admin endpoints.
+	OperatorTokenHash string
+
+	BundleMaxAge   time.Duration // trust bundle max_age; 72h
+	MaxDelegation  time.Duration // longest delegation; 5 years
+	ClockSkew      time.Duration // kiosk request and action clock skew; 5m
+	MaxBodyBytes   int64         // request body limit except push; 64 KiB
+	NonceTTL       time.Duration // citizen sign-in nonce lifetime; 2m
+	EnrollTokenTTL time.Duration // default enrolment token lifetime; 24h
+
+	// Pages serves the paths for which IsPagePath is true (the handover web
+	// pages); both nil: no pages.
+	Pages      http.Handler
+	IsPagePath func(path string) bool
+
+	Now    func() time.Time // time.Now
+	Logger *slog.Logger     // slog.Default()
+}
+
+// AuthorityCredential binds an authority id to the hash of its token.
+type AuthorityCredential struct {
+	ID        string
+	TokenHash string // bk.TokenHash of the bearer token
+}
+
+// Server is the central service. Its methods are the registry logic; Handler
+// serves them over HTTP.
+type Server struct {
+	cfg     Config
+	store   Store
+	rules   *bk.Rules
+	log     *slog.Logger
+	now     func() time.Time
+	mux     *http.ServeMux
+	metrics *metrics
+}
+
+// New checks cfg, fills in defaults and returns a ready Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("central: Config.Store is required")
+	}
+	if len(cfg.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("central: Config.Key must be an Ed25519 private key")
+	}
+	if cfg.Catalogue == nil {
+		return nil, errors.New("central: Config.Catalogue is required")
+	}
+	if err := cfg.Catalogue.Validate(); err != nil {
+		return nil, fmt.Errorf("central: %w", err)
+	}
+	for _, a := range cfg.Authorities {
+		if _, ok := cfg.Catalogue.Authority(a.ID); !ok {
+			return nil, fmt.Errorf("central: authority %q is not in the catalogue", a.ID)
+		}
+		if len(a.TokenHash) != 64 {
+			return nil, fmt.Errorf("central: authority %q: token hash must be 64 hex digits (SHA-256)", a.ID)
+		}
+	}
+	for _, k := range cfg.Issuers {
+		if len(k.PublicKey) != ed25519.PublicKeySize || k.ID != bk.KeyID(k.PublicKey) {
+			return nil, fmt.Errorf("central: issuer key %q is not a valid Ed25519 key with its KeyID", k.ID)
+		}
+	}
+	if (cfg.Pages == nil) != (cfg.IsPagePath == nil) {
+		return nil, errors.New("central: Config.Pages and Config.IsPagePath go together")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.BundleMaxAge, 72*time.Hour)
+	def(&cfg.MaxDelegation, 5*365*24*time.Hour)
+	def(&cfg.ClockSkew, 5*time.Minute)
+	def(&cfg.NonceTTL, 2*time.Minute)
+	def(&cfg.EnrollTokenTTL, 24*time.Hour)
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 64 << 10
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	rules := bk.DefaultRules(cfg.Catalogue)
+	rules.MaxDelegation = cfg.MaxDelegation
+	rules.ClockSkew = cfg.ClockSkew
+	s := &Server{
+		cfg:     cfg,
+		store:   cfg.Store,
+		rules:   rules,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		mux:     http.NewServeMux(),
+		metrics: newMetrics(),
+	}
+	s.routes()
+	return s, nil
+}
+
+// Store returns the server's store.
+func (s *Server) Store() Store { return s.store }
+
+// Catalogue returns the catalogue the server serves.
+func (s *Server) Catalogue() *bk.Catalogue { return s.cfg.Catalogue }
+
+// PublicKey returns central's public key (kiosks verify trust bundles with it).
+func (s *Server) PublicKey() ed25519.PublicKey { return s.cfg.Key.Public().(ed25519.PublicKey) }
+
+// Registry returns the Prometheus registry /metrics serves, so other parts
+// of central (the handover pages) can add their own metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// Handle adds a route to the server's mux (a Go ServeMux pattern), served
+// with the same panic recovery and metrics as the API.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// Handler returns the HTTP handler of the whole service.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		route := "unmatched"
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic while serving a request", "route", route, "panic", p)
+				if !rec.wrote {
+					writeError(rec, http.StatusInternalServerError, bk.EInternal, "An internal error occurred.")
+				}
+			}
+			code := rec.code
+			if code == 0 {
+				code = http.StatusOK
+			}
+			s.metrics.observe(route, code, time.Since(start))
+		}()
+		if s.cfg.IsPagePath != nil && s.cfg.IsPagePath(r.URL.Path) {
+			route = "pages"
+			s.cfg.Pages.ServeHTTP(rec, r)
+			return
+		}
+		s.mux.ServeHTTP(rec, r)
+		if r.Pattern != "" {
+			route = r.Pattern
+		}
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.code, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	if !r.wrote {
+		r.code, r.wrote = http.StatusOK, true
+	}
+	return r.ResponseWriter.Write(p)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// routes registers every endpoint. Each path also gets a method-less
+// pattern that answers 405 in JSON, and "/" answers 404 in JSON.
+func (s *Server) routes() {
+	type ep struct {
+		method string
+		h      http.HandlerFunc
+	}
+	table := []struct {
+		path string
+		eps  []ep
+	}{
+		{"/v1/admin/enrollment-tokens", []ep{{"POST", s.operator(s.handleCreateEnrollToken)}}},
+		{"/v1/admin/revocations", []ep{{"POST", s.operator(s.handleRevoke)}}},
+		{"/v1/enroll", []ep{{"POST", s.handleEnroll}}},
+		{"/v1/push", []ep{{"POST", s.kiosk(bk.MaxPushBytes, s.handlePush)}}},
+		{"/v1/trust-bundle", []ep{{"GET", s.kiosk(0, s.handleTrustBundle)}}},
+		{"/v1/catalogue", []ep{{"GET", s.handleCatalogue}}},
+		{"/v1/citizen/nonce", []ep{{"POST", s.kiosk(0, s.handleNonce)}}},
+		{"/v1/citizen/state", []ep{{"POST", s.kiosk(0, s.handleCitizenState)}}},
+		{"/v1/authority/consent-requests", []ep{
+			{"POST", s.authority(s.handleConsentRequest)},
+			{"GET", s.authority(s.handleListConsents)},
+		}},
+		{"/v1/authority/consent-requests/{id}", []ep{{"GET", s.authority(s.handleGetConsent)}}},
+		{"/v1/authority/consent-checks", []ep{{"POST", s.authority(s.handleConsentCheck)}}},
+		{"/healthz", []ep{{"GET", s.handleHealth}}},
+		{"/metrics", []ep{{"GET", s.metrics.handler().ServeHTTP}}},
+	}
+	for _, row := range table {
+		var allow []string
+		for _, e := range row.eps {
+			s.mux.HandleFunc(e.method+" "+row.path, e.h)
+			allow = append(allow, e.method)
+		}
+		allowed := strings.Join(allow, ", ")
+		s.mux.HandleFunc(row.path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allowed)
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "This path only answers "+allowed+".")
+		})
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, bk.ENotFound, "There is nothing at this path.")
+	})
+}
+
+// --- authentication ---
+
+func bearer(r *http.Request) (string, bool) {
+	t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	t = strings.TrimSpace(t)
+	return t, ok && t != ""
+}
+
+func hashEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func (s *Server) operator(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t, ok := bearer(r)
+		if !ok || s.cfg.OperatorTokenHash == "" || !hashEqual(bk.TokenHash(t), s.cfg.OperatorTokenHash) {
+			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "An operator bearer token is required."))
+			return
+		}
+		next(w, r)
+	}
+}
+
+type authorityKey struct{}
+
+func (s *Server) authority(next func(w http.ResponseWriter, r *http.Request, authorityID string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t, ok := bearer(r)
+		if !ok {
+			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "An authority bearer token is required."))
+			return
+		}
+		h := bk.TokenHash(t)
+		id := ""
+		for _, a := range s.cfg.Authorities {
+			if hashEqual(h, a.TokenHash) {
+				id = a.ID
+			}
+		}
+		if id == "" {
+			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "The authority bearer token is not valid."))
+			return
+		}
+		next(w, r, id)
+	}
+}
+
+// kiosk authenticates a kiosk request (bk.SignKioskRequest over method,
+// path and body) and hands the body it read to next. limit 0 means
+// Config.MaxBodyBytes.
+func (s *Server) kiosk(limit int64, next func(w http.ResponseWriter, r *http.Request, k *Kiosk, body []byte)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if limit == 0 {
+			limit = s.cfg.MaxBodyBytes
+		}
+		if r.Method != http.MethodGet && !s.jsonContent(w, r) {
+			return
+		}
+		body, err := readBody(w, r, limit)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		id, ts, sig, err := bk.ParseKioskAuth(r.Header.Get(bk.KioskAuthHeader))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var k *Kiosk
+		err = s.store.View(r.Context(), func(tx Tx) error {
+			k, err = tx.Kiosk(id)
+			return err
+		})
+		if bk.ErrorCode(err) == bk.ENotFound {
+			s.log.Warn("request from an unknown kiosk", "kiosk", id, "path", r.URL.Path)
+			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "This kiosk is not enrolled."))
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := bk.VerifyKioskRequest(k.PublicKey, r.Method, r.URL.Path, body, ts, sig, s.now(), s.cfg.ClockSkew); err != nil {
+			s.log.Warn("kiosk request refused", "kiosk", id, "path", r.URL.Path, "reason", bk.ErrorMessage(err))
+			s.fail(w, r, err)
+			return
+		}
+		next(w, r, k, body)
+	}
+}
+
+// --- errors ---
+
+// Error codes of the HTTP layer beyond the domain's.
+const (
+	ECodeTooLarge         = "too_large"
+	ECodeUnsupportedMedia = "unsupported_media_type"
+	ECodeFork             = "fork"
+)
+
+// httpStatus maps an error code to the status of the answer.
+func httpStatus(code string) int {
+	switch code {
+	case bk.EInvalid, bk.EUnknownScope, bk.EBadValidity:
+		return http.StatusBadRequest
+	case bk.EUnauthorized, bk.EBadSignature, bk.ENotAuthed:
+		return http.StatusUnauthorized
+	case bk.EForbidden, bk.ECardRevoked, bk.ECardExpired, bk.ECardNotYet, bk.EWrongRole, bk.EUnknownIssuer, bk.ENotPermitted:
+		return http.StatusForbidden
+	case bk.ENotFound, bk.EUnknownSubject:
+		return http.StatusNotFound
+	case bk.EConflict, bk.EInvalidState, bk.EAlreadyRevoked, bk.EExpired, ECodeFork:
+		return http.StatusConflict
+	case ECodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case ECodeUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case bk.EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers with err as a JSON error. Errors that are not *bk.Error are
+// our fault: they are logged and the client sees a generic message.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := bk.ErrorCode(err)
+	if errors.Is(err, context.Canceled) {
+		code = bk.EUnavailable
+	}
+	status := httpStatus(code)
+	if status == http.StatusInternalServerError {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeError(w, status, code, bk.ErrorMessage(err))
+}

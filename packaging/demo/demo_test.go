@@ -1,0 +1,77 @@
+package demo
+
+import (
+	"strings"
+	"testing"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+)
+
+func TestCatalogue(t *testing.T) {
+	c, err := Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Authorities) < 5 || len(c.DataCategories) < 8 || len(c.Scopes) < 6 {
+		t.Errorf("demo catalogue has %d authorities, %d data categories, %d scopes; want at least 5, 8, 6",
+			len(c.Authorities), len(c.DataCategories), len(c.Scopes))
+	}
+	// The test fixtures' ids must exist here too, so tests can use either.
+	f := fixture.Catalogue()
+	for _, a := range f.Authorities {
+		if _, ok := c.Authority(a.ID); !ok {
+			t.Errorf("fixture authority %q missing from the demo catalogue", a.ID)
+		}
+	}
+	for _, d := range f.DataCategories {
+		if _, ok := c.DataCategory(d.ID); !ok {
+			t.Errorf("fixture data category %q missing from the demo catalogue", d.ID)
+		}
+	}
+	for _, s := range f.Scopes {
+		if _, ok := c.Scope(s.ID); !ok {
+			t.Errorf("fixture scope %q missing from the demo catalogue", s.ID)
+		}
+	}
+}
+
+func TestParseCatalogueRefuses(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"unknown key", "[[authorities]]\nid = \"a\"\ncolour = \"red\"\n", "unknown key(s): authorities.colour"},
+		{"unknown table", "[extra]\nx = 1\n", "unknown key(s): extra"},
+		{"syntax", "[[authorities]\n", "catalogue:"},
+		{"missing english", "[[scopes]]\nid = \"s\"\nname.da = \"S\"\ndescription.da = \"S\"\n", "Danish and English"},
+		{"duplicate id", "[[scopes]]\nid = \"s\"\nname = {da = \"a\", en = \"a\"}\ndescription = {da = \"a\", en = \"a\"}\n[[scopes]]\nid = \"s\"\nname = {da = \"a\", en = \"a\"}\ndescription = {da = \"a\", en = \"a\"}\n", "appears twice"},
+	} {
+		_, err := ParseCatalogue(strings.NewReader(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: ParseCatalogue = %v; want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	c, err := Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Load(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Citizens) < 3 || len(d.Requests) < 5 {
+		t.Errorf("demo data has %d citizens and %d requests; want at least 3 and 5", len(d.Citizens), len(d.Requests))
+	}
+	seen := map[string]bool{}
+	for _, r := range d.Requests {
+		if !bk.ValidID(r.ID) || seen[r.ID] {
+			t.Errorf("demo request id %q is not a fresh valid id", r.ID)
+		}
+		seen[r.ID] = true
+	}
+	again, _ := Load(c)
+	if again.Requests[0].ID != d.Requests[0].ID {
+		t.Errorf("StableID changed between loads: %s, %s", d.Requests[0].ID, again.Requests[0].ID)
+	}
+}
