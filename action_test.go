@@ -134,6 +134,11 @@ func TestVerifyActionRefusals(t *testing.T) {
 		{"staff card expired before occurred_at", func() *bk.Action {
 			return fixture.SignAction(at(now), cs.citizen, mint(bk.RoleStaff, "B9", now.AddDate(-4, 0, 0), now.Add(-time.Second)))
 		}, trust, bk.ECardExpired},
+		{"unreadable staff cert", func() *bk.Action {
+			g := bk.NewAssist([]byte("junk"), "kiosk-test", now.Add(-time.Minute), time.Hour)
+			g.Signature = ed25519.Sign(cs.help.Key, g.Digest())
+			return signWithGrant(at(now), cs.citizen, g)
+		}, trust, bk.EBadSignature},
 		{"staff grant signed by another key", func() *bk.Action {
 			g := bk.NewAssist(cs.help.Cert.Encode(), "kiosk-test", now.Add(-time.Minute), time.Hour)
 			g.Signature = ed25519.Sign(cs.other.Key, g.Digest())

@@ -605,3 +605,18 @@ func TestConcurrentOrderIndependent(t *testing.T) {
 		}
 	}
 }
+
+// An action of an unknown kind (Validate would refuse it first) is still
+// refused by Apply, never applied.
+func TestApplyUnknownKind(t *testing.T) {
+	a := &bk.Action{ID: bk.NewID(now), Kind: "erase_delegation", OccurredAt: now, Kiosk: "k", Payload: []byte(`{"delegation_id":"` + delegationID + `"}`)}
+	in := bk.Target{Delegation: delegation(bk.DelegationActive)}
+	before := cloneTarget(in)
+	v, got := testRules().Apply(in, a, principal, nil, now)
+	if v.Outcome != bk.Rejected || v.Reason != bk.EInvalid || got.Delegation != nil || got.Consent != nil {
+		t.Errorf("Apply(active, erase_delegation) = %s/%s, %+v; want rejected/%s and nothing", v.Outcome, v.Reason, got, bk.EInvalid)
+	}
+	if !reflect.DeepEqual(in, before) {
+		t.Errorf("Apply(active, erase_delegation) modified its target")
+	}
+}
