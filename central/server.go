@@ -156,6 +156,9 @@ func (s *Server) Handler() http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		route := "unmatched"
 		defer func() {
+			if r.Pattern != "" {
+				route = r.Pattern
+			}
 			if p := recover(); p != nil {
 				s.log.Error("panic while serving a request", "route", route, "panic", p)
 				if !rec.wrote {
@@ -174,9 +177,6 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		s.mux.ServeHTTP(rec, r)
-		if r.Pattern != "" {
-			route = r.Pattern
-		}
 	})
 }
 
