@@ -1,0 +1,43 @@
+package keyfile
+
+import (
+	"crypto/ed25519"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRoundTripAndRefusals(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "k.pem")
+	k, created, err := LoadOrCreate(p)
+	if err != nil || !created {
+		t.Fatalf("LoadOrCreate = %v, %v; want created", created, err)
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v; want 0600", fi.Mode().Perm())
+	}
+	k2, created, err := LoadOrCreate(p)
+	if err != nil || created || !k.Equal(k2) {
+		t.Fatalf("second LoadOrCreate = %v, %v; want the same key", created, err)
+	}
+	if err := SavePrivate(p, k); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("SavePrivate over an existing key = %v; want a refusal", err)
+	}
+	pub := filepath.Join(dir, "k.pub")
+	if err := SavePublic(pub, k.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LoadPublic(pub); err != nil || !got.Equal(k.Public()) {
+		t.Errorf("LoadPublic = %v; want the public key", err)
+	}
+	bad := filepath.Join(dir, "bad.pem")
+	os.WriteFile(bad, []byte("not a key"), 0o600)
+	if _, err := LoadPrivate(bad); err == nil {
+		t.Error("LoadPrivate of garbage succeeded")
+	}
+	if _, err := LoadPublic(p); err == nil {
+		t.Error("LoadPublic of a private key file succeeded")
+	}
+}
