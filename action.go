@@ -94,8 +94,8 @@ func (g *Assist) Digest() []byte {
 	w := newCanonical(assistTag)
 	w.bytes(g.StaffCert)
 	w.str(g.Kiosk)
-	w.time(g.NotBefore)
-	w.time(g.NotAfter)
+	w.timeNano(g.NotBefore) // VerifyAction compares to the nanosecond
+	w.timeNano(g.NotAfter)
 	w.bytes(g.Nonce)
 	h := sha256.Sum256(w.b)
 	return h[:]
