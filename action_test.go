@@ -154,6 +154,14 @@ func TestVerifyActionRefusals(t *testing.T) {
 			a.Assist.NotAfter = a.Assist.NotAfter.Add(time.Hour)
 			return a
 		}, trust, bk.EBadSignature},
+		// The grant's times are compared to the nanosecond, so the
+		// signatures must cover them to the nanosecond.
+		{"staff grant end moved by half a second after signing", func() *bk.Action {
+			// The grant ends at now; the action is 300 ms later.
+			a := signWithGrant(at(now.Add(300*time.Millisecond)), cs.citizen, grant(cs.help, "kiosk-test", now.Add(-time.Hour)))
+			a.Assist.NotAfter = a.Assist.NotAfter.Add(500 * time.Millisecond)
+			return a
+		}, trust, bk.EBadSignature},
 		{"staff grant for another kiosk", func() *bk.Action {
 			return signWithGrant(at(now), cs.citizen, grant(cs.help, "kiosk-other", now.Add(-time.Minute)))
 		}, trust, bk.EForbidden},
