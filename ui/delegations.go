@@ -1,0 +1,438 @@
+package ui
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+)
+
+// delegationDraft is a power of attorney being made; wiped at logout.
+type delegationDraft struct {
+	delegate bk.CPR
+	scopes   map[string]bool
+	days     int
+}
+
+func (u *KioskUI) openDelegations() { u.loadState(u.showDelegations) }
+
+func (u *KioskUI) delegationState(d *bk.Delegation) string {
+	key := "delegation.state." + string(d.StateAt(u.now()))
+	if d.StateAt(u.now()) == bk.DelegationPending {
+		key = "delegation.state.pending"
+	}
+	return u.tr.T(key, nil)
+}
+
+func (u *KioskUI) scopeNames(scopes []bk.ScopeGrant) string {
+	var names []string
+	for _, s := range scopes {
+		if sc, ok := u.k.Catalogue().Scope(s.ScopeID); ok {
+			names = append(names, sc.Name.In(u.lang()))
+		} else {
+			names = append(names, s.ScopeID)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// showDelegations lists "who can act for me" and "whom I act for".
+func (u *KioskUI) showDelegations() {
+	u.show(func() *screen {
+		tr := u.tr
+		if u.state == nil {
+			return u.unavailable("delegations", "delegation.title")
+		}
+		note, noteText := u.staleNote()
+		period := func(d *bk.Delegation) string {
+			return tr.T("delegation.valid", map[string]any{"From": u.date(d.ValidFrom), "To": u.date(d.ValidTo)})
+		}
+		var mine, theirs []fyne.CanvasObject
+		for _, d := range u.state.GivenByMe {
+			d := d
+			who := d.Delegate.Masked()
+			if d.DelegateName != "" {
+				who = d.DelegateName + " (" + who + ")"
+			}
+			rows := []fyne.CanvasObject{subheading(who), u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)),
+				u.label("", u.delegationState(d))}
+			switch d.StateAt(u.now()) {
+			case bk.DelegationPending:
+				rows = append(rows, u.big("delegation.code."+d.ID, tr.T("delegations.show_code", nil), func() { u.makeHandover(d.ID) }))
+				fallthrough
+			case bk.DelegationActive:
+				rows = append(rows, u.big("delegation.revoke."+d.ID, tr.T("delegation.revoke", nil), func() {
+					u.confirm("confirm_revoke", tr.T("delegation.confirm_revoke", map[string]any{"Name": who}),
+						tr.T("delegation.revoke", nil), func() {
+							u.do(bk.RevokeDelegation, bk.Payload{DelegationID: d.ID}, u.openDelegations)
+						}, u.showDelegations)
+				}))
+			}
+			mine = append(mine, card(rows...))
+		}
+		for _, d := range u.state.GivenToMe {
+			d := d
+			who := d.PrincipalName + " (" + d.Principal.Masked() + ")"
+			rows := []fyne.CanvasObject{subheading(who), u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)),
+				u.label("", u.delegationState(d))}
+			switch d.StateAt(u.now()) {
+			case bk.DelegationActive:
+				rows = append(rows, u.big("delegation.renounce."+d.ID, tr.T("delegation.renounce", nil), func() {
+					u.confirm("confirm_renounce", tr.T("delegation.confirm_renounce", map[string]any{"Name": who}),
+						tr.T("delegation.renounce", nil), func() {
+							u.do(bk.RenounceDelegation, bk.Payload{DelegationID: d.ID}, u.openDelegations)
+						}, u.showDelegations)
+				}))
+			case bk.DelegationPending:
+				rows = append(rows, u.label("", tr.T("delegations.accept_with_code", nil)))
+			}
+			theirs = append(theirs, card(rows...))
+		}
+		section := func(titleKey string, items []fyne.CanvasObject) fyne.CanvasObject {
+			if len(items) == 0 {
+				return vbox(subheading(tr.T(titleKey, nil)), u.label("", tr.T("delegation.none", nil)))
+			}
+			return vbox(append([]fyne.CanvasObject{subheading(tr.T(titleKey, nil))}, items...)...)
+		}
+		return &screen{
+			id: "delegations",
+			body: vbox(
+				heading(tr.T("delegation.title", nil)),
+				u.label("", tr.T("delegation.intro", nil)),
+				note,
+				u.primary("delegations.create", tr.T("delegation.create", nil), u.startCreate),
+				section("delegations.for_me", mine),
+				section("delegations.i_act_for", theirs),
+				u.big("delegations.back", tr.T("button.back", nil), u.showHome),
+			),
+			speak: says(tr.T("delegation.title", nil), noteText,
+				tr.T("delegations.summary", map[string]any{"Mine": len(mine), "Theirs": len(theirs)}),
+				tr.T("delegations.speak", nil)),
+		}
+	})
+}
+
+// startCreate begins a new power of attorney: whom, what, how long, review.
+func (u *KioskUI) startCreate() {
+	u.draft = &delegationDraft{scopes: map[string]bool{}, days: u.cfg.DefaultDelegationDays}
+	u.showCreateCPR()
+}
+
+// showCreateCPR asks for the delegate's CPR number on the keypad.
+func (u *KioskUI) showCreateCPR() {
+	u.show(func() *screen {
+		tr := u.tr
+		msg := u.label("create_cpr.message", "")
+		msg.Importance = widget.DangerImportance
+		pad := keyboard.NewCPRPad(func(v string) {
+			u.touch()
+			c, err := u.checkDelegate(v)
+			if err != nil {
+				msg.SetText(err.Error())
+				return
+			}
+			u.draft.delegate = c
+			u.showCreateScopes()
+		})
+		pad.SetLabels(keyboard.LabelsFor(tr))
+		if !u.draft.delegate.IsZero() {
+			for _, r := range u.draft.delegate.Digits() {
+				pad.TypedRune(r)
+			}
+		}
+		pad.OnChanged = func(string) { u.touch(); msg.SetText("") }
+		u.cprPad = pad
+		return &screen{
+			id: "create_cpr",
+			body: vbox(
+				heading(tr.T("delegation.delegate", nil)),
+				u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil)),
+				msg,
+				container.NewCenter(pad),
+				u.big("create_cpr.cancel", tr.T("button.cancel", nil), u.openDelegations),
+			),
+			speak: says(tr.T("delegation.delegate", nil), tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
+		}
+	})
+}
+
+// checkDelegate validates typed digits with bk.ParseCPR and the age and
+// self rules, returning an error whose text is translated for the screen.
+func (u *KioskUI) checkDelegate(digits string) (bk.CPR, error) {
+	c, err := bk.ParseCPR(digits)
+	if err != nil {
+		return bk.CPR{}, errors.New(u.tr.T("cpr.invalid", nil))
+	}
+	if c == u.sess.Person().CPR {
+		return bk.CPR{}, errors.New(u.tr.T("create.self", nil))
+	}
+	if c.AgeOn(u.now()) < 18 {
+		return bk.CPR{}, errors.New(u.tr.T("create.too_young", nil))
+	}
+	return c, nil
+}
+
+// showCreateScopes lets the person choose areas, each explained.
+func (u *KioskUI) showCreateScopes() {
+	u.show(func() *screen {
+		tr := u.tr
+		var rows []fyne.CanvasObject
+		var next *widget.Button
+		for _, sc := range u.k.Catalogue().Scopes {
+			sc := sc
+			b := u.button("scope."+sc.ID, sc.Name.In(u.lang()), nil)
+			set := func() {
+				if u.draft.scopes[sc.ID] {
+					b.SetIcon(fynetheme.CheckButtonCheckedIcon())
+					b.Importance = widget.HighImportance
+				} else {
+					b.SetIcon(fynetheme.CheckButtonIcon())
+					b.Importance = widget.MediumImportance
+				}
+				b.Refresh()
+			}
+			b.OnTapped = func() {
+				u.touch()
+				u.draft.scopes[sc.ID] = !u.draft.scopes[sc.ID]
+				set()
+				if next != nil {
+					if u.anyScope() {
+						next.Enable()
+					} else {
+						next.Disable()
+					}
+				}
+			}
+			set()
+			rows = append(rows, card(theme.TouchTarget(b), u.label("", sc.Description.In(u.lang()))))
+		}
+		nextBox := u.primary("create_scopes.next", tr.T("button.next", nil), u.showCreatePeriod)
+		next = u.buttons["create_scopes.next"]
+		if !u.anyScope() {
+			next.Disable()
+		}
+		body := append([]fyne.CanvasObject{heading(tr.T("delegation.scopes", nil)), u.label("", tr.T("create.scopes_hint", nil))}, rows...)
+		body = append(body, nextBox, u.big("create_scopes.back", tr.T("button.back", nil), u.showCreateCPR))
+		var spoken []string
+		for _, sc := range u.k.Catalogue().Scopes {
+			spoken = append(spoken, sc.Name.In(u.lang())+": "+sc.Description.In(u.lang()))
+		}
+		return &screen{id: "create_scopes", body: vbox(body...),
+			speak: says(append(append([]string{tr.T("delegation.scopes", nil), tr.T("create.scopes_hint", nil)}, spoken...), tr.T("create.scopes_speak", nil))...)}
+	})
+}
+
+func (u *KioskUI) anyScope() bool {
+	for _, on := range u.draft.scopes {
+		if on {
+			return true
+		}
+	}
+	return false
+}
+
+// periodChoices are the lengths offered: common ones up to the maximum,
+// plus the default and the maximum themselves.
+func (u *KioskUI) periodChoices() []int {
+	set := map[int]bool{u.cfg.DefaultDelegationDays: true, u.cfg.MaxDelegationDays: true}
+	for _, d := range []int{30, 90, 180, 365, 730, 1825} {
+		if d <= u.cfg.MaxDelegationDays {
+			set[d] = true
+		}
+	}
+	var out []int
+	for d := range set {
+		out = append(out, d)
+	}
+	sort.Ints(out)
+	return out
+}
+
+func (u *KioskUI) draftPeriod() (from, to time.Time) {
+	from = u.now().UTC().Truncate(time.Second)
+	return from, from.Add(time.Duration(u.draft.days) * 24 * time.Hour)
+}
+
+// showCreatePeriod lets the person choose how long it lasts.
+func (u *KioskUI) showCreatePeriod() {
+	u.show(func() *screen {
+		tr := u.tr
+		from, to := u.draftPeriod()
+		current := tr.T("delegation.valid", map[string]any{"From": u.date(from), "To": u.date(to)})
+		var choices []fyne.CanvasObject
+		for _, d := range u.periodChoices() {
+			d := d
+			b := u.button("period."+strconv.Itoa(d), tr.TN("create.days", d, nil), func() {
+				u.draft.days = d
+				u.refresh()
+			})
+			if d == u.draft.days {
+				b.Importance = widget.HighImportance
+				b.SetIcon(fynetheme.ConfirmIcon())
+			}
+			choices = append(choices, theme.TouchTarget(b))
+		}
+		return &screen{
+			id: "create_period",
+			body: vbox(
+				heading(tr.T("create.period_title", nil)),
+				u.label("create_period.current", current),
+				u.label("", tr.TN("create.max", u.cfg.MaxDelegationDays, nil)),
+				container.NewGridWithColumns(2, choices...),
+				u.primary("create_period.next", tr.T("button.next", nil), u.showCreateReview),
+				u.big("create_period.back", tr.T("button.back", nil), u.showCreateScopes),
+			),
+			speak: says(tr.T("create.period_title", nil), current, tr.T("create.period_speak", nil)),
+		}
+	})
+}
+
+func (u *KioskUI) draftPayload() bk.Payload {
+	from, to := u.draftPeriod()
+	var scopes []bk.ScopeGrant
+	for _, sc := range u.k.Catalogue().Scopes { // catalogue order, not map order
+		if u.draft.scopes[sc.ID] {
+			scopes = append(scopes, bk.ScopeGrant{ScopeID: sc.ID})
+		}
+	}
+	c := u.draft.delegate
+	return bk.Payload{
+		DelegationID:  bk.NewID(u.now()),
+		PrincipalName: u.sess.Person().Name,
+		Delegate:      &c,
+		Scopes:        scopes,
+		ValidFrom:     from,
+		ValidTo:       to,
+	}
+}
+
+// showCreateReview shows everything once more before the card signs.
+func (u *KioskUI) showCreateReview() {
+	u.show(func() *screen {
+		tr := u.tr
+		p := u.draftPayload()
+		period := tr.T("delegation.valid", map[string]any{"From": u.date(p.ValidFrom), "To": u.date(p.ValidTo)})
+		rows := []fyne.CanvasObject{
+			heading(tr.T("create.review_title", nil)),
+			u.label("review.delegate", tr.T("create.review_delegate", map[string]any{"CPR": p.Delegate.Masked()})),
+			u.label("review.scopes", tr.T("create.review_scopes", map[string]any{"Scopes": u.scopeNames(p.Scopes)})),
+			u.label("review.period", period),
+		}
+		speak := []string{tr.T("create.review_title", nil), tr.T("create.review_delegate", map[string]any{"CPR": p.Delegate.Masked()}),
+			tr.T("create.review_scopes", map[string]any{"Scopes": u.scopeNames(p.Scopes)}), period}
+		if a := u.sess.AssistedBy(); a != nil {
+			t := tr.T("staff.assisted_by", map[string]any{"Name": a.Name})
+			rows = append(rows, u.label("review.assisted", t))
+			speak = append(speak, t)
+		}
+		rows = append(rows,
+			u.label("", tr.T("create.review_note", nil)),
+			u.primary("review.confirm", tr.T("button.confirm", nil), func() { u.confirmCreate() }),
+			u.big("review.back", tr.T("button.back", nil), u.showCreatePeriod),
+			u.big("review.cancel", tr.T("button.cancel", nil), u.openDelegations),
+		)
+		speak = append(speak, tr.T("create.review_note", nil), tr.T("create.review_speak", nil))
+		return &screen{id: "create_review", body: vbox(rows...), speak: says(speak...)}
+	})
+}
+
+func (u *KioskUI) confirmCreate() {
+	p := u.draftPayload()
+	u.doThen(bk.CreateDelegation, p, u.showCreateReview, func(res Result) {
+		u.draft = nil
+		u.makeHandoverAfter(p.DelegationID, &res)
+	})
+}
+
+func (u *KioskUI) makeHandover(id string) { u.makeHandoverAfter(id, nil) }
+
+// makeHandoverAfter makes and prints the handover code; res is the result
+// of the create action, when there was one, so its receipt is reported too.
+func (u *KioskUI) makeHandoverAfter(id string, res *Result) {
+	var h Handover
+	var err error
+	sess := u.sess
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		h, err = sess.HandoverCode(ctx, id)
+	}, func() {
+		if u.sess != sess {
+			return
+		}
+		if err != nil {
+			u.showActionError(err, u.openDelegations)
+			return
+		}
+		u.showHandoverQR(h, res)
+	})
+}
+
+// qrImage renders code as a QR image; error correction Q as the design
+// asks, so a creased slip still scans.
+func qrImage(code string) (fyne.CanvasObject, error) {
+	png, err := qrcode.Encode(code, qrcode.High, 512)
+	if err != nil {
+		return nil, err
+	}
+	img := canvas.NewImageFromResource(fyne.NewStaticResource("handover-qr.png", png))
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels
+	img.SetMinSize(fyne.NewSquareSize(360))
+	return img, nil
+}
+
+// showHandoverQR shows the code large and says whether the slip printed.
+func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
+	u.show(func() *screen {
+		tr := u.tr
+		img, err := qrImage(h.Code)
+		if err != nil {
+			u.log.Error("handover QR", "err", err)
+			img = u.label("", tr.T("error.generic", nil))
+		}
+		expires := tr.T("delegation.handover_expires", map[string]any{"Time": u.clock(h.Expires)})
+		rows := []fyne.CanvasObject{heading(tr.T("handover.title", nil))}
+		speak := []string{tr.T("handover.title", nil)}
+		if res != nil {
+			t := tr.T("result.create_delegation", nil)
+			rows = append(rows, u.label("handover.saved", t))
+			speak = append(speak, t)
+			if res.Pending {
+				rows = append(rows, u.label("handover.pending", tr.T("result.pending", nil)))
+				speak = append(speak, tr.T("result.pending", nil))
+			}
+		}
+		rows = append(rows, container.NewCenter(img),
+			u.label("", tr.T("delegation.handover", nil)),
+			u.label("handover.expires", expires))
+		speak = append(speak, tr.T("handover.speak_qr", nil), tr.T("delegation.handover", nil), expires)
+		receipt := h.Receipt
+		if res != nil && !res.Receipt.Printed {
+			receipt = res.Receipt
+		}
+		if receipt.Printed {
+			rows = append(rows, u.label("handover.receipt", tr.T("handover.slip_printed", nil)))
+			speak = append(speak, tr.T("handover.slip_printed", nil))
+		} else {
+			rr, rt := u.receiptRows("handover", receipt)
+			rows = append(rows, rr...)
+			speak = append(speak, rt)
+		}
+		rows = append(rows, u.primary("handover.done", tr.T("button.done", nil), u.openDelegations))
+		speak = append(speak, tr.T("handover.speak_done", nil))
+		return &screen{id: "handover_qr", body: vbox(rows...), speak: says(speak...)}
+	})
+}

@@ -1,0 +1,313 @@
+package fake
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui"
+)
+
+// Printer is the fake receipt printer; it keeps what it printed.
+type Printer struct {
+	k        *Kiosk
+	mu       sync.Mutex
+	paper    bool
+	receipts []string
+}
+
+// SetPaper loads paper (true) or runs out of it (false).
+func (p *Printer) SetPaper(ok bool) {
+	p.mu.Lock()
+	p.paper = ok
+	p.mu.Unlock()
+	p.k.emitStatus()
+}
+
+// Receipts returns every receipt printed, one string each.
+func (p *Printer) Receipts() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.receipts...)
+}
+
+func (p *Printer) print(lines []string) ui.Receipt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.paper {
+		return ui.Receipt{Err: bk.Errorf(bk.EUnavailable, "The printer is out of paper.")}
+	}
+	p.receipts = append(p.receipts, strings.Join(lines, "\n"))
+	return ui.Receipt{Printed: true}
+}
+
+// Session is a signed-in card holder at the fake kiosk.
+type Session struct {
+	k      *Kiosk
+	mu     sync.Mutex
+	card   *Card
+	cert   *bk.Certificate
+	assist *ui.Assist
+	lang   string
+	closed bool
+}
+
+func (s *Session) check() error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return bk.Errorf(bk.ENotAuthed, "The session has ended.")
+	}
+	s.k.mu.Lock()
+	defer s.k.mu.Unlock()
+	if s.k.slot != s.card || !s.card.authed {
+		return bk.Errorf(bk.ENoCard, "The card has been taken out.")
+	}
+	return nil
+}
+
+// Person implements ui.Session.
+func (s *Session) Person() ui.CardInfo {
+	return ui.CardInfo{Serial: s.cert.Serial, Name: s.cert.Name, CPR: s.cert.CPR, Role: s.cert.Role, StaffID: s.cert.StaffID}
+}
+
+// AssistedBy implements ui.Session.
+func (s *Session) AssistedBy() *ui.Staff {
+	if s.assist == nil {
+		return nil
+	}
+	st := s.assist.Staff
+	return &st
+}
+
+// SetLang implements ui.Session.
+func (s *Session) SetLang(lang string) {
+	s.mu.Lock()
+	s.lang = lang
+	s.mu.Unlock()
+}
+
+// State implements ui.Session.
+func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	k := s.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.online {
+		return nil, bk.Errorf(bk.EUnavailable, "The central service cannot be reached.")
+	}
+	me := s.cert.CPR
+	st := &bk.CitizenState{FetchedAt: k.now()}
+	for _, c := range sortedConsents(k.consents) {
+		if c.CPR == me {
+			cp := *c
+			st.Consents = append(st.Consents, &cp)
+		}
+	}
+	for _, d := range sortedDelegations(k.delegations) {
+		cp := *d
+		if d.Principal == me {
+			st.GivenByMe = append(st.GivenByMe, &cp)
+		}
+		if d.Delegate == me {
+			st.GivenToMe = append(st.GivenToMe, &cp)
+		}
+	}
+	return st, nil
+}
+
+func sortedConsents(m map[string]*bk.Consent) []*bk.Consent {
+	var out []*bk.Consent
+	for _, c := range m {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func sortedDelegations(m map[string]*bk.Delegation) []*bk.Delegation {
+	var out []*bk.Delegation
+	for _, d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Do implements ui.Session.
+func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.Result, error) {
+	if err := s.check(); err != nil {
+		return ui.Result{}, err
+	}
+	k := s.k
+	k.mu.Lock()
+	now := k.now()
+	if err := k.bundle.AllowAction(kind, now); err != nil {
+		k.mu.Unlock()
+		return ui.Result{}, err
+	}
+	if kind == bk.AcceptDelegation || kind == bk.DeclineDelegation {
+		if p.HandoverToken != "" {
+			h, d, err := k.handoverLocked(p.HandoverToken)
+			if err != nil {
+				k.mu.Unlock()
+				return ui.Result{}, err
+			}
+			if d.ID != p.DelegationID || h.delegate != s.cert.CPR {
+				k.mu.Unlock()
+				return ui.Result{}, bk.Errorf(bk.ENotPermitted, "This power of attorney is for someone else.")
+			}
+		}
+	}
+	a, err := bk.NewAction(kind, p, k.ID, now)
+	if err != nil {
+		k.mu.Unlock()
+		return ui.Result{}, err
+	}
+	a.ActorSerial, a.ActorCert = s.cert.Serial, s.card.encoded
+	var staff *bk.Certificate
+	if s.assist != nil {
+		a.Assist = s.assist.Grant
+		staff, _ = bk.DecodeCertificate(s.assist.Grant.StaffCert)
+	}
+	a.ActorSignature = ed25519.Sign(s.card.key, a.Digest())
+	if err := a.Validate(); err != nil {
+		k.mu.Unlock()
+		return ui.Result{}, err
+	}
+	// Preview with the shared rules on what the kiosk knows: central's state
+	// when online; offline only a create (which needs no state).
+	var preview bk.Verdict
+	if k.online || kind == bk.CreateDelegation {
+		preview, _ = k.rules.Apply(k.targetLocked(a), a, s.cert, staff, now)
+		if preview.Outcome == bk.Rejected {
+			k.mu.Unlock()
+			return ui.Result{}, bk.Errorf(preview.Reason, "%s", preview.Message)
+		}
+	}
+	k.outbox = append(k.outbox, a) // "on disk" before anything else
+	if p.HandoverToken != "" {
+		k.handovers[p.HandoverToken].used = true
+	}
+	if k.online {
+		k.pushLocked()
+	}
+	pending := len(k.outbox) > 0
+	k.mu.Unlock()
+	res := ui.Result{ActionID: a.ID, Verdict: preview, Pending: pending}
+	res.Receipt = k.printer.print(s.receipt(a, pending, now))
+	k.emitStatus()
+	return res, nil
+}
+
+var receiptWords = map[string]map[string]string{
+	"da": {"title": "Kvittering", "who": "Person", "assisted": "Hjulpet af", "pending": "Afventer — sendes når forbindelsen er tilbage", "sent": "Sendt", "id": "Handling"},
+	"en": {"title": "Receipt", "who": "Person", "assisted": "Assisted by", "pending": "Pending — sent when the connection returns", "sent": "Sent", "id": "Action"},
+}
+
+func (s *Session) words() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w, ok := receiptWords[s.lang]; ok {
+		return w
+	}
+	return receiptWords["da"]
+}
+
+func (s *Session) receipt(a *bk.Action, pending bool, now time.Time) []string {
+	w := s.words()
+	lines := []string{w["title"], now.Format("02.01.2006 15:04"), string(a.Kind), w["who"] + ": " + s.cert.Name + " " + s.cert.CPR.Masked()}
+	if s.assist != nil {
+		lines = append(lines, w["assisted"]+": "+s.assist.Staff.Name+" ("+s.assist.Staff.ID+")")
+	}
+	if pending {
+		lines = append(lines, w["pending"])
+	} else {
+		lines = append(lines, w["sent"])
+	}
+	return append(lines, w["id"]+": "+a.ID)
+}
+
+// HandoverCode implements ui.Session.
+func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Handover, error) {
+	if err := s.check(); err != nil {
+		return ui.Handover{}, err
+	}
+	k := s.k
+	k.mu.Lock()
+	d := k.delegationLocked(delegationID)
+	if d == nil {
+		k.mu.Unlock()
+		return ui.Handover{}, bk.Errorf(bk.ENotFound, "The power of attorney is not known.")
+	}
+	if d.Principal != s.cert.CPR {
+		k.mu.Unlock()
+		return ui.Handover{}, bk.Errorf(bk.ENotPermitted, "Only the person who gave the power of attorney can hand it over.")
+	}
+	k.tokenSeq++
+	code := fmt.Sprintf("%s%08d", HandoverPrefix, k.tokenSeq)
+	exp := k.now().Add(72 * time.Hour).Truncate(time.Minute)
+	k.handovers[code] = &handover{delegationID: d.ID, delegate: d.Delegate, expires: exp}
+	k.mu.Unlock()
+	w := s.words()
+	r := k.printer.print([]string{w["title"], code, s.cert.Name, d.Delegate.Masked(), exp.Format("02.01.2006 15:04")})
+	return ui.Handover{Code: code, Expires: exp, Receipt: r}, nil
+}
+
+// PrintOverview implements ui.Session.
+func (s *Session) PrintOverview(ctx context.Context) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	lines := []string{s.words()["title"], s.cert.Name + " " + s.cert.CPR.Masked()}
+	if st, err := s.State(ctx); err == nil {
+		for _, c := range st.Consents {
+			lines = append(lines, c.AuthorityID+": "+string(c.StateAt(s.k.now())))
+		}
+		for _, d := range st.GivenByMe {
+			lines = append(lines, "-> "+d.Delegate.Masked()+": "+string(d.StateAt(s.k.now())))
+		}
+		for _, d := range st.GivenToMe {
+			lines = append(lines, "<- "+d.Principal.Masked()+": "+string(d.StateAt(s.k.now())))
+		}
+	}
+	if r := s.k.printer.print(lines); !r.Printed {
+		return r.Err
+	}
+	return nil
+}
+
+// GrantAssist implements ui.Session.
+func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if s.cert.Role != bk.RoleStaff {
+		return nil, bk.Errorf(bk.EWrongRole, "Only a staff card can sign a grant.")
+	}
+	if d <= 0 || d > bk.MaxAssist {
+		return nil, bk.Errorf(bk.EInvalid, "A grant lasts between 0 and %s.", bk.MaxAssist)
+	}
+	g := bk.NewAssist(s.card.encoded, s.k.ID, s.k.now(), d)
+	g.Signature = ed25519.Sign(s.card.key, g.Digest())
+	return &ui.Assist{Grant: g, Staff: ui.Staff{ID: s.cert.StaffID, Name: s.cert.Name}}, nil
+}
+
+// Close implements ui.Session.
+func (s *Session) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.assist = nil
+	s.mu.Unlock()
+	s.k.mu.Lock()
+	s.card.authed = false
+	s.k.mu.Unlock()
+}

@@ -1,0 +1,144 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+)
+
+// showScan waits for the person to hold a handover code under the scanner.
+func (u *KioskUI) showScan() {
+	u.awaitScan = true
+	u.show(func() *screen {
+		tr := u.tr
+		return &screen{
+			id: "scan",
+			body: vbox(
+				heading(tr.T("scan.title", nil)),
+				u.label("scan.message", tr.T("scan.hint", nil)),
+				u.big("scan.back", tr.T("button.back", nil), func() { u.awaitScan = false; u.showHome() }),
+			),
+			speak: says(tr.T("scan.title", nil), tr.T("scan.hint", nil), tr.T("scan.speak", nil)),
+		}
+	})
+}
+
+// onScan handles a code from the QR scanner. Signed out, it starts the
+// accept journey (the delegate then inserts their card); signed in as a
+// citizen it is accepted on the scan screen and the home screen. Staff
+// sessions and screens in the middle of something ignore scans.
+func (u *KioskUI) onScan(code string) {
+	switch {
+	case u.sess == nil && u.card == nil && u.assist == nil:
+	case u.sess == nil && u.assist != nil && u.Screen() == "assist_wait":
+	case u.sess != nil && u.sess.Person().Role == bk.RoleCitizen && (u.awaitScan || u.Screen() == "home"):
+	default:
+		return
+	}
+	var info HandoverInfo
+	var err error
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		info, err = u.k.VerifyHandover(ctx, code)
+	}, func() {
+		u.awaitScan = false
+		if err != nil {
+			u.showHandoverError(err)
+			return
+		}
+		u.handover = &info
+		if u.sess != nil {
+			u.showHandoverDecision()
+		} else {
+			u.showHandoverPreview()
+		}
+	})
+}
+
+func (u *KioskUI) showHandoverError(err error) {
+	msg := u.errText(err)
+	if bk.ErrorCode(err) == bk.EInvalid || bk.ErrorCode(err) == bk.EBadSignature {
+		msg = u.tr.T("scan.bad_code", nil)
+	}
+	u.show(func() *screen {
+		tr := u.tr
+		back := u.showWelcome
+		if u.sess != nil {
+			back = u.showHome
+		}
+		return &screen{
+			id:        "handover_error",
+			signedOut: u.sess == nil && u.assist == nil,
+			body: vbox(
+				heading(tr.T("scan.error_title", nil)),
+				u.label("handover_error.message", msg),
+				u.primary("handover_error.back", tr.T("button.back", nil), back),
+				u.big("handover_error.help", tr.T("button.help", nil), u.callStaff),
+			),
+			speak: says(tr.T("scan.error_title", nil), msg, tr.T("result.speak", nil)),
+		}
+	})
+}
+
+// handoverDetails says what the code grants: by whom (partly masked),
+// which areas, until when.
+func (u *KioskUI) handoverDetails() ([]fyne.CanvasObject, []string) {
+	tr := u.tr
+	h := u.handover
+	by := tr.T("handover.from", map[string]any{"Name": h.PrincipalName, "CPR": h.Principal})
+	period := tr.T("delegation.valid", map[string]any{"From": u.date(h.ValidFrom), "To": u.date(h.ValidTo)})
+	rows := []fyne.CanvasObject{u.label("handover.from", by), subheading(tr.T("handover.scopes", nil))}
+	speak := []string{by, tr.T("handover.scopes", nil)}
+	for _, s := range h.Scopes {
+		name, desc := s.ScopeID, ""
+		if sc, ok := u.k.Catalogue().Scope(s.ScopeID); ok {
+			name, desc = sc.Name.In(u.lang()), sc.Description.In(u.lang())
+		}
+		rows = append(rows, card(u.label("", name), u.label("", desc)))
+		speak = append(speak, name+": "+desc)
+	}
+	rows = append(rows, u.label("handover.period", period))
+	speak = append(speak, period)
+	return rows, speak
+}
+
+// showHandoverPreview shows a scanned code before anyone has signed in.
+func (u *KioskUI) showHandoverPreview() {
+	u.show(func() *screen {
+		tr := u.tr
+		rows, speak := u.handoverDetails()
+		body := append([]fyne.CanvasObject{heading(tr.T("handover.preview_title", nil))}, rows...)
+		body = append(body,
+			subheading(tr.T("handover.insert_card", nil)),
+			u.big("handover_preview.cancel", tr.T("button.cancel", nil), func() { u.logout("") }),
+		)
+		return &screen{id: "handover_preview", body: vbox(body...),
+			speak: says(append(append([]string{tr.T("handover.preview_title", nil)}, speak...), tr.T("handover.insert_card", nil))...)}
+	})
+}
+
+// showHandoverDecision lets the signed-in delegate accept or decline.
+func (u *KioskUI) showHandoverDecision() {
+	u.show(func() *screen {
+		tr := u.tr
+		rows, speak := u.handoverDetails()
+		h := *u.handover
+		p := bk.Payload{DelegationID: h.DelegationID, HandoverToken: h.Code}
+		finish := func() { u.handover = nil; u.showHome() }
+		body := append([]fyne.CanvasObject{heading(tr.T("handover.decide_title", nil))}, rows...)
+		body = append(body,
+			u.primary("handover.accept", tr.T("delegation.accept", nil), func() {
+				u.handover = nil
+				u.do(bk.AcceptDelegation, p, u.openDelegations)
+			}),
+			u.big("handover.decline", tr.T("delegation.decline", nil), func() {
+				u.handover = nil
+				u.do(bk.DeclineDelegation, p, u.showHome)
+			}),
+			u.big("handover.later", tr.T("handover.later", nil), finish),
+		)
+		return &screen{id: "handover_decision", body: vbox(body...),
+			speak: says(append(append([]string{tr.T("handover.decide_title", nil)}, speak...), tr.T("handover.decide_speak", nil))...)}
+	})
+}

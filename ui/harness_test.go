@@ -1,0 +1,234 @@
+package ui_test
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui"
+	"github.com/borgerkiosk/borgerkiosk/ui/fake"
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/speech"
+	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func TestMain(m *testing.M) {
+	time.Local = time.UTC // dates on screen and in goldens do not depend on the machine
+	os.Exit(m.Run())
+}
+
+// People in the tests. CPR numbers are made up but valid dates.
+const (
+	karenCPR = "010180-1234" // citizen, born 1980
+	peterCPR = "020275-2345" // the delegate, born 1975
+	sofieCPR = "030385-3456" // staff
+	childCPR = "010115-4111" // born 2015: too young to act for anyone
+	pin      = "1234"
+)
+
+var start = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// clock is a fake clock: timers fire only when the test advances it.
+type clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*clockTimer
+}
+
+type clockTimer struct {
+	c       *clock
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func (t *clockTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := !t.stopped
+	t.stopped = true
+	return was
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) AfterFunc(d time.Duration, f func()) ui.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &clockTimer{c: c, at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+// Advance moves the clock forward by d, firing due timers in time order.
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		var next *clockTimer
+		for _, t := range c.timers {
+			if !t.stopped && !t.at.After(end) && (next == nil || t.at.Before(next.at)) {
+				next = t
+			}
+		}
+		if next == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		next.stopped = true
+		c.now = next.at
+		c.mu.Unlock()
+		next.f()
+	}
+}
+
+type harness struct {
+	t     *testing.T
+	clock *clock
+	k     *fake.Kiosk
+	u     *ui.KioskUI
+	w     fyne.Window
+	sp    *speech.Recorder
+	karen *fake.Card
+	peter *fake.Card
+	sofie *fake.Card
+}
+
+func testConfig() ui.Config {
+	c := ui.DefaultConfig()
+	c.KioskName = "Hovedbiblioteket"
+	c.IdleWarning = 60 * time.Second
+	c.IdleCountdown = 30 * time.Second
+	return c
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	app := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(900, 1400))
+	c := &clock{now: start}
+	k := fake.New(c.Now)
+	h := &harness{t: t, clock: c, k: k, w: w, sp: &speech.Recorder{}}
+	h.karen = k.NewCard("Karen Hansen", karenCPR, "", pin)
+	h.peter = k.NewCard("Peter Jensen", peterCPR, "", "4321")
+	h.sofie = k.NewCard("Sofie Holm", sofieCPR, "S-17", "9999")
+	u, err := ui.New(app, w, ui.Deps{Kiosk: k, Speaker: h.sp, Config: testConfig(), Now: c.Now,
+		AfterFunc: c.AfterFunc, Go: func(f func()) { f() }})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(u.Close)
+	h.u = u
+	return h
+}
+
+func (h *harness) tap(id string) {
+	h.t.Helper()
+	b := h.u.Button(id)
+	if b == nil {
+		h.t.Fatalf("screen %q has no button %q; it has %v", h.u.Screen(), id, h.u.ButtonIDs())
+	}
+	if b.Disabled() {
+		h.t.Fatalf("button %q on screen %q is disabled", id, h.u.Screen())
+	}
+	test.Tap(b)
+}
+
+func (h *harness) typePIN(p string) {
+	h.t.Helper()
+	if h.u.PinPad() == nil || h.u.Screen() != "pin" {
+		h.t.Fatalf("screen = %q; want pin", h.u.Screen())
+	}
+	for _, d := range p {
+		test.Tap(h.u.PinPad().Key(string(d)))
+	}
+	test.Tap(h.u.PinPad().Key(keyboard.KeyOK))
+}
+
+func (h *harness) tapKey(id string) {
+	h.t.Helper()
+	test.Tap(h.u.PinPad().Key(id))
+}
+
+var purpose = bk.Text{DA: "Beregne din boligstøtte", EN: "Work out your housing benefit"}
+
+func (h *harness) typeCPR(digits string) {
+	h.t.Helper()
+	for h.u.CPRPad().Value() != "" {
+		test.Tap(h.u.CPRPad().Key(keyboard.KeyDelete))
+	}
+	for _, d := range digits {
+		if d != '-' {
+			test.Tap(h.u.CPRPad().Key(string(d)))
+		}
+	}
+	test.Tap(h.u.CPRPad().Key(keyboard.KeyOK))
+}
+
+// signIn inserts c and types p.
+func (h *harness) signIn(c *fake.Card, p string) {
+	h.t.Helper()
+	h.k.Insert(c)
+	h.wantScreen("pin")
+	h.typePIN(p)
+}
+
+func (h *harness) wantScreen(id string) {
+	h.t.Helper()
+	if got := h.u.Screen(); got != id {
+		h.t.Fatalf("screen = %q; want %q\n%s", got, id, h.text())
+	}
+}
+
+// text is everything readable in the window, popups included.
+func (h *harness) text() string {
+	var parts []string
+	parts = append(parts, uitest.AllText(h.w.Canvas().Content())...)
+	for _, o := range h.w.Canvas().Overlays().List() {
+		parts = append(parts, uitest.AllText(o)...)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (h *harness) wantText(s string) {
+	h.t.Helper()
+	if !strings.Contains(h.text(), s) {
+		h.t.Fatalf("screen %q does not show %q; it shows:\n%s", h.u.Screen(), s, h.text())
+	}
+}
+
+func (h *harness) wantNoText(s string) {
+	h.t.Helper()
+	if strings.Contains(h.text(), s) {
+		h.t.Fatalf("screen %q shows %q; want it gone:\n%s", h.u.Screen(), s, h.text())
+	}
+}
+
+func (h *harness) label(id string) string {
+	h.t.Helper()
+	l := h.u.Label(id)
+	if l == nil {
+		h.t.Fatalf("screen %q has no label %q", h.u.Screen(), id)
+	}
+	return l.Text
+}
+
+// T translates in the UI's current language, for expectations.
+func (h *harness) T(key string, data map[string]any) string { return h.u.Translator().T(key, data) }

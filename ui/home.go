@@ -1,0 +1,337 @@
+package ui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+)
+
+// onStatus keeps the banners current. Only the header is rebuilt, so a
+// status change never wipes digits being typed; the staff home, which is
+// all status, is rebuilt whole.
+func (u *KioskUI) onStatus(s Status) {
+	u.status = s
+	if u.Screen() == "staff_home" {
+		u.refresh()
+		return
+	}
+	if u.headerBox != nil {
+		u.headerBox.Objects = []fyne.CanvasObject{u.header()}
+		u.headerBox.Refresh()
+	}
+}
+
+// showHome is the citizen's menu.
+func (u *KioskUI) showHome() {
+	u.show(func() *screen {
+		tr := u.tr
+		name := u.sess.Person().Name
+		var offline fyne.CanvasObject
+		speakOffline := ""
+		if !u.status.Online {
+			speakOffline = tr.T("home.offline", nil)
+			offline = u.label("home.offline", speakOffline)
+		}
+		return &screen{
+			id: "home",
+			body: vbox(
+				heading(tr.T("home.hello", map[string]any{"Name": name})),
+				subheading(tr.T("menu.title", nil)),
+				offline,
+				u.primary("home.consents", tr.T("home.consents", nil), u.openConsents),
+				u.primary("home.delegations", tr.T("home.delegations", nil), u.openDelegations),
+				u.primary("home.handover", tr.T("home.handover", nil), u.showScan),
+				u.big("home.overview", tr.T("home.overview", nil), u.printOverview),
+				u.big("home.help", tr.T("button.help", nil), u.callStaff),
+			),
+			speak: says(tr.T("home.hello", map[string]any{"Name": name}), speakOffline, tr.T("home.speak", nil)),
+		}
+	})
+}
+
+func (u *KioskUI) printOverview() {
+	var err error
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		err = u.sess.PrintOverview(ctx)
+	}, func() {
+		if u.sess == nil {
+			return
+		}
+		u.notice = u.tr.T("home.overview_printed", nil)
+		if err != nil {
+			u.notice = u.tr.T("error.printer_overview", nil)
+		}
+		u.refresh()
+	})
+}
+
+// loadState fetches the citizen's state live. Offline, the state fetched
+// earlier in this session (if any) is kept and stateErr says why it may
+// be out of date; it is wiped at logout like everything else.
+func (u *KioskUI) loadState(then func()) {
+	var st *bk.CitizenState
+	var err error
+	sess := u.sess
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		st, err = sess.State(ctx)
+	}, func() {
+		if u.sess != sess { // logged out meanwhile
+			return
+		}
+		if err != nil {
+			u.stateErr = err
+		} else {
+			u.state, u.stateErr = st, nil
+		}
+		then()
+	})
+}
+
+func (u *KioskUI) openConsents() { u.loadState(u.showConsents) }
+
+// unavailable is shown when citizen state cannot be fetched and none was
+// fetched earlier: it says so and lists what can still be done offline.
+func (u *KioskUI) unavailable(id, titleKey string) *screen {
+	tr := u.tr
+	return &screen{
+		id: id,
+		body: vbox(
+			heading(tr.T(titleKey, nil)),
+			u.label(id+".message", tr.T("state.unavailable", nil)),
+			subheading(tr.T("state.can_do", nil)),
+			u.big(id+".create", tr.T("delegation.create", nil), u.startCreate),
+			u.big(id+".handover", tr.T("home.handover", nil), u.showScan),
+			u.big(id+".help", tr.T("button.help", nil), u.callStaff),
+			u.big(id+".back", tr.T("button.back", nil), u.showHome),
+		),
+		speak: says(tr.T(titleKey, nil), tr.T("state.unavailable", nil), tr.T("state.can_do", nil),
+			tr.T("delegation.create", nil), tr.T("home.handover", nil), tr.T("button.help", nil)),
+	}
+}
+
+// staleNote says when state is from earlier in the session.
+func (u *KioskUI) staleNote() (fyne.CanvasObject, string) {
+	if u.stateErr == nil || u.state == nil {
+		return nil, ""
+	}
+	t := u.tr.T("state.cached", map[string]any{"Time": u.clock(u.state.FetchedAt)})
+	l := u.label("state.cached", t)
+	l.Importance = widget.WarningImportance
+	return l, t
+}
+
+func (u *KioskUI) authorityName(id string) string {
+	if a, ok := u.k.Catalogue().Authority(id); ok {
+		return a.Name.In(u.lang())
+	}
+	return id
+}
+
+func (u *KioskUI) categories(ids []string) string {
+	var names []string
+	for _, id := range ids {
+		if d, ok := u.k.Catalogue().DataCategory(id); ok {
+			names = append(names, d.Name.In(u.lang()))
+		} else {
+			names = append(names, id)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func (u *KioskUI) consentState(s bk.ConsentState) string {
+	return u.tr.T("consent.state."+string(s), nil)
+}
+
+// showConsents lists open requests, consents in force and history.
+func (u *KioskUI) showConsents() {
+	u.show(func() *screen {
+		tr := u.tr
+		if u.state == nil {
+			return u.unavailable("consents", "consent.title")
+		}
+		now := u.now()
+		note, noteText := u.staleNote()
+		var pending, active, history []fyne.CanvasObject
+		var nPending, nActive int
+		for _, c := range u.state.Consents {
+			c := c
+			auth := u.authorityName(c.AuthorityID)
+			rows := []fyne.CanvasObject{
+				subheading(auth),
+				u.label("", tr.T("consent.purpose", nil)+": "+c.Purpose.In(u.lang())),
+				u.label("", tr.T("consent.data", nil)+": "+u.categories(c.DataCategories)),
+			}
+			switch st := c.StateAt(now); st {
+			case bk.ConsentRequested:
+				nPending++
+				rows = append(rows,
+					u.label("", tr.T("consent.legal_basis", nil)+": "+c.LegalBasis.In(u.lang())),
+					u.label("", tr.TN("consents.period", c.ValidDays, map[string]any{"Days": c.ValidDays})),
+					u.primary("consent.give."+c.ID, tr.T("consent.give", nil), func() {
+						u.confirm("confirm_give", tr.T("consent.confirm_give", map[string]any{"Authority": auth}),
+							tr.T("consent.give", nil), func() {
+								u.do(bk.GiveConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
+							}, u.showConsents)
+					}),
+					u.big("consent.decline."+c.ID, tr.T("consent.decline", nil), func() {
+						u.do(bk.DeclineConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
+					}),
+				)
+				pending = append(pending, card(rows...))
+			case bk.ConsentGiven:
+				nActive++
+				rows = append(rows,
+					u.label("", tr.T("consent.valid_until", map[string]any{"Date": u.date(c.ValidUntil)})),
+					u.big("consent.withdraw."+c.ID, tr.T("consent.withdraw", nil), func() {
+						u.confirm("confirm_withdraw", tr.T("consent.confirm_withdraw", map[string]any{"Authority": auth}),
+							tr.T("consent.withdraw", nil), func() {
+								u.do(bk.WithdrawConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
+							}, u.showConsents)
+					}),
+				)
+				active = append(active, card(rows...))
+			default:
+				rows = append(rows, u.label("", u.consentState(st)+" "+u.date(c.ChangedAt)))
+				history = append(history, card(rows...))
+			}
+		}
+		section := func(titleKey, noneKey string, items []fyne.CanvasObject) fyne.CanvasObject {
+			if len(items) == 0 {
+				return vbox(subheading(tr.T(titleKey, nil)), u.label("", tr.T(noneKey, nil)))
+			}
+			return vbox(append([]fyne.CanvasObject{subheading(tr.T(titleKey, nil))}, items...)...)
+		}
+		return &screen{
+			id: "consents",
+			body: vbox(
+				heading(tr.T("consent.title", nil)),
+				u.label("", tr.T("consent.intro", nil)),
+				note,
+				section("consents.pending", "consents.pending_none", pending),
+				section("consents.active", "consents.active_none", active),
+				section("consents.history", "consents.history_none", history),
+				u.big("consents.back", tr.T("button.back", nil), u.showHome),
+			),
+			speak: says(tr.T("consent.title", nil), noteText,
+				tr.T("consents.summary", map[string]any{"Pending": nPending, "Active": nActive}),
+				tr.T("consents.speak", nil)),
+		}
+	})
+}
+
+// confirm asks a yes/no question on a screen of its own with large buttons.
+func (u *KioskUI) confirm(id, question, yesLabel string, yes, no func()) {
+	u.show(func() *screen {
+		tr := u.tr
+		return &screen{
+			id: id,
+			body: vbox(
+				heading(question),
+				u.primary(id+".yes", yesLabel, yes),
+				u.big(id+".no", tr.T("button.cancel", nil), no),
+			),
+			speak: says(question, tr.T("confirm.speak", map[string]any{"Yes": yesLabel})),
+		}
+	})
+}
+
+// do runs one action and shows its outcome; back returns to the list.
+func (u *KioskUI) do(kind bk.ActionKind, p bk.Payload, back func()) {
+	u.doThen(kind, p, back, nil)
+}
+
+// doThen is do with a continuation instead of the plain result screen.
+func (u *KioskUI) doThen(kind bk.ActionKind, p bk.Payload, back func(), then func(Result)) {
+	var res Result
+	var err error
+	sess := u.sess
+	u.showBusy("saving", u.tr.T("action.saving", nil))
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		res, err = sess.Do(ctx, kind, p)
+	}, func() {
+		if u.sess != sess {
+			return
+		}
+		if err != nil {
+			u.showActionError(err, back)
+			return
+		}
+		if then != nil {
+			then(res)
+			return
+		}
+		u.showResult(kind, res, back)
+	})
+}
+
+func (u *KioskUI) showActionError(err error, back func()) {
+	msg := u.errText(err)
+	u.show(func() *screen {
+		tr := u.tr
+		return &screen{
+			id: "action_error",
+			body: vbox(
+				heading(tr.T("result.not_saved", nil)),
+				u.label("action_error.message", msg),
+				u.primary("action_error.back", tr.T("button.back", nil), back),
+				u.big("action_error.help", tr.T("button.help", nil), u.callStaff),
+			),
+			speak: says(tr.T("result.not_saved", nil), msg, tr.T("result.speak", nil)),
+		}
+	})
+}
+
+// receiptRows says whether the receipt was printed, and offers staff help
+// when it was not; the action is saved either way.
+func (u *KioskUI) receiptRows(id string, r Receipt) ([]fyne.CanvasObject, string) {
+	tr := u.tr
+	if r.Printed {
+		t := tr.T("action.receipt_printed", nil)
+		return []fyne.CanvasObject{u.label(id+".receipt", t)}, t
+	}
+	t := tr.T("error.printer", nil)
+	l := u.label(id+".receipt", t)
+	l.Importance = widget.DangerImportance
+	return []fyne.CanvasObject{l, u.big(id+".help", tr.T("button.help", nil), u.callStaff)}, t
+}
+
+// showResult says the action is saved, whether it is still pending, what
+// the preview says and whether the receipt printed.
+func (u *KioskUI) showResult(kind bk.ActionKind, res Result, back func()) {
+	u.show(func() *screen {
+		tr := u.tr
+		done := tr.T("result."+string(kind), nil)
+		rows := []fyne.CanvasObject{heading(tr.T("action.saved", nil)), u.label("result.done", done)}
+		speak := []string{tr.T("action.saved", nil), done}
+		if res.Pending {
+			t := tr.T("result.pending", nil)
+			rows = append(rows, u.label("result.pending", t))
+			speak = append(speak, t)
+		}
+		if v := u.verdictText(res.Verdict); v != "" {
+			l := u.label("result.verdict", v)
+			l.Importance = widget.WarningImportance
+			rows = append(rows, l)
+			speak = append(speak, v)
+		}
+		rr, rt := u.receiptRows("result", res.Receipt)
+		rows = append(rows, rr...)
+		speak = append(speak, rt)
+		rows = append(rows,
+			u.primary("result.back", tr.T("button.back", nil), back),
+			u.big("result.home", tr.T("result.home", nil), u.showHome),
+		)
+		speak = append(speak, tr.T("result.speak", nil))
+		return &screen{id: "result", body: vbox(rows...), speak: says(speak...)}
+	})
+}

@@ -1,0 +1,243 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+)
+
+// showWelcome is the first screen: language, accessibility and "insert
+// your card". It shows nothing about anybody.
+func (u *KioskUI) showWelcome() {
+	u.show(func() *screen {
+		tr := u.tr
+		toggle := func(id, key string, on bool, f func()) fyne.CanvasObject {
+			b := u.button(id, tr.T(key, nil), f)
+			if on {
+				b.SetIcon(fynetheme.CheckButtonCheckedIcon())
+				b.Importance = widget.HighImportance
+			} else {
+				b.SetIcon(fynetheme.CheckButtonIcon())
+			}
+			return theme.TouchTarget(b)
+		}
+		contrast := toggle("welcome.contrast", "settings.high_contrast", u.settings.HighContrast, func() {
+			u.settings.HighContrast = !u.settings.HighContrast
+			u.applyTheme()
+			u.refresh()
+		})
+		large := toggle("welcome.large", "settings.large_text", u.settings.LargeText, func() {
+			u.settings.LargeText = !u.settings.LargeText
+			u.applyTheme()
+			u.refresh()
+		})
+		read := toggle("welcome.read", "button.read_aloud", u.readAloud, func() {
+			u.readAloud = !u.readAloud
+			if !u.readAloud {
+				u.sp.Stop()
+			}
+			u.refresh()
+		})
+		var speechNote fyne.CanvasObject
+		if !u.speechAvailable() {
+			u.buttons["welcome.read"].Disable()
+			speechNote = u.label("welcome.speech", tr.T("speech.unavailable", nil))
+		}
+		insert := u.label("welcome.insert", tr.T("card.insert", nil))
+		insert.TextStyle.Bold = true
+		insert.Importance = widget.HighImportance
+		return &screen{
+			id:        "welcome",
+			signedOut: true,
+			body: vbox(
+				heading(tr.T("welcome.title", nil)),
+				u.label("", tr.T("welcome.intro", nil)),
+				subheading(tr.T("card.insert", nil)),
+				subheading(tr.T("settings.title", nil)),
+				contrast, large, read, speechNote,
+				u.label("", tr.T("welcome.scan_hint", nil)),
+				u.label("", tr.T("welcome.staff", nil)),
+			),
+			speak: says(tr.T("welcome.title", nil), tr.T("welcome.intro", nil), tr.T("card.insert", nil),
+				tr.T("welcome.speak", nil)),
+		}
+	})
+}
+
+// onCard handles the card slot. Removing the card ends everything at once,
+// except that a staff member takes their card out after signing a grant:
+// the grant then waits for the citizen's card.
+func (u *KioskUI) onCard(e bk.CardEvent) {
+	switch e {
+	case bk.CardInserted:
+		if u.sess != nil {
+			return // a second insert without a removal: the reader's glitch
+		}
+		u.readCard()
+	case bk.CardRemoved:
+		if u.sess != nil && u.sess.Person().Role == bk.RoleStaff && u.assist != nil {
+			u.sess.Close()
+			u.sess, u.card = nil, nil
+			u.showAssistWait()
+			return
+		}
+		if u.sess != nil || u.card != nil {
+			u.logout("card.removed")
+			return
+		}
+		if u.Screen() == "card_error" {
+			u.showWelcome()
+		}
+	}
+}
+
+func (u *KioskUI) readCard() {
+	u.showBusy("reading", u.tr.T("card.reading", nil))
+	var info CardInfo
+	var err error
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		info, err = u.k.ReadCard(ctx)
+	}, func() {
+		if err != nil {
+			u.showCardError(err)
+			return
+		}
+		if u.assist != nil && info.Role != bk.RoleCitizen {
+			u.showCardError(bk.Errorf(bk.EWrongRole, "a citizen card is needed"))
+			return
+		}
+		u.card = &info
+		u.showPIN("")
+	})
+}
+
+// showBusy is shown while a device or the network works.
+func (u *KioskUI) showBusy(id, text string) {
+	u.show(func() *screen {
+		return &screen{id: id, body: vbox(heading(text), widget.NewProgressBarInfinite()), speak: says(text)}
+	})
+}
+
+// showCardError explains why the card cannot be used and what to do next.
+func (u *KioskUI) showCardError(err error) {
+	u.card = nil
+	if u.sess != nil {
+		u.sess.Close()
+		u.sess = nil
+	}
+	msg := u.errText(err)
+	u.show(func() *screen {
+		tr := u.tr
+		return &screen{
+			id:        "card_error",
+			signedOut: true,
+			body: vbox(
+				heading(tr.T("cardError.title", nil)),
+				u.label("card_error.message", msg),
+				u.label("", tr.T("card.remove", nil)),
+				u.big("card_error.help", tr.T("button.help", nil), u.callStaff),
+			),
+			speak: says(tr.T("cardError.title", nil), msg, tr.T("card.remove", nil)),
+		}
+	})
+}
+
+// showPIN asks for the PIN on the on-screen pad. The digits are never
+// shown or spoken, only how many there are.
+func (u *KioskUI) showPIN(msg string) {
+	u.show(func() *screen {
+		tr := u.tr
+		pad := keyboard.NewPinPad(nil)
+		pad.MinLen = 1 // short PINs get a message instead of a silent OK key
+		pad.SetLabels(keyboard.LabelsFor(tr))
+		pad.OnChanged = func(int) { u.touch() }
+		pad.OnSubmit = func(pin string) {
+			u.touch()
+			if len(pin) < 4 {
+				u.labels["pin.message"].SetText(tr.T("signin.pin_short", nil))
+				return
+			}
+			u.signIn(pin)
+		}
+		u.pinPad = pad
+		message := u.label("pin.message", msg)
+		message.Importance = widget.DangerImportance
+		who := ""
+		if u.card != nil {
+			who = u.card.Name
+		}
+		return &screen{
+			id: "pin",
+			body: vbox(
+				heading(tr.T("pin.enter", nil)),
+				u.label("pin.name", who),
+				u.label("", tr.T("pin.hint", nil)),
+				message,
+				container.NewCenter(pad),
+			),
+			speak: says(tr.T("pin.enter", nil), msg, tr.T("pin.hint", nil), tr.T("signin.speak", nil)),
+		}
+	})
+}
+
+func (u *KioskUI) signIn(pin string) {
+	var s Session
+	var err error
+	var assist *Assist
+	if u.card != nil && u.card.Role == bk.RoleCitizen {
+		assist = u.assist
+	}
+	u.showBusy("checking", u.tr.T("pin.checking", nil))
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		s, err = u.k.SignIn(ctx, pin, assist)
+	}, func() {
+		if err != nil {
+			if code := bk.ErrorCode(err); code == bk.EWrongPIN {
+				u.showPIN(u.errText(err))
+				return
+			}
+			u.showCardError(err)
+			return
+		}
+		if u.card == nil { // the card was pulled while the PIN was checked
+			s.Close()
+			return
+		}
+		u.sess = s
+		s.SetLang(u.lang())
+		if s.Person().Role == bk.RoleStaff {
+			u.showStaffHome()
+			return
+		}
+		if u.handover != nil {
+			u.showHandoverDecision()
+			return
+		}
+		u.showHome()
+	})
+}
+
+// callStaff asks for help and says so.
+func (u *KioskUI) callStaff() {
+	var err error
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		err = u.k.CallStaff(ctx, u.Screen())
+	}, func() {
+		u.notice = u.tr.T("staff.help_called", nil)
+		if err != nil {
+			u.notice = u.errText(err)
+		}
+		u.refresh()
+	})
+}

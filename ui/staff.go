@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+)
+
+// showStaffHome loads the attention list, then shows the kiosk's health.
+func (u *KioskUI) showStaffHome() {
+	var items []AttentionItem
+	var err error
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		items, err = u.k.Attention(ctx)
+	}, func() {
+		if u.sess == nil {
+			return
+		}
+		u.attention = items
+		if err != nil {
+			u.notice = u.errText(err)
+		}
+		u.show(u.buildStaffHome)
+	})
+}
+
+func (u *KioskUI) deviceText(d DeviceState) string {
+	switch d {
+	case DeviceOK:
+		return u.tr.T("staff.device_ok", nil)
+	case DevicePaperOut:
+		return u.tr.T("staff.device_paper_out", nil)
+	}
+	return u.tr.T("staff.device_offline", nil)
+}
+
+func (u *KioskUI) buildStaffHome() *screen {
+	tr := u.tr
+	st := u.status
+	yesno := func(ok bool, yes, no string) string {
+		if ok {
+			return tr.T(yes, nil)
+		}
+		return tr.T(no, nil)
+	}
+	oldest := tr.T("staff.none_pending", nil)
+	if st.Pending > 0 {
+		oldest = u.clock(st.OldestPending)
+	}
+	rows := [][2]string{
+		{"staff.connection", yesno(st.Online, "staff.online", "staff.offline")},
+		{"staff.queue", strconv.Itoa(st.Pending)},
+		{"staff.oldest", oldest},
+		{"staff.last_sync", u.clock(st.LastSync)},
+		{"staff.printer", u.deviceText(st.Printer)},
+		{"staff.reader", u.deviceText(st.Reader)},
+		{"staff.scanner", u.deviceText(st.Scanner)},
+		{"staff.trust", yesno(!st.TrustStale, "staff.trust_fresh", "staff.trust_stale")},
+		{"staff.speech", yesno(u.speechAvailable(), "staff.speech_ok", "staff.speech_missing")},
+	}
+	var grid []fyne.CanvasObject
+	var speak []string
+	for _, r := range rows {
+		k := widget.NewLabelWithStyle(tr.T(r[0], nil), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		grid = append(grid, k, u.label(r[0], r[1]))
+		speak = append(speak, tr.T(r[0], nil)+": "+r[1])
+	}
+	var att []fyne.CanvasObject
+	for _, a := range u.attention {
+		reason := u.errText(&bk.Error{Code: a.Verdict.Reason})
+		att = append(att, card(
+			u.label("", tr.T("staff.kind."+string(a.Kind), nil)+" · "+u.clock(a.OccurredAt)+" · "+a.Actor),
+			u.label("attention."+a.ActionID, tr.T("staff.attention_reason", map[string]any{
+				"Outcome": tr.T("staff.outcome."+string(a.Verdict.Outcome), nil), "Reason": reason, "Code": a.Verdict.Reason})),
+		))
+	}
+	if len(att) == 0 {
+		att = append(att, u.label("attention.none", tr.T("staff.attention_none", nil)))
+	}
+	name := u.sess.Person().Name
+	body := vbox(
+		heading(tr.T("staff.title", map[string]any{"Name": name})),
+		container.NewGridWithColumns(2, grid...),
+		u.primary("staff.assist", tr.T("staff.assist", nil), u.grantAssist),
+		u.big("staff.sync", tr.T("staff.sync_now", nil), u.syncNow),
+		subheading(tr.T("staff.attention", nil)+" ("+strconv.Itoa(len(u.attention))+")"),
+		vbox(att...),
+	)
+	speak = append([]string{tr.T("staff.title", map[string]any{"Name": name})}, speak...)
+	speak = append(speak, tr.TN("staff.attention_count", len(u.attention), nil), tr.T("staff.speak", nil))
+	return &screen{id: "staff_home", body: body, speak: says(speak...)}
+}
+
+func (u *KioskUI) syncNow() {
+	var err error
+	u.showBusy("syncing", u.tr.T("staff.syncing", nil))
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		err = u.k.SyncNow(ctx)
+	}, func() {
+		if u.sess == nil {
+			return
+		}
+		u.status = u.k.Status()
+		if err != nil {
+			u.notice = u.tr.T("staff.sync_failed", nil)
+		} else {
+			u.notice = u.tr.T("staff.sync_done", nil)
+		}
+		u.showStaffHome()
+	})
+}
+
+// grantAssist has the staff card sign a grant, then asks the staff member
+// to take their card out so the citizen can use the one slot.
+func (u *KioskUI) grantAssist() {
+	var a *Assist
+	var err error
+	sess := u.sess
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		a, err = sess.GrantAssist(ctx, u.cfg.AssistDuration)
+	}, func() {
+		if u.sess != sess {
+			return
+		}
+		if err != nil {
+			u.notice = u.errText(err)
+			u.showStaffHome()
+			return
+		}
+		u.assist = a
+		u.show(func() *screen {
+			tr := u.tr
+			return &screen{
+				id: "assist_ready",
+				body: vbox(
+					heading(tr.T("assist.ready_title", nil)),
+					u.label("", tr.T("assist.remove_card", nil)),
+					u.big("assist.cancel", tr.T("button.cancel", nil), func() { u.assist = nil; u.showStaffHome() }),
+				),
+				speak: says(tr.T("assist.ready_title", nil), tr.T("assist.remove_card", nil)),
+			}
+		})
+	})
+}
+
+// showAssistWait waits for the citizen's card after the staff card left.
+func (u *KioskUI) showAssistWait() {
+	u.show(func() *screen {
+		tr := u.tr
+		return &screen{
+			id: "assist_wait",
+			body: vbox(
+				heading(tr.T("assist.wait_title", nil)),
+				u.label("", tr.T("card.insert", nil)),
+				u.label("", tr.T("assist.wait_hint", nil)),
+				u.big("assist_wait.cancel", tr.T("button.cancel", nil), func() { u.logout("") }),
+			),
+			speak: says(tr.T("assist.wait_title", nil), tr.T("card.insert", nil), tr.T("assist.wait_hint", nil)),
+		}
+	})
+}

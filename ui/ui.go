@@ -1,0 +1,390 @@
+// Package ui is the kiosk's Fyne front end: the citizen self-service and
+// staff-assisted journeys. It talks to the rest of the kiosk only through
+// the Kiosk and Session interfaces (service.go) and a Speaker; cmd/kiosk
+// wires the real devices in, ui/fake provides in-memory ones for tests.
+//
+// Every screen is rebuilt from scratch when shown, from the translator and
+// the session, so a language or theme switch is a rebuild and a logout is
+// a wipe: nothing of one person survives into the next person's screens.
+package ui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sort"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/speech"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+)
+
+// Timer is a stoppable pending call, like *time.Timer.
+type Timer interface{ Stop() bool }
+
+// Config is the kiosk's settings that shape the screens.
+type Config struct {
+	KioskName             string
+	IdleWarning           time.Duration // no touch for this long shows the idle warning
+	IdleCountdown         time.Duration // then this long to tap "I am still here"; at least MinIdleCountdown
+	MaxDelegationDays     int           // the longest validity a person may choose
+	DefaultDelegationDays int           // the validity offered first
+	AssistDuration        time.Duration // how long a staff grant lasts; at most bk.MaxAssist
+}
+
+// MinIdleCountdown is the least time a person gets to answer the idle
+// warning (WCAG 2.2.1 asks for at least 20 seconds).
+const MinIdleCountdown = 20 * time.Second
+
+// DefaultConfig returns sensible settings for a library kiosk.
+func DefaultConfig() Config {
+	return Config{
+		KioskName:             "Borgerkiosk",
+		IdleWarning:           90 * time.Second,
+		IdleCountdown:         30 * time.Second,
+		MaxDelegationDays:     5 * 365,
+		DefaultDelegationDays: 365,
+		AssistDuration:        30 * time.Minute,
+	}
+}
+
+// Validate checks the settings.
+func (c Config) Validate() error {
+	switch {
+	case c.IdleWarning <= 0:
+		return bk.Errorf(bk.EInvalid, "ui: IdleWarning must be positive")
+	case c.IdleCountdown < MinIdleCountdown:
+		return bk.Errorf(bk.EInvalid, "ui: IdleCountdown must be at least %s", MinIdleCountdown)
+	case c.MaxDelegationDays < 1:
+		return bk.Errorf(bk.EInvalid, "ui: MaxDelegationDays must be at least 1")
+	case c.DefaultDelegationDays < 1 || c.DefaultDelegationDays > c.MaxDelegationDays:
+		return bk.Errorf(bk.EInvalid, "ui: DefaultDelegationDays must be between 1 and MaxDelegationDays")
+	case c.AssistDuration <= 0 || c.AssistDuration > bk.MaxAssist:
+		return bk.Errorf(bk.EInvalid, "ui: AssistDuration must be between 0 and %s", bk.MaxAssist)
+	}
+	return nil
+}
+
+// Deps is what the UI needs from outside.
+type Deps struct {
+	Kiosk   Kiosk
+	Speaker speech.Speaker // nil means speech.Silent: read-aloud shown as unavailable
+	Config  Config
+	// Now is the clock for dates on screen and defaults; time.Now if nil.
+	Now func() time.Time
+	// AfterFunc schedules f after d (idle timer); time.AfterFunc if nil.
+	// f may run on any goroutine.
+	AfterFunc func(d time.Duration, f func()) Timer
+	// Go runs device and network work off the Fyne thread; `go f()` if nil.
+	// Tests pass a function that runs f at once, so journeys are synchronous.
+	Go func(f func())
+	// Catalog holds the translations; the embedded one if nil.
+	Catalog *i18n.Catalog
+	// Log receives diagnostics; slog.Default() if nil. Never CPRs or PINs.
+	Log *slog.Logger
+}
+
+// KioskUI is the running front end of one kiosk window.
+type KioskUI struct {
+	app   fyne.App
+	win   fyne.Window
+	k     Kiosk
+	sp    speech.Speaker
+	cfg   Config
+	now   func() time.Time
+	after func(time.Duration, func()) Timer
+	goFn  func(func())
+	log   *slog.Logger
+	cat   *i18n.Catalog
+	tr    *i18n.Translator
+
+	cancelEvents func()
+	status       Status
+
+	// Per-person state; wipe() resets all of it.
+	settings  theme.Settings
+	readAloud bool
+	card      *CardInfo     // the card read, before and after sign-in
+	sess      Session       // nil when nobody is signed in
+	assist    *Assist       // a staff grant waiting for or used by a citizen
+	handover  *HandoverInfo // a scanned code waiting for the delegate's decision
+	state     *bk.CitizenState
+	stateErr  error // why state could not be fetched live (offline)
+	draft     *delegationDraft
+	current   *screen
+	rebuild   func() *screen
+	notice    string // a one-off message shown on the next screen
+	awaitScan bool   // the "scan your code" screen is waiting
+
+	attention []AttentionItem // staff home only
+
+	idle      idleTimer
+	headerBox *fyne.Container
+
+	// Widgets of the current screen by stable id, for tests and for
+	// screens that update in place. Reset on every show.
+	pinPad  *keyboard.PinPad
+	cprPad  *keyboard.CPRPad
+	buttons map[string]*widget.Button
+	labels  map[string]*widget.Label
+}
+
+// New builds the UI in win and shows the welcome screen. The caller runs
+// the app (app.Run / win.ShowAndRun) and calls Close at shutdown.
+func New(app fyne.App, win fyne.Window, d Deps) (*KioskUI, error) {
+	if d.Kiosk == nil {
+		return nil, bk.Errorf(bk.EInvalid, "ui: Deps.Kiosk is required")
+	}
+	if err := d.Config.Validate(); err != nil {
+		return nil, err
+	}
+	u := &KioskUI{app: app, win: win, k: d.Kiosk, sp: d.Speaker, cfg: d.Config,
+		now: d.Now, after: d.AfterFunc, goFn: d.Go, log: d.Log, cat: d.Catalog}
+	if u.sp == nil {
+		u.sp = speech.Silent{}
+	}
+	if u.now == nil {
+		u.now = time.Now
+	}
+	if u.after == nil {
+		u.after = func(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+	}
+	if u.goFn == nil {
+		u.goFn = func(f func()) { go f() }
+	}
+	if u.log == nil {
+		u.log = slog.Default()
+	}
+	u.log = u.log.With("component", "ui")
+	if u.cat == nil {
+		c, err := i18n.DefaultCatalog()
+		if err != nil {
+			return nil, err
+		}
+		u.cat = c
+	}
+	tr, err := i18n.NewTranslator(u.cat, i18n.Default)
+	if err != nil {
+		return nil, err
+	}
+	u.tr = tr
+	u.idle.u = u
+	u.status = u.k.Status()
+	u.applyTheme()
+	u.cancelEvents = u.k.Subscribe(Events{
+		Card:   func(e bk.CardEvent) { fyne.Do(func() { u.onCard(e) }) },
+		Scan:   func(code string) { fyne.Do(func() { u.onScan(code) }) },
+		Status: func(s Status) { fyne.Do(func() { u.onStatus(s) }) },
+	})
+	u.showWelcome()
+	if u.k.CardPresent() {
+		u.onCard(bk.CardInserted)
+	}
+	return u, nil
+}
+
+// Close stops listening to the kiosk and ends any session.
+func (u *KioskUI) Close() {
+	if u.cancelEvents != nil {
+		u.cancelEvents()
+		u.cancelEvents = nil
+	}
+	u.wipe()
+}
+
+// Lang returns the language of the current session.
+func (u *KioskUI) Lang() i18n.Lang { return u.tr.Lang() }
+
+// Screen returns the id of the screen shown (e.g. "welcome", "pin").
+func (u *KioskUI) Screen() string {
+	if u.current == nil {
+		return ""
+	}
+	return u.current.id
+}
+
+// Spoken returns the read-aloud text of the screen shown, in the session's
+// language: its title, what it shows and what can be done.
+func (u *KioskUI) Spoken() string {
+	if u.current == nil {
+		return ""
+	}
+	return u.current.speak
+}
+
+// ctx returns a context for one device or network call.
+func (u *KioskUI) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 30*time.Second)
+}
+
+// work runs f off the Fyne thread, then done on it.
+func (u *KioskUI) work(f func(), done func()) {
+	u.goFn(func() {
+		f()
+		fyne.Do(done)
+	})
+}
+
+// wipe ends the session and forgets everything about the person: the
+// session, card, staff grant, scanned code, fetched state, draft, language,
+// contrast, text size and read-aloud. The caller then shows a screen.
+func (u *KioskUI) wipe() {
+	u.idle.stop()
+	if u.sess != nil {
+		u.sess.Close()
+	}
+	if u.readAloud {
+		u.sp.Stop()
+	}
+	u.sess, u.card, u.assist, u.handover = nil, nil, nil, nil
+	u.state, u.stateErr, u.draft, u.attention = nil, nil, nil, nil
+	if u.pinPad != nil {
+		u.pinPad.Clear()
+	}
+	u.pinPad, u.cprPad = nil, nil
+	u.notice, u.awaitScan = "", false
+	u.readAloud = false
+	u.settings = theme.Settings{}
+	_ = u.tr.SetLang(i18n.Default)
+	u.applyTheme()
+}
+
+// logout wipes and shows the welcome screen with an optional notice key.
+func (u *KioskUI) logout(noticeKey string) {
+	u.wipe()
+	if noticeKey != "" {
+		u.notice = u.tr.T(noticeKey, nil)
+	}
+	u.showWelcome()
+}
+
+func (u *KioskUI) applyTheme() {
+	u.app.Settings().SetTheme(theme.New(u.settings))
+}
+
+// errText turns an error from the services into a translated sentence.
+func (u *KioskUI) errText(err error) string {
+	var pe *bk.PINError
+	if errors.As(err, &pe) {
+		return u.tr.TN("pin.wrong", pe.TriesLeft, map[string]any{"Tries": pe.TriesLeft})
+	}
+	switch bk.ErrorCode(err) {
+	case bk.ECardLocked:
+		return u.tr.T("card.locked", nil)
+	case bk.ECardExpired:
+		return u.tr.T("card.expired", nil)
+	case bk.ECardRevoked:
+		return u.tr.T("card.revoked", nil)
+	case bk.ECardNotYet:
+		return u.tr.T("card.not_yet_valid", nil)
+	case bk.EUnknownIssuer, bk.EBadSignature:
+		return u.tr.T("card.unknown_issuer", nil)
+	case bk.EWrongRole:
+		return u.tr.T("card.wrong_role", nil)
+	case bk.ENoCard:
+		return u.tr.T("card.insert", nil)
+	case bk.EStaleTrust:
+		return u.tr.T("action.stale_trust", nil)
+	case bk.EUnavailable:
+		return u.tr.T("error.device", nil)
+	case bk.EAgeRule:
+		return u.tr.T("err.age_rule", nil)
+	case bk.EExpired:
+		return u.tr.T("err.expired", nil)
+	case bk.EAlreadyRevoked:
+		return u.tr.T("err.already_revoked", nil)
+	case bk.ENotPermitted:
+		return u.tr.T("err.not_permitted", nil)
+	case bk.EBadValidity, bk.EUnknownScope:
+		return u.tr.T("err.bad_terms", nil)
+	case bk.EInvalid:
+		return u.tr.T("err.invalid", nil)
+	case bk.EForbidden:
+		return u.tr.T("err.assist_expired", nil)
+	case bk.EInternal:
+		return u.tr.T("error.save", nil)
+	}
+	return u.tr.T("error.generic", nil)
+}
+
+// verdictText explains a preview verdict that is not a plain success.
+func (u *KioskUI) verdictText(v bk.Verdict) string {
+	switch v.Outcome {
+	case bk.Superseded:
+		return u.tr.T("result.superseded", nil)
+	case bk.Rejected:
+		return u.tr.T("action.rejected", map[string]any{"Reason": u.errText(&bk.Error{Code: v.Reason})})
+	}
+	return ""
+}
+
+func (u *KioskUI) date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(time.Local).Format("02.01.2006")
+}
+
+func (u *KioskUI) clock(t time.Time) string {
+	if t.IsZero() {
+		return u.tr.T("staff.never", nil)
+	}
+	return t.In(time.Local).Format("02.01.2006 15:04")
+}
+
+func (u *KioskUI) lang() string { return string(u.tr.Lang()) }
+
+// Button returns the button with id on the current screen, or nil. Ids are
+// stable ("home.consents", "consent.give.<consent id>", …) so tests and
+// kiosk diagnostics can find them; they are listed by ButtonIDs.
+func (u *KioskUI) Button(id string) *widget.Button { return u.buttons[id] }
+
+// ButtonIDs returns the ids of the current screen's buttons, sorted.
+func (u *KioskUI) ButtonIDs() []string {
+	ids := make([]string, 0, len(u.buttons))
+	for id := range u.buttons {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Label returns the label with id on the current screen (messages such as
+// "pin.message", "result.receipt"), or nil.
+func (u *KioskUI) Label(id string) *widget.Label { return u.labels[id] }
+
+// PinPad returns the PIN pad of the PIN screen (nil on other screens).
+func (u *KioskUI) PinPad() *keyboard.PinPad {
+	if u.Screen() != "pin" {
+		return nil
+	}
+	return u.pinPad
+}
+
+// CPRPad returns the CPR pad of the create-delegation screen (nil elsewhere).
+func (u *KioskUI) CPRPad() *keyboard.CPRPad {
+	if u.Screen() != "create_cpr" {
+		return nil
+	}
+	return u.cprPad
+}
+
+// Translator returns the session's translator.
+func (u *KioskUI) Translator() *i18n.Translator { return u.tr }
+
+// Settings returns the display settings chosen in this session.
+func (u *KioskUI) Settings() theme.Settings { return u.settings }
+
+// HoldsPersonData reports whether anything about a person is held in
+// memory: a card read, a session, a staff grant, a scanned code, fetched
+// state, a draft or staff attention data. After a logout it is false.
+func (u *KioskUI) HoldsPersonData() bool {
+	return u.card != nil || u.sess != nil || u.assist != nil || u.handover != nil ||
+		u.state != nil || u.stateErr != nil || u.draft != nil || u.attention != nil || u.readAloud
+}
