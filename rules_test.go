@@ -620,3 +620,14 @@ func TestApplyUnknownKind(t *testing.T) {
 		t.Errorf("Apply(active, erase_delegation) modified its target")
 	}
 }
+
+// A create for an id that already exists is refused whatever the state of
+// the existing delegation: ids are never reused.
+func TestApplyCreateOverExisting(t *testing.T) {
+	var cases []ruleCase
+	for _, s := range []bk.DelegationState{bk.DelegationPending, bk.DelegationActive, bk.DelegationDeclined, bk.DelegationExpired, bk.DelegationRevoked, bk.DelegationRenounced} {
+		cases = append(cases, ruleCase{name: string(s), delegation: delegation(s), kind: bk.CreateDelegation, payload: createPayload(), actor: principal, outcome: rejected, reason: bk.EConflict})
+	}
+	cases = append(cases, ruleCase{name: "expired by time", delegation: delegation(bk.DelegationActive, delegationExpiredByTime), kind: bk.CreateDelegation, payload: createPayload(), actor: principal, outcome: rejected, reason: bk.EConflict})
+	runRuleCases(t, cases)
+}
