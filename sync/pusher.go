@@ -33,8 +33,11 @@ type PusherConfig struct {
 	// retry delay after a failure; the delay doubles, with full jitter.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// MaxBatch caps the actions per push (default and upper limit
+	// bk.MaxPushActions).
+	MaxBatch int
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Pusher sends queued actions to central in order, in batches, as soon as
@@ -70,6 +73,9 @@ func NewPusher(cfg PusherConfig) (*Pusher, error) {
 	}
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 60 * time.Second
+	}
+	if cfg.MaxBatch <= 0 || cfg.MaxBatch > bk.MaxPushActions {
+		cfg.MaxBatch = bk.MaxPushActions
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -216,7 +222,7 @@ const batchBytes = bk.MaxPushBytes - 16<<10
 // state (offline, error, unauthorized, halted) and returns the error.
 func (p *Pusher) drain(ctx context.Context) error {
 	for {
-		items, err := p.q.Pending(0, bk.MaxPushActions, batchBytes)
+		items, err := p.q.Pending(0, p.cfg.MaxBatch, batchBytes)
 		if err != nil {
 			return p.fail(StateError, fmt.Errorf("reading the outbox: %w", err))
 		}
