@@ -243,10 +243,9 @@ func (r *Rules) create(a *Action, p Payload, actor, staff *Certificate, now time
 	if staff != nil {
 		via = ViaAssisted
 	}
-	name := p.PrincipalName
-	if name == "" {
-		name = actor.Name
-	}
+	// The name comes from the card, never from the payload, so a principal
+	// cannot show the delegate a name other than their own.
+	name := actor.Name
 	scopes := make([]ScopeGrant, len(p.Scopes))
 	for i, s := range p.Scopes {
 		scopes[i] = ScopeGrant{ScopeID: s.ScopeID, Until: s.Until.UTC()}

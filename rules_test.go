@@ -407,10 +407,10 @@ func TestApplyCreateDelegation(t *testing.T) {
 					t.Errorf("created via %q assisted by %q; want assisted, %q", d.CreatedVia, d.AssistedBy, "B1234 Hanne Hjælper")
 				}
 			}},
-		{name: "principal name from payload", kind: bk.CreateDelegation, payload: createPayload(func(p *bk.Payload) { p.PrincipalName = "Poul P." }), actor: principal, outcome: applied, state: "pending_acceptance",
+		{name: "principal name from the card, not the payload", kind: bk.CreateDelegation, payload: createPayload(func(p *bk.Payload) { p.PrincipalName = "Someone Else" }), actor: principal, outcome: applied, state: "pending_acceptance",
 			check: func(t *testing.T, got bk.Target, _ *bk.Action) {
-				if got.Delegation.PrincipalName != "Poul P." {
-					t.Errorf("PrincipalName = %q; want %q", got.Delegation.PrincipalName, "Poul P.")
+				if got.Delegation.PrincipalName != "Poul Principal" {
+					t.Errorf("PrincipalName = %q; want the card's %q", got.Delegation.PrincipalName, "Poul Principal")
 				}
 			}},
 		{name: "already exists", delegation: delegation(bk.DelegationPending), kind: bk.CreateDelegation, payload: createPayload(), actor: principal, outcome: rejected, reason: bk.EConflict},
