@@ -1,0 +1,482 @@
+// Package receipt lays out the printed receipts of Borgerkiosk: one per
+// action kind, the handover slip with its QR code, and the overview of a
+// person's consents and delegations, in Danish or English.
+//
+// A layout is built once as a Doc (a list of lines) from a Receipt; the Doc
+// renders to ESC/POS bytes for the printer and to plain text for reading
+// aloud before printing, so the two say the same thing. Every receipt names
+// the kiosk, the time in Danish time, whether central has confirmed the
+// action, refused it (with the reason) or it is still pending, who helped,
+// and a short action id for support. CPR numbers appear only masked.
+package receipt
+
+import (
+	"strings"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+)
+
+// State says where an action stands with central.
+type State int
+
+const (
+	// Pending: stored at the kiosk, not yet confirmed by central. The zero
+	// value, because a kiosk never claims more than it knows.
+	Pending State = iota
+	// Confirmed: central applied the action (or had already applied it).
+	Confirmed
+	// Refused: central (or the kiosk's preview) refused the action.
+	Refused
+)
+
+// Status is an action's standing, with the reason when refused.
+type Status struct {
+	State   State
+	Code    string // refusal reason code, e.g. bk.EAgeRule
+	Message string // the verdict's person-safe message, used when Code is not one we word ourselves
+}
+
+// StatusOf turns central's verdict into a Status: applied and duplicate are
+// confirmed, superseded and rejected refused, no verdict yet pending.
+func StatusOf(v bk.Verdict) Status {
+	switch v.Outcome {
+	case bk.Applied, bk.Duplicate:
+		return Status{State: Confirmed}
+	case bk.Superseded:
+		return Status{State: Refused, Code: string(bk.Superseded), Message: v.Message}
+	case bk.Rejected:
+		return Status{State: Refused, Code: v.Reason, Message: v.Message}
+	}
+	return Status{State: Pending}
+}
+
+// Person is the card holder the receipt is for.
+type Person struct {
+	Name string
+	CPR  bk.CPR // printed masked, DDMMYY-xxxx
+}
+
+// Handover is a handover code to print on a slip.
+type Handover struct {
+	URL     string    // what the QR code holds (handover.URL)
+	Expires time.Time // when the code stops working
+}
+
+// Receipt is what a receipt is about. Which fields a layout needs is said on
+// each layout function.
+type Receipt struct {
+	Kind       bk.ActionKind // Action only
+	Lang       string        // "da" (default when empty) or "en"
+	Kiosk      string        // kiosk id; required
+	Site       string        // where the kiosk stands, e.g. "Hovedbiblioteket, København"
+	At         time.Time     // when the action happened; required
+	Status     Status
+	AssistedBy string // staff member's name when staff helped
+	Person     Person
+	ActionID   string // Action and HandoverSlip: printed in short form
+
+	Consent    *bk.Consent    // consent kinds
+	Delegation *bk.Delegation // delegation kinds and HandoverSlip
+	Catalogue  *bk.Catalogue  // plain names; ids are printed when missing
+
+	Handover     *Handover        // HandoverSlip
+	Arrangements *bk.CitizenState // Overview
+}
+
+// ShortID is the form of an action id printed for support: its last eight
+// hex digits, the random part of a UUIDv7 (the first digits are a
+// timestamp, the same for actions minutes apart).
+func ShortID(id string) string {
+	s := strings.ReplaceAll(id, "-", "")
+	if len(s) > 8 {
+		s = s[len(s)-8:]
+	}
+	return s
+}
+
+func invalid(format string, args ...any) error {
+	return bk.Errorf(bk.EInvalid, "receipt: "+format, args...)
+}
+
+// check validates what every layout needs and returns the language.
+func (r *Receipt) check() (string, error) {
+	lang := r.Lang
+	if lang == "" {
+		lang = "da"
+	}
+	if lang != "da" && lang != "en" {
+		return "", invalid("language %q is neither da nor en", r.Lang)
+	}
+	if strings.TrimSpace(r.Kiosk) == "" {
+		return "", invalid("kiosk id is required")
+	}
+	if r.At.IsZero() {
+		return "", invalid("time is required")
+	}
+	if r.Status.State < Pending || r.Status.State > Refused {
+		return "", invalid("unknown status %d", r.Status.State)
+	}
+	return lang, nil
+}
+
+// Action returns the ESC/POS job of the receipt for an action.
+// Needs Kind, Kiosk, At, ActionID, and Consent (consent kinds) or Delegation
+// (delegation kinds).
+func Action(r Receipt, p Printer) ([]byte, error) { return render(ActionDoc, r, p) }
+
+// ActionText returns the receipt for an action as plain text.
+func ActionText(r Receipt) (string, error) { return text(ActionDoc, r) }
+
+// HandoverSlip returns the ESC/POS job of a handover slip: what the
+// delegation grants and the code, big and centred, with how to use it.
+// Needs Kiosk, At, Delegation and Handover.
+func HandoverSlip(r Receipt, p Printer) ([]byte, error) { return render(HandoverDoc, r, p) }
+
+// HandoverSlipText returns the handover slip as plain text.
+func HandoverSlipText(r Receipt) (string, error) { return text(HandoverDoc, r) }
+
+// Overview returns the ESC/POS job of an overview of all of a person's
+// consents and delegations. Needs Kiosk, At and Arrangements; Status says
+// whether the state was fetched from central (Confirmed) or is only what
+// the kiosk knows (Pending).
+func Overview(r Receipt, p Printer) ([]byte, error) { return render(OverviewDoc, r, p) }
+
+// OverviewText returns the overview as plain text.
+func OverviewText(r Receipt) (string, error) { return text(OverviewDoc, r) }
+
+func render(layout func(Receipt) (*Doc, error), r Receipt, p Printer) ([]byte, error) {
+	d, err := layout(r)
+	if err != nil {
+		return nil, err
+	}
+	return d.ESCPOS(p)
+}
+
+func text(layout func(Receipt) (*Doc, error), r Receipt) (string, error) {
+	d, err := layout(r)
+	if err != nil {
+		return "", err
+	}
+	return d.Text(), nil
+}
+
+// ActionDoc lays out the receipt for an action.
+func ActionDoc(r Receipt) (*Doc, error) {
+	lang, err := r.check()
+	if err != nil {
+		return nil, err
+	}
+	title, ok := titles[r.Kind]
+	if !ok {
+		return nil, invalid("unknown action kind %q", r.Kind)
+	}
+	if strings.TrimSpace(r.ActionID) == "" {
+		return nil, invalid("action id is required")
+	}
+	d := &Doc{}
+	d.title(brand.in(lang))
+	d.heading(title.in(lang))
+	d.rule()
+	if r.Kind.OnConsent() {
+		if err := consentBody(d, r, lang); err != nil {
+			return nil, err
+		}
+	} else if err := delegationBody(d, r, lang); err != nil {
+		return nil, err
+	}
+	d.rule()
+	statusLines(d, r.Status, lang)
+	d.rule()
+	d.field(nameLabel.in(lang), r.Person.Name)
+	d.field(cprLabel.in(lang), r.Person.CPR.Masked())
+	footer(d, r, lang)
+	d.field(actionLabel.in(lang), ShortID(r.ActionID))
+	d.blank()
+	d.para(keepThis.in(lang))
+	return d, nil
+}
+
+func consentBody(d *Doc, r Receipt, lang string) error {
+	c := r.Consent
+	if c == nil {
+		return invalid("%s needs the consent", r.Kind)
+	}
+	auth := authorityName(r, c.AuthorityID, lang)
+	d.para(summaries[r.Kind].f(lang, auth))
+	for _, id := range c.DataCategories {
+		d.item(categoryName(r.Catalogue, id, lang))
+	}
+	d.blank()
+	d.field(authorityLbl.in(lang), auth)
+	if p := c.Purpose.In(lang); strings.TrimSpace(p) != "" {
+		d.para(purposeLabel.in(lang) + " " + p)
+	}
+	switch r.Kind {
+	case bk.GiveConsent:
+		from, until := c.GivenAt, c.ValidUntil
+		if from.IsZero() {
+			from = r.At
+		}
+		if until.IsZero() && c.ValidDays > 0 { // the rules set it once applied
+			until = from.AddDate(0, 0, c.ValidDays)
+		}
+		d.field(fromLabel.in(lang), date(from, lang))
+		if !until.IsZero() {
+			endField(d, until, lang)
+		}
+	case bk.DeclineConsent:
+		if c.ValidDays > 0 {
+			d.field(periodLabel.in(lang), days.f(lang, c.ValidDays))
+		}
+	case bk.WithdrawConsent:
+		if !c.GivenAt.IsZero() {
+			d.field(givenLabel.in(lang), date(c.GivenAt, lang))
+		}
+		d.field(stoppedLabel.in(lang), date(r.At, lang))
+	}
+	return nil
+}
+
+func delegationBody(d *Doc, r Receipt, lang string) error {
+	g := r.Delegation
+	if g == nil {
+		return invalid("%s needs the delegation", r.Kind)
+	}
+	// The other person: the delegate for the principal's own actions, the
+	// principal for the delegate's.
+	other := personName(g.PrincipalName, g.Principal, lang)
+	if r.Kind == bk.CreateDelegation || r.Kind == bk.RevokeDelegation {
+		other = personName(g.DelegateName, g.Delegate, lang)
+	}
+	d.para(summaries[r.Kind].f(lang, other))
+	scopeItems(d, r.Catalogue, g, lang)
+	d.blank()
+	d.field(fromLabel.in(lang), date(g.ValidFrom, lang))
+	endField(d, g.ValidTo, lang)
+	if r.Kind == bk.CreateDelegation {
+		d.para(createNote.in(lang))
+	}
+	return nil
+}
+
+// HandoverDoc lays out a handover slip.
+func HandoverDoc(r Receipt) (*Doc, error) {
+	lang, err := r.check()
+	if err != nil {
+		return nil, err
+	}
+	g, h := r.Delegation, r.Handover
+	if g == nil {
+		return nil, invalid("a handover slip needs the delegation")
+	}
+	if h == nil || strings.TrimSpace(h.URL) == "" {
+		return nil, invalid("a handover slip needs the handover code")
+	}
+	if h.Expires.IsZero() {
+		return nil, invalid("a handover slip needs the code's expiry")
+	}
+	// Kept short: the slip must stay within about 1,200 bytes so that it
+	// prints in about a second at 9600 baud.
+	d := &Doc{compact: true}
+	d.title(brand.in(lang))
+	d.heading(slipTitle.in(lang))
+	d.rule()
+	d.para(slipSummary.f(lang, personName(g.PrincipalName, g.Principal, lang)))
+	scopeItems(d, r.Catalogue, g, lang)
+	to := strings.TrimSpace(g.DelegateName + " " + g.Delegate.Masked())
+	d.field(slipTo.in(lang), to)
+	d.field(fromLabel.in(lang), date(g.ValidFrom, lang))
+	endField(d, g.ValidTo, lang)
+	d.qr(h.URL)
+	d.para(slipHelp.f(lang, dateTime(h.Expires, lang)))
+	d.rule()
+	statusLines(d, r.Status, lang)
+	footer(d, r, lang)
+	if r.ActionID != "" {
+		d.field(actionLabel.in(lang), ShortID(r.ActionID))
+	}
+	return d, nil
+}
+
+// OverviewDoc lays out the overview of a person's arrangements.
+func OverviewDoc(r Receipt) (*Doc, error) {
+	lang, err := r.check()
+	if err != nil {
+		return nil, err
+	}
+	s := r.Arrangements
+	if s == nil {
+		return nil, invalid("an overview needs the person's consents and delegations")
+	}
+	d := &Doc{}
+	d.title(brand.in(lang))
+	d.heading(overviewTitle.in(lang))
+	d.para(overviewSub.in(lang))
+	d.rule()
+	d.field(nameLabel.in(lang), r.Person.Name)
+	d.field(cprLabel.in(lang), r.Person.CPR.Masked())
+	switch r.Status.State {
+	case Confirmed:
+		d.para(overviewOnline.in(lang))
+	case Pending:
+		d.strong(overviewOffline.in(lang))
+	case Refused:
+		d.strong(overviewRefused.f(lang, reasonText(r.Status, lang)))
+	}
+
+	d.rule()
+	d.section(consentsHead.in(lang))
+	if len(s.Consents) == 0 {
+		d.para(none.in(lang))
+	}
+	for _, c := range s.Consents {
+		if c == nil {
+			continue
+		}
+		d.item(authorityName(r, c.AuthorityID, lang))
+		st := c.StateAt(r.At)
+		if st == bk.ConsentGiven && !c.ValidUntil.IsZero() {
+			d.detail(consentGivenTill.f(lang, lastDay(c.ValidUntil, lang)))
+		} else {
+			d.detail(statePhrase(consentStates, st, lang))
+		}
+		var names []string
+		for _, id := range c.DataCategories {
+			names = append(names, categoryName(r.Catalogue, id, lang))
+		}
+		d.detail(strings.Join(names, ", "))
+	}
+	delegations := func(head phrase, list []*bk.Delegation, given bool) {
+		d.rule()
+		d.section(head.in(lang))
+		if len(list) == 0 {
+			d.para(none.in(lang))
+		}
+		for _, g := range list {
+			if g == nil {
+				continue
+			}
+			if given {
+				d.item(toPerson.f(lang, personName(g.DelegateName, g.Delegate, lang)))
+			} else {
+				d.item(fromPerson.f(lang, personName(g.PrincipalName, g.Principal, lang)))
+			}
+			st := statePhrase(delegationStates, g.StateAt(r.At), lang)
+			d.detail(delegationPeriod.f(lang, st, date(g.ValidFrom, lang), lastDay(g.ValidTo, lang)))
+			var names []string
+			for _, sg := range g.Scopes {
+				names = append(names, scopeText(r.Catalogue, sg, g, lang))
+			}
+			d.detail(strings.Join(names, ", "))
+		}
+	}
+	delegations(givenByMeHead, s.GivenByMe, true)
+	delegations(givenToMeHead, s.GivenToMe, false)
+	d.rule()
+	footer(d, r, lang)
+	return d, nil
+}
+
+func endField(d *Doc, t time.Time, lang string) {
+	if through, s := end(t, lang); through {
+		d.field(throughLabel.in(lang), s)
+	} else {
+		d.field(toLabel.in(lang), s)
+	}
+}
+
+func statusLines(d *Doc, s Status, lang string) {
+	switch s.State {
+	case Confirmed:
+		d.strong(confirmed.in(lang))
+		d.para(confirmedNote.in(lang))
+	case Pending:
+		d.strong(pending.in(lang))
+		d.para(pendingNote.in(lang))
+	case Refused:
+		d.strong(refused.f(lang, reasonText(s, lang)))
+		d.para(refusedNote.in(lang))
+	}
+}
+
+// footer says when, where and with whose help.
+func footer(d *Doc, r Receipt, lang string) {
+	d.field(timeLabel.in(lang), dateTime(r.At, lang))
+	d.field(kioskLabel.in(lang), r.Kiosk)
+	d.field(siteLabel.in(lang), r.Site)
+	if strings.TrimSpace(r.AssistedBy) != "" {
+		d.para(assistedBy.f(lang, r.AssistedBy))
+	}
+}
+
+func scopeItems(d *Doc, cat *bk.Catalogue, g *bk.Delegation, lang string) {
+	for _, sg := range g.Scopes {
+		d.item(scopeText(cat, sg, g, lang))
+	}
+}
+
+// scopeText is the scope's plain name, with its own end date when it ends
+// before the delegation.
+func scopeText(cat *bk.Catalogue, sg bk.ScopeGrant, g *bk.Delegation, lang string) string {
+	name := sg.ScopeID
+	if cat != nil {
+		if s, ok := cat.Scope(sg.ScopeID); ok {
+			name = s.Name.In(lang)
+		}
+	}
+	if !sg.Until.IsZero() && sg.Until.Before(g.ValidTo) {
+		if through, s := end(sg.Until, lang); through {
+			return scopeThrough.f(lang, name, s)
+		}
+		return scopeUntil.f(lang, name, dateTime(sg.Until, lang))
+	}
+	return name
+}
+
+func authorityName(r Receipt, id, lang string) string {
+	if r.Catalogue != nil {
+		if a, ok := r.Catalogue.Authority(id); ok {
+			return a.Name.In(lang)
+		}
+	}
+	if r.Arrangements != nil {
+		for _, a := range r.Arrangements.Authorities {
+			if a.ID == id {
+				return a.Name.In(lang)
+			}
+		}
+	}
+	return id
+}
+
+func categoryName(cat *bk.Catalogue, id, lang string) string {
+	if cat != nil {
+		if c, ok := cat.DataCategory(id); ok {
+			return c.Name.In(lang)
+		}
+	}
+	return id
+}
+
+// personName is "Name (DDMMYY-xxxx)", or words around the masked number
+// when the name is not known (a delegate's until they accept).
+func personName(name string, cpr bk.CPR, lang string) string {
+	name = strings.TrimSpace(name)
+	switch {
+	case name != "" && !cpr.IsZero():
+		return name + " (" + cpr.Masked() + ")"
+	case name != "":
+		return name
+	case !cpr.IsZero():
+		return somePerson.f(lang, cpr.Masked())
+	}
+	return "?"
+}
+
+func statePhrase[S ~string](m map[S]phrase, s S, lang string) string {
+	if p, ok := m[s]; ok {
+		return p.in(lang)
+	}
+	return string(s)
+}

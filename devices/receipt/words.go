@@ -1,0 +1,212 @@
+package receipt
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // kiosk images may lack /usr/share/zoneinfo
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+)
+
+// phrase is one text in both languages.
+type phrase struct{ da, en string }
+
+func (p phrase) in(lang string) string {
+	if lang == "en" {
+		return p.en
+	}
+	return p.da
+}
+
+// f is in with fmt.Sprintf.
+func (p phrase) f(lang string, args ...any) string { return fmt.Sprintf(p.in(lang), args...) }
+
+var (
+	brand = phrase{"Borgerkiosk", "Borgerkiosk"}
+
+	titles = map[bk.ActionKind]phrase{
+		bk.GiveConsent:        {"Samtykke givet", "Consent given"},
+		bk.DeclineConsent:     {"Samtykke afslået", "Consent declined"},
+		bk.WithdrawConsent:    {"Samtykke trukket tilbage", "Consent withdrawn"},
+		bk.CreateDelegation:   {"Fuldmagt oprettet", "Power of attorney created"},
+		bk.RevokeDelegation:   {"Fuldmagt tilbagekaldt", "Power of attorney revoked"},
+		bk.AcceptDelegation:   {"Fuldmagt modtaget", "Power of attorney accepted"},
+		bk.DeclineDelegation:  {"Fuldmagt afslået", "Power of attorney declined"},
+		bk.RenounceDelegation: {"Fuldmagt opsagt", "Power of attorney given up"},
+	}
+
+	// Summaries: %s is the authority or the other person.
+	summaries = map[bk.ActionKind]phrase{
+		bk.GiveConsent: {"Du har givet %s lov til at bruge disse oplysninger om dig:",
+			"You have allowed %s to use this information about you:"},
+		bk.DeclineConsent: {"Du har sagt nej til, at %s må bruge disse oplysninger om dig:",
+			"You have said no to %s using this information about you:"},
+		bk.WithdrawConsent: {"Du har trukket dit samtykke tilbage. %s må ikke længere bruge disse oplysninger om dig:",
+			"You have withdrawn your consent. %s may no longer use this information about you:"},
+		bk.CreateDelegation: {"Du har givet %s fuldmagt til at handle for dig på disse områder:",
+			"You have given %s power of attorney to act for you in these areas:"},
+		bk.RevokeDelegation: {"Du har tilbagekaldt den fuldmagt, du gav %s. Personen kan ikke længere handle for dig på disse områder:",
+			"You have revoked the power of attorney you gave %s. They can no longer act for you in these areas:"},
+		bk.AcceptDelegation: {"Du har taget imod en fuldmagt fra %s. Du kan nu handle for personen på disse områder:",
+			"You have accepted a power of attorney from %s. You can now act for them in these areas:"},
+		bk.DeclineDelegation: {"Du har sagt nej til en fuldmagt fra %s på disse områder:",
+			"You have declined a power of attorney from %s for these areas:"},
+		bk.RenounceDelegation: {"Du har opsagt den fuldmagt, du havde fra %s. Du kan ikke længere handle for personen på disse områder:",
+			"You have given up the power of attorney from %s. You can no longer act for them in these areas:"},
+	}
+
+	createNote    = phrase{"Fuldmagten gælder, når den er taget imod.", "It takes effect once it has been accepted."}
+	somePerson    = phrase{"personen med CPR-nummer %s", "the person with CPR number %s"}
+	purposeLabel  = phrase{"Formål:", "Purpose:"}
+	authorityLbl  = phrase{"Myndighed", "Authority"}
+	fromLabel     = phrase{"Gælder fra", "Valid from"}
+	toLabel       = phrase{"Gælder til", "Valid until"}
+	throughLabel  = phrase{"Gælder til og med", "Valid through"}
+	periodLabel   = phrase{"Ønsket periode", "Period asked for"}
+	days          = phrase{"%d dage", "%d days"}
+	givenLabel    = phrase{"Givet", "Given"}
+	stoppedLabel  = phrase{"Stoppet", "Ended"}
+	scopeUntil    = phrase{"%s (til %s)", "%s (until %s)"}
+	scopeThrough  = phrase{"%s (til og med %s)", "%s (through %s)"}
+	nameLabel     = phrase{"Navn", "Name"}
+	cprLabel      = phrase{"CPR", "CPR"}
+	timeLabel     = phrase{"Tidspunkt", "Time"}
+	kioskLabel    = phrase{"Kiosk", "Kiosk"}
+	siteLabel     = phrase{"Sted", "Place"}
+	actionLabel   = phrase{"Handlings-id", "Action id"}
+	assistedBy    = phrase{"Hjulpet af %s", "Assisted by %s"}
+	keepThis      = phrase{"Gem kvitteringen. Har du spørgsmål, så vis den til personalet.", "Keep this receipt. If you have questions, show it to staff."}
+	confirmed     = phrase{"Status: Bekræftet", "Status: Confirmed"}
+	confirmedNote = phrase{"Registreret i det centrale system.", "Recorded by the central service."}
+	pending       = phrase{"Afventer — sendes når forbindelsen er tilbage", "Pending — sent when the connection returns"}
+	pendingNote   = phrase{"Ændringen er gemt på kiosken.", "The change is saved at the kiosk."}
+	refused       = phrase{"Afvist: %s", "Refused: %s"}
+	refusedNote   = phrase{"Intet er ændret.", "Nothing was changed."}
+
+	slipTitle   = phrase{"Fuldmagt til dig", "Power of attorney for you"}
+	slipSummary = phrase{"%s vil give dig fuldmagt til at handle for sig på disse områder:",
+		"%s wants to give you power of attorney to act for them in these areas:"}
+	slipTo   = phrase{"Til", "For"}
+	slipHelp = phrase{"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil %s.",
+		"Scan the code with your phone's camera, or at a Borgerkiosk, to accept. The code can be used once, until %s."}
+
+	overviewTitle    = phrase{"Overblik", "Overview"}
+	overviewSub      = phrase{"Dine samtykker og fuldmagter", "Your consents and powers of attorney"}
+	consentsHead     = phrase{"Samtykker", "Consents"}
+	givenByMeHead    = phrase{"Fuldmagter du har givet", "Powers of attorney you have given"}
+	givenToMeHead    = phrase{"Fuldmagter du har fået", "Powers of attorney you have received"}
+	none             = phrase{"Ingen.", "None."}
+	toPerson         = phrase{"Til %s", "To %s"}
+	fromPerson       = phrase{"Fra %s", "From %s"}
+	overviewOnline   = phrase{"Hentet fra det centrale system.", "Fetched from the central service."}
+	overviewOffline  = phrase{"Uden forbindelse: viser det, kiosken kender. Ændringer, der afventer, er måske ikke med.", "Offline: shows what the kiosk knows. Changes still pending may be missing."}
+	overviewRefused  = phrase{"Kunne ikke hentes: %s", "Could not be fetched: %s"}
+	consentGivenTill = phrase{"Givet, gælder til %s", "Given, valid until %s"}
+	delegationPeriod = phrase{"%s, %s – %s", "%s, %s – %s"}
+)
+
+var consentStates = map[bk.ConsentState]phrase{
+	bk.ConsentRequested: {"Venter på dit svar", "Waiting for your answer"},
+	bk.ConsentGiven:     {"Givet", "Given"},
+	bk.ConsentDeclined:  {"Afslået", "Declined"},
+	bk.ConsentWithdrawn: {"Trukket tilbage", "Withdrawn"},
+	bk.ConsentExpired:   {"Udløbet", "Expired"},
+	bk.ConsentRevoked:   {"Stoppet af myndigheden", "Ended by the authority"},
+}
+
+var delegationStates = map[bk.DelegationState]phrase{
+	bk.DelegationPending:   {"Venter på at blive taget imod", "Waiting to be accepted"},
+	bk.DelegationActive:    {"Aktiv", "Active"},
+	bk.DelegationDeclined:  {"Afslået", "Declined"},
+	bk.DelegationExpired:   {"Udløbet", "Expired"},
+	bk.DelegationRevoked:   {"Tilbagekaldt", "Revoked"},
+	bk.DelegationRenounced: {"Opsagt", "Given up"},
+}
+
+// reasons are the plain words for central's refusal codes.
+var reasons = map[string]phrase{
+	bk.ECardRevoked:    {"Dit kort er spærret.", "Your card has been blocked."},
+	bk.ECardExpired:    {"Dit kort er udløbet.", "Your card has expired."},
+	bk.ECardNotYet:     {"Dit kort er ikke gyldigt endnu.", "Your card is not valid yet."},
+	bk.EUnknownIssuer:  {"Kortet kendes ikke.", "The card is not recognised."},
+	bk.EBadSignature:   {"Underskriften kunne ikke godkendes.", "The signature could not be verified."},
+	bk.EUnknownSubject: {"Samtykket eller fuldmagten findes ikke.", "The consent or power of attorney was not found."},
+	bk.EAlreadyRevoked: {"Det er allerede stoppet.", "It had already been ended."},
+	bk.EAgeRule: {"Man skal være mindst 15 år for at give en fuldmagt og 18 år for at få en.",
+		"You must be at least 15 to give a power of attorney and 18 to receive one."},
+	bk.EExpired:           {"Det er udløbet.", "It has expired."},
+	bk.EInvalidState:      {"Det kan ikke ændres på den måde nu.", "It cannot be changed that way now."},
+	bk.ENotPermitted:      {"Du har ikke ret til at ændre dette.", "You are not allowed to change this."},
+	bk.EUnknownScope:      {"Et af områderne findes ikke længere.", "One of the areas no longer exists."},
+	bk.EBadValidity:       {"Datoerne er ikke gyldige.", "The dates are not valid."},
+	bk.EClockSkew:         {"Kioskens ur gik forkert.", "The kiosk's clock was wrong."},
+	bk.EStaleTrust:        {"Kiosken mangler de nyeste oplysninger. Prøv igen senere.", "The kiosk lacks the latest information. Please try again later."},
+	string(bk.Superseded): {"En anden ændring kom først.", "Another change came first."},
+}
+
+var unknownReason = phrase{"Handlingen blev afvist. Spørg personalet.", "The action was refused. Please ask staff."}
+
+// reasonText is the plain reason for a refusal: our own words for a known
+// code, else the verdict's message in English (domain messages are English),
+// else a general sentence.
+func reasonText(s Status, lang string) string {
+	if p, ok := reasons[s.Code]; ok {
+		return p.in(lang)
+	}
+	if lang == "en" && strings.TrimSpace(s.Message) != "" {
+		return s.Message
+	}
+	return unknownReason.in(lang)
+}
+
+var copenhagen = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil { // cannot happen with time/tzdata embedded
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+})
+
+var months = [...]string{"", "January", "February", "March", "April", "May", "June",
+	"July", "August", "September", "October", "November", "December"}
+
+// dateTime formats t in Danish time: "26.11.2026 kl. 14.05" or
+// "26 November 2026, 14:05".
+func dateTime(t time.Time, lang string) string {
+	t = t.In(copenhagen())
+	if lang == "en" {
+		return fmt.Sprintf("%d %s %d, %02d:%02d", t.Day(), months[t.Month()], t.Year(), t.Hour(), t.Minute())
+	}
+	return t.Format("02.01.2006 kl. 15.04")
+}
+
+// end says when something ends in the words a person reads it by: an end
+// at midnight Danish time is the last whole day "through" ("til og med"),
+// so that 1 December 00:00 does not read as if 1 December were included;
+// any other end is a date and time.
+func end(t time.Time, lang string) (through bool, s string) {
+	l := t.In(copenhagen())
+	if l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
+		return true, date(l.AddDate(0, 0, -1), lang)
+	}
+	return false, dateTime(t, lang)
+}
+
+// lastDay is the last day something is in force, for short listings.
+func lastDay(t time.Time, lang string) string {
+	if through, s := end(t, lang); through {
+		return s
+	}
+	return date(t, lang)
+}
+
+// date formats the calendar day of t in Danish time.
+func date(t time.Time, lang string) string {
+	t = t.In(copenhagen())
+	if lang == "en" {
+		return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()], t.Year())
+	}
+	return t.Format("02.01.2006")
+}
