@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui"
@@ -207,16 +208,19 @@ func (h *harness) text() string {
 	return strings.Join(parts, "\n")
 }
 
+// flat joins wrapped lines, so a sentence is found whatever its wrapping.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 func (h *harness) wantText(s string) {
 	h.t.Helper()
-	if !strings.Contains(h.text(), s) {
+	if !strings.Contains(flat(h.text()), flat(s)) {
 		h.t.Fatalf("screen %q does not show %q; it shows:\n%s", h.u.Screen(), s, h.text())
 	}
 }
 
 func (h *harness) wantNoText(s string) {
 	h.t.Helper()
-	if strings.Contains(h.text(), s) {
+	if strings.Contains(flat(h.text()), flat(s)) {
 		h.t.Fatalf("screen %q shows %q; want it gone:\n%s", h.u.Screen(), s, h.text())
 	}
 }
@@ -232,3 +236,22 @@ func (h *harness) label(id string) string {
 
 // T translates in the UI's current language, for expectations.
 func (h *harness) T(key string, data map[string]any) string { return h.u.Translator().T(key, data) }
+
+// findButton finds a button by its text in the window or a popup.
+func findButton(h *harness, text string) *widget.Button {
+	h.t.Helper()
+	objs := append([]fyne.CanvasObject{h.w.Canvas().Content()}, h.w.Canvas().Overlays().List()...)
+	var found *widget.Button
+	for _, o := range objs {
+		uitest.Walk(o, func(c fyne.CanvasObject, _ fyne.Position) bool {
+			if b, ok := c.(*widget.Button); ok && b.Text == text {
+				found = b
+			}
+			return found == nil
+		})
+	}
+	if found == nil {
+		h.t.Fatalf("no button %q on screen %q:\n%s", text, h.u.Screen(), h.text())
+	}
+	return found
+}

@@ -1,0 +1,423 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/fake"
+)
+
+func TestConsentGiveAndWithdraw(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.wantScreen("consents")
+	h.wantText("Københavns Kommune")
+	h.wantText(purpose.DA)
+	h.wantText("Indkomst")
+
+	h.tap("consent.give." + id)
+	h.wantScreen("confirm_give")
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	h.wantText(h.T("result.give_consent", nil))
+	if got := h.label("result.receipt"); got != h.T("action.receipt_printed", nil) {
+		t.Errorf("receipt line = %q; want printed", got)
+	}
+	if c := h.k.Consent(id); c.State != bk.ConsentGiven {
+		t.Fatalf("consent state = %s; want given", c.State)
+	}
+
+	h.tap("result.back")
+	h.wantScreen("consents")
+	h.tap("consent.withdraw." + id)
+	h.wantScreen("confirm_withdraw")
+	h.tap("confirm_withdraw.no")
+	h.wantScreen("consents")
+	if c := h.k.Consent(id); c.State != bk.ConsentGiven {
+		t.Fatalf("after Cancel the consent state = %s; want given", c.State)
+	}
+	h.tap("consent.withdraw." + id)
+	h.tap("confirm_withdraw.yes")
+	h.wantScreen("result")
+	if c := h.k.Consent(id); c.State != bk.ConsentWithdrawn {
+		t.Fatalf("consent state = %s; want withdrawn", c.State)
+	}
+	h.tap("result.back")
+	h.wantText(h.T("consent.state.withdrawn", nil))
+	if n := len(h.k.Printer().Receipts()); n != 2 {
+		t.Errorf("receipts printed = %d; want 2", n)
+	}
+}
+
+func TestPrinterOutOfPaperKeepsTheAction(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	h.k.Printer().SetPaper(false)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.decline." + id)
+	h.wantScreen("result")
+	if got := h.label("result.receipt"); got != h.T("error.printer", nil) {
+		t.Errorf("receipt line = %q; want %q", got, h.T("error.printer", nil))
+	}
+	if c := h.k.Consent(id); c.State != bk.ConsentDeclined {
+		t.Errorf("consent state = %s; want declined (saved although nothing printed)", c.State)
+	}
+	h.tap("result.help")
+	if len(h.k.StaffCalls()) != 1 {
+		t.Errorf("staff calls = %v; want one", h.k.StaffCalls())
+	}
+	h.wantText(h.T("staff.help_called", nil))
+}
+
+func TestOfflineActionsArePendingAndSentLater(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents") // fetched while online: kept for this session only
+	h.k.SetOnline(false)
+	h.wantText(h.u.Translator().TN("offline.banner", 0, nil))
+
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	h.wantText(h.T("result.pending", nil))
+	h.wantText(h.u.Translator().TN("offline.banner", 1, nil))
+	r := h.k.Printer().Receipts()
+	if len(r) != 1 || !strings.Contains(r[0], "Afventer — sendes når forbindelsen er tilbage") {
+		t.Errorf("receipt = %q; want it to say pending", r)
+	}
+	if c := h.k.Consent(id); c.State != bk.ConsentRequested {
+		t.Errorf("central saw the consent as %s before the connection returned", c.State)
+	}
+	h.tap("result.back")
+	h.wantScreen("consents")
+	h.wantText(h.T("state.cached", map[string]any{"Time": "02.03.2026 10:00"}))
+
+	h.k.SetOnline(true)
+	h.wantNoText(h.u.Translator().TN("offline.banner", 0, nil))
+	if c := h.k.Consent(id); c.State != bk.ConsentGiven {
+		t.Errorf("after reconnecting the consent is %s; want given", c.State)
+	}
+}
+
+func TestOfflineWithoutStateSaysWhatCanBeDone(t *testing.T) {
+	h := newHarness(t)
+	h.k.SetOnline(false)
+	h.signIn(h.karen, pin)
+	h.wantText(h.T("home.offline", nil))
+	h.tap("home.delegations")
+	h.wantScreen("delegations")
+	if got := h.label("delegations.message"); got != h.T("state.unavailable", nil) {
+		t.Errorf("message = %q; want %q", got, h.T("state.unavailable", nil))
+	}
+	// Giving a power of attorney needs no state and works offline.
+	h.tap("delegations.create")
+	h.wantScreen("create_cpr")
+}
+
+func TestStaleTrustRefusesWideningOnly(t *testing.T) {
+	h := newHarness(t)
+	give := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.k.SetStale(true)
+	h.wantText(h.T("action.stale_trust", nil)) // the banner
+	h.tap("consent.give." + give)
+	h.tap("confirm_give.yes")
+	h.wantScreen("action_error")
+	if got := h.label("action_error.message"); got != h.T("action.stale_trust", nil) {
+		t.Errorf("refusal = %q; want the stale-trust reason", got)
+	}
+	if len(h.k.Queued()) != 0 || h.k.Consent(give).State != bk.ConsentRequested {
+		t.Errorf("a refused action was stored")
+	}
+	h.tap("action_error.back")
+	h.tap("consent.decline." + give) // restrictive: still allowed
+	h.wantScreen("result")
+	if c := h.k.Consent(give); c.State != bk.ConsentDeclined {
+		t.Errorf("consent state = %s; want declined", c.State)
+	}
+}
+
+// createDelegation runs the create journey for Karen up to the QR screen.
+func createDelegation(t *testing.T, h *harness) {
+	t.Helper()
+	h.tap("home.delegations")
+	h.tap("delegations.create")
+	h.wantScreen("create_cpr")
+	h.typeCPR("3102801234") // 31 February
+	if got := h.label("create_cpr.message"); got != h.T("cpr.invalid", nil) {
+		t.Errorf("message for a bad date = %q; want %q", got, h.T("cpr.invalid", nil))
+	}
+	h.typeCPR(karenCPR)
+	if got := h.label("create_cpr.message"); got != h.T("create.self", nil) {
+		t.Errorf("message for own CPR = %q; want %q", got, h.T("create.self", nil))
+	}
+	h.typeCPR(childCPR)
+	if got := h.label("create_cpr.message"); got != h.T("create.too_young", nil) {
+		t.Errorf("message for a child = %q; want %q", got, h.T("create.too_young", nil))
+	}
+	h.typeCPR(peterCPR)
+	h.wantScreen("create_scopes")
+	if !h.u.Button("create_scopes.next").Disabled() {
+		t.Errorf("Next is enabled with no area chosen")
+	}
+	h.wantText("Bestille tid hos lægen og se dine prøvesvar.")
+	h.tap("scope.health")
+	h.tap("scope.tax")
+	h.tap("create_scopes.next")
+	h.wantScreen("create_period")
+	if got, want := h.label("create_period.current"), "Gyldig fra 02.03.2026 til 02.03.2027"; !strings.Contains(got, "02.03.2026") || !strings.Contains(got, "02.03.2027") {
+		t.Errorf("default period = %q; want like %q", got, want)
+	}
+	if h.u.Button("period.1825") == nil || h.u.Button("period.3650") != nil {
+		t.Errorf("period choices = %v; want up to the 1825-day maximum", h.u.ButtonIDs())
+	}
+	h.tap("period.730")
+	h.tap("create_period.next")
+	h.wantScreen("create_review")
+	h.wantText("020275-xxxx")
+	h.wantNoText(peterCPR)
+	h.wantText("Skat, Sundhed")
+}
+
+func TestCreateDelegationShowsAndPrintsHandoverCode(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	createDelegation(t, h)
+	h.tap("review.confirm")
+	h.wantScreen("handover_qr")
+	h.wantText(h.T("handover.slip_printed", nil))
+	ds := h.k.Delegations()
+	if len(ds) != 1 {
+		t.Fatalf("delegations at central = %d; want 1", len(ds))
+	}
+	d := ds[0]
+	if d.State != bk.DelegationPending || d.Delegate != bk.MustParseCPR(peterCPR) || len(d.Scopes) != 2 ||
+		d.ValidTo.Sub(d.ValidFrom) != 730*24*time.Hour || d.CreatedVia != bk.ViaSelf {
+		t.Errorf("delegation = %+v; want pending to Peter, 2 areas, 730 days, self", d)
+	}
+	r := h.k.Printer().Receipts()
+	if len(r) != 2 || !strings.Contains(r[1], fake.HandoverPrefix) {
+		t.Errorf("receipts = %q; want the action receipt and a slip with the code", r)
+	}
+	if !strings.Contains(h.label("handover.expires"), "05.03.2026") {
+		t.Errorf("expiry line = %q; want the code's expiry date", h.label("handover.expires"))
+	}
+}
+
+func TestAcceptHandoverScannedAtWelcome(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	createDelegation(t, h)
+	h.tap("review.confirm")
+	code := h.k.Printer().Receipts()[1]
+	code = code[strings.Index(code, fake.HandoverPrefix):]
+	code = code[:strings.Index(code, "\n")]
+	h.k.Remove()
+	h.wantScreen("welcome")
+
+	// Peter scans the slip at the kiosk, then signs in with his own card.
+	h.k.Scan("NOT A CODE")
+	h.wantScreen("handover_error")
+	if got := h.label("handover_error.message"); got != h.T("scan.bad_code", nil) {
+		t.Errorf("message = %q; want %q", got, h.T("scan.bad_code", nil))
+	}
+	h.tap("handover_error.back")
+	h.k.Scan(code)
+	h.wantScreen("handover_preview")
+	h.wantText("Karen H.")
+	h.wantNoText("Hansen")
+	h.wantText("010180-xxxx")
+	h.wantText("Skat")
+	h.signIn(h.peter, "4321")
+	h.wantScreen("handover_decision")
+	h.tap("handover.accept")
+	h.wantScreen("result")
+	h.wantText(h.T("result.accept_delegation", nil))
+	if d := h.k.Delegations()[0]; d.State != bk.DelegationActive || d.DelegateName != "Peter Jensen" {
+		t.Errorf("delegation = %s by %q; want active, Peter Jensen", d.State, d.DelegateName)
+	}
+	h.tap("result.back")
+	h.wantScreen("delegations")
+	h.wantText(h.T("delegations.i_act_for", nil))
+	h.wantText("Karen Hansen (010180-xxxx)")
+
+	// Used once: scanning it again is refused.
+	h.tap("delegations.back")
+	h.tap("home.handover")
+	h.wantScreen("scan")
+	h.k.Scan(code)
+	h.wantScreen("handover_error")
+}
+
+func TestAcceptHandoverFromHomeByWrongPerson(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	createDelegation(t, h)
+	h.tap("review.confirm")
+	code := h.k.Printer().Receipts()[1]
+	code = code[strings.Index(code, fake.HandoverPrefix):]
+	code = code[:strings.Index(code, "\n")]
+	h.k.Remove()
+
+	other := h.k.NewCard("Ida Iversen", "070785-4444", "", pin)
+	h.signIn(other, pin)
+	h.tap("home.handover")
+	h.k.Scan(code)
+	h.wantScreen("handover_decision")
+	h.tap("handover.accept")
+	h.wantScreen("action_error")
+	if got := h.label("action_error.message"); got != h.T("err.not_permitted", nil) {
+		t.Errorf("refusal = %q; want %q", got, h.T("err.not_permitted", nil))
+	}
+	if d := h.k.Delegations()[0]; d.State != bk.DelegationPending {
+		t.Errorf("delegation = %s; want still pending", d.State)
+	}
+}
+
+func TestRevokeDelegationWithConfirmation(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	createDelegation(t, h)
+	h.tap("review.confirm")
+	h.tap("handover.done")
+	h.wantScreen("delegations")
+	id := h.k.Delegations()[0].ID
+	h.tap("delegation.revoke." + id)
+	h.wantScreen("confirm_revoke")
+	h.tap("confirm_revoke.yes")
+	h.wantScreen("result")
+	if d := h.k.Delegation(id); d.State != bk.DelegationRevoked {
+		t.Errorf("state = %s; want revoked", d.State)
+	}
+}
+
+func TestStaffAssistsCitizen(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.sofie, "9999")
+	h.wantScreen("staff_home")
+	h.tap("staff.assist")
+	h.wantScreen("assist_ready")
+	h.k.Remove()
+	h.wantScreen("assist_wait")
+	banner := h.T("staff.assisted_by", map[string]any{"Name": "Sofie Holm"})
+	h.wantText(banner)
+
+	h.signIn(h.karen, pin)
+	h.wantScreen("home")
+	h.wantText(banner)
+	createDelegation(t, h)
+	h.wantText(banner)
+	h.tap("review.confirm")
+	h.wantText(banner)
+	d := h.k.Delegations()[0]
+	if d.CreatedVia != bk.ViaAssisted || d.AssistedBy != "S-17 Sofie Holm" {
+		t.Errorf("delegation via %s by %q; want assisted by S-17 Sofie Holm", d.CreatedVia, d.AssistedBy)
+	}
+	if r := h.k.Printer().Receipts()[0]; !strings.Contains(r, "Hjulpet af: Sofie Holm") {
+		t.Errorf("receipt = %q; want it to name who assisted", r)
+	}
+	// The grant ends with the citizen's session.
+	h.k.Remove()
+	h.wantScreen("welcome")
+	h.wantNoText(banner)
+}
+
+func TestRejectedActionShowsOnStaffAttentionList(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.k.SetOnline(false)
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	h.k.Remove()
+	h.k.RevokeAtCentral(h.karen) // the card was reported lost meanwhile
+
+	h.signIn(h.sofie, "9999")
+	h.wantScreen("staff_home")
+	if got := h.label("staff.queue"); got != "1" {
+		t.Errorf("queue = %q; want 1", got)
+	}
+	if got := h.label("staff.connection"); got != h.T("staff.offline", nil) {
+		t.Errorf("connection = %q; want offline", got)
+	}
+	h.wantText(h.T("staff.attention_none", nil))
+	h.tap("staff.sync")
+	h.wantText(h.T("staff.sync_failed", nil))
+	h.k.SetOnline(true)
+	h.tap("staff.sync")
+	h.wantScreen("staff_home")
+	h.wantText(h.T("staff.kind.give_consent", nil))
+	h.wantText("card_revoked")
+	h.wantText(h.T("card.revoked", nil))
+	if got := h.label("staff.queue"); got != "0" {
+		t.Errorf("queue after sync = %q; want 0", got)
+	}
+}
+
+func TestStaffHomeShowsDevices(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.sofie, "9999")
+	h.k.Printer().SetPaper(false)
+	h.k.SetStale(true)
+	if got := h.label("staff.printer"); got != h.T("staff.device_paper_out", nil) {
+		t.Errorf("printer = %q; want out of paper", got)
+	}
+	if got := h.label("staff.trust"); got != h.T("staff.trust_stale", nil) {
+		t.Errorf("trust = %q; want stale", got)
+	}
+	if got := h.label("staff.speech"); got != h.T("staff.speech_ok", nil) {
+		t.Errorf("speech = %q; want available", got)
+	}
+}
+
+func TestIdleWarningExtendAndLogout(t *testing.T) {
+	h := newHarness(t)
+	h.tap("lang.en")
+	h.tap("welcome.large")
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	cfg := testConfig()
+
+	h.clock.Advance(cfg.IdleWarning - time.Second)
+	h.wantNoText(h.T("idle.title", nil))
+	h.clock.Advance(time.Second)
+	h.wantText(h.T("idle.title", nil))
+	for i := 0; i < 12; i++ { // "I am still here" works again and again
+		h.clock.Advance(cfg.IdleCountdown - 5*time.Second)
+		h.wantText(h.u.Translator().TN("idle.warning", 5, map[string]any{"Seconds": 5}))
+		test.Tap(findButton(h, h.T("button.still_here", nil)))
+		h.wantScreen("consents")
+		h.wantNoText(h.T("idle.title", nil))
+		h.clock.Advance(cfg.IdleWarning)
+		h.wantText(h.T("idle.title", nil))
+	}
+	h.clock.Advance(cfg.IdleCountdown)
+	h.wantScreen("welcome")
+	if h.u.HoldsPersonData() || h.u.Lang() != "da" || h.u.Settings().LargeText {
+		t.Errorf("idle logout left data: person=%v lang=%s settings=%+v", h.u.HoldsPersonData(), h.u.Lang(), h.u.Settings())
+	}
+	h.wantText(h.T("idle.logged_out", nil))
+	h.wantNoText("Karen")
+	// No idle timer runs on the welcome screen.
+	h.clock.Advance(10 * cfg.IdleWarning)
+	h.wantNoText(h.T("idle.title", nil))
+}
+
+func TestIdleWarningCountdownIsAtLeast20Seconds(t *testing.T) {
+	c := testConfig()
+	c.IdleCountdown = 19 * time.Second
+	if err := c.Validate(); err == nil {
+		t.Errorf("Validate(IdleCountdown=19s) = nil; want an error")
+	}
+}
