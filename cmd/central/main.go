@@ -1,0 +1,437 @@
+// Command central is Borgerkiosk's central service: the HTTP/JSON API that
+// kiosks push actions to and authorities query, on an embedded Badger store.
+//
+//	central --data DIR --addr 127.0.0.1:8440 [--config FILE] [--demo]
+//
+// It needs no set-up: on first start it makes, in DIR, central's signing key
+// (central.key, 0600), an operator token (operator.token, 0600), the store's
+// encryption key (store.key, 0600), the store (store/), and, when no card
+// issuer is configured, a development issuer key (dev-issuer.key).
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "central:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the service and serves until ctx ends. Logs and the start-up
+// notes (where it listens, token paths) go to stdout.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("central", flag.ContinueOnError)
+	fl.SetOutput(stdout)
+	dataDir := fl.String("data", "", "data directory (keys, tokens, store); default from config or ./central-data")
+	addr := fl.String("addr", "", "listen address host:port; default from config or 127.0.0.1:8440")
+	configPath := fl.String("config", "", "TOML config file (optional)")
+	demoMode := fl.Bool("demo", false, "load demo consent requests and make demo authority tokens")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fl.Args(), " "))
+	}
+	cfg := DefaultConfig()
+	if *configPath != "" {
+		f, err := os.Open(*configPath)
+		if err != nil {
+			return err
+		}
+		cfg, err = ParseConfig(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *configPath, err)
+		}
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stdout, nil))
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	dir := func(name string) string { return filepath.Join(cfg.DataDir, name) }
+	key, created, err := loadOrCreateKey(dir("central.key"))
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("made central's signing key", "path", dir("central.key"))
+	}
+	opToken, err := loadOrCreateToken(dir("operator.token"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "operator token file: %s\n", dir("operator.token"))
+
+	issuers, err := loadIssuers(&cfg, dir("dev-issuer.key"), log)
+	if err != nil {
+		return err
+	}
+	cat, err := loadCatalogue(cfg.Catalogue, log)
+	if err != nil {
+		return err
+	}
+	auths, err := loadAuthorities(cfg.Authorities)
+	if err != nil {
+		return err
+	}
+	if *demoMode {
+		demoAuths, err := demoAuthorities(cat, auths, dir("demo-tokens"), stdout)
+		if err != nil {
+			return err
+		}
+		auths = append(auths, demoAuths...)
+	}
+
+	storeKey, err := loadOrCreateSecret(dir("store.key"), 32)
+	if err != nil {
+		return err
+	}
+	st, err := badgerstore.Open(dir("store"), badgerstore.Options{EncryptionKey: storeKey, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	srv, err := central.New(central.Config{
+		Store: st, Key: key, Catalogue: cat, Issuers: issuers, Authorities: auths,
+		OperatorTokenHash: bk.TokenHash(opToken),
+		BundleMaxAge:      cfg.TrustBundleMaxAge.Duration,
+		MaxDelegation:     time.Duration(cfg.MaxDelegationDays) * 24 * time.Hour,
+		ClockSkew:         cfg.ClockSkew.Duration,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		Logger:            log,
+	})
+	if err != nil {
+		return err
+	}
+	if *demoMode {
+		if err := seedDemo(ctx, st, cat, log); err != nil {
+			return err
+		}
+		tok, exp, err := srv.CreateEnrollToken(ctx, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demo kiosk enrolment token (one use, until %s): %s\n", exp.Format(time.RFC3339), tok)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + ln.Addr().String()
+	log.Info("central listening", "url", url, "data", cfg.DataDir)
+	fmt.Fprintf(stdout, "central listening on %s\n", url)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutdown)
+	log.Info("central stopped")
+	return err
+}
+
+func loadCatalogue(path string, log *slog.Logger) (*bk.Catalogue, error) {
+	if path == "" {
+		log.Info("using the built-in demo catalogue (set catalogue in the config for your own)")
+		return demo.Catalogue()
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	c, err := demo.ParseCatalogue(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+func loadIssuers(cfg *Config, devKeyPath string, log *slog.Logger) ([]bk.IssuerKey, error) {
+	var out []bk.IssuerKey
+	for _, s := range cfg.Issuers {
+		pub, err := parsePublicKey(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bk.IssuerKey{ID: bk.KeyID(pub), PublicKey: pub})
+	}
+	for _, p := range cfg.IssuerFiles {
+		pub, err := loadPublicKey(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bk.IssuerKey{ID: bk.KeyID(pub), PublicKey: pub})
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	key, created, err := loadOrCreateKey(devKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	if created {
+		if err := savePublicKey(strings.TrimSuffix(devKeyPath, ".key")+".pub", pub); err != nil {
+			return nil, err
+		}
+	}
+	log.Warn("no card issuer configured: trusting the development issuer key; never use this in production",
+		"path", devKeyPath, "issuer", bk.KeyID(pub))
+	return []bk.IssuerKey{{ID: bk.KeyID(pub), PublicKey: pub}}, nil
+}
+
+func loadAuthorities(list []AuthorityConfig) ([]central.AuthorityCredential, error) {
+	var out []central.AuthorityCredential
+	for _, a := range list {
+		h := a.TokenSHA256
+		if a.TokenFile != "" {
+			b, err := os.ReadFile(a.TokenFile)
+			if err != nil {
+				return nil, fmt.Errorf("authority %q: %w", a.ID, err)
+			}
+			tok := strings.TrimSpace(string(b))
+			if len(tok) < 16 {
+				return nil, fmt.Errorf("authority %q: the token in %s is shorter than 16 characters", a.ID, a.TokenFile)
+			}
+			h = bk.TokenHash(tok)
+		}
+		out = append(out, central.AuthorityCredential{ID: a.ID, TokenHash: h})
+	}
+	return out, nil
+}
+
+// demoAuthorities gives every catalogue authority without configured
+// credentials a token kept in dir, and prints the tokens.
+func demoAuthorities(cat *bk.Catalogue, have []central.AuthorityCredential, dir string, stdout io.Writer) ([]central.AuthorityCredential, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	configured := map[string]bool{}
+	for _, a := range have {
+		configured[a.ID] = true
+	}
+	var out []central.AuthorityCredential
+	for _, a := range cat.Authorities {
+		if configured[a.ID] {
+			continue
+		}
+		tok, err := loadOrCreateToken(filepath.Join(dir, a.ID+".token"))
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "demo authority token %s (%s): %s\n", a.ID, a.Name.DA, tok)
+		out = append(out, central.AuthorityCredential{ID: a.ID, TokenHash: bk.TokenHash(tok)})
+	}
+	return out, nil
+}
+
+// seedDemo stores the demo consent requests that are not there yet.
+func seedDemo(ctx context.Context, st central.Store, cat *bk.Catalogue, log *slog.Logger) error {
+	d, err := demo.Load(cat)
+	if err != nil {
+		return err
+	}
+	added := 0
+	now := time.Now()
+	err = st.Update(ctx, func(tx central.Tx) error {
+		added = 0
+		for _, r := range d.Requests {
+			_, err := tx.Consent(r.ID)
+			if err == nil {
+				continue
+			}
+			if bk.ErrorCode(err) != bk.ENotFound {
+				return err
+			}
+			if err := tx.PutConsent(bk.NewConsent(r.ID, r.Authority, &r.Request, now)); err != nil {
+				return err
+			}
+			added++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range d.Citizens {
+		log.Info("demo citizen", "cpr", c.CPR, "name", c.Name)
+	}
+	log.Info("demo consent requests loaded", "added", added, "total", len(d.Requests))
+	return nil
+}
+
+// --- key and token files (PEM PKCS #8 / PKIX, as openssl reads them) ---
+
+func loadOrCreateKey(path string) (ed25519.PrivateKey, bool, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, false, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return nil, false, err
+		}
+		if err := writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+			return nil, false, err
+		}
+		return key, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return nil, false, fmt.Errorf("%s: not a PEM PRIVATE KEY file", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", path, err)
+	}
+	key, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, false, fmt.Errorf("%s: not an Ed25519 key", path)
+	}
+	return key, false, nil
+}
+
+func savePublicKey(path string, pub ed25519.PublicKey) error {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	return writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+func loadPublicKey(path string) (ed25519.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		return nil, fmt.Errorf("%s: not a PEM PUBLIC KEY file", path)
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	pub, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an Ed25519 key", path)
+	}
+	return pub, nil
+}
+
+func loadOrCreateToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return "", err
+		}
+		tok := base64.RawURLEncoding.EncodeToString(raw)
+		return tok, writeNew(path, []byte(tok+"\n"))
+	}
+	if err != nil {
+		return "", err
+	}
+	tok := strings.TrimSpace(string(b))
+	if len(tok) < 16 {
+		return "", fmt.Errorf("%s: the token is shorter than 16 characters", path)
+	}
+	return tok, nil
+}
+
+func loadOrCreateSecret(path string, n int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		b = make([]byte, n)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		return b, writeNew(path, b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(b) != n {
+		return nil, fmt.Errorf("%s: want %d bytes, found %d", path, n, len(b))
+	}
+	return b, nil
+}
+
+// writeNew creates path with mode 0600 and refuses to overwrite: a lost key
+// or token cannot be recovered.
+func writeNew(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from run's goroutines while
+// the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startRun runs the real binary's run on a free port and waits until it
+// says where it listens.
+func startRun(t *testing.T, args ...string) (url string, out *syncBuffer, stop func() error) {
+	t.Helper()
+	out = &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), out) }()
+	re := regexp.MustCompile(`central listening on (http://\S+)`)
+	for url == "" {
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("run ended before listening: %v\n%s", err, out)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+		}
+	}
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return url, out, stop
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestRun(t *testing.T) {
+	data := t.TempDir()
+	url, out, stop := startRun(t, "--data", data, "--demo")
+
+	if status, body := get(t, url+"/healthz"); status != 200 || !strings.Contains(body, "ok") {
+		t.Errorf("healthz = %d %s; want 200 ok", status, body)
+	}
+	status, body := get(t, url+"/metrics")
+	if status != 200 || !strings.Contains(body, "# TYPE borgerkiosk_central_http_requests_total counter") {
+		t.Errorf("metrics = %d; want Prometheus text with the request counter", status)
+	}
+	for _, f := range []string{"central.key", "operator.token", "dev-issuer.key", "store.key", "demo-tokens/sundhed.token"} {
+		fi, err := os.Stat(filepath.Join(data, f))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v; want a 0600 file", f, err, fi.Mode().Perm())
+		}
+	}
+	if !strings.Contains(out.String(), "operator token file: "+filepath.Join(data, "operator.token")) {
+		t.Errorf("start-up output does not name the operator token file:\n%s", out)
+	}
+
+	// Malformed push, unauthenticated and then from an enrolled kiosk.
+	post := func(path, auth string, body []byte) (int, bk.ErrorResponse, []byte) {
+		req, _ := http.NewRequest("POST", url+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var e bk.ErrorResponse
+		json.Unmarshal(b, &e)
+		return resp.StatusCode, e, b
+	}
+	if status, e, _ := post("/v1/push", "", []byte(`{"kiosk":`)); status != 401 || e.Code != bk.EUnauthorized {
+		t.Errorf("unauthenticated malformed push = %d %+v; want 401 JSON", status, e)
+	}
+	tok := regexp.MustCompile(`demo kiosk enrolment token .*: (\S+)`).FindStringSubmatch(out.String())
+	if tok == nil {
+		t.Fatalf("no demo enrolment token printed:\n%s", out)
+	}
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	enroll, _ := json.Marshal(bk.EnrollRequest{Token: tok[1], KioskID: "demo-1", PublicKey: pub})
+	if status, _, b := post("/v1/enroll", "", enroll); status != 200 {
+		t.Fatalf("enrol = %d %s", status, b)
+	}
+	bad := []byte(`{"kiosk":"demo-1","incarnation":"i","actions":[{"seq":1,"envelope":{"kind":7}}]}`)
+	if status, e, _ := post("/v1/push", bk.SignKioskRequest("demo-1", key, "POST", "/v1/push", bad, time.Now()), bad); status != 400 || e.Code != bk.EInvalid {
+		t.Errorf("malformed push = %d %+v; want 400 invalid", status, e)
+	}
+
+	// Demo authorities see their demo consent requests.
+	sst := regexp.MustCompile(`demo authority token sundhed \(Sundhedsstyrelsen\): (\S+)`).FindStringSubmatch(out.String())
+	if sst == nil {
+		t.Fatalf("no demo token for sundhed printed:\n%s", out)
+	}
+	req, _ := http.NewRequest("GET", url+"/v1/authority/consent-requests", nil)
+	req.Header.Set("Authorization", "Bearer "+sst[1])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list central.ConsentList
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(list.Consents) != 2 {
+		t.Errorf("sundhed's demo consents = %d, %d; want 200, 2", resp.StatusCode, len(list.Consents))
+	}
+	if regexp.MustCompile(`\d{6}-\d{4}`).MatchString(out.String()) {
+		t.Error("a full CPR number reached the output")
+	}
+	if err := stop(); err != nil {
+		t.Errorf("run after cancel = %v; want nil", err)
+	}
+
+	// A second start reuses keys and does not load the demo twice.
+	keyBefore, _ := os.ReadFile(filepath.Join(data, "central.key"))
+	url, out, stop = startRun(t, "--data", data, "--demo")
+	keyAfter, _ := os.ReadFile(filepath.Join(data, "central.key"))
+	if !bytes.Equal(keyBefore, keyAfter) {
+		t.Error("central.key changed on restart")
+	}
+	if !strings.Contains(out.String(), "added=0") {
+		t.Errorf("restart with --demo added consent requests again:\n%s", out)
+	}
+	stop()
+}
+
+func TestRunRefusesBadConfig(t *testing.T) {
+	cfgPath := filepath.Join(t.TempDir(), "central.toml")
+	os.WriteFile(cfgPath, []byte("clock_skew = \"5m\"\nlisten = \"x\"\n"), 0o600)
+	err := run(context.Background(), []string{"--config", cfgPath, "--data", t.TempDir()}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "unknown key(s): listen") {
+		t.Errorf("run with an unknown config key = %v; want a clear refusal", err)
+	}
+	err = run(context.Background(), []string{"--data", t.TempDir(), "stray"}, io.Discard)
+	if err == nil {
+		t.Error("run with a stray argument succeeded")
+	}
+}
+
+func TestConfig(t *testing.T) {
+	def := DefaultConfig()
+	if err := def.Validate(); err != nil {
+		t.Fatalf("DefaultConfig().Validate() = %v", err)
+	}
+	good := `
+addr = "0.0.0.0:9000"
+data_dir = "/var/lib/bk"
+catalogue = "/etc/bk/catalogue.toml"
+issuers = ["` + strings.Repeat("A", 43) + `="]
+trust_bundle_max_age = "48h"
+max_delegation_days = 365
+clock_skew = "2m"
+max_body_bytes = 32768
+
+[[authorities]]
+id = "sundhed"
+token_sha256 = "` + bk.TokenHash("x") + `"
+
+[[authorities]]
+id = "skat"
+token_file = "/etc/bk/skat.token"
+`
+	c, err := ParseConfig(strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate(good) = %v", err)
+	}
+	if c.TrustBundleMaxAge.Duration != 48*time.Hour || c.ClockSkew.Duration != 2*time.Minute || len(c.Authorities) != 2 {
+		t.Errorf("ParseConfig(good) = %+v", c)
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"unknown key", `colour = "red"`, "unknown key(s): colour"},
+		{"unknown authority key", "[[authorities]]\nid = \"a\"\ntoken = \"x\"\n", "unknown key(s): authorities.token"},
+		{"bad duration", `clock_skew = "soon"`, "not a duration"},
+		{"syntax", `addr = `, "config:"},
+	} {
+		_, err := ParseConfig(strings.NewReader(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseConfig(%s) = %v; want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+		want string
+	}{
+		{"no addr", func(c *Config) { c.Addr = "" }, "addr is required"},
+		{"max age", func(c *Config) { c.TrustBundleMaxAge.Duration = time.Second }, "trust_bundle_max_age"},
+		{"delegation days", func(c *Config) { c.MaxDelegationDays = 0 }, "max_delegation_days"},
+		{"skew", func(c *Config) { c.ClockSkew.Duration = 2 * time.Hour }, "clock_skew"},
+		{"body", func(c *Config) { c.MaxBodyBytes = 10 }, "max_body_bytes"},
+		{"issuer", func(c *Config) { c.Issuers = []string{"nope"} }, "issuers[0]"},
+		{"authority without token", func(c *Config) { c.Authorities = []AuthorityConfig{{ID: "a"}} }, "exactly one of"},
+		{"authority bad hash", func(c *Config) { c.Authorities = []AuthorityConfig{{ID: "a", TokenSHA256: "abc"}} }, "64 hex"},
+		{"authority twice", func(c *Config) {
+			c.Authorities = []AuthorityConfig{{ID: "a", TokenFile: "f"}, {ID: "a", TokenFile: "g"}}
+		}, "appears twice"},
+	} {
+		c := DefaultConfig()
+		tc.edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Validate(%s) = %v; want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
