@@ -15,6 +15,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui"
 	"github.com/borgerkiosk/borgerkiosk/ui/fake"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
 	"github.com/borgerkiosk/borgerkiosk/ui/speech"
 	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
@@ -109,6 +110,14 @@ type harness struct {
 	karen *fake.Card
 	peter *fake.Card
 	sofie *fake.Card
+	lang  i18n.Lang // the language a test visit chose
+}
+
+// chooseLang taps the language the visit chose (Danish is the default).
+func (h *harness) chooseLang() {
+	if h.lang == i18n.English {
+		h.tap("lang.en")
+	}
 }
 
 func testConfig() ui.Config {

@@ -1,0 +1,275 @@
+package ui_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
+)
+
+// visit drives a fresh kiosk to one screen. The steps only tap and insert,
+// so they work in either language and any theme.
+type visit struct {
+	screen string
+	steps  func(t *testing.T, h *harness)
+}
+
+func handoverCode(h *harness) string {
+	r := h.k.Printer().Receipts()
+	code := r[len(r)-1]
+	for _, line := range strings.Split(code, "\n") {
+		if strings.HasPrefix(line, "HTTPS://") {
+			return line
+		}
+	}
+	return ""
+}
+
+var visits = []visit{
+	{"welcome", func(t *testing.T, h *harness) {}},
+	{"pin", func(t *testing.T, h *harness) { h.k.Insert(h.karen) }},
+	{"card_error", func(t *testing.T, h *harness) { h.k.Insert(h.k.NewExpiredCard("Ib Ibsen", "050560-2222", pin)) }},
+	{"home", func(t *testing.T, h *harness) { h.signIn(h.karen, pin) }},
+	{"consents", func(t *testing.T, h *harness) {
+		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+		h.signIn(h.karen, pin)
+		h.tap("home.consents")
+		h.tap("consent.give." + id)
+		h.tap("confirm_give.yes")
+		h.tap("result.back")
+	}},
+	{"confirm_give", func(t *testing.T, h *harness) {
+		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.signIn(h.karen, pin)
+		h.tap("home.consents")
+		h.tap("consent.give." + id)
+	}},
+	{"result", func(t *testing.T, h *harness) {
+		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.k.Printer().SetPaper(false)
+		h.signIn(h.karen, pin)
+		h.tap("home.consents")
+		h.k.SetOnline(false)
+		h.tap("consent.decline." + id)
+	}},
+	{"action_error", func(t *testing.T, h *harness) {
+		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.signIn(h.karen, pin)
+		h.tap("home.consents")
+		h.k.SetStale(true)
+		h.tap("consent.give." + id)
+		h.tap("confirm_give.yes")
+	}},
+	{"delegations", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeCPR(peterCPR)
+		h.tap("scope.tax")
+		h.tap("create_scopes.next")
+		h.tap("create_period.next")
+		h.tap("review.confirm")
+		h.tap("handover.done")
+	}},
+	{"create_cpr", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+	}},
+	{"create_scopes", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeCPR(peterCPR)
+	}},
+	{"create_period", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeCPR(peterCPR)
+		h.tap("scope.tax")
+		h.tap("create_scopes.next")
+	}},
+	{"create_review", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeCPR(peterCPR)
+		h.tap("scope.tax")
+		h.tap("scope.housing")
+		h.tap("create_scopes.next")
+		h.tap("create_period.next")
+	}},
+	{"handover_qr", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeCPR(peterCPR)
+		h.tap("scope.tax")
+		h.tap("create_scopes.next")
+		h.tap("create_period.next")
+		h.tap("review.confirm")
+	}},
+	{"scan", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.handover")
+	}},
+	{"handover_preview", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeCPR(peterCPR)
+		h.tap("scope.tax")
+		h.tap("create_scopes.next")
+		h.tap("create_period.next")
+		h.tap("review.confirm")
+		code := handoverCode(h)
+		h.k.Remove()
+		h.chooseLang() // logout reset the language
+		h.k.Scan(code)
+	}},
+	{"handover_decision", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeCPR(peterCPR)
+		h.tap("scope.tax")
+		h.tap("create_scopes.next")
+		h.tap("create_period.next")
+		h.tap("review.confirm")
+		code := handoverCode(h)
+		h.k.Remove()
+		h.chooseLang() // logout reset the language
+		h.signIn(h.peter, "4321")
+		h.k.Scan(code)
+	}},
+	{"handover_error", func(t *testing.T, h *harness) { h.k.Scan("HELLO") }},
+	{"staff_home", func(t *testing.T, h *harness) { h.signIn(h.sofie, "9999") }},
+	{"assist_ready", func(t *testing.T, h *harness) {
+		h.signIn(h.sofie, "9999")
+		h.tap("staff.assist")
+	}},
+	{"assist_wait", func(t *testing.T, h *harness) {
+		h.signIn(h.sofie, "9999")
+		h.tap("staff.assist")
+		h.k.Remove()
+	}},
+}
+
+// goTo makes a kiosk in lang with display settings s and drives it to v.
+func goTo(t *testing.T, v visit, lang i18n.Lang, s theme.Settings) *harness {
+	t.Helper()
+	h := newHarness(t)
+	h.lang = lang
+	h.chooseLang()
+	if s.HighContrast {
+		h.tap("welcome.contrast")
+	}
+	if s.LargeText {
+		h.tap("welcome.large")
+	}
+	v.steps(t, h)
+	h.wantScreen(v.screen)
+	return h
+}
+
+func TestEveryScreenSpeaksBothLanguages(t *testing.T) {
+	for _, v := range visits {
+		t.Run(v.screen, func(t *testing.T) {
+			da := goTo(t, v, i18n.Danish, theme.Settings{}).u.Spoken()
+			en := goTo(t, v, i18n.English, theme.Settings{}).u.Spoken()
+			if strings.TrimSpace(da) == "" || strings.TrimSpace(en) == "" {
+				t.Fatalf("spoken text: da=%q en=%q; want both non-empty", da, en)
+			}
+			if da == en {
+				t.Errorf("spoken text is the same in both languages: %q", da)
+			}
+			for _, s := range []string{da, en} {
+				if strings.Contains(s, pin) || strings.Contains(s, karenCPR) || strings.Contains(s, peterCPR) {
+					t.Errorf("spoken text holds a PIN or a full CPR number: %q", s)
+				}
+			}
+		})
+	}
+}
+
+func TestTapTargetsInEveryTheme(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {HighContrast: true}, {LargeText: true}, {HighContrast: true, LargeText: true}} {
+		for _, v := range visits {
+			name := v.screen
+			if s.HighContrast {
+				name += "/contrast"
+			}
+			if s.LargeText {
+				name += "/large"
+			}
+			t.Run(name, func(t *testing.T) {
+				h := goTo(t, v, i18n.Danish, s)
+				// Fyne's scroll bar is a drag handle, not a tap target: the
+				// content itself scrolls with a drag anywhere, so it is skipped.
+				n := 0
+				for _, tp := range uitest.Tappables(h.w.Canvas().Content()) {
+					if fmt.Sprintf("%T", tp.Object) == "*widget.scrollBarArea" {
+						continue
+					}
+					n++
+					if tp.Size.Width < theme.MinTouchTarget || tp.Size.Height < theme.MinTouchTarget {
+						t.Errorf("tap target %s: size = %.0f×%.0f; want ≥ %d×%d", tp, tp.Size.Width, tp.Size.Height, theme.MinTouchTarget, theme.MinTouchTarget)
+					}
+				}
+				if n < 3 {
+					t.Errorf("only %d tap targets found", n)
+				}
+			})
+		}
+	}
+}
+
+// TestPrimaryButtonsAre64Tall checks the main action of the main screens.
+func TestPrimaryButtonsAre64Tall(t *testing.T) {
+	for _, tt := range []struct{ screen, button string }{
+		{"home", "home.consents"}, {"create_review", "review.confirm"}, {"handover_qr", "handover.done"}, {"staff_home", "staff.assist"},
+	} {
+		for _, v := range visits {
+			if v.screen != tt.screen {
+				continue
+			}
+			h := goTo(t, v, i18n.Danish, theme.Settings{})
+			uitest.Tappables(h.w.Canvas().Content()) // lays the tree out
+			if got := h.u.Button(tt.button).Size().Height; got < theme.PrimaryButtonHeight {
+				t.Errorf("%s: %s height = %.0f; want ≥ %d", tt.screen, tt.button, got, theme.PrimaryButtonHeight)
+			}
+		}
+	}
+}
+
+func TestGoldenScreens(t *testing.T) {
+	for _, name := range []string{"welcome", "pin", "home", "consents", "create_review", "handover_qr", "staff_home"} {
+		for _, v := range visits {
+			if v.screen != name {
+				continue
+			}
+			t.Run(name, func(t *testing.T) {
+				h := goTo(t, v, i18n.Danish, theme.Settings{})
+				file := name + ".xml"
+				if *update {
+					if err := os.MkdirAll("testdata", 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join("testdata", file), []byte(test.RenderToMarkup(h.w.Canvas())), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				test.AssertRendersToMarkup(t, file, h.w.Canvas())
+			})
+		}
+	}
+}
