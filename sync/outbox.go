@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -206,6 +207,11 @@ func Open(dir string, opts Options) (*Outbox, error) {
 			return nil, fmt.Errorf("outbox: %w", err)
 		}
 	}
+	if !opts.ReadOnly {
+		if err := removeUnstartedMemtables(dir, log); err != nil {
+			return nil, err
+		}
+	}
 	db, err := badger.Open(badgerOptions(dir, key, opts.ReadOnly, log))
 	if err != nil {
 		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
@@ -236,12 +242,12 @@ func badgerOptions(dir string, key []byte, readOnly bool, log *slog.Logger) badg
 		WithLoggingLevel(badger.WARNING).
 		WithMetricsEnabled(false).
 		WithNumVersionsToKeep(1).
-		WithMemTableSize(8 << 20).
+		WithMemTableSize(4 << 20).
 		WithNumMemtables(2).
 		WithValueThreshold(MaxActionBytes + 1024).
 		WithValueLogFileSize(16 << 20).
-		WithBlockCacheSize(8 << 20).
-		WithIndexCacheSize(4 << 20).
+		WithBlockCacheSize(4 << 20).
+		WithIndexCacheSize(2 << 20).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(4).
 		WithBaseTableSize(2 << 20).
@@ -250,6 +256,48 @@ func badgerOptions(dir string, key []byte, readOnly bool, log *slog.Logger) badg
 		WithCompactL0OnClose(true).
 		WithEncryptionKey(key).
 		WithEncryptionKeyRotationDuration(30 * 24 * time.Hour)
+}
+
+// memHeaderSize is the header Badger writes at the start of a memtable
+// log: an 8-byte data-key id and a 12-byte IV.
+const memHeaderSize = 20
+
+// removeUnstartedMemtables deletes memtable logs (*.mem) that a crash left
+// before Badger wrote their header: shorter than the header, or with an
+// all-zero header. Such a file cannot hold an entry (entries are written
+// only after the header), but Badger v4.9.6 refuses to open a database that
+// has one ("while opening fid: N err: Create a new file"), and with a zero
+// header it would go on writing that log unencrypted. Found by the SIGKILL
+// torture test.
+func removeUnstartedMemtables(dir string, log *slog.Logger) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("outbox: %w", err)
+	}
+	for _, e := range ents {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".mem" {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		var h [memHeaderSize]byte
+		n, _ := io.ReadFull(f, h[:])
+		f.Close()
+		if n == memHeaderSize && h != [memHeaderSize]byte{} {
+			continue
+		}
+		log.Warn("removing a memtable log a crash left before it was started", "file", e.Name(), "bytes", n)
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("outbox: removing unstarted memtable log: %w", err)
+		}
+	}
+	return nil
 }
 
 func (o *Outbox) load() error {
@@ -634,7 +682,9 @@ func (o *Outbox) Purge(now time.Time) (int, error) {
 	err := o.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pAckTime}, PrefetchValues: true})
 		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+		// Ack times up to the purge cursor are deleted; seeking past them
+		// skips their tombstones.
+		for it.Seek(seqKey(pAckTime, purged+1)); it.Valid(); it.Next() {
 			v, err := it.Item().ValueCopy(nil)
 			if err != nil || len(v) != 8 {
 				return fmt.Errorf("outbox: bad ack time: %v", err)
