@@ -189,6 +189,16 @@ func (p *Pusher) Run(ctx context.Context) error {
 		case <-retry:
 			retry = nil
 		case err := <-bundleCh:
+			var off *OfflineError
+			switch {
+			case err == nil:
+				p.st.Online = true
+			case errors.As(err, &off) || Retryable(err):
+				p.st.Online = false
+				if p.st.State == StateIdle {
+					p.st.LastError = err.Error()
+				}
+			}
 			if err != nil {
 				p.log.Warn("trust bundle refresh failed", "err", err)
 				bundleTimer = time.After(min(p.cfg.BundleInterval, time.Minute))
@@ -227,8 +237,9 @@ func (p *Pusher) drain(ctx context.Context) error {
 			return p.fail(StateError, fmt.Errorf("reading the outbox: %w", err))
 		}
 		if len(items) == 0 {
-			p.st.State, p.st.Online, p.st.LastError = StateIdle, true, ""
-			p.st.LastSync = p.now()
+			// Nothing to send says nothing about the link: Online and
+			// LastSync keep what the last real contact showed.
+			p.st.State, p.st.LastError = StateIdle, ""
 			return nil
 		}
 		if p.st.State != StatePushing {

@@ -333,3 +333,17 @@ func TestEnrollErrors(t *testing.T) {
 		t.Fatalf("LoadIdentity = %+v, %v", got, err)
 	}
 }
+
+// With nothing queued, the link state comes from the trust-bundle refresh.
+func TestPusherIdleOfflineShows(t *testing.T) {
+	iss := fixture.NewIssuer()
+	fc := newFakeCentral(iss, "tok")
+	srv := httptest.NewServer(fc)
+	k := newKiosk(t, srv.URL, "tok", PusherConfig{})
+	srv.Close()
+	k.start(t)
+	s := waitStatus(t, k.pusher, func(s Status) bool { return s.State == StateIdle && s.LastError != "" })
+	if s.Online || !s.LastSync.IsZero() {
+		t.Fatalf("status with central down and nothing queued = %+v; want offline, never synced", s)
+	}
+}
