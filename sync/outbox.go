@@ -88,6 +88,8 @@ type Outbox struct {
 	broken    error
 	closed    bool
 
+	purgeMu gosync.Mutex // one Purge at a time (maintenance and callers)
+
 	notify chan struct{}
 	stop   chan struct{}
 	wg     gosync.WaitGroup
@@ -668,6 +670,8 @@ const purgeChunk = 512
 // purge cursor, so its cost does not grow with history.
 func (o *Outbox) Purge(now time.Time) (int, error) {
 	cutoff := now.Add(-o.opts.Retention)
+	o.purgeMu.Lock()
+	defer o.purgeMu.Unlock()
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
