@@ -6,4 +6,18 @@
 // kiosksync:
 //
 //	import kiosksync "github.com/borgerkiosk/borgerkiosk/sync"
+//
+// Wiring in cmd/kiosk:
+//
+//	id, err := kiosksync.LoadIdentity(stateDir) // or kiosksync.Enroll(ctx, stateDir, url, token, kioskID, site, nil)
+//	ob, err := kiosksync.Open(outboxDir, kiosksync.Options{KeyFile: keyPath, Logger: log})
+//	client := kiosksync.NewClient(id, nil)
+//	bundles := kiosksync.LoadBundles(stateDir, id.CentralKey, log)
+//	p, err := kiosksync.NewPusher(kiosksync.PusherConfig{Queue: ob, Client: client, Bundles: bundles,
+//		StateDir: stateDir, EnrollToken: spareToken, Site: site, Logger: log})
+//	go p.Run(ctx)
+//	statuses, stop := p.Subscribe() // banner and staff screen
+//
+// For each action: bundles.AllowAction(kind, now), then Sign, then
+// ob.Enqueue; tell the person "saved" only when Enqueue returns nil.
 package sync
