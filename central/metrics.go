@@ -6,6 +6,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -19,6 +20,7 @@ type metrics struct {
 	durations   *prometheus.HistogramVec
 	pushActions *prometheus.CounterVec
 	forks       prometheus.Counter
+	handover    *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -37,16 +39,23 @@ func newMetrics() *metrics {
 			Name: "borgerkiosk_central_push_actions_total",
 			Help: "Pushed actions by verdict outcome.",
 		}, []string{"outcome"}),
+		handover: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_handover_redemptions_total",
+			Help: "Answers to handover codes on the web pages, by verdict outcome or refusal code.",
+		}, []string{"outcome"}),
 		forks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "borgerkiosk_central_fork_alarms_total",
 			Help: "Pushes where a sequence number came again with different content.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks,
+	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.handover,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show every outcome from the start, so dashboards see zeros, not gaps.
 	for _, o := range []bk.Outcome{bk.Applied, bk.Duplicate, bk.Superseded, bk.Rejected} {
 		m.pushActions.WithLabelValues(string(o))
+	}
+	for _, o := range []string{string(bk.Applied), string(bk.Superseded), string(bk.Rejected), handoverweb.ECodeUsed, handoverweb.ECodeSuperseded} {
+		m.handover.WithLabelValues(o)
 	}
 	return m
 }

@@ -164,6 +164,17 @@ func (s *Server) apply(tx Tx, trust *bk.Trust, it bk.PushItem, hash []byte, now 
 	case changed.Delegation != nil:
 		err = tx.PutDelegation(changed.Delegation)
 	}
+	if err != nil {
+		return v, err
+	}
+	// An answer given at a kiosk uses up the handover code it answered, so
+	// the same code cannot be redeemed again on the web.
+	if a.Kind == bk.AcceptDelegation || a.Kind == bk.DeclineDelegation {
+		p, _ := a.DecodePayload() // the rules decoded it already
+		if token := handoverToken(p); token != "" {
+			err = markTokenUsed(tx, subject, token)
+		}
+	}
 	return v, err
 }
 

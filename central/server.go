@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -40,8 +41,12 @@ type Config struct {
 	NonceTTL       time.Duration // citizen sign-in nonce lifetime; 2m
 	EnrollTokenTTL time.Duration // default enrolment token lifetime; 24h
 
-	// Pages serves the paths for which IsPagePath is true (the handover web
-	// pages); both nil: no pages.
+	// Handover turns on the relative's handover web pages, served by this
+	// server as their registry; nil: none. It cannot be used with Pages.
+	Handover *HandoverPages
+
+	// Pages serves the paths for which IsPagePath is true (other pages
+	// than the handover pages); both nil: no pages.
 	Pages      http.Handler
 	IsPagePath func(path string) bool
 
@@ -97,6 +102,9 @@ func New(cfg Config) (*Server, error) {
 	if (cfg.Pages == nil) != (cfg.IsPagePath == nil) {
 		return nil, errors.New("central: Config.Pages and Config.IsPagePath go together")
 	}
+	if cfg.Handover != nil && cfg.Pages != nil {
+		return nil, errors.New("central: set Config.Handover or Config.Pages, not both")
+	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -127,6 +135,13 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(),
+	}
+	if cfg.Handover != nil {
+		s.cfg.Pages = handoverweb.New(handoverweb.Config{
+			Registry: s, SignIn: cfg.Handover.SignIn, Secure: cfg.Handover.Secure,
+			Now: cfg.Now, Logger: cfg.Logger.With("component", "handover"),
+		})
+		s.cfg.IsPagePath = handoverweb.IsHandoverPath
 	}
 	s.routes()
 	return s, nil

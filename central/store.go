@@ -6,6 +6,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 )
 
 // Store keeps central's state. Every read and write happens in a transaction.
@@ -95,6 +96,15 @@ type Tx interface {
 	DelegationsByPrincipal(cpr bk.CPR) ([]*bk.Delegation, error)
 	// DelegationsByDelegate lists the delegations given to cpr, by id.
 	DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error)
+
+	// HandoverCodes returns what is known of a delegation's handover codes
+	// (used token ids, newest issue time); a record with an empty, non-nil
+	// Used map when nothing is known. It does not need the delegation to
+	// exist.
+	HandoverCodes(delegationID string) (handoverweb.CodeRecord, error)
+	// PutHandoverCodes replaces a delegation's handover code record; an
+	// empty delegation id is EInvalid.
+	PutHandoverCodes(delegationID string, rec handoverweb.CodeRecord) error
 
 	// Revoke adds a card serial to the revocation list; revoking a serial
 	// twice keeps the first record and is not an error.

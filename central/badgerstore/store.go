@@ -15,6 +15,7 @@
 //	delegation/<id>                   bk.Delegation
 //	deleg-principal/<H(cpr)><id>
 //	deleg-delegate/<H(cpr)><id>
+//	handover/<delegation id>          handoverweb.CodeRecord
 //	revoked/<serial>                  central.Revocation
 //	nonce/<value>                     central.Nonce, with a Badger TTL
 //
@@ -41,6 +42,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/dgraph-io/badger/v4"
 )
 
@@ -520,6 +522,27 @@ func (t *tx) DelegationsByPrincipal(cpr bk.CPR) ([]*bk.Delegation, error) {
 
 func (t *tx) DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error) {
 	return t.delegationsUnder(key("deleg-delegate", t.cprHash(cpr)))
+}
+
+// --- handover codes ---
+
+func (t *tx) HandoverCodes(delegationID string) (handoverweb.CodeRecord, error) {
+	var rec handoverweb.CodeRecord
+	err := t.get(key("handover", []byte(delegationID)), &rec, "handover codes")
+	if err != nil && bk.ErrorCode(err) != bk.ENotFound {
+		return handoverweb.CodeRecord{}, err
+	}
+	if rec.Used == nil {
+		rec.Used = map[string]bool{}
+	}
+	return rec, nil
+}
+
+func (t *tx) PutHandoverCodes(delegationID string, rec handoverweb.CodeRecord) error {
+	if delegationID == "" {
+		return bk.Errorf(bk.EInvalid, "a handover code record needs a delegation id")
+	}
+	return t.put(key("handover", []byte(delegationID)), rec)
 }
 
 // --- revocations ---

@@ -7,6 +7,7 @@
 //	kiosk := h.EnrollKiosk(t, "kiosk-1")        // or do POST /v1/enroll with h.EnrollToken(t)
 //	c := h.RequestConsent(t, "sundhed", "010190-1234", "health")
 //	... push actions to h.URL + "/v1/push" ...
+//	u := kiosk.HandoverURL(t, claims, delegateCPR) // opens central's handover page
 //	applied := h.Applied(t, "kiosk-1", incarnation)
 package centraltest
 
@@ -19,6 +20,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,6 +31,8 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
 )
@@ -39,8 +43,12 @@ type Options struct {
 	// signed with it too. Default time.Now.
 	Now func() time.Time
 	// Configure, if set, may change the server config before it starts
-	// (limits, max ages, pages).
+	// (limits, max ages, pages). The config it gets serves the handover
+	// pages with the development sign-in (handoverweb.DevSignIn).
 	Configure func(cfg *central.Config)
+	// Listener, if set, is where the service listens, so that Configure
+	// can know its URL beforehand (for an OIDC redirect URL, say).
+	Listener net.Listener
 }
 
 // Harness is a running central service.
@@ -88,6 +96,7 @@ func StartWith(t testing.TB, o Options) *Harness {
 	cfg := central.Config{
 		Store: st, Key: key, Catalogue: cat, Issuers: []bk.IssuerKey{h.Issuer.PublicKey()},
 		OperatorTokenHash: bk.TokenHash(h.OperatorToken),
+		Handover:          &central.HandoverPages{SignIn: handoverweb.DevSignIn{}},
 		Now:               o.Now, Logger: logger,
 	}
 	for _, a := range cat.Authorities {
@@ -102,7 +111,12 @@ func StartWith(t testing.TB, o Options) *Harness {
 		st.Close()
 		t.Fatalf("centraltest: %v", err)
 	}
-	h.HTTP = httptest.NewServer(h.Server.Handler())
+	h.HTTP = httptest.NewUnstartedServer(h.Server.Handler())
+	if o.Listener != nil {
+		h.HTTP.Listener.Close()
+		h.HTTP.Listener = o.Listener
+	}
+	h.HTTP.Start()
 	h.URL = h.HTTP.URL
 	t.Cleanup(func() {
 		h.HTTP.Close()
@@ -148,6 +162,25 @@ func (h *Harness) EnrollKiosk(t testing.TB, id string) *Kiosk {
 		t.Fatalf("centraltest: enrol %s: %d %s", id, status, resp)
 	}
 	return &Kiosk{ID: id, Key: key, h: h}
+}
+
+// HandoverURL issues a handover code for claims, bound to delegateCPR and
+// signed with the kiosk's key (the kid is the kiosk id), and returns it as
+// the URL a QR code carries, on the harness's host. Zero IssuedAt is now.
+func (k *Kiosk) HandoverURL(t testing.TB, c handover.Claims, delegateCPR string) string {
+	t.Helper()
+	if c.IssuedAt.IsZero() {
+		c.IssuedAt = k.h.now().UTC().Truncate(time.Second)
+	}
+	code, err := handover.Issue(c, delegateCPR, k.ID, k.Key)
+	if err != nil {
+		t.Fatalf("centraltest: handover code: %v", err)
+	}
+	u, err := handover.URL(k.h.URL, code)
+	if err != nil {
+		t.Fatalf("centraltest: handover URL: %v", err)
+	}
+	return u
 }
 
 // Request sends a request signed by the kiosk and returns status and body.

@@ -37,12 +37,7 @@ func Decide(d *bk.Delegation, rec CodeRecord, r Redemption, rules *bk.Rules) (bk
 	if r.Delegate != d.Delegate {
 		return bk.Verdict{}, nil, rec, bk.Errorf(bk.ENotPermitted, "This power of attorney is for someone else.")
 	}
-	kind := bk.DeclineDelegation
-	if r.Accept {
-		kind = bk.AcceptDelegation
-	}
-	payload, _ := json.Marshal(bk.Payload{DelegationID: d.ID, HandoverToken: token})
-	a := &bk.Action{ID: bk.NewID(r.At), Kind: kind, OccurredAt: r.At.UTC(), Kiosk: "web", Payload: payload, ActorSerial: "web-" + r.Method}
+	a := r.Action(bk.NewID(r.At))
 	actor := &bk.Certificate{CPR: r.Delegate, Name: r.DelegateName, Role: bk.RoleCitizen}
 	v, t := rules.Apply(bk.Target{Delegation: d}, a, actor, nil, r.At)
 	next := CodeRecord{Used: map[string]bool{}, LatestIssued: rec.LatestIssued}
@@ -56,4 +51,21 @@ func Decide(d *bk.Delegation, rec CodeRecord, r Redemption, rules *bk.Rules) (bk
 		next.Used[token] = true
 	}
 	return v, t.Delegation, next, nil
+}
+
+// Action is the accept or decline that redemption r amounts to, with action
+// id id. It carries no card signature (the delegate signed in on the web,
+// see Method); central keeps it in its action log with the verdict, and
+// Decide's verdict names the id it used.
+func (r Redemption) Action(id string) *bk.Action {
+	kind := bk.DeclineDelegation
+	if r.Accept {
+		kind = bk.AcceptDelegation
+	}
+	var delegationID, token string
+	if r.Claims != nil {
+		delegationID, token = r.Claims.DelegationID, hex.EncodeToString(r.Claims.TokenID)
+	}
+	payload, _ := json.Marshal(bk.Payload{DelegationID: delegationID, HandoverToken: token})
+	return &bk.Action{ID: id, Kind: kind, OccurredAt: r.At.UTC(), Kiosk: "web", Payload: payload, ActorSerial: "web-" + r.Method}
 }

@@ -84,7 +84,7 @@ type SignIn interface {
 // Config configures the handler.
 type Config struct {
 	Registry Registry
-	SignIn   SignIn
+	SignIn   SignIn // nil: NoSignIn (codes can be viewed, not answered)
 	// Secure marks cookies Secure; set it whenever central is reached over TLS.
 	Secure bool
 	Now    func() time.Time
@@ -132,6 +132,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.SignIn == nil {
+		cfg.SignIn = NoSignIn{}
 	}
 	h := &Handler{
 		cfg:      cfg,
@@ -451,6 +454,10 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 	h.pending[state] = pendingSignIn{next: next, lang: lang, expires: now.Add(signInTTL)}
 	h.mu.Unlock()
 	to, err := h.cfg.SignIn.Start(w, r, state)
+	if errors.Is(err, ErrNoSignIn) {
+		h.fail(w, r, http.StatusServiceUnavailable, "signin_none")
+		return
+	}
 	if err != nil {
 		h.cfg.Logger.Error("handover sign-in start", "err", err)
 		h.fail(w, r, http.StatusBadGateway, "signin_unavailable")

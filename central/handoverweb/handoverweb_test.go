@@ -322,7 +322,15 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		text   string
 	}{
 		{"garbage", func() string { return w.srv.URL + "/H/ZZ%25%25Q" }, 400, "ikke en gyldig"},
-		{"truncated", func() string { _, u := w.delegation(t, nil); return u[:len(u)-7] }, 400, "ikke en gyldig"},
+		{"truncated", func() string {
+			_, u := w.delegation(t, nil)
+			u = u[:len(u)-7]
+			// Never cut inside a %XX escape: that is a broken URL, not a broken code.
+			if i := strings.LastIndexByte(u, '%'); i >= len(u)-2 {
+				u = u[:i]
+			}
+			return u
+		}, 400, "ikke en gyldig"},
 		{"tampered", func() string {
 			_, u := w.delegation(t, nil)
 			i := len(u) - 20
@@ -386,4 +394,26 @@ func TestOpenRedirectRefused(t *testing.T) {
 			t.Errorf("sign-in with next=%q = %d; want 400", next, status)
 		}
 	}
+}
+
+// Without any sign-in configured the code page still shows what the code is
+// for, says it cannot be answered here, and sign-in refuses clearly.
+func TestNoSignInRefusesClearly(t *testing.T) {
+	w := newWorld(t, func(*testing.T) handoverweb.SignIn { return nil })
+	d, u := w.delegation(t, nil)
+	c := client(t)
+	status, page, _ := get(t, c, u+"?lang=en")
+	if status != 200 || !strings.Contains(page, "Karen J.") || !strings.Contains(page, `id="signin-unavailable"`) ||
+		!strings.Contains(page, "Signing in is not set up") || strings.Contains(page, `id="signin"`) {
+		t.Fatalf("GET code without sign-in = %d:\n%s", status, page)
+	}
+	path := u[len(w.srv.URL):]
+	status, page, _ = get(t, c, w.srv.URL+"/handover/signin?next="+url.QueryEscape(path))
+	if status != http.StatusServiceUnavailable || !strings.Contains(page, "Signing in is not set up") || !strings.Contains(page, `role="alert"`) {
+		t.Errorf("sign-in without a provider = %d:\n%s", status, page)
+	}
+	if status, _, _ := post(t, c, u, url.Values{"answer": {"accept"}}); status != http.StatusUnauthorized {
+		t.Errorf("POST without sign-in = %d; want 401", status)
+	}
+	w.assertState(t, d.ID, bk.DelegationPending)
 }

@@ -15,6 +15,7 @@ var texts = map[string][2]string{ // key → {da, en}
 	"code_expires":     {"Koden kan bruges til og med", "The code can be used until"},
 	"signin_oidc":      {"Log ind med MitID for at svare", "Sign in with MitID to answer"},
 	"signin_dev":       {"Log ind (udvikling) for at svare", "Sign in (development) to answer"},
+	"signin_none":      {"Log ind er ikke sat op på denne tjeneste, så koden kan ikke besvares her. Tag koden med til en Borgerkiosk.", "Signing in is not set up on this service, so the code cannot be answered here. Take the code to a Borgerkiosk."},
 	"demo_notice":      {"Demo: den centrale tjeneste kører i demo-tilstand med udviklings-login.", "Demo: the central service runs in demo mode with development sign-in."},
 	"signed_in_as":     {"Du er logget ind som", "You are signed in as"},
 	"accept":           {"Ja, jeg tager imod fuldmagten", "Yes, I accept the power of attorney"},
@@ -54,6 +55,7 @@ var refusals = map[string][2]string{
 	"signin_failed":        {"Login mislykkedes. Prøv igen.", "Signing in failed. Please try again."},
 	"signin_no_cpr":        {"Login gav ikke et CPR-nummer.", "Signing in did not give a CPR number."},
 	"signin_unavailable":   {"Login er ikke tilgængeligt lige nu. Prøv igen senere.", "Signing in is not available right now. Try again later."},
+	"signin_none":          {"Log ind er ikke sat op på denne tjeneste, så koden kan ikke besvares her. Tag koden med til en Borgerkiosk.", "Signing in is not set up on this service, so the code cannot be answered here. Take the code to a Borgerkiosk."},
 	"csrf":                 {"Formularen er udløbet. Gå tilbage og prøv igen.", "The form has expired. Go back and try again."},
 	"bad_request":          {"Forespørgslen kunne ikke forstås.", "The request could not be understood."},
 }

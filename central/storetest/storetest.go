@@ -20,6 +20,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 )
 
@@ -36,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"Actions", testActions},
 		{"Consents", testConsents},
 		{"Delegations", testDelegations},
+		{"HandoverCodes", testHandoverCodes},
 		{"Revocations", testRevocations},
 		{"Nonces", testNonces},
 		{"Rollback", testRollback},
@@ -411,6 +413,65 @@ func testDelegations(t *testing.T, s central.Store) {
 	})
 }
 
+func testHandoverCodes(t *testing.T, s central.Store) {
+	d1, d2 := bk.NewID(T0), bk.NewID(T0.Add(time.Second))
+	empty := handoverweb.CodeRecord{Used: map[string]bool{}}
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.HandoverCodes(d1)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "HandoverCodes(none stored)", got, empty)
+		return nil
+	})
+	rec := handoverweb.CodeRecord{Used: map[string]bool{"0102030405060708": true}, LatestIssued: T0.Add(1500 * time.Millisecond)}
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutHandoverCodes(no id)", tx.PutHandoverCodes("", rec), bk.EInvalid)
+		return tx.PutHandoverCodes(d1, rec)
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.HandoverCodes(d1)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "HandoverCodes(d1)", got, rec)
+		got.Used["ffffffffffffffff"] = true // a copy: the store must not change
+		again, err := tx.HandoverCodes(d1)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "HandoverCodes(d1) after changing a returned copy", again, rec)
+		other, err := tx.HandoverCodes(d2)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "HandoverCodes(d2)", other, empty)
+		return nil
+	})
+	// A put replaces the whole record, and a record with a nil map reads
+	// back with an empty one.
+	newer := handoverweb.CodeRecord{Used: map[string]bool{"0102030405060708": true, "a1a2a3a4a5a6a7a8a9": true}, LatestIssued: T0.Add(time.Hour)}
+	update(t, s, func(tx central.Tx) error {
+		if err := tx.PutHandoverCodes(d1, newer); err != nil {
+			return err
+		}
+		return tx.PutHandoverCodes(d2, handoverweb.CodeRecord{LatestIssued: T0})
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.HandoverCodes(d1)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "HandoverCodes(d1) after a second put", got, newer)
+		got, err = tx.HandoverCodes(d2)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "HandoverCodes(d2) put with a nil map", got, handoverweb.CodeRecord{Used: map[string]bool{}, LatestIssued: T0})
+		return nil
+	})
+}
+
 func testRevocations(t *testing.T, s central.Store) {
 	update(t, s, func(tx central.Tx) error {
 		for _, r := range []central.Revocation{{Serial: "S2", RevokedAt: T0}, {Serial: "S1", RevokedAt: T0}, {Serial: "S2", RevokedAt: T0.Add(time.Hour)}} {
@@ -467,6 +528,7 @@ func testRollback(t *testing.T, s central.Store) {
 			tx.PutDelegation(d),
 			tx.Revoke(central.Revocation{Serial: "S1", RevokedAt: T0}),
 			tx.PutNonce(&central.Nonce{Value: []byte("n"), ExpiresAt: time.Now().Add(time.Minute)}),
+			tx.PutHandoverCodes(d.ID, handoverweb.CodeRecord{Used: map[string]bool{"0102030405060708": true}, LatestIssued: T0}),
 		}
 		for i, err := range steps {
 			if err != nil {
@@ -501,6 +563,9 @@ func testRollback(t *testing.T, s central.Store) {
 		cs, _ := tx.ConsentsByCPR(cprA)
 		ds, _ := tx.DelegationsByDelegate(cprB)
 		rs, _ := tx.Revocations()
+		if rec, err := tx.HandoverCodes(d.ID); err != nil || len(rec.Used) != 0 || !rec.LatestIssued.IsZero() {
+			t.Errorf("HandoverCodes after rollback = %+v, %v; want an empty record", rec, err)
+		}
 		if n != 0 || len(cs) != 0 || len(ds) != 0 || len(rs) != 0 {
 			t.Errorf("after rollback: cursor %d, %d consents, %d delegations, %d revocations; want all 0", n, len(cs), len(ds), len(rs))
 		}
