@@ -1,0 +1,112 @@
+package session
+
+import (
+	"context"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/devices/receipt"
+	"github.com/borgerkiosk/borgerkiosk/ui"
+)
+
+// base fills in what every receipt says: which kiosk, when, for whom, and
+// who helped.
+func (s *Session) base(lang string, at time.Time) receipt.Receipt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := receipt.Receipt{
+		Lang: lang, Kiosk: s.svc.cfg.KioskID, Site: s.svc.cfg.Site, At: at,
+		Catalogue: s.svc.Catalogue(),
+	}
+	if s.cert != nil {
+		r.Person = receipt.Person{Name: s.cert.Name, CPR: s.cert.CPR}
+	}
+	if s.assist != nil {
+		r.AssistedBy = s.assist.Staff.Name
+	}
+	return r
+}
+
+// print sends a job to the printer. A failure is reported, never fatal: the
+// action it is for is already saved.
+func (s *Session) print(ctx context.Context, what string, job []byte, err error) ui.Receipt {
+	if err == nil {
+		err = s.svc.deps.Printer.Print(ctx, job)
+	}
+	if err != nil {
+		s.svc.log.Warn("receipt not printed", "what", what, "err", err)
+		if bk.ErrorCode(err) == bk.EInternal {
+			err = bk.Errorf(bk.EUnavailable, "The receipt could not be printed.")
+		}
+		return ui.Receipt{Err: err}
+	}
+	return ui.Receipt{Printed: true}
+}
+
+// printAction prints the receipt of a saved action. The kiosk never claims
+// more than it knows: the receipt says pending until central has answered.
+func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, next, before bk.Target, lang string, now time.Time) ui.Receipt {
+	r := s.base(lang, a.OccurredAt)
+	r.Kind, r.ActionID = a.Kind, a.ID
+	r.Status = receipt.Status{State: receipt.Pending}
+	r.Consent, r.Delegation = next.Consent, next.Delegation
+	if r.Consent == nil {
+		r.Consent = before.Consent
+	}
+	if r.Delegation == nil {
+		r.Delegation = before.Delegation
+	}
+	if r.Delegation == nil && !a.Kind.OnConsent() {
+		// Not known at the kiosk (offline): print what the action itself says.
+		d := &bk.Delegation{ID: p.DelegationID, Scopes: p.Scopes, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo}
+		if p.Delegate != nil {
+			d.Delegate = *p.Delegate
+		}
+		r.Delegation = d
+	}
+	if r.Consent == nil && a.Kind.OnConsent() {
+		r.Consent = &bk.Consent{ID: p.ConsentID}
+	}
+	job, err := receipt.Action(r, s.svc.cfg.Printer)
+	return s.print(ctx, string(a.Kind), job, err)
+}
+
+// printSlip prints a handover slip with its QR code.
+func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, url string, expires time.Time, lang string, now time.Time) ui.Receipt {
+	r := s.base(lang, now)
+	r.Delegation = d
+	r.Handover = &receipt.Handover{URL: url, Expires: expires}
+	job, err := receipt.HandoverSlip(r, s.svc.cfg.Printer)
+	return s.print(ctx, "handover slip", job, err)
+}
+
+// printOverview prints everything the session knows about the person.
+func (s *Session) printOverview(ctx context.Context, lang string, now time.Time) error {
+	r := s.base(lang, now)
+	s.mu.Lock()
+	st := &bk.CitizenState{}
+	if s.state != nil {
+		cp := *s.state
+		st = &cp
+		if s.fresh {
+			// Only an unchanged fetch may say it came from central.
+			r.Status.State = receipt.Confirmed
+		}
+	}
+	for _, d := range s.created {
+		known := false
+		for _, g := range st.GivenByMe {
+			known = known || g.ID == d.ID
+		}
+		if !known {
+			st.GivenByMe = append(st.GivenByMe, d)
+		}
+	}
+	s.mu.Unlock()
+	r.Arrangements = st
+	job, err := receipt.Overview(r, s.svc.cfg.Printer)
+	if res := s.print(ctx, "overview", job, err); res.Err != nil {
+		return res.Err
+	}
+	return nil
+}

@@ -1,0 +1,400 @@
+package session
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/ui"
+)
+
+// Session implements ui.Session for one signed-in person. Everything it
+// holds about the person lives in memory only and is dropped by Close.
+type Session struct {
+	svc *Service
+
+	mu      sync.Mutex
+	closed  bool
+	cert    *bk.Certificate
+	lang    string
+	assist  *ui.Assist
+	auth    *bk.CitizenAuth           // an unused proof of presence for central, if any
+	state   *bk.CitizenState          // last state fetched from central
+	fresh   bool                      // state is as central sent it: no action saved since
+	created map[string]*bk.Delegation // delegations made in this session (maybe not at central yet)
+}
+
+var _ ui.Session = (*Session)(nil)
+
+// Person implements ui.Session.
+func (s *Session) Person() ui.CardInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cert == nil {
+		return ui.CardInfo{}
+	}
+	return cardInfo(s.cert)
+}
+
+// AssistedBy implements ui.Session.
+func (s *Session) AssistedBy() *ui.Staff {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.assist == nil {
+		return nil
+	}
+	st := s.assist.Staff
+	return &st
+}
+
+// SetLang implements ui.Session.
+func (s *Session) SetLang(lang string) {
+	if lang != "en" {
+		lang = "da"
+	}
+	s.mu.Lock()
+	s.lang = lang
+	s.mu.Unlock()
+}
+
+// Close implements ui.Session: it wipes the person's data from memory.
+func (s *Session) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.cert, s.auth, s.state, s.created, s.assist = nil, nil, nil, nil, nil
+	s.mu.Unlock()
+	s.svc.mu.Lock()
+	if s.svc.current == s {
+		s.svc.current = nil
+	}
+	s.svc.scanned = nil
+	s.svc.mu.Unlock()
+}
+
+// snapshot returns what the session needs for one operation, or errClosed.
+func (s *Session) snapshot() (*bk.Certificate, *ui.Assist, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, nil, "", errClosed
+	}
+	return s.cert, s.assist, s.lang, nil
+}
+
+// State implements ui.Session.
+func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
+	cert, _, _, err := s.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	if s.svc.deps.Central == nil {
+		return nil, bk.Errorf(bk.EUnavailable, "The central service cannot be reached right now.")
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.svc.cfg.StateTimeout)
+	defer cancel()
+	s.mu.Lock()
+	auth := s.auth
+	s.auth = nil // nonces are single use
+	s.mu.Unlock()
+	if auth == nil {
+		nonce, err := s.svc.deps.Central.Nonce(ctx)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		sig, err := s.svc.deps.Reader.Sign(ctx, bk.AuthChallenge(nonce))
+		if err != nil {
+			return nil, err
+		}
+		auth = &bk.CitizenAuth{Nonce: nonce, Cert: cert.Encode(), Signature: sig}
+	}
+	st, err := s.svc.deps.Central.CitizenState(ctx, *auth)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	s.state, s.fresh = st, true
+	return st, nil
+}
+
+func unavailable(err error) error {
+	if bk.ErrorCode(err) == bk.EInternal {
+		return bk.Errorf(bk.EUnavailable, "The central service cannot be reached right now.")
+	}
+	return err
+}
+
+// target finds the object an action is about in what the session knows.
+func (s *Session) target(kind bk.ActionKind, p bk.Payload) (bk.Target, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if kind == bk.CreateDelegation {
+		return bk.Target{}, true
+	}
+	if kind.OnConsent() {
+		if s.state == nil {
+			return bk.Target{}, false
+		}
+		for _, c := range s.state.Consents {
+			if c.ID == p.ConsentID {
+				cp := *c
+				return bk.Target{Consent: &cp}, true
+			}
+		}
+		return bk.Target{}, false
+	}
+	if d, ok := s.created[p.DelegationID]; ok {
+		cp := *d
+		return bk.Target{Delegation: &cp}, true
+	}
+	if s.state == nil {
+		return bk.Target{}, false
+	}
+	for _, list := range [][]*bk.Delegation{s.state.GivenByMe, s.state.GivenToMe} {
+		for _, d := range list {
+			if d.ID == p.DelegationID {
+				cp := *d
+				return bk.Target{Delegation: &cp}, true
+			}
+		}
+	}
+	return bk.Target{}, false
+}
+
+// remember puts the previewed result into the session's view, so the lists
+// show the change (as pending) until central's answer is fetched.
+func (s *Session) remember(t bk.Target) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return // the card left while the action was stored: nothing to show
+	}
+	s.fresh = false
+	if t.Delegation != nil {
+		if s.created == nil {
+			s.created = map[string]*bk.Delegation{}
+		}
+		if _, mine := s.created[t.Delegation.ID]; mine || t.Delegation.State == bk.DelegationPending && t.Delegation.Principal == s.cert.CPR {
+			s.created[t.Delegation.ID] = t.Delegation
+		}
+	}
+	if s.state == nil {
+		return
+	}
+	if c := t.Consent; c != nil {
+		for i, old := range s.state.Consents {
+			if old.ID == c.ID {
+				s.state.Consents[i] = c
+			}
+		}
+	}
+	if d := t.Delegation; d != nil {
+		for _, list := range [][]*bk.Delegation{s.state.GivenByMe, s.state.GivenToMe} {
+			for i, old := range list {
+				if old.ID == d.ID {
+					list[i] = d
+				}
+			}
+		}
+	}
+}
+
+func (s *Session) rules() *bk.Rules {
+	r := bk.DefaultRules(s.svc.Catalogue())
+	if s.svc.cfg.MaxDelegation > 0 {
+		r.MaxDelegation = s.svc.cfg.MaxDelegation
+	}
+	return r
+}
+
+// Do implements ui.Session.
+func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.Result, error) {
+	cert, assist, lang, err := s.snapshot()
+	if err != nil {
+		return ui.Result{}, err
+	}
+	now := s.svc.cfg.Now()
+	if cert.Role != bk.RoleCitizen {
+		return ui.Result{}, bk.Errorf(bk.EWrongRole, "A staff card cannot make choices for a citizen. The citizen signs in with their own card.")
+	}
+	b, err := s.svc.bundle()
+	if err != nil {
+		return ui.Result{}, err
+	}
+	if err := b.AllowAction(kind, now); err != nil {
+		return ui.Result{}, err
+	}
+	rules := s.rules()
+	switch kind {
+	case bk.CreateDelegation:
+		if p.DelegationID == "" {
+			p.DelegationID = bk.NewID(now)
+		}
+		p.PrincipalName = cert.Name
+		if p.Delegate == nil {
+			return ui.Result{}, bk.Errorf(bk.EInvalid, "Type the CPR number of the person you give power of attorney to.")
+		}
+		if err := rules.CheckDelegationTerms(p, now); err != nil {
+			return ui.Result{}, err
+		}
+	case bk.AcceptDelegation, bk.DeclineDelegation:
+		if err := s.checkHandover(cert, &p); err != nil {
+			return ui.Result{}, err
+		}
+	}
+
+	a, err := bk.NewAction(kind, p, s.svc.cfg.KioskID, now)
+	if err != nil {
+		return ui.Result{}, err
+	}
+	if assist != nil {
+		a.Assist = assist.Grant
+	}
+	a.ActorSerial, a.ActorCert = cert.Serial, cert.Encode()
+
+	// Preview with the shared rules on what the kiosk knows; a refusal here
+	// stores nothing, because central would refuse it too.
+	var staff *bk.Certificate
+	if a.Assist != nil {
+		staff, _ = bk.DecodeCertificate(a.Assist.StaffCert)
+	}
+	res := ui.Result{ActionID: a.ID, Pending: true}
+	t, known := s.target(kind, p)
+	var next bk.Target
+	if known {
+		res.Verdict, next = rules.Apply(t, a, cert, staff, now)
+		switch res.Verdict.Outcome {
+		case bk.Rejected:
+			return ui.Result{}, bk.Errorf(res.Verdict.Reason, "%s", res.Verdict.Message)
+		case bk.Superseded:
+			return ui.Result{}, bk.Errorf(bk.EConflict, "%s", res.Verdict.Message)
+		}
+	}
+
+	sig, err := s.svc.deps.Reader.Sign(ctx, a.Digest())
+	if err != nil {
+		return ui.Result{}, err
+	}
+	if !ed25519.Verify(cert.CardKey, a.Digest(), sig) {
+		return ui.Result{}, bk.Errorf(bk.EBadSignature, "The card's signature could not be checked. Nothing was saved; please ask staff.")
+	}
+	a.ActorSignature = sig
+	if _, err := s.svc.deps.Outbox.Enqueue(ctx, a); err != nil {
+		s.svc.log.Error("enqueue failed", "action", a.ID, "kind", kind, "err", err)
+		return ui.Result{}, err
+	}
+	s.svc.log.Info("action saved", "action", a.ID, "kind", kind, "serial", cert.Serial, "assisted", assist != nil)
+	if next.Consent != nil || next.Delegation != nil {
+		s.remember(next)
+	}
+	res.Receipt = s.printAction(ctx, a, p, next, t, lang, now)
+	s.svc.StatusChanged()
+	return res, nil
+}
+
+// checkHandover makes sure an accept or decline answers a code scanned at
+// this kiosk for this very person, and names the code's token.
+func (s *Session) checkHandover(cert *bk.Certificate, p *bk.Payload) error {
+	s.svc.mu.Lock()
+	c := s.svc.scanned[p.DelegationID]
+	s.svc.mu.Unlock()
+	if c == nil {
+		return bk.Errorf(bk.EInvalid, "Scan the handover code first.")
+	}
+	if !handover.BindsTo(c, cert.CPR.Digits()) {
+		return bk.Errorf(bk.ENotPermitted, "This handover code was made for someone else. The person it was made for must use their own card.")
+	}
+	p.HandoverToken = hex.EncodeToString(c.TokenID)
+	return nil
+}
+
+// HandoverCode implements ui.Session.
+func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Handover, error) {
+	cert, _, lang, err := s.snapshot()
+	if err != nil {
+		return ui.Handover{}, err
+	}
+	now := s.svc.cfg.Now()
+	b, err := s.svc.bundle()
+	if err != nil {
+		return ui.Handover{}, err
+	}
+	if err := b.AllowAction(bk.CreateDelegation, now); err != nil {
+		return ui.Handover{}, err
+	}
+	t, ok := s.target(bk.RevokeDelegation, bk.Payload{DelegationID: delegationID})
+	d := t.Delegation
+	if !ok || d == nil {
+		return ui.Handover{}, bk.Errorf(bk.ENotFound, "The power of attorney was not found.")
+	}
+	if d.Principal != cert.CPR {
+		return ui.Handover{}, bk.Errorf(bk.ENotPermitted, "Only the person who gave the power of attorney can print its code.")
+	}
+	if st := d.StateAt(now); st != bk.DelegationPending {
+		return ui.Handover{}, bk.Errorf(bk.EInvalidState, "This power of attorney is not waiting to be accepted.")
+	}
+	expires := now.Add(s.svc.cfg.HandoverValidity)
+	if expires.After(d.ValidTo) {
+		expires = d.ValidTo
+	}
+	claims := handover.Claims{
+		DelegationID: d.ID, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo,
+		IssuedAt: now, ExpiresAt: expires, PrincipalName: handover.MaskName(cert.Name),
+	}
+	for _, g := range d.Scopes {
+		claims.Scopes = append(claims.Scopes, g.ScopeID)
+	}
+	code, err := handover.Issue(claims, d.Delegate.Digits(), s.svc.cfg.KioskID, s.svc.cfg.KioskKey)
+	if err != nil {
+		return ui.Handover{}, err
+	}
+	url, err := handover.URL(s.svc.cfg.HandoverBaseURL, code)
+	if err != nil {
+		return ui.Handover{}, err
+	}
+	s.svc.log.Info("handover code issued", "delegation", d.ID, "expires", expires)
+	h := ui.Handover{Code: url, Expires: expires}
+	h.Receipt = s.printSlip(ctx, d, url, expires, lang, now)
+	return h, nil
+}
+
+// PrintOverview implements ui.Session.
+func (s *Session) PrintOverview(ctx context.Context) error {
+	_, _, lang, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	return s.printOverview(ctx, lang, s.svc.cfg.Now())
+}
+
+// GrantAssist implements ui.Session.
+func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist, error) {
+	cert, _, _, err := s.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	if cert.Role != bk.RoleStaff {
+		return nil, bk.Errorf(bk.EWrongRole, "Only a staff card can start helping a citizen.")
+	}
+	if d <= 0 || d > bk.MaxAssist {
+		d = bk.MaxAssist
+	}
+	g := bk.NewAssist(cert.Encode(), s.svc.cfg.KioskID, s.svc.cfg.Now(), d)
+	sig, err := s.svc.deps.Reader.Sign(ctx, g.Digest())
+	if err != nil {
+		return nil, err
+	}
+	if !ed25519.Verify(cert.CardKey, g.Digest(), sig) {
+		return nil, bk.Errorf(bk.EBadSignature, "The staff card's signature could not be checked.")
+	}
+	g.Signature = sig
+	s.svc.log.Info("staff assist granted", "staff", cert.StaffID, "until", g.NotAfter)
+	return &ui.Assist{Grant: g, Staff: ui.Staff{ID: cert.StaffID, Name: cert.Name}}, nil
+}
