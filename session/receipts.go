@@ -29,7 +29,7 @@ func (s *Session) base(lang string, at time.Time) receipt.Receipt {
 
 // print sends a job to the printer. A failure is reported, never fatal: the
 // action it is for is already saved.
-func (s *Session) print(ctx context.Context, what string, job []byte, err error) ui.Receipt {
+func (s *Session) print(ctx context.Context, what, text string, job []byte, err error) ui.Receipt {
 	if err == nil {
 		err = s.svc.deps.Printer.Print(ctx, job)
 	}
@@ -38,9 +38,9 @@ func (s *Session) print(ctx context.Context, what string, job []byte, err error)
 		if bk.ErrorCode(err) == bk.EInternal {
 			err = bk.Errorf(bk.EUnavailable, "The receipt could not be printed.")
 		}
-		return ui.Receipt{Err: err}
+		return ui.Receipt{Err: err, Text: text}
 	}
-	return ui.Receipt{Printed: true}
+	return ui.Receipt{Printed: true, Text: text}
 }
 
 // printAction prints the receipt of a saved action. The kiosk never claims
@@ -68,7 +68,8 @@ func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, n
 		r.Consent = &bk.Consent{ID: p.ConsentID}
 	}
 	job, err := receipt.Action(r, s.svc.cfg.Printer)
-	return s.print(ctx, string(a.Kind), job, err)
+	text, _ := receipt.ActionText(r)
+	return s.print(ctx, string(a.Kind), text, job, err)
 }
 
 // printSlip prints a handover slip with its QR code.
@@ -77,7 +78,8 @@ func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, url string, e
 	r.Delegation = d
 	r.Handover = &receipt.Handover{URL: url, Expires: expires}
 	job, err := receipt.HandoverSlip(r, s.svc.cfg.Printer)
-	return s.print(ctx, "handover slip", job, err)
+	text, _ := receipt.HandoverSlipText(r)
+	return s.print(ctx, "handover slip", text, job, err)
 }
 
 // printOverview prints everything the session knows about the person.
@@ -105,7 +107,7 @@ func (s *Session) printOverview(ctx context.Context, lang string, now time.Time)
 	s.mu.Unlock()
 	r.Arrangements = st
 	job, err := receipt.Overview(r, s.svc.cfg.Printer)
-	if res := s.print(ctx, "overview", job, err); res.Err != nil {
+	if res := s.print(ctx, "overview", "", job, err); res.Err != nil {
 		return res.Err
 	}
 	return nil

@@ -127,7 +127,8 @@ type Assist struct {
 // Receipt says whether the receipt of an action was printed.
 type Receipt struct {
 	Printed bool
-	Err     error // why not: an *bk.Error with code EUnavailable; the action is saved all the same
+	Err     error  // why not: an *bk.Error with code EUnavailable; the action is saved all the same
+	Text    string // what the receipt says, in the session's language, for reading aloud
 }
 
 // Result is the outcome of Session.Do for an action that was stored.

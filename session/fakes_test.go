@@ -1,0 +1,343 @@
+package session_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"sync"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+	"github.com/borgerkiosk/borgerkiosk/session"
+	"github.com/borgerkiosk/borgerkiosk/ui"
+)
+
+// The fakes below are small working implementations of the service's
+// dependencies, kept in memory. They check what the real parts check (PINs,
+// signatures, single-use nonces) so that the tests see the same refusals.
+
+var (
+	_ bk.CardReader   = (*fakeReader)(nil)
+	_ session.Outbox  = (*fakeOutbox)(nil)
+	_ session.Central = (*fakeCentral)(nil)
+	_ session.Trust   = (*fakeTrust)(nil)
+	_ session.Printer = (*fakePrinter)(nil)
+	_ session.Sync    = (*fakeSync)(nil)
+)
+
+// clock is the injected time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// maxPINTries is how many wrong PINs lock a card.
+const maxPINTries = 3
+
+// fakeReader is a card reader with one slot holding a software card and its
+// PIN. Wrong tries are remembered per card serial, across insertions, as a
+// real card remembers them.
+type fakeReader struct {
+	events chan bk.CardEvent
+
+	mu     sync.Mutex
+	card   *fixture.Card
+	pin    string
+	authed bool
+	wrong  map[string]int // serial → wrong PINs in a row
+	signs  int            // successful Sign calls
+}
+
+func newFakeReader() *fakeReader {
+	return &fakeReader{events: make(chan bk.CardEvent, 16), wrong: map[string]int{}}
+}
+
+// Insert puts c (with PIN pin) into the slot and reports it.
+func (r *fakeReader) Insert(c *fixture.Card, pin string) {
+	r.mu.Lock()
+	r.card, r.pin, r.authed = c, pin, false
+	r.mu.Unlock()
+	r.events <- bk.CardInserted
+}
+
+// Remove takes the card out and reports it.
+func (r *fakeReader) Remove() {
+	r.mu.Lock()
+	r.card, r.pin, r.authed = nil, "", false
+	r.mu.Unlock()
+	r.events <- bk.CardRemoved
+}
+
+func (r *fakeReader) Signs() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.signs
+}
+
+func (r *fakeReader) Events() <-chan bk.CardEvent { return r.events }
+
+func errNoCard() error { return bk.Errorf(bk.ENoCard, "No card in the reader.") }
+
+func (r *fakeReader) Certificate(ctx context.Context) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.card == nil {
+		return nil, errNoCard()
+	}
+	return r.card.Cert.Encode(), nil
+}
+
+func (r *fakeReader) Authenticate(ctx context.Context, pin string, nonce []byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.card == nil {
+		return nil, errNoCard()
+	}
+	serial := r.card.Cert.Serial
+	if r.wrong[serial] >= maxPINTries {
+		return nil, bk.Errorf(bk.ECardLocked, "The card is locked.")
+	}
+	if pin != r.pin {
+		r.wrong[serial]++
+		r.authed = false
+		if left := maxPINTries - r.wrong[serial]; left > 0 {
+			return nil, &bk.PINError{TriesLeft: left}
+		}
+		return nil, bk.Errorf(bk.ECardLocked, "The card is locked.")
+	}
+	r.wrong[serial] = 0
+	r.authed = true
+	return ed25519.Sign(r.card.Key, nonce), nil
+}
+
+func (r *fakeReader) Sign(ctx context.Context, digest []byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.card == nil {
+		return nil, errNoCard()
+	}
+	if !r.authed {
+		return nil, bk.Errorf(bk.ENotAuthed, "Enter the PIN first.")
+	}
+	r.signs++
+	return ed25519.Sign(r.card.Key, digest), nil
+}
+
+// fakeOutbox records enqueued actions; with fail set it stores nothing and
+// returns fail.
+type fakeOutbox struct {
+	mu        sync.Mutex
+	actions   []*bk.Action
+	fail      error
+	onEnqueue func() // called after an action is stored, outside the lock
+}
+
+func (o *fakeOutbox) Enqueue(ctx context.Context, a *bk.Action) (uint64, error) {
+	o.mu.Lock()
+	if o.fail != nil {
+		err := o.fail
+		o.mu.Unlock()
+		return 0, err
+	}
+	o.actions = append(o.actions, a)
+	seq := uint64(len(o.actions))
+	hook := o.onEnqueue
+	o.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	return seq, nil
+}
+
+func (o *fakeOutbox) Fail(err error) {
+	o.mu.Lock()
+	o.fail = err
+	o.mu.Unlock()
+}
+
+func (o *fakeOutbox) Actions() []*bk.Action {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]*bk.Action(nil), o.actions...)
+}
+
+// fakeCentral hands out single-use nonces and serves a citizen state to a
+// card that signed one of them.
+type fakeCentral struct {
+	mu      sync.Mutex
+	offline bool
+	nonces  map[string]bool // issued, not yet used
+	issued  int
+	fetches int
+	state   *bk.CitizenState
+	seq     byte
+}
+
+func newFakeCentral() *fakeCentral {
+	return &fakeCentral{nonces: map[string]bool{}, state: &bk.CitizenState{}}
+}
+
+func errOffline() error {
+	return bk.Errorf(bk.EUnavailable, "The central service cannot be reached.")
+}
+
+func (c *fakeCentral) SetOffline(off bool) {
+	c.mu.Lock()
+	c.offline = off
+	c.mu.Unlock()
+}
+
+func (c *fakeCentral) SetState(st *bk.CitizenState) {
+	c.mu.Lock()
+	c.state = st
+	c.mu.Unlock()
+}
+
+func (c *fakeCentral) Counts() (issued, fetches int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.issued, c.fetches
+}
+
+func (c *fakeCentral) Nonce(ctx context.Context) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.offline {
+		return nil, errOffline()
+	}
+	c.seq++
+	n := make([]byte, 32)
+	copy(n, "central-nonce")
+	n[31] = c.seq
+	c.nonces[string(n)] = true
+	c.issued++
+	return n, nil
+}
+
+func (c *fakeCentral) CitizenState(ctx context.Context, auth bk.CitizenAuth) (*bk.CitizenState, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.offline {
+		return nil, errOffline()
+	}
+	if !c.nonces[string(auth.Nonce)] {
+		return nil, bk.Errorf(bk.EUnauthorized, "Unknown or used nonce.")
+	}
+	delete(c.nonces, string(auth.Nonce)) // single use, even when the signature is bad
+	cert, err := bk.DecodeCertificate(auth.Cert)
+	if err != nil {
+		return nil, bk.Errorf(bk.EUnauthorized, "Bad certificate.")
+	}
+	if !ed25519.Verify(cert.CardKey, bk.AuthChallenge(auth.Nonce), auth.Signature) {
+		return nil, bk.Errorf(bk.EUnauthorized, "Bad signature.")
+	}
+	c.fetches++
+	// A copy, as a fresh decode from the wire would be.
+	st := &bk.CitizenState{FetchedAt: c.state.FetchedAt}
+	for _, x := range c.state.Consents {
+		cp := *x
+		st.Consents = append(st.Consents, &cp)
+	}
+	for _, x := range c.state.GivenByMe {
+		cp := *x
+		st.GivenByMe = append(st.GivenByMe, &cp)
+	}
+	for _, x := range c.state.GivenToMe {
+		cp := *x
+		st.GivenToMe = append(st.GivenToMe, &cp)
+	}
+	return st, nil
+}
+
+// fakeTrust serves a settable bundle.
+type fakeTrust struct {
+	mu sync.Mutex
+	b  *bk.TrustBundle
+}
+
+func (t *fakeTrust) Bundle() *bk.TrustBundle {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.b
+}
+
+func (t *fakeTrust) Set(b *bk.TrustBundle) {
+	t.mu.Lock()
+	t.b = b
+	t.mu.Unlock()
+}
+
+// fakePrinter records jobs, or fails as a printer out of paper does.
+type fakePrinter struct {
+	mu   sync.Mutex
+	jobs [][]byte
+	fail bool
+}
+
+func (p *fakePrinter) Print(ctx context.Context, job []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail {
+		return bk.Errorf(bk.EUnavailable, "the printer is out of paper")
+	}
+	p.jobs = append(p.jobs, append([]byte(nil), job...))
+	return nil
+}
+
+func (p *fakePrinter) SetFail(f bool) {
+	p.mu.Lock()
+	p.fail = f
+	p.mu.Unlock()
+}
+
+func (p *fakePrinter) Jobs() [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([][]byte(nil), p.jobs...)
+}
+
+// fakeSync serves a settable status and attention list.
+type fakeSync struct {
+	mu        sync.Mutex
+	status    ui.Status
+	attention []ui.AttentionItem
+	syncs     int
+	syncErr   error
+}
+
+func (s *fakeSync) Status() ui.Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+func (s *fakeSync) SetOnline(on bool) {
+	s.mu.Lock()
+	s.status.Online = on
+	s.mu.Unlock()
+}
+
+func (s *fakeSync) Attention(ctx context.Context) ([]ui.AttentionItem, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ui.AttentionItem(nil), s.attention...), nil
+}
+
+func (s *fakeSync) SyncNow(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.syncs++
+	return s.syncErr
+}
