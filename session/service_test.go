@@ -284,15 +284,13 @@ func TestStaffAssist(t *testing.T) {
 func TestCardRemovalEndsSession(t *testing.T) {
 	k := newKit(t)
 	ctx := context.Background()
-	s := k.signIn(k.alice, nil)
-	if !k.svc.CardPresent() {
-		// The insert event may still be on its way; removal below is what counts.
-		t.Log("card not yet seen as present")
-	}
-
 	events := make(chan bk.CardEvent, 4)
 	cancel := k.svc.Subscribe(ui.Events{Card: func(e bk.CardEvent) { events <- e }})
 	defer cancel()
+	s := k.signIn(k.alice, nil)
+	if e := <-events; e != bk.CardInserted || !k.svc.CardPresent() {
+		t.Errorf("after inserting: event %v, CardPresent() = %v; want inserted, true", e, k.svc.CardPresent())
+	}
 	k.reader.Remove()
 	for e := <-events; e != bk.CardRemoved; e = <-events {
 	}

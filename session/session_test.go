@@ -504,8 +504,7 @@ func TestHandoverCode(t *testing.T) {
 		if _, err := s.HandoverCode(ctx, bk.NewID(now)); code(err) != bk.ENotFound {
 			t.Errorf("HandoverCode(unknown id) = %v; want code %q", err, bk.ENotFound)
 		}
-		res, err := s.Do(ctx, bk.CreateDelegation, k.delegationPayload(bobCPR))
-		if err != nil {
+		if _, err := s.Do(ctx, bk.CreateDelegation, k.delegationPayload(bobCPR)); err != nil {
 			t.Fatal(err)
 		}
 		id := payloadOf(t, k.outbox.Actions()[0]).DelegationID
@@ -520,7 +519,6 @@ func TestHandoverCode(t *testing.T) {
 		if _, err := s.HandoverCode(ctx, id); code(err) != bk.EInvalidState {
 			t.Errorf("HandoverCode(revoked delegation) = %v; want code %q", err, bk.EInvalidState)
 		}
-		_ = res
 		printed := len(k.printer.Jobs())
 		if printed != 2 { // the create and revoke receipts only
 			t.Errorf("printed %d jobs; want 2 (no slips for refused codes)", printed)
@@ -754,4 +752,77 @@ func TestPrintOverview(t *testing.T) {
 			t.Errorf("PrintOverview() after Close = %v; want code %q", err, bk.ENotAuthed)
 		}
 	})
+}
+
+// TestDeclineSignedInScan: the delegate is signed in and fetched their
+// state, then scans the code (the home screen flow); the decline is
+// previewed against the known delegation and carries the token.
+func TestDeclineSignedInScan(t *testing.T) {
+	k := newKit(t)
+	ctx := context.Background()
+	_, id, h := createWithCode(t, k, bobCPR)
+	k.removeCard()
+	now := k.clock.Now()
+	pending := &bk.Delegation{
+		ID: id, Principal: bk.MustParseCPR(aliceCPR), PrincipalName: "Alice Marie Hansen",
+		Delegate: bk.MustParseCPR(bobCPR), Scopes: []bk.ScopeGrant{{ScopeID: "tax"}},
+		ValidFrom: now, ValidTo: now.AddDate(1, 0, 0), State: bk.DelegationPending, CreatedAt: now, ChangedAt: now,
+	}
+	k.central.SetState(&bk.CitizenState{GivenToMe: []*bk.Delegation{pending}})
+
+	bob := k.signIn(k.bob, nil)
+	if _, err := bob.State(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.svc.VerifyHandover(ctx, h.Code); err != nil {
+		t.Fatal(err)
+	}
+	res, err := bob.Do(ctx, bk.DeclineDelegation, bk.Payload{DelegationID: id})
+	if err != nil {
+		t.Fatalf("Do(decline) = %v", err)
+	}
+	if res.Verdict.Outcome != bk.Applied {
+		t.Errorf("Do(decline).Verdict = %+v; want previewed applied", res.Verdict)
+	}
+	acts := k.outbox.Actions()
+	if p := payloadOf(t, acts[len(acts)-1]); p.HandoverToken == "" {
+		t.Errorf("decline payload = %+v; want the handover token", p)
+	}
+	// Only the principal can hand out a code; Bob received this one.
+	if _, err := bob.HandoverCode(ctx, id); code(err) != bk.ENotPermitted {
+		t.Errorf("HandoverCode(delegation given to me) = %v; want code %q", err, bk.ENotPermitted)
+	}
+}
+
+// TestHandoverCodeExpiry: a code never outlives its delegation.
+func TestHandoverCodeExpiry(t *testing.T) {
+	tests := []struct {
+		name  string
+		lasts time.Duration // of the delegation
+		want  time.Duration // of the code
+	}{
+		{"long delegation", 365 * 24 * time.Hour, validity},
+		{"delegation ends first", 2 * time.Hour, 2 * time.Hour},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKit(t)
+			ctx := context.Background()
+			now := k.clock.Now()
+			s := k.signIn(k.alice, nil)
+			p := k.delegationPayload(bobCPR)
+			p.ValidTo = now.Add(tc.lasts)
+			if _, err := s.Do(ctx, bk.CreateDelegation, p); err != nil {
+				t.Fatal(err)
+			}
+			id := payloadOf(t, k.outbox.Actions()[0]).DelegationID
+			h, err := s.HandoverCode(ctx, id)
+			if err != nil {
+				t.Fatalf("HandoverCode() = %v", err)
+			}
+			if got := h.Expires.Sub(now); got != tc.want {
+				t.Errorf("HandoverCode(%s).Expires = now+%s; want now+%s", tc.name, got, tc.want)
+			}
+		})
+	}
 }
