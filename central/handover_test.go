@@ -1,0 +1,294 @@
+package central_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+)
+
+const cprMallory = "030380-1111" // an adult who is nobody's delegate
+
+// handoverWorld is the real central with one enrolled kiosk, a principal
+// (Karen) and her delegate (Bo) with their cards.
+type handoverWorld struct {
+	h         *centraltest.Harness
+	k         *centraltest.Kiosk
+	karen, bo *fixture.Card
+	seq       uint64
+}
+
+func newHandoverWorld(t *testing.T, h *centraltest.Harness) *handoverWorld {
+	return &handoverWorld{
+		h: h, k: h.EnrollKiosk(t, "kiosk-1"),
+		karen: h.Issuer.Citizen(cprKaren, "Karen Jensen"),
+		bo:    h.Issuer.Citizen(cprBo, "Bo Berg"),
+	}
+}
+
+// push sends signed actions from the kiosk and returns their verdicts.
+func (w *handoverWorld) push(t *testing.T, actions ...*bk.Action) []string {
+	t.Helper()
+	var items []bk.PushItem
+	for _, a := range actions {
+		w.seq++
+		items = append(items, item(w.seq, a))
+	}
+	return outcomes(w.k.Push(t, &bk.PushRequest{Kiosk: w.k.ID, Incarnation: "inc", Actions: items}))
+}
+
+// delegation has Karen create a delegation to Bo at the kiosk and returns
+// its id and the URL of a fresh handover code for it.
+func (w *handoverWorld) delegation(t *testing.T) (id string, codeURL string) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	id = bk.NewID(now)
+	bo := bk.MustParseCPR(cprBo)
+	p := bk.Payload{DelegationID: id, Delegate: &bo, Scopes: []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health"}},
+		ValidFrom: now, ValidTo: now.AddDate(1, 0, 0)}
+	if got := w.push(t, fixture.Action(bk.CreateDelegation, p, w.karen, nil, now)); strings.Join(got, " ") != "applied" {
+		t.Fatalf("create delegation = %v; want applied", got)
+	}
+	return id, w.code(t, id, cprBo)
+}
+
+func token16() []byte {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return b
+}
+
+// code issues a handover code for delegation id at the kiosk, bound to
+// delegateCPR, and returns its URL.
+func (w *handoverWorld) code(t *testing.T, id, delegateCPR string) string {
+	t.Helper()
+	d := w.h.Delegation(t, id)
+	scopes := []string{}
+	for _, s := range d.Scopes {
+		scopes = append(scopes, s.ScopeID)
+	}
+	return w.k.HandoverURL(t, handover.Claims{
+		DelegationID: id, Scopes: scopes, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo,
+		PrincipalName: handover.MaskName(d.PrincipalName), TokenID: token16(),
+	}, delegateCPR)
+}
+
+// tokenOf reads the token id back out of a code URL, as a kiosk that
+// scanned it would.
+func (w *handoverWorld) tokenOf(t *testing.T, codeURL string) string {
+	t.Helper()
+	c, err := handover.Verify(codeURL[len(w.h.URL):], w.h.Server.KioskKey, time.Now())
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	return hex.EncodeToString(c.TokenID)
+}
+
+// browser is a cookie-keeping HTTP client that shows each redirect.
+type browser struct {
+	c    *http.Client
+	base string
+}
+
+func newBrowser(h *centraltest.Harness) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{base: h.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(t *testing.T, method, u string, form url.Values) (int, string, *http.Response) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(page), resp
+}
+
+// signIn walks the development sign-in from a code page.
+func (b *browser) signIn(t *testing.T, codeURL, cpr, name string) {
+	t.Helper()
+	path := codeURL[len(b.base):]
+	status, _, resp := b.do(t, "GET", b.base+"/handover/signin?next="+url.QueryEscape(path), nil)
+	if status != http.StatusSeeOther {
+		t.Fatalf("sign-in start = %d; want 303", status)
+	}
+	loc, _ := resp.Location()
+	status, page, _ := b.do(t, "POST", b.base+"/handover/dev", url.Values{"state": {loc.Query().Get("state")}, "cpr": {cpr}, "name": {name}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("dev sign-in = %d; want 303:\n%s", status, page)
+	}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// answer opens the code page signed in and posts the answer with the page's
+// CSRF token.
+func (b *browser) answer(t *testing.T, codeURL, answer string) (int, string) {
+	t.Helper()
+	_, page, _ := b.do(t, "GET", codeURL, nil)
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no answer form on the signed-in code page:\n%s", page)
+	}
+	status, page, _ := b.do(t, "POST", codeURL, url.Values{"csrf": {m[1]}, "answer": {answer}})
+	return status, page
+}
+
+// TestHandoverOnTheWeb takes handover codes made at an enrolled kiosk
+// through central's real pages and store.
+func TestHandoverOnTheWeb(t *testing.T) {
+	h := centraltest.Start(t)
+	w := newHandoverWorld(t, h)
+
+	t.Run("accept once", func(t *testing.T) {
+		id, u := w.delegation(t)
+		b := newBrowser(h)
+		status, page, resp := b.do(t, "GET", u, nil)
+		if status != 200 || !strings.Contains(page, "Karen J.") || strings.Contains(page, "Jensen") || !strings.Contains(page, "Skat") {
+			t.Fatalf("code page = %d:\n%s", status, page)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("code page Content-Type = %q; want text/html", ct)
+		}
+		// Phones lower-case what they scan; the page must open all the same.
+		if status, _, _ := b.do(t, "GET", strings.ToLower(u), nil); status != 200 {
+			t.Errorf("lower-cased code page = %d; want 200", status)
+		}
+		b.signIn(t, u, cprBo, "Bo Berg")
+		status, page = b.answer(t, u, "accept")
+		if status != 200 || !strings.Contains(page, "Du har taget imod fuldmagten") {
+			t.Fatalf("accept = %d:\n%s", status, page)
+		}
+		d := h.Delegation(t, id)
+		if d.State != bk.DelegationActive || d.DelegateName != "Bo Berg" {
+			t.Fatalf("delegation after the web accept = %s %q; want active, Bo Berg", d.State, d.DelegateName)
+		}
+		// The accept is in central's action log, and the delegation names it.
+		recs := h.Records(t, central.WebKiosk, central.WebIncarnation)
+		last := recs[len(recs)-1]
+		if last.Action.Kind != bk.AcceptDelegation || last.Verdict.Outcome != bk.Applied || d.ChangedBy != last.Action.ID {
+			t.Errorf("web action log ends with %s %s (delegation changed by %s); want the applied accept", last.Action.Kind, last.Verdict.Outcome, d.ChangedBy)
+		}
+		status, page = b.answer(t, u, "accept")
+		if status != http.StatusGone || !strings.Contains(page, "allerede brugt") {
+			t.Errorf("the same code again = %d:\n%s", status, page)
+		}
+		// At a kiosk the used code changes nothing either: the delegation is
+		// already active.
+		a := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id, HandoverToken: w.tokenOf(t, u)}, w.bo, nil, time.Now())
+		if got := w.push(t, a); strings.Join(got, " ") != "superseded:conflict" {
+			t.Errorf("kiosk accept with a code used on the web = %v; want superseded:conflict", got)
+		}
+	})
+
+	t.Run("revoked delegation", func(t *testing.T) {
+		id, u := w.delegation(t)
+		if got := w.push(t, fixture.Action(bk.RevokeDelegation, bk.Payload{DelegationID: id}, w.karen, nil, time.Now())); strings.Join(got, " ") != "applied" {
+			t.Fatalf("revoke = %v", got)
+		}
+		b := newBrowser(h)
+		b.signIn(t, u, cprBo, "Bo Berg")
+		if _, page := b.answer(t, u, "accept"); !strings.Contains(page, "tilbagekaldt") || !strings.Contains(page, `role="alert"`) {
+			t.Errorf("accept of a revoked delegation:\n%s", page)
+		}
+		if d := h.Delegation(t, id); d.State != bk.DelegationRevoked {
+			t.Errorf("delegation = %s; want revoked", d.State)
+		}
+	})
+
+	t.Run("wrong delegate", func(t *testing.T) {
+		id, u := w.delegation(t)
+		b := newBrowser(h)
+		b.signIn(t, u, cprMallory, "Mallory")
+		_, page, _ := b.do(t, "GET", u, nil)
+		if !strings.Contains(page, "en anden person") || strings.Contains(page, `name="csrf"`) {
+			t.Errorf("the wrong person is offered the answer form:\n%s", page)
+		}
+		if status, _, _ := b.do(t, "POST", u, url.Values{"csrf": {"forged"}, "answer": {"accept"}}); status != http.StatusForbidden {
+			t.Errorf("forged answer = %d; want 403", status)
+		}
+		// A code made for Mallory of Bo's delegation is still refused by
+		// central: the delegation is not hers.
+		mine := w.code(t, id, cprMallory)
+		b.signIn(t, mine, cprMallory, "Mallory")
+		if status, page := b.answer(t, mine, "accept"); status != http.StatusForbidden || !strings.Contains(page, "givet til en anden person") {
+			t.Errorf("accept of someone else's delegation = %d:\n%s", status, page)
+		}
+		if d := h.Delegation(t, id); d.State != bk.DelegationPending {
+			t.Errorf("delegation = %s; want pending", d.State)
+		}
+	})
+
+	t.Run("accepted at a kiosk first", func(t *testing.T) {
+		id, u := w.delegation(t)
+		a := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id, HandoverToken: w.tokenOf(t, u)}, w.bo, nil, time.Now())
+		if got := w.push(t, a); strings.Join(got, " ") != "applied" {
+			t.Fatalf("kiosk accept = %v; want applied", got)
+		}
+		var rec handoverweb.CodeRecord
+		h.Store.View(context.Background(), func(tx central.Tx) (err error) {
+			rec, err = tx.HandoverCodes(id)
+			return err
+		})
+		if !rec.Used[w.tokenOf(t, u)] {
+			t.Errorf("code record after the kiosk accept = %+v; want the token used", rec)
+		}
+		b := newBrowser(h)
+		b.signIn(t, u, cprBo, "Bo Berg")
+		if status, page := b.answer(t, u, "accept"); status != http.StatusGone || !strings.Contains(page, "allerede brugt") {
+			t.Errorf("web accept of a code used at a kiosk = %d:\n%s", status, page)
+		}
+		if d := h.Delegation(t, id); d.State != bk.DelegationActive || d.ChangedBy != a.ID {
+			t.Errorf("delegation = %s, changed by %s; want active by the kiosk's accept", d.State, d.ChangedBy)
+		}
+	})
+
+	t.Run("garbage code", func(t *testing.T) {
+		status, page, resp := newBrowser(h).do(t, "GET", h.URL+"/h/ZZ%25%25Q", nil)
+		if status != http.StatusBadRequest || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(page, `role="alert"`) {
+			t.Errorf("GET a garbage code = %d %s:\n%s", status, resp.Header.Get("Content-Type"), page)
+		}
+	})
+
+	_, metrics := h.Do(t, "GET", "/metrics", "", nil)
+	for _, want := range []string{
+		`borgerkiosk_central_handover_redemptions_total{outcome="applied"} 1`,
+		`borgerkiosk_central_handover_redemptions_total{outcome="handover_used"} 2`,
+		`borgerkiosk_central_handover_redemptions_total{outcome="rejected"} 1`,
+		`borgerkiosk_central_handover_redemptions_total{outcome="not_permitted"} 1`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if logs := h.Logs(); strings.Contains(logs, cprBo) || strings.Contains(logs, cprMallory) || strings.Contains(logs, strings.ReplaceAll(cprBo, "-", "")) {
+		t.Error("a full CPR number reached central's log")
+	}
+}
