@@ -36,18 +36,6 @@ func (u eidUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims, e
 	}{base, u.cpr, u.name}, nil
 }
 
-// artifactDir is where browser screenshots are kept for people to look at.
-func artifactDir(t *testing.T) string {
-	dir := os.Getenv("BK_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "borgerkiosk-artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // TestBrowserAcceptThroughOIDC is the relative's whole journey: the QR code
 // is rendered and read back with zbarimg, the URL opens in headless
 // Chromium, the delegate signs in at an OIDC provider, accepts, and the
@@ -125,7 +113,7 @@ func TestBrowserAcceptThroughOIDC(t *testing.T) {
 	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
 	if err == nil {
-		p := filepath.Join(artifactDir(t), "handover-accepted.jpeg")
+		p := filepath.Join(testtool.ArtifactDir(t), "handover-accepted.jpeg")
 		os.WriteFile(p, shot, 0o644)
 		t.Logf("screenshot: %s", p)
 	}

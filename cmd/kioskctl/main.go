@@ -32,6 +32,8 @@ func init() {
 		"enroll":          {"enroll --central URL --token TOKEN --data DIR --kiosk-id ID [--site NAME]   enrol this kiosk", enroll},
 		"queue":           {"queue --data DIR [--json]                   list pending, acknowledged and attention items", queue},
 		"sim card-reader": {"sim card-reader [--link PATH] [--control SOCKET] [--insert CARDFILE]   card reader simulator on a pseudo-terminal", simCardReader},
+		"sim send":        {"sim send --control SOCKET COMMAND...           send a command to a running simulator (e.g. insert FILE, remove, paper-out, scan TEXT)", simSend},
+		"sim scanner":     {"sim scanner [--link PATH] [--control SOCKET]   QR scanner simulator (scan TEXT, scan-image FILE)", simScanner},
 		"sim printer":     {"sim printer --out DIR [--link PATH] [--control SOCKET]   receipt printer simulator", simPrinter},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/devices/cardsim"
 	"github.com/borgerkiosk/borgerkiosk/devices/printersim"
 	"github.com/borgerkiosk/borgerkiosk/devices/ptyhost"
+	"github.com/borgerkiosk/borgerkiosk/devices/qrscanner"
 	"github.com/borgerkiosk/borgerkiosk/devices/simctl"
 )
 
@@ -167,4 +168,58 @@ func (c *printerControl) serve(ctx context.Context, r io.Reader, w io.Writer) er
 		fmt.Fprintf(w, "printer: %+v\n", st)
 	}
 	return sc.Err()
+}
+
+func simScanner(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
+	fs := flags("sim scanner")
+	link := fs.String("link", "", "also reach the scanner at this path (a symlink)")
+	control := fs.String("control", "", "Unix socket for scan commands (default: this terminal)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := openPTY(*link, out, "QR scanner")
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	sim := &qrscanner.Sim{W: p.Master, Framing: qrscanner.Framing{Suffix: qrscanner.SuffixCRLF}}
+	serve := func(ctx context.Context, r io.Reader, w io.Writer) error {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			cmd, arg, _ := strings.Cut(strings.TrimSpace(sc.Text()), " ")
+			switch cmd {
+			case "":
+			case "help":
+				fmt.Fprintln(w, "commands: scan TEXT, scan-image FILE.png, quit")
+			case "quit":
+				return nil
+			case "scan":
+				if err := sim.Scan(ctx, arg); err != nil {
+					fmt.Fprintf(w, "error: %v\n", err)
+					continue
+				}
+				fmt.Fprintf(w, "scanned %d characters\n", len(arg))
+			case "scan-image":
+				texts, err := sim.ScanImage(ctx, arg)
+				if err != nil {
+					fmt.Fprintf(w, "error: %v\n", err)
+					continue
+				}
+				if len(texts) == 0 {
+					fmt.Fprintln(w, "no code found in the image")
+					continue
+				}
+				fmt.Fprintf(w, "scanned %d code(s) from %s\n", len(texts), arg)
+			default:
+				fmt.Fprintf(w, "unknown command %q; type help\n", cmd)
+			}
+		}
+		return sc.Err()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	serveControl(ctx, *control, stdin, out, func(ctx context.Context, path string) error {
+		return simctl.ListenUnix(ctx, path, serve)
+	}, serve)
+	return nil
 }

@@ -8,6 +8,7 @@ package testtool
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -24,4 +25,33 @@ func Require(tb testing.TB, names ...string) string {
 	}
 	tb.Skipf("%v not installed; run scripts/deps.sh or make test to check this", names)
 	return ""
+}
+
+// ArtifactDir is where tests keep files for people to look at (screenshots,
+// rendered receipts): $BK_ARTIFACTS, else borgerkiosk-artifacts in the temp
+// directory.
+func ArtifactDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("BK_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "borgerkiosk-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// KeepArtifact copies file into ArtifactDir under name and logs where.
+func KeepArtifact(tb testing.TB, file, name string) {
+	tb.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		tb.Logf("artifact %s not kept: %v", name, err)
+		return
+	}
+	p := filepath.Join(ArtifactDir(tb), name)
+	if err := os.WriteFile(p, b, 0o644); err == nil {
+		tb.Logf("artifact: %s", p)
+	}
 }

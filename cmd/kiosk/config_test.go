@@ -1,0 +1,57 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfigDefaultsAndOverrides(t *testing.T) {
+	c, err := ParseConfig(strings.NewReader(`
+kiosk_id = "kbh-hoved-01"
+central_url = "https://central.example"
+[session]
+idle_warning = "2m"
+[delegation]
+default_days = 30
+`))
+	if err != nil {
+		t.Fatalf("ParseConfig = %v", err)
+	}
+	if c.KioskID != "kbh-hoved-01" || c.Session.IdleWarning.Duration != 2*time.Minute || c.Delegation.DefaultDays != 30 {
+		t.Errorf("overrides not applied: %+v", c)
+	}
+	if c.Session.IdleCountdown.Duration != 30*time.Second || c.Devices.PrinterBaud != 115200 {
+		t.Errorf("defaults lost: %+v", c)
+	}
+}
+
+func TestParseConfigRefusals(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{`kiosk_idd = "x"`, "unknown setting kiosk_idd"},
+		{`kiosk_id = `, "config:"},
+		{`kiosk_id = "a b"`, "kiosk_id"},
+		{`central_url = "ftp://x"`, "central_url"},
+		{`language = "de"`, "language"},
+		{"[devices]\nprinter_baud = 1234", "printer_baud"},
+		{"[session]\nidle_countdown = \"10s\"", "idle_countdown"},
+		{"[session]\nidle_warning = \"soon\"", "not a duration"},
+		{"[delegation]\ndefault_days = 4000\nmax_days = 365", "default_days"},
+		{"[handover]\nvalidity = \"1m\"", "handover.validity"},
+	}
+	for _, tt := range tests {
+		_, err := ParseConfig(strings.NewReader(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseConfig(%q) = %v; want an error mentioning %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestDefaultConfigIsValid(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("DefaultConfig().Validate() = %v", err)
+	}
+}

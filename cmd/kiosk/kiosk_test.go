@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
+	"github.com/borgerkiosk/borgerkiosk/devices/cardsim"
+	"github.com/borgerkiosk/borgerkiosk/devices/printersim"
+	"github.com/borgerkiosk/borgerkiosk/devices/ptyhost"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
+	"github.com/borgerkiosk/borgerkiosk/ui"
+)
+
+// rig is a kiosk built by build() against a real central, with simulated
+// devices speaking their real protocols over pseudo-terminals.
+type rig struct {
+	t       *testing.T
+	central *centraltest.Harness
+	k       *kiosk
+	reader  *cardsim.Simulator
+	printer *printersim.Simulator
+	cards   string
+}
+
+func startRig(t *testing.T) *rig {
+	t.Helper()
+	r := &rig{t: t, central: centraltest.Start(t), cards: t.TempDir()}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+
+	readerPTY := openPTY(t)
+	r.reader = cardsim.New(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go r.reader.Serve(ctx, readerPTY.Master)
+	printerPTY := openPTY(t)
+	r.printer = printersim.New(t.TempDir())
+	go r.printer.Serve(ctx, printerPTY.Master)
+
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte(r.central.EnrollToken(t)), 0o600)
+	cfg := DefaultConfig()
+	cfg.KioskID = "test-kiosk"
+	cfg.DataDir = t.TempDir()
+	cfg.CentralURL = r.central.URL
+	cfg.EnrollTokenFile = tokenFile
+	cfg.Devices.CardReader = readerPTY.TTYPath
+	cfg.Devices.Printer = printerPTY.TTYPath
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	k, err := build(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	t.Cleanup(k.Close)
+	r.k = k
+	r.eventually("the trust bundle arrives", func() bool { return k.bundles.Bundle() != nil })
+	return r
+}
+
+func openPTY(t *testing.T) *ptyhost.PTY {
+	p, err := ptyhost.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// eventually waits for cond; the generous bound only stops a hung test.
+func (r *rig) eventually(what string, cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("gave up waiting until %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// card writes a card file for c with pin.
+func (r *rig) card(name string, c *fixture.Card, pin string) string {
+	cf, err := cardsim.NewCardFile(c.Cert.Encode(), c.Key, pin)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	p := filepath.Join(r.cards, name+".json")
+	if err := cf.Save(p); err != nil {
+		r.t.Fatal(err)
+	}
+	return p
+}
+
+func (r *rig) insert(path string) {
+	r.t.Helper()
+	if err := r.reader.Insert(path); err != nil {
+		r.t.Fatal(err)
+	}
+	r.eventually("the kiosk sees the card", r.k.svc.CardPresent)
+}
+
+func (r *rig) remove() {
+	r.t.Helper()
+	if err := r.reader.Remove(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.eventually("the kiosk sees the card leave", func() bool { return !r.k.svc.CardPresent() })
+}
+
+func (r *rig) centralDelegation(id string) *bk.Delegation {
+	var d *bk.Delegation
+	r.central.Store.View(context.Background(), func(tx central.Tx) error {
+		d, _ = tx.Delegation(id)
+		return nil
+	})
+	return d
+}
+
+// TestKioskEndToEnd walks a delegation from the principal's card at the
+// kiosk, through the outbox and the pusher, to central; prints the handover
+// slip on the simulated printer, reads its QR code back with zbarimg, and has
+// the delegate accept it at the kiosk with their own card.
+func TestKioskEndToEnd(t *testing.T) {
+	zbarimg := testtool.Require(t, "zbarimg")
+	r := startRig(t)
+	ctx := context.Background()
+	ingrid := r.card("ingrid", r.central.Issuer.Citizen("150550-1234", "Ingrid Sørensen"), "1234")
+	mads := r.card("mads", r.central.Issuer.Citizen("230492-2345", "Mads Nielsen"), "2345")
+
+	r.insert(ingrid)
+	if _, err := r.k.svc.SignIn(ctx, "9999", nil); bk.ErrorCode(err) != bk.EWrongPIN {
+		t.Fatalf("SignIn with a wrong PIN = %v; want wrong_pin", err)
+	}
+	sess, err := r.k.svc.SignIn(ctx, "1234", nil)
+	if err != nil {
+		t.Fatalf("SignIn: %v", err)
+	}
+	if _, err := sess.State(ctx); err != nil {
+		t.Fatalf("State: %v", err)
+	}
+	now := time.Now().UTC()
+	delegate := bk.MustParseCPR("230492-2345")
+	id := bk.NewID(now)
+	res, err := sess.Do(ctx, bk.CreateDelegation, bk.Payload{
+		DelegationID: id, Delegate: &delegate,
+		Scopes:    []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health"}},
+		ValidFrom: now, ValidTo: now.AddDate(1, 0, 0),
+	})
+	if err != nil {
+		t.Fatalf("Do(create): %v", err)
+	}
+	if !res.Pending || !res.Receipt.Printed {
+		t.Errorf("Do(create) = %+v; want pending and a printed receipt", res)
+	}
+	r.eventually("central has the delegation", func() bool { return r.centralDelegation(id) != nil })
+
+	h, err := sess.HandoverCode(ctx, id)
+	if err != nil || !h.Receipt.Printed {
+		t.Fatalf("HandoverCode = %+v, %v", h, err)
+	}
+	r.eventually("the slip is printed", func() bool { return len(r.printer.Printed()) >= 2 })
+	slip := r.printer.Printed()[len(r.printer.Printed())-1]
+	if !strings.Contains(slip.Text, "test-kiosk") || strings.Contains(slip.Text, "2345") {
+		t.Errorf("slip text:\n%s", slip.Text)
+	}
+	testtool.KeepArtifact(t, slip.PNGPath, "handover-slip.png")
+	out, err := exec.Command(zbarimg, "--nodbus", "--raw", "-q", slip.PNGPath).Output()
+	if err != nil {
+		t.Fatalf("zbarimg %s: %v", slip.PNGPath, err)
+	}
+	scanned := strings.TrimSpace(string(out))
+	if scanned != h.Code {
+		t.Fatalf("QR on the slip = %q; want %q", scanned, h.Code)
+	}
+	r.remove()
+	if _, err := sess.State(ctx); bk.ErrorCode(err) != bk.ENotAuthed {
+		t.Errorf("State after the card left = %v; want not_authenticated", err)
+	}
+
+	// The delegate scans the slip at the kiosk and accepts with their own card.
+	info, err := r.k.svc.VerifyHandover(ctx, scanned)
+	if err != nil || info.DelegationID != id || info.PrincipalName != "Ingrid S." {
+		t.Fatalf("VerifyHandover = %+v, %v", info, err)
+	}
+	r.insert(mads)
+	msess, err := r.k.svc.SignIn(ctx, "2345", nil)
+	if err != nil {
+		t.Fatalf("SignIn delegate: %v", err)
+	}
+	if _, err := msess.State(ctx); err != nil {
+		t.Fatalf("State delegate: %v", err)
+	}
+	if _, err := msess.Do(ctx, bk.AcceptDelegation, bk.Payload{DelegationID: id}); err != nil {
+		t.Fatalf("Do(accept): %v", err)
+	}
+	r.eventually("central has the delegation active", func() bool {
+		d := r.centralDelegation(id)
+		return d != nil && d.State == bk.DelegationActive
+	})
+	st := r.k.svc.Status()
+	if st.Reader != ui.DeviceOK || st.Printer != ui.DeviceOK || st.TrustStale {
+		t.Errorf("Status = %+v; want devices ok and a fresh bundle", st)
+	}
+}

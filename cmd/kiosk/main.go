@@ -1,0 +1,108 @@
+// Command kiosk runs the Borgerkiosk kiosk: the Fyne window, the devices, the
+// encrypted outbox and the pusher to central.
+//
+//	kiosk --config /etc/borgerkiosk/kiosk.toml
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/borgerkiosk/borgerkiosk/ui"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/speech"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "/etc/borgerkiosk/kiosk.toml", "configuration file (TOML)")
+	windowed := fs.Bool("windowed", false, "run in a window even if the config asks for full screen")
+	debug := fs.Bool("debug", false, "log at debug level")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	k, err := build(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+
+	// Fyne's own strings (in dialogs it draws itself) follow LANG; ours
+	// follow each session's choice.
+	if err := i18n.RegisterFyneTranslations(); err != nil {
+		log.Warn("Fyne translations", "err", err)
+	}
+	a := app.NewWithID("dk.borgerkiosk.kiosk")
+	w := a.NewWindow("Borgerkiosk")
+	sp := speech.Detect()
+	log.Info("read-aloud", "engine", sp.Name(), "available", sp.Available())
+	kui, err := ui.New(a, w, ui.Deps{
+		Kiosk: k.svc, Speaker: sp, Log: log.With("component", "ui"),
+		Config: ui.Config{
+			KioskName: cfg.Site, IdleWarning: cfg.Session.IdleWarning.Duration, IdleCountdown: cfg.Session.IdleCountdown.Duration,
+			MaxDelegationDays: cfg.Delegation.MaxDays, DefaultDelegationDays: cfg.Delegation.DefaultDays,
+			AssistDuration: time.Hour,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer kui.Close()
+	w.Resize(fyne.NewSize(1280, 1024))
+	w.SetFullScreen(cfg.Fullscreen && !*windowed)
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	log.Info("kiosk started", "kiosk", cfg.KioskID, "central", cfg.CentralURL)
+	w.ShowAndRun()
+	return nil
+}
+
+func loadConfig(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return Config{}, fmt.Errorf("config file %s not found; see packaging/kiosk.example.toml", path)
+		}
+		return Config{}, err
+	}
+	defer f.Close()
+	c, err := ParseConfig(f)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
