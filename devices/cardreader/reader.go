@@ -375,6 +375,10 @@ func (r *Reader) do(ctx context.Context, kind, line, logLine string) (string, er
 		return "", ctx.Err()
 	}
 	defer func() { <-r.sem }()
+	if err := ctx.Err(); err != nil {
+		// select picks at random when both were ready.
+		return "", err
+	}
 
 	// Replies owed to requests that gave up come first. Wait for them, but
 	// not forever: a request the reader never saw will never be answered.

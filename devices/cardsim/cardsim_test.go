@@ -322,3 +322,15 @@ func TestListenControl(t *testing.T) {
 		t.Error("socket file left behind")
 	}
 }
+
+// BenchmarkCheckPIN measures the PIN hash, which sets how long AUTH takes.
+func BenchmarkCheckPIN(b *testing.B) {
+	path, _ := MustCardFile(b)
+	c, err := LoadCardFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		c.CheckPIN(testPIN)
+	}
+}

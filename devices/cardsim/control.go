@@ -117,11 +117,19 @@ func (s *Simulator) ListenControl(ctx context.Context, socketPath string) error 
 		}
 		os.Remove(socketPath)
 	}
-	l, err := net.Listen("unix", socketPath)
+	// Bind under a temporary name and rename once the mode is 0600, so the
+	// socket is never reachable by others, not even for a moment.
+	tmp := fmt.Sprintf("%s.%d.tmp", socketPath, os.Getpid())
+	os.Remove(tmp)
+	l, err := net.Listen("unix", tmp)
 	if err != nil {
 		return fmt.Errorf("cardsim: %w", err)
 	}
-	if err := os.Chmod(socketPath, 0o600); err != nil {
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		l.Close()
+		return fmt.Errorf("cardsim: %w", err)
+	}
+	if err := os.Rename(tmp, socketPath); err != nil {
 		l.Close()
 		return fmt.Errorf("cardsim: %w", err)
 	}
