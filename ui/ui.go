@@ -147,7 +147,7 @@ func New(app fyne.App, win fyne.Window, d Deps) (*KioskUI, error) {
 	u := &KioskUI{app: app, win: win, k: d.Kiosk, sp: d.Speaker, cfg: d.Config,
 		now: d.Now, after: d.AfterFunc, goFn: d.Go, log: d.Log, cat: d.Catalog}
 	if u.sp == nil {
-		u.sp = speech.Silent{}
+		u.sp = &speech.Silent{}
 	}
 	if u.now == nil {
 		u.now = time.Now

@@ -34,6 +34,41 @@ type Speaker interface {
 	Available() bool
 	// Name names the implementation for logs and the staff status page.
 	Name() string
+	// SetVolume sets the loudness of what is said from now on, 0 (silent)
+	// to 100 (loudest); values outside are clamped. DefaultVolume is the
+	// level a new person starts at (the UI resets to it at logout).
+	SetVolume(level int)
+}
+
+// DefaultVolume is the volume every session starts at: espeak-ng's own
+// default amplitude (100 of 200), so the site's mixer setting (at most
+// 65 dB, EN 301 549 5.1.3.13) is what a new person hears.
+const DefaultVolume = 50
+
+// clampVolume keeps a level within 0–100.
+func clampVolume(level int) int { return min(max(level, 0), 100) }
+
+// volume is a level that can be set and read from any goroutine; the zero
+// value reads as DefaultVolume.
+type volume struct {
+	mu    sync.Mutex
+	set   bool
+	level int
+}
+
+func (v *volume) Set(level int) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.set, v.level = true, clampVolume(level)
+}
+
+func (v *volume) Get() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.set {
+		return DefaultVolume
+	}
+	return v.level
 }
 
 var (
@@ -48,22 +83,31 @@ var voices = map[i18n.Lang]string{i18n.Danish: "da", i18n.English: "en"}
 
 // Silent is the fallback when no speech engine is installed: it says
 // nothing and reports itself unavailable, so screens can hide the read-aloud
-// button and say speech.unavailable instead.
-type Silent struct{}
+// button and say speech.unavailable instead. It keeps the volume it is
+// given, so the UI behaves the same with or without a voice.
+type Silent struct {
+	vol volume
+}
 
-var _ Speaker = Silent{}
+var _ Speaker = (*Silent)(nil)
 
 // Speak does nothing.
-func (Silent) Speak(context.Context, i18n.Lang, string) error { return nil }
+func (*Silent) Speak(context.Context, i18n.Lang, string) error { return nil }
 
 // Stop does nothing.
-func (Silent) Stop() {}
+func (*Silent) Stop() {}
 
 // Available is false.
-func (Silent) Available() bool { return false }
+func (*Silent) Available() bool { return false }
 
 // Name is "silent".
-func (Silent) Name() string { return "silent" }
+func (*Silent) Name() string { return "silent" }
+
+// SetVolume records level (clamped to 0–100).
+func (s *Silent) SetVolume(level int) { s.vol.Set(level) }
+
+// Volume returns the level last set, or DefaultVolume.
+func (s *Silent) Volume() int { return s.vol.Get() }
 
 // ESpeak speaks with the espeak-ng program. With a player (aplay, paplay)
 // it pipes espeak-ng's --stdout WAV into it; without one espeak-ng plays to
@@ -81,6 +125,7 @@ type ESpeak struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the utterance in progress
 	gen    uint64             // which utterance is current
+	vol    volume
 }
 
 var _ Speaker = (*ESpeak)(nil)
@@ -112,7 +157,7 @@ func Detect() Speaker {
 	}
 	if err != nil {
 		slog.Info("speech: read-aloud unavailable, using silence", "err", err)
-		return Silent{}
+		return &Silent{}
 	}
 	slog.Info("speech: using espeak-ng", "binary", e.Binary, "player", strings.Join(e.Player, " "))
 	return e
@@ -123,6 +168,16 @@ func (e *ESpeak) Name() string { return "espeak-ng" }
 
 // Available is true.
 func (e *ESpeak) Available() bool { return true }
+
+// SetVolume sets the amplitude of the next utterance: level 0–100 maps to
+// espeak-ng's -a 0–200, so DefaultVolume (50) is its default of 100.
+func (e *ESpeak) SetVolume(level int) { e.vol.Set(level) }
+
+// Volume returns the level last set, or DefaultVolume.
+func (e *ESpeak) Volume() int { return e.vol.Get() }
+
+// Amplitude returns espeak-ng's -a value for a volume level (clamped).
+func Amplitude(level int) int { return clampVolume(level) * 2 }
 
 func (e *ESpeak) args(lang i18n.Lang) ([]string, error) {
 	v, ok := voices[lang]
@@ -135,7 +190,7 @@ func (e *ESpeak) args(lang i18n.Lang) ([]string, error) {
 	}
 	// --stdin: the text never becomes an argument, so text starting with
 	// "-" cannot be taken for an option.
-	return []string{"-v", v, "-s", strconv.Itoa(rate), "--stdin"}, nil
+	return []string{"-v", v, "-s", strconv.Itoa(rate), "-a", strconv.Itoa(Amplitude(e.vol.Get())), "--stdin"}, nil
 }
 
 // begin stops the utterance in progress and makes a new current one.
@@ -251,12 +306,15 @@ type Recorder struct {
 	mu         sync.Mutex
 	utterances []Utterance
 	stops      int
+	volumes    []int
 }
 
-// Utterance is one thing a Recorder was asked to say.
+// Utterance is one thing a Recorder was asked to say, and the volume it
+// would have been said at.
 type Utterance struct {
-	Lang i18n.Lang
-	Text string
+	Lang   i18n.Lang
+	Text   string
+	Volume int
 }
 
 var _ Speaker = (*Recorder)(nil)
@@ -271,8 +329,36 @@ func (r *Recorder) Speak(ctx context.Context, lang i18n.Lang, text string) error
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.utterances = append(r.utterances, Utterance{Lang: lang, Text: text})
+	r.utterances = append(r.utterances, Utterance{Lang: lang, Text: text, Volume: r.volumeLocked()})
 	return nil
+}
+
+// SetVolume records level (clamped to 0–100).
+func (r *Recorder) SetVolume(level int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.volumes = append(r.volumes, clampVolume(level))
+}
+
+func (r *Recorder) volumeLocked() int {
+	if len(r.volumes) == 0 {
+		return DefaultVolume
+	}
+	return r.volumes[len(r.volumes)-1]
+}
+
+// Volume returns the level last set, or DefaultVolume.
+func (r *Recorder) Volume() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.volumeLocked()
+}
+
+// Volumes returns every level set, oldest first.
+func (r *Recorder) Volumes() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.volumes...)
 }
 
 // Stop counts the stop.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
@@ -168,11 +169,19 @@ func TestDetect(t *testing.T) {
 }
 
 func TestSilentAndRecorder(t *testing.T) {
-	var s Speaker = Silent{}
+	silent := &Silent{}
+	var s Speaker = silent
 	if s.Available() || s.Name() != "silent" || s.Speak(context.Background(), i18n.Danish, "Hej") != nil {
 		t.Errorf("Silent misbehaves")
 	}
 	s.Stop()
+	if v := silent.Volume(); v != DefaultVolume {
+		t.Errorf("Silent.Volume() before SetVolume = %d; want %d", v, DefaultVolume)
+	}
+	s.SetVolume(70)
+	if v := silent.Volume(); v != 70 {
+		t.Errorf("Silent.Volume() after SetVolume(70) = %d; want 70", v)
+	}
 	r := &Recorder{}
 	_ = r.Speak(context.Background(), i18n.Danish, "Velkommen")
 	_ = r.Speak(context.Background(), i18n.English, "Welcome")
@@ -181,8 +190,57 @@ func TestSilentAndRecorder(t *testing.T) {
 	}
 	r.Stop()
 	got := r.Utterances()
-	if len(got) != 2 || got[0] != (Utterance{i18n.Danish, "Velkommen"}) || got[1].Lang != i18n.English || r.Stops() != 1 {
+	if len(got) != 2 || got[0] != (Utterance{i18n.Danish, "Velkommen", DefaultVolume}) || got[1].Lang != i18n.English || r.Stops() != 1 {
 		t.Errorf("Recorder = %v, %d stops; want two utterances, 1 stop", got, r.Stops())
+	}
+	r.SetVolume(80)
+	r.SetVolume(150)
+	_ = r.Speak(context.Background(), i18n.Danish, "Højt")
+	if v := r.Utterances()[2].Volume; v != 100 {
+		t.Errorf("utterance after SetVolume(150) has volume %d; want 100 (clamped)", v)
+	}
+	if got := r.Volumes(); len(got) != 2 || got[0] != 80 || got[1] != 100 {
+		t.Errorf("Volumes() = %v; want [80 100]", got)
+	}
+}
+
+func TestVolumeScalesToAmplitude(t *testing.T) {
+	for _, tc := range []struct{ level, want int }{{-5, 0}, {0, 0}, {DefaultVolume, 100}, {73, 146}, {100, 200}, {101, 200}} {
+		if got := Amplitude(tc.level); got != tc.want {
+			t.Errorf("Amplitude(%d) = %d; want %d", tc.level, got, tc.want)
+		}
+	}
+	e := &ESpeak{Binary: "espeak-ng"}
+	args := func() string { a, _ := e.args(i18n.Danish); return strings.Join(a, " ") }
+	if got := args(); !strings.Contains(got, "-a 100 ") {
+		t.Errorf("args with the default volume = %q; want -a 100", got)
+	}
+	e.SetVolume(30)
+	if got := args(); !strings.Contains(got, "-a 60 ") || e.Volume() != 30 {
+		t.Errorf("args after SetVolume(30) = %q (Volume %d); want -a 60", got, e.Volume())
+	}
+}
+
+// TestVolumeIsHeard checks with espeak-ng itself that a higher volume gives
+// louder audio.
+func TestVolumeIsHeard(t *testing.T) {
+	e := mustESpeak(t)
+	rms := func(level int) float64 {
+		e.SetVolume(level)
+		path := filepath.Join(t.TempDir(), "v.wav")
+		if err := e.SpeakToWAV(context.Background(), i18n.Danish, "Lydstyrken er skruet op.", path); err != nil {
+			t.Fatal(err)
+		}
+		w, err := ReadWAV(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w.RMS()
+	}
+	low, high := rms(20), rms(90)
+	t.Logf("RMS at volume 20: %.4f, at 90: %.4f", low, high)
+	if !(high > low*1.5) {
+		t.Errorf("RMS at volume 90 = %.4f, at 20 = %.4f; want the louder clearly above", high, low)
 	}
 }
 
