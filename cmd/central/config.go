@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
 // Config is the central service's configuration file (TOML). Every field is
@@ -27,10 +29,26 @@ import (
 //	clock_skew = "5m"
 //	max_body_bytes = 65536
 //
+//	# The address kiosks put in handover QR codes (https://<host>/H/…), so a
+//	# relative's phone opens central's handover page. https makes the pages'
+//	# cookies Secure. Letters, digits and . - : / only (QR alphanumeric mode).
+//	public_url = "https://borgerkiosk.example.dk"
+//
 //	[[authorities]]
 //	id = "sundhed"                  # must be in the catalogue
 //	token_sha256 = "<hex>"          # SHA-256 of the bearer token, or:
 //	# token_file = "/etc/borgerkiosk/tokens/sundhed"
+//
+//	# Sign-in of delegates on the handover pages (the national eID broker).
+//	# Without it (and without --demo) the pages show a code but say that it
+//	# cannot be answered there.
+//	[oidc]
+//	issuer = "https://eid-broker.example.dk"
+//	client_id = "borgerkiosk"
+//	client_secret_file = "/etc/borgerkiosk/oidc.secret"
+//	redirect_url = "https://borgerkiosk.example.dk/handover/oidc/callback" # default: public_url + that path
+//	cpr_claim = "cpr"               # ID token claim with the CPR number
+//	name_claim = "name"
 type Config struct {
 	Addr              string            `toml:"addr"`
 	DataDir           string            `toml:"data_dir"`
@@ -42,6 +60,33 @@ type Config struct {
 	ClockSkew         Duration          `toml:"clock_skew"`
 	MaxBodyBytes      int64             `toml:"max_body_bytes"`
 	Authorities       []AuthorityConfig `toml:"authorities"`
+	PublicURL         string            `toml:"public_url"`
+	OIDC              OIDCConfig        `toml:"oidc"`
+}
+
+// OIDCConfig is how delegates sign in on the handover pages. It is off
+// when issuer is empty.
+type OIDCConfig struct {
+	Issuer           string `toml:"issuer"`
+	ClientID         string `toml:"client_id"`
+	ClientSecretFile string `toml:"client_secret_file"`
+	RedirectURL      string `toml:"redirect_url"`
+	CPRClaim         string `toml:"cpr_claim"`
+	NameClaim        string `toml:"name_claim"`
+}
+
+// Enabled reports whether any OIDC setting is given.
+func (o OIDCConfig) Enabled() bool { return o != OIDCConfig{} }
+
+// Secure reports whether central is reached over TLS (so cookies are Secure).
+func (c *Config) Secure() bool { return strings.HasPrefix(strings.ToLower(c.PublicURL), "https://") }
+
+// redirectURL is the OIDC redirect URL: as configured, else under public_url.
+func (c *Config) redirectURL() string {
+	if c.OIDC.RedirectURL != "" || c.PublicURL == "" {
+		return c.OIDC.RedirectURL
+	}
+	return strings.TrimRight(c.PublicURL, "/") + "/handover/oidc/callback"
 }
 
 // AuthorityConfig gives one authority its bearer token: the token's SHA-256
@@ -125,6 +170,24 @@ func (c *Config) Validate() error {
 			bad("issuers[%d]: %v", i, err)
 		}
 	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			bad("public_url: %v", err)
+		}
+	}
+	if c.OIDC.Enabled() {
+		switch {
+		case c.OIDC.Issuer == "" || c.OIDC.ClientID == "":
+			bad("oidc: issuer and client_id are required")
+		case c.redirectURL() == "":
+			bad("oidc: redirect_url is required when public_url is not set")
+		}
+		for _, f := range []struct{ name, v string }{{"issuer", c.OIDC.Issuer}, {"redirect_url", c.redirectURL()}} {
+			if u, err := url.Parse(f.v); f.v != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+				bad("oidc: %s must be an http(s) URL", f.name)
+			}
+		}
+	}
 	seen := map[string]bool{}
 	for i, a := range c.Authorities {
 		switch {
@@ -140,6 +203,22 @@ func (c *Config) Validate() error {
 		seen[a.ID] = true
 	}
 	return errors.Join(errs...)
+}
+
+// checkPublicURL accepts a bare http(s) origin that fits a QR code in
+// alphanumeric mode, as handover.URL needs.
+func checkPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("must be an http:// or https:// URL such as https://borgerkiosk.example.dk")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "" {
+		return errors.New("must be just scheme and host (and port), with no path, query or user")
+	}
+	if !handover.IsAlphanumeric(strings.ToUpper(strings.TrimRight(s, "/"))) {
+		return errors.New("may only use letters, digits and . - : / (QR alphanumeric mode)")
+	}
+	return nil
 }
 
 func parsePublicKey(s string) (ed25519.PublicKey, error) {

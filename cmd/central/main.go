@@ -7,6 +7,10 @@
 // (central.key, 0600), an operator token (operator.token, 0600), the store's
 // encryption key (store.key, 0600), the store (store/), and, when no card
 // issuer is configured, a development issuer key (dev-issuer.key).
+//
+// It also serves the relative's handover pages (/H/…, /HZ/…, /handover/…),
+// where a delegate opens a handover QR code, signs in (OIDC from [oidc] in
+// the config; the development form with --demo) and accepts or declines.
 package main
 
 import (
@@ -54,7 +58,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	dataDir := fl.String("data", "", "data directory (keys, tokens, store); default from config or ./central-data")
 	addr := fl.String("addr", "", "listen address host:port; default from config or 127.0.0.1:8440")
 	configPath := fl.String("config", "", "TOML config file (optional)")
-	demoMode := fl.Bool("demo", false, "load demo consent requests and make demo authority tokens")
+	demoMode := fl.Bool("demo", false, "load demo consent requests, make demo authority tokens, and let anyone sign in on the handover pages with a typed CPR number (development only)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -121,6 +125,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		auths = append(auths, demoAuths...)
 	}
 
+	pages, err := handoverPages(&cfg, *demoMode, log)
+	if err != nil {
+		return err
+	}
+
 	storeKey, err := loadOrCreateSecret(dir("store.key"), 32)
 	if err != nil {
 		return err
@@ -138,6 +147,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxDelegation:     time.Duration(cfg.MaxDelegationDays) * 24 * time.Hour,
 		ClockSkew:         cfg.ClockSkew.Duration,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
+		Handover:          pages,
 		Logger:            log,
 	})
 	if err != nil {
@@ -168,7 +178,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	url := "http://" + ln.Addr().String()
-	log.Info("central listening", "url", url, "data", cfg.DataDir)
+	log.Info("central listening", "url", url, "data", cfg.DataDir, "public_url", cfg.PublicURL)
+	if cfg.PublicURL == "" {
+		log.Warn("public_url is not set: kiosks must be told central's address for handover codes some other way")
+	}
 	fmt.Fprintf(stdout, "central listening on %s\n", url)
 
 	errc := make(chan error, 1)

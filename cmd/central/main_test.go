@@ -91,6 +91,10 @@ func TestRun(t *testing.T) {
 	if status != 200 || !strings.Contains(body, "# TYPE borgerkiosk_central_http_requests_total counter") {
 		t.Errorf("metrics = %d; want Prometheus text with the request counter", status)
 	}
+	// --demo: the handover pages' development sign-in exists and says what it is.
+	if status, body := get(t, url+"/handover/dev?state=x"); status != 200 || !strings.Contains(body, "demo") || !strings.Contains(body, `name="cpr"`) {
+		t.Errorf("GET /handover/dev with --demo = %d:\n%s", status, body)
+	}
 	for _, f := range []string{"central.key", "operator.token", "dev-issuer.key", "store.key", "demo-tokens/sundhed.token"} {
 		fi, err := os.Stat(filepath.Join(data, f))
 		if err != nil || fi.Mode().Perm() != 0o600 {
@@ -199,6 +203,14 @@ trust_bundle_max_age = "48h"
 max_delegation_days = 365
 clock_skew = "2m"
 max_body_bytes = 32768
+public_url = "https://borgerkiosk.example.dk"
+
+[oidc]
+issuer = "https://eid.example.dk"
+client_id = "borgerkiosk"
+client_secret_file = "/etc/bk/oidc.secret"
+cpr_claim = "dk:cpr"
+name_claim = "name"
 
 [[authorities]]
 id = "sundhed"
@@ -218,11 +230,18 @@ token_file = "/etc/bk/skat.token"
 	if c.TrustBundleMaxAge.Duration != 48*time.Hour || c.ClockSkew.Duration != 2*time.Minute || len(c.Authorities) != 2 {
 		t.Errorf("ParseConfig(good) = %+v", c)
 	}
+	if !c.Secure() || c.OIDC.CPRClaim != "dk:cpr" || c.redirectURL() != "https://borgerkiosk.example.dk/handover/oidc/callback" {
+		t.Errorf("ParseConfig(good): secure %v, oidc %+v, redirect %q", c.Secure(), c.OIDC, c.redirectURL())
+	}
+	if def.Secure() || def.OIDC.Enabled() {
+		t.Error("DefaultConfig has Secure cookies or OIDC on")
+	}
 	for _, tc := range []struct{ name, in, want string }{
 		{"unknown key", `colour = "red"`, "unknown key(s): colour"},
 		{"unknown authority key", "[[authorities]]\nid = \"a\"\ntoken = \"x\"\n", "unknown key(s): authorities.token"},
 		{"bad duration", `clock_skew = "soon"`, "not a duration"},
 		{"syntax", `addr = `, "config:"},
+		{"unknown oidc key", "[oidc]\nissuer = \"https://x\"\nsecret = \"s\"\n", "unknown key(s): oidc.secret"},
 	} {
 		_, err := ParseConfig(strings.NewReader(tc.in))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -242,6 +261,14 @@ token_file = "/etc/bk/skat.token"
 		{"issuer", func(c *Config) { c.Issuers = []string{"nope"} }, "issuers[0]"},
 		{"authority without token", func(c *Config) { c.Authorities = []AuthorityConfig{{ID: "a"}} }, "exactly one of"},
 		{"authority bad hash", func(c *Config) { c.Authorities = []AuthorityConfig{{ID: "a", TokenSHA256: "abc"}} }, "64 hex"},
+		{"public_url not a URL", func(c *Config) { c.PublicURL = "borgerkiosk.dk" }, "public_url: must be an http"},
+		{"public_url with a path", func(c *Config) { c.PublicURL = "https://bk.dk/central" }, "public_url: must be just scheme and host"},
+		{"public_url not alphanumeric", func(c *Config) { c.PublicURL = "https://bk_1.dk" }, "QR alphanumeric"},
+		{"oidc without client", func(c *Config) { c.OIDC.Issuer = "https://eid.dk" }, "issuer and client_id are required"},
+		{"oidc without redirect", func(c *Config) { c.OIDC = OIDCConfig{Issuer: "https://eid.dk", ClientID: "bk"} }, "redirect_url is required"},
+		{"oidc issuer not a URL", func(c *Config) {
+			c.OIDC = OIDCConfig{Issuer: "eid.dk", ClientID: "bk", RedirectURL: "https://bk.dk/handover/oidc/callback"}
+		}, "issuer must be an http(s) URL"},
 		{"authority twice", func(c *Config) {
 			c.Authorities = []AuthorityConfig{{ID: "a", TokenFile: "f"}, {ID: "a", TokenFile: "g"}}
 		}, "appears twice"},

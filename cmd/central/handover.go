@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+)
+
+// handoverPages chooses how delegates sign in on the handover pages:
+// the development form with --demo, else OIDC when configured, else none
+// (the pages then say a code cannot be answered there).
+func handoverPages(cfg *Config, demoMode bool, log *slog.Logger) (*central.HandoverPages, error) {
+	p := &central.HandoverPages{Secure: cfg.Secure()}
+	switch {
+	case demoMode:
+		if cfg.OIDC.Enabled() {
+			log.Warn("--demo: the handover pages use the development sign-in, not the configured OIDC provider")
+		}
+		log.Warn("handover pages: development sign-in (anyone can claim any CPR number); never use --demo with real people")
+		p.SignIn = handoverweb.DevSignIn{}
+	case cfg.OIDC.Enabled():
+		oc := handoverweb.OIDCConfig{
+			Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, RedirectURL: cfg.redirectURL(),
+			CPRClaim: cfg.OIDC.CPRClaim, NameClaim: cfg.OIDC.NameClaim,
+		}
+		if cfg.OIDC.ClientSecretFile != "" {
+			b, err := os.ReadFile(cfg.OIDC.ClientSecretFile)
+			if err != nil {
+				return nil, fmt.Errorf("oidc: client_secret_file: %w", err)
+			}
+			oc.ClientSecret = strings.TrimSpace(string(b))
+		}
+		p.SignIn = &lazyOIDC{cfg: oc, log: log}
+		log.Info("handover pages: sign-in with OIDC", "issuer", oc.Issuer, "redirect_url", oc.RedirectURL)
+	default:
+		log.Warn("handover pages: no sign-in configured ([oidc] in the config, or --demo); codes can be viewed but not answered on the web")
+	}
+	return p, nil
+}
+
+// lazyOIDC discovers the OIDC provider at the first sign-in rather than at
+// start-up, so that the eID broker being down never keeps central (and so
+// the kiosks' sync) from starting. A failed discovery is retried after
+// retryAfter.
+type lazyOIDC struct {
+	cfg handoverweb.OIDCConfig
+	log *slog.Logger
+
+	mu     sync.Mutex
+	o      *handoverweb.OIDC
+	retry  time.Time
+	inner  *http.ServeMux
+	finish func(http.ResponseWriter, *http.Request, string, handoverweb.Identity)
+}
+
+const (
+	discoveryTimeout = 10 * time.Second
+	retryAfter       = 30 * time.Second
+)
+
+func (l *lazyOIDC) Name() string { return "oidc" }
+
+func (l *lazyOIDC) provider() (*handoverweb.OIDC, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.o != nil {
+		return l.o, nil
+	}
+	if time.Now().Before(l.retry) {
+		return nil, fmt.Errorf("oidc: discovery of %s failed a moment ago; retrying after %s", l.cfg.Issuer, l.retry.Format(time.TimeOnly))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), discoveryTimeout)
+	defer cancel()
+	o, err := handoverweb.NewOIDC(ctx, l.cfg)
+	if err != nil {
+		l.retry = time.Now().Add(retryAfter)
+		return nil, err
+	}
+	o.Routes(l.inner, l.finish)
+	l.o = o
+	l.log.Info("OIDC provider discovered", "issuer", l.cfg.Issuer)
+	return o, nil
+}
+
+func (l *lazyOIDC) Start(w http.ResponseWriter, r *http.Request, state string) (string, error) {
+	o, err := l.provider()
+	if err != nil {
+		return "", err
+	}
+	return o.Start(w, r, state)
+}
+
+// Routes registers the callback now; it reaches the provider's own handler
+// once discovery has happened (a callback can only follow a Start).
+func (l *lazyOIDC) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *http.Request, string, handoverweb.Identity)) {
+	l.inner, l.finish = http.NewServeMux(), finish
+	mux.HandleFunc("GET /handover/oidc/callback", func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		ready := l.o != nil
+		l.mu.Unlock()
+		if !ready {
+			http.Error(w, "Signing in is not available right now. Start again from the code.", http.StatusServiceUnavailable)
+			return
+		}
+		l.inner.ServeHTTP(w, r)
+	})
+}
