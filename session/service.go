@@ -266,6 +266,9 @@ func (s *Service) SignIn(ctx context.Context, pin string, assist *ui.Assist) (ui
 		if g == nil || g.Kiosk != s.cfg.KioskID || now.Before(g.NotBefore) || !now.Before(g.NotAfter) {
 			return nil, bk.Errorf(bk.EForbidden, "The staff member's help has timed out. Staff must sign in again.")
 		}
+		if err := s.checkGrant(g, now); err != nil {
+			return nil, err
+		}
 	}
 	nonce, fromCentral := s.nonce(ctx)
 	sig, err := s.deps.Reader.Authenticate(ctx, pin, bk.AuthChallenge(nonce))
@@ -290,6 +293,27 @@ func (s *Service) SignIn(ctx context.Context, pin string, assist *ui.Assist) (ui
 	s.mu.Unlock()
 	s.log.Info("signed in", "serial", cert.Serial, "role", cert.Role, "assisted", assist != nil)
 	return sess, nil
+}
+
+// checkGrant verifies a staff grant here rather than leaving it to central,
+// so a forged grant never reaches a receipt or the outbox.
+func (s *Service) checkGrant(g *bk.Assist, now time.Time) error {
+	refused := bk.Errorf(bk.EForbidden, "The staff member's help could not be confirmed. Staff must sign in again.")
+	staff, err := bk.DecodeCertificate(g.StaffCert)
+	if err != nil || staff.Role != bk.RoleStaff {
+		return refused
+	}
+	b, err := s.bundle()
+	if err != nil {
+		return err
+	}
+	if err := b.Trust().VerifyCertificate(staff, now); err != nil {
+		return err
+	}
+	if len(g.Signature) != ed25519.SignatureSize || !ed25519.Verify(staff.CardKey, g.Digest(), g.Signature) {
+		return refused
+	}
+	return nil
 }
 
 // nonce asks central for a fresh nonce and falls back to a local one.

@@ -266,6 +266,15 @@ func TestStaffAssist(t *testing.T) {
 			t.Errorf("SignIn(grant for another kiosk) = %v; want code %q", err, bk.EForbidden)
 		}
 	})
+	t.Run("forged grant", func(t *testing.T) {
+		g := fixture.Assist(k.staff, kioskID, k.clock.Now())
+		g.NotAfter = g.NotAfter.Add(time.Minute) // altered after the staff card signed it
+		k.reader.Insert(k.alice, pin)
+		_, err := k.svc.SignIn(ctx, pin, &ui.Assist{Grant: g, Staff: assist.Staff})
+		if code(err) != bk.EForbidden {
+			t.Errorf("SignIn(forged grant) = %v; want code %q", err, bk.EForbidden)
+		}
+	})
 	t.Run("nil grant", func(t *testing.T) {
 		k.reader.Insert(k.alice, pin)
 		if _, err := k.svc.SignIn(ctx, pin, &ui.Assist{}); code(err) != bk.EForbidden {
