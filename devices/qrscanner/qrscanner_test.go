@@ -303,3 +303,35 @@ func mustBlankPNG(t *testing.T) []byte {
 	}
 	return b.Bytes()
 }
+
+// FuzzDecoder feeds arbitrary bytes at arbitrary times: the decoder must not
+// panic, never return more than MaxLen bytes, and a good scan never holds a
+// CR (plain) or STX/ETX.
+func FuzzDecoder(f *testing.F) {
+	f.Add([]byte("]Q1abc\r\n\x02x\x03\r"), []byte{0, 5, 200})
+	f.Fuzz(func(t *testing.T, data, gaps []byte) {
+		d := NewDecoder(Options{MaxLen: 16, InterCharTimeout: 100 * time.Millisecond})
+		now := time.Unix(0, 0)
+		var scans []Scan
+		for i := 0; len(data) > 0; i++ {
+			n := 1 + i%5
+			if n > len(data) {
+				n = len(data)
+			}
+			if len(gaps) > 0 {
+				now = now.Add(time.Duration(gaps[i%len(gaps)]) * time.Millisecond)
+			}
+			scans = append(scans, d.Feed(data[:n], now)...)
+			data = data[n:]
+		}
+		scans = append(scans, d.End()...)
+		for _, s := range scans {
+			if len(s.Text) > 16 {
+				t.Fatalf("scan of %d bytes; max 16", len(s.Text))
+			}
+			if s.Err == nil && strings.ContainsAny(s.Text, "\x02\x03") {
+				t.Fatalf("good scan %q holds STX/ETX", s.Text)
+			}
+		}
+	})
+}
