@@ -3,6 +3,7 @@ package keyboard
 import (
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -13,9 +14,16 @@ import (
 // maskChar is the same bullet Fyne uses for password entries.
 const maskChar = "•"
 
+// DoubleTapWindow is how soon a second tap of the same on-screen key is
+// taken for an unsteady hand's double strike and ignored (EN 301 549 5.8).
+const DoubleTapWindow = 250 * time.Millisecond
+
 // numPad is what the PIN pad and the CPR pad share: a display line above
 // keys 1–9, delete, 0, OK in phone order, and a buffer of digits.
 type numPad struct {
+	now     func() time.Time // nil: time.Now
+	lastKey string           // the last on-screen key accepted
+	lastAt  time.Time        // and when
 	digits  []byte
 	maxLen  func() int
 	keys    map[string]*Key
@@ -34,16 +42,16 @@ func (p *numPad) init(owner fyne.Widget, fwd Target) {
 	p.display.Alignment = fyne.TextAlignCenter
 	p.display.TextStyle = fyne.TextStyle{Bold: true}
 	digit := func(d byte) *Key {
-		k := newKey(string(d), nil, 1, func() { p.typeDigit(d) }, fwd)
+		k := newKey(string(d), nil, 1, p.filtered(string(d), func() { p.typeDigit(d) }), fwd)
 		p.keys[string(d)] = k
 		return k
 	}
-	del := newKey("", fynetheme.NavigateBackIcon(), 1, p.deleteDigit, fwd)
-	ok := newKey("", nil, 1, func() {
+	del := newKey("", fynetheme.NavigateBackIcon(), 1, p.filtered(KeyDelete, p.deleteDigit), fwd)
+	ok := newKey("", nil, 1, p.filtered(KeyOK, func() {
 		if p.onOK != nil {
 			p.onOK()
 		}
-	}, fwd)
+	}), fwd)
 	ok.important = true
 	p.keys[KeyDelete], p.keys[KeyOK] = del, ok
 	p.rows = [][]*Key{
@@ -53,6 +61,25 @@ func (p *numPad) init(owner fyne.Widget, fwd Target) {
 		{del, digit('0'), ok},
 	}
 	p.applyLabels()
+}
+
+// filtered wraps an on-screen key's action so that a second tap of the
+// same key within DoubleTapWindow does nothing. A different key in between
+// always counts. Physical keys are not filtered: the OS's key-repeat and
+// debounce settings govern them.
+func (p *numPad) filtered(id string, f func()) func() {
+	return func() {
+		now := time.Now
+		if p.now != nil {
+			now = p.now
+		}
+		t := now()
+		if id == p.lastKey && !p.lastAt.IsZero() && t.Sub(p.lastAt) >= 0 && t.Sub(p.lastAt) < DoubleTapWindow {
+			return
+		}
+		p.lastKey, p.lastAt = id, t
+		f()
+	}
 }
 
 func (p *numPad) applyLabels() {
@@ -183,6 +210,9 @@ type PinPad struct {
 	// OnChanged is told the number of digits after each change (for a hint
 	// or read-aloud of the count).
 	OnChanged func(n int)
+	// Now is the clock for the double-tap filter (DoubleTapWindow); time.Now
+	// if nil.
+	Now func() time.Time
 
 	pad numPad
 }
@@ -201,6 +231,7 @@ func NewPinPad(onSubmit func(pin string)) *PinPad {
 		}
 	}
 	p.pad.maxLen = func() int { return p.MaxLen }
+	p.pad.now = func() time.Time { return clockOf(p.Now) }
 	p.pad.init(p, p)
 	return p
 }
@@ -260,6 +291,9 @@ type CPRPad struct {
 	OnChanged func(value string)
 	// OnSubmit gets the formatted value when OK is tapped with 10 digits.
 	OnSubmit func(cpr string)
+	// Now is the clock for the double-tap filter (DoubleTapWindow); time.Now
+	// if nil.
+	Now func() time.Time
 
 	pad numPad
 }
@@ -282,8 +316,16 @@ func NewCPRPad(onSubmit func(cpr string)) *CPRPad {
 			c.OnChanged(c.Value())
 		}
 	}
+	c.pad.now = func() time.Time { return clockOf(c.Now) }
 	c.pad.init(c, c)
 	return c
+}
+
+func clockOf(now func() time.Time) time.Time {
+	if now == nil {
+		return time.Now()
+	}
+	return now()
 }
 
 // FormatCPR writes up to ten digits as DDMMYY-SSSS, the hyphen appearing

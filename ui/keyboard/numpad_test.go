@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
@@ -168,6 +170,7 @@ func TestCPRPad(t *testing.T) {
 	newApp(t, bktheme.Settings{})
 	var submitted string
 	pad := keyboard.NewCPRPad(func(v string) { submitted = v })
+	pad.Now = steppingClock(time.Second) // taps a second apart: no double-strike filtering here
 	var values []string
 	pad.OnChanged = func(v string) { values = append(values, v) }
 	test.NewTempWindow(t, pad)
@@ -213,5 +216,84 @@ func TestFormatCPR(t *testing.T) {
 		if got := keyboard.FormatCPR([]byte(tc.in)); got != tc.want {
 			t.Errorf("FormatCPR(%q) = %q; want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// steppingClock returns a clock that moves on by step each time it is read.
+func steppingClock(step time.Duration) func() time.Time {
+	t := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		t = t.Add(step)
+		return t
+	}
+}
+
+// manualClock is a clock a test sets by hand.
+type manualClock struct{ t time.Time }
+
+func (c *manualClock) Now() time.Time          { return c.t }
+func (c *manualClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// TestDoubleStrikeIgnored checks EN 301 549 5.8: a second tap of the same
+// key within DoubleTapWindow is ignored on both pads; a later tap, or a
+// different key, counts.
+func TestDoubleStrikeIgnored(t *testing.T) {
+	newApp(t, bktheme.Settings{})
+	c := &manualClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	pin := keyboard.NewPinPad(nil)
+	pin.Now = c.Now
+	cpr := keyboard.NewCPRPad(nil)
+	cpr.Now = c.Now
+	test.NewTempWindow(t, container.NewVBox(pin, cpr))
+	for _, tc := range []struct {
+		key     string
+		after   time.Duration
+		pinLen  int
+		cprWant string
+	}{
+		{"1", 0, 1, "1"},
+		{"1", 100 * time.Millisecond, 1, "1"},   // double strike: ignored
+		{"1", 149 * time.Millisecond, 1, "1"},   // 249 ms after the accepted tap: still ignored
+		{"1", 1 * time.Millisecond, 2, "11"},    // 250 ms: a new tap
+		{"2", 10 * time.Millisecond, 3, "112"},  // another key counts at once
+		{"1", 10 * time.Millisecond, 4, "1121"}, // and so does the first key again
+		{keyboard.KeyDelete, 300 * time.Millisecond, 3, "112"},
+		{keyboard.KeyDelete, 50 * time.Millisecond, 3, "112"}, // a double strike of delete too
+		{keyboard.KeyDelete, 250 * time.Millisecond, 2, "11"},
+	} {
+		c.Advance(tc.after)
+		test.Tap(pin.Key(tc.key))
+		test.Tap(cpr.Key(tc.key))
+		if pin.Len() != tc.pinLen || cpr.Value() != tc.cprWant {
+			t.Errorf("tap %q after %v: PIN length = %d, CPR = %q; want %d, %q", tc.key, tc.after, pin.Len(), cpr.Value(), tc.pinLen, tc.cprWant)
+		}
+	}
+	// OK too: a double strike submits once.
+	var submits int
+	pin.OnSubmit = func(string) { submits++ }
+	for _, d := range "34" {
+		c.Advance(time.Second)
+		test.Tap(pin.Key(string(d)))
+	}
+	c.Advance(time.Second)
+	test.Tap(pin.Key(keyboard.KeyOK))
+	for _, d := range "5678" {
+		c.Advance(time.Second)
+		test.Tap(pin.Key(string(d)))
+	}
+	c.Advance(100 * time.Millisecond)
+	test.Tap(pin.Key(keyboard.KeyOK)) // not a double strike: a digit came between
+	c.Advance(100 * time.Millisecond)
+	test.Tap(pin.Key(keyboard.KeyOK)) // double strike of OK: ignored (and the pad is empty anyway)
+	if submits != 2 {
+		t.Errorf("submits = %d; want 2", submits)
+	}
+	// Physical keys are not filtered.
+	pin.Clear()
+	for _, r := range "999" {
+		pin.TypedRune(r)
+	}
+	if pin.Len() != 3 {
+		t.Errorf("three physical 9s typed %d digits; want 3", pin.Len())
 	}
 }
