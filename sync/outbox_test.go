@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -346,5 +347,18 @@ func TestOutboxWriteErrors(t *testing.T) {
 	}
 	if seq, err := o.Enqueue(context.Background(), p.delegation("k1", time.Now())); seq != 6 || err != nil {
 		t.Fatalf("Enqueue after reopen = %d, %v; want 6", seq, err)
+	}
+}
+
+func TestEncodeRecordRoundTrip(t *testing.T) {
+	a := newPeople(nil).delegation("k1", time.Now())
+	raw := mustJSON(t, a)
+	at := time.Date(2026, 2, 3, 4, 5, 6, 789, time.UTC)
+	var r record
+	if err := json.Unmarshal(encodeRecord(at, a.ContentHash(), raw), &r); err != nil {
+		t.Fatalf("encodeRecord output does not decode: %v", err)
+	}
+	if !r.EnqueuedAt.Equal(at) || !bytes.Equal(r.Hash, a.ContentHash()) || !bytes.Equal(r.Action, raw) {
+		t.Fatalf("encodeRecord round trip = %v %x %d bytes; want %v %x %d bytes", r.EnqueuedAt, r.Hash, len(r.Action), at, a.ContentHash(), len(raw))
 	}
 }
