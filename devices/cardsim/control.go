@@ -3,14 +3,12 @@ package cardsim
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/borgerkiosk/borgerkiosk/devices/simctl"
 )
 
 const controlHelp = `commands:
@@ -107,56 +105,8 @@ func (s *Simulator) control(line string) (out string, quit bool) {
 // stale socket left by a crashed simulator is replaced; a live one is an
 // error. Try it with: socat - UNIX-CONNECT:<socketPath>
 func (s *Simulator) ListenControl(ctx context.Context, socketPath string) error {
-	if c, err := net.Dial("unix", socketPath); err == nil {
-		c.Close()
-		return fmt.Errorf("cardsim: a simulator is already listening on %s", socketPath)
-	}
-	if fi, err := os.Lstat(socketPath); err == nil {
-		if fi.Mode()&os.ModeSocket == 0 {
-			return fmt.Errorf("cardsim: %s exists and is not a socket", socketPath)
-		}
-		os.Remove(socketPath)
-	}
-	// Bind under a temporary name and rename once the mode is 0600, so the
-	// socket is never reachable by others, not even for a moment.
-	tmp := fmt.Sprintf("%s.%d.tmp", socketPath, os.Getpid())
-	os.Remove(tmp)
-	l, err := net.Listen("unix", tmp)
-	if err != nil {
+	if err := simctl.ListenUnix(ctx, socketPath, s.ServeControl); err != nil {
 		return fmt.Errorf("cardsim: %w", err)
 	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		l.Close()
-		return fmt.Errorf("cardsim: %w", err)
-	}
-	if err := os.Rename(tmp, socketPath); err != nil {
-		l.Close()
-		return fmt.Errorf("cardsim: %w", err)
-	}
-	stop := context.AfterFunc(ctx, func() { l.Close() })
-	defer stop()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer os.Remove(socketPath)
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return err
-			}
-			s.log.Warn("card reader simulator: control accept", "err", err)
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer c.Close()
-			cstop := context.AfterFunc(ctx, func() { c.Close() })
-			defer cstop()
-			_ = s.ServeControl(ctx, c, c)
-		}()
-	}
+	return nil
 }

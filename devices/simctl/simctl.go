@@ -30,11 +30,19 @@ func ListenUnix(ctx context.Context, path string, serve ServeFunc) error {
 		}
 		os.Remove(path)
 	}
-	l, err := net.Listen("unix", path)
+	// Bind under a temporary name and rename once the mode is 0600, so the
+	// socket is never reachable by others, not even for a moment.
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	os.Remove(tmp)
+	l, err := net.Listen("unix", tmp)
 	if err != nil {
 		return err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		l.Close()
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		l.Close()
 		return err
 	}
