@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 # Unit and UI tests use Fyne's headless driver: no cgo, no display.
-TESTENV := CGO_ENABLED=0
+TESTENV := CGO_ENABLED=0 LANG=da_DK.UTF-8
 TESTTAGS := -tags ci
 FUZZTIME ?= 10s
 RUNDIR ?= $(CURDIR)/run

@@ -55,3 +55,16 @@ func KeepArtifact(tb testing.TB, file, name string) {
 		tb.Logf("artifact: %s", p)
 	}
 }
+
+// RequireFiles is Require for files, such as C headers a build needs.
+func RequireFiles(tb testing.TB, paths ...string) {
+	tb.Helper()
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
+				tb.Fatalf("%s missing; run scripts/deps.sh (make test does)", p)
+			}
+			tb.Skipf("%s missing; run scripts/deps.sh or make test to check this", p)
+		}
+	}
+}
