@@ -292,3 +292,48 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		t.Error("a full CPR number reached central's log")
 	}
 }
+
+// Many redemptions of one code at once: exactly one is applied, the rest
+// are refused as used (the store re-runs conflicting transactions).
+func TestRedeemConcurrently(t *testing.T) {
+	h := centraltest.Start(t)
+	w := newHandoverWorld(t, h)
+	id, u := w.delegation(t)
+	c, err := handover.Verify(u[len(h.URL):], h.Server.KioskKey, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	results := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			v, err := h.Server.Redeem(context.Background(), handoverweb.Redemption{
+				Claims: c, Delegate: bk.MustParseCPR(cprBo), DelegateName: "Bo Berg", Accept: true, Method: "dev", At: time.Now(),
+			})
+			if err == nil && v.Outcome != bk.Applied {
+				err = bk.Errorf(string(v.Outcome), "%s", v.Reason)
+			}
+			results <- err
+		}()
+	}
+	applied, used := 0, 0
+	for i := 0; i < n; i++ {
+		switch err := <-results; bk.ErrorCode(err) {
+		case "":
+			applied++
+		case handoverweb.ECodeUsed:
+			used++
+		default:
+			t.Errorf("Redeem = %v; want applied or %s", err, handoverweb.ECodeUsed)
+		}
+	}
+	if applied != 1 || used != n-1 {
+		t.Errorf("%d concurrent redemptions: %d applied, %d used; want 1 and %d", n, applied, used, n-1)
+	}
+	if d := h.Delegation(t, id); d.State != bk.DelegationActive {
+		t.Errorf("delegation = %s; want active", d.State)
+	}
+	if recs := h.Records(t, central.WebKiosk, central.WebIncarnation); len(recs) != 1 {
+		t.Errorf("web action log has %d records; want 1", len(recs))
+	}
+}
