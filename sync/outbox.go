@@ -261,7 +261,7 @@ func badgerOptions(dir string, key []byte, readOnly bool, log *slog.Logger) badg
 		WithMemTableSize(2 << 20).
 		WithNumMemtables(2).
 		WithValueThreshold(MaxActionBytes + 1024).
-		WithValueLogFileSize(16 << 20).
+		WithValueLogFileSize(1 << 20).
 		WithBlockCacheSize(4 << 20).
 		WithIndexCacheSize(2 << 20).
 		WithNumLevelZeroTables(2).
