@@ -19,7 +19,7 @@ deps: ## install missing Debian packages and Go modules
 build: deps ## build bin/kiosk (Fyne, cgo), bin/central and bin/kioskctl
 	$(GO) build -o bin/central ./cmd/central
 	$(GO) build -o bin/kioskctl ./cmd/kioskctl
-	@if [ -d cmd/kiosk ] && ls cmd/kiosk/*.go >/dev/null 2>&1; then CGO_ENABLED=1 $(GO) build -o bin/kiosk ./cmd/kiosk; fi
+	CGO_ENABLED=1 $(GO) build -o bin/kiosk ./cmd/kiosk
 
 run: build ## run the kiosk with simulated devices and an embedded central service
 	@scripts/run.sh "$(RUNDIR)"
