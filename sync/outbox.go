@@ -258,7 +258,7 @@ func badgerOptions(dir string, key []byte, readOnly bool, log *slog.Logger) badg
 		WithLoggingLevel(badger.WARNING).
 		WithMetricsEnabled(false).
 		WithNumVersionsToKeep(1).
-		WithMemTableSize(2 << 20).
+		WithMemTableSize(4 << 20).
 		WithNumMemtables(2).
 		WithValueThreshold(MaxActionBytes + 1024).
 		WithValueLogFileSize(1 << 20).
