@@ -36,14 +36,33 @@ func (p *Printer) Receipts() []string {
 	return append([]string(nil), p.receipts...)
 }
 
-func (p *Printer) print(lines []string) ui.Receipt {
+// print prints lines; spoken is the receipt read aloud (the printed lines
+// without what is no use to a listener, such as an action id or a code).
+// The text is returned whether or not the paper ran out: a person who got
+// no paper can still hear what it would have said.
+func (p *Printer) print(lines, spoken []string) ui.Receipt {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	text := sentences(spoken)
 	if !p.paper {
-		return ui.Receipt{Err: bk.Errorf(bk.EUnavailable, "The printer is out of paper.")}
+		return ui.Receipt{Err: bk.Errorf(bk.EUnavailable, "The printer is out of paper."), Text: text}
 	}
 	p.receipts = append(p.receipts, strings.Join(lines, "\n"))
-	return ui.Receipt{Printed: true}
+	return ui.Receipt{Printed: true, Text: text}
+}
+
+// sentences joins lines into text for reading aloud, one sentence a line.
+func sentences(lines []string) string {
+	var out []string
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			if !strings.HasSuffix(l, ".") {
+				l += "."
+			}
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // Session is a signed-in card holder at the fake kiosk.
@@ -203,14 +222,23 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 	pending := len(k.outbox) > 0
 	k.mu.Unlock()
 	res := ui.Result{ActionID: a.ID, Verdict: preview, Pending: pending}
-	res.Receipt = k.printer.print(s.receipt(a, pending, now))
+	lines := s.receipt(a, pending, now)
+	res.Receipt = k.printer.print(lines, lines[:len(lines)-1]) // the action id is not read aloud
 	k.emitStatus()
 	return res, nil
 }
 
 var receiptWords = map[string]map[string]string{
-	"da": {"title": "Kvittering", "who": "Person", "assisted": "Hjulpet af", "pending": "Afventer — sendes når forbindelsen er tilbage", "sent": "Sendt", "id": "Handling"},
-	"en": {"title": "Receipt", "who": "Person", "assisted": "Assisted by", "pending": "Pending — sent when the connection returns", "sent": "Sent", "id": "Action"},
+	"da": {"title": "Kvittering", "who": "Person", "assisted": "Hjulpet af", "pending": "Afventer — sendes når forbindelsen er tilbage", "sent": "Sendt", "id": "Handling",
+		"slip": "Kode til fuldmagt", "to": "Til", "until": "Koden virker til",
+		"give_consent": "Samtykke givet", "decline_consent": "Anmodning om samtykke afvist", "withdraw_consent": "Samtykke trukket tilbage",
+		"create_delegation": "Fuldmagt givet", "revoke_delegation": "Fuldmagt tilbagekaldt", "accept_delegation": "Fuldmagt modtaget",
+		"decline_delegation": "Fuldmagt afvist", "renounce_delegation": "Fuldmagt frasagt"},
+	"en": {"title": "Receipt", "who": "Person", "assisted": "Assisted by", "pending": "Pending — sent when the connection returns", "sent": "Sent", "id": "Action",
+		"slip": "Code for a power of attorney", "to": "To", "until": "The code works until",
+		"give_consent": "Consent given", "decline_consent": "Request for consent declined", "withdraw_consent": "Consent withdrawn",
+		"create_delegation": "Power of attorney given", "revoke_delegation": "Power of attorney revoked", "accept_delegation": "Power of attorney accepted",
+		"decline_delegation": "Power of attorney declined", "renounce_delegation": "Power of attorney renounced"},
 }
 
 func (s *Session) words() map[string]string {
@@ -224,7 +252,7 @@ func (s *Session) words() map[string]string {
 
 func (s *Session) receipt(a *bk.Action, pending bool, now time.Time) []string {
 	w := s.words()
-	lines := []string{w["title"], now.Format("02.01.2006 15:04"), string(a.Kind), w["who"] + ": " + s.cert.Name + " " + s.cert.CPR.Masked()}
+	lines := []string{w["title"], now.Format("02.01.2006 15:04"), w[string(a.Kind)], w["who"] + ": " + s.cert.Name + " " + s.cert.CPR.Masked()}
 	if s.assist != nil {
 		lines = append(lines, w["assisted"]+": "+s.assist.Staff.Name+" ("+s.assist.Staff.ID+")")
 	}
@@ -258,7 +286,9 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	k.handovers[code] = &handover{delegationID: d.ID, delegate: d.Delegate, expires: exp}
 	k.mu.Unlock()
 	w := s.words()
-	r := k.printer.print([]string{w["title"], code, s.cert.Name, d.Delegate.Masked(), exp.Format("02.01.2006 15:04")})
+	until := exp.Format("02.01.2006 15:04")
+	r := k.printer.print([]string{w["title"], code, s.cert.Name, d.Delegate.Masked(), until},
+		[]string{w["slip"], w["who"] + ": " + s.cert.Name, w["to"] + ": " + d.Delegate.Masked(), w["until"] + " " + until})
 	return ui.Handover{Code: code, Expires: exp, Receipt: r}, nil
 }
 
@@ -279,7 +309,7 @@ func (s *Session) PrintOverview(ctx context.Context) error {
 			lines = append(lines, "<- "+d.Principal.Masked()+": "+string(d.StateAt(s.k.now())))
 		}
 	}
-	if r := s.k.printer.print(lines); !r.Printed {
+	if r := s.k.printer.print(lines, lines); !r.Printed {
 		return r.Err
 	}
 	return nil
