@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,6 +22,9 @@ type screen struct {
 	id    string
 	body  fyne.CanvasObject
 	speak string
+	// receipt is the text of the receipt of what was just done, read aloud
+	// after speak (and on its own by the screen's "read the receipt" button).
+	receipt string
 	// signedOut marks screens shown to nobody in particular: no idle timer.
 	signedOut bool
 }
@@ -39,14 +43,15 @@ func (u *KioskUI) show(build func() *screen) {
 	}
 	u.current = s
 	u.headerBox = container.NewStack(u.header())
-	content := container.NewBorder(u.headerBox, nil, nil, nil, container.NewVScroll(container.NewPadded(s.body)))
+	u.footerBox = container.NewStack(u.footer())
+	content := container.NewBorder(u.headerBox, u.footerBox, nil, nil, container.NewVScroll(container.NewPadded(s.body)))
 	u.win.SetContent(content)
 	if s.signedOut {
 		u.idle.stop()
 	} else {
 		u.idle.reset()
 	}
-	if u.readAloud {
+	if u.readAloud && !u.quiet {
 		u.speak()
 	}
 }
@@ -58,44 +63,208 @@ func (u *KioskUI) refresh() {
 	}
 }
 
-// speak reads the current screen aloud.
-func (u *KioskUI) speak() {
-	if u.current == nil || !u.sp.Available() {
+// refreshQuiet rebuilds the current screen without reading it aloud again:
+// after a toggle only the toggle's new state is said.
+func (u *KioskUI) refreshQuiet() {
+	u.quiet = true
+	defer func() { u.quiet = false }()
+	u.refresh()
+}
+
+// utterance is one part of what say speaks.
+type utterance struct {
+	lang i18n.Lang
+	text string
+}
+
+// say speaks parts one after another, off the Fyne thread. A newer say or
+// stopSpeech ends the sequence: Speak itself cuts the utterance in progress
+// short, and the generation number keeps a finished part from starting the
+// next one after something newer began.
+func (u *KioskUI) say(parts ...utterance) {
+	if !u.sp.Available() {
 		return
 	}
-	text, lang, sp := u.current.speak, u.tr.Lang(), u.sp
+	gen := u.speakGen.Add(1)
+	sp := u.sp
 	u.goFn(func() {
-		if err := sp.Speak(context.Background(), lang, text); err != nil && !errors.Is(err, speech.ErrStopped) {
-			u.log.Warn("read aloud failed", "err", err)
+		for _, p := range parts {
+			if strings.TrimSpace(p.text) == "" {
+				continue
+			}
+			if u.speakGen.Load() != gen {
+				return
+			}
+			if err := sp.Speak(context.Background(), p.lang, p.text); err != nil {
+				if !errors.Is(err, speech.ErrStopped) {
+					u.log.Warn("read aloud failed", "err", err)
+				}
+				return
+			}
 		}
 	})
 }
 
+// sayNow speaks sentences in the session's language.
+func (u *KioskUI) sayNow(text ...string) { u.say(utterance{u.tr.Lang(), says(text...)}) }
+
+// announce speaks a change on the screen (an error shown in place, a
+// toggle's new state, a banner) when read-aloud is on.
+func (u *KioskUI) announce(text ...string) {
+	if u.readAloud {
+		u.sayNow(text...)
+	}
+}
+
+// stopSpeech cuts off whatever is being said and what was to follow.
+func (u *KioskUI) stopSpeech() {
+	u.speakGen.Add(1)
+	u.sp.Stop()
+}
+
+// speak reads the current screen aloud, then its receipt if it has one;
+// before is said first (such as "read-aloud is on").
+func (u *KioskUI) speak(before ...string) {
+	if u.current == nil {
+		return
+	}
+	lang := u.tr.Lang()
+	parts := []utterance{{lang, says(append(before, u.current.speak)...)}}
+	if u.current.receipt != "" {
+		parts = append(parts, utterance{lang, says(u.tr.T("receipt.speak_intro", nil), u.current.receipt)})
+	}
+	u.say(parts...)
+}
+
+// speakReceipt reads the current screen's receipt on request.
+func (u *KioskUI) speakReceipt() {
+	if u.current != nil && u.current.receipt != "" {
+		u.sayNow(u.tr.T("receipt.speak_intro", nil), u.current.receipt)
+	}
+}
+
 func (u *KioskUI) speechAvailable() bool { return u.sp.Available() }
 
-// header is the bar on every screen: kiosk name, language, read aloud and
-// log out, then the banners (offline, stale trust, assisted by).
+// Volume steps of the – and + buttons: never fully silent, since a person
+// who turned it down to nothing could not hear how to turn it up.
+const (
+	volumeStep = 10
+	volumeMin  = 10
+	volumeMax  = 100
+)
+
+// toggle makes a labelled on/off button: a ticked box and the primary fill
+// when on (so the state is not shown by colour alone), at least a touch
+// target in size.
+func (u *KioskUI) toggle(id, label string, on bool, f func()) *widget.Button {
+	b := u.button(id, label, f)
+	if on {
+		b.SetIcon(fynetheme.CheckButtonCheckedIcon())
+		b.Importance = widget.HighImportance
+	} else {
+		b.SetIcon(fynetheme.CheckButtonIcon())
+	}
+	return b
+}
+
+// onOff says a toggle's new state, for read-aloud.
+func (u *KioskUI) onOff(nameKey string, on bool) string {
+	key := "chrome.off"
+	if on {
+		key = "chrome.on"
+	}
+	return u.tr.T(key, map[string]any{"Name": u.tr.T(nameKey, nil)})
+}
+
+func (u *KioskUI) toggleContrast() {
+	u.settings.HighContrast = !u.settings.HighContrast
+	u.applyTheme()
+	u.refreshQuiet()
+	u.announce(u.onOff("settings.high_contrast", u.settings.HighContrast))
+}
+
+func (u *KioskUI) toggleLarge() {
+	u.settings.LargeText = !u.settings.LargeText
+	u.applyTheme()
+	u.refreshQuiet()
+	u.announce(u.onOff("settings.large_text", u.settings.LargeText))
+}
+
+// toggleRead switches read-aloud. Switching it on reads the screen;
+// switching it off stops speech and says so once, so a person who cannot
+// see the button still knows which way it went (EN 301 549 5.6.1).
+func (u *KioskUI) toggleRead() {
+	u.readAloud = !u.readAloud
+	u.refreshQuiet()
+	if u.readAloud {
+		u.speak(u.onOff("chrome.read_toggle", true))
+		return
+	}
+	u.stopSpeech()
+	u.sayNow(u.onOff("chrome.read_toggle", false))
+}
+
+// changeVolume moves the read-aloud volume by delta within
+// volumeMin–volumeMax and says the new level at that level.
+func (u *KioskUI) changeVolume(delta int) {
+	u.volume = min(max(u.volume+delta, volumeMin), volumeMax)
+	u.sp.SetVolume(u.volume)
+	if u.footerBox != nil {
+		u.footerBox.Objects = []fyne.CanvasObject{u.footer()}
+		u.footerBox.Refresh()
+	}
+	u.announce(u.tr.T("chrome.volume", map[string]any{"Level": u.volume}))
+}
+
+// footer is the bar fixed at the bottom of every screen. The read-aloud
+// switch is its first button, at the bottom left, always in the same place,
+// so the spoken hint can tell a person who cannot see the screen where it
+// is; the volume and "read this screen" follow it.
+func (u *KioskUI) footer() fyne.CanvasObject {
+	tr := u.tr
+	read := u.toggle("toggle.read", tr.T("chrome.read_toggle", nil), u.readAloud, u.toggleRead)
+	down := u.button("volume.down", "−", func() { u.changeVolume(-volumeStep) })
+	up := u.button("volume.up", "+", func() { u.changeVolume(volumeStep) })
+	level := widget.NewLabelWithStyle(tr.T("chrome.volume", map[string]any{"Level": u.volume}), fyne.TextAlignCenter, fyne.TextStyle{})
+	u.labels["volume"] = level
+	again := u.button("read", tr.T("chrome.read_screen", nil), func() { u.speak() })
+	again.SetIcon(fynetheme.VolumeUpIcon())
+	if u.volume <= volumeMin {
+		down.Disable()
+	}
+	if u.volume >= volumeMax {
+		up.Disable()
+	}
+	if !u.speechAvailable() {
+		for _, b := range []*widget.Button{read, down, up, again} {
+			b.Disable()
+		}
+	}
+	return container.NewVBox(widget.NewSeparator(), container.NewHBox(
+		tall(read), square(down), container.NewCenter(level), square(up), bigTarget(again)))
+}
+
+// header is the bar on every screen: kiosk name, high contrast, large
+// text, language and log out, then the banners (offline, stale trust,
+// assisted by). An HBox, not a Border, so the name and the buttons can
+// never be drawn over each other.
 func (u *KioskUI) header() fyne.CanvasObject {
+	tr := u.tr
 	name := widget.NewLabelWithStyle(u.cfg.KioskName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	da := u.button("lang.da", u.tr.T("lang.da", nil), func() { u.setLang(i18n.Danish) })
-	en := u.button("lang.en", u.tr.T("lang.en", nil), func() { u.setLang(i18n.English) })
-	if u.tr.Lang() == i18n.Danish {
+	contrast := u.toggle("toggle.contrast", tr.T("settings.high_contrast", nil), u.settings.HighContrast, u.toggleContrast)
+	large := u.toggle("toggle.large", tr.T("settings.large_text", nil), u.settings.LargeText, u.toggleLarge)
+	da := u.button("lang.da", tr.T("lang.da", nil), func() { u.setLang(i18n.Danish) })
+	en := u.button("lang.en", tr.T("lang.en", nil), func() { u.setLang(i18n.English) })
+	if tr.Lang() == i18n.Danish {
 		da.Importance = widget.HighImportance
 	} else {
 		en.Importance = widget.HighImportance
 	}
-	right := []fyne.CanvasObject{da, en}
-	read := u.button("read", u.tr.T("button.read_aloud", nil), u.speak)
-	read.SetIcon(fynetheme.VolumeUpIcon())
-	if !u.speechAvailable() {
-		read.Disable()
-	}
-	right = append(right, read)
+	items := []fyne.CanvasObject{name, layout.NewSpacer(), bigTarget(contrast), bigTarget(large), bigTarget(da), bigTarget(en)}
 	if u.sess != nil || u.card != nil || u.assist != nil {
-		right = append(right, u.button("logout", u.tr.T("button.logout", nil), func() { u.logout("") }))
+		items = append(items, bigTarget(u.button("logout", tr.T("button.logout", nil), func() { u.logout("") })))
 	}
-	bar := container.NewBorder(nil, nil, name, container.NewHBox(right...))
-	rows := []fyne.CanvasObject{bar}
+	rows := []fyne.CanvasObject{container.NewHBox(items...)}
 	if !u.status.Online {
 		rows = append(rows, u.banner("banner.offline", u.tr.TN("offline.banner", u.status.Pending, nil)))
 	}
@@ -143,6 +312,48 @@ func (u *KioskUI) button(id, label string, tapped func()) *widget.Button {
 	u.buttons[id] = b
 	return b
 }
+
+// tallLayout gives its object the height of a primary button (64, or 96
+// in large text) and at least a touch target's width, looked up at layout
+// time so a text-size switch takes effect on the next refresh.
+// A square one is as wide as it is tall.
+type tallLayout struct{ square bool }
+
+func (l tallLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	th := fynetheme.Current()
+	h := th.Size(theme.SizeNamePrimaryButtonHeight)
+	m := fyne.NewSize(th.Size(theme.SizeNameTouchTarget), h)
+	if l.square {
+		m.Width = h
+	}
+	for _, o := range objects {
+		if o.Visible() {
+			m = m.Max(o.MinSize())
+		}
+	}
+	return m
+}
+
+func (tallLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// tall makes a secondary button as large as a primary one, without the
+// primary colour (a screen has one main action).
+func tall(b *widget.Button) fyne.CanvasObject {
+	return &fyne.Container{Layout: tallLayout{}, Objects: []fyne.CanvasObject{b}}
+}
+
+// square makes a one-character button (volume – and +) a large square.
+func square(b *widget.Button) fyne.CanvasObject {
+	return &fyne.Container{Layout: tallLayout{square: true}, Objects: []fyne.CanvasObject{b}}
+}
+
+// bigTarget keeps a chrome button at least a touch target square.
+func bigTarget(b *widget.Button) fyne.CanvasObject { return theme.TouchTarget(b) }
 
 // primary makes the screen's main button: high importance, 64 px tall
 // (96 in large text), at least a touch target wide.

@@ -60,17 +60,24 @@ func (u *KioskUI) showDelegations() {
 			return tr.T("delegation.valid", map[string]any{"From": u.date(d.ValidFrom), "To": u.date(d.ValidTo)})
 		}
 		var mine, theirs []fyne.CanvasObject
+		var sayMine, sayTheirs []string
+		item := func(name string, d *bk.Delegation) string {
+			return tr.T("delegations.item", map[string]any{"Name": name, "State": u.delegationState(d), "Scopes": u.scopeNames(d.Scopes)})
+		}
 		for _, d := range u.state.GivenByMe {
 			d := d
 			who := d.Delegate.Masked()
+			spokenName := who
 			if d.DelegateName != "" {
 				who = d.DelegateName + " (" + who + ")"
+				spokenName = d.DelegateName // the masked number read aloud is only noise
 			}
+			sayMine = append(sayMine, item(spokenName, d))
 			rows := []fyne.CanvasObject{subheading(who), u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)),
 				u.label("", u.delegationState(d))}
 			switch d.StateAt(u.now()) {
 			case bk.DelegationPending:
-				rows = append(rows, u.big("delegation.code."+d.ID, tr.T("delegations.show_code", nil), func() { u.makeHandover(d.ID) }))
+				rows = append(rows, u.big("delegation.code."+d.ID, tr.T("delegations.show_code", nil), once(func() { u.makeHandover(d.ID) })))
 				fallthrough
 			case bk.DelegationActive:
 				rows = append(rows, u.big("delegation.revoke."+d.ID, tr.T("delegation.revoke", nil), func() {
@@ -85,6 +92,7 @@ func (u *KioskUI) showDelegations() {
 		for _, d := range u.state.GivenToMe {
 			d := d
 			who := d.PrincipalName + " (" + d.Principal.Masked() + ")"
+			sayTheirs = append(sayTheirs, item(d.PrincipalName, d))
 			rows := []fyne.CanvasObject{subheading(who), u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)),
 				u.label("", u.delegationState(d))}
 			switch d.StateAt(u.now()) {
@@ -117,9 +125,10 @@ func (u *KioskUI) showDelegations() {
 				section("delegations.i_act_for", theirs),
 				u.big("delegations.back", tr.T("button.back", nil), u.showHome),
 			),
-			speak: says(tr.T("delegation.title", nil), noteText,
-				tr.T("delegations.summary", map[string]any{"Mine": len(mine), "Theirs": len(theirs)}),
-				tr.T("delegations.speak", nil)),
+			speak: says(append(append([]string{tr.T("delegation.title", nil), noteText,
+				tr.T("delegations.summary", map[string]any{"Mine": len(mine), "Theirs": len(theirs)})},
+				sayList(tr.T("delegations.for_me", nil), sayMine, sayList(tr.T("delegations.i_act_for", nil), sayTheirs, nil))...),
+				tr.T("delegations.speak", nil))...),
 		}
 	})
 }
@@ -130,30 +139,39 @@ func (u *KioskUI) startCreate() {
 	u.showCreateCPR()
 }
 
-// showCreateCPR asks for the delegate's CPR number on the keypad.
+// showCreateCPR asks for the delegate's CPR number on the keypad. The pad
+// outlives a rebuild (contrast, text size, language), so digits typed stay.
+// A check that fails is shown under the heading and read aloud.
 func (u *KioskUI) showCreateCPR() {
+	setMsg := func(text string) {
+		if l := u.labels["create_cpr.message"]; l != nil {
+			l.SetText(text)
+		}
+	}
+	pad := keyboard.NewCPRPad(func(v string) {
+		u.touch()
+		c, err := u.checkDelegate(v)
+		if err != nil {
+			setMsg(err.Error())
+			u.announce(err.Error())
+			return
+		}
+		u.draft.delegate = c
+		u.showCreateScopes()
+	})
+	pad.Now = u.now
+	if !u.draft.delegate.IsZero() {
+		for _, r := range u.draft.delegate.Digits() {
+			pad.TypedRune(r)
+		}
+	}
+	pad.OnChanged = func(string) { u.touch(); setMsg("") }
+	u.cprPad = pad
 	u.show(func() *screen {
 		tr := u.tr
+		pad.SetLabels(keyboard.LabelsFor(tr))
 		msg := u.label("create_cpr.message", "")
 		msg.Importance = widget.DangerImportance
-		pad := keyboard.NewCPRPad(func(v string) {
-			u.touch()
-			c, err := u.checkDelegate(v)
-			if err != nil {
-				msg.SetText(err.Error())
-				return
-			}
-			u.draft.delegate = c
-			u.showCreateScopes()
-		})
-		pad.SetLabels(keyboard.LabelsFor(tr))
-		if !u.draft.delegate.IsZero() {
-			for _, r := range u.draft.delegate.Digits() {
-				pad.TypedRune(r)
-			}
-		}
-		pad.OnChanged = func(string) { u.touch(); msg.SetText("") }
-		u.cprPad = pad
 		return &screen{
 			id: "create_cpr",
 			body: vbox(
@@ -207,6 +225,11 @@ func (u *KioskUI) showCreateScopes() {
 				u.touch()
 				u.draft.scopes[sc.ID] = !u.draft.scopes[sc.ID]
 				set()
+				key := "scope.not_chosen"
+				if u.draft.scopes[sc.ID] {
+					key = "scope.chosen"
+				}
+				u.announce(u.tr.T(key, map[string]any{"Name": sc.Name.In(u.lang())}))
 				if next != nil {
 					if u.anyScope() {
 						next.Enable()
@@ -339,7 +362,7 @@ func (u *KioskUI) showCreateReview() {
 		}
 		rows = append(rows,
 			u.label("", tr.T("create.review_note", nil)),
-			u.primary("review.confirm", tr.T("button.confirm", nil), func() { u.confirmCreate() }),
+			u.primary("review.confirm", tr.T("button.confirm", nil), once(u.confirmCreate)),
 			u.big("review.back", tr.T("button.back", nil), u.showCreatePeriod),
 			u.big("review.cancel", tr.T("button.cancel", nil), u.openDelegations),
 		)
@@ -431,8 +454,17 @@ func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
 			rows = append(rows, rr...)
 			speak = append(speak, rt)
 		}
+		// The receipt of the new power of attorney (if it was just made),
+		// then the slip: both read aloud, like both printed.
+		var text []string
+		if res != nil {
+			text = append(text, res.Receipt.Text)
+		}
+		text = append(text, h.Receipt.Text)
+		receiptText := says(text...)
+		rows = append(rows, u.readReceiptButton("handover", receiptText))
 		rows = append(rows, u.primary("handover.done", tr.T("button.done", nil), u.openDelegations))
 		speak = append(speak, tr.T("handover.speak_done", nil))
-		return &screen{id: "handover_qr", body: vbox(rows...), speak: says(speak...)}
+		return &screen{id: "handover_qr", body: vbox(rows...), speak: says(speak...), receipt: receiptText}
 	})
 }

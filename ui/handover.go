@@ -128,13 +128,18 @@ func (u *KioskUI) showHandoverDecision() {
 		finish := func() { u.handover = nil; u.showHome() }
 		body := append([]fyne.CanvasObject{heading(tr.T("handover.decide_title", nil))}, rows...)
 		body = append(body,
-			u.primary("handover.accept", tr.T("delegation.accept", nil), func() {
+			u.primary("handover.accept", tr.T("delegation.accept", nil), once(func() {
 				u.handover = nil
 				u.do(bk.AcceptDelegation, p, u.openDelegations)
-			}),
+			})),
+			// Declining is final, so it is confirmed first (WCAG 3.3.4);
+			// Cancel comes back here with the code still in hand.
 			u.big("handover.decline", tr.T("delegation.decline", nil), func() {
-				u.handover = nil
-				u.do(bk.DeclineDelegation, p, u.showHome)
+				u.confirm("confirm_decline_handover", tr.T("handover.confirm_decline", map[string]any{"Name": h.PrincipalName}),
+					tr.T("delegation.decline", nil), func() {
+						u.handover = nil
+						u.do(bk.DeclineDelegation, p, u.showHome)
+					}, u.showHandoverDecision)
 			}),
 			u.big("handover.later", tr.T("handover.later", nil), finish),
 		)

@@ -101,16 +101,18 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type harness struct {
-	t     *testing.T
-	clock *clock
-	k     *fake.Kiosk
-	u     *ui.KioskUI
-	w     fyne.Window
-	sp    *speech.Recorder
-	karen *fake.Card
-	peter *fake.Card
-	sofie *fake.Card
-	lang  i18n.Lang // the language a test visit chose
+	t       *testing.T
+	queue   []func() // work waiting to run, when holdWork is set
+	holding bool
+	clock   *clock
+	k       *fake.Kiosk
+	u       *ui.KioskUI
+	w       fyne.Window
+	sp      *speech.Recorder
+	karen   *fake.Card
+	peter   *fake.Card
+	sofie   *fake.Card
+	lang    i18n.Lang // the language a test visit chose
 }
 
 // chooseLang taps the language the visit chose (Danish is the default).
@@ -139,14 +141,35 @@ func newHarness(t *testing.T) *harness {
 	h.karen = k.NewCard("Karen Hansen", karenCPR, "", pin)
 	h.peter = k.NewCard("Peter Jensen", peterCPR, "", "4321")
 	h.sofie = k.NewCard("Sofie Holm", sofieCPR, "S-17", "9999")
+	goFn := func(f func()) {
+		if h.holding {
+			h.queue = append(h.queue, f)
+			return
+		}
+		f()
+	}
 	u, err := ui.New(app, w, ui.Deps{Kiosk: k, Speaker: h.sp, Config: testConfig(), Now: c.Now,
-		AfterFunc: c.AfterFunc, Go: func(f func()) { f() }})
+		AfterFunc: c.AfterFunc, Go: goFn})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(u.Close)
 	h.u = u
 	return h
+}
+
+// holdWork makes device and network work wait until runWork, so a test can
+// tap while an action is still being saved.
+func (h *harness) holdWork() { h.holding = true }
+
+// runWork runs the work that waited, and stops holding.
+func (h *harness) runWork() {
+	h.holding = false
+	for len(h.queue) > 0 {
+		f := h.queue[0]
+		h.queue = h.queue[1:]
+		f()
+	}
 }
 
 func (h *harness) tap(id string) {
@@ -167,14 +190,25 @@ func (h *harness) typePIN(p string) {
 		h.t.Fatalf("screen = %q; want pin", h.u.Screen())
 	}
 	for _, d := range p {
-		test.Tap(h.u.PinPad().Key(string(d)))
+		h.tapKey(string(d))
 	}
-	test.Tap(h.u.PinPad().Key(keyboard.KeyOK))
+	h.tapKey(keyboard.KeyOK)
 }
+
+// keyGap is the time between two key taps in the tests: more than
+// keyboard.DoubleTapWindow, so no tap is taken for a double strike.
+const keyGap = 300 * time.Millisecond
 
 func (h *harness) tapKey(id string) {
 	h.t.Helper()
+	h.clock.Advance(keyGap)
 	test.Tap(h.u.PinPad().Key(id))
+}
+
+func (h *harness) tapCPRKey(id string) {
+	h.t.Helper()
+	h.clock.Advance(keyGap)
+	test.Tap(h.u.CPRPad().Key(id))
 }
 
 var purpose = bk.Text{DA: "Beregne din boligstøtte", EN: "Work out your housing benefit"}
@@ -182,14 +216,14 @@ var purpose = bk.Text{DA: "Beregne din boligstøtte", EN: "Work out your housing
 func (h *harness) typeCPR(digits string) {
 	h.t.Helper()
 	for h.u.CPRPad().Value() != "" {
-		test.Tap(h.u.CPRPad().Key(keyboard.KeyDelete))
+		h.tapCPRKey(keyboard.KeyDelete)
 	}
 	for _, d := range digits {
 		if d != '-' {
-			test.Tap(h.u.CPRPad().Key(string(d)))
+			h.tapCPRKey(string(d))
 		}
 	}
-	test.Tap(h.u.CPRPad().Key(keyboard.KeyOK))
+	h.tapCPRKey(keyboard.KeyOK)
 }
 
 // signIn inserts c and types p.

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -12,15 +13,30 @@ import (
 // onStatus keeps the banners current. Only the header is rebuilt, so a
 // status change never wipes digits being typed; the staff home, which is
 // all status, is rebuilt whole.
+//
+// A banner that appears is read aloud when read-aloud is on (EN 301 549
+// 5.1.3.1, WCAG 4.1.3): a person who cannot see it must still learn that
+// the kiosk went offline or that new permissions are refused.
 func (u *KioskUI) onStatus(s Status) {
+	old := u.status
 	u.status = s
+	var news []string
+	if old.Online && !s.Online {
+		news = append(news, u.tr.TN("offline.banner", s.Pending, nil))
+	}
+	if !old.TrustStale && s.TrustStale {
+		news = append(news, u.tr.T("action.stale_trust", nil))
+	}
 	if u.Screen() == "staff_home" {
-		u.refresh()
+		u.refresh() // reads the whole status page again when read-aloud is on
 		return
 	}
 	if u.headerBox != nil {
 		u.headerBox.Objects = []fyne.CanvasObject{u.header()}
 		u.headerBox.Refresh()
+	}
+	if len(news) > 0 {
+		u.announce(news...)
 	}
 }
 
@@ -160,10 +176,14 @@ func (u *KioskUI) showConsents() {
 		now := u.now()
 		note, noteText := u.staleNote()
 		var pending, active, history []fyne.CanvasObject
+		var sayPending, sayActive, sayHistory []string
 		var nPending, nActive int
 		for _, c := range u.state.Consents {
 			c := c
 			auth := u.authorityName(c.AuthorityID)
+			item := func(state string) string {
+				return tr.T("consents.item", map[string]any{"Authority": auth, "State": state, "Purpose": c.Purpose.In(u.lang())})
+			}
 			rows := []fyne.CanvasObject{
 				subheading(auth),
 				u.label("", tr.T("consent.purpose", nil)+": "+c.Purpose.In(u.lang())),
@@ -182,10 +202,14 @@ func (u *KioskUI) showConsents() {
 							}, u.showConsents)
 					}),
 					u.big("consent.decline."+c.ID, tr.T("consent.decline", nil), func() {
-						u.do(bk.DeclineConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
+						u.confirm("confirm_decline", tr.T("consent.confirm_decline", map[string]any{"Authority": auth}),
+							tr.T("consent.decline", nil), func() {
+								u.do(bk.DeclineConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
+							}, u.showConsents)
 					}),
 				)
 				pending = append(pending, card(rows...))
+				sayPending = append(sayPending, item(u.consentState(st)))
 			case bk.ConsentGiven:
 				nActive++
 				rows = append(rows,
@@ -198,9 +222,11 @@ func (u *KioskUI) showConsents() {
 					}),
 				)
 				active = append(active, card(rows...))
+				sayActive = append(sayActive, item(u.consentState(st)+", "+tr.T("consent.valid_until", map[string]any{"Date": u.date(c.ValidUntil)})))
 			default:
 				rows = append(rows, u.label("", u.consentState(st)+" "+u.date(c.ChangedAt)))
 				history = append(history, card(rows...))
+				sayHistory = append(sayHistory, item(u.consentState(st)+" "+u.date(c.ChangedAt)))
 			}
 		}
 		section := func(titleKey, noneKey string, items []fyne.CanvasObject) fyne.CanvasObject {
@@ -220,11 +246,36 @@ func (u *KioskUI) showConsents() {
 				section("consents.history", "consents.history_none", history),
 				u.big("consents.back", tr.T("button.back", nil), u.showHome),
 			),
-			speak: says(tr.T("consent.title", nil), noteText,
-				tr.T("consents.summary", map[string]any{"Pending": nPending, "Active": nActive}),
-				tr.T("consents.speak", nil)),
+			speak: says(append(append([]string{tr.T("consent.title", nil), noteText,
+				tr.T("consents.summary", map[string]any{"Pending": nPending, "Active": nActive})},
+				sayList(tr.T("consents.pending", nil), sayPending, sayList(tr.T("consents.active", nil), sayActive,
+					sayList(tr.T("consents.history", nil), sayHistory, nil)))...),
+				tr.T("consents.speak", nil))...),
 		}
 	})
+}
+
+// sayList puts a section's spoken items after its title, in front of rest;
+// an empty section is left out (the summary already gave its count).
+func sayList(title string, items []string, rest []string) []string {
+	if len(items) == 0 {
+		return rest
+	}
+	return append(append([]string{title}, items...), rest...)
+}
+
+// once makes a submit button's action run at most once per build of its
+// screen: a double tap, or a tap that arrives while the action is being
+// saved, is ignored (EN 301 549 5.8). Each rebuild makes a fresh button.
+func once(f func()) func() {
+	done := false
+	return func() {
+		if done {
+			return
+		}
+		done = true
+		f()
+	}
 }
 
 // confirm asks a yes/no question on a screen of its own with large buttons.
@@ -235,7 +286,7 @@ func (u *KioskUI) confirm(id, question, yesLabel string, yes, no func()) {
 			id: id,
 			body: vbox(
 				heading(question),
-				u.primary(id+".yes", yesLabel, yes),
+				u.primary(id+".yes", yesLabel, once(yes)),
 				u.big(id+".no", tr.T("button.cancel", nil), no),
 			),
 			speak: says(question, tr.T("confirm.speak", map[string]any{"Yes": yesLabel})),
@@ -249,7 +300,13 @@ func (u *KioskUI) do(kind bk.ActionKind, p bk.Payload, back func()) {
 }
 
 // doThen is do with a continuation instead of the plain result screen.
+// While one action is being saved another is ignored.
 func (u *KioskUI) doThen(kind bk.ActionKind, p bk.Payload, back func(), then func(Result)) {
+	if u.acting {
+		u.log.Info("second action ignored while the first is saved", "kind", kind)
+		return
+	}
+	u.acting = true
 	var res Result
 	var err error
 	sess := u.sess
@@ -259,6 +316,7 @@ func (u *KioskUI) doThen(kind bk.ActionKind, p bk.Payload, back func(), then fun
 		defer cancel()
 		res, err = sess.Do(ctx, kind, p)
 	}, func() {
+		u.acting = false
 		if u.sess != sess {
 			return
 		}
@@ -305,6 +363,17 @@ func (u *KioskUI) receiptRows(id string, r Receipt) ([]fyne.CanvasObject, string
 	return []fyne.CanvasObject{l, u.big(id+".help", tr.T("button.help", nil), u.callStaff)}, t
 }
 
+// readReceiptButton offers to read the receipt aloud: large, with a
+// loudspeaker icon, and only when there is a text and a voice to say it.
+func (u *KioskUI) readReceiptButton(id, text string) fyne.CanvasObject {
+	if text == "" || !u.speechAvailable() {
+		return nil
+	}
+	b := u.button(id+".read_receipt", u.tr.T("receipt.read", nil), u.speakReceipt)
+	b.SetIcon(fynetheme.VolumeUpIcon())
+	return tall(b)
+}
+
 // showResult says the action is saved, whether it is still pending, what
 // the preview says and whether the receipt printed.
 func (u *KioskUI) showResult(kind bk.ActionKind, res Result, back func()) {
@@ -327,11 +396,12 @@ func (u *KioskUI) showResult(kind bk.ActionKind, res Result, back func()) {
 		rr, rt := u.receiptRows("result", res.Receipt)
 		rows = append(rows, rr...)
 		speak = append(speak, rt)
+		rows = append(rows, u.readReceiptButton("result", res.Receipt.Text))
 		rows = append(rows,
 			u.primary("result.back", tr.T("button.back", nil), back),
 			u.big("result.home", tr.T("result.home", nil), u.showHome),
 		)
 		speak = append(speak, tr.T("result.speak", nil))
-		return &screen{id: "result", body: vbox(rows...), speak: says(speak...)}
+		return &screen{id: "result", body: vbox(rows...), speak: says(speak...), receipt: res.Receipt.Text}
 	})
 }

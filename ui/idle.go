@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -80,10 +79,7 @@ func (t *idleTimer) warn() {
 	)
 	t.popup = widget.NewModalPopUp(container.NewPadded(content), u.win.Canvas())
 	t.popup.Show()
-	if u.readAloud {
-		text, lang, sp := says(u.tr.T("idle.title", nil), t.count.Text, u.tr.T("idle.speak", nil)), u.tr.Lang(), u.sp
-		u.goFn(func() { _ = sp.Speak(context.Background(), lang, text) })
-	}
+	u.announce(u.tr.T("idle.title", nil), t.count.Text, u.tr.T("idle.speak", nil))
 	t.tick()
 }
 

@@ -62,6 +62,7 @@ func TestPrinterOutOfPaperKeepsTheAction(t *testing.T) {
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.decline." + id)
+	h.tap("confirm_decline.yes")
 	h.wantScreen("result")
 	if got := h.label("result.receipt"); got != h.T("error.printer", nil) {
 		t.Errorf("receipt line = %q; want %q", got, h.T("error.printer", nil))
@@ -140,6 +141,7 @@ func TestStaleTrustRefusesWideningOnly(t *testing.T) {
 	}
 	h.tap("action_error.back")
 	h.tap("consent.decline." + give) // restrictive: still allowed
+	h.tap("confirm_decline.yes")
 	h.wantScreen("result")
 	if c := h.k.Consent(give); c.State != bk.ConsentDeclined {
 		t.Errorf("consent state = %s; want declined", c.State)
@@ -384,7 +386,7 @@ func TestStaffHomeShowsDevices(t *testing.T) {
 func TestIdleWarningExtendAndLogout(t *testing.T) {
 	h := newHarness(t)
 	h.tap("lang.en")
-	h.tap("welcome.large")
+	h.tap("toggle.large")
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	cfg := testConfig()

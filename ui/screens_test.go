@@ -59,6 +59,7 @@ var visits = []visit{
 		h.tap("home.consents")
 		h.k.SetOnline(false)
 		h.tap("consent.decline." + id)
+		h.tap("confirm_decline.yes")
 	}},
 	{"action_error", func(t *testing.T, h *harness) {
 		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
@@ -171,10 +172,10 @@ func goTo(t *testing.T, v visit, lang i18n.Lang, s theme.Settings) *harness {
 	h.lang = lang
 	h.chooseLang()
 	if s.HighContrast {
-		h.tap("welcome.contrast")
+		h.tap("toggle.contrast")
 	}
 	if s.LargeText {
-		h.tap("welcome.large")
+		h.tap("toggle.large")
 	}
 	v.steps(t, h)
 	h.wantScreen(v.screen)

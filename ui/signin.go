@@ -3,49 +3,23 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
-	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
-// showWelcome is the first screen: language, accessibility and "insert
-// your card". It shows nothing about anybody.
+// showWelcome is the first screen: "insert your card" and where the
+// language, display and read-aloud controls are (they are in the header
+// and footer of every screen). It shows nothing about anybody.
 func (u *KioskUI) showWelcome() {
 	u.show(func() *screen {
 		tr := u.tr
-		toggle := func(id, key string, on bool, f func()) fyne.CanvasObject {
-			b := u.button(id, tr.T(key, nil), f)
-			if on {
-				b.SetIcon(fynetheme.CheckButtonCheckedIcon())
-				b.Importance = widget.HighImportance
-			} else {
-				b.SetIcon(fynetheme.CheckButtonIcon())
-			}
-			return theme.TouchTarget(b)
-		}
-		contrast := toggle("welcome.contrast", "settings.high_contrast", u.settings.HighContrast, func() {
-			u.settings.HighContrast = !u.settings.HighContrast
-			u.applyTheme()
-			u.refresh()
-		})
-		large := toggle("welcome.large", "settings.large_text", u.settings.LargeText, func() {
-			u.settings.LargeText = !u.settings.LargeText
-			u.applyTheme()
-			u.refresh()
-		})
-		read := toggle("welcome.read", "button.read_aloud", u.readAloud, func() {
-			u.readAloud = !u.readAloud
-			if !u.readAloud {
-				u.sp.Stop()
-			}
-			u.refresh()
-		})
 		var speechNote fyne.CanvasObject
 		if !u.speechAvailable() {
-			u.buttons["welcome.read"].Disable()
 			speechNote = u.label("welcome.speech", tr.T("speech.unavailable", nil))
 		}
 		insert := u.label("welcome.insert", tr.T("card.insert", nil))
@@ -59,7 +33,8 @@ func (u *KioskUI) showWelcome() {
 				u.label("", tr.T("welcome.intro", nil)),
 				subheading(tr.T("card.insert", nil)),
 				subheading(tr.T("settings.title", nil)),
-				contrast, large, read, speechNote,
+				u.label("welcome.settings", tr.T("welcome.settings_hint", nil)),
+				speechNote,
 				u.label("", tr.T("welcome.scan_hint", nil)),
 				u.label("", tr.T("welcome.staff", nil)),
 			),
@@ -67,6 +42,30 @@ func (u *KioskUI) showWelcome() {
 				tr.T("welcome.speak", nil)),
 		}
 	})
+}
+
+// hintReadAloud tells a person who put a card in, with read-aloud off,
+// where the read-aloud switch is: in Danish, then in English, since nobody
+// has chosen a language yet. Only when a voice is there to say it.
+func (u *KioskUI) hintReadAloud() {
+	if u.readAloud || !u.speechAvailable() {
+		return
+	}
+	switch u.Screen() {
+	case "welcome", "handover_preview", "assist_wait":
+	default:
+		return
+	}
+	var parts []utterance
+	for _, l := range []i18n.Lang{i18n.Danish, i18n.English} {
+		tr, err := i18n.NewTranslator(u.cat, l)
+		if err != nil {
+			u.log.Error("read-aloud hint", "err", err)
+			return
+		}
+		parts = append(parts, utterance{l, tr.T("chrome.hint", nil)})
+	}
+	u.say(parts...)
 }
 
 // onCard handles the card slot. Removing the card ends everything at once,
@@ -78,6 +77,7 @@ func (u *KioskUI) onCard(e bk.CardEvent) {
 		if u.sess != nil {
 			return // a second insert without a removal: the reader's glitch
 		}
+		u.hintReadAloud()
 		u.readCard()
 	case bk.CardRemoved:
 		if u.sess != nil && u.sess.Person().Role == bk.RoleStaff && u.assist != nil {
@@ -150,28 +150,44 @@ func (u *KioskUI) showCardError(err error) {
 }
 
 // showPIN asks for the PIN on the on-screen pad. The digits are never
-// shown or spoken, only how many there are.
+// shown or spoken, only how many there are (on request). The pad outlives
+// a rebuild of the screen, so switching contrast, text size or language
+// keeps the digits typed.
 func (u *KioskUI) showPIN(msg string) {
+	message := func() string { return msg }
+	pad := keyboard.NewPinPad(nil)
+	pad.MinLen = 1 // short PINs get a message instead of a silent OK key
+	pad.Now = u.now
+	pad.OnChanged = func(int) { u.touch() }
+	pad.OnSubmit = func(pin string) {
+		u.touch()
+		if len(pin) < 4 {
+			message = func() string { return u.tr.T("signin.pin_short", nil) }
+			u.labels["pin.message"].SetText(message())
+			u.labels["pin.message"].Show()
+			u.announce(message())
+			return
+		}
+		u.signIn(pin)
+	}
+	u.pinPad = pad
 	u.show(func() *screen {
 		tr := u.tr
-		pad := keyboard.NewPinPad(nil)
-		pad.MinLen = 1 // short PINs get a message instead of a silent OK key
 		pad.SetLabels(keyboard.LabelsFor(tr))
-		pad.OnChanged = func(int) { u.touch() }
-		pad.OnSubmit = func(pin string) {
-			u.touch()
-			if len(pin) < 4 {
-				u.labels["pin.message"].SetText(tr.T("signin.pin_short", nil))
-				return
-			}
-			u.signIn(pin)
+		m := u.label("pin.message", message())
+		m.Importance = widget.DangerImportance
+		if m.Text == "" {
+			m.Hide() // no empty line: in large text the pad must fit without scrolling
 		}
-		u.pinPad = pad
-		message := u.label("pin.message", msg)
-		message.Importance = widget.DangerImportance
 		who := ""
 		if u.card != nil {
 			who = u.card.Name
+		}
+		// Says how many digits are typed, never which.
+		count := u.button("pin.count", tr.T("pin.count", nil), func() { u.sayNow(pad.Description()) })
+		count.SetIcon(fynetheme.VolumeUpIcon())
+		if !u.speechAvailable() {
+			count.Disable()
 		}
 		return &screen{
 			id: "pin",
@@ -179,10 +195,12 @@ func (u *KioskUI) showPIN(msg string) {
 				heading(tr.T("pin.enter", nil)),
 				u.label("pin.name", who),
 				u.label("", tr.T("pin.hint", nil)),
-				message,
-				container.NewCenter(pad),
+				m,
+				// The count button sits beside the pad, by OK, so the pad
+				// and it fit on the screen in large text too.
+				container.NewCenter(container.NewHBox(pad, container.NewVBox(layout.NewSpacer(), tall(count)))),
 			),
-			speak: says(tr.T("pin.enter", nil), msg, tr.T("pin.hint", nil), tr.T("signin.speak", nil)),
+			speak: says(tr.T("pin.enter", nil), message(), tr.T("pin.hint", nil), tr.T("signin.speak", nil)),
 		}
 	})
 }

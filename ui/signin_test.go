@@ -37,7 +37,7 @@ func TestWelcomeSignInHome(t *testing.T) {
 
 func TestPINNeverShownOrSpoken(t *testing.T) {
 	h := newHarness(t)
-	h.tap("welcome.read")
+	h.tap("toggle.read")
 	h.k.Insert(h.karen)
 	for _, d := range "5678" {
 		h.tapKey(string(d))
@@ -107,8 +107,8 @@ func TestCardRemovedMidFlowWipesEverything(t *testing.T) {
 	h := newHarness(t)
 	h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
 	h.tap("lang.en")
-	h.tap("welcome.contrast")
-	h.tap("welcome.large")
+	h.tap("toggle.contrast")
+	h.tap("toggle.large")
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.wantScreen("consents")

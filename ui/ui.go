@@ -13,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -110,6 +111,7 @@ type KioskUI struct {
 	// Per-person state; wipe() resets all of it.
 	settings  theme.Settings
 	readAloud bool
+	volume    int           // read-aloud volume, 0–100; speech.DefaultVolume at start
 	card      *CardInfo     // the card read, before and after sign-in
 	sess      Session       // nil when nobody is signed in
 	assist    *Assist       // a staff grant waiting for or used by a citizen
@@ -126,6 +128,10 @@ type KioskUI struct {
 
 	idle      idleTimer
 	headerBox *fyne.Container
+	footerBox *fyne.Container
+	quiet     bool          // the screen being shown is a rebuild after a toggle: do not read it again
+	speakGen  atomic.Uint64 // bumped by every say and stop; see say
+	acting    bool          // an action is being saved: a second submit is ignored
 
 	// Widgets of the current screen by stable id, for tests and for
 	// screens that update in place. Reset on every show.
@@ -175,6 +181,8 @@ func New(app fyne.App, win fyne.Window, d Deps) (*KioskUI, error) {
 	}
 	u.tr = tr
 	u.idle.u = u
+	u.volume = speech.DefaultVolume
+	u.sp.SetVolume(u.volume)
 	u.status = u.k.Status()
 	u.applyTheme()
 	u.cancelEvents = u.k.Subscribe(Events{
@@ -233,14 +241,14 @@ func (u *KioskUI) work(f func(), done func()) {
 
 // wipe ends the session and forgets everything about the person: the
 // session, card, staff grant, scanned code, fetched state, draft, language,
-// contrast, text size and read-aloud. The caller then shows a screen.
+// contrast, text size, read-aloud and its volume. The caller then shows a screen.
 func (u *KioskUI) wipe() {
 	u.idle.stop()
 	if u.sess != nil {
 		u.sess.Close()
 	}
 	if u.readAloud {
-		u.sp.Stop()
+		u.stopSpeech()
 	}
 	u.sess, u.card, u.assist, u.handover = nil, nil, nil, nil
 	u.state, u.stateErr, u.draft, u.attention = nil, nil, nil, nil
@@ -250,6 +258,9 @@ func (u *KioskUI) wipe() {
 	u.pinPad, u.cprPad = nil, nil
 	u.notice, u.awaitScan = "", false
 	u.readAloud = false
+	u.acting = false
+	u.volume = speech.DefaultVolume
+	u.sp.SetVolume(u.volume)
 	u.settings = theme.Settings{}
 	_ = u.tr.SetLang(i18n.Default)
 	u.applyTheme()
@@ -380,6 +391,21 @@ func (u *KioskUI) Translator() *i18n.Translator { return u.tr }
 
 // Settings returns the display settings chosen in this session.
 func (u *KioskUI) Settings() theme.Settings { return u.settings }
+
+// ReadAloud reports whether read-aloud is switched on.
+func (u *KioskUI) ReadAloud() bool { return u.readAloud }
+
+// Volume returns the read-aloud volume (0–100) chosen in this session.
+func (u *KioskUI) Volume() int { return u.volume }
+
+// SpokenReceipt returns the receipt text the current screen reads aloud
+// after its own text ("" when it has none).
+func (u *KioskUI) SpokenReceipt() string {
+	if u.current == nil {
+		return ""
+	}
+	return u.current.receipt
+}
 
 // HoldsPersonData reports whether anything about a person is held in
 // memory: a card read, a session, a staff grant, a scanned code, fetched

@@ -1,0 +1,495 @@
+package ui_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/fake"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/speech"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
+)
+
+func visitTo(t *testing.T, screen string) visit {
+	t.Helper()
+	for _, v := range visits {
+		if v.screen == screen {
+			return v
+		}
+	}
+	t.Fatalf("no visit to %q", screen)
+	return visit{}
+}
+
+// assertTapTargets checks every tap target of the window is at least 44×44.
+func assertTapTargets(t *testing.T, h *harness) {
+	t.Helper()
+	n := 0
+	for _, tp := range uitest.Tappables(h.w.Canvas().Content()) {
+		if fmt.Sprintf("%T", tp.Object) == "*widget.scrollBarArea" {
+			continue // a drag handle, not a tap target (see TestTapTargetsInEveryTheme)
+		}
+		n++
+		if tp.Size.Width < theme.MinTouchTarget || tp.Size.Height < theme.MinTouchTarget {
+			t.Errorf("tap target %s: size = %.0f×%.0f; want ≥ %d×%d", tp, tp.Size.Width, tp.Size.Height, theme.MinTouchTarget, theme.MinTouchTarget)
+		}
+	}
+	if n < 3 {
+		t.Errorf("only %d tap targets found", n)
+	}
+}
+
+// TestTogglesOnEveryMainScreen switches contrast, text size and language
+// on each main screen in every combination: the screen stays, the theme and
+// language change, and every tap target stays at least 44×44.
+func TestTogglesOnEveryMainScreen(t *testing.T) {
+	for _, name := range []string{"pin", "home", "consents", "delegations", "staff_home", "result"} {
+		for combo := 1; combo < 8; combo++ {
+			want := theme.Settings{HighContrast: combo&1 != 0, LargeText: combo&2 != 0}
+			english := combo&4 != 0
+			t.Run(fmt.Sprintf("%s/contrast=%t/large=%t/en=%t", name, want.HighContrast, want.LargeText, english), func(t *testing.T) {
+				h := goTo(t, visitTo(t, name), i18n.Danish, theme.Settings{})
+				typed := 0
+				if name == "pin" {
+					h.tapKey("7")
+					h.tapKey("3")
+					typed = 2
+				}
+				if want.HighContrast {
+					h.tap("toggle.contrast")
+				}
+				if want.LargeText {
+					h.tap("toggle.large")
+				}
+				if english {
+					h.tap("lang.en")
+				}
+				h.wantScreen(name)
+				if got := h.u.Settings(); got != want {
+					t.Errorf("settings = %+v; want %+v", got, want)
+				}
+				th, ok := fyne.CurrentApp().Settings().Theme().(*theme.Theme)
+				if !ok || th.Settings() != want {
+					t.Errorf("the app's theme is %T %+v; want the kiosk theme with %+v", fyne.CurrentApp().Settings().Theme(), th, want)
+				}
+				wantLang := i18n.Danish
+				if english {
+					wantLang = i18n.English
+				}
+				if h.u.Lang() != wantLang {
+					t.Errorf("language = %s; want %s", h.u.Lang(), wantLang)
+				}
+				if name == "pin" && h.u.PinPad().Len() != typed {
+					t.Errorf("PIN digits after the switches = %d; want the %d typed before", h.u.PinPad().Len(), typed)
+				}
+				assertTapTargets(t, h)
+			})
+		}
+	}
+}
+
+// TestTogglesResetAtLogout: display, language, read-aloud and volume set
+// during a session are back to the defaults for the next person.
+func TestTogglesResetAtLogout(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	h.tap("toggle.contrast")
+	h.tap("toggle.large")
+	h.tap("lang.en")
+	h.tap("toggle.read")
+	h.tap("volume.up")
+	h.tap("volume.up")
+	if h.u.Volume() != speech.DefaultVolume+20 || h.sp.Volume() != speech.DefaultVolume+20 {
+		t.Fatalf("volume = %d (speaker %d); want %d", h.u.Volume(), h.sp.Volume(), speech.DefaultVolume+20)
+	}
+	h.tap("logout")
+	h.wantScreen("welcome")
+	if h.u.Settings() != (theme.Settings{}) || h.u.Lang() != i18n.Danish || h.u.ReadAloud() {
+		t.Errorf("after logout: settings %+v, lang %s, read-aloud %t; want defaults", h.u.Settings(), h.u.Lang(), h.u.ReadAloud())
+	}
+	if h.u.Volume() != speech.DefaultVolume || h.sp.Volume() != speech.DefaultVolume {
+		t.Errorf("volume after logout = %d (speaker %d); want %d", h.u.Volume(), h.sp.Volume(), speech.DefaultVolume)
+	}
+}
+
+func TestVolumeControl(t *testing.T) {
+	h := newHarness(t)
+	if got := h.label("volume"); got != h.T("chrome.volume", map[string]any{"Level": 50}) {
+		t.Errorf("volume label = %q", got)
+	}
+	h.tap("toggle.read")
+	h.tap("volume.up")
+	last := h.sp.Utterances()[len(h.sp.Utterances())-1]
+	if want := h.T("chrome.volume", map[string]any{"Level": 60}) + "."; last.Text != want || last.Volume != 60 {
+		t.Errorf("after + said %q at %d; want %q at 60", last.Text, last.Volume, want)
+	}
+	for range 10 {
+		if b := h.u.Button("volume.up"); !b.Disabled() {
+			h.tap("volume.up")
+		}
+	}
+	if h.u.Volume() != 100 || !h.u.Button("volume.up").Disabled() {
+		t.Errorf("volume = %d, + disabled %t; want 100 and + disabled", h.u.Volume(), h.u.Button("volume.up").Disabled())
+	}
+	for range 20 {
+		if b := h.u.Button("volume.down"); !b.Disabled() {
+			h.tap("volume.down")
+		}
+	}
+	if h.u.Volume() != 10 || !h.u.Button("volume.down").Disabled() {
+		t.Errorf("volume = %d, − disabled %t; want 10 (never silent) and − disabled", h.u.Volume(), h.u.Button("volume.down").Disabled())
+	}
+	if h.sp.Volume() != 10 {
+		t.Errorf("speaker volume = %d; want 10", h.sp.Volume())
+	}
+	assertTapTargets(t, h)
+}
+
+// said returns everything the recorder said after the first n utterances.
+func said(h *harness, n int) []speech.Utterance { return h.sp.Utterances()[n:] }
+
+func saidText(us []speech.Utterance) string {
+	var parts []string
+	for _, u := range us {
+		parts = append(parts, u.Text)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func TestReceiptReadAloud(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.tap("toggle.read")
+	n := len(h.sp.Utterances())
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	receipt := h.u.SpokenReceipt()
+	if !strings.Contains(receipt, "Samtykke givet") || !strings.Contains(receipt, "Karen Hansen 010180-xxxx") {
+		t.Fatalf("receipt text = %q; want the action and the person (masked)", receipt)
+	}
+	us := said(h, n)
+	if len(us) < 2 || us[len(us)-2].Text != h.u.Spoken() || !strings.HasSuffix(us[len(us)-1].Text, receipt) {
+		t.Fatalf("read aloud %q; want the screen, then the receipt %q", saidText(us), receipt)
+	}
+	// On request, the receipt alone; read-aloud off does not stop a request.
+	h.tap("toggle.read")
+	n = len(h.sp.Utterances())
+	h.tap("result.read_receipt")
+	us = said(h, n)
+	if len(us) != 1 || !strings.HasPrefix(us[0].Text, h.T("receipt.speak_intro", nil)) || !strings.HasSuffix(us[0].Text, receipt) {
+		t.Errorf("the receipt button said %q; want the receipt", saidText(us))
+	}
+	if strings.Contains(saidText(h.sp.Utterances()), pin) || strings.Contains(saidText(h.sp.Utterances()), karenCPR) {
+		t.Errorf("something read aloud holds the PIN or a full CPR number")
+	}
+	assertTapTargets(t, h)
+}
+
+func TestReceiptReadAloudWithoutPaperAndInEnglish(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	h.k.Printer().SetPaper(false)
+	h.tap("lang.en")
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.decline." + id)
+	h.tap("confirm_decline.yes")
+	h.wantScreen("result")
+	if r := h.u.SpokenReceipt(); !strings.Contains(r, "Request for consent declined") {
+		t.Errorf("receipt text = %q; want the English receipt, although nothing printed", r)
+	}
+	if h.u.Button("result.read_receipt") == nil {
+		t.Errorf("no read-the-receipt button when the printer is out of paper")
+	}
+}
+
+func TestHandoverSlipReadAloud(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	createDelegation(t, h)
+	h.tap("toggle.read")
+	n := len(h.sp.Utterances())
+	h.tap("review.confirm")
+	h.wantScreen("handover_qr")
+	r := h.u.SpokenReceipt()
+	for _, want := range []string{"Fuldmagt givet", "Kode til fuldmagt", "020275-xxxx", "05.03.2026"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("receipt text = %q; want it to hold %q (the action's receipt and the slip)", r, want)
+		}
+	}
+	if strings.Contains(r, fake.HandoverPrefix) {
+		t.Errorf("receipt text = %q reads the code out", r)
+	}
+	us := said(h, n)
+	if len(us) < 2 || !strings.HasSuffix(us[len(us)-1].Text, r) {
+		t.Errorf("read aloud %q; want the slip after the screen", saidText(us))
+	}
+	n = len(h.sp.Utterances())
+	h.tap("handover.read_receipt")
+	if us := said(h, n); len(us) != 1 || !strings.HasSuffix(us[0].Text, r) {
+		t.Errorf("the slip button said %q", saidText(us))
+	}
+}
+
+func TestSpeaksChangesInPlace(t *testing.T) {
+	h := newHarness(t)
+	h.tap("toggle.read")
+	h.k.Insert(h.karen)
+	h.wantScreen("pin")
+
+	n := len(h.sp.Utterances())
+	h.typePIN("12")
+	if got := saidText(said(h, n)); !strings.Contains(got, h.T("signin.pin_short", nil)) {
+		t.Errorf("after a short PIN read aloud %q; want %q", got, h.T("signin.pin_short", nil))
+	}
+	h.tapKey("5")
+	h.tapKey("8")
+	n = len(h.sp.Utterances())
+	h.tap("pin.count")
+	if got := saidText(said(h, n)); !strings.Contains(got, keyboard.LabelsFor(h.u.Translator()).DigitsEntered(2)) || strings.ContainsAny(got, "58") {
+		t.Errorf("the digit count button said %q; want the count and no digit", got)
+	}
+	test.Tap(h.u.PinPad().Key(keyboard.KeyDelete))
+	h.tapKey(keyboard.KeyDelete)
+	n = len(h.sp.Utterances())
+	h.typePIN("0000")
+	if got, want := saidText(said(h, n)), h.u.Translator().TN("pin.wrong", 2, map[string]any{"Tries": 2}); !strings.Contains(got, want) {
+		t.Errorf("after a wrong PIN read aloud %q; want %q", got, want)
+	}
+	h.typePIN(pin)
+	h.wantScreen("home")
+
+	// Toggle states.
+	for _, tc := range []struct{ id, key string }{{"toggle.contrast", "settings.high_contrast"}, {"toggle.large", "settings.large_text"}} {
+		for _, on := range []bool{true, false} {
+			n = len(h.sp.Utterances())
+			h.tap(tc.id)
+			k := "chrome.off"
+			if on {
+				k = "chrome.on"
+			}
+			want := h.T(k, map[string]any{"Name": h.T(tc.key, nil)})
+			if got := saidText(said(h, n)); got != want {
+				t.Errorf("after %s read aloud %q; want %q", tc.id, got, want)
+			}
+		}
+	}
+
+	// Banners that appear.
+	n = len(h.sp.Utterances())
+	h.k.SetStale(true)
+	if got := saidText(said(h, n)); !strings.Contains(got, h.T("action.stale_trust", nil)) {
+		t.Errorf("after the trust bundle went stale read aloud %q", got)
+	}
+	n = len(h.sp.Utterances())
+	h.k.SetOnline(false)
+	if got, want := saidText(said(h, n)), h.u.Translator().TN("offline.banner", 0, nil); !strings.Contains(got, want) {
+		t.Errorf("after going offline read aloud %q; want %q", got, want)
+	}
+	h.k.SetOnline(true)
+	h.k.SetStale(false)
+
+	// CPR checks on the create screen.
+	h.tap("home.delegations")
+	h.tap("delegations.create")
+	for _, tc := range []struct{ cpr, key string }{{"320180-1234", "cpr.invalid"}, {karenCPR, "create.self"}, {childCPR, "create.too_young"}} {
+		n = len(h.sp.Utterances())
+		h.typeCPR(tc.cpr)
+		h.wantScreen("create_cpr")
+		if got := saidText(said(h, n)); !strings.Contains(got, h.T(tc.key, nil)) || strings.Contains(got, tc.cpr) {
+			t.Errorf("CPR %s: read aloud %q; want %q and not the number", tc.cpr, got, h.T(tc.key, nil))
+		}
+	}
+	h.typeCPR(peterCPR)
+	h.wantScreen("create_scopes")
+	n = len(h.sp.Utterances())
+	h.tap("scope.tax")
+	h.tap("scope.tax")
+	if got, want := saidText(said(h, n)), h.T("scope.chosen", map[string]any{"Name": "Skat"})+"\n"+h.T("scope.not_chosen", map[string]any{"Name": "Skat"}); got != want {
+		t.Errorf("choosing an area read aloud %q; want %q", got, want)
+	}
+
+	// Read-aloud off: nothing more is said about changes, except that it is off.
+	h.tap("toggle.read")
+	n = len(h.sp.Utterances())
+	h.tap("scope.tax")
+	h.tap("toggle.contrast")
+	if us := said(h, n); len(us) != 0 {
+		t.Errorf("with read-aloud off said %q", saidText(us))
+	}
+}
+
+func TestListsAreReadItemByItem(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.tap("result.back")
+	s := h.u.Spoken()
+	for _, want := range []string{
+		"Københavns Kommune: " + h.T("consent.state.given", nil),
+		"Region Hovedstaden: " + h.T("consent.state.requested", nil),
+		purpose.DA,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("consents read aloud %q; want it to hold %q", s, want)
+		}
+	}
+	h.tap("consents.back")
+	createDelegation(t, h)
+	h.tap("review.confirm")
+	h.tap("handover.done")
+	h.wantScreen("delegations")
+	s = h.u.Spoken()
+	if want := "020275-xxxx: " + h.T("delegation.state.pending", nil); !strings.Contains(s, want) || !strings.Contains(s, "Skat") {
+		t.Errorf("delegations read aloud %q; want it to hold %q and the areas", s, want)
+	}
+}
+
+func TestDeclinesAreConfirmed(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.decline." + id)
+	h.wantScreen("confirm_decline")
+	h.wantText(h.T("consent.confirm_decline", map[string]any{"Authority": "Københavns Kommune"}))
+	h.tap("confirm_decline.no")
+	h.wantScreen("consents")
+	if c := h.k.Consent(id); c.State != bk.ConsentRequested {
+		t.Fatalf("after Cancel the consent is %s; want requested", c.State)
+	}
+	h.tap("consent.decline." + id)
+	h.tap("confirm_decline.yes")
+	h.wantScreen("result")
+	if c := h.k.Consent(id); c.State != bk.ConsentDeclined {
+		t.Fatalf("consent = %s; want declined", c.State)
+	}
+
+	// A handover: Karen gives, Peter declines at the kiosk.
+	h.tap("result.home")
+	createDelegation(t, h)
+	h.tap("review.confirm")
+	code := handoverCode(h)
+	h.k.Remove()
+	h.signIn(h.peter, "4321")
+	h.k.Scan(code)
+	h.wantScreen("handover_decision")
+	h.tap("handover.decline")
+	h.wantScreen("confirm_decline_handover")
+	h.wantText(h.T("handover.confirm_decline", map[string]any{"Name": "Karen H."}))
+	h.tap("confirm_decline_handover.no")
+	h.wantScreen("handover_decision")
+	if d := h.k.Delegations()[0]; d.State != bk.DelegationPending {
+		t.Fatalf("after Cancel the delegation is %s; want pending", d.State)
+	}
+	h.tap("handover.decline")
+	h.tap("confirm_decline_handover.yes")
+	h.wantScreen("result")
+	if d := h.k.Delegations()[0]; d.State != bk.DelegationDeclined {
+		t.Errorf("delegation = %s; want declined", d.State)
+	}
+}
+
+// TestSubmitIgnoresRepeat: a second tap on a submit button while the first
+// is still being saved does nothing.
+func TestSubmitIgnoresRepeat(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	yes := h.u.Button("confirm_give.yes")
+	h.holdWork()
+	test.Tap(yes)
+	h.wantScreen("saving")
+	test.Tap(yes)
+	test.Tap(yes)
+	h.runWork()
+	h.wantScreen("result")
+	if n := len(h.k.Printer().Receipts()); n != 1 {
+		t.Errorf("receipts after three taps on Give = %d; want 1", n)
+	}
+
+	h.tap("result.home")
+	createDelegation(t, h)
+	confirm := h.u.Button("review.confirm")
+	h.holdWork()
+	test.Tap(confirm)
+	test.Tap(confirm)
+	h.runWork()
+	h.wantScreen("handover_qr")
+	if n := len(h.k.Delegations()); n != 1 {
+		t.Errorf("delegations after two taps on Confirm = %d; want 1", n)
+	}
+}
+
+// TestPadsIgnoreDoubleStrike: two taps of the same key within 250 ms on
+// the PIN screen type one digit.
+func TestPadsIgnoreDoubleStrike(t *testing.T) {
+	h := newHarness(t)
+	h.k.Insert(h.karen)
+	h.tapKey("4")
+	test.Tap(h.u.PinPad().Key("4")) // no time passed: a double strike
+	h.clock.Advance(keyboard.DoubleTapWindow - 1)
+	test.Tap(h.u.PinPad().Key("4"))
+	if n := h.u.PinPad().Len(); n != 1 {
+		t.Errorf("digits after a double strike = %d; want 1", n)
+	}
+	h.clock.Advance(1)
+	test.Tap(h.u.PinPad().Key("4"))
+	if n := h.u.PinPad().Len(); n != 2 {
+		t.Errorf("digits after a tap 250 ms later = %d; want 2", n)
+	}
+}
+
+func TestReadAloudHintWhenCardGoesIn(t *testing.T) {
+	h := newHarness(t)
+	h.k.Insert(h.karen)
+	us := h.sp.Utterances()
+	if len(us) != 2 || us[0].Lang != i18n.Danish || us[1].Lang != i18n.English {
+		t.Fatalf("said %v; want the hint in Danish, then in English", us)
+	}
+	if us[0].Text != "Tryk på den store knap nederst til venstre for oplæsning." || !strings.Contains(us[1].Text, "bottom left") {
+		t.Errorf("hint = %q / %q", us[0].Text, us[1].Text)
+	}
+	// The button is where the hint says: the first in the bottom bar, at the left.
+	var pos fyne.Position
+	var found bool
+	read := h.u.Button("toggle.read")
+	uitest.Walk(h.w.Canvas().Content(), func(o fyne.CanvasObject, p fyne.Position) bool {
+		if o == read {
+			pos, found = p, true
+		}
+		return !found
+	})
+	size := h.w.Canvas().Size()
+	if !found || pos.X > 20 || pos.Y+read.Size().Height < size.Height-20 || read.Size().Height < theme.PrimaryButtonHeight {
+		t.Errorf("read-aloud switch at %v, %v in a %v window; want it at the bottom left, at least %d tall", pos, read.Size(), size, theme.PrimaryButtonHeight)
+	}
+	// Switched on, it reads the PIN screen; the next card gets no hint.
+	h.tap("toggle.read")
+	if last := h.sp.Utterances()[len(h.sp.Utterances())-1]; !strings.Contains(last.Text, h.T("pin.enter", nil)) {
+		t.Errorf("after switching read-aloud on said %q; want the PIN screen", last.Text)
+	}
+	h.k.Remove() // logout: read-aloud off again
+	h.tap("toggle.read")
+	n := len(h.sp.Utterances())
+	h.k.Insert(h.karen)
+	if got := saidText(said(h, n)); strings.Contains(got, "nederst til venstre for oplæsning") {
+		t.Errorf("with read-aloud on the hint was said: %q", got)
+	}
+}
