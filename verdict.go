@@ -18,6 +18,10 @@ type Verdict struct {
 	Outcome  Outcome `json:"outcome"`
 	Reason   string  `json:"reason,omitempty"`  // an error code, e.g. card_revoked
 	Message  string  `json:"message,omitempty"` // safe to show a person
+	// First is central's original verdict when Outcome is Duplicate because
+	// the kiosk sent the same action again (its first answer was lost), so
+	// the kiosk still learns of a rejection it never saw.
+	First *Verdict `json:"first,omitempty"`
 }
 
 // NeedsAttention reports whether staff should look at the action.

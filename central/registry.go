@@ -74,9 +74,12 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 				if !bytes.Equal(rec.Hash, hash) {
 					return &ForkError{Kiosk: kioskID, Incarnation: req.Incarnation, Seq: it.Seq}
 				}
+				first := rec.Verdict
+				first.First = nil
 				resp.Verdicts = append(resp.Verdicts, bk.Verdict{
 					ActionID: rec.Action.ID, Seq: it.Seq, Outcome: bk.Duplicate,
 					Message: "Already received; its first verdict was " + string(rec.Verdict.Outcome) + ".",
+					First:   &first,
 				})
 			case it.Seq == last+1:
 				v, err := s.apply(tx, trust, it, hash, now)

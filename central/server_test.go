@@ -199,6 +199,9 @@ func TestPushExactlyOnce(t *testing.T) {
 	// The kiosk lost the answer and sends again, with one more action.
 	r = k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "inc", Actions: []bk.PushItem{item(1, a1), item(2, a2), item(3, a3)}})
 	wantOutcomes(t, "replayed push", r, 3, "duplicate", "duplicate", "applied")
+	if f := r.Verdicts[0].First; f == nil || f.Outcome != bk.Applied || f.ActionID != a1.ID {
+		t.Errorf("replayed verdict's first = %+v; want a1's applied verdict", f)
+	}
 	if r.Verdicts[0].Seq != 1 || r.Verdicts[2].Seq != 3 {
 		t.Errorf("verdict seqs = %d, %d; want 1, 3", r.Verdicts[0].Seq, r.Verdicts[2].Seq)
 	}

@@ -577,7 +577,12 @@ func (o *Outbox) Ack(resp bk.PushResponse) error {
 				seq = s
 			}
 			if _, err := txn.Get(seqKey(pVerdict, seq)); err == nil {
-				continue // the first verdict stays; a retry only says "duplicate"
+				continue // the first verdict stays
+			}
+			if v.Outcome == bk.Duplicate && v.First != nil {
+				// Our first push got through but its answer was lost: what
+				// counts is what central decided then.
+				v = *v.First
 			}
 			v.Seq = seq
 			sv, _ := json.Marshal(storedVerdict{Verdict: v, DecidedAt: now})
