@@ -341,3 +341,28 @@ func (s *fakeSync) SyncNow(ctx context.Context) error {
 	s.syncs++
 	return s.syncErr
 }
+
+// fakeConfirmer plays central: with a verdict set it answers at once;
+// without one it gives up at once, as if central had not answered in time.
+type fakeConfirmer struct {
+	mu      sync.Mutex
+	verdict *bk.Verdict
+	asked   []uint64
+}
+
+func (c *fakeConfirmer) Answer(v *bk.Verdict) {
+	c.mu.Lock()
+	c.verdict = v
+	c.mu.Unlock()
+}
+
+func (c *fakeConfirmer) AwaitVerdict(ctx context.Context, seq uint64) (bk.Verdict, bool) {
+	c.mu.Lock()
+	v := c.verdict
+	c.asked = append(c.asked, seq)
+	c.mu.Unlock()
+	if v == nil {
+		return bk.Verdict{}, false
+	}
+	return *v, true
+}

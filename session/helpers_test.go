@@ -49,6 +49,7 @@ type kit struct {
 	trust   *fakeTrust
 	printer *fakePrinter
 	sync    *fakeSync
+	confirm *fakeConfirmer
 	svc     *session.Service
 
 	alice, bob, carol, child, staff *fixture.Card
@@ -71,6 +72,7 @@ func newKit(t *testing.T) *kit {
 		trust:   &fakeTrust{},
 		printer: &fakePrinter{},
 		sync:    &fakeSync{status: ui.Status{Online: true}},
+		confirm: &fakeConfirmer{},
 	}
 	k.alice = k.issuer.Citizen(aliceCPR, "Alice Marie Hansen")
 	k.bob = k.issuer.Citizen(bobCPR, "Bob Jensen")
@@ -88,7 +90,7 @@ func newKit(t *testing.T) *kit {
 		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, session.Deps{
 		Reader: k.reader, Outbox: k.outbox, Central: k.central,
-		Trust: k.trust, Printer: k.printer, Sync: k.sync,
+		Trust: k.trust, Printer: k.printer, Sync: k.sync, Confirm: k.confirm,
 	})
 	// Closing the event channel ends the service's reader goroutine.
 	t.Cleanup(func() { close(k.reader.events) })

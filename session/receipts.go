@@ -45,10 +45,13 @@ func (s *Session) print(ctx context.Context, what, text string, job []byte, err 
 
 // printAction prints the receipt of a saved action. The kiosk never claims
 // more than it knows: the receipt says pending until central has answered.
-func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, next, before bk.Target, lang string, now time.Time) ui.Receipt {
+func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, next, before bk.Target, lang string, now time.Time, res ui.Result) ui.Receipt {
 	r := s.base(lang, a.OccurredAt)
 	r.Kind, r.ActionID = a.Kind, a.ID
 	r.Status = receipt.Status{State: receipt.Pending}
+	if !res.Pending {
+		r.Status = receipt.StatusOf(res.Verdict)
+	}
 	r.Consent, r.Delegation = next.Consent, next.Delegation
 	if r.Consent == nil {
 		r.Consent = before.Consent

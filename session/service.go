@@ -52,6 +52,13 @@ type Sync interface {
 	SyncNow(ctx context.Context) error
 }
 
+// Confirmer waits for central's verdict on a queued action (the pusher sends
+// it as soon as it is queued). ok is false when no verdict came before ctx
+// ended: the action stays queued and is reported as pending.
+type Confirmer interface {
+	AwaitVerdict(ctx context.Context, seq uint64) (v bk.Verdict, ok bool)
+}
+
 // Config holds the kiosk's own settings.
 type Config struct {
 	KioskID          string
@@ -64,7 +71,10 @@ type Config struct {
 	// StateTimeout bounds each live request to central during a session, so
 	// an unreachable central turns into "offline" quickly.
 	StateTimeout time.Duration
-	Now          func() time.Time
+	// ConfirmTimeout is how long Do waits, when online, for central's verdict
+	// before telling the person the action is pending (default 3 s).
+	ConfirmTimeout time.Duration
+	Now            func() time.Time
 	Logger       *slog.Logger
 }
 
@@ -76,6 +86,7 @@ type Deps struct {
 	Trust   Trust
 	Printer Printer
 	Sync    Sync
+	Confirm Confirmer // optional: without it every action is reported pending
 }
 
 // Service implements ui.Kiosk.
@@ -108,6 +119,9 @@ func New(cfg Config, deps Deps) *Service {
 	}
 	if cfg.StateTimeout == 0 {
 		cfg.StateTimeout = 5 * time.Second
+	}
+	if cfg.ConfirmTimeout == 0 {
+		cfg.ConfirmTimeout = 3 * time.Second
 	}
 	s := &Service{
 		cfg: cfg, deps: deps, log: cfg.Logger,

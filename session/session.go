@@ -286,7 +286,8 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 		return ui.Result{}, bk.Errorf(bk.EBadSignature, "The card's signature could not be checked. Nothing was saved; please ask staff.")
 	}
 	a.ActorSignature = sig
-	if _, err := s.svc.deps.Outbox.Enqueue(ctx, a); err != nil {
+	seq, err := s.svc.deps.Outbox.Enqueue(ctx, a)
+	if err != nil {
 		s.svc.log.Error("enqueue failed", "action", a.ID, "kind", kind, "err", err)
 		return ui.Result{}, err
 	}
@@ -294,7 +295,16 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 	if next.Consent != nil || next.Delegation != nil {
 		s.remember(next)
 	}
-	res.Receipt = s.printAction(ctx, a, p, next, t, lang, now)
+	// Online, central usually answers within a moment: wait briefly so the
+	// person and the receipt can be told the real outcome, not "pending".
+	if c := s.svc.deps.Confirm; c != nil && s.svc.Status().Online {
+		cctx, cancel := context.WithTimeout(ctx, s.svc.cfg.ConfirmTimeout)
+		if v, ok := c.AwaitVerdict(cctx, seq); ok {
+			res.Pending, res.Verdict = false, v
+		}
+		cancel()
+	}
+	res.Receipt = s.printAction(ctx, a, p, next, t, lang, now, res)
 	s.svc.StatusChanged()
 	return res, nil
 }

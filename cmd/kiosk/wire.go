@@ -91,7 +91,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger) (*kiosk, error) {
 		Logger: log.With("component", "session"),
 	}, session.Deps{
 		Reader: k.reader, Outbox: ob, Central: client, Trust: k.bundles, Printer: k.printer,
-		Sync: syncStatus{pusher: k.pusher, outbox: ob},
+		Sync:    syncStatus{pusher: k.pusher, outbox: ob},
+		Confirm: confirmer{pusher: k.pusher, outbox: ob},
 	})
 
 	goBG(func() { k.pusher.Run(ctx) })
@@ -192,6 +193,27 @@ func (s syncStatus) SyncNow(ctx context.Context) error {
 				return bk.Errorf(bk.EUnavailable, "The central service cannot be reached right now.")
 			}
 			return nil
+		}
+	}
+}
+
+// confirmer waits for the outbox to hold central's verdict on an action.
+type confirmer struct {
+	pusher *kiosksync.Pusher
+	outbox *kiosksync.Outbox
+}
+
+func (c confirmer) AwaitVerdict(ctx context.Context, seq uint64) (bk.Verdict, bool) {
+	ch, unsub := c.pusher.Subscribe()
+	defer unsub()
+	for {
+		if v, _, ok, err := c.outbox.Verdict(seq); err == nil && ok {
+			return v, true
+		}
+		select {
+		case <-ctx.Done():
+			return bk.Verdict{}, false
+		case <-ch:
 		}
 	}
 }
