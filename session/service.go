@@ -75,7 +75,7 @@ type Config struct {
 	// before telling the person the action is pending (default 3 s).
 	ConfirmTimeout time.Duration
 	Now            func() time.Time
-	Logger       *slog.Logger
+	Logger         *slog.Logger
 }
 
 // Deps are the parts the service drives.
