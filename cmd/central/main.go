@@ -17,9 +17,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +35,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/internal/keyfile"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
 	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
 )
@@ -92,7 +91,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	dir := func(name string) string { return filepath.Join(cfg.DataDir, name) }
-	key, created, err := loadOrCreateKey(dir("central.key"))
+	key, created, err := keyfile.LoadOrCreate(dir("central.key"))
 	if err != nil {
 		return err
 	}
@@ -225,7 +224,7 @@ func loadIssuers(cfg *Config, devKeyPath string, log *slog.Logger) ([]bk.IssuerK
 		out = append(out, bk.IssuerKey{ID: bk.KeyID(pub), PublicKey: pub})
 	}
 	for _, p := range cfg.IssuerFiles {
-		pub, err := loadPublicKey(p)
+		pub, err := keyfile.LoadPublic(p)
 		if err != nil {
 			return nil, err
 		}
@@ -234,13 +233,13 @@ func loadIssuers(cfg *Config, devKeyPath string, log *slog.Logger) ([]bk.IssuerK
 	if len(out) > 0 {
 		return out, nil
 	}
-	key, created, err := loadOrCreateKey(devKeyPath)
+	key, created, err := keyfile.LoadOrCreate(devKeyPath)
 	if err != nil {
 		return nil, err
 	}
 	pub := key.Public().(ed25519.PublicKey)
 	if created {
-		if err := savePublicKey(strings.TrimSuffix(devKeyPath, ".key")+".pub", pub); err != nil {
+		if err := keyfile.SavePublic(strings.TrimSuffix(devKeyPath, ".key")+".pub", pub); err != nil {
 			return nil, err
 		}
 	}
@@ -330,68 +329,6 @@ func seedDemo(ctx context.Context, st central.Store, cat *bk.Catalogue, log *slo
 }
 
 // --- key and token files (PEM PKCS #8 / PKIX, as openssl reads them) ---
-
-func loadOrCreateKey(path string) (ed25519.PrivateKey, bool, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		_, key, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, false, err
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			return nil, false, err
-		}
-		if err := writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
-			return nil, false, err
-		}
-		return key, true, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "PRIVATE KEY" {
-		return nil, false, fmt.Errorf("%s: not a PEM PRIVATE KEY file", path)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", path, err)
-	}
-	key, ok := k.(ed25519.PrivateKey)
-	if !ok {
-		return nil, false, fmt.Errorf("%s: not an Ed25519 key", path)
-	}
-	return key, false, nil
-}
-
-func savePublicKey(path string, pub ed25519.PublicKey) error {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return err
-	}
-	return writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
-
-func loadPublicKey(path string) (ed25519.PublicKey, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "PUBLIC KEY" {
-		return nil, fmt.Errorf("%s: not a PEM PUBLIC KEY file", path)
-	}
-	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	pub, ok := k.(ed25519.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("%s: not an Ed25519 key", path)
-	}
-	return pub, nil
-}
 
 func loadOrCreateToken(path string) (string, error) {
 	b, err := os.ReadFile(path)
