@@ -35,8 +35,8 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
-	"github.com/borgerkiosk/borgerkiosk/internal/keyfile"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/internal/keyfile"
 	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
 )
 
