@@ -283,8 +283,6 @@ func (s *Server) operator(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-type authorityKey struct{}
-
 func (s *Server) authority(next func(w http.ResponseWriter, r *http.Request, authorityID string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, ok := bearer(r)

@@ -618,6 +618,9 @@ func TestPublicEndpoints(t *testing.T) {
 	wantError(t, "oversize citizen state body", status, body, 413, central.ECodeTooLarge)
 
 	status, body = h.Do(t, "GET", "/metrics", "", nil)
+	if status != 200 {
+		t.Fatalf("GET /metrics = %d", status)
+	}
 	for _, want := range []string{
 		`borgerkiosk_central_http_requests_total{code="200",route="GET /v1/catalogue"} 1`,
 		`borgerkiosk_central_http_requests_total{code="500",route="GET /test/panic"} 1`,

@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -423,8 +422,3 @@ func (s *Service) CallStaff(ctx context.Context, reason string) error {
 }
 
 var errClosed = bk.Errorf(bk.ENotAuthed, "The session has ended. Please insert your card again.")
-
-// isOffline reports whether err means central could not be reached.
-func isOffline(err error) bool {
-	return bk.ErrorCode(err) == bk.EUnavailable || errors.Is(err, context.DeadlineExceeded)
-}

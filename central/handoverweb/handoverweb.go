@@ -505,5 +505,3 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
-
-var errNoCPR = errors.New("the identity provider gave no valid CPR number")

@@ -24,12 +24,11 @@ import (
 // memRegistry is a small working registry: delegations in a map, redemption
 // through handoverweb.Decide like central's stores.
 type memRegistry struct {
-	mu      sync.Mutex
-	dels    map[string]*bk.Delegation
-	codes   map[string]handoverweb.CodeRecord
-	kiosks  map[string]ed25519.PublicKey
-	rules   *bk.Rules
-	revoked bool
+	mu     sync.Mutex
+	dels   map[string]*bk.Delegation
+	codes  map[string]handoverweb.CodeRecord
+	kiosks map[string]ed25519.PublicKey
+	rules  *bk.Rules
 }
 
 func (m *memRegistry) Delegation(_ context.Context, id string) (*bk.Delegation, error) {
@@ -175,7 +174,7 @@ func (w *world) devSignIn(t *testing.T, c *http.Client, codeURL, cpr, name strin
 	}
 	loc, _ := resp.Location()
 	state := loc.Query().Get("state")
-	status, _, resp = post(t, c, w.srv.URL+"/handover/dev", url.Values{"state": {state}, "cpr": {cpr}, "name": {name}})
+	status, _, _ = post(t, c, w.srv.URL+"/handover/dev", url.Values{"state": {state}, "cpr": {cpr}, "name": {name}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("dev sign-in = %d; want 303", status)
 	}
