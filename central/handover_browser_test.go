@@ -37,17 +37,6 @@ func (u eidUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims, e
 	}{base, u.cpr, u.name}, nil
 }
 
-// artifactDir is where screenshots are kept for people to look at.
-func artifactDir(t *testing.T) string {
-	dir := os.Getenv("BK_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "borgerkiosk-artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // TestHandoverInBrowser is the relative's whole journey against the real
 // central: a kiosk makes the code, the QR image is read back with zbarimg,
@@ -136,7 +125,7 @@ func TestHandoverInBrowser(t *testing.T) {
 		t.Errorf("result title = %q", title)
 	}
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
-		p := filepath.Join(artifactDir(t), "central-handover-accepted.jpeg")
+		p := filepath.Join(testtool.ArtifactDir(t), "central-handover-accepted.jpeg")
 		if err := os.WriteFile(p, shot, 0o644); err == nil {
 			t.Logf("screenshot: %s", p)
 		}

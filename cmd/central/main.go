@@ -338,7 +338,7 @@ func loadOrCreateToken(path string) (string, error) {
 			return "", err
 		}
 		tok := base64.RawURLEncoding.EncodeToString(raw)
-		return tok, writeNew(path, []byte(tok+"\n"))
+		return tok, keyfile.WriteNew(path, []byte(tok+"\n"))
 	}
 	if err != nil {
 		return "", err
@@ -357,7 +357,7 @@ func loadOrCreateSecret(path string, n int) ([]byte, error) {
 		if _, err := rand.Read(b); err != nil {
 			return nil, err
 		}
-		return b, writeNew(path, b)
+		return b, keyfile.WriteNew(path, b)
 	}
 	if err != nil {
 		return nil, err
@@ -366,22 +366,4 @@ func loadOrCreateSecret(path string, n int) ([]byte, error) {
 		return nil, fmt.Errorf("%s: want %d bytes, found %d", path, n, len(b))
 	}
 	return b, nil
-}
-
-// writeNew creates path with mode 0600 and refuses to overwrite: a lost key
-// or token cannot be recovered.
-func writeNew(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -45,14 +45,20 @@ func SavePrivate(path string, key ed25519.PrivateKey) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
+	return WriteNew(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
+// WriteNew creates path with mode 0600 holding b, synced to disk, and
+// refuses to overwrite: a lost key or token cannot be recovered.
+func WriteNew(path string, b []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("key %s already exists; not overwriting it", path)
+			return fmt.Errorf("%s already exists; not overwriting it", path)
 		}
 		return err
 	}
-	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+	if _, err := f.Write(b); err != nil {
 		f.Close()
 		return err
 	}
