@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	gosync "sync"
@@ -494,6 +495,25 @@ func (o *Outbox) Pending(fromSeq uint64, maxN, maxBytes int) ([]bk.PushItem, err
 	start := max(fromSeq, o.acked+1)
 	last := o.last // never hand out an action whose enqueue did not succeed
 	o.mu.Unlock()
+	return o.read(start, last, maxN, maxBytes)
+}
+
+// Kept returns up to maxN actions central has acknowledged that are still
+// kept until the retention period ends, in sequence (for kioskctl queue).
+func (o *Outbox) Kept(maxN int) ([]bk.PushItem, error) {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return nil, ErrClosed
+	}
+	start, last := o.purged+1, o.acked
+	o.mu.Unlock()
+	return o.read(start, last, maxN, math.MaxInt)
+}
+
+// read returns the stored actions start…last, at most maxN of them and
+// within maxBytes (but at least one).
+func (o *Outbox) read(start, last uint64, maxN, maxBytes int) ([]bk.PushItem, error) {
 	if maxN <= 0 || start > last {
 		return nil, nil
 	}

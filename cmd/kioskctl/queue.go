@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	bk "github.com/borgerkiosk/borgerkiosk"
 	kiosksync "github.com/borgerkiosk/borgerkiosk/sync"
 )
 
@@ -21,6 +22,7 @@ type queueReport struct {
 	Acked          uint64                    `json:"acked"`
 	Purged         uint64                    `json:"purged"`
 	PendingItems   []pendingItem             `json:"pending_items"`
+	AckedItems     []pendingItem             `json:"acknowledged_items"` // answered by central, kept until purged
 	Attention      []kiosksync.AttentionItem `json:"attention"`
 }
 
@@ -30,6 +32,7 @@ type pendingItem struct {
 	Kind       string    `json:"kind"`
 	OccurredAt time.Time `json:"occurred_at"`
 	Assisted   bool      `json:"assisted"`
+	Outcome    string    `json:"outcome,omitempty"` // central's verdict, once acknowledged
 }
 
 func queue(ctx context.Context, args []string, _ io.Reader, out io.Writer) error {
@@ -49,15 +52,29 @@ func queue(ctx context.Context, args []string, _ io.Reader, out io.Writer) error
 		Incarnation: ob.Incarnation(), Pending: st.Pending, OldestPending: st.OldestPending,
 		AckedNotPurged: st.AckedNotPurged, LastSeq: st.LastSeq, Acked: st.Acked, Purged: st.Purged,
 	}
-	items, err := ob.Pending(st.Acked+1, 10000, 64<<20)
+	item := func(it bk.PushItem) pendingItem {
+		return pendingItem{
+			Seq: it.Seq, ActionID: it.Action.ID, Kind: string(it.Action.Kind),
+			OccurredAt: it.Action.OccurredAt, Assisted: it.Action.Assist != nil,
+		}
+	}
+	kept, err := ob.Kept(100000)
 	if err != nil {
 		return err
 	}
-	for _, it := range items {
-		rep.PendingItems = append(rep.PendingItems, pendingItem{
-			Seq: it.Seq, ActionID: it.Action.ID, Kind: string(it.Action.Kind),
-			OccurredAt: it.Action.OccurredAt, Assisted: it.Action.Assist != nil,
-		})
+	for _, it := range kept {
+		p := item(it)
+		if v, _, ok, err := ob.Verdict(it.Seq); err == nil && ok {
+			p.Outcome = string(v.Outcome)
+		}
+		rep.AckedItems = append(rep.AckedItems, p)
+	}
+	pending, err := ob.Pending(st.Acked+1, 100000, 256<<20)
+	if err != nil {
+		return err
+	}
+	for _, it := range pending {
+		rep.PendingItems = append(rep.PendingItems, item(it))
 	}
 	if rep.Attention, err = ob.Attention(); err != nil {
 		return err
@@ -74,6 +91,12 @@ func queue(ctx context.Context, args []string, _ io.Reader, out io.Writer) error
 		fmt.Fprintln(tw, "\nPENDING\tSEQ\tACTION\tKIND\tOCCURRED\tASSISTED")
 		for _, p := range rep.PendingItems {
 			fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\t%v\n", p.Seq, p.ActionID, p.Kind, p.OccurredAt.Local().Format(time.DateTime), p.Assisted)
+		}
+	}
+	if len(rep.AckedItems) > 0 {
+		fmt.Fprintln(tw, "\nACKNOWLEDGED\tSEQ\tACTION\tKIND\tOCCURRED\tOUTCOME")
+		for _, p := range rep.AckedItems {
+			fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\t%s\n", p.Seq, p.ActionID, p.Kind, p.OccurredAt.Local().Format(time.DateTime), p.Outcome)
 		}
 	}
 	if len(rep.Attention) > 0 {
