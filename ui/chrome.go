@@ -46,9 +46,12 @@ func (u *KioskUI) show(build func() *screen) {
 	u.footerBox = container.NewStack(u.footer())
 	content := container.NewBorder(u.headerBox, u.footerBox, nil, nil, container.NewVScroll(container.NewPadded(s.body)))
 	u.win.SetContent(content)
-	if s.signedOut {
+	switch {
+	case s.signedOut && s.id == "welcome" && !u.personalised():
 		u.idle.stop()
-	} else {
+	case s.signedOut:
+		u.idle.forget()
+	default:
 		u.idle.reset()
 	}
 	if u.readAloud && !u.quiet {

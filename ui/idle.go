@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/speech"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
@@ -25,20 +27,53 @@ type idleTimer struct {
 	still   *widget.Button
 	count   *widget.Label
 	warning bool
+	// signedOut: nobody is signed in, so there is no warning to give; the
+	// timer only forgets choices (language, contrast, a scanned code) left
+	// by someone who walked away.
+	signedOut bool
 }
 
 // touch is any sign of life from the person: it restarts the idle timer
 // (unless the warning is showing: then only "I am still here" counts, so
 // a stray tap behind the warning cannot dismiss it unseen).
 func (u *KioskUI) touch() {
-	if u.idle.timer != nil && !u.idle.warning {
+	switch {
+	case u.idle.timer == nil || u.idle.warning:
+	case u.idle.signedOut:
+		u.idle.forget()
+	default:
 		u.idle.reset()
 	}
+}
+
+// personalised reports whether the kiosk holds any choice or state a person
+// left behind while signed out.
+func (u *KioskUI) personalised() bool {
+	return u.settings != (theme.Settings{}) || u.tr.Lang() != i18n.Default || u.readAloud ||
+		u.volume != speech.DefaultVolume || u.assist != nil || u.handover != nil
+}
+
+// forget starts the quiet timer of a signed-out screen: after as long as a
+// signed-in person would get (warning and countdown), the kiosk goes back to
+// a plain welcome screen, so the next person does not find someone else's
+// language, contrast or read-aloud choices.
+func (t *idleTimer) forget() {
+	t.stop()
+	t.signedOut = true
+	gen := t.gen
+	t.timer = t.u.after(t.u.cfg.IdleWarning+t.u.cfg.IdleCountdown, func() {
+		fyne.Do(func() {
+			if gen == t.gen {
+				t.u.logout("")
+			}
+		})
+	})
 }
 
 // reset closes any warning and starts the wait for the warning again.
 func (t *idleTimer) reset() {
 	t.stop()
+	t.signedOut = false
 	gen := t.gen
 	t.timer = t.u.after(t.u.cfg.IdleWarning, func() {
 		fyne.Do(func() {

@@ -9,6 +9,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui/fake"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
 func TestConsentGiveAndWithdraw(t *testing.T) {
@@ -416,10 +417,47 @@ func TestIdleWarningExtendAndLogout(t *testing.T) {
 	h.wantNoText(h.T("idle.title", nil))
 }
 
+// TestWelcomeForgetsChoicesOfSomeoneWhoLeft: language, contrast and
+// read-aloud chosen on the welcome screen by someone who then walks away
+// are dropped after the idle time, quietly, with no warning to answer.
+func TestWelcomeForgetsChoicesOfSomeoneWhoLeft(t *testing.T) {
+	h := newHarness(t)
+	cfg := testConfig()
+	h.tap("lang.en")
+	h.tap("toggle.contrast")
+	h.clock.Advance(cfg.IdleWarning) // each touch starts the wait again
+	h.tap("toggle.large")
+	h.clock.Advance(cfg.IdleWarning + cfg.IdleCountdown - time.Second)
+	if !h.u.Settings().LargeText || h.u.Lang() != "en" {
+		t.Fatalf("choices dropped while the person was still there: lang=%s settings=%+v", h.u.Lang(), h.u.Settings())
+	}
+	h.clock.Advance(time.Second)
+	h.wantScreen("welcome")
+	if h.u.Settings() != (theme.Settings{}) || h.u.Lang() != "da" {
+		t.Errorf("after the idle time: lang=%s settings=%+v; want the defaults", h.u.Lang(), h.u.Settings())
+	}
+	h.wantNoText(h.T("idle.title", nil))
+}
+
 func TestIdleWarningCountdownIsAtLeast20Seconds(t *testing.T) {
 	c := testConfig()
 	c.IdleCountdown = 19 * time.Second
 	if err := c.Validate(); err == nil {
 		t.Errorf("Validate(IdleCountdown=19s) = nil; want an error")
+	}
+}
+
+// TestLogoutStopsSpeech: a screen read on request (read-aloud off) names the
+// person; it must stop the moment the session ends, not play on for the
+// next person.
+func TestLogoutStopsSpeech(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	h.tap("read")
+	before := h.sp.Stops()
+	h.k.Remove()
+	h.wantScreen("welcome")
+	if h.sp.Stops() == before {
+		t.Errorf("speech was not stopped when the card was removed")
 	}
 }

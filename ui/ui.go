@@ -247,9 +247,9 @@ func (u *KioskUI) wipe() {
 	if u.sess != nil {
 		u.sess.Close()
 	}
-	if u.readAloud {
-		u.stopSpeech()
-	}
+	// Whatever is being read (a receipt names the person) stops with the
+	// session, whether read-aloud was on or a single read was asked for.
+	u.stopSpeech()
 	u.sess, u.card, u.assist, u.handover = nil, nil, nil, nil
 	u.state, u.stateErr, u.draft, u.attention = nil, nil, nil, nil
 	if u.pinPad != nil {
