@@ -234,3 +234,51 @@ func (r *rig) delegationsOf(cpr string) []*bk.Delegation {
 	})
 	return ds
 }
+
+// TestStaffAssistEndToEnd: a staff member signs a grant with their card,
+// takes it out, and the citizen acts with their own card; central verifies
+// both signatures and records who helped.
+func TestStaffAssistEndToEnd(t *testing.T) {
+	r := startRig(t)
+	ctx := context.Background()
+	sofie := r.card("sofie", r.central.Issuer.Staff("120385-1111", "Sofie Holm", "S-0042"), "9999")
+	ingrid := r.card("ingrid", r.central.Issuer.Citizen("150550-1234", "Ingrid Sørensen"), "1234")
+
+	r.insert(sofie)
+	staff, err := r.k.svc.SignIn(ctx, "9999", nil)
+	if err != nil {
+		t.Fatalf("staff SignIn: %v", err)
+	}
+	assist, err := staff.GrantAssist(ctx, time.Hour)
+	if err != nil {
+		t.Fatalf("GrantAssist: %v", err)
+	}
+	r.remove()
+
+	r.insert(ingrid)
+	sess, err := r.k.svc.SignIn(ctx, "1234", assist)
+	if err != nil {
+		t.Fatalf("assisted SignIn: %v", err)
+	}
+	if s := sess.AssistedBy(); s == nil || s.Name != "Sofie Holm" {
+		t.Fatalf("AssistedBy = %+v; want Sofie Holm", s)
+	}
+	now := time.Now().UTC()
+	delegate := bk.MustParseCPR("230492-2345")
+	id := bk.NewID(now)
+	res, err := sess.Do(ctx, bk.CreateDelegation, bk.Payload{
+		DelegationID: id, Delegate: &delegate, Scopes: []bk.ScopeGrant{{ScopeID: "tax"}},
+		ValidFrom: now, ValidTo: now.AddDate(1, 0, 0),
+	})
+	if err != nil {
+		t.Fatalf("Do: %v", err)
+	}
+	if !strings.Contains(res.Receipt.Text, "Sofie Holm") {
+		t.Errorf("receipt does not name who helped:\n%s", res.Receipt.Text)
+	}
+	r.eventually("central has the delegation", func() bool { return r.centralDelegation(id) != nil })
+	d := r.centralDelegation(id)
+	if d.CreatedVia != bk.ViaAssisted || !strings.Contains(d.AssistedBy, "S-0042") {
+		t.Errorf("delegation at central: created via %q, assisted by %q; want assisted by S-0042", d.CreatedVia, d.AssistedBy)
+	}
+}
