@@ -37,7 +37,6 @@ func (u eidUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims, e
 	}{base, u.cpr, u.name}, nil
 }
 
-
 // TestHandoverInBrowser is the relative's whole journey against the real
 // central: a kiosk makes the code, the QR image is read back with zbarimg,
 // headless Chromium opens the URL, the delegate signs in at an OIDC

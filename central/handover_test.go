@@ -200,11 +200,10 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		if status != http.StatusGone || !strings.Contains(page, "allerede brugt") {
 			t.Errorf("the same code again = %d:\n%s", status, page)
 		}
-		// At a kiosk the used code changes nothing either: the delegation is
-		// already active.
+		// At a kiosk the used code is refused too: each code is single use.
 		a := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id, HandoverToken: w.tokenOf(t, u)}, w.bo, nil, time.Now())
-		if got := w.push(t, a); strings.Join(got, " ") != "superseded:conflict" {
-			t.Errorf("kiosk accept with a code used on the web = %v; want superseded:conflict", got)
+		if got := w.push(t, a); strings.Join(got, " ") != "rejected:"+handoverweb.ECodeUsed {
+			t.Errorf("kiosk accept with a code used on the web = %v; want rejected:%s", got, handoverweb.ECodeUsed)
 		}
 	})
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 )
 
 // ForkError reports that a kiosk incarnation sent a sequence number again
@@ -147,6 +148,19 @@ func (s *Server) apply(tx Tx, trust *bk.Trust, it bk.PushItem, hash []byte, now 
 	subject, err := a.Subject()
 	if err != nil {
 		return bk.Refuse(a.ID, err), nil
+	}
+	// A handover code answers once, wherever it is answered.
+	if a.Kind == bk.AcceptDelegation || a.Kind == bk.DeclineDelegation {
+		p, _ := a.DecodePayload() // Subject decoded it already
+		if token := handoverToken(p); token != "" {
+			rec, err := tx.HandoverCodes(subject)
+			if err != nil {
+				return bk.Verdict{}, err
+			}
+			if rec.Used[token] {
+				return bk.Refuse(a.ID, bk.Errorf(handoverweb.ECodeUsed, "This handover code has already been used.")), nil
+			}
+		}
 	}
 	var target bk.Target
 	if a.Kind.OnConsent() {
