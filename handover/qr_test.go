@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 // targetURLLen is the design's target for a whole handover URL (QR version 10
@@ -82,14 +84,7 @@ func TestQRAlphanumericMode(t *testing.T) {
 // needTool finds an external tool or skips (fails under CI or BK_REQUIRE_TOOLS).
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s not found (apt-get install -y zbar-tools): %v", name, err)
-		}
-		t.Skipf("%s not found (apt-get install -y zbar-tools); skipping", name)
-	}
-	return p
+	return testtool.Require(t, name)
 }
 
 // The QR code must be readable by a decoder nobody here wrote.

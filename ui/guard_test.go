@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
@@ -45,13 +46,7 @@ func TestImportDirections(t *testing.T) {
 // TestHandoverQRScans decodes the QR image on the screen with zbarimg, a
 // decoder nobody here wrote.
 func TestHandoverQRScans(t *testing.T) {
-	zbar, err := exec.LookPath("zbarimg")
-	if err != nil {
-		if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
-			t.Fatal("zbarimg (apt-get install zbar-tools) is required to check the QR code")
-		}
-		t.Skip("zbarimg not installed (apt-get install zbar-tools)")
-	}
+	zbar := testtool.Require(t, "zbarimg")
 	for _, v := range visits {
 		if v.screen != "handover_qr" {
 			continue

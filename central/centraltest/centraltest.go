@@ -23,8 +23,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +32,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
 )
 
@@ -65,7 +64,7 @@ type Harness struct {
 	AuthorityTokens map[string]string
 
 	now  func() time.Time
-	logs *logBuffer
+	logs *testtool.Buffer
 }
 
 // Start starts central for the test; it is stopped at cleanup.
@@ -81,7 +80,7 @@ func StartWith(t testing.TB, o Options) *Harness {
 	if err != nil {
 		t.Fatalf("centraltest: demo catalogue: %v", err)
 	}
-	logs := &logBuffer{}
+	logs := &testtool.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st, err := badgerstore.Open(t.TempDir(), badgerstore.Options{Logger: logger})
 	if err != nil {
@@ -351,21 +350,4 @@ func (h *Harness) TrustBundle(t testing.TB, k *Kiosk) *bk.TrustBundle {
 		t.Fatalf("centraltest: trust bundle: %v", err)
 	}
 	return b
-}
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

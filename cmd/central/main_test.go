@@ -18,32 +18,14 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
-
-// syncBuffer is a bytes.Buffer safe to write from run's goroutines while
-// the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startRun runs the real binary's run on a free port and waits until it
 // says where it listens.
-func startRun(t *testing.T, args ...string) (url string, out *syncBuffer, stop func() error) {
+func startRun(t *testing.T, args ...string) (url string, out *testtool.Buffer, stop func() error) {
 	t.Helper()
-	out = &syncBuffer{}
+	out = &testtool.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), out) }()

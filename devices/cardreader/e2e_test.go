@@ -20,28 +20,12 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/devices/cardsim"
 	"github.com/borgerkiosk/borgerkiosk/devices/ptytest"
 	"github.com/borgerkiosk/borgerkiosk/devices/serialport"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 const pin = "4711"
 
 var testCert = []byte("certificate of card 42")
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func mustCard(t *testing.T) (string, ed25519.PublicKey) {
 	t.Helper()
@@ -64,7 +48,7 @@ type rig struct {
 	rd     *cardreader.Reader
 	port   *serialport.Port
 	status <-chan serialport.Status
-	logs   *syncBuffer
+	logs   *testtool.Buffer
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -72,7 +56,7 @@ type rig struct {
 // newRig starts a simulator on a fresh pty and a kiosk whose port opens
 // path() on every (re)connect.
 func newRig(t *testing.T, master *os.File, path func() string) *rig {
-	r := &rig{logs: &syncBuffer{}}
+	r := &rig{logs: &testtool.Buffer{}}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r.sim = cardsim.New(log)
 	r.rd = cardreader.New(cardreader.Options{Logger: log})

@@ -3,10 +3,11 @@ package printersim
 import (
 	"image"
 	"image/color"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 func checker() *image.Gray {
@@ -25,13 +26,7 @@ func checker() *image.Gray {
 // test is skipped, or fails when CI or BK_REQUIRE_TOOLS is set.
 func zbarimg(t *testing.T, path string) string {
 	t.Helper()
-	bin, err := exec.LookPath("zbarimg")
-	if err != nil {
-		if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
-			t.Fatalf("zbarimg not found (apt-get install zbar-tools): %v", err)
-		}
-		t.Skipf("zbarimg not found (apt-get install zbar-tools): %v", err)
-	}
+	bin := testtool.Require(t, "zbarimg")
 	out, err := exec.Command(bin, "--nodbus", "--raw", "-q", path).Output()
 	if err != nil {
 		t.Fatalf("zbarimg %s: %v", path, err)

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/borgerkiosk/borgerkiosk/devices/ptytest"
 	"github.com/borgerkiosk/borgerkiosk/devices/serialport"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -246,12 +246,7 @@ func TestEndToEndThroughPTY(t *testing.T) {
 // environment says tools are required.
 func needTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s is required (CI or BK_REQUIRE_TOOLS is set) but not installed: apt-get install zbar-tools", name)
-		}
-		t.Skipf("%s not installed (apt-get install zbar-tools)", name)
-	}
+	testtool.Require(t, name)
 }
 
 func TestScanImage(t *testing.T) {

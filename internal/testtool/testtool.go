@@ -6,9 +6,11 @@
 package testtool
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -67,4 +69,23 @@ func RequireFiles(tb testing.TB, paths ...string) {
 			tb.Skipf("%s missing; run scripts/deps.sh or make test to check this", p)
 		}
 	}
+}
+
+// Buffer is a bytes.Buffer safe to write from a server's goroutines while a
+// test reads it: a log sink for tests that check what was logged.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -5,28 +5,20 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 )
 
 // needTool finds a program or skips; under CI or BK_REQUIRE_TOOLS it fails.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
-		t.Fatalf("%s is required (CI or BK_REQUIRE_TOOLS is set) but not found: %v; install it with apt-get install %s", name, err, name)
-	}
-	t.Skipf("skipping: %s not installed", name)
-	return ""
+	return testtool.Require(t, name)
 }
 
 func mustESpeak(t *testing.T) *ESpeak {
