@@ -48,3 +48,46 @@ func TestDoReportsCentralsVerdictWhenOnline(t *testing.T) {
 		})
 	}
 }
+
+// TestSlipSaysWhatCentralKnows: a slip for a delegation central has
+// confirmed says so; one made offline says pending; and a delegation central
+// refused gets no slip at all.
+func TestSlipSaysWhatCentralKnows(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		online  bool
+		verdict *bk.Verdict
+		paper   string // on the slip; "" means no slip may be made
+	}{
+		{"confirmed", true, &bk.Verdict{Outcome: bk.Applied}, "Bekræftet"},
+		{"offline", false, nil, "Afventer"},
+		{"refused by central", true, &bk.Verdict{Outcome: bk.Rejected, Reason: bk.ECardRevoked}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := newKit(t)
+			k.sync.SetOnline(tt.online)
+			k.confirm.Answer(tt.verdict)
+			s := k.signIn(k.alice, nil)
+			p := k.delegationPayload(bobCPR)
+			p.DelegationID = bk.NewID(k.clock.Now())
+			if _, err := s.Do(ctx, bk.CreateDelegation, p); err != nil {
+				t.Fatalf("Do = %v", err)
+			}
+			_, err := s.HandoverCode(ctx, p.DelegationID)
+			if tt.paper == "" {
+				if err == nil {
+					t.Fatalf("HandoverCode for a refused delegation = nil error; want a refusal")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("HandoverCode = %v", err)
+			}
+			if text, _ := k.lastPaper(); !contains(text, tt.paper) {
+				t.Errorf("slip does not say %q:\n%s", tt.paper, text)
+			}
+		})
+	}
+}

@@ -80,9 +80,34 @@ func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, url string, e
 	r := s.base(lang, now)
 	r.Delegation = d
 	r.Handover = &receipt.Handover{URL: url, Expires: expires}
+	if s.atCentral(d.ID) {
+		r.Status = receipt.Status{State: receipt.Confirmed}
+	}
 	job, err := receipt.HandoverSlip(r, s.svc.cfg.Printer)
 	text, _ := receipt.HandoverSlipText(r)
 	return s.print(ctx, "handover slip", text, job, err)
+}
+
+// atCentral reports whether central is known to hold delegation id, so the
+// slip need not say "pending".
+func (s *Session) atCentral(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.confirmed[id] {
+		return true
+	}
+	if s.state == nil {
+		return false
+	}
+	if _, local := s.created[id]; local {
+		return false
+	}
+	for _, d := range s.state.GivenByMe {
+		if d.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // printOverview prints everything the session knows about the person.

@@ -26,6 +26,9 @@ type Session struct {
 	state   *bk.CitizenState          // last state fetched from central
 	fresh   bool                      // state is as central sent it: no action saved since
 	created map[string]*bk.Delegation // delegations made in this session (maybe not at central yet)
+	// confirmed holds the delegations central is known to have: confirmed
+	// on creation in this session, or fetched from central.
+	confirmed map[string]bool
 }
 
 var _ ui.Session = (*Session)(nil)
@@ -65,7 +68,7 @@ func (s *Session) SetLang(lang string) {
 func (s *Session) Close() {
 	s.mu.Lock()
 	s.closed = true
-	s.cert, s.auth, s.state, s.created, s.assist = nil, nil, nil, nil, nil
+	s.cert, s.auth, s.state, s.created, s.assist, s.confirmed = nil, nil, nil, nil, nil, nil
 	s.mu.Unlock()
 	s.svc.mu.Lock()
 	if s.svc.current == s {
@@ -292,9 +295,6 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 		return ui.Result{}, err
 	}
 	s.svc.log.Info("action saved", "action", a.ID, "kind", kind, "serial", cert.Serial, "assisted", assist != nil)
-	if next.Consent != nil || next.Delegation != nil {
-		s.remember(next)
-	}
 	// Online, central usually answers within a moment: wait briefly so the
 	// person and the receipt can be told the real outcome, not "pending".
 	if c := s.svc.deps.Confirm; c != nil && s.svc.Status().Online {
@@ -303,6 +303,18 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 			res.Pending, res.Verdict = false, v
 		}
 		cancel()
+	}
+	// Show the change in the session's lists, unless central refused it.
+	if (next.Consent != nil || next.Delegation != nil) && (res.Pending || res.Verdict.Outcome == bk.Applied) {
+		s.remember(next)
+	}
+	if kind == bk.CreateDelegation && !res.Pending && res.Verdict.Outcome == bk.Applied {
+		s.mu.Lock()
+		if s.confirmed == nil {
+			s.confirmed = map[string]bool{}
+		}
+		s.confirmed[p.DelegationID] = true
+		s.mu.Unlock()
 	}
 	res.Receipt = s.printAction(ctx, a, p, next, t, lang, now, res)
 	s.svc.StatusChanged()
