@@ -33,8 +33,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}" >&2
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  log=$(mktemp)
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+    echo "deps: apt-get failed; its last lines:" >&2
+    tail -20 "$log" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
 # Danish locale, so Fyne and espeak-ng are happy with LANG=da_DK.UTF-8.
