@@ -192,7 +192,9 @@ func (p *Pusher) Run(ctx context.Context) error {
 			var off *OfflineError
 			switch {
 			case err == nil:
-				p.st.Online = true
+				// A fresh trust bundle is a sync too (a pull): staff should
+				// not read "never synced" on an idle kiosk that is online.
+				p.st.Online, p.st.LastSync = true, p.now()
 			case errors.As(err, &off) || Retryable(err):
 				p.st.Online = false
 				if p.st.State == StateIdle {

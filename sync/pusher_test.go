@@ -347,3 +347,18 @@ func TestPusherIdleOfflineShows(t *testing.T) {
 		t.Fatalf("status with central down and nothing queued = %+v; want offline, never synced", s)
 	}
 }
+
+// With nothing queued, a successful trust-bundle refresh is the last sync:
+// staff must not read "never synced" on an idle kiosk that is online.
+func TestPusherIdleOnlineHasLastSync(t *testing.T) {
+	iss := fixture.NewIssuer()
+	fc := newFakeCentral(iss, "tok")
+	srv := httptest.NewServer(fc)
+	t.Cleanup(srv.Close)
+	k := newKiosk(t, srv.URL, "tok", PusherConfig{})
+	k.start(t)
+	s := waitStatus(t, k.pusher, func(s Status) bool { return s.Online && !s.BundleIssuedAt.IsZero() })
+	if s.LastSync.IsZero() || s.Pending != 0 {
+		t.Fatalf("idle online status = %+v; want a last sync from the bundle refresh", s)
+	}
+}

@@ -24,7 +24,7 @@ type Status struct {
 	Online         bool
 	Pending        int
 	OldestPending  time.Time // zero when nothing is pending
-	LastSync       time.Time // last successful push (or empty check)
+	LastSync       time.Time // last successful push or trust-bundle refresh
 	Attention      int
 	LastError      string // for staff; never holds citizen data
 	Alarm          string // set in StateHalted
