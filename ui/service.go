@@ -72,7 +72,8 @@ type Events struct {
 // Kiosk is the kiosk-level service: devices, sync state and sign-in.
 type Kiosk interface {
 	// Subscribe delivers events until cancel is called. A CardRemoved event
-	// must be delivered as soon as the card leaves the slot.
+	// must be delivered as soon as the card leaves the slot; the session
+	// signed in with that card is closed (and wiped) before it is delivered.
 	Subscribe(e Events) (cancel func())
 
 	// CardPresent reports whether a card is in the slot now.

@@ -80,7 +80,9 @@ func (u *KioskUI) onCard(e bk.CardEvent) {
 		u.hintReadAloud()
 		u.readCard()
 	case bk.CardRemoved:
-		if u.sess != nil && u.sess.Person().Role == bk.RoleStaff && u.assist != nil {
+		// The role comes from the card as read, not from the session: the
+		// service may already have closed the session when the card left.
+		if u.sess != nil && u.card != nil && u.card.Role == bk.RoleStaff && u.assist != nil {
 			u.sess.Close()
 			u.sess, u.card = nil, nil
 			u.showAssistWait()

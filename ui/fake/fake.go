@@ -53,6 +53,7 @@ type Kiosk struct {
 	rules          *bk.Rules
 	centralRevoked map[string]bool
 	slot           *Card
+	current        *Session // the session signed in with the card in the slot
 	subs           map[int]ui.Events
 	nextSub        int
 	online         bool
@@ -218,7 +219,14 @@ func (k *Kiosk) Remove() {
 	}
 	k.slot.authed = false
 	k.slot = nil
+	cur := k.current
+	k.current = nil
 	k.mu.Unlock()
+	// Like the real kiosk service, the session ends before anyone hears of
+	// the removal.
+	if cur != nil {
+		cur.Close()
+	}
 	k.emitCard(bk.CardRemoved)
 }
 
@@ -509,6 +517,7 @@ func (k *Kiosk) SignIn(ctx context.Context, pin string, assist *ui.Assist) (ui.S
 		cp := *assist
 		s.assist = &cp
 	}
+	k.current = s
 	return s, nil
 }
 

@@ -93,6 +93,12 @@ func (s *Session) check() error {
 
 // Person implements ui.Session.
 func (s *Session) Person() ui.CardInfo {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ui.CardInfo{} // wiped, as the real session is
+	}
 	return ui.CardInfo{Serial: s.cert.Serial, Name: s.cert.Name, CPR: s.cert.CPR, Role: s.cert.Role, StaffID: s.cert.StaffID}
 }
 
