@@ -17,6 +17,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/devices/cardsim"
 	"github.com/borgerkiosk/borgerkiosk/devices/printersim"
 	"github.com/borgerkiosk/borgerkiosk/devices/ptyhost"
+	"github.com/borgerkiosk/borgerkiosk/devices/qrscanner"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 	"github.com/borgerkiosk/borgerkiosk/ui"
@@ -30,6 +31,7 @@ type rig struct {
 	k       *kiosk
 	reader  *cardsim.Simulator
 	printer *printersim.Simulator
+	scanner *qrscanner.Sim
 	cards   string
 }
 
@@ -45,6 +47,8 @@ func startRig(t *testing.T) *rig {
 	printerPTY := openPTY(t)
 	r.printer = printersim.New(t.TempDir())
 	go r.printer.Serve(ctx, printerPTY.Master)
+	scannerPTY := openPTY(t)
+	r.scanner = &qrscanner.Sim{W: scannerPTY.Master, Framing: qrscanner.Framing{AIM: "Q1", Suffix: qrscanner.SuffixCRLF}}
 
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(tokenFile, []byte(r.central.EnrollToken(t)), 0o600)
@@ -55,6 +59,7 @@ func startRig(t *testing.T) *rig {
 	cfg.EnrollTokenFile = tokenFile
 	cfg.Devices.CardReader = readerPTY.TTYPath
 	cfg.Devices.Printer = printerPTY.TTYPath
+	cfg.Devices.Scanner = scannerPTY.TTYPath
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -199,8 +204,25 @@ func TestKioskEndToEnd(t *testing.T) {
 		t.Errorf("State after the card left = %v; want not_authenticated", err)
 	}
 
-	// The delegate scans the slip at the kiosk and accepts with their own card.
-	info, err := r.k.svc.VerifyHandover(ctx, scanned)
+	// The delegate scans the slip at the kiosk scanner (serial, AIM prefix)
+	// and accepts with their own card.
+	scans := make(chan string, 1)
+	cancelScans := r.k.svc.Subscribe(ui.Events{Scan: func(code string) { scans <- code }})
+	defer cancelScans()
+	r.eventually("the scanner is connected", func() bool { return r.k.svc.Status().Scanner == ui.DeviceOK })
+	if _, err := r.scanner.ScanImage(ctx, slip.PNGPath); err != nil {
+		t.Fatalf("scanning the slip: %v", err)
+	}
+	var fromScanner string
+	select {
+	case fromScanner = <-scans:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the kiosk never heard the scan")
+	}
+	if fromScanner != scanned {
+		t.Fatalf("scanner delivered %q; want %q", fromScanner, scanned)
+	}
+	info, err := r.k.svc.VerifyHandover(ctx, fromScanner)
 	if err != nil || info.DelegationID != id || info.PrincipalName != "Ingrid S." {
 		t.Fatalf("VerifyHandover = %+v, %v", info, err)
 	}
