@@ -22,8 +22,8 @@
 //     the tests. A test binary that is killed leaves the server running;
 //     its directory name starts with "bk-pgtest-".
 //
-// Each NewDatabase makes a database from template0 and drops it when the
-// test ends. pgx is used here only to send CREATE and DROP DATABASE.
+// NewDatabase makes a database from template0, NewSchema a schema in the
+// admin database (much quicker); either is dropped when the test ends. pgx is used here only to send CREATE and DROP DATABASE.
 package pgtest
 
 import (
@@ -105,6 +105,36 @@ func NewDatabase(tb testing.TB) string {
 	return WithDatabase(admin, name)
 }
 
+// NewSchema makes an empty schema in the admin database and returns a DSN
+// whose search_path is that schema; the schema is dropped when tb ends.
+// Far quicker than NewDatabase (a few milliseconds against a quarter of a
+// second), for tests that only need empty tables of their own.
+func NewSchema(tb testing.TB) string {
+	tb.Helper()
+	admin := AdminDSN(tb)
+	name := fmt.Sprintf("bk_test_%d_%d", os.Getpid(), counter.Add(1))
+	exec := func(sql string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := exec("CREATE SCHEMA " + name); err != nil {
+		tb.Fatalf("pgtest: create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := exec("DROP SCHEMA IF EXISTS " + name + " CASCADE"); err != nil {
+			tb.Logf("pgtest: drop schema %s: %v", name, err)
+		}
+	})
+	return WithSearchPath(admin, name)
+}
+
 // AdminDSN returns the DSN of a superuser connection: BK_POSTGRES_DSN, or
 // the private cluster's (started on first use).
 func AdminDSN(tb testing.TB) string {
@@ -126,14 +156,32 @@ func AdminDSN(tb testing.TB) string {
 
 // WithDatabase returns dsn (URL or keyword/value form) naming database db.
 func WithDatabase(dsn, db string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		if u, err := url.Parse(dsn); err == nil {
-			u.Path = "/" + db
-			return u.String()
-		}
+	if u, ok := parseURL(dsn); ok {
+		u.Path = "/" + db
+		return u.String()
 	}
 	// In keyword/value form the last setting of a keyword wins.
 	return dsn + " dbname=" + db
+}
+
+// WithSearchPath returns dsn with its search_path set to schema, so that
+// unqualified table names are made and found there.
+func WithSearchPath(dsn, schema string) string {
+	if u, ok := parseURL(dsn); ok {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
+}
+
+func parseURL(dsn string) (*url.URL, bool) {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return nil, false
+	}
+	u, err := url.Parse(dsn)
+	return u, err == nil
 }
 
 // findBin returns the newest /usr/lib/postgresql/<version>/bin holding

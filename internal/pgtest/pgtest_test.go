@@ -2,6 +2,7 @@ package pgtest_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/borgerkiosk/borgerkiosk/internal/pgtest"
@@ -42,5 +43,37 @@ func TestWithDatabase(t *testing.T) {
 		if got := pgtest.WithDatabase(c.in, "d"); got != c.want {
 			t.Errorf("WithDatabase(%q, d) = %q; want %q", c.in, got, c.want)
 		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"postgres://h/x?sslmode=disable", "postgres://h/x?search_path=s&sslmode=disable"},
+		{"host=h", "host=h search_path=s"},
+	} {
+		if got := pgtest.WithSearchPath(c.in, "s"); got != c.want {
+			t.Errorf("WithSearchPath(%q, s) = %q; want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A table made through a NewSchema DSN lands in that schema only.
+func TestNewSchema(t *testing.T) {
+	ctx := context.Background()
+	var schemas []string
+	for range 2 {
+		c, err := pgx.Connect(ctx, pgtest.NewSchema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "CREATE TABLE t (x integer)"); err != nil {
+			t.Fatal(err)
+		}
+		var s string
+		if err := c.QueryRow(ctx, "SELECT table_schema FROM information_schema.tables WHERE table_name = 't' AND table_schema = current_schema()").Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		schemas = append(schemas, s)
+	}
+	if schemas[0] == schemas[1] || !strings.HasPrefix(schemas[0], "bk_test_") {
+		t.Errorf("tables made in schemas %q; want two different bk_test_ schemas", schemas)
 	}
 }

@@ -1,0 +1,81 @@
+package postgres
+
+// migrations[i] takes the schema from version i to i+1. Append only: a
+// database records the versions it has in schema_version, and Open applies
+// the missing ones in order.
+//
+// Plain SQL only (no extensions, no vendor functions), so the schema can move
+// to a sharded or replicated PostgreSQL. Keys and lookups are columns;
+// records are JSON documents (type json keeps the exact text, which, unlike
+// jsonb, also takes a \u0000 inside a string). Text keys use the "C"
+// collation so that "by id" order is byte order, whatever the database's
+// locale. CPR numbers appear only as HMAC-SHA256 digests keyed with
+// meta.index-key, so a dump of the index columns lists no CPR number (the
+// documents themselves hold them: they are the records).
+var migrations = []string{
+	`
+CREATE TABLE meta (
+	name  text COLLATE "C" PRIMARY KEY,
+	value bytea NOT NULL
+);
+CREATE TABLE kiosks (
+	id  text COLLATE "C" PRIMARY KEY,
+	doc json NOT NULL
+);
+CREATE TABLE enroll_tokens (
+	hash text COLLATE "C" PRIMARY KEY,
+	doc  json NOT NULL
+);
+CREATE TABLE push_cursors (
+	kiosk       text COLLATE "C" NOT NULL,
+	incarnation text COLLATE "C" NOT NULL,
+	last_seq    bigint NOT NULL,
+	PRIMARY KEY (kiosk, incarnation)
+);
+CREATE TABLE actions (
+	kiosk       text COLLATE "C" NOT NULL,
+	incarnation text COLLATE "C" NOT NULL,
+	seq         bigint NOT NULL,
+	action_id   text COLLATE "C" NOT NULL,
+	doc         json NOT NULL,
+	PRIMARY KEY (kiosk, incarnation, seq)
+);
+CREATE TABLE action_ids (
+	action_id   text COLLATE "C" PRIMARY KEY,
+	kiosk       text COLLATE "C" NOT NULL,
+	incarnation text COLLATE "C" NOT NULL,
+	seq         bigint NOT NULL,
+	FOREIGN KEY (kiosk, incarnation, seq) REFERENCES actions (kiosk, incarnation, seq)
+);
+CREATE TABLE consents (
+	id           text COLLATE "C" PRIMARY KEY,
+	cpr_hash     bytea NOT NULL,
+	authority_id text COLLATE "C" NOT NULL,
+	doc          json NOT NULL
+);
+CREATE INDEX consents_by_cpr ON consents (cpr_hash, id);
+CREATE INDEX consents_by_authority ON consents (authority_id, cpr_hash, id);
+CREATE TABLE delegations (
+	id             text COLLATE "C" PRIMARY KEY,
+	principal_hash bytea NOT NULL,
+	delegate_hash  bytea NOT NULL,
+	doc            json NOT NULL
+);
+CREATE INDEX delegations_by_principal ON delegations (principal_hash, id);
+CREATE INDEX delegations_by_delegate ON delegations (delegate_hash, id);
+CREATE TABLE handover_codes (
+	delegation_id text COLLATE "C" PRIMARY KEY,
+	doc           json NOT NULL
+);
+CREATE TABLE revocations (
+	serial text COLLATE "C" PRIMARY KEY,
+	doc    json NOT NULL
+);
+CREATE TABLE nonces (
+	value      bytea PRIMARY KEY,
+	expires_at timestamp with time zone NOT NULL,
+	doc        json NOT NULL
+);
+CREATE INDEX nonces_by_expiry ON nonces (expires_at);
+`,
+}
