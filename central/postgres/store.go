@@ -204,11 +204,12 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == serializationFailure || pe.Code == deadlockDetected)
 }
 
-// raced reports the errors concurrent CREATE TABLE IF NOT EXISTS can give
-// (a unique violation in the catalogue, or the table appearing meanwhile).
+// raced reports the errors concurrent CREATE TABLE (IF NOT EXISTS) can
+// give: a unique violation in the catalogue, or the table or its row type
+// appearing meanwhile.
 func raced(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07")
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710")
 }
 
 // pause waits a little before attempt+1, growing with jitter, so that
