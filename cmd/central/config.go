@@ -29,6 +29,14 @@ import (
 //	clock_skew = "5m"
 //	max_body_bytes = 65536
 //
+//	# Where central keeps its state: "badger" (default; embedded, in
+//	# data_dir/store) or "postgres". The flag --store overrides it.
+//	store = "postgres"
+//	# The database, as libpq reads it (keyword/value or URL). A DSN with a
+//	# password belongs in a file only central can read:
+//	postgres_dsn_file = "/etc/borgerkiosk/postgres.dsn"
+//	# postgres_dsn = "host=/run/postgresql dbname=borgerkiosk"  # no password: peer authentication
+//
 //	# The address kiosks put in handover QR codes (https://<host>/H/…), so a
 //	# relative's phone opens central's handover page. https makes the pages'
 //	# cookies Secure. Letters, digits and . - : / only (QR alphanumeric mode).
@@ -59,6 +67,9 @@ type Config struct {
 	MaxDelegationDays int               `toml:"max_delegation_days"`
 	ClockSkew         Duration          `toml:"clock_skew"`
 	MaxBodyBytes      int64             `toml:"max_body_bytes"`
+	Store             string            `toml:"store"`
+	PostgresDSN       string            `toml:"postgres_dsn"`
+	PostgresDSNFile   string            `toml:"postgres_dsn_file"`
 	Authorities       []AuthorityConfig `toml:"authorities"`
 	PublicURL         string            `toml:"public_url"`
 	OIDC              OIDCConfig        `toml:"oidc"`
@@ -122,8 +133,15 @@ func DefaultConfig() Config {
 		MaxDelegationDays: 5 * 365,
 		ClockSkew:         Duration{5 * time.Minute},
 		MaxBodyBytes:      64 << 10,
+		Store:             StoreBadger,
 	}
 }
+
+// The stores central can keep its state in.
+const (
+	StoreBadger   = "badger"
+	StorePostgres = "postgres"
+)
 
 // ParseConfig reads a TOML config over DefaultConfig. Unknown keys are
 // refused, so a misspelt setting is never silently ignored.
@@ -164,6 +182,18 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1<<10 || c.MaxBodyBytes > bk.MaxPushBytes {
 		bad("max_body_bytes must be between 1024 and %d", bk.MaxPushBytes)
+	}
+	switch c.Store {
+	case StoreBadger:
+		if c.PostgresDSN != "" || c.PostgresDSNFile != "" {
+			bad("postgres_dsn and postgres_dsn_file need store = %q", StorePostgres)
+		}
+	case StorePostgres:
+		if (c.PostgresDSN == "") == (c.PostgresDSNFile == "") {
+			bad("store = %q: give exactly one of postgres_dsn and postgres_dsn_file", StorePostgres)
+		}
+	default:
+		bad("store must be %q or %q, not %q", StoreBadger, StorePostgres, c.Store)
 	}
 	for i, s := range c.Issuers {
 		if _, err := parsePublicKey(s); err != nil {
@@ -232,4 +262,19 @@ func parsePublicKey(s string) (ed25519.PublicKey, error) {
 func isSHA256Hex(s string) bool {
 	b, err := hex.DecodeString(s)
 	return err == nil && len(b) == 32 && strings.ToLower(s) == s
+}
+
+// dsnHasPassword reports whether a PostgreSQL DSN (keyword/value or URL)
+// carries a password, which should then come from postgres_dsn_file.
+func dsnHasPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		_, ok := u.User.Password()
+		return ok || u.Query().Has("password")
+	}
+	for _, f := range strings.Fields(dsn) {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(f)), "password") {
+			return true
+		}
+	}
+	return false
 }

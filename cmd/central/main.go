@@ -1,12 +1,15 @@
 // Command central is Borgerkiosk's central service: the HTTP/JSON API that
-// kiosks push actions to and authorities query, on an embedded Badger store.
+// kiosks push actions to and authorities query, on an embedded Badger store
+// or on PostgreSQL (store = "postgres" in the config, or --store postgres).
 //
-//	central --data DIR --addr 127.0.0.1:8440 [--config FILE] [--demo]
+//	central --data DIR --addr 127.0.0.1:8440 [--config FILE] [--store badger|postgres] [--demo]
 //
 // It needs no set-up: on first start it makes, in DIR, central's signing key
 // (central.key, 0600), an operator token (operator.token, 0600), the store's
 // encryption key (store.key, 0600), the store (store/), and, when no card
-// issuer is configured, a development issuer key (dev-issuer.key).
+// issuer is configured, a development issuer key (dev-issuer.key). With
+// PostgreSQL the store is the configured database instead (central creates
+// its tables there) and there is no store.key.
 //
 // It also serves the relative's handover pages (/H/…, /HZ/…, /handover/…),
 // where a delegate opens a handover QR code, signs in (OIDC from [oidc] in
@@ -36,6 +39,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/internal/keyfile"
 	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
 )
@@ -57,6 +61,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	dataDir := fl.String("data", "", "data directory (keys, tokens, store); default from config or ./central-data")
 	addr := fl.String("addr", "", "listen address host:port; default from config or 127.0.0.1:8440")
 	configPath := fl.String("config", "", "TOML config file (optional)")
+	storeKind := fl.String("store", "", "where to keep state: badger (embedded, in the data directory) or postgres (postgres_dsn or postgres_dsn_file from the config); default from config or badger")
 	demoMode := fl.Bool("demo", false, "load demo consent requests, make demo authority tokens, and let anyone sign in on the handover pages with a typed CPR number (development only)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -81,6 +86,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *addr != "" {
 		cfg.Addr = *addr
+	}
+	if *storeKind != "" {
+		cfg.Store = *storeKind
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -129,11 +137,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
-	storeKey, err := loadOrCreateSecret(dir("store.key"), 32)
-	if err != nil {
-		return err
-	}
-	st, err := badgerstore.Open(dir("store"), badgerstore.Options{EncryptionKey: storeKey, Logger: log})
+	st, err := openStore(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}
@@ -195,6 +199,41 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	err = hs.Shutdown(shutdown)
 	log.Info("central stopped")
 	return err
+}
+
+// openStore opens the configured store: Badger in data_dir/store, encrypted
+// with data_dir/store.key, or the PostgreSQL database.
+func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (central.Store, error) {
+	dir := func(name string) string { return filepath.Join(cfg.DataDir, name) }
+	if cfg.Store != StorePostgres {
+		storeKey, err := loadOrCreateSecret(dir("store.key"), 32)
+		if err != nil {
+			return nil, err
+		}
+		st, err := badgerstore.Open(dir("store"), badgerstore.Options{EncryptionKey: storeKey, Logger: log})
+		if err != nil {
+			return nil, err // not st: a nil *Store in an interface is not nil
+		}
+		return st, nil
+	}
+	dsn := cfg.PostgresDSN
+	if cfg.PostgresDSNFile != "" {
+		b, err := os.ReadFile(cfg.PostgresDSNFile)
+		if err != nil {
+			return nil, fmt.Errorf("postgres_dsn_file: %w", err)
+		}
+		if dsn = strings.TrimSpace(string(b)); dsn == "" {
+			return nil, fmt.Errorf("postgres_dsn_file: %s is empty", cfg.PostgresDSNFile)
+		}
+	} else if dsnHasPassword(dsn) {
+		log.Warn("postgres_dsn in the config holds a password; keep it in a file central alone can read, named by postgres_dsn_file")
+	}
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	log.Info("store: PostgreSQL")
+	return st, nil
 }
 
 func loadCatalogue(path string, log *slog.Logger) (*bk.Catalogue, error) {
