@@ -23,6 +23,8 @@ need=(
   "chromium:/usr/bin/chromium"
   "fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
   "locales:/usr/sbin/locale-gen"
+  # Tests of central/postgres start a private cluster with its initdb.
+  "postgresql:/usr/lib/postgresql/15/bin/initdb"
 )
 missing=()
 for entry in "${need[@]}"; do
