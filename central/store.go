@@ -11,8 +11,9 @@ import (
 
 // Store keeps central's state. Every read and write happens in a transaction.
 //
-// Implementations: central/badgerstore (embedded, default). Every
-// implementation must pass central/storetest.Run.
+// Implementations: central/badgerstore (embedded, default) and
+// central/postgres (for scale). Every implementation must pass
+// central/storetest.Run.
 type Store interface {
 	// Update runs fn in a read-write transaction and commits it when fn
 	// returns nil. When fn returns an error nothing fn wrote is kept, and
