@@ -42,6 +42,10 @@ func TestDoReportsCentralsVerdictWhenOnline(t *testing.T) {
 			if text, _ := k.lastPaper(); !contains(text, tt.paper) {
 				t.Errorf("receipt does not say %q:\n%s", tt.paper, text)
 			}
+			// What is read aloud says the same as the paper.
+			if !contains(res.Receipt.Text, tt.paper) {
+				t.Errorf("receipt text for reading aloud does not say %q:\n%s", tt.paper, res.Receipt.Text)
+			}
 			if !tt.online && len(k.confirm.asked) != 0 {
 				t.Errorf("offline, the kiosk waited for central")
 			}
