@@ -29,7 +29,7 @@ func (s *Session) base(lang string, at time.Time) receipt.Receipt {
 
 // print sends a job to the printer. A failure is reported, never fatal: the
 // action it is for is already saved.
-func (s *Session) print(ctx context.Context, what, text string, job []byte, err error) ui.Receipt {
+func (s *Session) print(ctx context.Context, what, lang, text string, job []byte, err error) ui.Receipt {
 	if err == nil {
 		err = s.svc.deps.Printer.Print(ctx, job)
 	}
@@ -38,9 +38,9 @@ func (s *Session) print(ctx context.Context, what, text string, job []byte, err 
 		if bk.ErrorCode(err) == bk.EInternal {
 			err = bk.Errorf(bk.EUnavailable, "The receipt could not be printed.")
 		}
-		return ui.Receipt{Err: err, Text: text}
+		return ui.Receipt{Err: err, Text: text, Lang: lang}
 	}
-	return ui.Receipt{Printed: true, Text: text}
+	return ui.Receipt{Printed: true, Text: text, Lang: lang}
 }
 
 // printAction prints the receipt of a saved action. The kiosk never claims
@@ -72,7 +72,7 @@ func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, n
 	}
 	job, err := receipt.Action(r, s.svc.cfg.Printer)
 	text, _ := receipt.ActionText(r)
-	return s.print(ctx, string(a.Kind), text, job, err)
+	return s.print(ctx, string(a.Kind), lang, text, job, err)
 }
 
 // printSlip prints a handover slip with its QR code.
@@ -85,7 +85,7 @@ func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, url string, e
 	}
 	job, err := receipt.HandoverSlip(r, s.svc.cfg.Printer)
 	text, _ := receipt.HandoverSlipText(r)
-	return s.print(ctx, "handover slip", text, job, err)
+	return s.print(ctx, "handover slip", lang, text, job, err)
 }
 
 // atCentral reports whether central is known to hold delegation id, so the
@@ -135,7 +135,7 @@ func (s *Session) printOverview(ctx context.Context, lang string, now time.Time)
 	s.mu.Unlock()
 	r.Arrangements = st
 	job, err := receipt.Overview(r, s.svc.cfg.Printer)
-	if res := s.print(ctx, "overview", "", job, err); res.Err != nil {
+	if res := s.print(ctx, "overview", lang, "", job, err); res.Err != nil {
 		return res.Err
 	}
 	return nil

@@ -178,7 +178,8 @@ func TestReceiptReadAloud(t *testing.T) {
 		t.Fatalf("receipt text = %q; want the action and the person (masked)", receipt)
 	}
 	us := said(h, n)
-	if len(us) < 2 || us[len(us)-2].Text != h.u.Spoken() || !strings.HasSuffix(us[len(us)-1].Text, receipt) {
+	// The screen, then "the receipt says" and the receipt (in its own voice).
+	if len(us) < 3 || us[len(us)-3].Text != h.u.Spoken() || us[len(us)-2].Text != h.T("receipt.speak_intro", nil) || us[len(us)-1].Text != receipt {
 		t.Fatalf("read aloud %q; want the screen, then the receipt %q", saidText(us), receipt)
 	}
 	// On request, the receipt alone; read-aloud off does not stop a request.
@@ -186,7 +187,7 @@ func TestReceiptReadAloud(t *testing.T) {
 	n = len(h.sp.Utterances())
 	h.tap("result.read_receipt")
 	us = said(h, n)
-	if len(us) != 1 || !strings.HasPrefix(us[0].Text, h.T("receipt.speak_intro", nil)) || !strings.HasSuffix(us[0].Text, receipt) {
+	if len(us) != 2 || us[0].Text != h.T("receipt.speak_intro", nil) || us[1].Text != receipt {
 		t.Errorf("the receipt button said %q; want the receipt", saidText(us))
 	}
 	if strings.Contains(saidText(h.sp.Utterances()), pin) || strings.Contains(saidText(h.sp.Utterances()), karenCPR) {
@@ -236,7 +237,7 @@ func TestHandoverSlipReadAloud(t *testing.T) {
 	}
 	n = len(h.sp.Utterances())
 	h.tap("handover.read_receipt")
-	if us := said(h, n); len(us) != 1 || !strings.HasSuffix(us[0].Text, r) {
+	if us := said(h, n); len(us) != 2 || us[0].Text != h.T("receipt.speak_intro", nil) || us[1].Text != r {
 		t.Errorf("the slip button said %q", saidText(us))
 	}
 }
@@ -491,5 +492,29 @@ func TestReadAloudHintWhenCardGoesIn(t *testing.T) {
 	h.k.Insert(h.karen)
 	if got := saidText(said(h, n)); strings.Contains(got, "nederst til venstre for oplæsning") {
 		t.Errorf("with read-aloud on the hint was said: %q", got)
+	}
+}
+
+// TestReceiptKeepsItsVoice: a receipt printed in Danish is read with the
+// Danish voice even after the person switches the screen to English.
+func TestReceiptKeepsItsVoice(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.decline." + id)
+	h.tap("confirm_decline.yes")
+	h.wantScreen("result")
+	receipt := h.u.SpokenReceipt()
+	h.tap("lang.en")
+	n := len(h.sp.Utterances())
+	h.tap("result.read_receipt")
+	us := said(h, n)
+	if len(us) < 2 {
+		t.Fatalf("read aloud %q; want an intro and the receipt", saidText(us))
+	}
+	intro, body := us[len(us)-2], us[len(us)-1]
+	if intro.Lang != i18n.English || body.Lang != i18n.Danish || body.Text != receipt {
+		t.Errorf("intro in %s, receipt in %s (%q); want the intro in English and the Danish receipt in Danish", intro.Lang, body.Lang, body.Text)
 	}
 }

@@ -25,6 +25,9 @@ type screen struct {
 	// receipt is the text of the receipt of what was just done, read aloud
 	// after speak (and on its own by the screen's "read the receipt" button).
 	receipt string
+	// receiptLang is the language the receipt was printed in; it is read
+	// with that voice even after the person switches language.
+	receiptLang i18n.Lang
 	// signedOut marks screens shown to nobody in particular: no idle timer.
 	signedOut bool
 }
@@ -134,15 +137,25 @@ func (u *KioskUI) speak(before ...string) {
 	lang := u.tr.Lang()
 	parts := []utterance{{lang, says(append(before, u.current.speak)...)}}
 	if u.current.receipt != "" {
-		parts = append(parts, utterance{lang, says(u.tr.T("receipt.speak_intro", nil), u.current.receipt)})
+		parts = append(parts, u.receiptParts()...)
 	}
 	u.say(parts...)
+}
+
+// receiptParts says "the receipt says" in the person's language, then the
+// receipt in its own.
+func (u *KioskUI) receiptParts() []utterance {
+	rl := u.current.receiptLang
+	if rl == "" {
+		rl = u.tr.Lang()
+	}
+	return []utterance{{u.tr.Lang(), u.tr.T("receipt.speak_intro", nil)}, {rl, u.current.receipt}}
 }
 
 // speakReceipt reads the current screen's receipt on request.
 func (u *KioskUI) speakReceipt() {
 	if u.current != nil && u.current.receipt != "" {
-		u.sayNow(u.tr.T("receipt.speak_intro", nil), u.current.receipt)
+		u.say(u.receiptParts()...)
 	}
 }
 

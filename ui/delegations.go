@@ -15,6 +15,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
@@ -465,6 +466,7 @@ func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
 		rows = append(rows, u.readReceiptButton("handover", receiptText))
 		rows = append(rows, u.primary("handover.done", tr.T("button.done", nil), u.openDelegations))
 		speak = append(speak, tr.T("handover.speak_done", nil))
-		return &screen{id: "handover_qr", body: vbox(rows...), speak: says(speak...), receipt: receiptText}
+		return &screen{id: "handover_qr", body: vbox(rows...), speak: says(speak...), receipt: receiptText,
+			receiptLang: i18n.Lang(h.Receipt.Lang)}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 )
 
 // onStatus keeps the banners current. Only the header is rebuilt, so a
@@ -402,6 +403,7 @@ func (u *KioskUI) showResult(kind bk.ActionKind, res Result, back func()) {
 			u.big("result.home", tr.T("result.home", nil), u.showHome),
 		)
 		speak = append(speak, tr.T("result.speak", nil))
-		return &screen{id: "result", body: vbox(rows...), speak: says(speak...), receipt: res.Receipt.Text}
+		return &screen{id: "result", body: vbox(rows...), speak: says(speak...), receipt: res.Receipt.Text,
+			receiptLang: i18n.Lang(res.Receipt.Lang)}
 	})
 }

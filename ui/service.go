@@ -129,7 +129,8 @@ type Assist struct {
 type Receipt struct {
 	Printed bool
 	Err     error  // why not: an *bk.Error with code EUnavailable; the action is saved all the same
-	Text    string // what the receipt says, in the session's language, for reading aloud
+	Text    string // what the receipt says, for reading aloud
+	Lang    string // the language Text is in ("da" or "en"): it is read with that voice
 }
 
 // Result is the outcome of Session.Do for an action that was stored.

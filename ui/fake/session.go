@@ -230,6 +230,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 	res := ui.Result{ActionID: a.ID, Verdict: preview, Pending: pending}
 	lines := s.receipt(a, pending, now)
 	res.Receipt = k.printer.print(lines, lines[:len(lines)-1]) // the action id is not read aloud
+	res.Receipt.Lang = s.lang
 	k.emitStatus()
 	return res, nil
 }
@@ -295,6 +296,7 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	until := exp.Format("02.01.2006 15:04")
 	r := k.printer.print([]string{w["title"], code, s.cert.Name, d.Delegate.Masked(), until},
 		[]string{w["slip"], w["who"] + ": " + s.cert.Name, w["to"] + ": " + d.Delegate.Masked(), w["until"] + " " + until})
+	r.Lang = s.lang
 	return ui.Handover{Code: code, Expires: exp, Receipt: r}, nil
 }
 
