@@ -49,5 +49,9 @@ soak: ## 1,000,000 outbox enqueue/ack/purge cycles; prints disk and memory use
 torture: ## 1,000 rounds of SIGKILL crash testing of the outbox and pusher
 	BK_TORTURE_ROUNDS=$${BK_TORTURE_ROUNDS:-1000} $(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run 'TestCrash' -v -timeout 180m ./sync/
 
+.PHONY: deb
+deb: build ## build the Debian packages (kiosk, central, kioskctl) into dist/
+	$(GO) run ./packaging/mkdeb --bin bin --out dist
+
 clean: ## remove built binaries and the run directory
 	rm -rf bin "$(RUNDIR)"
