@@ -25,10 +25,7 @@ const root = "../.." // the repository root, seen from this package
 // the packaging, not the binary.
 func buildBinaries(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	goTool := testtool.Require(t, "go")
 	bin := t.TempDir()
 	for _, name := range []string{"central", "kioskctl"} {
 		cmd := exec.Command(goTool, "build", "-ldflags=-s -w", "-o", filepath.Join(bin, name), "./cmd/"+name)
