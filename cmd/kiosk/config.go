@@ -87,7 +87,7 @@ func DefaultConfig() Config {
 		KioskID:    "kiosk-1",
 		Site:       "Borgerservice",
 		DataDir:    "/var/lib/borgerkiosk",
-		CentralURL: "http://127.0.0.1:8080",
+		CentralURL: "http://127.0.0.1:8440",
 		Language:   "da",
 		Fullscreen: true,
 		Devices: DevicesConfig{

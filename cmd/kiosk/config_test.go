@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +55,23 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	c := DefaultConfig()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("DefaultConfig().Validate() = %v", err)
+	}
+}
+
+// TestExampleConfigIsTheDefault keeps packaging/kiosk.example.toml, which
+// the .deb installs as /etc/borgerkiosk/kiosk.toml, valid and in step with
+// DefaultConfig.
+func TestExampleConfigIsTheDefault(t *testing.T) {
+	f, err := os.Open("../../packaging/kiosk.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := ParseConfig(f)
+	if err != nil {
+		t.Fatalf("ParseConfig(example) = %v", err)
+	}
+	if d := DefaultConfig(); !reflect.DeepEqual(c, d) {
+		t.Errorf("the example config differs from DefaultConfig:\n got %+v\nwant %+v", c, d)
 	}
 }
