@@ -16,6 +16,11 @@ type frameResult struct {
 	final error
 }
 
+// errMark starts the entries frameAll makes for framing errors. A NUL can
+// never start a good line (CheckLine refuses control bytes), so an error can
+// never be mistaken for a line such as "!0".
+const errMark = "\x00"
+
 func frameAll(r io.Reader) frameResult {
 	f := NewFramer(r)
 	var res frameResult
@@ -24,7 +29,7 @@ func frameAll(r io.Reader) frameResult {
 		var fe *FrameError
 		switch {
 		case errors.As(err, &fe):
-			res.lines = append(res.lines, "!"+fe.Err.Error())
+			res.lines = append(res.lines, errMark+fe.Err.Error())
 		case err != nil:
 			res.final = err
 			return res
@@ -40,11 +45,11 @@ func frameAll(r io.Reader) frameResult {
 func TestFramer(t *testing.T) {
 	long := strings.Repeat("A", maxContent)
 	var (
-		lf    = "!" + ErrBareLF.Error()
-		cr    = "!" + ErrBareCR.Error()
-		big   = "!" + ErrTooLong.Error()
-		junk  = "!" + ErrGarbage.Error()
-		short = "!" + ErrTruncated.Error()
+		lf    = errMark + ErrBareLF.Error()
+		cr    = errMark + ErrBareCR.Error()
+		big   = errMark + ErrTooLong.Error()
+		junk  = errMark + ErrGarbage.Error()
+		short = errMark + ErrTruncated.Error()
 	)
 	tests := []struct {
 		in   string
@@ -89,7 +94,7 @@ func TestFramerReturnsReaderError(t *testing.T) {
 	boom := errors.New("port gone")
 	r := io.MultiReader(strings.NewReader("OK\r\nOK ab"), iotest.ErrReader(boom))
 	got := frameAll(r)
-	want := []string{"OK", "!" + ErrTruncated.Error()}
+	want := []string{"OK", errMark + ErrTruncated.Error()}
 	if !equal(got.lines, want) || got.final != boom {
 		t.Errorf("Frame = %q, %v; want %q, %v", got.lines, got.final, want, boom)
 	}
@@ -135,11 +140,11 @@ func referenceFrame(data []byte) []string {
 		if len(piece) <= maxContent && CheckLine(string(piece)) == nil {
 			out = append(out, string(piece))
 		} else {
-			out = append(out, "!")
+			out = append(out, errMark)
 		}
 	}
 	if len(data) > 0 {
-		out = append(out, "!")
+		out = append(out, errMark)
 	}
 	return out
 }
@@ -164,8 +169,8 @@ func FuzzFrame(f *testing.F) {
 			t.Fatalf("final error %v; want EOF", got.final)
 		}
 		for i, l := range got.lines {
-			if strings.HasPrefix(l, "!") {
-				got.lines[i] = "!"
+			if strings.HasPrefix(l, errMark) {
+				got.lines[i] = errMark
 				continue
 			}
 			if err := CheckLine(l); err != nil {
