@@ -49,6 +49,11 @@ func (u *KioskUI) show(build func() *screen) {
 	u.footerBox = container.NewStack(u.footer())
 	content := container.NewBorder(u.headerBox, u.footerBox, nil, nil, container.NewVScroll(container.NewPadded(s.body)))
 	u.win.SetContent(content)
+	if u.onRequest && !u.quiet {
+		// What was read on request was about the screen that just left.
+		u.onRequest = false
+		u.stopSpeech()
+	}
 	switch {
 	case s.signedOut && s.id == "welcome" && !u.personalised():
 		u.idle.stop()
@@ -155,6 +160,7 @@ func (u *KioskUI) receiptParts() []utterance {
 // speakReceipt reads the current screen's receipt on request.
 func (u *KioskUI) speakReceipt() {
 	if u.current != nil && u.current.receipt != "" {
+		u.onRequest = !u.readAloud
 		u.say(u.receiptParts()...)
 	}
 }
@@ -243,7 +249,10 @@ func (u *KioskUI) footer() fyne.CanvasObject {
 	up := u.button("volume.up", "+", func() { u.changeVolume(volumeStep) })
 	level := widget.NewLabelWithStyle(tr.T("chrome.volume", map[string]any{"Level": u.volume}), fyne.TextAlignCenter, fyne.TextStyle{})
 	u.labels["volume"] = level
-	again := u.button("read", tr.T("chrome.read_screen", nil), func() { u.speak() })
+	again := u.button("read", tr.T("chrome.read_screen", nil), func() {
+		u.onRequest = !u.readAloud
+		u.speak()
+	})
 	again.SetIcon(fynetheme.VolumeUpIcon())
 	if u.volume <= volumeMin {
 		down.Disable()

@@ -461,3 +461,24 @@ func TestLogoutStopsSpeech(t *testing.T) {
 		t.Errorf("speech was not stopped when the card was removed")
 	}
 }
+
+// TestRequestedSpeechStopsWithItsScreen: a screen read on request with
+// read-aloud off stops when the person moves to another screen.
+func TestRequestedSpeechStopsWithItsScreen(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	h.tap("read")
+	before := h.sp.Stops()
+	h.tap("home.consents")
+	h.wantScreen("consents")
+	if h.sp.Stops() == before {
+		t.Errorf("speech asked for on the home screen did not stop when the consents screen came")
+	}
+	// Toggling a setting rebuilds the same screen: nothing to stop then.
+	h.tap("read")
+	before = h.sp.Stops()
+	h.tap("toggle.contrast")
+	if h.sp.Stops() != before {
+		t.Errorf("a toggle on the same screen stopped what was being read")
+	}
+}

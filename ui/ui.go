@@ -131,7 +131,11 @@ type KioskUI struct {
 	footerBox *fyne.Container
 	quiet     bool          // the screen being shown is a rebuild after a toggle: do not read it again
 	speakGen  atomic.Uint64 // bumped by every say and stop; see say
-	acting    bool          // an action is being saved: a second submit is ignored
+	// onRequest is set while speech the person asked for with read-aloud
+	// off ("read the screen", "read the receipt") may still be playing: it
+	// belongs to that screen and stops when the screen changes.
+	onRequest bool
+	acting    bool // an action is being saved: a second submit is ignored
 
 	// Widgets of the current screen by stable id, for tests and for
 	// screens that update in place. Reset on every show.
