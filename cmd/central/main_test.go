@@ -122,21 +122,8 @@ func TestRun(t *testing.T) {
 	}
 
 	// Demo authorities see their demo consent requests.
-	sst := regexp.MustCompile(`demo authority token sundhed \(Sundhedsstyrelsen\): (\S+)`).FindStringSubmatch(out.String())
-	if sst == nil {
-		t.Fatalf("no demo token for sundhed printed:\n%s", out)
-	}
-	req, _ := http.NewRequest("GET", url+"/v1/authority/consent-requests", nil)
-	req.Header.Set("Authorization", "Bearer "+sst[1])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var list central.ConsentList
-	json.NewDecoder(resp.Body).Decode(&list)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || len(list.Consents) != 2 {
-		t.Errorf("sundhed's demo consents = %d, %d; want 200, 2", resp.StatusCode, len(list.Consents))
+	if status, n := demoConsents(t, url, out.String()); status != 200 || n != 2 {
+		t.Errorf("sundhed's demo consents = %d, %d; want 200, 2", status, n)
 	}
 	if regexp.MustCompile(`\d{6}-\d{4}`).MatchString(out.String()) {
 		t.Error("a full CPR number reached the output")
@@ -261,4 +248,24 @@ token_file = "/etc/bk/skat.token"
 			t.Errorf("Validate(%s) = %v; want an error containing %q", tc.name, err, tc.want)
 		}
 	}
+}
+
+// demoConsents reads back, over HTTP with the demo token central printed in
+// out, the consent requests of the demo authority sundhed.
+func demoConsents(t *testing.T, url, out string) (status, n int) {
+	t.Helper()
+	tok := regexp.MustCompile(`demo authority token sundhed \(Sundhedsstyrelsen\): (\S+)`).FindStringSubmatch(out)
+	if tok == nil {
+		t.Fatalf("no demo token for sundhed printed:\n%s", out)
+	}
+	req, _ := http.NewRequest("GET", url+"/v1/authority/consent-requests", nil)
+	req.Header.Set("Authorization", "Bearer "+tok[1])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list central.ConsentList
+	json.NewDecoder(resp.Body).Decode(&list)
+	return resp.StatusCode, len(list.Consents)
 }

@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/internal/pgtest"
 )
 
@@ -42,21 +38,8 @@ func TestRunPostgres(t *testing.T) {
 			t.Errorf("start %d: output does not say it uses PostgreSQL and %s:\n%s", i, want, out)
 		}
 		// An authority reads its demo consent requests back over HTTP.
-		tok := regexp.MustCompile(`demo authority token sundhed \(Sundhedsstyrelsen\): (\S+)`).FindStringSubmatch(out.String())
-		if tok == nil {
-			t.Fatalf("no demo token for sundhed printed:\n%s", out)
-		}
-		req, _ := http.NewRequest("GET", url+"/v1/authority/consent-requests", nil)
-		req.Header.Set("Authorization", "Bearer "+tok[1])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var list central.ConsentList
-		json.NewDecoder(resp.Body).Decode(&list)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || len(list.Consents) != 2 {
-			t.Errorf("start %d: sundhed's demo consents = %d, %d; want 200, 2", i, resp.StatusCode, len(list.Consents))
+		if status, n := demoConsents(t, url, out.String()); status != 200 || n != 2 {
+			t.Errorf("start %d: sundhed's demo consents = %d, %d; want 200, 2", i, status, n)
 		}
 		if err := stop(); err != nil {
 			t.Errorf("start %d: run after cancel = %v", i, err)

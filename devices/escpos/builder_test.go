@@ -104,7 +104,14 @@ func TestGoldenFeatures(t *testing.T) {
 }
 
 // sampleReceipt is a handover slip as the lead's layouts will write it.
-func sampleReceipt(b *Builder) {
+func sampleReceipt(b *Builder) { sampleSlip(b, false) }
+
+// sampleSlip writes the sample slip with its QR code native or as raster.
+func sampleSlip(b *Builder, raster bool) {
+	qr := b.QR
+	if raster {
+		qr = b.QRRaster
+	}
 	b.Init().
 		Align(Center).Size(2, 2).Bold(true).Line("Borgerservice").Normal().
 		Line("Fuldmagt - overdragelseskode").
@@ -115,7 +122,8 @@ func sampleReceipt(b *Builder) {
 		Rule().
 		Paragraph("Scan koden med din telefon, eller vis den ved en kiosk, for at tage imod fuldmagten. Koden virker én gang og udløber om 24 timer.").
 		LF().
-		Align(Center).QR(handoverURL).LF().
+		Align(Center)
+	qr(handoverURL).LF().
 		Align(Left).Rule().
 		LeftRight("Kiosk", "KBH-HOVEDBIBLIOTEK-03").
 		LeftRight("Hjulpet af", "Medarbejder 4711").

@@ -10,24 +10,7 @@ import (
 // holds the native slip to its budget of 1,200 bytes.
 func TestMeasureHandoverSlip(t *testing.T) {
 	native := build(t, sampleReceipt)
-	raster := build(t, func(b *Builder) {
-		// The same slip with the QR code drawn here.
-		b.Init().
-			Align(Center).Size(2, 2).Bold(true).Line("Borgerservice").Normal().
-			Line("Fuldmagt - overdragelseskode").
-			Align(Left).Rule().
-			LeftRight("Fuldmagtsgiver", "Jens Ærbødig").
-			LeftRight("Fuldmægtig", "Åse Sørensen").
-			LeftRight("Gyldig til", "31.12.2026").
-			Rule().
-			Paragraph("Scan koden med din telefon, eller vis den ved en kiosk, for at tage imod fuldmagten. Koden virker én gang og udløber om 24 timer.").
-			LF().
-			Align(Center).QRRaster(handoverURL).LF().
-			Align(Left).Rule().
-			LeftRight("Kiosk", "KBH-HOVEDBIBLIOTEK-03").
-			LeftRight("Hjulpet af", "Medarbejder 4711").
-			Feed(3).PartialCut()
-	})
+	raster := build(t, func(b *Builder) { sampleSlip(b, true) })
 	qrNative := build(t, func(b *Builder) { b.QR(handoverURL) })
 	qrRaster := build(t, func(b *Builder) { b.QRRaster(handoverURL) })
 	wire := func(n, baud int) time.Duration {
