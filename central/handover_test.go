@@ -34,7 +34,7 @@ type handoverWorld struct {
 
 func newHandoverWorld(t *testing.T, h *centraltest.Harness) *handoverWorld {
 	return &handoverWorld{
-		h: h, k: h.EnrollKiosk(t, "kiosk-1"),
+		h: h, k: h.EnrollKiosk(t, fixture.KioskID),
 		karen: h.Issuer.Citizen(cprKaren, "Karen Jensen"),
 		bo:    h.Issuer.Citizen(cprBo, "Bo Berg"),
 	}

@@ -83,7 +83,7 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 					First:   &first,
 				})
 			case it.Seq == last+1:
-				v, err := s.apply(tx, trust, it, hash, now)
+				v, err := s.apply(tx, trust, kioskID, it, hash, now)
 				if err != nil {
 					return err
 				}
@@ -126,18 +126,25 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 	return resp, nil
 }
 
-// apply decides one new action. Refusals are verdicts; only store faults
-// are errors.
-func (s *Server) apply(tx Tx, trust *bk.Trust, it bk.PushItem, hash []byte, now time.Time) (bk.Verdict, error) {
+// apply decides one new action pushed by kioskID. Refusals are verdicts;
+// only store faults are errors.
+func (s *Server) apply(tx Tx, trust *bk.Trust, kioskID string, it bk.PushItem, hash []byte, now time.Time) (bk.Verdict, error) {
 	a := it.Action
 	if err := a.Validate(); err != nil {
 		return bk.Refuse(a.ID, err), nil
+	}
+	// The kiosk field is signed by the card and binds a staff grant to its
+	// kiosk; an action another kiosk pushes was copied (a stolen kiosk key
+	// replaying a grant meant for elsewhere). Checked before the duplicate
+	// check, so a kiosk cannot probe which actions exist elsewhere.
+	if a.Kiosk != kioskID {
+		return bk.Refuse(a.ID, bk.Errorf(ECodeWrongKiosk, "The action was made at kiosk %q, not at the kiosk that sent it.", a.Kiosk)), nil
 	}
 	if !bytes.Equal(it.Hash, hash) {
 		return bk.Refuse(a.ID, bk.Errorf(bk.EInvalid, "The hash sent with the action does not match its content.")), nil
 	}
 	if _, err := tx.ActionByID(a.ID); err == nil {
-		return bk.Verdict{ActionID: a.ID, Outcome: bk.Duplicate, Message: "This action was already received from another kiosk."}, nil
+		return bk.Verdict{ActionID: a.ID, Outcome: bk.Duplicate, Message: "This action was already received."}, nil
 	} else if bk.ErrorCode(err) != bk.ENotFound {
 		return bk.Verdict{}, err
 	}

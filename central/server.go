@@ -356,6 +356,9 @@ const (
 	ECodeTooLarge         = "too_large"
 	ECodeUnsupportedMedia = "unsupported_media_type"
 	ECodeFork             = "fork"
+	// ECodeWrongKiosk is the reason of a rejected action whose kiosk field
+	// names another kiosk than the one that pushed it.
+	ECodeWrongKiosk = "wrong_kiosk"
 )
 
 // httpStatus maps an error code to the status of the answer.

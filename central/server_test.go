@@ -150,7 +150,7 @@ func TestAdmin(t *testing.T) {
 	}
 	status, body = h.Do(t, "POST", "/v1/admin/revocations", "Bearer "+h.OperatorToken, []byte(`{"serial":""}`))
 	wantError(t, "revoke empty serial", status, body, 400, bk.EInvalid)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	if b := h.TrustBundle(t, k); len(b.Revoked) != 1 || b.Revoked[0] != "T123" {
 		t.Errorf("trust bundle revoked = %v; want [T123]", b.Revoked)
 	}
@@ -185,7 +185,7 @@ func TestKioskAuth(t *testing.T) {
 
 func TestPushExactlyOnce(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	c1 := h.RequestConsent(t, "sundhed", cprKaren)
 	c2 := h.RequestConsent(t, "skat", cprKaren, "income")
@@ -232,7 +232,7 @@ func TestPushExactlyOnce(t *testing.T) {
 
 func TestPushFork(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	c := h.RequestConsent(t, "sundhed", cprKaren)
 	c2 := h.RequestConsent(t, "sundhed", cprKaren)
@@ -259,7 +259,7 @@ func TestPushFork(t *testing.T) {
 
 func TestPushVerdicts(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	k2 := h.EnrollKiosk(t, "k2")
 	now := time.Now()
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
@@ -276,7 +276,7 @@ func TestPushVerdicts(t *testing.T) {
 	badHash := give(t, h, karen, c())
 	youngConsent := h.RequestConsent(t, "sundhed", cprOliver).ID
 	dup := give(t, h, karen, c())
-	k2.Push(t, &bk.PushRequest{Kiosk: k2.ID, Incarnation: "x", Actions: []bk.PushItem{item(1, dup)}})
+	k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "x", Actions: []bk.PushItem{item(1, dup)}})
 	future := fixture.Action(bk.GiveConsent, bk.Payload{ConsentID: c()}, karen, nil, now.Add(time.Hour))
 	delegation := func(delegate string) bk.Payload {
 		d := bk.MustParseCPR(delegate)
@@ -284,6 +284,9 @@ func TestPushVerdicts(t *testing.T) {
 			ValidFrom: now, ValidTo: now.AddDate(0, 1, 0)}
 	}
 	assisted := fixture.Action(bk.CreateDelegation, delegation(cprBo), karen, staff, now)
+	// Made at k2 with a staff grant for k2, all signatures good, but sent
+	// by k (a copied action, or a stolen key replaying a grant).
+	elsewhere := fixture.KioskAction(k2.ID, bk.CreateDelegation, delegation(cprBo), karen, staff, now)
 
 	items := []bk.PushItem{
 		item(1, give(t, h, karen, c())),
@@ -299,19 +302,24 @@ func TestPushVerdicts(t *testing.T) {
 		item(11, future),
 		item(12, assisted),
 		item(13, fixture.Action(bk.GiveConsent, bk.Payload{ConsentID: c()}, karen, karen, now)),
+		item(14, elsewhere),
 	}
 	r := k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "inc", Actions: items})
-	wantOutcomes(t, "push of refusals", r, 13,
+	wantOutcomes(t, "push of refusals", r, 14,
 		"applied", "rejected:bad_signature", "rejected:invalid", "rejected:card_revoked", "rejected:card_expired",
 		"rejected:unknown_issuer", "rejected:age_rule", "rejected:age_rule", "duplicate", "rejected:unknown_subject",
-		"rejected:clock_skew", "applied", "rejected:wrong_role")
+		"rejected:clock_skew", "applied", "rejected:wrong_role", "rejected:"+central.ECodeWrongKiosk)
 	p, _ := assisted.DecodePayload()
 	d := h.Delegation(t, p.DelegationID)
 	if d == nil || d.CreatedVia != bk.ViaAssisted || !strings.Contains(d.AssistedBy, "KK-17") || d.State != bk.DelegationPending {
 		t.Errorf("assisted delegation = %+v; want pending, assisted by KK-17", d)
 	}
+	p, _ = elsewhere.DecodePayload()
+	if d := h.Delegation(t, p.DelegationID); d != nil {
+		t.Errorf("delegation of an action pushed by another kiosk = %+v; want none", d)
+	}
 	_, m := h.Do(t, "GET", "/metrics", "", nil)
-	for _, want := range []string{`borgerkiosk_central_push_actions_total{outcome="rejected"} 10`, `borgerkiosk_central_push_actions_total{outcome="applied"} 3`} {
+	for _, want := range []string{`borgerkiosk_central_push_actions_total{outcome="rejected"} 11`, `borgerkiosk_central_push_actions_total{outcome="applied"} 3`} {
 		if !strings.Contains(string(m), want) {
 			t.Errorf("metrics lack %s", want)
 		}
@@ -323,7 +331,7 @@ func TestPushVerdicts(t *testing.T) {
 
 func TestPushDelegationLifecycle(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	now := time.Now()
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	bo := h.Issuer.Citizen(cprBo, "Bo Berg")
@@ -350,7 +358,7 @@ func TestPushDelegationLifecycle(t *testing.T) {
 // the effect must happen once.
 func TestPushConcurrent(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	var items []bk.PushItem
 	for i := 1; i <= 20; i++ {
@@ -379,7 +387,7 @@ func TestPushConcurrent(t *testing.T) {
 
 func TestPushBadInput(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	a := give(t, h, karen, bk.NewID(time.Now()))
 	env := string(mustJSON(t, a))
@@ -427,7 +435,7 @@ func TestPushBadInput(t *testing.T) {
 
 func TestCitizenState(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	k2 := h.EnrollKiosk(t, "k2")
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	bo := h.Issuer.Citizen(cprBo, "Bo Berg")
@@ -492,7 +500,7 @@ func TestNonceExpires(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	h := centraltest.StartWith(t, centraltest.Options{Now: clock})
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	_, body := k.Request(t, "POST", "/v1/citizen/nonce", []byte("{}"))
 	var n central.NonceResponse
@@ -562,7 +570,7 @@ func TestAuthority(t *testing.T) {
 	if r := check("sundhed", "health"); r.Allowed {
 		t.Errorf("check before the consent is given = %+v; want not allowed", r)
 	}
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{item(1, give(t, h, karen, c.ID))}})
 	if r := check("sundhed", "health"); !r.Allowed || r.ConsentID != c.ID {
@@ -613,7 +621,7 @@ func TestPublicEndpoints(t *testing.T) {
 	wantError(t, "a panicking handler", status, body, 500, bk.EInternal)
 	status, body = h.Do(t, "POST", "/v1/enroll", "", bytes.Repeat([]byte(" "), 2048))
 	wantError(t, "oversize enrol body", status, body, 413, central.ECodeTooLarge)
-	k := h.EnrollKiosk(t, "k1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	status, body = k.Request(t, "POST", "/v1/citizen/state", bytes.Repeat([]byte(" "), 2048))
 	wantError(t, "oversize citizen state body", status, body, 413, central.ECodeTooLarge)
 

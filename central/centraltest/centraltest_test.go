@@ -13,7 +13,7 @@ import (
 // signed action, read back what central decided.
 func TestHarness(t *testing.T) {
 	h := centraltest.Start(t)
-	k := h.EnrollKiosk(t, "kiosk-1")
+	k := h.EnrollKiosk(t, fixture.KioskID)
 	card := h.Issuer.Citizen("010190-1234", "Karen Larsen")
 	c := h.RequestConsent(t, "sundhed", "010190-1234", "health")
 
