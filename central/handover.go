@@ -34,13 +34,29 @@ const (
 	WebIncarnation = "handover"
 )
 
+// HandoverRecord implements handoverweb.Registry: the delegation and its
+// handover code record, read in one transaction.
+func (s *Server) HandoverRecord(ctx context.Context, id string) (*bk.Delegation, handoverweb.CodeRecord, error) {
+	var d *bk.Delegation
+	var rec handoverweb.CodeRecord
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		if d, err = tx.Delegation(id); err != nil {
+			return err
+		}
+		rec, err = tx.HandoverCodes(id)
+		return err
+	})
+	return d, rec, err
+}
+
 // Redeem implements handoverweb.Registry. In one store transaction it
 // loads the delegation and its handover code record, decides with
 // handoverweb.Decide and the server's rules (single use, newest code wins,
 // the domain rules), and stores the changed delegation, the code record and
 // a record of the web action with its verdict in the action log (WebKiosk,
-// WebIncarnation). Refusals (used, superseded, someone else's, unknown
-// delegation, expired code) change nothing.
+// WebIncarnation). Refusals (claims that disagree with the record, used,
+// superseded, someone else's, unknown delegation, expired code) change
+// nothing.
 func (s *Server) Redeem(ctx context.Context, r handoverweb.Redemption) (bk.Verdict, error) {
 	v, err := s.redeem(ctx, r)
 	outcome := string(v.Outcome)

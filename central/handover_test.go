@@ -51,15 +51,23 @@ func (w *handoverWorld) push(t *testing.T, actions ...*bk.Action) []string {
 	return outcomes(w.k.Push(t, &bk.PushRequest{Kiosk: w.k.ID, Incarnation: "inc", Actions: items}))
 }
 
-// delegation has Karen create a delegation to Bo at the kiosk and returns
-// its id and the URL of a fresh handover code for it.
+// delegation has Karen create a delegation to Bo at the kiosk (tax and
+// health, for a year) and returns its id and the URL of a fresh handover
+// code for it.
 func (w *handoverWorld) delegation(t *testing.T) (id string, codeURL string) {
+	t.Helper()
+	return w.delegationOf(t, "tax", "health")
+}
+
+func (w *handoverWorld) delegationOf(t *testing.T, scopes ...string) (id string, codeURL string) {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	id = bk.NewID(now)
 	bo := bk.MustParseCPR(cprBo)
-	p := bk.Payload{DelegationID: id, Delegate: &bo, Scopes: []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health"}},
-		ValidFrom: now, ValidTo: now.AddDate(1, 0, 0)}
+	p := bk.Payload{DelegationID: id, Delegate: &bo, ValidFrom: now, ValidTo: now.AddDate(1, 0, 0)}
+	for _, s := range scopes {
+		p.Scopes = append(p.Scopes, bk.ScopeGrant{ScopeID: s})
+	}
 	if got := w.push(t, fixture.Action(bk.CreateDelegation, p, w.karen, nil, now)); strings.Join(got, " ") != "applied" {
 		t.Fatalf("create delegation = %v; want applied", got)
 	}
@@ -96,6 +104,20 @@ func (w *handoverWorld) tokenOf(t *testing.T, codeURL string) string {
 		t.Fatalf("Verify: %v", err)
 	}
 	return hex.EncodeToString(c.TokenID)
+}
+
+// redeem has central redeem the code at codeURL as an accept by the person
+// cpr, as the page would after sign-in, and returns its refusal.
+func (w *handoverWorld) redeem(t *testing.T, codeURL, cpr, name string) error {
+	t.Helper()
+	c, err := handover.Verify(codeURL[len(w.h.URL):], w.h.Server.KioskKey, time.Now())
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	_, err = w.h.Server.Redeem(context.Background(), handoverweb.Redemption{
+		Claims: c, Delegate: bk.MustParseCPR(cpr), DelegateName: name, Accept: true, Method: "dev", At: time.Now(),
+	})
+	return err
 }
 
 // browser is a cookie-keeping HTTP client that shows each redirect.
@@ -233,12 +255,16 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		if status, _, _ := b.do(t, "POST", u, url.Values{"csrf": {"forged"}, "answer": {"accept"}}); status != http.StatusForbidden {
 			t.Errorf("forged answer = %d; want 403", status)
 		}
-		// A code made for Mallory of Bo's delegation is still refused by
-		// central: the delegation is not hers.
+		// A code made for Mallory of Bo's delegation: the page goes by
+		// central's record, which names Bo, and offers her no form; central
+		// refuses her answer all the same.
 		mine := w.code(t, id, cprMallory)
-		b.signIn(t, mine, cprMallory, "Mallory")
-		if status, page := b.answer(t, mine, "accept"); status != http.StatusForbidden || !strings.Contains(page, "givet til en anden person") {
-			t.Errorf("accept of someone else's delegation = %d:\n%s", status, page)
+		_, page, _ = b.do(t, "GET", mine, nil)
+		if !strings.Contains(page, "givet til en anden person") || strings.Contains(page, `name="csrf"`) {
+			t.Errorf("someone else's delegation offers the answer form:\n%s", page)
+		}
+		if err := w.redeem(t, mine, cprMallory, "Mallory"); bk.ErrorCode(err) != bk.ENotPermitted {
+			t.Errorf("Redeem of someone else's delegation = %v; want %s", err, bk.ENotPermitted)
 		}
 		if d := h.Delegation(t, id); d.State != bk.DelegationPending {
 			t.Errorf("delegation = %s; want pending", d.State)
@@ -269,6 +295,50 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		}
 	})
 
+	// A stolen kiosk key signs claims central never recorded: health and
+	// income for three years, where the delegation grants tax for one.
+	t.Run("code that lies", func(t *testing.T) {
+		id, _ := w.delegationOf(t, "tax")
+		d := h.Delegation(t, id)
+		lie := w.k.HandoverURL(t, handover.Claims{
+			DelegationID: id, Scopes: []string{"health", "income"}, ValidFrom: d.ValidFrom, ValidTo: d.ValidFrom.AddDate(3, 0, 0),
+			PrincipalName: "Karen J.", TokenID: token16(),
+		}, cprBo)
+		b := newBrowser(h)
+		status, page, _ := b.do(t, "GET", lie, nil)
+		if status != http.StatusConflict || !strings.Contains(page, "passer ikke med fuldmagten") || strings.Contains(page, "Sundhed") {
+			t.Errorf("GET a lying code = %d; want 409 refusing it:\n%s", status, page)
+		}
+		if _, page, _ := b.do(t, "GET", lie+"?lang=en", nil); !strings.Contains(page, "does not match the power of attorney") {
+			t.Errorf("GET a lying code in English:\n%s", page)
+		}
+		// Bo signs in on an honest code and posts his form to the lying one.
+		_, honest := w.delegation(t)
+		b.signIn(t, honest, cprBo, "Bo Berg")
+		_, page, _ = b.do(t, "GET", honest+"?lang=da", nil)
+		m := csrfField.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no answer form on the honest code:\n%s", page)
+		}
+		before := len(h.Records(t, central.WebKiosk, central.WebIncarnation))
+		if status, page, _ := b.do(t, "POST", lie, url.Values{"csrf": {m[1]}, "answer": {"accept"}}); status != http.StatusConflict || !strings.Contains(page, "passer ikke") {
+			t.Errorf("accept with a lying code = %d:\n%s", status, page)
+		}
+		if d := h.Delegation(t, id); d.State != bk.DelegationPending {
+			t.Errorf("delegation after a lying code = %s; want pending", d.State)
+		}
+		if got := len(h.Records(t, central.WebKiosk, central.WebIncarnation)); got != before {
+			t.Errorf("web action log grew from %d to %d records on a lying code", before, got)
+		}
+		// Central's own check, under the page: Redeem refuses the claims too.
+		if err := w.redeem(t, lie, cprBo, "Bo Berg"); bk.ErrorCode(err) != handoverweb.ECodeMismatch {
+			t.Errorf("Redeem of a lying code = %v; want %s", err, handoverweb.ECodeMismatch)
+		}
+		if !strings.Contains(h.Logs(), "disagrees with central's record") {
+			t.Error("central did not log the lying code")
+		}
+	})
+
 	t.Run("garbage code", func(t *testing.T) {
 		status, page, resp := newBrowser(h).do(t, "GET", h.URL+"/h/ZZ%25%25Q", nil)
 		if status != http.StatusBadRequest || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(page, `role="alert"`) {
@@ -282,6 +352,7 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		`borgerkiosk_central_handover_redemptions_total{outcome="handover_used"} 2`,
 		`borgerkiosk_central_handover_redemptions_total{outcome="rejected"} 1`,
 		`borgerkiosk_central_handover_redemptions_total{outcome="not_permitted"} 1`,
+		`borgerkiosk_central_handover_redemptions_total{outcome="handover_mismatch"} 1`,
 	} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %s", want)

@@ -3,9 +3,11 @@ package handoverweb
 import (
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
 // CodeRecord is what central remembers about a delegation's handover codes:
@@ -16,8 +18,44 @@ type CodeRecord struct {
 	LatestIssued time.Time       `json:"latest_issued"`
 }
 
+// CheckClaims reports whether the claims of a verified code agree with
+// central's record d of the delegation: the principal's name as the code
+// shows it (handover.MaskName of the record's), the same set of scopes, and
+// the same validity to the second. Any enrolled kiosk key can sign any
+// claims, so a page shows and acts on central's record only, and only for a
+// code that agrees with it. Otherwise it returns an *bk.Error with code
+// ECodeMismatch, whose message names the first field that disagrees, for
+// the log (the person sees the ECodeMismatch text).
+//
+// The delegate binding is not compared: it costs an argon2id evaluation,
+// and who may answer is decided from the record (Decide's delegate check).
+func CheckClaims(c *handover.Claims, d *bk.Delegation) error {
+	mismatch := func(field string) error {
+		return bk.Errorf(ECodeMismatch, "The handover code's %s disagrees with central's record of the delegation.", field)
+	}
+	switch {
+	case c == nil || d == nil || c.DelegationID != d.ID:
+		return mismatch("delegation id")
+	case c.PrincipalName != handover.MaskName(d.PrincipalName):
+		return mismatch("principal name")
+	case c.ValidFrom.Unix() != d.ValidFrom.Unix() || c.ValidTo.Unix() != d.ValidTo.Unix():
+		return mismatch("validity")
+	}
+	got := slices.Sorted(slices.Values(c.Scopes))
+	want := make([]string, 0, len(d.Scopes))
+	for _, g := range d.Scopes {
+		want = append(want, g.ScopeID)
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		return mismatch("scopes")
+	}
+	return nil
+}
+
 // Decide applies a redemption to delegation d (nil if unknown) under the
-// domain rules. It refuses, with an *bk.Error, a used token (ECodeUsed), a
+// domain rules. It refuses, with an *bk.Error, a code whose claims disagree
+// with d (ECodeMismatch, see CheckClaims), a used token (ECodeUsed), a
 // code older than the newest seen (ECodeSuperseded), a delegate who is not
 // the delegation's (ENotPermitted) and an unknown delegation
 // (EUnknownSubject). Otherwise it returns the rules' verdict, the changed
@@ -27,6 +65,9 @@ func Decide(d *bk.Delegation, rec CodeRecord, r Redemption, rules *bk.Rules) (bk
 	token := hex.EncodeToString(r.Claims.TokenID)
 	if d == nil {
 		return bk.Verdict{}, nil, rec, bk.Errorf(bk.EUnknownSubject, "The power of attorney is not known yet.")
+	}
+	if err := CheckClaims(r.Claims, d); err != nil {
+		return bk.Verdict{}, nil, rec, err
 	}
 	if rec.Used[token] {
 		return bk.Verdict{}, nil, rec, bk.Errorf(ECodeUsed, "This handover code has already been used.")

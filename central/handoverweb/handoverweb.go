@@ -2,6 +2,11 @@
 // handover QR code: it shows what is delegated, by whom (partly masked) and
 // until when, lets the delegate sign in, and records their accept or decline.
 //
+// What the page shows is central's record of the delegation, never the
+// code's claims: a kiosk key can sign anything, so a code is only a pointer
+// to a delegation plus claims that must agree with the record (CheckClaims).
+// A code that disagrees is refused, and nothing changes.
+//
 // The pages are server-rendered, in Danish and English, readable on a phone,
 // with no external resources. Forms carry a CSRF token; the session cookie is
 // HttpOnly, SameSite=Lax, Secure behind TLS and expires after 15 minutes.
@@ -28,9 +33,10 @@ import (
 // Registry is central's side of a handover: the delegations and the single
 // use of codes.
 type Registry interface {
-	// Delegation returns the delegation with id, or an *bk.Error with code
-	// ENotFound.
-	Delegation(ctx context.Context, id string) (*bk.Delegation, error)
+	// HandoverRecord returns central's record of the delegation with id and
+	// of its handover codes, read together, or an *bk.Error with code
+	// ENotFound when the delegation is not known.
+	HandoverRecord(ctx context.Context, id string) (*bk.Delegation, CodeRecord, error)
 
 	// Redeem records the delegate's answer to the code with claims r.Claims,
 	// exactly once per token. It returns the verdict of applying the accept
@@ -60,6 +66,7 @@ type Redemption struct {
 const (
 	ECodeUsed       = "handover_used"       // the token was redeemed before
 	ECodeSuperseded = "handover_superseded" // a newer code was printed for the delegation
+	ECodeMismatch   = "handover_mismatch"   // the code's claims disagree with central's record
 	EWrongDelegate  = "handover_wrong_delegate"
 )
 
@@ -249,11 +256,36 @@ func codePath(r *http.Request) string {
 	return p
 }
 
-func (h *Handler) verify(r *http.Request) (*handover.Claims, error) {
-	return handover.Verify(codePath(r), h.cfg.Registry.KioskKey, h.cfg.Now())
+// load verifies the request's code and reads central's record of its
+// delegation, refusing a code whose claims disagree with the record. On
+// failure it has written the refusal page and returns ok false.
+func (h *Handler) load(w http.ResponseWriter, r *http.Request) (c *handover.Claims, d *bk.Delegation, rec CodeRecord, ok bool) {
+	c, err := handover.Verify(codePath(r), h.cfg.Registry.KioskKey, h.cfg.Now())
+	if err == nil {
+		d, rec, err = h.cfg.Registry.HandoverRecord(r.Context(), c.DelegationID)
+		if bk.ErrorCode(err) == bk.ENotFound {
+			err = bk.Errorf(bk.EUnknownSubject, "The power of attorney is not known yet.")
+		}
+	}
+	if err == nil {
+		if err = CheckClaims(c, d); err != nil {
+			// A genuine kiosk signature over claims central never recorded:
+			// that kiosk's key is misused or its software is wrong.
+			h.cfg.Logger.Warn("handover code disagrees with central's record", "kiosk", c.KeyID, "delegation", c.DelegationID, "err", err)
+		}
+	}
+	if err != nil {
+		code := bk.ErrorCode(err)
+		if code == bk.EInternal {
+			h.cfg.Logger.Error("handover record", "err", err)
+		}
+		h.fail(w, r, statusFor(code), code)
+		return nil, nil, CodeRecord{}, false
+	}
+	return c, d, rec, true
 }
 
-type scopeView struct{ Name, Description string }
+type scopeView struct{ Name, Description, Until string }
 
 type pageData struct {
 	Lang        string
@@ -289,23 +321,29 @@ var copenhagen = func() *time.Location {
 	return time.UTC
 }()
 
-func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims) pageData {
+// viewOf is the page's view of central's record del; of the code c it uses
+// only the code's own expiry. The principal's name is masked as on the code:
+// anyone holding the code may open the page.
+func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims, del *bk.Delegation) pageData {
 	d := pageData{
 		Lang: lang, OtherLang: other(lang), Path: codePath(r),
-		Principal:   c.PrincipalName,
-		ValidFrom:   formatDate(lang, c.ValidFrom),
-		ValidTo:     formatDate(lang, c.ValidTo),
+		Principal:   handover.MaskName(del.PrincipalName),
+		ValidFrom:   formatDate(lang, del.ValidFrom),
+		ValidTo:     formatDate(lang, del.ValidTo),
 		CodeExpires: formatDate(lang, c.ExpiresAt),
 		SignInName:  h.cfg.SignIn.Name(),
 		Demo:        h.cfg.SignIn.Name() == "dev",
 	}
 	cat := h.cfg.Registry.Catalogue()
-	for _, id := range c.Scopes {
-		if s, ok := cat.Scope(id); ok {
-			d.Scopes = append(d.Scopes, scopeView{s.Name.In(lang), s.Description.In(lang)})
-		} else {
-			d.Scopes = append(d.Scopes, scopeView{id, ""})
+	for _, g := range del.Scopes {
+		v := scopeView{Name: g.ScopeID}
+		if s, ok := cat.Scope(g.ScopeID); ok {
+			v = scopeView{Name: s.Name.In(lang), Description: s.Description.In(lang)}
 		}
+		if !g.Until.IsZero() && g.Until.Before(del.ValidTo) {
+			v.Until = formatDate(lang, g.Until)
+		}
+		d.Scopes = append(d.Scopes, v)
 	}
 	return d
 }
@@ -339,6 +377,8 @@ func statusFor(code string) int {
 		return http.StatusForbidden
 	case bk.ENotFound, bk.EUnknownSubject:
 		return http.StatusNotFound
+	case bk.EInternal:
+		return http.StatusInternalServerError
 	case handover.EExpired, ECodeUsed, ECodeSuperseded, bk.EAlreadyRevoked, bk.EExpired:
 		return http.StatusGone
 	case "signin_required":
@@ -349,18 +389,19 @@ func statusFor(code string) int {
 
 func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 	lang := h.lang(w, r)
-	c, err := h.verify(r)
-	if err != nil {
-		code := bk.ErrorCode(err)
-		h.fail(w, r, statusFor(code), code)
+	c, del, _, ok := h.load(w, r)
+	if !ok {
 		return
 	}
-	d := h.viewOf(lang, r, c)
+	d := h.viewOf(lang, r, c, del)
 	d.Title = translate(lang, "page_title")
 	if s := h.session(r); s != nil {
 		d.SignedIn = &s.id
 		d.CSRF = s.csrf
-		if !handover.BindsTo(c, s.id.CPR.Digits()) {
+		switch {
+		case s.id.CPR != del.Delegate:
+			d.Message = message(lang, bk.ENotPermitted)
+		case !handover.BindsTo(c, s.id.CPR.Digits()):
 			d.Message = message(lang, EWrongDelegate)
 		}
 	}
@@ -392,10 +433,8 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "bad_request")
 		return
 	}
-	c, err := h.verify(r)
-	if err != nil {
-		code := bk.ErrorCode(err)
-		h.fail(w, r, statusFor(code), code)
+	c, del, _, ok := h.load(w, r)
+	if !ok {
 		return
 	}
 	if !handover.BindsTo(c, s.id.CPR.Digits()) {
@@ -413,7 +452,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, statusFor(code), code)
 		return
 	}
-	d := h.viewOf(lang, r, c)
+	d := h.viewOf(lang, r, c, del)
 	d.SignedIn = &s.id
 	switch {
 	case v.Outcome == bk.Applied && accept:

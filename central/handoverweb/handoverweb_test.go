@@ -31,15 +31,20 @@ type memRegistry struct {
 	rules  *bk.Rules
 }
 
-func (m *memRegistry) Delegation(_ context.Context, id string) (*bk.Delegation, error) {
+func (m *memRegistry) HandoverRecord(_ context.Context, id string) (*bk.Delegation, handoverweb.CodeRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, ok := m.dels[id]
 	if !ok {
-		return nil, bk.Errorf(bk.ENotFound, "no such delegation")
+		return nil, handoverweb.CodeRecord{}, bk.Errorf(bk.ENotFound, "no such delegation")
 	}
 	c := *d
-	return &c, nil
+	return &c, m.codes[id], nil
+}
+
+func (m *memRegistry) delegation(id string) *bk.Delegation {
+	d, _, _ := m.HandoverRecord(context.Background(), id)
+	return d
 }
 
 func (m *memRegistry) Redeem(_ context.Context, r handoverweb.Redemption) (bk.Verdict, error) {
@@ -224,7 +229,7 @@ func TestAcceptOnceThenRefused(t *testing.T) {
 	if status != 200 || !strings.Contains(page, "Du har taget imod fuldmagten") {
 		t.Fatalf("accept = %d:\n%s", status, page)
 	}
-	got, _ := w.reg.Delegation(context.Background(), d.ID)
+	got := w.reg.delegation(d.ID)
 	if got.State != bk.DelegationActive || got.DelegateName != "Peter Jensen" {
 		t.Fatalf("delegation after accept = %s (%q); want active", got.State, got.DelegateName)
 	}
@@ -243,7 +248,7 @@ func TestDecline(t *testing.T) {
 	if status, page := w.answer(t, c, u, "decline"); status != 200 || !strings.Contains(page, "Du har sagt nej tak") {
 		t.Fatalf("decline = %d:\n%s", status, page)
 	}
-	got, _ := w.reg.Delegation(context.Background(), d.ID)
+	got := w.reg.delegation(d.ID)
 	if got.State != bk.DelegationDeclined {
 		t.Errorf("delegation after decline = %s; want declined", got.State)
 	}
@@ -379,7 +384,7 @@ func TestRefusalsChangeNothing(t *testing.T) {
 
 func (w *world) assertState(t *testing.T, id string, want bk.DelegationState) {
 	t.Helper()
-	got, _ := w.reg.Delegation(context.Background(), id)
+	got := w.reg.delegation(id)
 	if got.State != want {
 		t.Errorf("delegation state = %s; want %s", got.State, want)
 	}
@@ -415,4 +420,72 @@ func TestNoSignInRefusesClearly(t *testing.T) {
 		t.Errorf("POST without sign-in = %d; want 401", status)
 	}
 	w.assertState(t, d.ID, bk.DelegationPending)
+}
+
+// A code signed by the enrolled kiosk's key whose claims lie about the
+// delegation (health and income for three years, where central's record
+// grants tax for one) is refused on sight and when answered, in Danish and
+// English, and the refusal changes nothing.
+func TestCodeThatLiesIsRefused(t *testing.T) {
+	w := newWorld(t, dev)
+	d, honest := w.delegation(t, nil)
+	w.reg.mu.Lock()
+	w.reg.dels[d.ID].Scopes = []bk.ScopeGrant{{ScopeID: "tax"}}
+	w.reg.mu.Unlock()
+	honest = w.code(t, d, func(c *handover.Claims) { c.Scopes = []string{"tax"} })
+	lie := w.code(t, d, func(c *handover.Claims) {
+		c.Scopes, c.ValidTo = []string{"health", "income"}, d.ValidFrom.AddDate(3, 0, 0)
+	})
+	c := client(t)
+	for lang, want := range map[string]string{"da": "passer ikke med fuldmagten", "en": "does not match the power of attorney"} {
+		status, page, _ := get(t, c, lie+"?lang="+lang)
+		if status != http.StatusConflict || !strings.Contains(page, want) || !strings.Contains(page, `role="alert"`) {
+			t.Errorf("GET a lying code (%s) = %d; want 409 saying %q:\n%s", lang, status, want, page)
+		}
+		for _, shown := range []string{"Sundhed", "Health", "Indkomst", "Income", `name="csrf"`, `id="signin"`} {
+			if strings.Contains(page, shown) {
+				t.Errorf("the refusal of a lying code (%s) shows %q:\n%s", lang, shown, page)
+			}
+		}
+	}
+	// Signed in as the delegate, with a form token from an honest page, the
+	// answer is refused all the same.
+	w.devSignIn(t, c, honest, delegateCPR, "Peter Jensen")
+	_, page, _ := get(t, c, honest+"?lang=da")
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no answer form on the honest code's page:\n%s", page)
+	}
+	status, page, _ := post(t, c, lie, url.Values{"csrf": {m[1]}, "answer": {"accept"}})
+	if status != http.StatusConflict || !strings.Contains(page, "passer ikke med fuldmagten") {
+		t.Errorf("accept with a lying code = %d:\n%s", status, page)
+	}
+	w.assertState(t, d.ID, bk.DelegationPending)
+	w.reg.mu.Lock()
+	rec := w.reg.codes[d.ID]
+	w.reg.mu.Unlock()
+	if len(rec.Used) != 0 || !rec.LatestIssued.IsZero() {
+		t.Errorf("code record after a lying code = %+v; want untouched", rec)
+	}
+}
+
+// The page shows central's record: what the code cannot carry (a scope that
+// ends before the delegation) and never more of the principal's name than
+// the code shows.
+func TestPageShowsCentralsRecord(t *testing.T) {
+	w := newWorld(t, dev)
+	d, u := w.delegation(t, nil)
+	w.reg.mu.Lock()
+	w.reg.dels[d.ID].Scopes[1].Until = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	w.reg.mu.Unlock()
+	status, page, _ := get(t, client(t), u+"?lang=en")
+	if status != 200 || !strings.Contains(page, "Health</strong>: See health data (until 1 March 2027)") || !strings.Contains(page, "Karen J.") {
+		t.Errorf("GET code = %d; want central's scopes with the health scope's end:\n%s", status, page)
+	}
+	// A delegation central has not heard of yet is not shown from the code.
+	other := w.code(t, &bk.Delegation{ID: bk.NewID(w.now), PrincipalName: "Karen Jensen", ValidFrom: w.now, ValidTo: w.now.AddDate(1, 0, 0)}, nil)
+	status, page, _ = get(t, client(t), other)
+	if status != http.StatusNotFound || !strings.Contains(page, "ikke nået frem") || strings.Contains(page, "Karen") {
+		t.Errorf("GET a code of an unknown delegation = %d; want 404 without its claims:\n%s", status, page)
+	}
 }
