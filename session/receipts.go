@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -133,6 +135,9 @@ func (s *Session) printOverview(ctx context.Context, lang string, now time.Time)
 		}
 	}
 	s.mu.Unlock()
+	// Central lists by id; the ones made here join in the same order (ids
+	// are UUIDv7, so by time), not in a map's random one.
+	slices.SortStableFunc(st.GivenByMe, func(a, b *bk.Delegation) int { return strings.Compare(a.ID, b.ID) })
 	r.Arrangements = st
 	job, err := receipt.Overview(r, s.svc.cfg.Printer)
 	if res := s.print(ctx, "overview", lang, "", job, err); res.Err != nil {

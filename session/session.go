@@ -270,6 +270,19 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 	}
 	res := ui.Result{ActionID: a.ID, Pending: true}
 	t, known := s.target(kind, p)
+	if !known && kind != bk.CreateDelegation && s.svc.deps.Central != nil && s.svc.Status().Online {
+		// Nothing fetched yet (an accept straight after signing in): ask
+		// central for its record now, so the preview and the receipt rest
+		// on what central holds rather than on what a code claims.
+		if _, err := s.State(ctx); err == nil {
+			t, known = s.target(kind, p)
+		}
+	}
+	if !known && (kind == bk.AcceptDelegation || kind == bk.DeclineDelegation) {
+		// Offline: the scanned code's signed claims are all the kiosk knows.
+		// They fill the receipt only; central alone decides the outcome.
+		t = s.svc.fromCode(p.DelegationID, cert.CPR)
+	}
 	var next bk.Target
 	if known {
 		res.Verdict, next = rules.Apply(t, a, cert, staff, now)
@@ -335,6 +348,24 @@ func (s *Session) checkHandover(cert *bk.Certificate, p *bk.Payload) error {
 	}
 	p.HandoverToken = hex.EncodeToString(c.TokenID)
 	return nil
+}
+
+// fromCode is what a verified handover code says of its delegation: the
+// principal's masked name, the scopes and the validity, signed by the kiosk
+// that made the code.
+func (s *Service) fromCode(id string, delegate bk.CPR) bk.Target {
+	s.mu.Lock()
+	c := s.scanned[id]
+	s.mu.Unlock()
+	if c == nil {
+		return bk.Target{}
+	}
+	d := &bk.Delegation{ID: id, PrincipalName: c.PrincipalName, Delegate: delegate,
+		ValidFrom: c.ValidFrom, ValidTo: c.ValidTo, State: bk.DelegationPending}
+	for _, id := range c.Scopes {
+		d.Scopes = append(d.Scopes, bk.ScopeGrant{ScopeID: id})
+	}
+	return bk.Target{Delegation: d}
 }
 
 // HandoverCode implements ui.Session.

@@ -645,9 +645,16 @@ func TestAcceptDelegation(t *testing.T) {
 	if actor, _, err := k.verifier().VerifyAction(acts[1]); err != nil || actor.Serial != k.bob.Cert.Serial {
 		t.Errorf("VerifyAction(accept) = %v, %v; want Bob's valid signature", actor, err)
 	}
+	// Central's record is not at hand (this central has none to give): the
+	// receipt says what the scanned code's signed claims say, never "?".
 	text, _ := k.lastPaper()
-	if !contains(text, "Afventer") {
-		t.Errorf("accept receipt lacks %q:\n%s", "Afventer", text)
+	for _, want := range []string{"Afventer", "fuldmagt fra Alice H. Du kan nu", "Skat", "Sundhed", "Gælder fra"} {
+		if !contains(text, want) {
+			t.Errorf("accept receipt lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "?") || strings.Contains(text, "0001") {
+		t.Errorf("accept receipt has a gap:\n%s", text)
 	}
 	noFullCPR(t, "accept receipt", text, bobCPR, aliceCPR)
 }

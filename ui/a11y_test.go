@@ -391,7 +391,7 @@ func TestDeclinesAreConfirmed(t *testing.T) {
 	h.wantScreen("handover_decision")
 	h.tap("handover.decline")
 	h.wantScreen("confirm_decline_handover")
-	h.wantText(h.T("handover.confirm_decline", map[string]any{"Name": "Karen H."}))
+	h.wantText(h.T("handover.confirm_decline", map[string]any{"Name": "Karen Hansen"}))
 	h.tap("confirm_decline_handover.no")
 	h.wantScreen("handover_decision")
 	if d := h.k.Delegations()[0]; d.State != bk.DelegationPending {

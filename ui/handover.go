@@ -86,7 +86,12 @@ func (u *KioskUI) showHandoverError(err error) {
 func (u *KioskUI) handoverDetails() ([]fyne.CanvasObject, []string) {
 	tr := u.tr
 	h := u.handover
-	by := tr.T("handover.from", map[string]any{"Name": h.PrincipalName, "CPR": h.Principal})
+	// The code names the principal only by a masked name; the CPR number
+	// comes from central's record once the delegate has signed in.
+	by := tr.T("handover.from_name", map[string]any{"Name": h.PrincipalName})
+	if h.Principal != "" {
+		by = tr.T("handover.from", map[string]any{"Name": h.PrincipalName, "CPR": h.Principal})
+	}
 	period := tr.T("delegation.valid", map[string]any{"From": u.date(h.ValidFrom), "To": u.date(h.ValidTo)})
 	rows := []fyne.CanvasObject{u.label("handover.from", by), subheading(tr.T("handover.scopes", nil))}
 	speak := []string{by, tr.T("handover.scopes", nil)}
@@ -118,8 +123,29 @@ func (u *KioskUI) showHandoverPreview() {
 	})
 }
 
-// showHandoverDecision lets the signed-in delegate accept or decline.
+// showHandoverDecision fetches central's record of the delegation, then
+// lets the signed-in delegate accept or decline what central holds: the
+// code's claims are only the kiosk's word, and offline all there is.
 func (u *KioskUI) showHandoverDecision() {
+	u.loadState(func() {
+		if u.handover == nil {
+			return
+		}
+		if u.state != nil {
+			for _, d := range u.state.GivenToMe {
+				if d.ID == u.handover.DelegationID {
+					h := u.handover
+					h.PrincipalName, h.Principal = d.PrincipalName, d.Principal.Masked()
+					h.Scopes, h.ValidFrom, h.ValidTo = d.Scopes, d.ValidFrom, d.ValidTo
+				}
+			}
+		}
+		u.showHandoverChoice()
+	})
+}
+
+// showHandoverChoice lets the signed-in delegate accept or decline.
+func (u *KioskUI) showHandoverChoice() {
 	u.show(func() *screen {
 		tr := u.tr
 		rows, speak := u.handoverDetails()
@@ -139,7 +165,7 @@ func (u *KioskUI) showHandoverDecision() {
 					tr.T("delegation.decline", nil), func() {
 						u.handover = nil
 						u.do(bk.DeclineDelegation, p, u.showHome)
-					}, u.showHandoverDecision)
+					}, u.showHandoverChoice)
 			}),
 			u.big("handover.later", tr.T("handover.later", nil), finish),
 		)

@@ -236,12 +236,15 @@ func TestAcceptHandoverScannedAtWelcome(t *testing.T) {
 	h.tap("handover_error.back")
 	h.k.Scan(code)
 	h.wantScreen("handover_preview")
-	h.wantText("Karen H.")
+	// Signed out, only the code speaks: a masked name, no CPR number.
+	h.wantText(h.T("handover.from_name", map[string]any{"Name": "Karen H."}))
 	h.wantNoText("Hansen")
-	h.wantText("010180-xxxx")
+	h.wantNoText("010180")
 	h.wantText("Skat")
 	h.signIn(h.peter, "4321")
 	h.wantScreen("handover_decision")
+	// Signed in, the delegate decides on central's record (issue 10, item 2).
+	h.wantText(h.T("handover.from", map[string]any{"Name": "Karen Hansen", "CPR": "010180-xxxx"}))
 	h.tap("handover.accept")
 	h.wantScreen("result")
 	h.wantText(h.T("result.accept_delegation", nil))

@@ -150,12 +150,14 @@ type Handover struct {
 	Receipt Receipt   // the printed slip
 }
 
-// HandoverInfo is what a verified handover code grants.
+// HandoverInfo is what a verified handover code grants. From the code
+// alone the principal is a masked name and Principal is empty; once the
+// delegate has signed in, the UI fills both from central's record.
 type HandoverInfo struct {
 	Code          string
 	DelegationID  string
-	PrincipalName string // partly masked, e.g. "Karen H."
-	Principal     string // masked CPR, DDMMYY-xxxx
+	PrincipalName string // partly masked from the code, e.g. "Karen H."; in full from central
+	Principal     string // masked CPR, DDMMYY-xxxx; empty until central's record is known
 	Scopes        []bk.ScopeGrant
 	ValidFrom     time.Time
 	ValidTo       time.Time

@@ -202,6 +202,9 @@ func consentBody(d *Doc, r Receipt, lang string) error {
 	if c == nil {
 		return invalid("%s needs the consent", r.Kind)
 	}
+	if strings.TrimSpace(c.AuthorityID) == "" || len(c.DataCategories) == 0 {
+		return invalid("%s needs the consent's authority and data categories", r.Kind)
+	}
 	auth := authorityName(r, c.AuthorityID, lang)
 	d.para(summaries[r.Kind].f(lang, auth))
 	for _, id := range c.DataCategories {
@@ -249,7 +252,14 @@ func delegationBody(d *Doc, r Receipt, lang string) error {
 	if r.Kind == bk.CreateDelegation || r.Kind == bk.RevokeDelegation {
 		other = personName(g.DelegateName, g.Delegate, lang)
 	}
-	d.para(summaries[r.Kind].f(lang, other))
+	if err := complete(g, other); err != nil {
+		return err
+	}
+	summary := summaries[r.Kind].f(lang, other)
+	if strings.HasSuffix(other, ".") { // a masked name, "Karen H.", ends a sentence once
+		summary = strings.Replace(summary, other+".", other, 1)
+	}
+	d.para(summary)
 	scopeItems(d, r.Catalogue, g, lang)
 	d.blank()
 	d.field(fromLabel.in(lang), date(g.ValidFrom, lang))
@@ -278,11 +288,15 @@ func HandoverDoc(r Receipt) (*Doc, error) {
 	}
 	// Kept short: the slip must stay within about 1,200 bytes so that it
 	// prints in about a second at 9600 baud.
+	principal := personName(g.PrincipalName, g.Principal, lang)
+	if err := complete(g, principal); err != nil {
+		return nil, err
+	}
 	d := &Doc{compact: true}
 	d.title(brand.in(lang))
 	d.heading(slipTitle.in(lang))
 	d.rule()
-	d.para(slipSummary.f(lang, personName(g.PrincipalName, g.Principal, lang)))
+	d.para(slipSummary.f(lang, principal))
 	scopeItems(d, r.Catalogue, g, lang)
 	to := strings.TrimSpace(g.DelegateName + " " + g.Delegate.Masked())
 	d.field(slipTo.in(lang), to)
@@ -357,10 +371,17 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 			if g == nil {
 				continue
 			}
+			who := personName(g.PrincipalName, g.Principal, lang)
 			if given {
-				d.item(toPerson.f(lang, personName(g.DelegateName, g.Delegate, lang)))
+				who = personName(g.DelegateName, g.Delegate, lang)
+			}
+			if who == "" {
+				who = unknownPerson.in(lang)
+			}
+			if given {
+				d.item(toPerson.f(lang, who))
 			} else {
-				d.item(fromPerson.f(lang, personName(g.PrincipalName, g.Principal, lang)))
+				d.item(fromPerson.f(lang, who))
 			}
 			st := statePhrase(delegationStates, g.StateAt(r.At), lang)
 			d.detail(delegationPeriod.f(lang, st, date(g.ValidFrom, lang), lastDay(g.ValidTo, lang)))
@@ -459,8 +480,24 @@ func categoryName(cat *bk.Catalogue, id, lang string) string {
 	return id
 }
 
+// complete refuses a delegation receipt that would leave out who, what or
+// when: a receipt is a record a person may have to show, and "fuldmagt fra
+// ?" or "Gælder fra 01.01.0001" would be a false one.
+func complete(g *bk.Delegation, other string) error {
+	switch {
+	case other == "":
+		return invalid("the delegation names no other person")
+	case len(g.Scopes) == 0:
+		return invalid("the delegation has no scopes")
+	case g.ValidFrom.IsZero() || g.ValidTo.IsZero():
+		return invalid("the delegation has no validity")
+	}
+	return nil
+}
+
 // personName is "Name (DDMMYY-xxxx)", or words around the masked number
-// when the name is not known (a delegate's until they accept).
+// when the name is not known (a delegate's until they accept); empty when
+// neither is known.
 func personName(name string, cpr bk.CPR, lang string) string {
 	name = strings.TrimSpace(name)
 	switch {
@@ -471,7 +508,7 @@ func personName(name string, cpr bk.CPR, lang string) string {
 	case !cpr.IsZero():
 		return somePerson.f(lang, cpr.Masked())
 	}
-	return "?"
+	return ""
 }
 
 func statePhrase[S ~string](m map[S]phrase, s S, lang string) string {

@@ -434,6 +434,26 @@ func TestBadInput(t *testing.T) {
 			r.Handover = &Handover{URL: "X"}
 		})},
 		{"overview without state", OverviewDoc, ok},
+		// A receipt with a gap is no record (issue 10, item 2).
+		{"consent without authority", ActionDoc, mod(func(r *Receipt) { r.Consent = &bk.Consent{ID: "c-1", DataCategories: []string{"income"}} })},
+		{"consent without categories", ActionDoc, mod(func(r *Receipt) { r.Consent = &bk.Consent{ID: "c-1", AuthorityID: "udk"} })},
+		{"accept from nobody", ActionDoc, mod(func(r *Receipt) {
+			r.Kind, r.Delegation = bk.AcceptDelegation, delegation(bk.DelegationActive, "Åse")
+			r.Delegation.PrincipalName, r.Delegation.Principal = "", bk.CPR{}
+		})},
+		{"accept of no scopes", ActionDoc, mod(func(r *Receipt) {
+			r.Kind, r.Delegation = bk.AcceptDelegation, delegation(bk.DelegationActive, "Åse")
+			r.Delegation.Scopes = nil
+		})},
+		{"accept with no validity", ActionDoc, mod(func(r *Receipt) {
+			r.Kind, r.Delegation = bk.AcceptDelegation, delegation(bk.DelegationActive, "Åse")
+			r.Delegation.ValidFrom = time.Time{}
+		})},
+		{"slip from nobody", HandoverDoc, mod(func(r *Receipt) {
+			r.Delegation = delegation(bk.DelegationPending, "")
+			r.Delegation.PrincipalName, r.Delegation.Principal = "", bk.CPR{}
+			r.Handover = &Handover{URL: "X", Expires: at}
+		})},
 	}
 	for _, tt := range tests {
 		_, err := tt.layout(tt.r)

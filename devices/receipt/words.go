@@ -59,6 +59,7 @@ var (
 
 	createNote    = phrase{"Fuldmagten gælder, når den er taget imod.", "It takes effect once it has been accepted."}
 	somePerson    = phrase{"personen med CPR-nummer %s", "the person with CPR number %s"}
+	unknownPerson = phrase{"ukendt person", "unknown person"}
 	purposeLabel  = phrase{"Formål:", "Purpose:"}
 	authorityLbl  = phrase{"Myndighed", "Authority"}
 	fromLabel     = phrase{"Gælder fra", "Valid from"}

@@ -607,8 +607,9 @@ func (k *Kiosk) VerifyHandover(ctx context.Context, code string) (ui.HandoverInf
 	if err != nil {
 		return ui.HandoverInfo{}, err
 	}
+	// Like a real code, it names the principal by a masked name only.
 	return ui.HandoverInfo{
-		Code: code, DelegationID: d.ID, PrincipalName: partName(d.PrincipalName), Principal: d.Principal.Masked(),
+		Code: code, DelegationID: d.ID, PrincipalName: partName(d.PrincipalName),
 		Scopes: d.Scopes, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, CodeExpires: h.expires,
 	}, nil
 }
