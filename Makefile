@@ -46,8 +46,8 @@ fuzz: ## run every fuzz target for FUZZTIME executions each (default 500000x)
 soak: ## 1,000,000 outbox enqueue/ack/purge cycles; prints disk and memory use
 	BK_SOAK_CYCLES=$${BK_SOAK_CYCLES:-1000000} $(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run 'TestSoak' -v -timeout 120m ./sync/
 
-torture: ## 1,000 rounds of SIGKILL crash testing of the outbox and pusher
-	BK_TORTURE_ROUNDS=$${BK_TORTURE_ROUNDS:-1000} $(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run 'TestCrash' -v -timeout 180m ./sync/
+torture: ## 1,000 SIGKILL rounds each (also during open) of the outbox and pusher, and of central's store
+	BK_TORTURE_ROUNDS=$${BK_TORTURE_ROUNDS:-1000} $(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run 'TestCrash' -v -timeout 180m ./sync/ ./central/badgerstore/
 
 .PHONY: deb
 deb: build ## build the Debian packages (kiosk, central, kioskctl) into dist/

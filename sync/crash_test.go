@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 func TestMain(m *testing.M) {
@@ -27,9 +28,9 @@ func TestMain(m *testing.M) {
 }
 
 // crashHelper is the kiosk in the crash test, run as a child process: it
-// opens the outbox, pushes in the background and enqueues as fast as it
-// can, printing each sequence number only after Enqueue returned, until it
-// is killed. In drain mode it enqueues nothing and exits once all is sent.
+// opens the outbox (printing "open" once it is), pushes in the background
+// and enqueues as fast as it can, printing each sequence number only after
+// Enqueue returned, until it is killed. In drain mode it enqueues nothing and exits once all is sent.
 func crashHelper() int {
 	dir := os.Getenv("BK_HELPER_DIR")
 	seed, err := hex.DecodeString(os.Getenv("BK_HELPER_ISSUER"))
@@ -49,6 +50,7 @@ func crashHelper() int {
 		return 2
 	}
 	defer ob.Close()
+	fmt.Println("open")
 	p, err := NewPusher(PusherConfig{Queue: ob, Client: NewClient(id, nil), Logger: quietLogger(),
 		MinBackoff: time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxBatch: 16})
 	if err != nil {
@@ -83,18 +85,12 @@ func crashHelper() int {
 }
 
 // The kiosk process is killed with SIGKILL at random moments while it
-// enqueues and pushes. Every action whose enqueue returned reaches central
-// exactly once and sequence numbers stay contiguous. BK_TORTURE_ROUNDS sets
-// the rounds (default 50).
+// enqueues and pushes, every other round while it opens the outbox. The
+// outbox opens on the first try every time, every action whose enqueue
+// returned reaches central exactly once and sequence numbers stay
+// contiguous. BK_TORTURE_ROUNDS sets the rounds (default 50).
 func TestCrashTorture(t *testing.T) {
-	rounds := 50
-	if s := os.Getenv("BK_TORTURE_ROUNDS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("BK_TORTURE_ROUNDS=%q is not a positive number", s)
-		}
-		rounds = n
-	}
+	rounds := testtool.TortureRounds(t, 50)
 	if testing.Short() {
 		rounds = 5
 	}
@@ -112,7 +108,13 @@ func TestCrashTorture(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
 	confirmed := map[uint64]bool{}
 	var maxConfirmed uint64
-	run := func(mode string, killAfter time.Duration) (string, error) {
+	openTime := 100 * time.Millisecond // from start to "open", learnt from the rounds
+	duringOpen := 0
+	// run starts the helper and kills it killAfter after its start, or after
+	// it opened the outbox; killAfter 0 lets it run to its end.
+	run := func(mode string, killAfter time.Duration, afterOpen bool) (string, error) {
+		start := time.Now()
+		opened := false
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(env, "BK_HELPER_MODE="+mode)
 		var stderr strings.Builder
@@ -133,7 +135,7 @@ func TestCrashTorture(t *testing.T) {
 			close(lines)
 		}()
 		var timer <-chan time.Time
-		if killAfter > 0 {
+		if killAfter > 0 && !afterOpen {
 			timer = time.After(killAfter)
 		}
 		last := ""
@@ -145,6 +147,14 @@ func TestCrashTorture(t *testing.T) {
 					return last, fmt.Errorf("helper exited: %v: %s", err, stderr.String())
 				}
 				last = l
+				if l == "open" {
+					opened = true
+					openTime = (openTime + time.Since(start)) / 2
+					if killAfter > 0 && afterOpen {
+						timer = time.After(killAfter)
+					}
+					continue
+				}
 				if l == "drained" {
 					return l, cmd.Wait()
 				}
@@ -159,29 +169,40 @@ func TestCrashTorture(t *testing.T) {
 				timer = nil
 				// Lines already written before the kill are confirmed too.
 				for l := range lines {
+					opened = opened || l == "open"
 					if seq, err := strconv.ParseUint(l, 10, 64); err == nil {
 						confirmed[seq] = true
 						maxConfirmed = max(maxConfirmed, seq)
 					}
 				}
-				cmd.Wait()
+				if err := cmd.Wait(); !testtool.Killed(err) {
+					return last, fmt.Errorf("helper exited before the kill: %v: %s", err, stderr.String())
+				}
+				if !opened {
+					duringOpen++
+				}
 				return last, nil
 			}
 		}
 	}
 	for i := 0; i < rounds; i++ {
-		// Between 5 ms (often still opening Badger) and 300 ms.
-		if _, err := run("enqueue", time.Duration(5+rnd.IntN(295))*time.Millisecond); err != nil {
+		// While the helper starts and opens the outbox, or up to 300 ms
+		// after that, while it enqueues and pushes.
+		killAfter, afterOpen := time.Duration(1+rnd.Int64N(int64(openTime))), false
+		if i%2 == 1 {
+			killAfter, afterOpen = time.Duration(1+rnd.IntN(300))*time.Millisecond, true
+		}
+		if _, err := run("enqueue", killAfter, afterOpen); err != nil {
 			t.Fatalf("round %d: %v", i, err)
 		}
 	}
-	if _, err := run("drain", 0); err != nil {
+	if _, err := run("drain", 0, false); err != nil {
 		t.Fatalf("drain: %v", err)
 	}
 	ob := mustOpen(t, filepath.Join(dir, "outbox"), Options{ReadOnly: true})
 	st := ob.Stats()
 	recs := h.Records(t, id.KioskID, ob.Incarnation())
-	t.Logf("%d rounds: %d actions confirmed to the helper, %d stored, %d at central", rounds, len(confirmed), st.LastSeq, len(recs))
+	t.Logf("%d rounds, %d of them killed before the outbox was open (it takes about %v): %d actions confirmed to the helper, %d stored, %d at central", rounds, duringOpen, openTime.Round(time.Millisecond), len(confirmed), st.LastSeq, len(recs))
 	if st.Pending != 0 || st.Acked != st.LastSeq {
 		t.Fatalf("outbox after drain = %+v; want everything acknowledged", st)
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/internal/badgerfix"
 	"github.com/dgraph-io/badger/v4"
 )
 
@@ -225,8 +225,8 @@ func Open(dir string, opts Options) (*Outbox, error) {
 		}
 	}
 	if !opts.ReadOnly {
-		if err := removeUnstartedMemtables(dir, log); err != nil {
-			return nil, err
+		if err := badgerfix.Repair(dir, log); err != nil {
+			return nil, fmt.Errorf("outbox: %w", err)
 		}
 	}
 	db, err := badger.Open(badgerOptions(dir, key, opts.ReadOnly, log))
@@ -273,48 +273,6 @@ func badgerOptions(dir string, key []byte, readOnly bool, log *slog.Logger) badg
 		WithCompactL0OnClose(true).
 		WithEncryptionKey(key).
 		WithEncryptionKeyRotationDuration(30 * 24 * time.Hour)
-}
-
-// memHeaderSize is the header Badger writes at the start of a memtable
-// log: an 8-byte data-key id and a 12-byte IV.
-const memHeaderSize = 20
-
-// removeUnstartedMemtables deletes memtable logs (*.mem) that a crash left
-// before Badger wrote their header: shorter than the header, or with an
-// all-zero header. Such a file cannot hold an entry (entries are written
-// only after the header), but Badger v4.9.6 refuses to open a database that
-// has one ("while opening fid: N err: Create a new file"), and with a zero
-// header it would go on writing that log unencrypted. Found by the SIGKILL
-// torture test.
-func removeUnstartedMemtables(dir string, log *slog.Logger) error {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		return fmt.Errorf("outbox: %w", err)
-	}
-	for _, e := range ents {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".mem" {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		f, err := os.Open(path)
-		if err != nil {
-			return fmt.Errorf("outbox: %w", err)
-		}
-		var h [memHeaderSize]byte
-		n, _ := io.ReadFull(f, h[:])
-		f.Close()
-		if n == memHeaderSize && h != [memHeaderSize]byte{} {
-			continue
-		}
-		log.Warn("removing a memtable log a crash left before it was started", "file", e.Name(), "bytes", n)
-		if err := os.Remove(path); err != nil {
-			return fmt.Errorf("outbox: removing unstarted memtable log: %w", err)
-		}
-	}
-	return nil
 }
 
 func (o *Outbox) load() error {

@@ -43,6 +43,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/internal/badgerfix"
 	"github.com/dgraph-io/badger/v4"
 )
 
@@ -62,8 +63,17 @@ type Store struct {
 	indexKey []byte
 }
 
-// Open opens or creates the store in dir.
+// Open opens or creates the store in dir. It first removes the log files a
+// kill can leave that Badger would refuse (see internal/badgerfix), so
+// central starts on the first try after any crash.
 func Open(dir string, opt Options) (*Store, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := badgerfix.Repair(dir, log.With("component", "store")); err != nil {
+		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
+	}
 	o := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
 		WithLogger(badgerLogger{opt.Logger}).

@@ -7,10 +7,13 @@ package testtool
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -88,4 +91,29 @@ func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TortureRounds is how many rounds a kill loop runs: $BK_TORTURE_ROUNDS
+// (make torture sets it), else def.
+func TortureRounds(tb testing.TB, def int) int {
+	tb.Helper()
+	s := os.Getenv("BK_TORTURE_ROUNDS")
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		tb.Fatalf("BK_TORTURE_ROUNDS=%q is not a positive number", s)
+	}
+	return n
+}
+
+// Killed reports whether a child process's Wait error says SIGKILL ended it.
+func Killed(err error) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 }
