@@ -174,13 +174,20 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // CSRF token.
 func (b *browser) answer(t *testing.T, codeURL, answer string) (int, string) {
 	t.Helper()
+	status, page, _ := b.do(t, "POST", codeURL, url.Values{"csrf": {b.formToken(t, codeURL)}, "answer": {answer}})
+	return status, page
+}
+
+// formToken returns the CSRF token of the answer form the signed-in
+// browser is offered on the page at codeURL.
+func (b *browser) formToken(t *testing.T, codeURL string) string {
+	t.Helper()
 	_, page, _ := b.do(t, "GET", codeURL, nil)
 	m := csrfField.FindStringSubmatch(page)
 	if m == nil {
 		t.Fatalf("no answer form on the signed-in code page:\n%s", page)
 	}
-	status, page, _ := b.do(t, "POST", codeURL, url.Values{"csrf": {m[1]}, "answer": {answer}})
-	return status, page
+	return m[1]
 }
 
 // TestHandoverOnTheWeb takes handover codes made at an enrolled kiosk
@@ -218,9 +225,12 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		if last.Action.Kind != bk.AcceptDelegation || last.Verdict.Outcome != bk.Applied || d.ChangedBy != last.Action.ID {
 			t.Errorf("web action log ends with %s %s (delegation changed by %s); want the applied accept", last.Action.Kind, last.Verdict.Outcome, d.ChangedBy)
 		}
-		status, page = b.answer(t, u, "accept")
-		if status != http.StatusGone || !strings.Contains(page, "allerede brugt") {
-			t.Errorf("the same code again = %d:\n%s", status, page)
+		status, page, _ = b.do(t, "GET", u, nil)
+		if status != http.StatusGone || !strings.Contains(page, "allerede taget imod") || strings.Contains(page, `name="csrf"`) {
+			t.Errorf("the page of the used code = %d; want its state and no form:\n%s", status, page)
+		}
+		if err := w.redeem(t, u, cprBo, "Bo Berg"); bk.ErrorCode(err) != handoverweb.ECodeUsed {
+			t.Errorf("the same code again = %v; want %s", err, handoverweb.ECodeUsed)
 		}
 		// At a kiosk the used code is refused too: each code is single use.
 		a := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id, HandoverToken: w.tokenOf(t, u)}, w.bo, nil, time.Now())
@@ -235,8 +245,13 @@ func TestHandoverOnTheWeb(t *testing.T) {
 			t.Fatalf("revoke = %v", got)
 		}
 		b := newBrowser(h)
+		if status, page, _ := b.do(t, "GET", u, nil); status != http.StatusGone || !strings.Contains(page, "tilbagekaldt") || strings.Contains(page, `id="signin"`) {
+			t.Errorf("the page of a revoked delegation's code = %d; want its state and no sign-in:\n%s", status, page)
+		}
+		// The form, were it posted, is refused by the domain rules.
 		b.signIn(t, u, cprBo, "Bo Berg")
-		if _, page := b.answer(t, u, "accept"); !strings.Contains(page, "tilbagekaldt") || !strings.Contains(page, `role="alert"`) {
+		_, open := w.delegation(t)
+		if _, page, _ := b.do(t, "POST", u, url.Values{"csrf": {b.formToken(t, open)}, "answer": {"accept"}}); !strings.Contains(page, "tilbagekaldt") || !strings.Contains(page, `role="alert"`) {
 			t.Errorf("accept of a revoked delegation:\n%s", page)
 		}
 		if d := h.Delegation(t, id); d.State != bk.DelegationRevoked {
@@ -286,9 +301,11 @@ func TestHandoverOnTheWeb(t *testing.T) {
 			t.Errorf("code record after the kiosk accept = %+v; want the token used", rec)
 		}
 		b := newBrowser(h)
-		b.signIn(t, u, cprBo, "Bo Berg")
-		if status, page := b.answer(t, u, "accept"); status != http.StatusGone || !strings.Contains(page, "allerede brugt") {
-			t.Errorf("web accept of a code used at a kiosk = %d:\n%s", status, page)
+		if status, page, _ := b.do(t, "GET", u, nil); status != http.StatusGone || !strings.Contains(page, "allerede taget imod") || strings.Contains(page, `id="signin"`) {
+			t.Errorf("the page of a code used at a kiosk = %d; want its state and no sign-in:\n%s", status, page)
+		}
+		if err := w.redeem(t, u, cprBo, "Bo Berg"); bk.ErrorCode(err) != handoverweb.ECodeUsed {
+			t.Errorf("web accept of a code used at a kiosk = %v; want %s", err, handoverweb.ECodeUsed)
 		}
 		if d := h.Delegation(t, id); d.State != bk.DelegationActive || d.ChangedBy != a.ID {
 			t.Errorf("delegation = %s, changed by %s; want active by the kiosk's accept", d.State, d.ChangedBy)
@@ -315,13 +332,9 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		// Bo signs in on an honest code and posts his form to the lying one.
 		_, honest := w.delegation(t)
 		b.signIn(t, honest, cprBo, "Bo Berg")
-		_, page, _ = b.do(t, "GET", honest+"?lang=da", nil)
-		m := csrfField.FindStringSubmatch(page)
-		if m == nil {
-			t.Fatalf("no answer form on the honest code:\n%s", page)
-		}
+		csrf := b.formToken(t, honest+"?lang=da")
 		before := len(h.Records(t, central.WebKiosk, central.WebIncarnation))
-		if status, page, _ := b.do(t, "POST", lie, url.Values{"csrf": {m[1]}, "answer": {"accept"}}); status != http.StatusConflict || !strings.Contains(page, "passer ikke") {
+		if status, page, _ := b.do(t, "POST", lie, url.Values{"csrf": {csrf}, "answer": {"accept"}}); status != http.StatusConflict || !strings.Contains(page, "passer ikke") {
 			t.Errorf("accept with a lying code = %d:\n%s", status, page)
 		}
 		if d := h.Delegation(t, id); d.State != bk.DelegationPending {

@@ -53,6 +53,43 @@ func CheckClaims(c *handover.Claims, d *bk.Delegation) error {
 	return nil
 }
 
+// refuse refuses code c if its token was used (ECodeUsed) or a newer code
+// of the delegation has been seen (ECodeSuperseded).
+func (rec CodeRecord) refuse(c *handover.Claims) error {
+	if rec.Used[hex.EncodeToString(c.TokenID)] {
+		return bk.Errorf(ECodeUsed, "This handover code has already been used.")
+	}
+	if c.IssuedAt.Before(rec.LatestIssued) {
+		return bk.Errorf(ECodeSuperseded, "A newer handover code was made for this power of attorney.")
+	}
+	return nil
+}
+
+// Standing says why code c of delegation d, with code record rec, can no
+// longer be answered at time now, as a refusal code the page shows on first
+// view instead of the sign-in and the form; "" when it can be answered. It
+// goes by the delegation's state in central's record (accepted, declined,
+// expired, revoked, renounced), then the code's own (used, superseded).
+// Decide remains the authority: Standing only spares the person a form
+// that would be refused.
+func Standing(c *handover.Claims, d *bk.Delegation, rec CodeRecord, now time.Time) string {
+	switch d.StateAt(now) {
+	case bk.DelegationPending:
+		return bk.ErrorCode(rec.refuse(c))
+	case bk.DelegationActive:
+		return EStateAccepted
+	case bk.DelegationDeclined:
+		return EStateDeclined
+	case bk.DelegationRenounced:
+		return EStateRenounced
+	case bk.DelegationRevoked:
+		return bk.EAlreadyRevoked
+	case bk.DelegationExpired:
+		return bk.EExpired
+	}
+	return bk.EInvalidState
+}
+
 // Decide applies a redemption to delegation d (nil if unknown) under the
 // domain rules. It refuses, with an *bk.Error, a code whose claims disagree
 // with d (ECodeMismatch, see CheckClaims), a used token (ECodeUsed), a
@@ -69,11 +106,8 @@ func Decide(d *bk.Delegation, rec CodeRecord, r Redemption, rules *bk.Rules) (bk
 	if err := CheckClaims(r.Claims, d); err != nil {
 		return bk.Verdict{}, nil, rec, err
 	}
-	if rec.Used[token] {
-		return bk.Verdict{}, nil, rec, bk.Errorf(ECodeUsed, "This handover code has already been used.")
-	}
-	if r.Claims.IssuedAt.Before(rec.LatestIssued) {
-		return bk.Verdict{}, nil, rec, bk.Errorf(ECodeSuperseded, "A newer handover code was made for this power of attorney.")
+	if err := rec.refuse(r.Claims); err != nil {
+		return bk.Verdict{}, nil, rec, err
 	}
 	if r.Delegate != d.Delegate {
 		return bk.Verdict{}, nil, rec, bk.Errorf(bk.ENotPermitted, "This power of attorney is for someone else.")

@@ -67,6 +67,14 @@ const (
 	ECodeUsed       = "handover_used"       // the token was redeemed before
 	ECodeSuperseded = "handover_superseded" // a newer code was printed for the delegation
 	ECodeMismatch   = "handover_mismatch"   // the code's claims disagree with central's record
+)
+
+// States of a delegation that close its codes, as Standing reports them
+// (beside the domain's EAlreadyRevoked and EExpired).
+const (
+	EStateAccepted  = "delegation_accepted"
+	EStateDeclined  = "delegation_declined"
+	EStateRenounced = "delegation_renounced"
 	EWrongDelegate  = "handover_wrong_delegate"
 )
 
@@ -302,6 +310,7 @@ type pageData struct {
 	Demo        bool
 	CSRF        string
 	Message     string
+	Closed      bool // the code can no longer be answered; Message says why
 	Outcome     string
 	State       string
 }
@@ -379,7 +388,8 @@ func statusFor(code string) int {
 		return http.StatusNotFound
 	case bk.EInternal:
 		return http.StatusInternalServerError
-	case handover.EExpired, ECodeUsed, ECodeSuperseded, bk.EAlreadyRevoked, bk.EExpired:
+	case handover.EExpired, ECodeUsed, ECodeSuperseded, bk.EAlreadyRevoked, bk.EExpired,
+		EStateAccepted, EStateDeclined, EStateRenounced:
 		return http.StatusGone
 	case "signin_required":
 		return http.StatusUnauthorized
@@ -389,14 +399,24 @@ func statusFor(code string) int {
 
 func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 	lang := h.lang(w, r)
-	c, del, _, ok := h.load(w, r)
+	c, del, rec, ok := h.load(w, r)
 	if !ok {
 		return
 	}
 	d := h.viewOf(lang, r, c, del)
 	d.Title = translate(lang, "page_title")
-	if s := h.session(r); s != nil {
+	s := h.session(r)
+	if s != nil {
 		d.SignedIn = &s.id
+	}
+	// A code that can no longer be answered says so at once, in place of
+	// the sign-in and the form.
+	if code := Standing(c, del, rec, h.cfg.Now()); code != "" {
+		d.Closed, d.Title, d.Message = true, translate(lang, "error_title"), message(lang, code)
+		h.render(w, statusFor(code), "code.html", d)
+		return
+	}
+	if s != nil {
 		d.CSRF = s.csrf
 		switch {
 		case s.id.CPR != del.Delegate:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -189,13 +190,20 @@ var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (w *world) answer(t *testing.T, c *http.Client, codeURL, answer string) (int, string) {
 	t.Helper()
+	status, body, _ := post(t, c, codeURL, url.Values{"csrf": {w.formToken(t, c, codeURL)}, "answer": {answer}})
+	return status, body
+}
+
+// formToken returns the CSRF token of the answer form on the page at
+// codeURL, which the signed-in client c must be offered.
+func (w *world) formToken(t *testing.T, c *http.Client, codeURL string) string {
+	t.Helper()
 	_, page, _ := get(t, c, codeURL)
 	m := csrfRE.FindStringSubmatch(page)
 	if m == nil {
 		t.Fatalf("no CSRF token on the signed-in page:\n%s", page)
 	}
-	status, body, _ := post(t, c, codeURL, url.Values{"csrf": {m[1]}, "answer": {answer}})
-	return status, body
+	return m[1]
 }
 
 func TestShowCodeInBothLanguages(t *testing.T) {
@@ -225,7 +233,8 @@ func TestAcceptOnceThenRefused(t *testing.T) {
 	d, u := w.delegation(t, nil)
 	c := client(t)
 	w.devSignIn(t, c, u, delegateCPR, "Peter Jensen")
-	status, page := w.answer(t, c, u, "accept")
+	csrf := w.formToken(t, c, u)
+	status, page, _ := post(t, c, u, url.Values{"csrf": {csrf}, "answer": {"accept"}})
 	if status != 200 || !strings.Contains(page, "Du har taget imod fuldmagten") {
 		t.Fatalf("accept = %d:\n%s", status, page)
 	}
@@ -233,8 +242,13 @@ func TestAcceptOnceThenRefused(t *testing.T) {
 	if got.State != bk.DelegationActive || got.DelegateName != "Peter Jensen" {
 		t.Fatalf("delegation after accept = %s (%q); want active", got.State, got.DelegateName)
 	}
-	// The same code a second time: used.
-	status, page = w.answer(t, c, u, "accept")
+	// The same code a second time: the page says so, and the form sent
+	// again is refused as used.
+	status, page, _ = get(t, c, u)
+	if status != http.StatusGone || !strings.Contains(page, "allerede taget imod") || strings.Contains(page, `name="csrf"`) {
+		t.Errorf("the page of a used code = %d:\n%s", status, page)
+	}
+	status, page, _ = post(t, c, u, url.Values{"csrf": {csrf}, "answer": {"accept"}})
 	if status != http.StatusGone || !strings.Contains(page, "allerede brugt") {
 		t.Errorf("second redemption = %d:\n%s", status, page)
 	}
@@ -298,7 +312,9 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		w.reg.mu.Unlock()
 		c := client(t)
 		w.devSignIn(t, c, u, delegateCPR, "Peter")
-		if _, page := w.answer(t, c, u, "accept"); !strings.Contains(page, "tilbagekaldt") {
+		_, open := w.delegation(t, nil)
+		csrf := w.formToken(t, c, open)
+		if _, page, _ := post(t, c, u, url.Values{"csrf": {csrf}, "answer": {"accept"}}); !strings.Contains(page, "tilbagekaldt") {
 			t.Errorf("accept of revoked delegation:\n%s", page)
 		}
 		w.assertState(t, d.ID, bk.DelegationRevoked)
@@ -315,7 +331,8 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		w.reg.mu.Lock()
 		w.reg.dels[d.ID].State = bk.DelegationPending
 		w.reg.mu.Unlock()
-		if status, page := w.answer(t, c, old, "accept"); status != http.StatusGone || !strings.Contains(page, "nyere kode") {
+		csrf := w.formToken(t, c, w.code(t, d, nil))
+		if status, page, _ := post(t, c, old, url.Values{"csrf": {csrf}, "answer": {"accept"}}); status != http.StatusGone || !strings.Contains(page, "nyere kode") {
 			t.Errorf("older code after a newer one = %d:\n%s", status, page)
 		}
 	})
@@ -451,12 +468,7 @@ func TestCodeThatLiesIsRefused(t *testing.T) {
 	// Signed in as the delegate, with a form token from an honest page, the
 	// answer is refused all the same.
 	w.devSignIn(t, c, honest, delegateCPR, "Peter Jensen")
-	_, page, _ := get(t, c, honest+"?lang=da")
-	m := csrfRE.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no answer form on the honest code's page:\n%s", page)
-	}
-	status, page, _ := post(t, c, lie, url.Values{"csrf": {m[1]}, "answer": {"accept"}})
+	status, page, _ := post(t, c, lie, url.Values{"csrf": {w.formToken(t, c, honest+"?lang=da")}, "answer": {"accept"}})
 	if status != http.StatusConflict || !strings.Contains(page, "passer ikke med fuldmagten") {
 		t.Errorf("accept with a lying code = %d:\n%s", status, page)
 	}
@@ -487,5 +499,66 @@ func TestPageShowsCentralsRecord(t *testing.T) {
 	status, page, _ = get(t, client(t), other)
 	if status != http.StatusNotFound || !strings.Contains(page, "ikke nået frem") || strings.Contains(page, "Karen") {
 		t.Errorf("GET a code of an unknown delegation = %d; want 404 without its claims:\n%s", status, page)
+	}
+}
+
+// A code that can no longer be answered says why on first view, signed in
+// or not, with no sign-in and no form.
+func TestClosedCodeShowsItsState(t *testing.T) {
+	w := newWorld(t, dev)
+	tests := []struct {
+		name  string
+		setup func(d *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims)
+		text  string
+	}{
+		{"accepted", func(d *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims) {
+			d.State, rec.Used = bk.DelegationActive, map[string]bool{hex.EncodeToString(c.TokenID): true}
+		}, "allerede taget imod"},
+		{"accepted with another code", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) {
+			d.State = bk.DelegationActive
+		}, "allerede taget imod"},
+		{"declined", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationDeclined }, "sagt nej tak"},
+		{"renounced", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRenounced }, "givet afkald"},
+		{"revoked", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRevoked }, "tilbagekaldt"},
+		{"expired", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationExpired }, "Fuldmagten er udløbet"},
+		{"used while pending", func(_ *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims) {
+			rec.Used = map[string]bool{hex.EncodeToString(c.TokenID): true}
+		}, "allerede brugt"},
+		{"superseded", func(_ *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims) {
+			rec.LatestIssued = c.IssuedAt.Add(time.Minute)
+		}, "nyere kode"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, u := w.delegation(t, nil)
+			claims, err := handover.Verify(u[len(w.srv.URL):], w.reg.KioskKey, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.reg.mu.Lock()
+			rec := w.reg.codes[d.ID]
+			tt.setup(w.reg.dels[d.ID], &rec, claims)
+			w.reg.codes[d.ID] = rec
+			w.reg.mu.Unlock()
+			signedIn := client(t)
+			_, open := w.delegation(t, nil)
+			w.devSignIn(t, signedIn, open, delegateCPR, "Peter Jensen")
+			for who, c := range map[string]*http.Client{"signed out": client(t), "signed in": signedIn} {
+				status, page, _ := get(t, c, u)
+				if status != http.StatusGone || !strings.Contains(page, tt.text) || !strings.Contains(page, `id="state"`) {
+					t.Errorf("GET a %s code (%s) = %d; want 410 saying %q:\n%s", tt.name, who, status, tt.text, page)
+				}
+				for _, offered := range []string{`id="signin"`, `name="csrf"`, `id="accept"`} {
+					if strings.Contains(page, offered) {
+						t.Errorf("the page of a %s code (%s) offers %s", tt.name, who, offered)
+					}
+				}
+			}
+		})
+	}
+	// An open code offers the sign-in.
+	_, u := w.delegation(t, nil)
+	if status, page, _ := get(t, client(t), u); status != 200 || !strings.Contains(page, `id="signin"`) || strings.Contains(page, `id="state"`) {
+		t.Errorf("GET an open code = %d; want the sign-in:\n%s", status, page)
 	}
 }
