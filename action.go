@@ -1,12 +1,10 @@
 package borgerkiosk
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
-	"io"
 	"time"
 )
 
@@ -187,15 +185,8 @@ func (a *Action) ContentHash() []byte {
 // kind needs are present.
 func (a *Action) DecodePayload() (Payload, error) {
 	var p Payload
-	dec := json.NewDecoder(bytes.NewReader(a.Payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return p, Errorf(EInvalid, "action payload: %v", err)
-	}
-	// More reports false before a stray ']' or '}', so ask for one more
-	// token: only the end of input is acceptable.
-	if _, err := dec.Token(); err != io.EOF {
-		return p, Errorf(EInvalid, "action payload: trailing data")
+	if err := UnmarshalStrict(a.Payload, &p); err != nil {
+		return p, Errorf(EInvalid, "action payload: %s", ErrorMessage(err))
 	}
 	if a.Kind.OnConsent() {
 		if !ValidID(p.ConsentID) {

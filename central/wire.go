@@ -107,25 +107,15 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return b, nil
 }
 
-// DecodeJSON decodes exactly one JSON value from b into v: unknown fields
-// and trailing data are refused, with an *bk.Error (EInvalid).
+// DecodeJSON decodes exactly one JSON value from b into v with
+// bk.UnmarshalStrict (exact-case keys, no duplicates, no unknown fields, no
+// trailing data); every request body central reads goes through it. Errors
+// are *bk.Error (EInvalid).
 func DecodeJSON(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return bk.Errorf(bk.EInvalid, "The request body is empty; a JSON object is expected.")
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var e *bk.Error
-		if errors.As(err, &e) {
-			return bk.Errorf(bk.EInvalid, "%s", e.Message)
-		}
-		return bk.Errorf(bk.EInvalid, "The request body is not valid JSON for this endpoint: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return bk.Errorf(bk.EInvalid, "The request body has data after the JSON value.")
-	}
-	return nil
+	return bk.UnmarshalStrict(b, v)
 }
 
 // DecodePush decodes a push request body and checks its shape: the limits
