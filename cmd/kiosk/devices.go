@@ -52,15 +52,16 @@ func runDevice(ctx context.Context, goBG func(func()), path string, baud int, na
 
 // printerDevice is the receipt printer across reconnections of its port.
 type printerDevice struct {
-	cfg escpos.PrinterConfig
-	log *slog.Logger
+	cfg  escpos.PrinterConfig
+	log  *slog.Logger
+	poll time.Duration // statusPoll; tests make it short
 
 	mu sync.Mutex
 	p  *escpos.Printer // nil while the port is down
 }
 
 func newPrinterDevice(cfg DevicesConfig, log *slog.Logger) *printerDevice {
-	return &printerDevice{cfg: escpos.PrinterConfig{Baud: cfg.PrinterBaud, Logger: log}, log: log}
+	return &printerDevice{cfg: escpos.PrinterConfig{Baud: cfg.PrinterBaud, Logger: log}, log: log, poll: statusPoll}
 }
 
 var _ session.Printer = (*printerDevice)(nil)
@@ -96,7 +97,7 @@ func (d *printerDevice) serve(svc *session.Service) func(ctx context.Context, rw
 			d.mu.Unlock()
 		}()
 		missed := 0
-		t := time.NewTicker(statusPoll)
+		t := time.NewTicker(d.poll)
 		defer t.Stop()
 		for {
 			st, err := p.Status(ctx)

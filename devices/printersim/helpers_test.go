@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
@@ -32,4 +33,15 @@ func zbarimg(t *testing.T, path string) string {
 		t.Fatalf("zbarimg %s: %v", path, err)
 	}
 	return strings.TrimRight(string(out), "\n")
+}
+
+// waitPrinted returns the receipts once there are n (or after 30 s, for
+// the caller to report): receipts are saved after their status requests
+// are answered, as a real printer answers while it prints.
+func waitPrinted(sim *Simulator, n int) []Printed {
+	deadline := time.Now().Add(30 * time.Second)
+	for len(sim.Printed()) < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return sim.Printed()
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/borgerkiosk/borgerkiosk/devices/escpos"
@@ -81,6 +82,8 @@ type Simulator struct {
 	seq      int
 	seqReady bool
 	printed  []Printed
+
+	statusRequests atomic.Int64
 }
 
 // New returns a Simulator that saves receipts in dir.
@@ -99,6 +102,10 @@ func (s *Simulator) State() State {
 	defer s.mu.Unlock()
 	return s.state
 }
+
+// StatusRequests counts the real-time status requests (DLE EOT n)
+// answered so far.
+func (s *Simulator) StatusRequests() int64 { return s.statusRequests.Load() }
 
 // Printed returns the receipts got so far.
 func (s *Simulator) Printed() []Printed {
@@ -128,8 +135,24 @@ func (s *Simulator) Serve(ctx context.Context, port io.ReadWriter) error {
 		defer stop()
 	}
 	dec := NewDecoder(&patientReader{ctx: ctx, r: port})
+	// A real printer answers DLE EOT at once, even while it is still
+	// printing: receipts are saved (rendered to PNG, which takes a while) on
+	// another goroutine, in order, so status requests behind a job are
+	// answered without waiting for that. Saving them here made the kiosk's
+	// status check after a job time out on a busy machine and its next
+	// idle poll throw the late reply away.
+	receipts := make(chan *Receipt, 16)
+	saved := make(chan struct{})
+	go func() {
+		defer close(saved)
+		for r := range receipts {
+			s.deliver(log, r)
+		}
+	}()
+	defer func() { close(receipts); <-saved }()
 	var writeErr error
 	dec.OnStatus = func(n byte) {
+		s.statusRequests.Add(1)
 		b := s.State().statusByte(n)
 		if _, err := port.Write([]byte{b}); err != nil && writeErr == nil {
 			writeErr = err
@@ -138,7 +161,7 @@ func (s *Simulator) Serve(ctx context.Context, port io.ReadWriter) error {
 	for {
 		r, err := dec.Next()
 		if r != nil && !r.Empty() {
-			s.deliver(log, r)
+			receipts <- r
 		}
 		if writeErr != nil {
 			return fmt.Errorf("printersim: answering status: %w", writeErr)

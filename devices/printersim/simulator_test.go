@@ -58,7 +58,7 @@ func TestEndToEndThroughPTY(t *testing.T) {
 			t.Fatalf("Print(slip raster=%t) = %v", raster, err)
 		}
 	}
-	got := sim.Printed()
+	got := waitPrinted(sim, 2)
 	if len(got) != 2 {
 		t.Fatalf("simulator got %d receipts; want 2", len(got))
 	}
@@ -115,7 +115,7 @@ func TestPaperOutReportedBeforePrinting(t *testing.T) {
 	if err := p.Print(ctx, job); err != nil {
 		t.Fatalf("Print() with paper near end = %v; want nil", err)
 	}
-	got := sim.Printed()
+	got := waitPrinted(sim, 1)
 	if len(got) != 1 {
 		t.Fatalf("simulator got %d receipts; want 1", len(got))
 	}
