@@ -106,7 +106,7 @@ func DecodeCertificate(b []byte) (*Certificate, error) {
 	var err error
 	// Encode writes ten digits; accepting the hyphenated form too would give
 	// one certificate two encodings.
-	if c.CPR, err = ParseCPR(cpr); err != nil || len(cpr) != 10 {
+	if c.CPR, err = parseCPRForm(cpr); err != nil || len(cpr) != 10 {
 		return nil, bad
 	}
 	if c.Serial == "" || c.IssuerID == "" || c.Name == "" {

@@ -27,10 +27,14 @@ type ConsentRequest struct {
 // MaxConsentDays bounds what an authority may ask for: five years.
 const MaxConsentDays = 5 * 366
 
-// Validate checks the request against the catalogue.
-func (r *ConsentRequest) Validate(cat *Catalogue) error {
+// Validate checks the request against the catalogue and, for the CPR
+// number's date of birth, the clock (see ParseCPR).
+func (r *ConsentRequest) Validate(cat *Catalogue, now time.Time) error {
 	if r.CPR.IsZero() {
 		return Errorf(EInvalid, "cpr is required")
+	}
+	if err := r.CPR.CheckBorn(now); err != nil {
+		return err
 	}
 	if r.Purpose.DA == "" || r.Purpose.EN == "" {
 		return Errorf(EInvalid, "purpose is required in Danish (da) and English (en)")

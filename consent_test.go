@@ -1,6 +1,7 @@
 package borgerkiosk_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -19,38 +20,57 @@ func validRequest() *bk.ConsentRequest {
 	}
 }
 
+// cprFromJSON makes a CPR the way a request body does: form and date are
+// checked, the clock is not, so numbers born after the tests' now can be made.
+func cprFromJSON(t *testing.T, s string) bk.CPR {
+	t.Helper()
+	var c bk.CPR
+	if err := json.Unmarshal([]byte(`"`+s+`"`), &c); err != nil {
+		t.Fatalf("CPR %s: %v", s, err)
+	}
+	return c
+}
+
 func TestConsentRequestValidate(t *testing.T) {
 	cat := fixture.Catalogue()
-	if err := validRequest().Validate(cat); err != nil {
+	if err := validRequest().Validate(cat, now); err != nil {
 		t.Fatalf("Validate(valid request) = %v; want nil", err)
 	}
 	tests := []struct {
 		name   string
 		change func(r *bk.ConsentRequest)
+		code   string
 	}{
-		{"no cpr", func(r *bk.ConsentRequest) { r.CPR = bk.CPR{} }},
-		{"purpose without Danish", func(r *bk.ConsentRequest) { r.Purpose.DA = "" }},
-		{"purpose without English", func(r *bk.ConsentRequest) { r.Purpose.EN = "" }},
-		{"legal basis without Danish", func(r *bk.ConsentRequest) { r.LegalBasis.DA = "" }},
-		{"legal basis without English", func(r *bk.ConsentRequest) { r.LegalBasis.EN = "" }},
-		{"no data categories", func(r *bk.ConsentRequest) { r.DataCategories = nil }},
-		{"unknown data category", func(r *bk.ConsentRequest) { r.DataCategories = []string{"health", "dna"} }},
-		{"duplicate data category", func(r *bk.ConsentRequest) { r.DataCategories = []string{"health", "health"} }},
-		{"zero days", func(r *bk.ConsentRequest) { r.ValidDays = 0 }},
-		{"negative days", func(r *bk.ConsentRequest) { r.ValidDays = -1 }},
-		{"too many days", func(r *bk.ConsentRequest) { r.ValidDays = bk.MaxConsentDays + 1 }},
+		{"no cpr", func(r *bk.ConsentRequest) { r.CPR = bk.CPR{} }, bk.EInvalid},
+		{"cpr born tomorrow", func(r *bk.ConsentRequest) { r.CPR = cprFromJSON(t, "271126-4000") }, bk.ECPRFutureBirth},
+		{"cpr born in 2036", func(r *bk.ConsentRequest) { r.CPR = cprFromJSON(t, "010136-9000") }, bk.ECPRFutureBirth},
+		{"purpose without Danish", func(r *bk.ConsentRequest) { r.Purpose.DA = "" }, bk.EInvalid},
+		{"purpose without English", func(r *bk.ConsentRequest) { r.Purpose.EN = "" }, bk.EInvalid},
+		{"legal basis without Danish", func(r *bk.ConsentRequest) { r.LegalBasis.DA = "" }, bk.EInvalid},
+		{"legal basis without English", func(r *bk.ConsentRequest) { r.LegalBasis.EN = "" }, bk.EInvalid},
+		{"no data categories", func(r *bk.ConsentRequest) { r.DataCategories = nil }, bk.EInvalid},
+		{"unknown data category", func(r *bk.ConsentRequest) { r.DataCategories = []string{"health", "dna"} }, bk.EInvalid},
+		{"duplicate data category", func(r *bk.ConsentRequest) { r.DataCategories = []string{"health", "health"} }, bk.EInvalid},
+		{"zero days", func(r *bk.ConsentRequest) { r.ValidDays = 0 }, bk.EInvalid},
+		{"negative days", func(r *bk.ConsentRequest) { r.ValidDays = -1 }, bk.EInvalid},
+		{"too many days", func(r *bk.ConsentRequest) { r.ValidDays = bk.MaxConsentDays + 1 }, bk.EInvalid},
 	}
 	for _, tt := range tests {
 		r := validRequest()
 		tt.change(r)
-		if err := r.Validate(cat); bk.ErrorCode(err) != bk.EInvalid {
-			t.Errorf("Validate(%s) = %v; want an %q error", tt.name, err, bk.EInvalid)
+		if err := r.Validate(cat, now); bk.ErrorCode(err) != tt.code {
+			t.Errorf("Validate(%s) = %v; want a %q error", tt.name, err, tt.code)
 		}
+	}
+	born := validRequest()
+	born.CPR = cprFromJSON(t, "261126-4000") // born the day of now
+	if err := born.Validate(cat, now); err != nil {
+		t.Errorf("Validate(cpr born today) = %v; want nil", err)
 	}
 	for _, days := range []int{1, bk.MaxConsentDays} {
 		r := validRequest()
 		r.ValidDays = days
-		if err := r.Validate(cat); err != nil {
+		if err := r.Validate(cat, now); err != nil {
 			t.Errorf("Validate(%d days) = %v; want nil", days, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"time"
+	_ "time/tzdata" // the rule below must not depend on the machine's zoneinfo
 )
 
 // CPR is a Danish personal identification number, DDMMYY-SSSS.
@@ -16,9 +17,38 @@ type CPR struct {
 }
 
 // ParseCPR parses "DDMMYY-SSSS" or "DDMMYYSSSS". The number is valid when its
-// date is a real date under the century rule of the seventh digit. Modulus 11
-// is not checked: numbers without it have been issued since 2007.
-func ParseCPR(s string) (CPR, error) {
+// date is a real date under the century rule of the seventh digit and that
+// date is not after today: a number whose birth date lies in the future has
+// not been issued (with a seventh digit of 4 and year 36, the date is 1
+// January 2036). Modulus 11 is not checked: numbers without it have been
+// issued since 2007.
+//
+// Where "today" comes from: ParseCPR has no clock of its own; the caller
+// passes now, and today is the Danish calendar date of now (Europe/Copenhagen,
+// whatever the machine's zone), because the date in a CPR number is a Danish
+// date. Callers pass their injected clock: central its Server clock, the kiosk
+// its UI/session clock, the tools time.Now. A person born today is valid,
+// one born tomorrow is not (ECPRFutureBirth).
+//
+// Decoding JSON (UnmarshalJSON) and certificates checks form and date only,
+// never the clock: stored and signed records must read back whatever the
+// reader's clock says (a kiosk that boots with its clock in 1970 must still
+// read its outbox). Every place where a number enters from outside — an API
+// body, a query, the kiosk's CPR pad, a sign-in, a card being issued — parses
+// it with ParseCPR or checks it with CheckBorn.
+func ParseCPR(s string, now time.Time) (CPR, error) {
+	c, err := parseCPRForm(s)
+	if err != nil {
+		return CPR{}, err
+	}
+	if err := c.CheckBorn(now); err != nil {
+		return CPR{}, err
+	}
+	return c, nil
+}
+
+// parseCPRForm checks everything ParseCPR does except the clock.
+func parseCPRForm(s string) (CPR, error) {
 	var d []byte
 	switch {
 	case len(s) == 10:
@@ -40,9 +70,33 @@ func ParseCPR(s string) (CPR, error) {
 	return c, nil
 }
 
-// MustParseCPR is ParseCPR for constants in tests and demo data.
+// danish is the zone of the dates in CPR numbers.
+var danish = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		panic(err) // cannot happen: time/tzdata is embedded
+	}
+	return l
+}()
+
+// CheckBorn returns an ECPRFutureBirth error when the birth date in c is
+// after today, the Danish calendar date of now (see ParseCPR). The zero CPR
+// passes: whether a number is required is the caller's rule.
+func (c CPR) CheckBorn(now time.Time) error {
+	b, ok := c.birthDate()
+	if !ok {
+		return nil
+	}
+	y, m, d := now.In(danish).Date()
+	if b.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+		return Errorf(ECPRFutureBirth, "The date of birth in the CPR number is in the future, so no such number exists. Check that the digits are right.")
+	}
+	return nil
+}
+
+// MustParseCPR is ParseCPR at time.Now for constants in tests and demo data.
 func MustParseCPR(s string) CPR {
-	c, err := ParseCPR(s)
+	c, err := ParseCPR(s, time.Now())
 	if err != nil {
 		panic(err)
 	}
@@ -139,7 +193,8 @@ func (c CPR) LogValue() slog.Value { return slog.StringValue(c.Masked()) }
 // MarshalJSON writes the full number: JSON is for the wire and the store only.
 func (c CPR) MarshalJSON() ([]byte, error) { return json.Marshal(c.Full()) }
 
-// UnmarshalJSON accepts both written forms and validates the number.
+// UnmarshalJSON accepts both written forms and checks form and date, not the
+// clock (see ParseCPR): APIs that take a CPR in JSON call CheckBorn.
 func (c *CPR) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -149,7 +204,7 @@ func (c *CPR) UnmarshalJSON(b []byte) error {
 		*c = CPR{}
 		return nil
 	}
-	p, err := ParseCPR(s)
+	p, err := parseCPRForm(s)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 )
 
 func TestParseCPR(t *testing.T) {
+	// The clock: 1 December 2026, 12:00 in Denmark.
+	now := time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)
 	tests := []struct {
 		in    string
 		valid bool
@@ -22,10 +24,9 @@ func TestParseCPR(t *testing.T) {
 		{"290200-4000", true, "2000-02-29"}, // 7th digit 4, yy ≤ 36 → 2000s; leap year
 		{"290200-3000", false, ""},          // 29 Feb 1900 does not exist
 		{"010137-4000", true, "1937-01-01"},
-		{"010136-9000", true, "2036-01-01"},
 		{"010158-5000", true, "1858-01-01"},
-		{"010157-8000", true, "2057-01-01"},
 		{"311299-0001", true, "1999-12-31"},
+		{"010126-4000", true, "2026-01-01"},
 		{"310490-1234", false, ""}, // 31 April
 		{"000190-1234", false, ""},
 		{"011390-1234", false, ""},
@@ -37,7 +38,7 @@ func TestParseCPR(t *testing.T) {
 		{"٠١٠١٩٠-١٢٣٤", false, ""},
 	}
 	for _, tt := range tests {
-		c, err := bk.ParseCPR(tt.in)
+		c, err := bk.ParseCPR(tt.in, now)
 		if (err == nil) != tt.valid {
 			t.Errorf("ParseCPR(%q) error = %v; want valid=%v", tt.in, err, tt.valid)
 			continue
@@ -54,9 +55,72 @@ func TestParseCPR(t *testing.T) {
 	}
 }
 
+// A number whose date of birth is after today has not been issued. Today is
+// the Danish calendar date of the clock, so the boundary moves at Danish
+// midnight, not at UTC midnight.
+func TestParseCPRFutureBirth(t *testing.T) {
+	danish, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, danish)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		in   string
+		now  time.Time
+		want string // "" valid, else the error code
+	}{
+		{"010136-9000", at("2026-12-01 12:00"), bk.ECPRFutureBirth}, // 2036: the bug the old table encoded
+		{"010157-8000", at("2026-12-01 12:00"), bk.ECPRFutureBirth}, // 2057
+		{"010136-4000", at("2026-12-01 12:00"), bk.ECPRFutureBirth},
+		{"010136-9000", at("2036-01-01 00:00"), ""}, // the same number once its day has come
+		{"010157-8000", at("2057-01-01 09:00"), ""},
+		{"021226-4000", at("2026-12-01 12:00"), bk.ECPRFutureBirth}, // born tomorrow
+		{"011226-4000", at("2026-12-01 00:00"), ""},                 // born today, first minute
+		{"011226-4000", at("2026-12-01 23:59"), ""},                 // born today, last minute
+		{"021226-4000", at("2026-12-01 23:59"), bk.ECPRFutureBirth}, // tomorrow, a minute before midnight
+		{"021226-4000", at("2026-12-02 00:00"), ""},                 // midnight in Denmark is 23:00 UTC
+		{"021226-4000", time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC), ""},
+		{"021226-4000", time.Date(2026, 12, 1, 22, 59, 0, 0, time.UTC), bk.ECPRFutureBirth},
+		{"010158-5000", at("2026-12-01 12:00"), ""}, // 1858: digit 5 and yy > 57 is the past
+		{"311299-0001", at("2026-12-01 12:00"), ""},
+		{"320136-9000", at("2026-12-01 12:00"), bk.EInvalid}, // not a date at all: form first
+	}
+	for _, tt := range tests {
+		_, err := bk.ParseCPR(tt.in, tt.now)
+		if got := bk.ErrorCode(err); got != tt.want {
+			t.Errorf("ParseCPR(%q, %s) code = %q; want %q", tt.in, tt.now.Format(time.RFC3339), got, tt.want)
+		}
+		if tt.want == bk.ECPRFutureBirth && !strings.Contains(bk.ErrorMessage(err), "future") {
+			t.Errorf("ParseCPR(%q) message = %q; want one that says the birth date is in the future", tt.in, bk.ErrorMessage(err))
+		}
+	}
+}
+
+// JSON carries stored and signed records, which must read back whatever the
+// reader's clock says; the clock is checked where a number enters.
+func TestCPRJSONIgnoresTheClock(t *testing.T) {
+	var c bk.CPR
+	if err := json.Unmarshal([]byte(`"010136-9000"`), &c); err != nil {
+		t.Fatalf("UnmarshalJSON(2036) = %v; want nil", err)
+	}
+	if got := bk.ErrorCode(c.CheckBorn(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))); got != bk.ECPRFutureBirth {
+		t.Errorf("CheckBorn(2026) = %q; want %q", got, bk.ECPRFutureBirth)
+	}
+	if err := (bk.CPR{}).CheckBorn(time.Now()); err != nil {
+		t.Errorf("zero CPR: CheckBorn = %v; want nil", err)
+	}
+}
+
 func TestCPRModulus11NotRequired(t *testing.T) {
 	// 010190-1235 fails modulus 11 but is a valid number since 2007.
-	if _, err := bk.ParseCPR("010190-1235"); err != nil {
+	if _, err := bk.ParseCPR("010190-1235", time.Now()); err != nil {
 		t.Fatalf("ParseCPR = %v; want nil", err)
 	}
 }

@@ -35,6 +35,7 @@ const (
 	EUnknownScope   = "unknown_scope"
 	EBadValidity    = "bad_validity"
 	EClockSkew      = "clock_skew"
+	ECPRFutureBirth = "cpr_future_birth" // the CPR number's date of birth is after today
 )
 
 // Error is a domain error: a code for programs and a message for people.

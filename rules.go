@@ -230,6 +230,9 @@ func (r *Rules) create(a *Action, p Payload, actor, staff *Certificate, now time
 	if actor.CPR.AgeOn(t) < r.MinPrincipalAge {
 		return Refuse(a.ID, Errorf(EAgeRule, "You must be at least %d to give a power of attorney.", r.MinPrincipalAge)), nil
 	}
+	if err := p.Delegate.CheckBorn(now); err != nil {
+		return Refuse(a.ID, err), nil
+	}
 	if *p.Delegate == actor.CPR {
 		return Refuse(a.ID, Errorf(EInvalid, "You cannot give a power of attorney to yourself.")), nil
 	}

@@ -368,6 +368,13 @@ func TestApplyWithdrawConsent(t *testing.T) {
 	})
 }
 
+// unbornDelegate sets a delegate as a decoded payload holds it: the clock is
+// for Apply to check.
+func unbornDelegate(t *testing.T, cpr string) func(*bk.Payload) {
+	c := cprFromJSON(t, cpr)
+	return func(p *bk.Payload) { p.Delegate = &c }
+}
+
 func TestApplyCreateDelegation(t *testing.T) {
 	startOfDay := now.Truncate(24 * time.Hour)
 	withDelegate := func(cpr string) func(*bk.Payload) {
@@ -418,6 +425,9 @@ func TestApplyCreateDelegation(t *testing.T) {
 		{name: "principal 15 today", kind: bk.CreateDelegation, payload: createPayload(), actor: citizen(age15CPR, "Frida"), outcome: applied, state: "pending_acceptance"},
 		{name: "delegate 17", kind: bk.CreateDelegation, payload: createPayload(withDelegate(age17CPR)), actor: principal, outcome: rejected, reason: bk.EAgeRule},
 		{name: "delegate 18 today", kind: bk.CreateDelegation, payload: createPayload(withDelegate(age18CPR)), actor: principal, outcome: applied, state: "pending_acceptance"},
+		// A number whose birth date is after today has not been issued: no one has it.
+		{name: "delegate born tomorrow", kind: bk.CreateDelegation, payload: createPayload(unbornDelegate(t, "271126-4000")), actor: principal, outcome: rejected, reason: bk.ECPRFutureBirth},
+		{name: "delegate born in 2036", kind: bk.CreateDelegation, payload: createPayload(unbornDelegate(t, "010136-9000")), actor: principal, outcome: rejected, reason: bk.ECPRFutureBirth},
 		{name: "delegate is principal", kind: bk.CreateDelegation, payload: createPayload(withDelegate(principalCPR)), actor: principal, outcome: rejected, reason: bk.EInvalid},
 		{name: "no delegate", kind: bk.CreateDelegation, payload: createPayload(func(p *bk.Payload) { p.Delegate = nil }), actor: principal, outcome: rejected, reason: bk.EInvalid},
 		{name: "no scopes", kind: bk.CreateDelegation, payload: createPayload(scopes()), actor: principal, outcome: rejected, reason: bk.EUnknownScope},

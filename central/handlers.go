@@ -151,7 +151,7 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request, auth
 	var cpr bk.CPR
 	if q := r.URL.Query().Get("cpr"); q != "" {
 		var err error
-		if cpr, err = bk.ParseCPR(q); err != nil {
+		if cpr, err = bk.ParseCPR(q, s.now()); err != nil {
 			s.fail(w, r, err)
 			return
 		}

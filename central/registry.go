@@ -403,10 +403,10 @@ func (s *Server) CitizenState(ctx context.Context, kioskID string, auth *bk.Citi
 
 // RequestConsent records an authority's consent request for a citizen.
 func (s *Server) RequestConsent(ctx context.Context, authorityID string, req *bk.ConsentRequest) (*bk.Consent, error) {
-	if err := req.Validate(s.cfg.Catalogue); err != nil {
+	now := s.now()
+	if err := req.Validate(s.cfg.Catalogue, now); err != nil {
 		return nil, err
 	}
-	now := s.now()
 	c := bk.NewConsent(bk.NewID(now), authorityID, req, now)
 	if err := s.store.Update(ctx, func(tx Tx) error { return tx.PutConsent(c) }); err != nil {
 		return nil, err
@@ -450,6 +450,9 @@ func (s *Server) AuthorityConsent(ctx context.Context, authorityID, id string) (
 func (s *Server) CheckConsent(ctx context.Context, authorityID string, q *ConsentCheck) (*ConsentCheckResult, error) {
 	if q.CPR.IsZero() {
 		return nil, bk.Errorf(bk.EInvalid, "cpr is required")
+	}
+	if err := q.CPR.CheckBorn(s.now()); err != nil {
+		return nil, err
 	}
 	if _, ok := s.cfg.Catalogue.DataCategory(q.DataCategory); !ok {
 		return nil, bk.Errorf(bk.EInvalid, "unknown data category %q", q.DataCategory)

@@ -364,7 +364,7 @@ const (
 // httpStatus maps an error code to the status of the answer.
 func httpStatus(code string) int {
 	switch code {
-	case bk.EInvalid, bk.EUnknownScope, bk.EBadValidity:
+	case bk.EInvalid, bk.EUnknownScope, bk.EBadValidity, bk.ECPRFutureBirth:
 		return http.StatusBadRequest
 	case bk.EUnauthorized, bk.EBadSignature, bk.ENotAuthed:
 		return http.StatusUnauthorized

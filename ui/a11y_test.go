@@ -303,7 +303,7 @@ func TestSpeaksChangesInPlace(t *testing.T) {
 	// CPR checks on the create screen.
 	h.tap("home.delegations")
 	h.tap("delegations.create")
-	for _, tc := range []struct{ cpr, key string }{{"320180-1234", "cpr.invalid"}, {karenCPR, "create.self"}, {childCPR, "create.too_young"}} {
+	for _, tc := range []struct{ cpr, key string }{{"320180-1234", "cpr.invalid"}, {"010136-9000", "cpr.future"}, {karenCPR, "create.self"}, {childCPR, "create.too_young"}} {
 		n = len(h.sp.Utterances())
 		h.typeCPR(tc.cpr)
 		h.wantScreen("create_cpr")

@@ -187,10 +187,14 @@ func (u *KioskUI) showCreateCPR() {
 	})
 }
 
-// checkDelegate validates typed digits with bk.ParseCPR and the age and
-// self rules, returning an error whose text is translated for the screen.
+// checkDelegate validates typed digits with bk.ParseCPR at the kiosk's clock
+// and the age and self rules, returning an error whose text is translated
+// for the screen.
 func (u *KioskUI) checkDelegate(digits string) (bk.CPR, error) {
-	c, err := bk.ParseCPR(digits)
+	c, err := bk.ParseCPR(digits, u.now())
+	if bk.ErrorCode(err) == bk.ECPRFutureBirth {
+		return bk.CPR{}, errors.New(u.tr.T("cpr.future", nil))
+	}
 	if err != nil {
 		return bk.CPR{}, errors.New(u.tr.T("cpr.invalid", nil))
 	}

@@ -159,6 +159,16 @@ func createDelegation(t *testing.T, h *harness) {
 	if got := h.label("create_cpr.message"); got != h.T("cpr.invalid", nil) {
 		t.Errorf("message for a bad date = %q; want %q", got, h.T("cpr.invalid", nil))
 	}
+	// The clock says 2 March 2026: a number born tomorrow or in 2036 has not
+	// been issued; one born today is a real (if very young) person.
+	for _, tc := range []struct{ cpr, key string }{
+		{"030326-4000", "cpr.future"}, {"010136-9000", "cpr.future"}, {"020326-4000", "create.too_young"},
+	} {
+		h.typeCPR(tc.cpr)
+		if got := h.label("create_cpr.message"); got != h.T(tc.key, nil) {
+			t.Errorf("message for %s = %q; want %q", tc.cpr, got, h.T(tc.key, nil))
+		}
+	}
 	h.typeCPR(karenCPR)
 	if got := h.label("create_cpr.message"); got != h.T("create.self", nil) {
 		t.Errorf("message for own CPR = %q; want %q", got, h.T("create.self", nil))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
@@ -61,7 +62,7 @@ func (DevSignIn) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *ht
 		// The sign-in state is single use and short-lived (see finishSignIn);
 		// it is the CSRF token of this form.
 		state := r.PostForm.Get("state")
-		cpr, err := bk.ParseCPR(strings.TrimSpace(r.PostForm.Get("cpr")))
+		cpr, err := bk.ParseCPR(strings.TrimSpace(r.PostForm.Get("cpr")), time.Now())
 		name := strings.TrimSpace(r.PostForm.Get("name"))
 		if err != nil || name == "" || len(name) > 100 {
 			msg := "Type a valid CPR number and a name."

@@ -122,7 +122,7 @@ func (o *OIDC) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *http
 			return
 		}
 		cprText, _ := claims[o.cfg.CPRClaim].(string)
-		cpr, err := bk.ParseCPR(cprText)
+		cpr, err := bk.ParseCPR(cprText, time.Now())
 		if err != nil {
 			writeSignInError(w, r, "signin_no_cpr")
 			return

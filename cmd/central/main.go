@@ -334,7 +334,7 @@ func demoAuthorities(cat *bk.Catalogue, have []central.AuthorityCredential, dir 
 
 // seedDemo stores the demo consent requests that are not there yet.
 func seedDemo(ctx context.Context, st central.Store, cat *bk.Catalogue, log *slog.Logger) error {
-	d, err := demo.Load(cat)
+	d, err := demo.Load(cat, time.Now())
 	if err != nil {
 		return err
 	}

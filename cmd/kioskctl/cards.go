@@ -49,7 +49,7 @@ func cardMint(ctx context.Context, args []string, _ io.Reader, out io.Writer) er
 	if err := parse(fs, args, "issuer", "cpr", "name", "pin", "out"); err != nil {
 		return err
 	}
-	cpr, err := bk.ParseCPR(*cprText)
+	cpr, err := bk.ParseCPR(*cprText, time.Now())
 	if err != nil {
 		return usageError{"--cpr: " + bk.ErrorMessage(err)}
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -95,22 +96,23 @@ type fileData struct {
 	} `toml:"consent_requests"`
 }
 
-// Load returns the embedded demo data, checked against cat.
-func Load(cat *bk.Catalogue) (*Data, error) {
+// Load returns the embedded demo data, checked against cat and, for the CPR
+// numbers, the clock now.
+func Load(cat *bk.Catalogue, now time.Time) (*Data, error) {
 	var f fileData
 	if err := decodeStrict(bytes.NewReader(demoTOML), &f); err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
 	d := &Data{}
 	for _, c := range f.Citizens {
-		cpr, err := bk.ParseCPR(c.CPR)
+		cpr, err := bk.ParseCPR(c.CPR, now)
 		if err != nil {
 			return nil, fmt.Errorf("demo citizen %s: %w", c.Name, err)
 		}
 		d.Citizens = append(d.Citizens, Citizen{CPR: cpr, Name: c.Name})
 	}
 	for _, r := range f.Requests {
-		cpr, err := bk.ParseCPR(r.CPR)
+		cpr, err := bk.ParseCPR(r.CPR, now)
 		if err != nil {
 			return nil, fmt.Errorf("demo consent request %s: %w", r.Key, err)
 		}
@@ -118,7 +120,7 @@ func Load(cat *bk.Catalogue) (*Data, error) {
 			return nil, fmt.Errorf("demo consent request %s: unknown authority %q", r.Key, r.Authority)
 		}
 		req := bk.ConsentRequest{CPR: cpr, Purpose: r.Purpose, DataCategories: r.DataCategories, LegalBasis: r.LegalBasis, ValidDays: r.ValidDays}
-		if err := req.Validate(cat); err != nil {
+		if err := req.Validate(cat, now); err != nil {
 			return nil, fmt.Errorf("demo consent request %s: %w", r.Key, err)
 		}
 		d.Requests = append(d.Requests, ConsentRequest{ID: StableID("demo-consent/" + r.Key), Authority: r.Authority, Request: req})

@@ -3,6 +3,7 @@ package demo
 import (
 	"strings"
 	"testing"
+	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
@@ -56,7 +57,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Load(c)
+	d, err := Load(c, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestLoad(t *testing.T) {
 		}
 		seen[r.ID] = true
 	}
-	again, _ := Load(c)
+	again, _ := Load(c, time.Now())
 	if again.Requests[0].ID != d.Requests[0].ID {
 		t.Errorf("StableID changed between loads: %s, %s", d.Requests[0].ID, again.Requests[0].ID)
 	}

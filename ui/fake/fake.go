@@ -322,7 +322,7 @@ func (k *Kiosk) AddConsentRequest(cpr, authorityID string, purpose bk.Text, cate
 	now := k.now()
 	r := &bk.ConsentRequest{CPR: bk.MustParseCPR(cpr), Purpose: purpose, DataCategories: categories,
 		LegalBasis: bk.Text{DA: "Dit samtykke", EN: "Your consent"}, ValidDays: days}
-	if err := r.Validate(&k.bundle.Catalogue); err != nil {
+	if err := r.Validate(&k.bundle.Catalogue, now); err != nil {
 		panic(err) // a test's own fixture is wrong
 	}
 	c := bk.NewConsent(bk.NewID(now), authorityID, r, now)

@@ -282,8 +282,8 @@ func (p *PinPad) CreateRenderer() fyne.WidgetRenderer {
 // CPRPad is a numeric pad for a CPR number (DDMMYY-SSSS). The hyphen is put
 // in by the pad after the sixth digit; the person types digits only. It does
 // not judge whether the date is real: the screen checks Value with the
-// domain's ParseCPR and says cpr.invalid. All methods must run on the Fyne
-// goroutine.
+// domain's ParseCPR and says cpr.invalid or cpr.future. All methods must run
+// on the Fyne goroutine.
 type CPRPad struct {
 	widget.BaseWidget
 
