@@ -3,18 +3,23 @@ package sync
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
-// mountTmpfs mounts a small tmpfs so the test can fill a real filesystem; it
-// skips when mounting is not allowed (not root, no CAP_SYS_ADMIN).
-func mountTmpfs(t *testing.T, size string) string {
+// mountTmpfs mounts a small tmpfs (options such as "size=96m") so the test
+// can fill a real filesystem; it skips when mounting is not allowed (not
+// root, no CAP_SYS_ADMIN).
+func mountTmpfs(t *testing.T, options string) string {
 	t.Helper()
 	mnt := filepath.Join(t.TempDir(), "mnt")
 	os.MkdirAll(mnt, 0o700)
@@ -22,7 +27,7 @@ func mountTmpfs(t *testing.T, size string) string {
 	if err != nil {
 		t.Skip("mount not found; cannot make a tiny filesystem")
 	}
-	if out, err := exec.Command(mount, "-t", "tmpfs", "-o", "size="+size, "tmpfs", mnt).CombinedOutput(); err != nil {
+	if out, err := exec.Command(mount, "-t", "tmpfs", "-o", options, "tmpfs", mnt).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a tmpfs (%v: %s); disk-full test needs root", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
@@ -33,7 +38,7 @@ func mountTmpfs(t *testing.T, size string) string {
 // (Badger's memory-mapped files would otherwise crash the process), and works
 // again once space is freed; confirmed actions stay intact.
 func TestOutboxDiskFull(t *testing.T) {
-	mnt := mountTmpfs(t, "96m")
+	mnt := mountTmpfs(t, "size=96m")
 	dir := filepath.Join(mnt, "ob")
 	p := newPeople(nil)
 	o := mustOpen(t, dir, Options{MinFreeBytes: 32 << 20})
@@ -72,5 +77,72 @@ func TestOutboxDiskFull(t *testing.T) {
 	items, err := o.Pending(0, 100, bk.MaxPushBytes)
 	if err != nil || len(items) != 11 {
 		t.Fatalf("Pending after reopen = %d, %v; want 11", len(items), err)
+	}
+}
+
+// When the disk fails under it, Badger retries its memtable flush forever
+// and its Close never returns. The outbox's Close gives up after
+// CloseTimeout with an error that says so, and the actions stay: they are in
+// the synced memtable log, which the next start reads. The failure here is
+// a filesystem out of inodes, so Badger cannot create the table it flushes
+// to.
+func TestOutboxCloseAfterIOError(t *testing.T) {
+	mnt := mountTmpfs(t, "size=64m,nr_inodes=64")
+	dir := filepath.Join(mnt, "ob")
+	p := newPeople(nil)
+	var logged testtool.Buffer
+	key := filepath.Join(t.TempDir(), "key")
+	o, err := Open(dir, Options{KeyFile: key, MaintenanceInterval: -1,
+		CloseTimeout: time.Second, MinFreeBytes: -1, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := o.Enqueue(context.Background(), p.delegation("k1", time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ballast []string
+	for i := 0; ; i++ {
+		f, err := os.Create(filepath.Join(mnt, fmt.Sprintf("ballast%d", i)))
+		if err != nil {
+			break
+		}
+		f.Close()
+		ballast = append(ballast, f.Name())
+	}
+	done := make(chan error, 1)
+	go func() { done <- o.Close() }()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("Close did not return within 2 minutes of a disk failure (CloseTimeout 1 s)")
+	}
+	if err == nil || !strings.Contains(err.Error(), "did not finish") {
+		t.Fatalf("Close on a failing disk = %v; want an error saying it did not finish", err)
+	}
+	if !strings.Contains(logged.String(), "did not finish") || !strings.Contains(logged.String(), "flushing memtable") {
+		t.Fatalf("Close on a failing disk logged %q; want a line naming Badger's failure", logged.String())
+	}
+
+	// Once the disk works again the abandoned close finishes, and the next
+	// start has every action.
+	for _, b := range ballast {
+		os.Remove(b)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		o, err = Open(dir, Options{KeyFile: key, MaintenanceInterval: -1, MinFreeBytes: -1, Logger: quietLogger()})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Open a minute after the disk recovered = %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	defer o.Close()
+	if st := o.Stats(); st.Pending != 5 {
+		t.Fatalf("pending after the failed close = %d; want 5", st.Pending)
 	}
 }

@@ -56,8 +56,12 @@ type Options struct {
 	MinFreeBytes int64
 	// ReadOnly opens an existing outbox for inspection; writes fail.
 	ReadOnly bool
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// CloseTimeout bounds Close. Badger retries a failed memtable flush
+	// forever, so on a failing disk its Close never returns; after this long
+	// the outbox's Close gives up with an error. Default 15 s.
+	CloseTimeout time.Duration
+	Logger       *slog.Logger
+	Now          func() time.Time
 }
 
 // Stats is a snapshot of the queue.
@@ -79,6 +83,7 @@ type Outbox struct {
 	dir  string
 	opts Options
 	log  *slog.Logger
+	blog *badgerLogger
 	inc  string
 
 	mu        gosync.Mutex
@@ -192,6 +197,9 @@ func Open(dir string, opts Options) (*Outbox, error) {
 	if opts.MinFreeBytes == 0 {
 		opts.MinFreeBytes = 64 << 20
 	}
+	if opts.CloseTimeout <= 0 {
+		opts.CloseTimeout = 15 * time.Second
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -229,14 +237,15 @@ func Open(dir string, opts Options) (*Outbox, error) {
 			return nil, fmt.Errorf("outbox: %w", err)
 		}
 	}
-	db, err := badger.Open(badgerOptions(dir, key, opts.ReadOnly, log))
+	blog := &badgerLogger{l: log}
+	db, err := badger.Open(badgerOptions(dir, key, opts.ReadOnly, blog))
 	if err != nil {
 		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
 			return nil, fmt.Errorf("outbox: %w: %s does not open %s", ErrWrongKey, opts.KeyFile, dir)
 		}
 		return nil, fmt.Errorf("outbox: opening %s: %w", dir, err)
 	}
-	o := &Outbox{db: db, dir: dir, opts: opts, log: log, notify: make(chan struct{}, 1), stop: make(chan struct{})}
+	o := &Outbox{db: db, dir: dir, opts: opts, log: log, blog: blog, notify: make(chan struct{}, 1), stop: make(chan struct{})}
 	if err := o.load(); err != nil {
 		db.Close()
 		return nil, err
@@ -251,12 +260,11 @@ func Open(dir string, opts Options) (*Outbox, error) {
 // badgerOptions are sized for a kiosk PC: small memtables and caches (a few
 // tens of MB resident), values inline in the LSM tree (actions are ~1.5 KB),
 // every commit synced.
-func badgerOptions(dir string, key []byte, readOnly bool, log *slog.Logger) badger.Options {
+func badgerOptions(dir string, key []byte, readOnly bool, log *badgerLogger) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithSyncWrites(true).
 		WithReadOnly(readOnly).
-		WithLogger(badgerLogger{log}).
-		WithLoggingLevel(badger.WARNING).
+		WithLogger(log). // not WithLoggingLevel: it replaces the logger with Badger's own
 		WithMetricsEnabled(false).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(4 << 20).
@@ -763,6 +771,10 @@ func (o *Outbox) maintain() {
 }
 
 // Close stops maintenance and closes the database. It is safe to call twice.
+// It returns within CloseTimeout even when Badger cannot finish (it retries
+// a failed flush forever): then it logs and returns an error and leaves
+// Badger to the process's exit. Nothing confirmed is lost that way: every
+// Enqueue was synced to the memtable log, which the next Open reads.
 func (o *Outbox) Close() error {
 	o.mu.Lock()
 	if o.closed {
@@ -771,7 +783,28 @@ func (o *Outbox) Close() error {
 	}
 	o.closed = true
 	o.mu.Unlock()
-	close(o.stop)
-	o.wg.Wait()
-	return o.db.Close()
+	done := make(chan error, 1)
+	go func() {
+		close(o.stop)
+		o.wg.Wait()
+		done <- o.db.Close()
+	}()
+	t := time.NewTimer(o.opts.CloseTimeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			o.log.Error("closing the outbox failed", "err", err)
+			return fmt.Errorf("outbox: closing: %w", err)
+		}
+		return nil
+	case <-t.C:
+		last := o.blog.lastError()
+		o.log.Error("closing the outbox did not finish in time; stopping without a clean close (confirmed actions are in the memtable log and are read at the next start)",
+			"timeout", o.opts.CloseTimeout, "badger_error", last)
+		if last != "" {
+			last = " (Badger's last error: " + last + ")"
+		}
+		return fmt.Errorf("outbox: closing did not finish within %v%s; confirmed actions are kept and are read at the next start", o.opts.CloseTimeout, last)
+	}
 }
