@@ -219,11 +219,11 @@ func (u *KioskUI) toggleRead() {
 	u.readAloud = !u.readAloud
 	u.refreshQuiet()
 	if u.readAloud {
-		u.speak(u.onOff("chrome.read_toggle", true))
+		u.speak(u.onOff("chrome.read_name", true))
 		return
 	}
 	u.stopSpeech()
-	u.sayNow(u.onOff("chrome.read_toggle", false))
+	u.sayNow(u.onOff("chrome.read_name", false))
 }
 
 // changeVolume moves the read-aloud volume by delta within

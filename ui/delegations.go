@@ -109,9 +109,11 @@ func (u *KioskUI) showDelegations() {
 			}
 			theirs = append(theirs, card(rows...))
 		}
+		// Each section says in its own words that it is empty, so a screen
+		// with neither never says "you have none" twice.
 		section := func(titleKey string, items []fyne.CanvasObject) fyne.CanvasObject {
 			if len(items) == 0 {
-				return vbox(subheading(tr.T(titleKey, nil)), u.label("", tr.T("delegation.none", nil)))
+				return vbox(subheading(tr.T(titleKey, nil)), u.label("", tr.T(titleKey+"_none", nil)))
 			}
 			return vbox(append([]fyne.CanvasObject{subheading(tr.T(titleKey, nil))}, items...)...)
 		}
@@ -302,7 +304,7 @@ func (u *KioskUI) showCreatePeriod() {
 		var choices []fyne.CanvasObject
 		for _, d := range u.periodChoices() {
 			d := d
-			b := u.button("period."+strconv.Itoa(d), tr.TN("create.days", d, nil), func() {
+			b := u.button("period."+strconv.Itoa(d), bk.PeriodText(d, u.lang()), func() {
 				u.draft.days = d
 				u.refresh()
 			})
@@ -317,7 +319,7 @@ func (u *KioskUI) showCreatePeriod() {
 			body: vbox(
 				heading(tr.T("create.period_title", nil)),
 				u.label("create_period.current", current),
-				u.label("", tr.TN("create.max", u.cfg.MaxDelegationDays, nil)),
+				u.label("", tr.T("create.max", map[string]any{"Period": bk.PeriodText(u.cfg.MaxDelegationDays, u.lang())})),
 				container.NewGridWithColumns(2, choices...),
 				u.primary("create_period.next", tr.T("button.next", nil), u.showCreateReview),
 				u.big("create_period.back", tr.T("button.back", nil), u.showCreateScopes),

@@ -93,8 +93,10 @@ func (u *KioskUI) handoverDetails() ([]fyne.CanvasObject, []string) {
 		by = tr.T("handover.from", map[string]any{"Name": h.PrincipalName, "CPR": h.Principal})
 	}
 	period := tr.T("delegation.valid", map[string]any{"From": u.date(h.ValidFrom), "To": u.date(h.ValidTo)})
-	rows := []fyne.CanvasObject{u.label("handover.from", by), subheading(tr.T("handover.scopes", nil))}
-	speak := []string{by, tr.T("handover.scopes", nil)}
+	// The areas are said from the reader's side: what you may do for them.
+	scopes := tr.T("handover.scopes", map[string]any{"Name": h.PrincipalName})
+	rows := []fyne.CanvasObject{u.label("handover.from", by), subheading(scopes)}
+	speak := []string{by, scopes}
 	for _, s := range h.Scopes {
 		name, desc := s.ScopeID, ""
 		if sc, ok := u.k.Catalogue().Scope(s.ScopeID); ok {

@@ -9,6 +9,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
 // onStatus keeps the banners current. Only the header is rebuilt, so a
@@ -194,8 +195,8 @@ func (u *KioskUI) showConsents() {
 			case bk.ConsentRequested:
 				nPending++
 				rows = append(rows,
-					u.label("", tr.T("consent.legal_basis", nil)+": "+c.LegalBasis.In(u.lang())),
-					u.label("", tr.TN("consents.period", c.ValidDays, map[string]any{"Days": c.ValidDays})),
+					u.label("", tr.T("consents.period", map[string]any{"Period": bk.PeriodText(c.ValidDays, u.lang())})),
+					u.readMore("consent.more."+c.ID, tr.T("consent.legal_basis", nil)+": "+c.LegalBasis.In(u.lang())),
 					u.primary("consent.give."+c.ID, tr.T("consent.give", nil), func() {
 						u.confirm("confirm_give", tr.T("consent.confirm_give", map[string]any{"Authority": auth}),
 							tr.T("consent.give", nil), func() {
@@ -254,6 +255,21 @@ func (u *KioskUI) showConsents() {
 				tr.T("consents.speak", nil))...),
 		}
 	})
+}
+
+// readMore is a "Læs mere" button that shows text in its place: the
+// legal basis matters to few, so it waits behind a tap instead of adding
+// a long word to every card. The text is read aloud when shown.
+func (u *KioskUI) readMore(id, text string) fyne.CanvasObject {
+	more := u.label(id+".text", text)
+	more.Hide()
+	var b *widget.Button
+	b = u.button(id, u.tr.T("consent.more", nil), func() {
+		b.Hide()
+		more.Show()
+		u.announce(text)
+	})
+	return vbox(theme.TouchTarget(b), more)
 }
 
 // sayList puts a section's spoken items after its title, in front of rest;
@@ -335,6 +351,10 @@ func (u *KioskUI) doThen(kind bk.ActionKind, p bk.Payload, back func(), then fun
 
 func (u *KioskUI) showActionError(err error, back func()) {
 	msg := u.errText(err)
+	if bk.ErrorCode(err) == bk.EStaleTrust && u.status.TrustStale {
+		// The banner already says why; the screen says what it means here.
+		msg = u.tr.T("result.stale_trust", nil)
+	}
 	u.show(func() *screen {
 		tr := u.tr
 		return &screen{

@@ -134,7 +134,9 @@ func TestStaleTrustRefusesWideningOnly(t *testing.T) {
 	h.tap("consent.give." + give)
 	h.tap("confirm_give.yes")
 	h.wantScreen("action_error")
-	if got := h.label("action_error.message"); got != h.T("action.stale_trust", nil) {
+	// The banner gives the reason; the message says what it means here
+	// rather than repeating it.
+	if got := h.label("action_error.message"); got != h.T("result.stale_trust", nil) {
 		t.Errorf("refusal = %q; want the stale-trust reason", got)
 	}
 	if len(h.k.Queued()) != 0 || h.k.Consent(give).State != bk.ConsentRequested {
@@ -182,7 +184,7 @@ func createDelegation(t *testing.T, h *harness) {
 	if !h.u.Button("create_scopes.next").Disabled() {
 		t.Errorf("Next is enabled with no area chosen")
 	}
-	h.wantText("Bestille tid hos lægen og se dine prøvesvar.")
+	h.wantText("Bestille tid hos lægen og se svar på prøver.")
 	h.tap("scope.health")
 	h.tap("scope.tax")
 	h.tap("create_scopes.next")
@@ -193,6 +195,14 @@ func createDelegation(t *testing.T, h *harness) {
 	if h.u.Button("period.1825") == nil || h.u.Button("period.3650") != nil {
 		t.Errorf("period choices = %v; want up to the 1825-day maximum", h.u.ButtonIDs())
 	}
+	// Lengths in the words people use, never "1825 dage".
+	for id, want := range map[string]string{"period.30": "1 måned", "period.180": "6 måneder", "period.365": "1 år", "period.1825": "5 år"} {
+		if got := h.u.Button(id).Text; got != want {
+			t.Errorf("button %s says %q; want %q", id, got, want)
+		}
+	}
+	h.wantText("Højst 5 år.")
+	h.wantNoText("dage")
 	h.tap("period.730")
 	h.tap("create_period.next")
 	h.wantScreen("create_review")

@@ -230,7 +230,7 @@ func consentBody(d *Doc, r Receipt, lang string) error {
 		}
 	case bk.DeclineConsent:
 		if c.ValidDays > 0 {
-			d.field(periodLabel.in(lang), days.f(lang, c.ValidDays))
+			d.field(periodLabel.in(lang), bk.PeriodText(c.ValidDays, lang))
 		}
 	case bk.WithdrawConsent:
 		if !c.GivenAt.IsZero() {

@@ -148,7 +148,7 @@ func cases() []layoutCase {
 		{"give_consent_en", ActionDoc, withConsent(base(bk.GiveConsent, "en", confirmedSt, jens), consent(bk.ConsentGiven)),
 			[]string{"Consent given", "Payments Denmark", "Income and tax", "Status: Confirmed", "26 November 2026, 14:05", "Valid until: 26 November 2027, 14:05"}},
 		{"decline_consent_da", ActionDoc, withConsent(base(bk.DeclineConsent, "da", confirmedSt, jens), consent(bk.ConsentDeclined)),
-			[]string{"Samtykke afslået", "Du har sagt nej", "365 dage", "Status: Bekræftet"}},
+			[]string{"Samtykke afslået", "Du har sagt nej", "1 år", "Status: Bekræftet"}},
 		{"withdraw_consent_da", ActionDoc, withConsent(base(bk.WithdrawConsent, "da", Status{State: Refused, Code: bk.EInvalidState}, jens), consent(bk.ConsentWithdrawn)),
 			[]string{"Samtykke trukket tilbage", "Afvist: Det kan ikke ændres på den måde nu.", "Intet er ændret.", "26.09.2026"}},
 		{"create_delegation_da", ActionDoc, assisted(withDeleg(base(bk.CreateDelegation, "da", pendingSt, jens), delegation(bk.DelegationPending, ""))),

@@ -66,7 +66,6 @@ var (
 	toLabel       = phrase{"Gælder til", "Valid until"}
 	throughLabel  = phrase{"Gælder til og med", "Valid through"}
 	periodLabel   = phrase{"Ønsket periode", "Period asked for"}
-	days          = phrase{"%d dage", "%d days"}
 	givenLabel    = phrase{"Givet", "Given"}
 	stoppedLabel  = phrase{"Stoppet", "Ended"}
 	scopeUntil    = phrase{"%s (til %s)", "%s (until %s)"}
@@ -87,8 +86,8 @@ var (
 	refusedNote   = phrase{"Intet er ændret.", "Nothing was changed."}
 
 	slipTitle   = phrase{"Fuldmagt til dig", "Power of attorney for you"}
-	slipSummary = phrase{"%s vil give dig fuldmagt til at handle for sig på disse områder:",
-		"%s wants to give you power of attorney to act for them in these areas:"}
+	slipSummary = phrase{"%s vil give dig fuldmagt. Så kan du handle for personen på disse områder:",
+		"%s wants to give you power of attorney. You can then act for them in these areas:"}
 	slipTo   = phrase{"Til", "For"}
 	slipHelp = phrase{"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil %s.",
 		"Scan the code with your phone's camera, or at a Borgerkiosk, to accept. The code can be used once, until %s."}

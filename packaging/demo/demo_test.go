@@ -76,3 +76,19 @@ func TestLoad(t *testing.T) {
 		t.Errorf("StableID changed between loads: %s, %s", d.Requests[0].ID, again.Requests[0].ID)
 	}
 }
+
+// TestScopesNameNoOwner: a scope is read by both sides of a power of
+// attorney, so its words must not say "my" or "your".
+func TestScopesNameNoOwner(t *testing.T) {
+	c, err := Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.Scopes {
+		for _, text := range []string{s.Description.DA, s.Description.EN, s.Name.DA, s.Name.EN} {
+			if w := fixture.OwnerWords(text); len(w) > 0 {
+				t.Errorf("scope %q: %q names an owner %q; say it from neither side", s.ID, text, w)
+			}
+		}
+	}
+}

@@ -129,9 +129,9 @@ func DemoCatalogue() *bk.Catalogue {
 		},
 		Scopes: []bk.Scope{
 			{ID: "tax", Name: bk.Text{DA: "Skat", EN: "Tax"},
-				Description: bk.Text{DA: "Se og ændre din årsopgørelse og forskudsopgørelse.", EN: "See and change your tax return and tax assessment."}},
+				Description: bk.Text{DA: "Se og ændre årsopgørelse og forskudsopgørelse.", EN: "See and change the tax return and tax assessment."}},
 			{ID: "health", Name: bk.Text{DA: "Sundhed", EN: "Health"},
-				Description: bk.Text{DA: "Bestille tid hos lægen og se dine prøvesvar.", EN: "Book doctor's appointments and see your test results."}},
+				Description: bk.Text{DA: "Bestille tid hos lægen og se svar på prøver.", EN: "Book appointments with the doctor and see test results."}},
 			{ID: "housing", Name: bk.Text{DA: "Bolig", EN: "Housing"},
 				Description: bk.Text{DA: "Søge boligstøtte og melde flytning.", EN: "Apply for housing benefit and report a move."}},
 		},

@@ -160,8 +160,8 @@ func TestTranslate(t *testing.T) {
 		{en, "pin.wrong", 2, map[string]any{"Tries": 2}, "Wrong PIN. You have 2 tries left."},
 		{da, "idle.warning", 30, map[string]any{"Seconds": 30}, "Du bliver logget ud om 30 sekunder."},
 		{en, "idle.warning", 1, map[string]any{"Seconds": 1}, "You will be logged out in 1 second."},
-		{da, "offline.banner", 3, nil, "Ingen forbindelse lige nu. 3 handlinger venter og sendes senere. De er gemt."},
-		{en, "offline.banner", 1, nil, "No connection right now. 1 action is waiting and will be sent later. It is saved."},
+		{da, "offline.banner", 3, nil, "Kiosken er ikke på nettet. 3 ændringer venter. De er gemt og sendes senere."},
+		{en, "offline.banner", 1, nil, "The kiosk is offline. 1 change is waiting. It is saved and sent later."},
 		{da, "staff.assisted_by", -1, map[string]any{"Name": "Hanne Ø."}, "Hjælp fra Hanne Ø."},
 		{en, "staff.assisted_by", -1, map[string]any{"Name": "Hanne Ø."}, "Assisted by Hanne Ø."},
 		{da, "pin.digits_entered", 1, nil, "1 ciffer tastet"},
@@ -211,8 +211,8 @@ func TestSetLangAndListeners(t *testing.T) {
 	if n := calls.Load(); n != 1 {
 		t.Errorf("listener calls after remove = %d; want 1", n)
 	}
-	if got := tr.T("button.cancel", nil); got != "Annuller" {
-		t.Errorf("after SetLang(da) T(button.cancel) = %q; want Annuller", got)
+	if got := tr.T("button.cancel", nil); got != "Afbryd" {
+		t.Errorf("after SetLang(da) T(button.cancel) = %q; want Afbryd", got)
 	}
 	if _, err := NewTranslator(mustCatalog(t), "xx"); err == nil {
 		t.Errorf("NewTranslator(xx) error = nil; want an error")

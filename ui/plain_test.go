@@ -1,0 +1,179 @@
+package ui_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+	"github.com/borgerkiosk/borgerkiosk/ui/fake"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
+)
+
+// maxLIX is the highest readability index a Danish screen may have: below
+// 30 is "very easy" text (children's books), which is what a kiosk for
+// everyone, many of them old or new to Danish, should be.
+const maxLIX = 30
+
+// lixScore is the Danish readability index of texts (Björnsson's LIX):
+// words per sentence plus the percentage of long words (more than six
+// letters). Each text is a unit on the screen (a label, a button, a
+// heading); a unit that does not end in . : ! or ? still ends a sentence,
+// as a heading does on paper. Units without a letter (the digits of a
+// keypad, "−", "+") are left out: they are not read as words.
+func lixScore(texts []string) (score float64, words, sentences, long int) {
+	for _, t := range texts {
+		if !strings.ContainsFunc(t, unicode.IsLetter) {
+			continue
+		}
+		open := false // a sentence has words since its last full stop
+		for _, f := range strings.Fields(t) {
+			letters := 0
+			for _, r := range f {
+				if unicode.IsLetter(r) {
+					letters++
+				}
+			}
+			if letters > 0 || strings.ContainsFunc(f, unicode.IsDigit) {
+				words++
+				open = true
+			}
+			if letters > 6 {
+				long++
+			}
+			if open && strings.ContainsAny(f[len(f)-1:], ".:!?") {
+				sentences++
+				open = false
+			}
+		}
+		if open {
+			sentences++
+		}
+	}
+	if words == 0 || sentences == 0 {
+		return 0, words, sentences, long
+	}
+	return float64(words)/float64(sentences) + 100*float64(long)/float64(words), words, sentences, long
+}
+
+func TestLIXScore(t *testing.T) {
+	for _, tt := range []struct {
+		texts []string
+		want  float64
+	}{
+		{nil, 0},
+		{[]string{"Sæt dit kort i."}, 4}, // 4 words, 1 sentence, no long word
+		{[]string{"Fuldmagter", "Tilbage"}, 1 + 100*2/2.0},                // two units, both long
+		{[]string{"Hej. Du kan se dine samtykker her."}, 3.5 + 100*1/7.0}, // "samtykker"
+		{[]string{"1", "2", "−"}, 0},                                      // keypad keys are no words
+		{[]string{"Lydstyrke 50 %"}, 2 + 100*1/2.0},                       // digits are a word, "%" is not
+	} {
+		if got, _, _, _ := lixScore(tt.texts); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("lixScore(%q) = %.2f; want %.2f", tt.texts, got, tt.want)
+		}
+	}
+}
+
+// screenTexts returns the text units a person sees on the window: the
+// text of each label, button and heading (not its wrapped lines one by one)
+// and any other visible text.
+func screenTexts(w fyne.Window) []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, strings.Join(strings.Fields(s), " "))
+		}
+	}
+	objs := append([]fyne.CanvasObject{w.Canvas().Content()}, w.Canvas().Overlays().List()...)
+	for _, o := range objs {
+		uitest.Walk(o, func(o fyne.CanvasObject, _ fyne.Position) bool {
+			switch v := o.(type) {
+			case *widget.Label:
+				add(v.Text)
+			case *widget.Button:
+				add(v.Text)
+			case *widget.RichText:
+				add(v.String())
+			case *canvas.Text:
+				add(v.Text)
+			default:
+				return true
+			}
+			return false
+		})
+	}
+	return out
+}
+
+// TestLIXOfEveryDanishScreen keeps every Danish screen easy to read. Run
+// with -v to see each screen's index (docs/accessibility.md lists them).
+func TestLIXOfEveryDanishScreen(t *testing.T) {
+	var report []string
+	for _, v := range visits {
+		t.Run(v.screen, func(t *testing.T) {
+			h := goTo(t, v, i18n.Danish, theme.Settings{})
+			texts := screenTexts(h.w)
+			score, words, sentences, long := lixScore(texts)
+			report = append(report, fmt.Sprintf("| %s | %.0f | %d | %d | %d |", v.screen, score, words, sentences, long))
+			seen := map[string]bool{}
+			for _, s := range texts {
+				// A sentence said twice ("Du har ingen fuldmagter.") is noise.
+				if strings.HasSuffix(s, ".") && seen[s] {
+					t.Errorf("%q is shown twice", s)
+				}
+				seen[s] = true
+			}
+			if score > maxLIX {
+				t.Errorf("LIX = %.1f (%d words, %d sentences, %d long); want ≤ %d. Text:\n%s",
+					score, words, sentences, long, maxLIX, strings.Join(texts, "\n"))
+			}
+		})
+	}
+	t.Logf("LIX per screen:\n| screen | LIX | words | sentences | long words |\n%s", strings.Join(report, "\n"))
+}
+
+// TestScopesNameNoOwner: the areas of a power of attorney are read by the
+// one who gives it and the one who gets it; their words say neither "my"
+// nor "your", and the screens say whose they are.
+func TestScopesNameNoOwner(t *testing.T) {
+	for _, c := range []*bk.Catalogue{fake.DemoCatalogue(), fixture.Catalogue()} {
+		for _, s := range c.Scopes {
+			for _, text := range []string{s.Description.DA, s.Description.EN, s.Name.DA, s.Name.EN} {
+				if w := fixture.OwnerWords(text); len(w) > 0 {
+					t.Errorf("scope %q: %q names an owner %q", s.ID, text, w)
+				}
+			}
+		}
+	}
+	h := goTo(t, visitTo(t, "handover_decision"), i18n.Danish, theme.Settings{})
+	h.wantText("Du må gøre dette for Karen Hansen:")
+}
+
+// TestLegalBasisBehindReadMore: the legal basis of a request is one tap
+// away, not on every card, and is read aloud when shown.
+func TestLegalBasisBehindReadMore(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	basis := h.T("consent.legal_basis", nil) + ": Dit samtykke"
+	h.wantNoText(basis)
+	h.wantText("Hvis du siger ja, gælder det i 1 år.")
+	h.tap("toggle.read")
+	n := len(h.sp.Utterances())
+	h.tap("consent.more." + id)
+	h.wantText(basis)
+	if got := saidText(said(h, n)); !strings.Contains(got, basis) {
+		t.Errorf("read aloud %q; want the legal basis %q", got, basis)
+	}
+	assertTapTargets(t, h)
+}
