@@ -21,12 +21,16 @@ deps: ## install missing Debian packages and Go modules
 build: deps ## build bin/kiosk (Fyne, cgo), bin/central and bin/kioskctl
 	$(GO) build -o bin/central ./cmd/central
 	$(GO) build -o bin/kioskctl ./cmd/kioskctl
-	CGO_ENABLED=1 $(GO) build -o bin/kiosk ./cmd/kiosk
+	@echo "building bin/kiosk with cgo: the first time several minutes (Fyne's GLFW C code), later seconds"
+	@CGO_ENABLED=1 scripts/progress.sh "building bin/kiosk (cgo)" $(GO) build -o bin/kiosk ./cmd/kiosk
 
 run: build ## run the kiosk with simulated devices and an embedded central service
 	@scripts/run.sh "$(RUNDIR)"
 
 test: deps ## run all tests (unit, UI with Fyne's test driver, end to end, smoke)
+	@# The smoke test builds the real kiosk with cgo; build it here first, with
+	@# progress lines, so a cold cache is not minutes of silence inside go test.
+	@CGO_ENABLED=1 scripts/progress.sh "building the kiosk with cgo for the smoke test" $(GO) build -o /dev/null ./cmd/kiosk
 	$(TESTENV) $(GO) test $(TESTTAGS) -count=1 -timeout 20m ./...
 
 bench: deps ## run the benchmarks (figures go in docs/benchmarks.md)

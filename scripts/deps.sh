@@ -59,4 +59,4 @@ if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not on PATH; install Go 1.26 (https://go.dev/dl) or add /usr/local/go/bin to PATH" >&2
   exit 1
 fi
-go mod download
+"$(dirname "$0")/progress.sh" "downloading Go modules (go mod download)" go mod download

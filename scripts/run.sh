@@ -93,8 +93,8 @@ Insert a card (PIN in brackets), then type the PIN on the screen's PIN pad:
   $ctl $RUN/dev/card-reader.sock insert $RUN/cards/mads.json      # Mads Nielsen, citizen (2345)
   $ctl $RUN/dev/card-reader.sock insert $RUN/cards/sofie.json     # Sofie Holm, staff (9999)
   $ctl $RUN/dev/card-reader.sock remove
-Scan a handover code (from a printed slip, or the text of one):
-  $ctl $RUN/dev/scanner.sock scan-image $RUN/receipts/receipt-0001.png
+Scan the newest handover slip (the printer saves each as receipt-NNNN-slip.png; latest-slip.png is the newest):
+  $ctl $RUN/dev/scanner.sock scan-image $RUN/receipts/latest-slip.png
 Run the printer out of paper, and back:
   $ctl $RUN/dev/printer.sock paper-out
   $ctl $RUN/dev/printer.sock paper-ok
@@ -103,15 +103,18 @@ HELP
 if [ -n "${DISPLAY:-}" ]; then
   "$BIN/kiosk" --config "$RUN/kiosk.toml" 2> >(tee "$RUN/logs/kiosk.log" >&2)
 else
-  # No display: a virtual one, with a screenshot every 5 seconds.
+  # No display: a virtual one, with a screenshot every 5 seconds; only the
+  # latest few are kept (a day's run would otherwise fill the disk).
+  keep=10
   disp=:$(( 90 + RANDOM % 100 ))
   Xvfb "$disp" -screen 0 1280x1024x24 -nolisten tcp >"$RUN/logs/xvfb.log" 2>&1 &
   pids+=($!)
   sleep 1
-  echo "No display: the kiosk runs on virtual display $disp; screenshots every 5 s in $RUN/screenshots/latest.png"
+  echo "No display: the kiosk runs on virtual display $disp; a screenshot every 5 s: $RUN/screenshots/latest.png (and the $keep before it)"
   DISPLAY=$disp "$BIN/kiosk" --config "$RUN/kiosk.toml" 2>"$RUN/logs/kiosk.log" &
   kiosk=$!
   pids+=($kiosk)
+  rm -f "$RUN"/screenshots/shot-*.png
   n=0
   while kill -0 "$kiosk" 2>/dev/null; do
     sleep 5
@@ -119,6 +122,7 @@ else
     if xwd -root -silent -display "$disp" 2>/dev/null | convert xwd:- "png:$RUN/screenshots/shot-$(printf %04d $n).png" 2>/dev/null; then
       cp "$RUN/screenshots/shot-$(printf %04d $n).png" "$RUN/screenshots/latest.png"
     fi
+    rm -f "$RUN/screenshots/shot-$(printf %04d $((n - keep))).png"
   done
   echo "the kiosk stopped; its log: $RUN/logs/kiosk.log" >&2
   tail -20 "$RUN/logs/kiosk.log" >&2

@@ -68,7 +68,9 @@ type Printed struct {
 
 // Simulator is a receipt printer on a port. Set its fields before Serve.
 type Simulator struct {
-	// Dir receives receipt-NNNN.png and receipt-NNNN.txt for each cut.
+	// Dir receives receipt-NNNN.png and receipt-NNNN.txt for each cut
+	// (receipt-NNNN-slip.* for a handover slip, with latest-slip.png a
+	// symlink to the newest).
 	// Empty: receipts are kept in memory only.
 	Dir string
 	// Columns per line at normal width (default 42).
@@ -217,7 +219,18 @@ func (s *Simulator) save(p *Printed, cols int) error {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return err
 	}
-	base := filepath.Join(s.Dir, fmt.Sprintf("receipt-%04d", p.Seq))
+	// A handover slip is the one receipt with a QR code, native or sent as
+	// a raster image (the kiosk prints no other images): its name says so,
+	// and latest-slip.png is always the newest one, for a person to scan.
+	slip := false
+	for _, b := range p.Receipt.Blocks {
+		slip = slip || b.Kind == QRBlock || b.Kind == RasterBlock
+	}
+	name := fmt.Sprintf("receipt-%04d", p.Seq)
+	if slip {
+		name += "-slip"
+	}
+	base := filepath.Join(s.Dir, name)
 	txt := p.Text
 	if len(p.Receipt.Errors) > 0 {
 		txt += "--- decode errors ---\n"
@@ -237,6 +250,15 @@ func (s *Simulator) save(p *Printed, cols int) error {
 		return err
 	}
 	p.PNGPath = base + ".png"
+	if slip {
+		latest := filepath.Join(s.Dir, "latest-slip.png")
+		tmp := latest + ".tmp"
+		os.Remove(tmp)
+		if err := os.Symlink(filepath.Base(p.PNGPath), tmp); err != nil {
+			return err
+		}
+		return os.Rename(tmp, latest)
+	}
 	return nil
 }
 
@@ -250,7 +272,7 @@ func lastSeq(dir string) int {
 	last := 0
 	for _, n := range names {
 		var k int
-		if _, err := fmt.Sscanf(filepath.Base(n), "receipt-%d.txt", &k); err == nil && k > last {
+		if _, err := fmt.Sscanf(filepath.Base(n), "receipt-%d", &k); err == nil && k > last {
 			last = k
 		}
 	}

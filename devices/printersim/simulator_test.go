@@ -71,7 +71,7 @@ func TestEndToEndThroughPTY(t *testing.T) {
 				t.Errorf("receipt %d text lacks %q:\n%s", i+1, want, r.Text)
 			}
 		}
-		if wantFile := filepath.Join(sim.Dir, "receipt-000"+string(rune('1'+i))+".png"); r.PNGPath != wantFile {
+		if wantFile := filepath.Join(sim.Dir, "receipt-000"+string(rune('1'+i))+"-slip.png"); r.PNGPath != wantFile {
 			t.Errorf("receipt %d PNG = %q; want %q", i+1, r.PNGPath, wantFile)
 		}
 		txt, err := os.ReadFile(r.TxtPath)
@@ -81,6 +81,10 @@ func TestEndToEndThroughPTY(t *testing.T) {
 		if code := zbarimg(t, r.PNGPath); code != handoverURL {
 			t.Errorf("receipt %d: zbarimg = %q; want %q", i+1, code, handoverURL)
 		}
+	}
+	// The newest slip is always at the same path, for make run's help.
+	if dest, err := os.Readlink(filepath.Join(sim.Dir, "latest-slip.png")); err != nil || dest != "receipt-0002-slip.png" {
+		t.Errorf("latest-slip.png -> %q, %v; want receipt-0002-slip.png", dest, err)
 	}
 	if !strings.Contains(got[0].Text, "[QR: "+handoverURL+"]") {
 		t.Errorf("native receipt text lacks the QR data:\n%s", got[0].Text)
@@ -164,7 +168,7 @@ func TestDiscardWhileOffline(t *testing.T) {
 
 func TestNumberingContinues(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "receipt-0007.txt"), nil, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "receipt-0007-slip.txt"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	sim := New(dir)
@@ -176,7 +180,10 @@ func TestNumberingContinues(t *testing.T) {
 		t.Fatalf("Printed() = %+v; want receipt 8", got)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "receipt-0008.png")); err != nil {
-		t.Error(err)
+		t.Error(err) // not a slip: no QR code
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "latest-slip.png")); err == nil {
+		t.Error("latest-slip.png made for a receipt that is no slip")
 	}
 }
 
