@@ -11,31 +11,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/golang-jwt/jwt/v5"
-	"github.com/oauth2-proxy/mockoidc"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/internal/oidctest"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
-
-// eidUser is what a national eID broker says about the person signing in.
-type eidUser struct{ cpr, name string }
-
-func (u eidUser) ID() string { return "sub-" + u.cpr }
-func (u eidUser) Userinfo([]string) ([]byte, error) {
-	return []byte(`{"sub":"sub-` + u.cpr + `"}`), nil
-}
-func (u eidUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims, error) {
-	return &struct {
-		*mockoidc.IDTokenClaims
-		CPR  string `json:"cpr"`
-		Name string `json:"name"`
-	}{base, u.cpr, u.name}, nil
-}
 
 // TestHandoverInBrowser is the relative's whole journey against the real
 // central: a kiosk makes the code, the QR image is read back with zbarimg,
@@ -45,12 +29,8 @@ func TestHandoverInBrowser(t *testing.T) {
 	chromium := testtool.Require(t, "chromium", "chromium-browser")
 	zbarimg := testtool.Require(t, "zbarimg")
 
-	idp, err := mockoidc.Run()
-	if err != nil {
-		t.Fatalf("mockoidc: %v", err)
-	}
-	t.Cleanup(func() { idp.Shutdown() })
-	idp.QueueUser(eidUser{cpr: strings.ReplaceAll(cprBo, "-", ""), name: "Bo Berg"})
+	idp := oidctest.Start(t)
+	idp.QueueUser(oidctest.User{CPR: strings.ReplaceAll(cprBo, "-", ""), Name: "Bo Berg"})
 
 	// The OIDC redirect URL needs central's address before it starts.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

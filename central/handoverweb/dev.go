@@ -16,8 +16,8 @@ type DevSignIn struct{}
 
 func (DevSignIn) Name() string { return "dev" }
 
-func (DevSignIn) Start(w http.ResponseWriter, r *http.Request, state string) (string, error) {
-	return "/handover/dev?state=" + url.QueryEscape(state), nil
+func (DevSignIn) Start(_ *http.Request, f *Flow) (string, error) {
+	return "/handover/dev?state=" + url.QueryEscape(f.State), nil
 }
 
 var devForm = template.Must(template.New("dev").Parse(`<!doctype html>
@@ -40,7 +40,7 @@ button{margin-top:1.5rem;font-size:1.2rem;min-height:3rem;padding:.6rem 1.2rem;b
 <button type="submit" id="signin">{{if eq .Lang "en"}}Sign in{{else}}Log ind{{end}}</button>
 </form></main></body></html>`))
 
-func (DevSignIn) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *http.Request, string, Identity)) {
+func (DevSignIn) Routes(mux *http.ServeMux, fl Flows) {
 	render := func(w http.ResponseWriter, r *http.Request, state, errMsg string, status int) {
 		lang := "da"
 		if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
@@ -59,8 +59,9 @@ func (DevSignIn) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *ht
 			render(w, r, "", "Bad request.", http.StatusBadRequest)
 			return
 		}
-		// The sign-in state is single use and short-lived (see finishSignIn);
-		// it is the CSRF token of this form.
+		// The sign-in state is single use, short-lived and bound to the
+		// browser that started it (Flows.Take): it is the CSRF token of
+		// this form.
 		state := r.PostForm.Get("state")
 		cpr, err := bk.ParseCPR(strings.TrimSpace(r.PostForm.Get("cpr")), time.Now())
 		name := strings.TrimSpace(r.PostForm.Get("name"))
@@ -72,6 +73,10 @@ func (DevSignIn) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *ht
 			render(w, r, state, msg, http.StatusBadRequest)
 			return
 		}
-		finish(w, r, state, Identity{CPR: cpr, Name: name, Method: "dev"})
+		f, ok := fl.Take(w, r, state)
+		if !ok {
+			return
+		}
+		fl.Finish(w, r, f, Identity{CPR: cpr, Name: name, Method: "dev"})
 	})
 }

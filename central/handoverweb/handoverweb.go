@@ -18,7 +18,6 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
-	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -85,17 +84,6 @@ type Identity struct {
 	Method string
 }
 
-// SignIn is a way for the delegate to prove who they are.
-type SignIn interface {
-	// Name is "oidc" or "dev".
-	Name() string
-	// Start begins sign-in and returns where to send the browser; state
-	// must come back to Finish unchanged.
-	Start(w http.ResponseWriter, r *http.Request, state string) (redirect string, err error)
-	// Routes registers the provider's own handlers (callback, form).
-	Routes(mux *http.ServeMux, finish func(w http.ResponseWriter, r *http.Request, state string, id Identity))
-}
-
 // Config configures the handler.
 type Config struct {
 	Registry Registry
@@ -113,7 +101,7 @@ type Handler struct {
 	tmpl     *template.Template
 	mu       sync.Mutex
 	sessions map[string]*session
-	pending  map[string]pendingSignIn // sign-in state → where to go after
+	pending  map[string]Flow // sign-ins in progress, by state
 }
 
 type session struct {
@@ -122,15 +110,10 @@ type session struct {
 	expires time.Time
 }
 
-type pendingSignIn struct {
-	next    string
-	lang    string
-	expires time.Time
-}
-
 const (
 	sessionCookie = "bk_handover"
 	langCookie    = "bk_lang"
+	browserCookie = "bk_signin" // binds a sign-in in progress to the browser that started it
 	sessionTTL    = 15 * time.Minute
 	signInTTL     = 10 * time.Minute
 	maxFormBytes  = 8 << 10
@@ -155,14 +138,14 @@ func New(cfg Config) *Handler {
 		cfg:      cfg,
 		mux:      http.NewServeMux(),
 		sessions: map[string]*session{},
-		pending:  map[string]pendingSignIn{},
+		pending:  map[string]Flow{},
 	}
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"t": func(lang, key string) string { return translate(lang, key) },
 	}).ParseFS(templateFS, "templates/*.html"))
 	h.mux.HandleFunc("GET /handover/signin", h.startSignIn)
 	h.mux.HandleFunc("GET /handover/signout", h.signOut)
-	cfg.SignIn.Routes(h.mux, h.finishSignIn)
+	cfg.SignIn.Routes(h.mux, flows{h})
 	return h
 }
 
@@ -248,8 +231,8 @@ func (h *Handler) sweep(now time.Time) {
 			delete(h.sessions, k)
 		}
 	}
-	for k, p := range h.pending {
-		if !now.Before(p.expires) {
+	for k, f := range h.pending {
+		if !now.Before(f.Expires) {
 			delete(h.pending, k)
 		}
 	}
@@ -393,6 +376,10 @@ func statusFor(code string) int {
 		return http.StatusGone
 	case "signin_required":
 		return http.StatusUnauthorized
+	case "signin_expired", "signin_browser", "signin_failed", "signin_no_cpr":
+		return http.StatusBadRequest
+	case "signin_unavailable":
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusConflict
 }
@@ -485,82 +472,4 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	h.cfg.Logger.Info("handover answered", "delegation", c.DelegationID, "accept", accept, "outcome", v.Outcome, "reason", v.Reason, "delegate", s.id.CPR)
 	h.render(w, http.StatusOK, "result.html", d)
-}
-
-// safeNext keeps post-sign-in redirects on handover paths of this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return ""
-	}
-	u := strings.ToUpper(next)
-	if !strings.HasPrefix(u, handover.URLPath) && !strings.HasPrefix(u, handover.URLPathCompressed) {
-		return ""
-	}
-	return next
-}
-
-func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
-	next := safeNext(r.URL.Query().Get("next"))
-	if next == "" {
-		h.fail(w, r, http.StatusBadRequest, "bad_request")
-		return
-	}
-	lang := h.lang(w, r)
-	state := randomToken()
-	now := h.cfg.Now()
-	h.mu.Lock()
-	h.sweep(now)
-	h.pending[state] = pendingSignIn{next: next, lang: lang, expires: now.Add(signInTTL)}
-	h.mu.Unlock()
-	to, err := h.cfg.SignIn.Start(w, r, state)
-	if errors.Is(err, ErrNoSignIn) {
-		h.fail(w, r, http.StatusServiceUnavailable, "signin_none")
-		return
-	}
-	if err != nil {
-		h.cfg.Logger.Error("handover sign-in start", "err", err)
-		h.fail(w, r, http.StatusBadGateway, "signin_unavailable")
-		return
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-// finishSignIn is called by the sign-in provider once it knows who this is.
-func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, state string, id Identity) {
-	now := h.cfg.Now()
-	h.mu.Lock()
-	p, ok := h.pending[state]
-	delete(h.pending, state)
-	if ok && !now.Before(p.expires) {
-		ok = false
-	}
-	var sid string
-	if ok {
-		sid = randomToken()
-		h.sessions[sid] = &session{id: id, csrf: randomToken(), expires: now.Add(sessionTTL)}
-	}
-	h.mu.Unlock()
-	if !ok {
-		h.fail(w, r, http.StatusBadRequest, "signin_expired")
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionTTL.Seconds())})
-	h.cfg.Logger.Info("handover sign-in", "method", id.Method, "delegate", id.CPR)
-	http.Redirect(w, r, p.next, http.StatusSeeOther)
-}
-
-func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		h.mu.Lock()
-		delete(h.sessions, c.Value)
-		h.mu.Unlock()
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.cfg.Secure, MaxAge: -1})
-	next := safeNext(r.URL.Query().Get("next"))
-	if next == "" {
-		lang := h.lang(w, r)
-		h.render(w, http.StatusOK, "error.html", pageData{Lang: lang, OtherLang: other(lang), Title: translate(lang, "signed_out_title"), Message: translate(lang, "signed_out")})
-		return
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -83,7 +83,9 @@ type world struct {
 	now      time.Time
 }
 
-func newWorld(t *testing.T, signIn func(t *testing.T) handoverweb.SignIn) *world {
+// newWorld serves the pages with the sign-in signIn makes for the
+// server's base URL.
+func newWorld(t *testing.T, signIn func(t *testing.T, base string) handoverweb.SignIn) *world {
 	t.Helper()
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	w := &world{
@@ -96,13 +98,14 @@ func newWorld(t *testing.T, signIn func(t *testing.T) handoverweb.SignIn) *world
 		kioskKey: key,
 		now:      time.Now().UTC().Truncate(time.Second),
 	}
-	h := handoverweb.New(handoverweb.Config{Registry: w.reg, SignIn: signIn(t)})
-	w.srv = httptest.NewServer(h)
+	w.srv = httptest.NewUnstartedServer(nil)
+	w.srv.Config.Handler = handoverweb.New(handoverweb.Config{Registry: w.reg, SignIn: signIn(t, "http://"+w.srv.Listener.Addr().String())})
+	w.srv.Start()
 	t.Cleanup(w.srv.Close)
 	return w
 }
 
-func dev(*testing.T) handoverweb.SignIn { return handoverweb.DevSignIn{} }
+func dev(*testing.T, string) handoverweb.SignIn { return handoverweb.DevSignIn{} }
 
 // delegation stores a pending delegation and returns a code URL for it.
 func (w *world) delegation(t *testing.T, mutate func(*handover.Claims)) (*bk.Delegation, string) {
@@ -169,12 +172,16 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string,
 	return resp.StatusCode, string(b), resp
 }
 
+// signInURL is the sign-in link of the page at codeURL.
+func (w *world) signInURL(codeURL string) string {
+	path := strings.TrimPrefix(strings.ToLower(codeURL), strings.ToLower(w.srv.URL))
+	return w.srv.URL + "/handover/signin?next=" + url.QueryEscape(codeURL[len(codeURL)-len(path):])
+}
+
 // devSignIn walks the development sign-in from the code page.
 func (w *world) devSignIn(t *testing.T, c *http.Client, codeURL, cpr, name string) {
 	t.Helper()
-	path := strings.TrimPrefix(strings.ToLower(codeURL), strings.ToLower(w.srv.URL))
-	path = codeURL[len(codeURL)-len(path):]
-	status, _, resp := get(t, c, w.srv.URL+"/handover/signin?next="+url.QueryEscape(path))
+	status, _, resp := get(t, c, w.signInURL(codeURL))
 	if status != http.StatusSeeOther {
 		t.Fatalf("sign-in start = %d; want 303", status)
 	}
@@ -420,7 +427,7 @@ func TestOpenRedirectRefused(t *testing.T) {
 // Without any sign-in configured the code page still shows what the code is
 // for, says it cannot be answered here, and sign-in refuses clearly.
 func TestNoSignInRefusesClearly(t *testing.T) {
-	w := newWorld(t, func(*testing.T) handoverweb.SignIn { return nil })
+	w := newWorld(t, func(*testing.T, string) handoverweb.SignIn { return nil })
 	d, u := w.delegation(t, nil)
 	c := client(t)
 	status, page, _ := get(t, c, u+"?lang=en")
@@ -518,7 +525,9 @@ func TestClosedCodeShowsItsState(t *testing.T) {
 			d.State = bk.DelegationActive
 		}, "allerede taget imod"},
 		{"declined", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationDeclined }, "sagt nej tak"},
-		{"renounced", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRenounced }, "givet afkald"},
+		{"renounced", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) {
+			d.State = bk.DelegationRenounced
+		}, "givet afkald"},
 		{"revoked", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRevoked }, "tilbagekaldt"},
 		{"expired", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationExpired }, "Fuldmagten er udløbet"},
 		{"used while pending", func(_ *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims) {

@@ -57,6 +57,7 @@ var refusals = map[string][2]string{
 	bk.EInvalidState:       {"Fuldmagten er ikke længere i kraft.", "The power of attorney is no longer in force."},
 	"signin_required":      {"Du skal logge ind, før du kan svare.", "You must sign in before you can answer."},
 	"signin_expired":       {"Login tog for lang tid. Start forfra fra koden.", "Signing in took too long. Start again from the code."},
+	"signin_browser":       {"Dette login blev ikke startet i denne browser. Har du ikke selv startet det, så luk siden. Ellers start forfra fra koden.", "This sign-in was not started in this browser. If you did not start it yourself, close the page. Otherwise start again from the code."},
 	"signin_failed":        {"Login mislykkedes. Prøv igen.", "Signing in failed. Please try again."},
 	"signin_no_cpr":        {"Login gav ikke et CPR-nummer.", "Signing in did not give a CPR number."},
 	"signin_unavailable":   {"Login er ikke tilgængeligt lige nu. Prøv igen senere.", "Signing in is not available right now. Try again later."},

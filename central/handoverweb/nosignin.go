@@ -16,8 +16,8 @@ var ErrNoSignIn = errors.New("handoverweb: no sign-in is configured (set up OIDC
 
 func (NoSignIn) Name() string { return "none" }
 
-func (NoSignIn) Start(http.ResponseWriter, *http.Request, string) (string, error) {
+func (NoSignIn) Start(*http.Request, *Flow) (string, error) {
 	return "", ErrNoSignIn
 }
 
-func (NoSignIn) Routes(*http.ServeMux, func(http.ResponseWriter, *http.Request, string, Identity)) {}
+func (NoSignIn) Routes(*http.ServeMux, Flows) {}

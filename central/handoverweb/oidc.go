@@ -2,11 +2,10 @@ package handoverweb
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
+	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -27,18 +26,13 @@ type OIDCConfig struct {
 	Scopes       []string
 }
 
-// OIDC signs delegates in with the authorization code flow, PKCE and a nonce.
+// OIDC signs delegates in with the authorization code flow, PKCE (S256)
+// and a nonce. Its per-flow secrets live in the handler's Flow, so it holds
+// no state of its own.
 type OIDC struct {
 	cfg      OIDCConfig
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
-	mu       sync.Mutex
-	flows    map[string]oidcFlow // state → flow secrets
-}
-
-type oidcFlow struct {
-	verifier, nonce string
-	expires         time.Time
 }
 
 // NewOIDC discovers the provider at cfg.Issuer.
@@ -64,80 +58,64 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 			Endpoint: p.Endpoint(), Scopes: scopes,
 		},
 		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
-		flows:    map[string]oidcFlow{},
 	}, nil
 }
 
 func (o *OIDC) Name() string { return "oidc" }
 
-func (o *OIDC) Start(w http.ResponseWriter, r *http.Request, state string) (string, error) {
-	verifier := oauth2.GenerateVerifier()
-	nb := make([]byte, 16)
-	rand.Read(nb)
-	nonce := base64.RawURLEncoding.EncodeToString(nb)
-	now := time.Now()
-	o.mu.Lock()
-	for k, f := range o.flows {
-		if now.After(f.expires) {
-			delete(o.flows, k)
-		}
-	}
-	o.flows[state] = oidcFlow{verifier: verifier, nonce: nonce, expires: now.Add(signInTTL)}
-	o.mu.Unlock()
-	return o.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)), nil
+// Start gives flow f a fresh PKCE verifier and nonce and returns the
+// provider's authorization URL carrying the S256 challenge and the nonce.
+func (o *OIDC) Start(_ *http.Request, f *Flow) (string, error) {
+	// A second GenerateVerifier is 32 random bytes as well: a fine nonce.
+	f.Verifier, f.Nonce = oauth2.GenerateVerifier(), oauth2.GenerateVerifier()
+	return o.oauth.AuthCodeURL(f.State, oauth2.S256ChallengeOption(f.Verifier), oidc.Nonce(f.Nonce)), nil
 }
 
-func (o *OIDC) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *http.Request, string, Identity)) {
+// errNonce is why an ID token whose nonce is not the flow's is refused: it
+// was issued for another sign-in (replayed or injected).
+var errNonce = errors.New("oidc: the ID token's nonce is not this sign-in's")
+
+func (o *OIDC) Routes(mux *http.ServeMux, fl Flows) {
 	mux.HandleFunc("GET /handover/oidc/callback", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		state := q.Get("state")
-		o.mu.Lock()
-		flow, ok := o.flows[state]
-		delete(o.flows, state)
-		o.mu.Unlock()
-		if !ok || time.Now().After(flow.expires) {
-			writeSignInError(w, r, "signin_expired")
+		f, ok := fl.Take(w, r, q.Get("state"))
+		if !ok {
 			return
 		}
-		if q.Get("error") != "" {
-			writeSignInError(w, r, "signin_failed")
+		if e := q.Get("error"); e != "" {
+			fl.Fail(w, r, "signin_failed", fmt.Errorf("oidc: the provider answered %q", e))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 		defer cancel()
-		tok, err := o.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(flow.verifier))
+		tok, err := o.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(f.Verifier))
 		if err != nil {
-			writeSignInError(w, r, "signin_failed")
+			fl.Fail(w, r, "signin_failed", fmt.Errorf("oidc: code exchange: %w", err))
 			return
 		}
 		raw, _ := tok.Extra("id_token").(string)
 		idt, err := o.verifier.Verify(ctx, raw)
-		if err != nil || idt.Nonce != flow.nonce {
-			writeSignInError(w, r, "signin_failed")
+		if err != nil {
+			fl.Fail(w, r, "signin_failed", fmt.Errorf("oidc: ID token: %w", err))
+			return
+		}
+		// go-oidc leaves the nonce to the caller: it must be this flow's.
+		if f.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(f.Nonce)) != 1 {
+			fl.Fail(w, r, "signin_failed", errNonce)
 			return
 		}
 		var claims map[string]any
 		if err := idt.Claims(&claims); err != nil {
-			writeSignInError(w, r, "signin_failed")
+			fl.Fail(w, r, "signin_failed", fmt.Errorf("oidc: ID token claims: %w", err))
 			return
 		}
 		cprText, _ := claims[o.cfg.CPRClaim].(string)
 		cpr, err := bk.ParseCPR(cprText, time.Now())
 		if err != nil {
-			writeSignInError(w, r, "signin_no_cpr")
+			fl.Fail(w, r, "signin_no_cpr", fmt.Errorf("oidc: claim %q holds no valid CPR number", o.cfg.CPRClaim))
 			return
 		}
 		name, _ := claims[o.cfg.NameClaim].(string)
-		finish(w, r, state, Identity{CPR: cpr, Name: name, Method: "oidc"})
+		fl.Finish(w, r, f, Identity{CPR: cpr, Name: name, Method: "oidc"})
 	})
-}
-
-func writeSignInError(w http.ResponseWriter, r *http.Request, code string) {
-	lang := "da"
-	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
-		lang = "en"
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(statusFor(code))
-	fmt.Fprintln(w, message(lang, code))
 }

@@ -54,11 +54,11 @@ type lazyOIDC struct {
 	cfg handoverweb.OIDCConfig
 	log *slog.Logger
 
-	mu     sync.Mutex
-	o      *handoverweb.OIDC
-	retry  time.Time
-	inner  *http.ServeMux
-	finish func(http.ResponseWriter, *http.Request, string, handoverweb.Identity)
+	mu    sync.Mutex
+	o     *handoverweb.OIDC
+	retry time.Time
+	inner *http.ServeMux
+	flows handoverweb.Flows
 }
 
 const (
@@ -84,30 +84,30 @@ func (l *lazyOIDC) provider() (*handoverweb.OIDC, error) {
 		l.retry = time.Now().Add(retryAfter)
 		return nil, err
 	}
-	o.Routes(l.inner, l.finish)
+	o.Routes(l.inner, l.flows)
 	l.o = o
 	l.log.Info("OIDC provider discovered", "issuer", l.cfg.Issuer)
 	return o, nil
 }
 
-func (l *lazyOIDC) Start(w http.ResponseWriter, r *http.Request, state string) (string, error) {
+func (l *lazyOIDC) Start(r *http.Request, f *handoverweb.Flow) (string, error) {
 	o, err := l.provider()
 	if err != nil {
 		return "", err
 	}
-	return o.Start(w, r, state)
+	return o.Start(r, f)
 }
 
 // Routes registers the callback now; it reaches the provider's own handler
 // once discovery has happened (a callback can only follow a Start).
-func (l *lazyOIDC) Routes(mux *http.ServeMux, finish func(http.ResponseWriter, *http.Request, string, handoverweb.Identity)) {
-	l.inner, l.finish = http.NewServeMux(), finish
+func (l *lazyOIDC) Routes(mux *http.ServeMux, fl handoverweb.Flows) {
+	l.inner, l.flows = http.NewServeMux(), fl
 	mux.HandleFunc("GET /handover/oidc/callback", func(w http.ResponseWriter, r *http.Request) {
 		l.mu.Lock()
 		ready := l.o != nil
 		l.mu.Unlock()
 		if !ready {
-			http.Error(w, "Signing in is not available right now. Start again from the code.", http.StatusServiceUnavailable)
+			fl.Fail(w, r, "signin_unavailable", nil)
 			return
 		}
 		l.inner.ServeHTTP(w, r)
