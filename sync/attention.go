@@ -100,7 +100,7 @@ func (o *Outbox) Dismiss(seq uint64) error {
 	if o.closed {
 		return ErrClosed
 	}
-	err := o.db.Update(func(txn *badger.Txn) error {
+	err := o.update(func(txn *badger.Txn) error {
 		if _, err := txn.Get(seqKey(pAttention, seq)); errors.Is(err, badger.ErrKeyNotFound) {
 			return ErrNotOnList
 		} else if err != nil {

@@ -86,6 +86,9 @@ type Outbox struct {
 	blog *badgerLogger
 	inc  string
 
+	copyDir string // a read-only outbox's repaired copy, removed at Close
+	cleanup func() // after the database is closed: lock and copy go
+
 	mu        gosync.Mutex
 	last      uint64
 	acked     uint64
@@ -211,8 +214,8 @@ func Open(dir string, opts Options) (*Outbox, error) {
 	var key []byte
 	var err error
 	if opts.ReadOnly {
-		if !hasData(dir) {
-			return nil, fmt.Errorf("outbox: no outbox in %s", dir)
+		if !isOutbox(dir) {
+			return nil, fmt.Errorf("outbox: no outbox in %s (no Badger MANIFEST there; the kiosk keeps its outbox in data_dir/outbox)", dir)
 		}
 		b, rerr := os.ReadFile(opts.KeyFile)
 		if errors.Is(rerr, os.ErrNotExist) {
@@ -238,16 +241,23 @@ func Open(dir string, opts Options) (*Outbox, error) {
 		}
 	}
 	blog := &badgerLogger{l: log}
-	db, err := badger.Open(badgerOptions(dir, key, opts.ReadOnly, blog))
-	if err != nil {
-		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
-			return nil, fmt.Errorf("outbox: %w: %s does not open %s", ErrWrongKey, opts.KeyFile, dir)
-		}
+	var db *badger.DB
+	copyDir, cleanup := "", func() {}
+	if opts.ReadOnly {
+		db, copyDir, cleanup, err = openReadOnly(dir, key, log, blog)
+	} else {
+		db, err = badger.Open(badgerOptions(dir, key, false, blog))
+	}
+	if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
+		return nil, fmt.Errorf("outbox: %w: %s does not open %s", ErrWrongKey, opts.KeyFile, dir)
+	} else if err != nil {
 		return nil, fmt.Errorf("outbox: opening %s: %w", dir, err)
 	}
-	o := &Outbox{db: db, dir: dir, opts: opts, log: log, blog: blog, notify: make(chan struct{}, 1), stop: make(chan struct{})}
+	o := &Outbox{db: db, dir: dir, opts: opts, log: log, blog: blog, copyDir: copyDir, cleanup: cleanup,
+		notify: make(chan struct{}, 1), stop: make(chan struct{})}
 	if err := o.load(); err != nil {
 		db.Close()
+		cleanup()
 		return nil, err
 	}
 	if opts.MaintenanceInterval > 0 && !opts.ReadOnly {
@@ -342,6 +352,15 @@ func (o *Outbox) viewOrUpdate(fn func(*badger.Txn) error) error {
 	return o.db.Update(fn)
 }
 
+// update runs fn in a read-write transaction; a read-only outbox (which may
+// be a writable copy) refuses.
+func (o *Outbox) update(fn func(*badger.Txn) error) error {
+	if o.opts.ReadOnly {
+		return ErrReadOnly
+	}
+	return o.db.Update(fn)
+}
+
 func getU64(txn *badger.Txn, k []byte) (uint64, error) {
 	item, err := txn.Get(k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -430,9 +449,9 @@ func (o *Outbox) Enqueue(ctx context.Context, a *bk.Action) (uint64, error) {
 		}
 	}
 	seq := o.last + 1
-	err = o.db.Update(func(txn *badger.Txn) error { return txn.Set(seqKey(pAction, seq), val) })
+	err = o.update(func(txn *badger.Txn) error { return txn.Set(seqKey(pAction, seq), val) })
 	if err != nil {
-		if !errors.Is(err, badger.ErrReadOnlyTxn) {
+		if !errors.Is(err, ErrReadOnly) {
 			o.broken = err
 		}
 		o.log.Error("enqueue failed", "seq", seq, "err", err)
@@ -545,7 +564,7 @@ func (o *Outbox) Ack(resp bk.PushResponse) error {
 	from, to := o.acked+1, resp.LastSeq
 	att := 0
 	var oldest time.Time
-	err := o.db.Update(func(txn *badger.Txn) error {
+	err := o.update(func(txn *badger.Txn) error {
 		var ids map[string]uint64
 		for _, v := range resp.Verdicts {
 			seq := v.Seq
@@ -709,7 +728,7 @@ func (o *Outbox) Purge(now time.Time) (int, error) {
 	n := 0
 	for from := purged + 1; from <= target; {
 		to := min(from+purgeChunk-1, target)
-		err := o.db.Update(func(txn *badger.Txn) error {
+		err := o.update(func(txn *badger.Txn) error {
 			for s := from; s <= to; s++ {
 				if err := txn.Delete(seqKey(pAction, s)); err != nil {
 					return err
@@ -787,7 +806,9 @@ func (o *Outbox) Close() error {
 	go func() {
 		close(o.stop)
 		o.wg.Wait()
-		done <- o.db.Close()
+		err := o.db.Close()
+		o.cleanup()
+		done <- err
 	}()
 	t := time.NewTimer(o.opts.CloseTimeout)
 	defer t.Stop()

@@ -30,7 +30,7 @@ func init() {
 		"card revoke":     {"card revoke --central URL --operator-token-file FILE --serial SERIAL", cardRevoke},
 		"enroll-token":    {"enroll-token --central URL --operator-token-file FILE [--ttl 24h]   issue a one-time kiosk enrolment token", enrollToken},
 		"enroll":          {"enroll --central URL --token TOKEN --data DIR --kiosk-id ID [--site NAME]   enrol this kiosk", enroll},
-		"queue":           {"queue --data DIR [--json]                   list pending, acknowledged and attention items", queue},
+		"queue":           {"queue --data DATA_DIR [--json|--summary]    list a stopped kiosk's pending, acknowledged and attention items", queue},
 		"sim card-reader": {"sim card-reader [--link PATH] [--control SOCKET] [--insert CARDFILE]   card reader simulator on a pseudo-terminal", simCardReader},
 		"sim send":        {"sim send --control SOCKET COMMAND...           send a command to a running simulator (e.g. insert FILE, remove, paper-out, scan TEXT)", simSend},
 		"sim scanner":     {"sim scanner [--link PATH] [--control SOCKET]   QR scanner simulator (scan TEXT, scan-image FILE)", simScanner},

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 // queueReport is what `kioskctl queue` shows: no full CPR numbers, ever.
 type queueReport struct {
 	Incarnation    string                    `json:"incarnation"`
+	UncleanStop    bool                      `json:"unclean_stop,omitempty"` // read from a repaired copy
 	Pending        int                       `json:"pending"`
 	OldestPending  time.Time                 `json:"oldest_pending,omitzero"`
 	AckedNotPurged int                       `json:"acked_not_purged"`
@@ -35,21 +39,34 @@ type pendingItem struct {
 	Outcome    string    `json:"outcome,omitempty"` // central's verdict, once acknowledged
 }
 
+// outboxDir is the outbox for --data: the kiosk keeps it in data_dir/outbox
+// (cmd/kiosk), and an operator may also name that directory itself.
+func outboxDir(data string) string {
+	if st, err := os.Stat(filepath.Join(data, "outbox")); err == nil && st.IsDir() {
+		return filepath.Join(data, "outbox")
+	}
+	return data
+}
+
 func queue(ctx context.Context, args []string, _ io.Reader, out io.Writer) error {
 	fs := flags("queue")
-	dir := fs.String("data", "", "the kiosk's data directory (the kiosk must be stopped)")
+	dir := fs.String("data", "", "the kiosk's data_dir (or the outbox directory in it); the kiosk must be stopped")
 	asJSON := fs.Bool("json", false, "print JSON")
+	summary := fs.Bool("summary", false, "print only the counts")
 	if err := parse(fs, args, "data"); err != nil {
 		return err
 	}
-	ob, err := kiosksync.Open(*dir, kiosksync.Options{ReadOnly: true})
+	ob, err := kiosksync.Open(outboxDir(*dir), kiosksync.Options{ReadOnly: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
 	}
 	defer ob.Close()
+	if ob.ReadsCopy() && !*asJSON {
+		fmt.Fprintln(out, "The kiosk did not stop cleanly: this lists a repaired copy of its outbox; its own files are unchanged and the kiosk repairs them when it starts.")
+	}
 	st := ob.Stats()
 	rep := queueReport{
-		Incarnation: ob.Incarnation(), Pending: st.Pending, OldestPending: st.OldestPending,
+		Incarnation: ob.Incarnation(), UncleanStop: ob.ReadsCopy(), Pending: st.Pending, OldestPending: st.OldestPending,
 		AckedNotPurged: st.AckedNotPurged, LastSeq: st.LastSeq, Acked: st.Acked, Purged: st.Purged,
 	}
 	item := func(it bk.PushItem) pendingItem {
@@ -86,6 +103,9 @@ func queue(ctx context.Context, args []string, _ io.Reader, out io.Writer) error
 	}
 	fmt.Fprintf(out, "incarnation %s: %d pending, %d acknowledged not yet purged, %d need attention (seq last %d, acked %d, purged %d)\n",
 		rep.Incarnation, rep.Pending, rep.AckedNotPurged, len(rep.Attention), rep.LastSeq, rep.Acked, rep.Purged)
+	if *summary {
+		return nil
+	}
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	if len(rep.PendingItems) > 0 {
 		fmt.Fprintln(tw, "\nPENDING\tSEQ\tACTION\tKIND\tOCCURRED\tASSISTED")

@@ -107,3 +107,18 @@ func holdsNothing(path string) (n int64, empty bool, err error) {
 		}
 	}
 }
+
+// HoldShared takes Badger's directory lock on dir shared, as a read-only
+// Badger does, and keeps it until release is called: no writer can open the
+// database meanwhile. ErrInUse means a writer has it open now.
+func HoldShared(dir string) (release func(), err error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := lock(d, false); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return func() { d.Close() }, nil
+}
