@@ -50,7 +50,7 @@ var normalPalette = palette{colors: map[fyne.ThemeColorName]color.Color{
 	fynetheme.ColorNameHeaderBackground:    rgb(0xE3DFD6),
 	fynetheme.ColorNameMenuBackground:      rgb(0xFFFFFF),
 	fynetheme.ColorNameOverlayBackground:   rgb(0xFFFFFF),
-	fynetheme.ColorNameScrollBar:           rgba(0x000000, 0x66),
+	fynetheme.ColorNameScrollBar:           rgba(0x000000, 0x99), // a drag handle: 3:1 on the paper
 	fynetheme.ColorNameScrollBarBackground: rgba(0x000000, 0x14),
 	fynetheme.ColorNameSeparator:           rgb(0xC9C4B8),
 	fynetheme.ColorNameShadow:              rgba(0x000000, 0x33),
@@ -135,6 +135,7 @@ func TextPairs(s Settings) []Pair {
 		{"foreground on header", c(fynetheme.ColorNameForeground), c(fynetheme.ColorNameHeaderBackground)},
 		{"foreground on menu", c(fynetheme.ColorNameForeground), c(fynetheme.ColorNameMenuBackground)},
 		{"foreground on overlay", c(fynetheme.ColorNameForeground), c(fynetheme.ColorNameOverlayBackground)},
+		{"warning on banner", c(fynetheme.ColorNameWarning), Blend(bg, c(fynetheme.ColorNameHover))},
 	}
 	buttons := []struct {
 		name   string
@@ -156,6 +157,53 @@ func TextPairs(s Settings) []Pair {
 		)
 	}
 	return pairs
+}
+
+// MinControlContrast is the contrast a control's boundary (its outline or
+// its fill) must reach against what it is drawn on, in every mode (WCAG 2.2
+// 1.4.11 non-text contrast).
+const MinControlContrast = 3
+
+// ControlPairs lists, for s, the colour that shows where each kind of
+// control is (Foreground: its outline or fill) with the colour around it
+// (Background): secondary buttons and keys are outlined with the input
+// border, primary and status buttons are filled, selected toggles take the
+// primary fill, PIN slots are outlined and their dots filled; buttons stand
+// on the page, on cards (input background) and in pop-ups; the scroll bar is
+// a drag handle on its track.
+func ControlPairs(s Settings) []Pair {
+	th := New(s)
+	c := func(n fyne.ThemeColorName) color.Color { return th.Color(n, fynetheme.VariantLight) }
+	grounds := []struct {
+		name string
+		c    color.Color
+	}{
+		{"background", c(fynetheme.ColorNameBackground)},
+		{"card", c(fynetheme.ColorNameInputBackground)},
+		{"overlay", c(fynetheme.ColorNameOverlayBackground)},
+	}
+	edges := []struct {
+		name string
+		c    color.Color
+	}{
+		{"button and key outline", c(fynetheme.ColorNameInputBorder)},
+		{"primary and selected fill", c(fynetheme.ColorNamePrimary)},
+		{"danger button fill", c(fynetheme.ColorNameError)},
+		{"success button fill", c(fynetheme.ColorNameSuccess)},
+		{"warning button fill", c(fynetheme.ColorNameWarning)},
+	}
+	var pairs []Pair
+	for _, e := range edges {
+		for _, g := range grounds {
+			pairs = append(pairs, Pair{e.name + " on " + g.name, e.c, g.c})
+		}
+	}
+	bg := c(fynetheme.ColorNameBackground)
+	return append(pairs,
+		Pair{"PIN dot on its slot", c(fynetheme.ColorNameForeground), c(fynetheme.ColorNameInputBackground)},
+		Pair{"scroll bar on its track", Blend(Blend(bg, c(fynetheme.ColorNameScrollBarBackground)), c(fynetheme.ColorNameScrollBar)),
+			Blend(bg, c(fynetheme.ColorNameScrollBarBackground))},
+	)
 }
 
 // Blend draws over on top of under (source-over) and returns the opaque

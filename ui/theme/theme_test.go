@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -40,22 +42,88 @@ func TestContrastKnownValues(t *testing.T) {
 
 func TestTextPairsContrast(t *testing.T) {
 	for _, s := range allSettings {
-		pairs := TextPairs(s)
-		if len(pairs) < 20 {
-			t.Fatalf("%s: TextPairs returned %d pairs; want every text pair", name(s), len(pairs))
+		checkPairs(t, name(s)+" text", TextPairs(s), 20, MinContrast(s))
+	}
+}
+
+// TestControlContrast: every control's outline or fill stands out 3:1
+// from what it is drawn on (WCAG 1.4.11), in every mode.
+func TestControlContrast(t *testing.T) {
+	for _, s := range allSettings {
+		checkPairs(t, name(s)+" control", ControlPairs(s), 15, MinControlContrast)
+	}
+}
+
+// checkPairs fails for every pair below want, and for fewer than least
+// pairs (a list that lost its entries would pass unseen).
+func checkPairs(t *testing.T, what string, pairs []Pair, least int, want float64) {
+	t.Helper()
+	if len(pairs) < least {
+		t.Fatalf("%s: %d pairs; want at least %d", what, len(pairs), least)
+	}
+	lowest, lowestName := 21.0, ""
+	for _, p := range pairs {
+		got := Contrast(p.Foreground, p.Background)
+		if got < lowest {
+			lowest, lowestName = got, p.Name
 		}
-		want := MinContrast(s)
-		lowest, lowestName := 21.0, ""
-		for _, p := range pairs {
-			got := Contrast(p.Foreground, p.Background)
-			if got < lowest {
-				lowest, lowestName = got, p.Name
+		if got < want {
+			t.Errorf("%s %s: contrast(%s, %s) = %.2f; want ≥ %.1f", what, p.Name, hex(p.Foreground), hex(p.Background), got, want)
+		}
+	}
+	t.Logf("%s: %d pairs, lowest contrast %.2f (%s)", what, len(pairs), lowest, lowestName)
+}
+
+// TestSecondaryButtonsAreOutlined: a secondary button's fill is too close
+// to the page to show where it is (about 1.2:1 normally, 1.4:1 in high
+// contrast), so TouchTarget, TallButton and SquareButton draw the input
+// border over its edge, and PrimaryButton relies on its fill.
+func TestSecondaryButtonsAreOutlined(t *testing.T) {
+	app := test.NewTempApp(t)
+	for _, s := range allSettings {
+		th := New(s)
+		app.Settings().SetTheme(th)
+		bg := th.Color(fynetheme.ColorNameBackground, fynetheme.VariantLight)
+		t.Logf("%s: the button fill alone is %.2f:1 on the page", name(s), Contrast(th.Color(fynetheme.ColorNameButton, fynetheme.VariantLight), bg))
+		for name2, c := range map[string]*fyne.Container{
+			"TouchTarget": TouchTarget(widget.NewButton("Tilbage", nil)), "TallButton": TallButton(widget.NewButton("Hjælp", nil)),
+			"SquareButton": SquareButton(widget.NewButton("+", nil)),
+		} {
+			c.Resize(c.MinSize())
+			b, edge := c.Objects[0], c.Objects[len(c.Objects)-1]
+			r, ok := edge.(*canvas.Rectangle)
+			if !ok || r.StrokeWidth < 2 || r.Position() != b.Position() || r.Size() != b.Size() {
+				t.Errorf("%s %s: no outline over the button (last object %T)", name(s), name2, edge)
+				continue
 			}
-			if got < want {
-				t.Errorf("%s %s: contrast(%s, %s) = %.2f; want ≥ %.1f", name(s), p.Name, hex(p.Foreground), hex(p.Background), got, want)
+			if got := Contrast(r.StrokeColor, bg); got < MinControlContrast {
+				t.Errorf("%s %s: outline contrast %.2f; want ≥ %d", name(s), name2, got, MinControlContrast)
 			}
 		}
-		t.Logf("%s: %d pairs, lowest contrast %.2f (%s)", name(s), len(pairs), lowest, lowestName)
+		if p := PrimaryButton(widget.NewButton("OK", nil)); len(p.Objects) != 1 {
+			t.Errorf("%s PrimaryButton: %d objects; want the button alone (its fill is its edge)", name(s), len(p.Objects))
+		}
+	}
+}
+
+// TestControlsKeepTheirDistance: two wrapped buttons side by side in an HBox
+// are at least the touch target in size and the target gap apart.
+func TestControlsKeepTheirDistance(t *testing.T) {
+	app := test.NewTempApp(t)
+	for _, s := range allSettings {
+		th := New(s)
+		app.Settings().SetTheme(th)
+		a, b := widget.NewButton("1", nil), widget.NewButton("2", nil)
+		box := container.NewHBox(TouchTarget(a), PrimaryButton(b))
+		box.Resize(box.MinSize())
+		ax := a.Position().X + box.Objects[0].Position().X
+		bx := b.Position().X + box.Objects[1].Position().X
+		if gap := bx - (ax + a.Size().Width); gap < th.Size(SizeNameTargetGap) || gap < MinTargetGap {
+			t.Errorf("%s: gap between two buttons = %v; want ≥ %v", name(s), gap, th.Size(SizeNameTargetGap))
+		}
+		if a.Size().Width < MinTouchTarget || a.Size().Height < MinTouchTarget {
+			t.Errorf("%s: button size %v; want ≥ %d×%d", name(s), a.Size(), MinTouchTarget, MinTouchTarget)
+		}
 	}
 }
 
@@ -73,7 +141,7 @@ func TestLargeSizes(t *testing.T) {
 		fynetheme.SizeNameText, fynetheme.SizeNameHeadingText, fynetheme.SizeNameSubHeadingText,
 		fynetheme.SizeNameCaptionText, fynetheme.SizeNameInlineIcon, fynetheme.SizeNameInnerPadding,
 		fynetheme.SizeNamePadding, fynetheme.SizeNameLineSpacing, fynetheme.SizeNameInputBorder,
-		SizeNameTouchTarget, SizeNamePrimaryButtonHeight,
+		SizeNamePrimaryButtonHeight,
 	}
 	def := fynetheme.DefaultTheme()
 	for _, hc := range []bool{false, true} {
@@ -91,8 +159,22 @@ func TestLargeSizes(t *testing.T) {
 				}
 			}
 		}
-		if got := large.Size(SizeNameKey); got < normal.Size(SizeNameKey) {
-			t.Errorf("large Size(key) = %v; want ≥ normal %v", got, normal.Size(SizeNameKey))
+		// Targets, keys and gaps grow, but need not grow 1.5×: they are
+		// already sized for a finger, not for reading.
+		for _, n := range []fyne.ThemeSizeName{SizeNameKey, SizeNamePadKey, SizeNameTouchTarget, SizeNameTargetGap} {
+			if got := large.Size(n); got < normal.Size(n) {
+				t.Errorf("large Size(%s) = %v; want ≥ normal %v", n, got, normal.Size(n))
+			}
+		}
+		for _, tc := range []struct {
+			n   fyne.ThemeSizeName
+			min float32
+		}{{SizeNameTouchTarget, MinTouchTarget}, {SizeNamePadKey, MinPadKey}, {SizeNameTargetGap, MinTargetGap}} {
+			for _, th := range []fyne.Theme{normal, large} {
+				if got := th.Size(tc.n); got < tc.min {
+					t.Errorf("hc=%t Size(%s) = %v; want ≥ %v", hc, tc.n, got, tc.min)
+				}
+			}
 		}
 	}
 }
@@ -107,8 +189,9 @@ func TestUnknownSizeFallsBackToFyne(t *testing.T) {
 	}
 }
 
-// Widgets measured under the real theme: buttons reach the touch target and
-// an entry in large text is 1.5× the normal one.
+// Widgets measured under the real theme: even a bare button reaches WCAG's
+// 44×44 (the wrappers make it MinTouchTarget, TestPrimaryButtonAndTouchTarget)
+// and an entry in large text is 1.5× the normal one.
 func TestWidgetSizesUnderTheme(t *testing.T) {
 	app := test.NewTempApp(t)
 	entryHeight := map[bool]float32{}
@@ -119,9 +202,9 @@ func TestWidgetSizesUnderTheme(t *testing.T) {
 			widget.NewButtonWithIcon("", fynetheme.CancelIcon(), nil),
 			{Text: "Bekræft", Importance: widget.HighImportance},
 		} {
-			got := b.MinSize()
-			if got.Width < MinTouchTarget || got.Height < MinTouchTarget {
-				t.Errorf("%s: Button(%q).MinSize() = %v; want ≥ %d×%d", name(s), b.Text, got, MinTouchTarget, MinTouchTarget)
+			const wcag = 44
+			if got := b.MinSize(); got.Width < wcag || got.Height < wcag {
+				t.Errorf("%s: Button(%q).MinSize() = %v; want ≥ %d×%d", name(s), b.Text, got, wcag, wcag)
 			}
 		}
 		t.Logf("%s: button %v, high-importance button %v", name(s), widget.NewButton("OK", nil).MinSize(), (&widget.Button{Text: "OK", Importance: widget.HighImportance}).MinSize())
@@ -151,7 +234,7 @@ func TestPrimaryButtonAndTouchTarget(t *testing.T) {
 		tt := TouchTarget(one)
 		tt.Resize(tt.MinSize())
 		if got := one.Size(); got.Width < MinTouchTarget || got.Height < MinTouchTarget {
-			t.Errorf("%s: TouchTarget(button 1) size = %v; want ≥ 44×44", name(s), got)
+			t.Errorf("%s: TouchTarget(button 1) size = %v; want ≥ %d×%d", name(s), got, MinTouchTarget, MinTouchTarget)
 		}
 	}
 }
