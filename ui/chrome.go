@@ -338,44 +338,12 @@ func (u *KioskUI) button(id, label string, tapped func()) *widget.Button {
 	return b
 }
 
-// tallLayout gives its object the height of a primary button (64, or 96
-// in large text) and at least a touch target's width, looked up at layout
-// time so a text-size switch takes effect on the next refresh.
-// A square one is as wide as it is tall.
-type tallLayout struct{ square bool }
-
-func (l tallLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	th := fynetheme.Current()
-	h := th.Size(theme.SizeNamePrimaryButtonHeight)
-	m := fyne.NewSize(th.Size(theme.SizeNameTouchTarget), h)
-	if l.square {
-		m.Width = h
-	}
-	for _, o := range objects {
-		if o.Visible() {
-			m = m.Max(o.MinSize())
-		}
-	}
-	return m
-}
-
-func (tallLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objects {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
-	}
-}
-
 // tall makes a secondary button as large as a primary one, without the
 // primary colour (a screen has one main action).
-func tall(b *widget.Button) fyne.CanvasObject {
-	return &fyne.Container{Layout: tallLayout{}, Objects: []fyne.CanvasObject{b}}
-}
+func tall(b *widget.Button) fyne.CanvasObject { return theme.TallButton(b) }
 
 // square makes a one-character button (volume – and +) a large square.
-func square(b *widget.Button) fyne.CanvasObject {
-	return &fyne.Container{Layout: tallLayout{square: true}, Objects: []fyne.CanvasObject{b}}
-}
+func square(b *widget.Button) fyne.CanvasObject { return theme.SquareButton(b) }
 
 // bigTarget keeps a chrome button at least a touch target square.
 func bigTarget(b *widget.Button) fyne.CanvasObject { return theme.TouchTarget(b) }

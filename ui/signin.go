@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -166,7 +165,6 @@ func (u *KioskUI) showPIN(msg string) {
 		if len(pin) < 4 {
 			message = func() string { return u.tr.T("signin.pin_short", nil) }
 			u.labels["pin.message"].SetText(message())
-			u.labels["pin.message"].Show()
 			u.announce(message())
 			return
 		}
@@ -176,31 +174,34 @@ func (u *KioskUI) showPIN(msg string) {
 	u.show(func() *screen {
 		tr := u.tr
 		pad.SetLabels(keyboard.LabelsFor(tr))
+		// The message line is always there, so a wrong or short PIN
+		// shows where nothing was and the keys stay put.
 		m := u.label("pin.message", message())
 		m.Importance = widget.DangerImportance
-		if m.Text == "" {
-			m.Hide() // no empty line: in large text the pad must fit without scrolling
-		}
+		m.Alignment = fyne.TextAlignCenter
+		m.TextStyle.Bold = true
 		who := ""
 		if u.card != nil {
 			who = u.card.Name
 		}
-		// Says how many digits are typed, never which.
+		name := u.label("pin.name", who)
+		name.TextStyle.Bold = true
+		name.Wrapping = fyne.TextWrapOff // beside the heading: a name is short
+		// Says how many digits are typed, never which. It sits right of
+		// the PIN box, outside the keys, so the pad stays centred and no
+		// key has it for a neighbour.
 		count := u.button("pin.count", tr.T("pin.count", nil), func() { u.sayNow(pad.Description()) })
 		count.SetIcon(fynetheme.VolumeUpIcon())
 		if !u.speechAvailable() {
 			count.Disable()
 		}
+		pad.SetAside(bigTarget(count))
 		return &screen{
 			id: "pin",
 			body: vbox(
-				heading(tr.T("pin.enter", nil)),
-				u.label("pin.name", who),
-				u.label("", tr.T("pin.hint", nil)),
-				m,
-				// The count button sits beside the pad, by OK, so the pad
-				// and it fit on the screen in large text too.
-				container.NewCenter(container.NewHBox(pad, container.NewVBox(layout.NewSpacer(), tall(count)))),
+				container.NewBorder(nil, nil, nil, name, heading(tr.T("pin.enter", nil))),
+				reserveLines(1, m),
+				container.NewCenter(pad),
 			),
 			speak: says(tr.T("pin.enter", nil), message(), tr.T("pin.hint", nil), tr.T("signin.speak", nil)),
 		}

@@ -34,7 +34,9 @@ type Key struct {
 
 	label       string
 	icon        fyne.Resource
-	units       float32 // width in key widths
+	units       float32            // width in key widths
+	side        fyne.ThemeSizeName // the theme size of one key width and height
+	minSide     float32            // and the least it may be in any theme
 	important   bool
 	description string // what the key does, for read-aloud; never a typed PIN digit
 	onTap       func()
@@ -47,7 +49,8 @@ var (
 )
 
 func newKey(label string, icon fyne.Resource, units float32, onTap func(), forward Target) *Key {
-	k := &Key{label: label, icon: icon, units: units, onTap: onTap, forward: forward, description: label}
+	k := &Key{label: label, icon: icon, units: units, onTap: onTap, forward: forward, description: label,
+		side: bktheme.SizeNameKey, minSide: MinKeySize}
 	k.ExtendBaseWidget(k)
 	return k
 }
@@ -120,16 +123,16 @@ type keyRenderer struct {
 	img  *canvas.Image
 }
 
-func keySide(th fyne.Theme) float32 {
-	return max(th.Size(bktheme.SizeNameKey), MinKeySize)
+func (k *Key) keySide(th fyne.Theme) float32 {
+	return max(th.Size(k.side), k.minSide)
 }
 
 func (r *keyRenderer) MinSize() fyne.Size {
 	th := r.key.Theme()
-	side := keySide(th)
+	side := r.key.keySide(th)
 	pad := th.Size(fynetheme.SizeNameInnerPadding)
 	content := r.contentSize(th)
-	pads := th.Size(fynetheme.SizeNamePadding) * (r.key.units - 1) // a 2-unit key spans the gap too
+	pads := keyGap(th) * (r.key.units - 1) // a 2-unit key spans the gap too
 	w := max(side*r.key.units+pads, content.Width+2*pad)
 	h := max(side, content.Height+2*pad)
 	return fyne.NewSize(w, h)

@@ -3,11 +3,14 @@ package keyboard
 import (
 	"fyne.io/fyne/v2"
 	fynetheme "fyne.io/fyne/v2/theme"
+
+	bktheme "github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
-// rowsRenderer lays out rows of keys, each row centred. Keys grow with the
-// space given, keeping their width in units, and never shrink below their
-// minimum size.
+// rowsRenderer lays out rows of keys, each row centred, the target gap
+// (bktheme.SizeNameTargetGap) apart so a finger that misses a key does not
+// hit its neighbour. Keys grow with the space given, keeping their width in
+// units, and never shrink below their minimum size.
 type rowsRenderer struct {
 	w    fyne.Widget
 	rows func() [][]*Key
@@ -20,6 +23,13 @@ func (r *rowsRenderer) theme() fyne.Theme {
 	return fynetheme.Current()
 }
 
+// keyGap is the space between two keys under th.
+func keyGap(th fyne.Theme) float32 {
+	return max(th.Size(bktheme.SizeNameTargetGap), bktheme.MinTargetGap)
+}
+
+func (r *rowsRenderer) gap() float32 { return keyGap(r.theme()) }
+
 func rowUnits(row []*Key) float32 {
 	var u float32
 	for _, k := range row {
@@ -31,7 +41,7 @@ func rowUnits(row []*Key) float32 {
 // unit returns the smallest key width (one unit) and key height that fit
 // every key's minimum size.
 func (r *rowsRenderer) unitMin() (w, h float32) {
-	pad := r.theme().Size(fynetheme.SizeNamePadding)
+	pad := r.gap()
 	for _, row := range r.rows() {
 		for _, k := range row {
 			m := k.MinSize()
@@ -43,7 +53,7 @@ func (r *rowsRenderer) unitMin() (w, h float32) {
 }
 
 func (r *rowsRenderer) MinSize() fyne.Size {
-	pad := r.theme().Size(fynetheme.SizeNamePadding)
+	pad := r.gap()
 	uw, uh := r.unitMin()
 	rows := r.rows()
 	var width float32
@@ -55,7 +65,7 @@ func (r *rowsRenderer) MinSize() fyne.Size {
 }
 
 func (r *rowsRenderer) Layout(size fyne.Size) {
-	pad := r.theme().Size(fynetheme.SizeNamePadding)
+	pad := r.gap()
 	y := float32(0)
 	rows := r.rows()
 	uw, uh := r.unitMin()

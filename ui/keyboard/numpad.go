@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	bktheme "github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
 // maskChar is the same bullet Fyne uses for password entries.
@@ -18,7 +20,7 @@ const maskChar = "•"
 // taken for an unsteady hand's double strike and ignored (EN 301 549 5.8).
 const DoubleTapWindow = 250 * time.Millisecond
 
-// numPad is what the PIN pad and the CPR pad share: a display line above
+// numPad is what the PIN pad and the CPR pad share: a display above
 // keys 1–9, delete, 0, OK in phone order, and a buffer of digits.
 type numPad struct {
 	now     func() time.Time // nil: time.Now
@@ -28,30 +30,175 @@ type numPad struct {
 	maxLen  func() int
 	keys    map[string]*Key
 	rows    [][]*Key
-	display *canvas.Text
+	display display
 	labels  Labels
 	format  func(digits []byte) string
 	onOK    func()
 	changed func()
+	refresh func() // redraws the display; set by the renderer
+	// aside is drawn right of the display, and as much room is kept left
+	// of it, so the display and the keys stay centred on each other.
+	aside fyne.CanvasObject
+}
+
+// display shows what is typed above the keys. Its height never changes, and
+// its width is reserved for the longest input, so the keys never move
+// while a person types.
+type display interface {
+	objects() []fyne.CanvasObject
+	minSize(th fyne.Theme) fyne.Size
+	layout(th fyne.Theme, size fyne.Size)
+	refresh(th fyne.Theme, digits []byte)
+}
+
+// textDisplay shows the typed value as bold text (the CPR pad).
+type textDisplay struct {
+	text   *canvas.Text
+	format func([]byte) string
+	widest string // the longest value, for the reserved width
+}
+
+func newTextDisplay(format func([]byte) string, widest string) *textDisplay {
+	t := canvas.NewText("", color.Black)
+	t.Alignment = fyne.TextAlignCenter
+	t.TextStyle = fyne.TextStyle{Bold: true}
+	return &textDisplay{text: t, format: format, widest: widest}
+}
+
+func (d *textDisplay) objects() []fyne.CanvasObject { return []fyne.CanvasObject{d.text} }
+
+func (d *textDisplay) minSize(th fyne.Theme) fyne.Size {
+	return fyne.MeasureText(d.widest, th.Size(fynetheme.SizeNameHeadingText), fyne.TextStyle{Bold: true})
+}
+
+func (d *textDisplay) layout(_ fyne.Theme, size fyne.Size) {
+	d.text.Move(fyne.NewPos(0, 0))
+	d.text.Resize(size)
+}
+
+func (d *textDisplay) refresh(th fyne.Theme, digits []byte) {
+	d.text.Color = th.Color(fynetheme.ColorNameForeground, fynetheme.VariantLight)
+	d.text.TextSize = th.Size(fynetheme.SizeNameHeadingText)
+	d.text.Text = d.format(digits)
+	d.text.Refresh()
+}
+
+// slotDisplay is the PIN box: one slot per digit (at least minSlots, so a
+// four-digit PIN shows four places to fill), a large dot in each slot that
+// is filled and the primary colour around the slot the next digit goes in.
+// It draws no text at all, so nothing on it can give a digit away.
+type slotDisplay struct {
+	minSlots int
+	maxLen   func() int
+	slots    []*canvas.Rectangle
+	dots     []*canvas.Circle
+	n        int // digits typed at the last refresh
+}
+
+func newSlotDisplay(minSlots int, maxLen func() int) *slotDisplay {
+	return &slotDisplay{minSlots: minSlots, maxLen: maxLen}
+}
+
+// ensure makes objects for up to the pad's MaxLen slots.
+func (d *slotDisplay) ensure() {
+	for len(d.slots) < max(d.maxLen(), d.minSlots) {
+		d.slots = append(d.slots, canvas.NewRectangle(color.Transparent))
+		d.dots = append(d.dots, canvas.NewCircle(color.Transparent))
+	}
+}
+
+func (d *slotDisplay) objects() []fyne.CanvasObject {
+	d.ensure()
+	var out []fyne.CanvasObject
+	for i := range d.slots {
+		out = append(out, d.slots[i], d.dots[i])
+	}
+	return out
+}
+
+// slotSize is one slot: a little narrower than a key, and about as tall.
+func (d *slotDisplay) slotSize(th fyne.Theme) fyne.Size {
+	side := max(th.Size(bktheme.SizeNamePadKey), bktheme.MinPadKey)
+	return fyne.NewSize(side*0.62, side*0.7)
+}
+
+func (d *slotDisplay) shown() int { return min(max(d.minSlots, d.n+1), max(d.maxLen(), d.minSlots)) }
+
+// minSize is the box as shown now: a slot more appears only beyond the
+// fourth digit, and the box grows to both sides, so the keys (centred on it)
+// do not move.
+func (d *slotDisplay) minSize(th fyne.Theme) fyne.Size {
+	s := d.slotSize(th)
+	n := float32(d.shown())
+	return fyne.NewSize(n*s.Width+(n-1)*keyGap(th), s.Height)
+}
+
+func (d *slotDisplay) layout(th fyne.Theme, size fyne.Size) {
+	d.ensure()
+	s := d.slotSize(th)
+	gap := keyGap(th)
+	n := d.shown()
+	w := float32(n)*s.Width + float32(n-1)*gap
+	x := (size.Width - w) / 2
+	dot := s.Height * 0.42
+	for i := range d.slots {
+		if i >= n {
+			d.slots[i].Hide()
+			d.dots[i].Hide()
+			continue
+		}
+		d.slots[i].Show()
+		d.slots[i].Move(fyne.NewPos(x, 0))
+		d.slots[i].Resize(s)
+		d.dots[i].Move(fyne.NewPos(x+(s.Width-dot)/2, (s.Height-dot)/2))
+		d.dots[i].Resize(fyne.NewSquareSize(dot))
+		if i < d.n {
+			d.dots[i].Show()
+		} else {
+			d.dots[i].Hide()
+		}
+		x += s.Width + gap
+	}
+}
+
+func (d *slotDisplay) refresh(th fyne.Theme, digits []byte) {
+	d.ensure()
+	d.n = len(digits)
+	c := func(n fyne.ThemeColorName) color.Color { return th.Color(n, fynetheme.VariantLight) }
+	border := th.Size(fynetheme.SizeNameInputBorder)
+	for i, r := range d.slots {
+		r.FillColor = c(fynetheme.ColorNameInputBackground)
+		r.StrokeColor = c(fynetheme.ColorNameInputBorder)
+		r.StrokeWidth = border
+		if i == d.n {
+			r.StrokeColor = c(fynetheme.ColorNamePrimary) // the next digit goes here
+			r.StrokeWidth = 2 * border
+		}
+		r.CornerRadius = th.Size(fynetheme.SizeNameInputRadius)
+		r.Refresh()
+		d.dots[i].FillColor = c(fynetheme.ColorNameForeground)
+		d.dots[i].Refresh()
+	}
 }
 
 func (p *numPad) init(owner fyne.Widget, fwd Target) {
 	p.keys = map[string]*Key{}
 	p.labels = DanishLabels()
-	p.display = canvas.NewText("", color.Black)
-	p.display.Alignment = fyne.TextAlignCenter
-	p.display.TextStyle = fyne.TextStyle{Bold: true}
+	padKey := func(k *Key) *Key {
+		k.side, k.minSide = bktheme.SizeNamePadKey, bktheme.MinPadKey
+		return k
+	}
 	digit := func(d byte) *Key {
-		k := newKey(string(d), nil, 1, p.filtered(string(d), func() { p.typeDigit(d) }), fwd)
+		k := padKey(newKey(string(d), nil, 1, p.filtered(string(d), func() { p.typeDigit(d) }), fwd))
 		p.keys[string(d)] = k
 		return k
 	}
-	del := newKey("", fynetheme.NavigateBackIcon(), 1, p.filtered(KeyDelete, p.deleteDigit), fwd)
-	ok := newKey("", nil, 1, p.filtered(KeyOK, func() {
+	del := padKey(newKey("", fynetheme.NavigateBackIcon(), 1, p.filtered(KeyDelete, p.deleteDigit), fwd))
+	ok := padKey(newKey("", nil, 1, p.filtered(KeyOK, func() {
 		if p.onOK != nil {
 			p.onOK()
 		}
-	}), fwd)
+	}), fwd))
 	ok.important = true
 	p.keys[KeyDelete], p.keys[KeyOK] = del, ok
 	p.rows = [][]*Key{
@@ -115,8 +262,9 @@ func (p *numPad) clear() {
 }
 
 func (p *numPad) update() {
-	p.display.Text = p.format(p.digits)
-	p.display.Refresh()
+	if p.refresh != nil {
+		p.refresh()
+	}
 	if p.changed != nil {
 		p.changed()
 	}
@@ -141,55 +289,79 @@ func (p *numPad) typedKey(e *fyne.KeyEvent) {
 
 func (p *numPad) renderer(w fyne.Widget, th func() fyne.Theme) fyne.WidgetRenderer {
 	r := &padRenderer{keys: rowsRenderer{w: w, rows: func() [][]*Key { return p.rows }}, pad: p, th: th}
+	p.refresh = func() {
+		p.display.refresh(th(), p.digits)
+		p.display.layout(th(), fyne.NewSize(r.width, p.display.minSize(th()).Height))
+	}
 	r.Refresh()
 	return r
 }
 
-// padRenderer draws the display line above the key rows.
+// padRenderer draws the display above the key rows. The keys keep their
+// least size and stay centred, whatever the display shows.
 type padRenderer struct {
-	keys rowsRenderer
-	pad  *numPad
-	th   func() fyne.Theme
-}
-
-// line is the display height, reserved even while nothing is typed.
-func (r *padRenderer) line(th fyne.Theme) float32 {
-	return fyne.MeasureText("0", th.Size(fynetheme.SizeNameHeadingText), fyne.TextStyle{Bold: true}).Height
+	keys  rowsRenderer
+	pad   *numPad
+	th    func() fyne.Theme
+	width float32 // as last laid out
 }
 
 func (r *padRenderer) Refresh() {
-	th := r.th()
-	v := fyne.CurrentApp().Settings().ThemeVariant()
-	r.pad.display.Color = th.Color(fynetheme.ColorNameForeground, v)
-	r.pad.display.TextSize = th.Size(fynetheme.SizeNameHeadingText)
-	r.pad.display.Text = r.pad.format(r.pad.digits)
-	r.pad.display.Refresh()
+	r.pad.display.refresh(r.th(), r.pad.digits)
 	r.keys.Refresh()
+	r.Layout(fyne.NewSize(r.width, 0))
+}
+
+// space is what lies between the display and the keys.
+func (r *padRenderer) space(th fyne.Theme) float32 { return keyGap(th) }
+
+// top is the size of the display row: the display, with the aside (if
+// any) at its right and its width again at its left.
+func (r *padRenderer) top(th fyne.Theme) (row, aside fyne.Size) {
+	d := r.pad.display.minSize(th)
+	if r.pad.aside == nil || !r.pad.aside.Visible() {
+		return d, fyne.Size{}
+	}
+	a := r.pad.aside.MinSize()
+	return fyne.NewSize(d.Width+2*(a.Width+keyGap(th)), max(d.Height, a.Height)), a
 }
 
 func (r *padRenderer) MinSize() fyne.Size {
 	th := r.th()
-	s := r.keys.MinSize()
-	text := fyne.MeasureText(r.pad.format(r.pad.digits), th.Size(fynetheme.SizeNameHeadingText), fyne.TextStyle{Bold: true})
-	return fyne.NewSize(max(s.Width, text.Width), s.Height+r.line(th)+th.Size(fynetheme.SizeNamePadding))
+	k := r.keys.MinSize()
+	t, _ := r.top(th)
+	return fyne.NewSize(max(k.Width, t.Width), k.Height+t.Height+r.space(th))
 }
 
 func (r *padRenderer) Layout(size fyne.Size) {
 	th := r.th()
-	line := r.line(th)
-	r.pad.display.Move(fyne.NewPos(0, 0))
-	r.pad.display.Resize(fyne.NewSize(size.Width, line))
-	off := line + th.Size(fynetheme.SizeNamePadding)
-	r.keys.Layout(fyne.NewSize(size.Width, size.Height-off))
+	r.width = size.Width
+	t, a := r.top(th)
+	d := r.pad.display.minSize(th)
+	r.pad.display.layout(th, fyne.NewSize(size.Width, d.Height))
+	for _, o := range r.pad.display.objects() {
+		o.Move(o.Position().AddXY(0, (t.Height-d.Height)/2))
+	}
+	if a.Width > 0 {
+		r.pad.aside.Resize(a)
+		r.pad.aside.Move(fyne.NewPos((size.Width+t.Width)/2-a.Width, (t.Height-a.Height)/2))
+	}
+	k := r.keys.MinSize()
+	r.keys.Layout(k)
+	off := fyne.NewPos((size.Width-k.Width)/2, t.Height+r.space(th))
 	for _, row := range r.pad.rows {
-		for _, k := range row {
-			k.Move(k.Position().AddXY(0, off))
+		for _, key := range row {
+			key.Move(key.Position().Add(off))
 		}
 	}
 }
 
 func (r *padRenderer) Objects() []fyne.CanvasObject {
-	return append([]fyne.CanvasObject{r.pad.display}, r.keys.Objects()...)
+	objs := r.pad.display.objects()
+	if r.pad.aside != nil {
+		objs = append(objs, r.pad.aside)
+	}
+	return append(objs, r.keys.Objects()...)
 }
 
 func (r *padRenderer) Destroy() {}
@@ -231,6 +403,7 @@ func NewPinPad(onSubmit func(pin string)) *PinPad {
 		}
 	}
 	p.pad.maxLen = func() int { return p.MaxLen }
+	p.pad.display = newSlotDisplay(4, p.pad.maxLen)
 	p.pad.now = func() time.Time { return clockOf(p.Now) }
 	p.pad.init(p, p)
 	return p
@@ -242,7 +415,8 @@ func (p *PinPad) Key(id string) *Key { return p.pad.keys[id] }
 // Len returns how many digits have been typed.
 func (p *PinPad) Len() int { return len(p.pad.digits) }
 
-// DisplayText returns the text shown for the typed digits: bullets only.
+// DisplayText describes the PIN box in text: a bullet per digit typed. The
+// box itself draws dots in slots, and no text.
 func (p *PinPad) DisplayText() string { return p.pad.format(p.pad.digits) }
 
 // Description says how many digits are typed, in words, for read-aloud.
@@ -250,6 +424,13 @@ func (p *PinPad) Description() string { return p.pad.labels.DigitsEntered(len(p.
 
 // Clear forgets the typed digits (call it when a session ends).
 func (p *PinPad) Clear() { p.pad.clear() }
+
+// SetAside puts obj (a button such as "how many digits?") right of the PIN
+// box, outside the keys, keeping the box and the keys centred.
+func (p *PinPad) SetAside(obj fyne.CanvasObject) {
+	p.pad.aside = obj
+	p.Refresh()
+}
 
 // SetLabels changes the words on the keys and in Description.
 func (p *PinPad) SetLabels(l Labels) {
@@ -274,7 +455,7 @@ func (p *PinPad) submit() {
 	}
 }
 
-// CreateRenderer draws the bullets above the keys.
+// CreateRenderer draws the PIN box above the keys.
 func (p *PinPad) CreateRenderer() fyne.WidgetRenderer {
 	return p.pad.renderer(p, p.Theme)
 }
@@ -306,6 +487,7 @@ func NewCPRPad(onSubmit func(cpr string)) *CPRPad {
 	c.ExtendBaseWidget(c)
 	c.pad.maxLen = func() int { return 10 }
 	c.pad.format = FormatCPR
+	c.pad.display = newTextDisplay(FormatCPR, "00000000-0000")
 	c.pad.onOK = func() {
 		if len(c.pad.digits) == 10 && c.OnSubmit != nil {
 			c.OnSubmit(c.Value())

@@ -1,0 +1,167 @@
+package ui_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
+)
+
+// sizes are the panels the kiosk is sold with.
+var sizes = []fyne.Size{{Width: 1280, Height: 1024}, {Width: 1920, Height: 1080}, {Width: 1024, Height: 768}, {Width: 1080, Height: 1920}}
+
+// targets returns the tap targets of the window (popups included), in
+// drawing order, scroll bars left out (they are drag handles).
+func targets(h *harness) []uitest.Tappable {
+	var out []uitest.Tappable
+	for _, root := range append([]fyne.CanvasObject{h.w.Canvas().Content()}, h.w.Canvas().Overlays().List()...) {
+		for _, tp := range uitest.Tappables(root) {
+			if fmt.Sprintf("%T", tp.Object) == "*widget.scrollBarArea" {
+				continue
+			}
+			tp.Position = tp.Position.Add(root.Position())
+			out = append(out, tp)
+		}
+	}
+	return out
+}
+
+// fit resizes the window to size, or to the content's least size where
+// that is larger, as the test window does by itself whenever a screen is
+// built: so a comparison of two screens is not upset by that growth.
+// (Whether every screen fits every panel is the bounds test's question.)
+func fit(h *harness, size fyne.Size) {
+	h.w.Resize(size)
+	h.w.SetContent(h.w.Content())
+}
+
+// where finds obj in the window and returns its position in the window.
+func where(h *harness, obj fyne.CanvasObject) (fyne.Position, bool) {
+	var pos fyne.Position
+	found := false
+	uitest.Walk(h.w.Canvas().Content(), func(o fyne.CanvasObject, p fyne.Position) bool {
+		if o == obj {
+			pos, found = p, true
+		}
+		return !found
+	})
+	return pos, found
+}
+
+// assertSameTargets fails when a tap target moved, grew, shrank, came or
+// went between two looks at a screen: what a finger on its way expects to
+// hit must still be there.
+func assertSameTargets(t *testing.T, what string, before, after []uitest.Tappable) {
+	t.Helper()
+	if len(before) != len(after) {
+		t.Errorf("%s: %d tap targets before, %d after", what, len(before), len(after))
+		return
+	}
+	for i := range before {
+		b, a := before[i], after[i]
+		if b.Position != a.Position || b.Size != a.Size {
+			t.Errorf("%s: tap target %s moved: %v %v before, %v %v after", what, a, b.Position, b.Size, a.Position, a.Size)
+		}
+	}
+}
+
+// TestPINPadStaysPut: a wrong PIN, then a PIN too short, show their
+// message where space was kept for it; no key moves, in any mode, language
+// or panel size.
+func TestPINPadStaysPut(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {LargeText: true}, {HighContrast: true, LargeText: true}} {
+		for _, lang := range []i18n.Lang{i18n.Danish, i18n.English} {
+			for _, size := range sizes {
+				t.Run(fmt.Sprintf("%s/%s/%vx%v", suffix(s), lang, size.Width, size.Height), func(t *testing.T) {
+					h := goTo(t, visitTo(t, "pin"), lang, s)
+					fit(h, size)
+					before := targets(h)
+					if h.label("pin.message") != "" {
+						t.Fatalf("message before any PIN = %q", h.label("pin.message"))
+					}
+					h.typePIN("9999")
+					h.wantScreen("pin")
+					if h.label("pin.message") == "" {
+						t.Fatalf("no message after a wrong PIN")
+					}
+					assertSameTargets(t, "after a wrong PIN", before, targets(h))
+					h.typePIN("12")
+					if got, want := h.label("pin.message"), h.T("signin.pin_short", nil); got != want {
+						t.Fatalf("message after a short PIN = %q; want %q", got, want)
+					}
+					assertSameTargets(t, "after a short PIN", before, targets(h))
+				})
+			}
+		}
+	}
+}
+
+// TestPINPadLooks: keys of at least 90 px, 12 px apart; a box with a slot
+// for each digit (four at first) and a dot of at least 24 px in each one
+// typed; the box and the keys centred on each other and on the window;
+// "how many digits?" outside the keys.
+func TestPINPadLooks(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {LargeText: true}} {
+		t.Run(suffix(s), func(t *testing.T) {
+			h := goTo(t, visitTo(t, "pin"), i18n.Danish, s)
+			h.w.Resize(fyne.NewSize(1280, 1024))
+			pad := h.u.PinPad()
+			h.tapKey("1")
+			h.tapKey("2")
+			var slots []fyne.Size
+			var dots []fyne.Size
+			var left, right float32 = math.MaxFloat32, 0
+			uitest.Walk(pad, func(o fyne.CanvasObject, p fyne.Position) bool {
+				switch v := o.(type) {
+				case *fyne.Container, *keyboard.Key:
+					return false // the button beside the box, and the keys
+				case *canvas.Rectangle:
+					slots = append(slots, v.Size())
+					left, right = min(left, p.X), max(right, p.X+v.Size().Width)
+				case *canvas.Circle:
+					dots = append(dots, v.Size())
+				}
+				return true
+			})
+			if len(slots) != 4 || len(dots) != 2 {
+				t.Fatalf("PIN box: %d slots, %d dots after 2 digits; want 4 slots, 2 dots", len(slots), len(dots))
+			}
+			for _, d := range dots {
+				if d.Width < 24 {
+					t.Errorf("dot %v; want ≥ 24 px", d)
+				}
+			}
+			for _, id := range strings.Split("0 1 2 3 4 5 6 7 8 9 delete ok", " ") {
+				if sz := pad.Key(id).Size(); sz.Width < theme.MinPadKey || sz.Height < theme.MinPadKey {
+					t.Errorf("key %s: %v; want ≥ %d×%d", id, sz, theme.MinPadKey, theme.MinPadKey)
+				}
+			}
+			k1, k2 := pad.Key("1"), pad.Key("2")
+			if gap := k2.Position().X - k1.Position().X - k1.Size().Width; gap < theme.MinTargetGap {
+				t.Errorf("gap between keys 1 and 2 = %v; want ≥ %d", gap, theme.MinTargetGap)
+			}
+			five, _ := where(h, pad.Key("5"))
+			mid := five.X + pad.Key("5").Size().Width/2
+			padPos, _ := where(h, pad)
+			if box := padPos.X + (left+right)/2; math.Abs(float64(box-mid)) > 1 {
+				t.Errorf("PIN box centred at x=%v, keys at x=%v; want them on one line", box, mid)
+			}
+			if w := h.w.Canvas().Size().Width; math.Abs(float64(mid-w/2)) > 30 {
+				t.Errorf("keys centred at x=%v in a %v wide window; want the middle", mid, w)
+			}
+			count, _ := where(h, h.u.Button("pin.count"))
+			one, _ := where(h, pad.Key("1"))
+			if count.Y+h.u.Button("pin.count").Size().Height > one.Y || count.X < padPos.X+right {
+				t.Errorf("\"how many digits?\" at %v; want it above the keys, by the PIN box", count)
+			}
+		})
+	}
+}
