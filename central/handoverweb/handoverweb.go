@@ -90,8 +90,14 @@ type Config struct {
 	SignIn   SignIn // nil: NoSignIn (codes can be viewed, not answered)
 	// Secure marks cookies Secure; set it whenever central is reached over TLS.
 	Secure bool
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Pending keeps the sign-ins in progress; nil: a MemPending of
+	// DefaultMaxSignIns flows and DefaultMaxSignInBytes.
+	Pending PendingStore
+	// MaxSessions caps the signed-in delegates held at once (default
+	// DefaultMaxSessions); a sign-in beyond it is answered 503.
+	MaxSessions int
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Handler serves the handover pages.
@@ -100,14 +106,12 @@ type Handler struct {
 	mux      *http.ServeMux
 	tmpl     *template.Template
 	mu       sync.Mutex
-	sessions map[string]*session
-	pending  map[string]Flow // sign-ins in progress, by state
+	sessions *expiring[*session] // by session cookie value; under mu
 }
 
 type session struct {
-	id      Identity
-	csrf    string
-	expires time.Time
+	id   Identity
+	csrf string
 }
 
 const (
@@ -134,11 +138,16 @@ func New(cfg Config) *Handler {
 	if cfg.SignIn == nil {
 		cfg.SignIn = NoSignIn{}
 	}
+	if cfg.Pending == nil {
+		cfg.Pending = NewMemPending(DefaultMaxSignIns, DefaultMaxSignInBytes)
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
 	h := &Handler{
 		cfg:      cfg,
 		mux:      http.NewServeMux(),
-		sessions: map[string]*session{},
-		pending:  map[string]Flow{},
+		sessions: newExpiring[*session](cfg.MaxSessions, DefaultMaxSessionBytes),
 	}
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"t": func(lang, key string) string { return translate(lang, key) },
@@ -177,8 +186,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// tokenLen is the length of randomToken's result.
+const tokenLen = 32
+
 func randomToken() string {
-	b := make([]byte, 24)
+	b := make([]byte, tokenLen*3/4)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -212,30 +224,8 @@ func (h *Handler) session(r *http.Request) *session {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	s := h.sessions[c.Value]
-	if s == nil {
-		return nil
-	}
-	if !h.cfg.Now().Before(s.expires) {
-		delete(h.sessions, c.Value)
-		return nil
-	}
+	s, _ := h.sessions.get(c.Value, h.cfg.Now())
 	return s
-}
-
-// sweep drops expired sessions and sign-ins; called on every new one so the
-// maps stay bounded without a background goroutine.
-func (h *Handler) sweep(now time.Time) {
-	for k, s := range h.sessions {
-		if !now.Before(s.expires) {
-			delete(h.sessions, k)
-		}
-	}
-	for k, f := range h.pending {
-		if !now.Before(f.Expires) {
-			delete(h.pending, k)
-		}
-	}
 }
 
 // codePath returns the request's path if it is a handover path and nothing else.
@@ -378,7 +368,7 @@ func statusFor(code string) int {
 		return http.StatusUnauthorized
 	case "signin_expired", "signin_browser", "signin_failed", "signin_no_cpr":
 		return http.StatusBadRequest
-	case "signin_unavailable":
+	case "signin_unavailable", "busy":
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusConflict

@@ -62,6 +62,7 @@ var refusals = map[string][2]string{
 	"signin_no_cpr":        {"Login gav ikke et CPR-nummer.", "Signing in did not give a CPR number."},
 	"signin_unavailable":   {"Login er ikke tilgængeligt lige nu. Prøv igen senere.", "Signing in is not available right now. Try again later."},
 	"signin_none":          {"Log ind er ikke sat op på denne tjeneste, så koden kan ikke besvares her. Tag koden med til en Borgerkiosk.", "Signing in is not set up on this service, so the code cannot be answered here. Take the code to a Borgerkiosk."},
+	"busy":                 {"Mange logger ind lige nu, så det kan ikke lade sig gøre i øjeblikket. Prøv igen om et minut.", "Many people are signing in right now, so it cannot be done at the moment. Try again in a minute."},
 	"csrf":                 {"Formularen er udløbet. Gå tilbage og prøv igen.", "The form has expired. Go back and try again."},
 	"bad_request":          {"Forespørgslen kunne ikke forstås.", "The request could not be understood."},
 }

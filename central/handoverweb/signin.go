@@ -58,10 +58,22 @@ type Flows interface {
 // flows is the Handler's side of Flows.
 type flows struct{ h *Handler }
 
-// safeNext keeps post-sign-in redirects on handover paths of this site.
+// maxNextLen caps the code page a sign-in returns to: a handover code
+// (handover's limit on what it reads) with room for its URL escapes. It
+// bounds what a pending flow holds.
+const maxNextLen = 2048
+
+// safeNext keeps post-sign-in redirects on handover paths of this site:
+// printable ASCII, at most maxNextLen bytes, an absolute path and no
+// scheme, host or backslash.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if len(next) > maxNextLen || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
 		return ""
+	}
+	for i := 0; i < len(next); i++ {
+		if next[i] < 0x21 || next[i] > 0x7e {
+			return ""
+		}
 	}
 	u := strings.ToUpper(next)
 	if !strings.HasPrefix(u, handover.URLPath) && !strings.HasPrefix(u, handover.URLPathCompressed) {
@@ -75,7 +87,7 @@ func safeNext(next string) string {
 // Reusing it lets the same browser sign in from two tabs.
 func (h *Handler) browserBinding(w http.ResponseWriter, r *http.Request) string {
 	v := ""
-	if c, err := r.Cookie(browserCookie); err == nil && len(c.Value) == len(randomToken()) {
+	if c, err := r.Cookie(browserCookie); err == nil && len(c.Value) == tokenLen {
 		v = c.Value
 	} else {
 		v = randomToken()
@@ -107,21 +119,17 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Browser = h.browserBinding(w, r)
-	h.mu.Lock()
-	h.sweep(now)
-	h.pending[f.State] = f
-	h.mu.Unlock()
+	if err := h.cfg.Pending.Put(f, now); err != nil {
+		h.busy(w, r, err)
+		return
+	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (fl flows) Take(w http.ResponseWriter, r *http.Request, state string) (Flow, bool) {
 	h := fl.h
-	now := h.cfg.Now()
-	h.mu.Lock()
-	f, ok := h.pending[state]
-	delete(h.pending, state)
-	h.mu.Unlock()
-	if !ok || !now.Before(f.Expires) {
+	f, ok := h.cfg.Pending.Take(state, h.cfg.Now())
+	if !ok {
 		fl.Fail(w, r, "signin_expired", nil)
 		return Flow{}, false
 	}
@@ -136,14 +144,25 @@ func (fl flows) Take(w http.ResponseWriter, r *http.Request, state string) (Flow
 func (fl flows) Finish(w http.ResponseWriter, r *http.Request, f Flow, id Identity) {
 	h := fl.h
 	now := h.cfg.Now()
-	sid := randomToken()
+	sid, s := randomToken(), &session{id: id, csrf: randomToken()}
 	h.mu.Lock()
-	h.sweep(now)
-	h.sessions[sid] = &session{id: id, csrf: randomToken(), expires: now.Add(sessionTTL)}
+	kept := h.sessions.put(sid, s, now.Add(sessionTTL), flowOverhead+len(sid)+len(s.csrf)+len(id.Name)+len(id.Method), now)
 	h.mu.Unlock()
+	if !kept {
+		h.busy(w, r, errors.New("handoverweb: too many signed-in delegates"))
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionTTL.Seconds())})
 	h.cfg.Logger.Info("handover sign-in", "method", id.Method, "delegate", id.CPR)
 	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+}
+
+// busy answers 503 with Retry-After when a bound on sign-ins or sessions is
+// reached: the page says to try again shortly, and nothing grows.
+func (h *Handler) busy(w http.ResponseWriter, r *http.Request, err error) {
+	h.cfg.Logger.Warn("handover sign-in refused: full", "err", err)
+	w.Header().Set("Retry-After", "60")
+	h.fail(w, r, http.StatusServiceUnavailable, "busy")
 }
 
 func (fl flows) Fail(w http.ResponseWriter, r *http.Request, code string, err error) {
@@ -156,7 +175,7 @@ func (fl flows) Fail(w http.ResponseWriter, r *http.Request, code string, err er
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		h.mu.Lock()
-		delete(h.sessions, c.Value)
+		h.sessions.delete(c.Value)
 		h.mu.Unlock()
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.cfg.Secure, MaxAge: -1})
