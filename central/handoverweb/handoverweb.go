@@ -9,7 +9,8 @@
 //
 // The pages are server-rendered, in Danish and English, readable on a phone,
 // with no external resources. Forms carry a CSRF token; the session cookie is
-// HttpOnly, SameSite=Lax, Secure behind TLS and expires after 15 minutes.
+// HttpOnly and SameSite=Lax, behind TLS also Secure with the __Host- prefix,
+// and expires after 15 minutes.
 package handoverweb
 
 import (
@@ -186,6 +187,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// cookie returns the pages' cookie name with value for maxAge seconds
+// (negative: delete it): HttpOnly, SameSite=Lax, Path /, and behind TLS
+// Secure and named with the __Host- prefix (cookieName).
+func (h *Handler) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: h.cookieName(name), Value: value, Path: "/", HttpOnly: true, Secure: h.cfg.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: maxAge}
+}
+
+// cookieName prefixes name with __Host- behind TLS: browsers take such a
+// cookie only from this very host, Secure and for Path /, so a sibling
+// subdomain cannot plant its own session or sign-in cookie here (session
+// fixation, login CSRF by cookie tossing).
+func (h *Handler) cookieName(name string) string {
+	if h.cfg.Secure {
+		return "__Host-" + name
+	}
+	return name
+}
+
 // tokenLen is the length of randomToken's result.
 const tokenLen = 32
 
@@ -218,7 +238,7 @@ func (h *Handler) lang(w http.ResponseWriter, r *http.Request) string {
 }
 
 func (h *Handler) session(r *http.Request) *session {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(h.cookieName(sessionCookie))
 	if err != nil {
 		return nil
 	}

@@ -89,8 +89,8 @@ func TestOIDCSignIn(t *testing.T) {
 			bound = ck
 		}
 	}
-	if bound == nil || !bound.HttpOnly || bound.SameSite != http.SameSiteLaxMode || bound.Path != "/handover/" || bound.Secure {
-		t.Errorf("sign-in cookie = %+v; want HttpOnly, SameSite=Lax, Path=/handover/, not Secure over http", bound)
+	if bound == nil || !bound.HttpOnly || bound.SameSite != http.SameSiteLaxMode || bound.Path != "/" || bound.Secure {
+		t.Errorf("sign-in cookie = %+v; want HttpOnly, SameSite=Lax, Path=/, not Secure over http", bound)
 	}
 
 	idp.QueueUser(oidctest.User{CPR: delegateCPR, Name: "Peter Jensen"})

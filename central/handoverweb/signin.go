@@ -87,15 +87,13 @@ func safeNext(next string) string {
 // Reusing it lets the same browser sign in from two tabs.
 func (h *Handler) browserBinding(w http.ResponseWriter, r *http.Request) string {
 	v := ""
-	if c, err := r.Cookie(browserCookie); err == nil && len(c.Value) == tokenLen {
+	if c, err := r.Cookie(h.cookieName(browserCookie)); err == nil && len(c.Value) == tokenLen {
 		v = c.Value
 	} else {
 		v = randomToken()
 	}
-	// Path "/handover/" reaches the OIDC callback and the development form;
 	// SameSite Lax still sends it on the provider's top-level redirect back.
-	http.SetCookie(w, &http.Cookie{Name: browserCookie, Value: v, Path: "/handover/", HttpOnly: true, Secure: h.cfg.Secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(signInTTL.Seconds())})
+	http.SetCookie(w, h.cookie(browserCookie, v, int(signInTTL.Seconds())))
 	return v
 }
 
@@ -133,7 +131,7 @@ func (fl flows) Take(w http.ResponseWriter, r *http.Request, state string) (Flow
 		fl.Fail(w, r, "signin_expired", nil)
 		return Flow{}, false
 	}
-	c, err := r.Cookie(browserCookie)
+	c, err := r.Cookie(h.cookieName(browserCookie))
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Browser)) != 1 {
 		fl.Fail(w, r, "signin_browser", errors.New("the sign-in was started in another browser"))
 		return Flow{}, false
@@ -152,7 +150,7 @@ func (fl flows) Finish(w http.ResponseWriter, r *http.Request, f Flow, id Identi
 		h.busy(w, r, errors.New("handoverweb: too many signed-in delegates"))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionTTL.Seconds())})
+	http.SetCookie(w, h.cookie(sessionCookie, sid, int(sessionTTL.Seconds())))
 	h.cfg.Logger.Info("handover sign-in", "method", id.Method, "delegate", id.CPR)
 	http.Redirect(w, r, f.Next, http.StatusSeeOther)
 }
@@ -173,12 +171,12 @@ func (fl flows) Fail(w http.ResponseWriter, r *http.Request, code string, err er
 }
 
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
+	if c, err := r.Cookie(h.cookieName(sessionCookie)); err == nil {
 		h.mu.Lock()
 		h.sessions.delete(c.Value)
 		h.mu.Unlock()
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.cfg.Secure, MaxAge: -1})
+	http.SetCookie(w, h.cookie(sessionCookie, "", -1))
 	next := safeNext(r.URL.Query().Get("next"))
 	if next == "" {
 		lang := h.lang(w, r)

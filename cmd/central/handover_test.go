@@ -98,10 +98,15 @@ func TestOIDCDiscoveredAtFirstSignIn(t *testing.T) {
 		loc.Query().Get("redirect_uri") != "https://central.example/handover/oidc/callback" {
 		t.Fatalf("sign-in = %d to %v; want a redirect to the provider with central's callback", resp.StatusCode, loc)
 	}
+	bound := false
 	for _, h := range resp.Header.Values("Set-Cookie") {
 		if !strings.Contains(h, "Secure") {
 			t.Errorf("cookie %q is not Secure behind an https public_url", h)
 		}
+		bound = bound || strings.HasPrefix(h, "__Host-bk_signin=") && strings.Contains(h, "Path=/;")
+	}
+	if !bound {
+		t.Errorf("sign-in set cookies %q; want __Host-bk_signin with Path=/ behind an https public_url", resp.Header.Values("Set-Cookie"))
 	}
 }
 
