@@ -2,8 +2,9 @@ package borgerkiosk
 
 import "time"
 
-// ConsentState is where a consent is in its life:
-// requested → given | declined; given → withdrawn | expired | revoked.
+// ConsentState is where a consent is in its life: requested → given |
+// declined; declined → given while the request is open; given → withdrawn |
+// expired. ConsentEdges has every edge and who may take it.
 type ConsentState string
 
 const (
@@ -12,7 +13,7 @@ const (
 	ConsentDeclined  ConsentState = "declined"
 	ConsentWithdrawn ConsentState = "withdrawn"
 	ConsentExpired   ConsentState = "expired"
-	ConsentRevoked   ConsentState = "revoked" // ended by the authority
+	ConsentRevoked   ConsentState = "revoked" // ended by the authority; no API does this yet
 )
 
 // ConsentRequest is what an authority sends to ask a citizen for consent.

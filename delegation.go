@@ -3,8 +3,9 @@ package borgerkiosk
 import "time"
 
 // DelegationState is where a delegation is in its life:
-// pending_acceptance → active | declined | expired;
+// pending_acceptance → active | declined | revoked | expired;
 // active → revoked (by principal) | renounced (by delegate) | expired.
+// Declined is final. DelegationEdges has every edge and who may take it.
 type DelegationState string
 
 const (

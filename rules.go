@@ -10,13 +10,16 @@ import (
 // Conflicts: a restrictive action (withdraw, decline, revoke, renounce) beats
 // a concurrent widening one (give, create, accept). Two actions by the same
 // person whose occurred_at differ by no more than ClockSkew are concurrent;
-// further apart, the later one wins. An accept after a revoke is rejected.
+// further apart, the later one wins. An accept after a revoke or a decline
+// is rejected: both are final. Every change Apply makes is an edge of
+// ConsentEdges or DelegationEdges (the package comment shows them).
 type Rules struct {
 	Catalogue       *Catalogue
 	MaxDelegation   time.Duration // longest validity of a delegation
 	ClockSkew       time.Duration // how far kiosk clocks may disagree
 	MinPrincipalAge int           // 15: to give consent or delegate
 	MinDelegateAge  int           // 18: to act for someone
+	RequestOpen     time.Duration // how long after it is made a consent request can be given
 }
 
 // DefaultRules returns the rules with the limits of DESIGN.md.
@@ -27,6 +30,10 @@ func DefaultRules(cat *Catalogue) *Rules {
 		ClockSkew:       5 * time.Minute,
 		MinPrincipalAge: 15,
 		MinDelegateAge:  18,
+		// A citizen may come to a kiosk once a year; a request older than
+		// that is one the authority has stopped waiting for, so a give (also
+		// one that changes a decline) cannot revive it: it must ask again.
+		RequestOpen: 365 * 24 * time.Hour,
 	}
 }
 
@@ -53,10 +60,31 @@ func (r *Rules) Apply(t Target, a *Action, actor, staff *Certificate, now time.T
 			return Refuse(a.ID, Errorf(EUnknownSubject, "The consent request is not known.")), Target{}
 		}
 		v, c := r.applyConsent(t.Consent, a, actor, staff, now)
+		if c != nil && !IsEdge(ConsentEdges, string(t.Consent.StateAt(now)), string(c.StateAt(now)), a.Kind, ByCitizen) {
+			return offMachine(a), Target{}
+		}
 		return v, Target{Consent: c}
 	}
 	v, d := r.applyDelegation(t.Delegation, a, p, actor, staff, now)
+	if d != nil {
+		from, by := "", ByDelegate
+		if t.Delegation != nil {
+			from = string(t.Delegation.StateAt(now))
+		}
+		if actor.CPR == d.Principal {
+			by = ByPrincipal
+		}
+		if !IsEdge(DelegationEdges, from, string(d.StateAt(now)), a.Kind, by) {
+			return offMachine(a), Target{}
+		}
+	}
 	return v, Target{Delegation: d}
+}
+
+// offMachine refuses a change the rules computed that is not an edge of the
+// written state machine: a fault of ours, never applied.
+func offMachine(a *Action) Verdict {
+	return Refuse(a.ID, Errorf(EInternal, "This change is not allowed by the rules."))
 }
 
 func applied(a *Action) Verdict { return Verdict{ActionID: a.ID, Outcome: Applied} }
@@ -95,6 +123,8 @@ func (r *Rules) applyConsent(c *Consent, a *Action, actor, staff *Certificate, n
 		switch state {
 		case ConsentRequested:
 		case ConsentDeclined:
+			// People change their minds while the request is open
+			// (checked below); a give concurrent with the decline loses.
 			if !r.later(t, c.ChangedAt) {
 				return superseded(a, EConflict, "A decline made at about the same time takes precedence."), nil
 			}
@@ -107,6 +137,9 @@ func (r *Rules) applyConsent(c *Consent, a *Action, actor, staff *Certificate, n
 				return superseded(a, EConflict, "The consent was withdrawn at about the same time; the withdrawal takes precedence."), nil
 			}
 			return Refuse(a.ID, Errorf(EInvalidState, "The consent has ended; the authority must ask again.")), nil
+		}
+		if !t.Before(c.RequestedAt.Add(r.RequestOpen)) {
+			return Refuse(a.ID, Errorf(EExpired, "The consent request has expired; the authority must ask again.")), nil
 		}
 		next.State, next.GivenAt = ConsentGiven, t
 		next.ValidUntil = t.AddDate(0, 0, c.ValidDays)
@@ -192,9 +225,12 @@ func (r *Rules) applyDelegation(d *Delegation, a *Action, p Payload, actor, staf
 		case DelegationExpired:
 			return Refuse(a.ID, Errorf(EExpired, "The power of attorney has expired.")), nil
 		case DelegationDeclined:
+			// Final, like renounced: the principal was told it was declined
+			// and may have arranged something else.
 			if !r.later(t, d.ChangedAt) {
 				return superseded(a, EConflict, "A decline made at about the same time takes precedence."), nil
 			}
+			return Refuse(a.ID, Errorf(EAlreadyDeclined, "The power of attorney was declined; the principal must create a new one.")), nil
 		default: // renounced
 			if !r.later(t, d.ChangedAt) {
 				return superseded(a, EConflict, "A renunciation made at about the same time takes precedence."), nil
@@ -213,8 +249,12 @@ func (r *Rules) applyDelegation(d *Delegation, a *Action, p Payload, actor, staf
 		case DelegationPending:
 			next.State = DelegationDeclined
 		case DelegationActive:
+			// A decline made clearly before the accept arrived after it:
+			// declined is final, so the accept should never have held. The
+			// outcome is the one the other order gives.
 			if a.Kind == DeclineDelegation && r.earlier(t, d.ChangedAt) {
-				return superseded(a, EConflict, "The power of attorney was accepted later, so that choice stands."), nil
+				next.State = DelegationDeclined
+				return applied(a), &next
 			}
 			next.State = DelegationRenounced
 		default:

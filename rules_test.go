@@ -111,6 +111,15 @@ func delegation(s bk.DelegationState, mods ...func(*bk.Delegation)) *bk.Delegati
 	return d
 }
 
+// requestedAgo makes a consent whose request was made ago before now; its
+// last change (a decline, say) came a day after the request.
+func requestedAgo(ago time.Duration) func(*bk.Consent) {
+	return func(c *bk.Consent) {
+		c.RequestedAt = now.Add(-ago)
+		c.ChangedAt = c.RequestedAt.Add(24 * time.Hour)
+	}
+}
+
 func delegationExpiredByTime(d *bk.Delegation) {
 	d.ValidFrom = now.AddDate(-1, 0, -1)
 	d.ValidTo = now.Add(-time.Hour)
@@ -304,7 +313,14 @@ func TestApplyGiveConsent(t *testing.T) {
 		{name: "declined concurrent later give", consent: consent(bk.ConsentDeclined), kind: bk.GiveConsent, at: t0.Add(skewIn), actor: principal, outcome: superseded, reason: bk.EConflict},
 		{name: "declined concurrent earlier give", consent: consent(bk.ConsentDeclined), kind: bk.GiveConsent, at: t0.Add(-skewIn), actor: principal, outcome: superseded, reason: bk.EConflict},
 		{name: "declined clearly earlier give", consent: consent(bk.ConsentDeclined), kind: bk.GiveConsent, at: t0.Add(-skewOut), actor: principal, outcome: superseded, reason: bk.EConflict},
+		// People change their minds while the request is open...
 		{name: "declined then later give", consent: consent(bk.ConsentDeclined), kind: bk.GiveConsent, at: t0.Add(skewOut), actor: principal, outcome: applied, state: "given"},
+		{name: "declined, give on the request's last open day", consent: consent(bk.ConsentDeclined, requestedAgo(365*24*time.Hour-time.Minute)), kind: bk.GiveConsent, actor: principal, outcome: applied, state: "given"},
+		// ...not once it has expired.
+		{name: "declined, request expired", consent: consent(bk.ConsentDeclined, requestedAgo(365*24*time.Hour)), kind: bk.GiveConsent, actor: principal, outcome: rejected, reason: bk.EExpired},
+		{name: "declined, request long expired", consent: consent(bk.ConsentDeclined, requestedAgo(3*365*24*time.Hour)), kind: bk.GiveConsent, actor: principal, outcome: rejected, reason: bk.EExpired},
+		{name: "requested, request expired", consent: consent(bk.ConsentRequested, requestedAgo(365*24*time.Hour)), kind: bk.GiveConsent, actor: principal, outcome: rejected, reason: bk.EExpired},
+		{name: "requested, given while open, arrives after", consent: consent(bk.ConsentRequested, requestedAgo(365*24*time.Hour+time.Hour)), kind: bk.GiveConsent, at: now.Add(-2 * time.Hour), actor: principal, outcome: applied, state: "given"},
 		{name: "withdrawn concurrent", consent: consent(bk.ConsentWithdrawn), kind: bk.GiveConsent, at: t0.Add(skewIn), actor: principal, outcome: superseded, reason: bk.EConflict},
 		{name: "withdrawn then later give", consent: consent(bk.ConsentWithdrawn), kind: bk.GiveConsent, at: t0.Add(skewOut), actor: principal, outcome: rejected, reason: bk.EInvalidState},
 		{name: "revoked concurrent", consent: consent(bk.ConsentRevoked), kind: bk.GiveConsent, at: t0.Add(skewIn), actor: principal, outcome: superseded, reason: bk.EConflict},
@@ -490,7 +506,9 @@ func TestApplyAcceptDelegation(t *testing.T) {
 		{name: "pending expired by time", delegation: delegation(bk.DelegationPending, delegationExpiredByTime), kind: bk.AcceptDelegation, actor: delegate, outcome: rejected, reason: bk.EExpired},
 		{name: "declined concurrent", delegation: delegation(bk.DelegationDeclined), kind: bk.AcceptDelegation, at: t0.Add(skewIn), actor: delegate, outcome: superseded, reason: bk.EConflict},
 		{name: "declined clearly earlier accept", delegation: delegation(bk.DelegationDeclined), kind: bk.AcceptDelegation, at: t0.Add(-skewOut), actor: delegate, outcome: superseded, reason: bk.EConflict},
-		{name: "declined then later accept", delegation: delegation(bk.DelegationDeclined), kind: bk.AcceptDelegation, at: t0.Add(skewOut), actor: delegate, outcome: applied, state: "active"},
+		// Declined is final: the principal was told and may have arranged something else.
+		{name: "declined then later accept", delegation: delegation(bk.DelegationDeclined), kind: bk.AcceptDelegation, at: t0.Add(skewOut), actor: delegate, outcome: rejected, reason: bk.EAlreadyDeclined},
+		{name: "declined a year before the accept", delegation: delegation(bk.DelegationDeclined, func(d *bk.Delegation) { d.ChangedAt = now.AddDate(-1, 0, 0) }), kind: bk.AcceptDelegation, actor: delegate, outcome: rejected, reason: bk.EAlreadyDeclined},
 		{name: "renounced concurrent", delegation: delegation(bk.DelegationRenounced), kind: bk.AcceptDelegation, at: t0.Add(skewIn), actor: delegate, outcome: superseded, reason: bk.EConflict},
 		{name: "renounced then later accept", delegation: delegation(bk.DelegationRenounced), kind: bk.AcceptDelegation, at: t0.Add(skewOut), actor: delegate, outcome: rejected, reason: bk.EInvalidState},
 		{name: "by principal", delegation: delegation(bk.DelegationPending), kind: bk.AcceptDelegation, actor: principal, outcome: rejected, reason: bk.ENotPermitted},
@@ -509,7 +527,8 @@ func TestApplyDeclineDelegation(t *testing.T) {
 		{name: "pending delegate 17", delegation: delegation(bk.DelegationPending, delegateIs(age17CPR)), kind: bk.DeclineDelegation, actor: citizen(age17CPR, "Sytten"), outcome: applied, state: "declined"},
 		{name: "active concurrent later decline", delegation: delegation(bk.DelegationActive), kind: bk.DeclineDelegation, at: t0.Add(skewIn), actor: delegate, outcome: applied, state: "renounced"},
 		{name: "active concurrent earlier decline", delegation: delegation(bk.DelegationActive), kind: bk.DeclineDelegation, at: t0.Add(-skewIn), actor: delegate, outcome: applied, state: "renounced"},
-		{name: "accepted clearly later", delegation: delegation(bk.DelegationActive), kind: bk.DeclineDelegation, at: t0.Add(-skewOut), actor: delegate, outcome: superseded, reason: bk.EConflict},
+		// The decline came first and is final: the accept is void, as if the decline had arrived first.
+		{name: "accepted clearly later", delegation: delegation(bk.DelegationActive), kind: bk.DeclineDelegation, at: t0.Add(-skewOut), actor: delegate, outcome: applied, state: "declined"},
 		{name: "active then later decline", delegation: delegation(bk.DelegationActive), kind: bk.DeclineDelegation, at: t0.Add(skewOut), actor: delegate, outcome: applied, state: "renounced"},
 		{name: "declined", delegation: delegation(bk.DelegationDeclined), kind: bk.DeclineDelegation, actor: delegate, outcome: superseded, reason: bk.EInvalidState},
 		{name: "revoked", delegation: delegation(bk.DelegationRevoked), kind: bk.DeclineDelegation, actor: delegate, outcome: superseded, reason: bk.EInvalidState},
@@ -599,8 +618,9 @@ func TestConcurrentOrderIndependent(t *testing.T) {
 			[]step{{bk.DeclineDelegation, delegate, base}, {bk.AcceptDelegation, delegate, base.Add(skewIn)}}, false},
 		{"accept and decline concurrent", bk.Target{Delegation: delegation(bk.DelegationPending)},
 			[]step{{bk.AcceptDelegation, delegate, base}, {bk.DeclineDelegation, delegate, base.Add(skewIn)}}, false},
+		// Declined is final, whichever arrives first.
 		{"decline then clearly later accept", bk.Target{Delegation: delegation(bk.DelegationPending)},
-			[]step{{bk.DeclineDelegation, delegate, base}, {bk.AcceptDelegation, delegate, base.Add(skewOut)}}, true},
+			[]step{{bk.DeclineDelegation, delegate, base}, {bk.AcceptDelegation, delegate, base.Add(skewOut)}}, false},
 		{"renounce and accept concurrent", bk.Target{Delegation: delegation(bk.DelegationPending)},
 			[]step{{bk.RenounceDelegation, delegate, base}, {bk.AcceptDelegation, delegate, base.Add(skewIn)}}, false},
 		{"revoke and accept", bk.Target{Delegation: delegation(bk.DelegationPending)},

@@ -329,16 +329,27 @@ func TestPushVerdicts(t *testing.T) {
 	}
 }
 
+// karenToBo makes cards for Karen and Bo and Karen's create action, made at
+// at, of a delegation to Bo for a year from now.
+func karenToBo(h *centraltest.Harness, now, at time.Time, scopes ...string) (karen, bo *fixture.Card, id string, create *bk.Action) {
+	karen = h.Issuer.Citizen(cprKaren, "Karen Larsen")
+	bo = h.Issuer.Citizen(cprBo, "Bo Berg")
+	delegate := bk.MustParseCPR(cprBo)
+	id = bk.NewID(now)
+	var grants []bk.ScopeGrant
+	for _, s := range scopes {
+		grants = append(grants, bk.ScopeGrant{ScopeID: s})
+	}
+	create = fixture.Action(bk.CreateDelegation, bk.Payload{DelegationID: id, Delegate: &delegate,
+		Scopes: grants, ValidFrom: now, ValidTo: now.AddDate(1, 0, 0)}, karen, nil, at)
+	return karen, bo, id, create
+}
+
 func TestPushDelegationLifecycle(t *testing.T) {
 	h := centraltest.Start(t)
 	k := h.EnrollKiosk(t, fixture.KioskID)
 	now := time.Now()
-	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
-	bo := h.Issuer.Citizen(cprBo, "Bo Berg")
-	delegate := bk.MustParseCPR(cprBo)
-	id := bk.NewID(now)
-	create := fixture.Action(bk.CreateDelegation, bk.Payload{DelegationID: id, Delegate: &delegate,
-		Scopes: []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "pension"}}, ValidFrom: now, ValidTo: now.AddDate(1, 0, 0)}, karen, nil, now.Add(-40*time.Minute))
+	karen, bo, id, create := karenToBo(h, now, now.Add(-40*time.Minute), "tax", "pension")
 	accept := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id}, bo, nil, now.Add(-30*time.Minute))
 	revoke := fixture.Action(bk.RevokeDelegation, bk.Payload{DelegationID: id}, karen, nil, now.Add(-20*time.Minute))
 	lateAccept := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id}, bo, nil, now.Add(-10*time.Minute))

@@ -314,6 +314,8 @@ func (u *KioskUI) errText(err error) string {
 		return u.tr.T("err.expired", nil)
 	case bk.EAlreadyRevoked:
 		return u.tr.T("err.already_revoked", nil)
+	case bk.EAlreadyDeclined:
+		return u.tr.T("err.already_declined", nil)
 	case bk.ENotPermitted:
 		return u.tr.T("err.not_permitted", nil)
 	case bk.EBadValidity, bk.EUnknownScope:

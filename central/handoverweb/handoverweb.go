@@ -381,7 +381,7 @@ func statusFor(code string) int {
 		return http.StatusNotFound
 	case bk.EInternal:
 		return http.StatusInternalServerError
-	case handover.EExpired, ECodeUsed, ECodeSuperseded, bk.EAlreadyRevoked, bk.EExpired,
+	case handover.EExpired, ECodeUsed, ECodeSuperseded, bk.EAlreadyRevoked, bk.EAlreadyDeclined, bk.EExpired,
 		EStateAccepted, EStateDeclined, EStateRenounced:
 		return http.StatusGone
 	case "signin_required":

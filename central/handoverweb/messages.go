@@ -48,6 +48,7 @@ var refusals = map[string][2]string{
 	EStateDeclined:         {"Der er sagt nej tak til fuldmagten, så den er ikke trådt i kraft, og koden kan ikke bruges igen.", "The power of attorney was declined, so it has not taken effect, and the code cannot be used again."},
 	EStateRenounced:        {"Der er givet afkald på fuldmagten. Den gælder ikke længere.", "The power of attorney was renounced. It no longer applies."},
 	bk.EAlreadyRevoked:     {"Fuldmagten er tilbagekaldt og kan ikke længere tages imod.", "The power of attorney has been revoked and can no longer be accepted."},
+	bk.EAlreadyDeclined:    {"Der er sagt nej tak til fuldmagten, og det kan ikke laves om. Den, der gav fuldmagten, må lave en ny.", "The power of attorney was declined, and that cannot be undone. The person who gave it must make a new one."},
 	bk.EExpired:            {"Fuldmagten er udløbet.", "The power of attorney has expired."},
 	bk.ENotPermitted:       {"Fuldmagten er givet til en anden person.", "The power of attorney was given to someone else."},
 	bk.EUnknownSubject:     {"Fuldmagten er ikke nået frem til den centrale tjeneste endnu. Prøv igen senere.", "The power of attorney has not reached the central service yet. Try again later."},
