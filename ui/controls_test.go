@@ -5,9 +5,11 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
@@ -24,7 +26,7 @@ func targets(h *harness) []uitest.Tappable {
 	var out []uitest.Tappable
 	for _, root := range append([]fyne.CanvasObject{h.w.Canvas().Content()}, h.w.Canvas().Overlays().List()...) {
 		for _, tp := range uitest.Tappables(root) {
-			if fmt.Sprintf("%T", tp.Object) == "*widget.scrollBarArea" {
+			if !isTarget(tp) {
 				continue
 			}
 			tp.Position = tp.Position.Add(root.Position())
@@ -41,6 +43,16 @@ func targets(h *harness) []uitest.Tappable {
 func fit(h *harness, size fyne.Size) {
 	h.w.Resize(size)
 	h.w.SetContent(h.w.Content())
+}
+
+// isTarget leaves out what is tappable but no target: a scroll bar (a
+// drag handle) and a pop-up's backdrop.
+func isTarget(tp uitest.Tappable) bool {
+	switch fmt.Sprintf("%T", tp.Object) {
+	case "*widget.scrollBarArea", "*widget.PopUp":
+		return false
+	}
+	return true
 }
 
 // where finds obj in the window and returns its position in the window.
@@ -163,5 +175,82 @@ func TestPINPadLooks(t *testing.T) {
 				t.Errorf("\"how many digits?\" at %v; want it above the keys, by the PIN box", count)
 			}
 		})
+	}
+}
+
+// TestIdleWarningFillsTheScreen: the warning covers the window, its title
+// is on one line, the seconds left are in figures at least three times the
+// body text and count down, and its one button is half the window wide
+// and 1.5 primary buttons tall.
+func TestIdleWarningFillsTheScreen(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {LargeText: true}, {HighContrast: true, LargeText: true}} {
+		for _, lang := range []i18n.Lang{i18n.Danish, i18n.English} {
+			for _, size := range sizes {
+				t.Run(fmt.Sprintf("%s/%s/%vx%v", suffix(s), lang, size.Width, size.Height), func(t *testing.T) {
+					h := goTo(t, visitTo(t, "home"), lang, s)
+					fit(h, size)
+					h.clock.Advance(testConfig().IdleWarning)
+					top := h.w.Canvas().Overlays().Top()
+					if top == nil {
+						t.Fatalf("no warning after %s", testConfig().IdleWarning)
+					}
+					win := h.w.Canvas().Size()
+					var content fyne.Size
+					uitest.Walk(top, func(o fyne.CanvasObject, _ fyne.Position) bool {
+						if c, ok := o.(*fyne.Container); ok && content.IsZero() {
+							content = c.Size()
+						}
+						return content.IsZero()
+					})
+					if content.Width < 0.95*win.Width || content.Height < 0.95*win.Height {
+						t.Errorf("warning is %v in a %v window; want it to fill the window", content, win)
+					}
+					th := fyne.CurrentApp().Settings().Theme()
+					body := th.Size("text")
+					number := func() *canvas.Text {
+						var n *canvas.Text
+						uitest.Walk(top, func(o fyne.CanvasObject, _ fyne.Position) bool {
+							if tx, ok := o.(*canvas.Text); ok && tx.TextSize >= 3*body {
+								n = tx
+							}
+							return true
+						})
+						return n
+					}
+					if n := number(); n == nil || n.Text != "30" {
+						t.Fatalf("no countdown of 30 in figures ≥ %v px: %v", 3*body, n)
+					}
+					h.clock.Advance(time.Second)
+					if n := number(); n == nil || n.Text != "29" {
+						t.Errorf("a second later the countdown shows %v; want 29", n)
+					}
+					title := h.T("idle.title", nil)
+					line := fyne.MeasureText(title, th.Size("headingText"), fyne.TextStyle{Bold: true})
+					uitest.Walk(top, func(o fyne.CanvasObject, _ fyne.Position) bool {
+						if tx, ok := o.(*canvas.Text); ok && tx.Text != title && strings.HasPrefix(title, tx.Text) {
+							t.Errorf("the title is broken after %q; want it on one line (%v wide)", tx.Text, line.Width)
+						}
+						return true
+					})
+					var targets []uitest.Tappable
+					for _, tp := range uitest.Tappables(top) {
+						if isTarget(tp) {
+							targets = append(targets, tp)
+						}
+					}
+					if len(targets) != 1 {
+						t.Fatalf("warning has %d tap targets; want one", len(targets))
+					}
+					b := targets[0]
+					if b.Size.Width < win.Width/2-1 || b.Size.Height < 1.5*th.Size(theme.SizeNamePrimaryButtonHeight) {
+						t.Errorf("%q is %v in a %v window; want half as wide and 1.5 primary buttons tall", b.Text, b.Size, win)
+					}
+					test.Tap(h.u.Button("idle.still_here"))
+					if h.w.Canvas().Overlays().Top() != nil {
+						t.Errorf("the warning stays after \"I am still here\"")
+					}
+				})
+			}
+		}
 	}
 }
