@@ -108,6 +108,10 @@ type Handler struct {
 	tmpl     *template.Template
 	mu       sync.Mutex
 	sessions *expiring[*session] // by session cookie value; under mu
+	// busyLogged is when busy last logged, busyCount the refusals since;
+	// under mu.
+	busyLogged time.Time
+	busyCount  int
 }
 
 type session struct {

@@ -54,7 +54,7 @@ func NewMemPending(maxCount, maxBytes int) *MemPending {
 const flowOverhead = 256
 
 func flowSize(f Flow) int {
-	return flowOverhead + len(f.State) + len(f.Browser) + len(f.Next) + len(f.Lang) + len(f.Verifier) + len(f.Nonce)
+	return flowOverhead + len(f.State) + len(f.Browser) + len(f.Next) + len(f.Verifier) + len(f.Nonce)
 }
 
 func (p *MemPending) Put(f Flow, now time.Time) error {

@@ -1,6 +1,7 @@
 package handoverweb_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,18 +11,21 @@ import (
 
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 // boundedPages serves the pages with development sign-in, the given store
-// and session cap, on the test clock.
-func boundedPages(t *testing.T, store handoverweb.PendingStore, maxSessions int) (*httptest.Server, *fixture.Clock) {
+// and session cap, on the test clock, logging into log.
+func boundedPages(t *testing.T, store handoverweb.PendingStore, maxSessions int) (*httptest.Server, *fixture.Clock, *testtool.Buffer) {
 	t.Helper()
 	clk := fixture.NewClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	log := &testtool.Buffer{}
 	srv := httptest.NewServer(handoverweb.New(handoverweb.Config{
 		SignIn: handoverweb.DevSignIn{}, Pending: store, MaxSessions: maxSessions, Now: clk.Now,
+		Logger: slog.New(slog.NewTextHandler(log, nil)),
 	}))
 	t.Cleanup(srv.Close)
-	return srv, clk
+	return srv, clk, log
 }
 
 // startSignIns starts n sign-ins with next in browser c and returns the
@@ -52,7 +56,7 @@ func startSignIns(t *testing.T, c *http.Client, base, next string, n int) (state
 func TestSignInsAreBounded(t *testing.T) {
 	t.Run("next is capped", func(t *testing.T) {
 		store := handoverweb.NewMemPending(100, 1<<20)
-		srv, _ := boundedPages(t, store, 0)
+		srv, _, _ := boundedPages(t, store, 0)
 		for _, next := range []string{"/H/" + strings.Repeat("A", 2046), "/H/A B", "/H/A\x00B", "/H/Aé"} {
 			if status, _, _ := get(t, client(t), srv.URL+"/handover/signin?next="+url.QueryEscape(next)); status != http.StatusBadRequest {
 				t.Errorf("sign-in with a %d-byte next %.12q… = %d; want 400", len(next), next, status)
@@ -66,7 +70,7 @@ func TestSignInsAreBounded(t *testing.T) {
 	t.Run("bytes", func(t *testing.T) {
 		const maxBytes = 64 << 10
 		store := handoverweb.NewMemPending(10_000, maxBytes)
-		srv, _ := boundedPages(t, store, 0)
+		srv, _, _ := boundedPages(t, store, 0)
 		huge := "/H/" + strings.Repeat("A", 2045) // at the cap of 2,048 bytes
 		states, refused := startSignIns(t, client(t), srv.URL, huge, 200)
 		if len(states) == 0 || len(refused) == 0 || store.Bytes() > maxBytes || store.Len() != len(states) || store.Len()*len(huge) > maxBytes {
@@ -77,13 +81,17 @@ func TestSignInsAreBounded(t *testing.T) {
 
 	t.Run("count and expiry", func(t *testing.T) {
 		store := handoverweb.NewMemPending(100, 1<<20)
-		srv, clk := boundedPages(t, store, 0)
+		srv, clk, log := boundedPages(t, store, 0)
 		c := client(t)
 		old, _ := startSignIns(t, c, srv.URL, "/H/OLD", 40)
 		clk.Add(6 * time.Minute)
 		newer, refused := startSignIns(t, c, srv.URL, "/H/NEW", 200)
 		if len(old) != 40 || len(newer) != 60 || len(refused) != 140 || store.Len() != 100 {
 			t.Fatalf("40 then 200 sign-ins into 100 places: %d and %d kept, %d refused, %d held", len(old), len(newer), len(refused), store.Len())
+		}
+		// A flood does not flood the log: one line a minute, with the count.
+		if n := strings.Count(log.String(), "refused: full"); n != 1 {
+			t.Errorf("140 refusals within a minute logged %d times; want once:\n%s", n, log)
 		}
 		// Past the first batch's ten minutes, not the second's: the first
 		// batch has gone, and its places are free.
@@ -104,7 +112,7 @@ func TestSignInsAreBounded(t *testing.T) {
 	})
 
 	t.Run("sessions", func(t *testing.T) {
-		srv, _ := boundedPages(t, handoverweb.NewMemPending(100, 1<<20), 2)
+		srv, _, _ := boundedPages(t, handoverweb.NewMemPending(100, 1<<20), 2)
 		var got []int
 		for i := 0; i < 3; i++ {
 			c := client(t)

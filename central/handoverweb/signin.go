@@ -36,7 +36,6 @@ type Flow struct {
 	// (login CSRF).
 	Browser string
 	Next    string // the code page to return to, a path of this site
-	Lang    string
 	Expires time.Time
 	// Verifier is the OIDC flow's PKCE code verifier and Nonce the nonce
 	// its ID token must carry.
@@ -103,9 +102,9 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "bad_request")
 		return
 	}
-	lang := h.lang(w, r)
+	h.lang(w, r) // a ?lang= choice is kept in its cookie for the pages after sign-in
 	now := h.cfg.Now()
-	f := Flow{State: randomToken(), Next: next, Lang: lang, Expires: now.Add(signInTTL)}
+	f := Flow{State: randomToken(), Next: next, Expires: now.Add(signInTTL)}
 	to, err := h.cfg.SignIn.Start(r, &f)
 	if errors.Is(err, ErrNoSignIn) {
 		h.fail(w, r, http.StatusServiceUnavailable, "signin_none")
@@ -156,9 +155,20 @@ func (fl flows) Finish(w http.ResponseWriter, r *http.Request, f Flow, id Identi
 }
 
 // busy answers 503 with Retry-After when a bound on sign-ins or sessions is
-// reached: the page says to try again shortly, and nothing grows.
+// reached: the page says to try again shortly, and nothing grows. A flood
+// would fill the log too, so it logs at most once a minute, with the count.
 func (h *Handler) busy(w http.ResponseWriter, r *http.Request, err error) {
-	h.cfg.Logger.Warn("handover sign-in refused: full", "err", err)
+	now := h.cfg.Now()
+	h.mu.Lock()
+	h.busyCount++
+	n, log := h.busyCount, now.Sub(h.busyLogged) >= time.Minute
+	if log {
+		h.busyLogged, h.busyCount = now, 0
+	}
+	h.mu.Unlock()
+	if log {
+		h.cfg.Logger.Warn("handover sign-ins refused: full", "refused", n, "err", err)
+	}
 	w.Header().Set("Retry-After", "60")
 	h.fail(w, r, http.StatusServiceUnavailable, "busy")
 }
