@@ -174,8 +174,8 @@ func TestReceiptReadAloud(t *testing.T) {
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
 	receipt := h.u.SpokenReceipt()
-	if !strings.Contains(receipt, "Samtykke givet") || !strings.Contains(receipt, "Karen Hansen 010180-xxxx") {
-		t.Fatalf("receipt text = %q; want the action and the person (masked)", receipt)
+	if !strings.Contains(receipt, "Samtykke givet") || !strings.Contains(receipt, "Karen Hansen født 1. januar 1980") {
+		t.Fatalf("receipt text = %q; want the action and the person (by birth date)", receipt)
 	}
 	us := said(h, n)
 	// The screen, then "the receipt says" and the receipt (in its own voice).
@@ -223,7 +223,7 @@ func TestHandoverSlipReadAloud(t *testing.T) {
 	h.tap("review.confirm")
 	h.wantScreen("handover_qr")
 	r := h.u.SpokenReceipt()
-	for _, want := range []string{"Fuldmagt givet", "Kode til fuldmagt", "020275-xxxx", "05.03.2026"} {
+	for _, want := range []string{"Fuldmagt givet", "Kode til fuldmagt", "født 2. februar 1975", "5. marts klokken 10"} {
 		if !strings.Contains(r, want) {
 			t.Errorf("receipt text = %q; want it to hold %q (the action's receipt and the slip)", r, want)
 		}
@@ -355,7 +355,7 @@ func TestListsAreReadItemByItem(t *testing.T) {
 	h.tap("handover.done")
 	h.wantScreen("delegations")
 	s = h.u.Spoken()
-	if want := "020275-xxxx: " + h.T("delegation.state.pending", nil); !strings.Contains(s, want) || !strings.Contains(s, "Skat") {
+	if want := "Personen født 2. februar 1975: " + h.T("delegation.state.pending", nil); !strings.Contains(s, want) || !strings.Contains(s, "Skat") {
 		t.Errorf("delegations read aloud %q; want it to hold %q and the areas", s, want)
 	}
 }
@@ -464,7 +464,7 @@ func TestReadAloudHintWhenCardGoesIn(t *testing.T) {
 	if len(us) != 2 || us[0].Lang != i18n.Danish || us[1].Lang != i18n.English {
 		t.Fatalf("said %v; want the hint in Danish, then in English", us)
 	}
-	if us[0].Text != "Tryk på den store knap nederst til venstre for oplæsning." || !strings.Contains(us[1].Text, "bottom left") {
+	if us[0].Text != "Tryk på knappen helt nede i venstre hjørne for oplæsning." || !strings.Contains(us[1].Text, "bottom left") {
 		t.Errorf("hint = %q / %q", us[0].Text, us[1].Text)
 	}
 	// The button is where the hint says: the first in the bottom bar, at the left.
@@ -490,7 +490,7 @@ func TestReadAloudHintWhenCardGoesIn(t *testing.T) {
 	h.tap("toggle.read")
 	n := len(h.sp.Utterances())
 	h.k.Insert(h.karen)
-	if got := saidText(said(h, n)); strings.Contains(got, "nederst til venstre for oplæsning") {
+	if got := saidText(said(h, n)); strings.Contains(got, "venstre hjørne for oplæsning") {
 		t.Errorf("with read-aloud on the hint was said: %q", got)
 	}
 }

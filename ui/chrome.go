@@ -106,7 +106,7 @@ func (u *KioskUI) say(parts ...utterance) {
 			if u.speakGen.Load() != gen {
 				return
 			}
-			if err := sp.Speak(context.Background(), p.lang, p.text); err != nil {
+			if err := sp.Speak(context.Background(), p.lang, u.forEar(p.lang, p.text)); err != nil {
 				if !errors.Is(err, speech.ErrStopped) {
 					u.log.Warn("read aloud failed", "err", err)
 				}
@@ -114,6 +114,12 @@ func (u *KioskUI) say(parts ...utterance) {
 			}
 		}
 	})
+}
+
+// forEar is text as it is said: dates and times as words, CPR numbers as
+// birth dates, no ids (speech.Words).
+func (u *KioskUI) forEar(lang i18n.Lang, text string) string {
+	return speech.Words(lang, text, u.now())
 }
 
 // sayNow speaks sentences in the session's language.

@@ -68,7 +68,8 @@ func (u *KioskUI) showDelegations() {
 		for _, d := range u.state.GivenByMe {
 			d := d
 			who := d.Delegate.Masked()
-			spokenName := who
+			// Said as "the person born …" (speech.Words reads the number).
+			spokenName := tr.T("delegations.someone", map[string]any{"CPR": who})
 			if d.DelegateName != "" {
 				who = d.DelegateName + " (" + who + ")"
 				spokenName = d.DelegateName // the masked number read aloud is only noise

@@ -132,6 +132,13 @@ func testConfig() ui.Config {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the UI given sp instead of h.sp (which
+// then hears nothing); nil means h.sp.
+func newHarnessWith(t *testing.T, sp speech.Speaker) *harness {
+	t.Helper()
 	app := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(900, 1400))
@@ -148,7 +155,10 @@ func newHarness(t *testing.T) *harness {
 		}
 		f()
 	}
-	u, err := ui.New(app, w, ui.Deps{Kiosk: k, Speaker: h.sp, Config: testConfig(), Now: c.Now,
+	if sp == nil {
+		sp = h.sp
+	}
+	u, err := ui.New(app, w, ui.Deps{Kiosk: k, Speaker: sp, Config: testConfig(), Now: c.Now,
 		AfterFunc: c.AfterFunc, Go: goFn})
 	if err != nil {
 		t.Fatalf("New: %v", err)

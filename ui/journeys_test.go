@@ -9,6 +9,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui/fake"
+	"github.com/borgerkiosk/borgerkiosk/ui/speech"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
@@ -404,6 +405,29 @@ func TestStaffHomeShowsDevices(t *testing.T) {
 	}
 	if got := h.label("staff.speech"); got != h.T("staff.speech_ok", nil) {
 		t.Errorf("speech = %q; want available", got)
+	}
+}
+
+// TestStaffHomeSaysWhySpeechIsNotHeard: with espeak-ng installed but no
+// sound card the staff screen must not say "works".
+func TestStaffHomeSaysWhySpeechIsNotHeard(t *testing.T) {
+	for _, tt := range []struct{ reason, want string }{
+		{speech.ReasonNoDevice, "Ingen lydenhed"},
+		{speech.ReasonNoVoice, "staff.speech_no_voice"},
+		{speech.ReasonNoEngine, "staff.speech_missing"},
+	} {
+		h := newHarnessWith(t, &speech.Silent{Reason: tt.reason})
+		h.signIn(h.sofie, "9999")
+		want := tt.want
+		if strings.Contains(want, ".") {
+			want = h.T(want, nil)
+		}
+		if got := h.label("staff.speech"); got != want {
+			t.Errorf("%s: speech = %q; want %q", tt.reason, got, want)
+		}
+		if h.u.Button("toggle.read").Disabled() != true {
+			t.Errorf("%s: the read-aloud switch is enabled with nothing to hear", tt.reason)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -176,4 +177,79 @@ func TestLegalBasisBehindReadMore(t *testing.T) {
 		t.Errorf("read aloud %q; want the legal basis %q", got, basis)
 	}
 	assertTapTargets(t, h)
+}
+
+// unspeakable is what must never reach the voice: dates as digits with
+// dots ("femten punktum tolv"), masked digits, UUIDs and bare hex ids.
+var unspeakable = regexp.MustCompile(`\d{1,2}\.\d{1,2}\.\d{2,4}|xxxx|(?i)[0-9a-f]{8}-[0-9a-f]{4}|\b[0-9a-f]{8}\b`)
+
+// TestEveryScreenIsSaidInWords switches read-aloud on at every screen, in
+// both languages, and checks all that is sent to the voice (the screen and
+// its receipt) is words: no dotted dates, no "xxxx", no ids.
+func TestEveryScreenIsSaidInWords(t *testing.T) {
+	for _, v := range visits {
+		for _, lang := range []i18n.Lang{i18n.Danish, i18n.English} {
+			t.Run(v.screen+"/"+string(lang), func(t *testing.T) {
+				h := goTo(t, v, lang, theme.Settings{})
+				n := len(h.sp.Utterances())
+				h.tap("toggle.read")
+				us := said(h, n)
+				if len(us) == 0 {
+					t.Fatalf("nothing was read aloud")
+				}
+				for _, u := range us {
+					if m := unspeakable.FindString(u.Text); m != "" {
+						t.Errorf("read aloud %q: holds %q", u.Text, m)
+					}
+				}
+				if r := h.u.SpokenReceipt(); r != "" && !strings.Contains(saidText(us), r) {
+					t.Errorf("the receipt %q was not read after the screen", r)
+				}
+			})
+		}
+	}
+}
+
+// TestWelcomePointsAtTheRightControl keeps the spoken directions to the
+// read-aloud switch true to the layout, in both languages: it is the
+// first button of the bottom row, in the corner, and the volume is the
+// next; a text that calls it the large button needs it to be the largest.
+func TestWelcomePointsAtTheRightControl(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.Danish, i18n.English} {
+		h := goTo(t, visitTo(t, "welcome"), lang, theme.Settings{})
+		read, down := h.u.Button("toggle.read"), h.u.Button("volume.down")
+		rects := map[fyne.CanvasObject]fyne.Position{}
+		for _, tp := range uitest.Tappables(h.w.Canvas().Content()) {
+			rects[tp.Object] = tp.Position
+		}
+		rp, ok := rects[read]
+		if !ok {
+			t.Fatalf("%s: no read-aloud switch among the tap targets", lang)
+		}
+		bottom := rp.Y + read.Size().Height
+		for o, p := range rects {
+			if o == read {
+				continue
+			}
+			if p.Y+o.Size().Height > bottom+1 || (p.Y+o.Size().Height > rp.Y && p.X < rp.X) {
+				t.Errorf("%s: %T at %v is lower or further left than the read-aloud switch at %v", lang, o, p, rp)
+			}
+		}
+		if dp := rects[down]; dp.X <= rp.X || dp.Y+down.Size().Height < rp.Y {
+			t.Errorf("%s: volume − at %v is not just to the right of the switch at %v", lang, dp, rp)
+		}
+		for _, text := range []string{h.T("chrome.hint", nil), h.T("welcome.speak", nil)} {
+			if !strings.Contains(text, "venstre") && !strings.Contains(text, "left") {
+				t.Errorf("%s: %q does not say where the switch is", lang, text)
+			}
+			if regexp.MustCompile(`(?i)\b(store|største|large|largest|big) (knap|button)`).MatchString(text) {
+				area := read.Size().Width * read.Size().Height
+				for o := range rects {
+					if a := o.Size().Width * o.Size().Height; a > area {
+						t.Errorf("%s: %q calls the switch the large one, but %T is larger (%v)", lang, text, o, o.Size())
+					}
+				}
+			}
+		}
+	}
 }

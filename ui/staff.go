@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/speech"
 )
 
 // showStaffHome loads the attention list, then shows the kiosk's health.
@@ -40,6 +41,20 @@ func (u *KioskUI) deviceText(d DeviceState) string {
 	return u.tr.T("staff.device_offline", nil)
 }
 
+// speechStatus says whether read-aloud can be heard, and if not, why:
+// espeak-ng exits 0 with no sound card, so "installed" is not "heard".
+func (u *KioskUI) speechStatus() string {
+	switch speech.Reason(u.sp) {
+	case "":
+		return u.tr.T("staff.speech_ok", nil)
+	case speech.ReasonNoDevice:
+		return u.tr.T("staff.speech_no_device", nil)
+	case speech.ReasonNoVoice:
+		return u.tr.T("staff.speech_no_voice", nil)
+	}
+	return u.tr.T("staff.speech_missing", nil)
+}
+
 func (u *KioskUI) buildStaffHome() *screen {
 	tr := u.tr
 	st := u.status
@@ -62,7 +77,7 @@ func (u *KioskUI) buildStaffHome() *screen {
 		{"staff.reader", u.deviceText(st.Reader)},
 		{"staff.scanner", u.deviceText(st.Scanner)},
 		{"staff.trust", yesno(!st.TrustStale, "staff.trust_fresh", "staff.trust_stale")},
-		{"staff.speech", yesno(u.speechAvailable(), "staff.speech_ok", "staff.speech_missing")},
+		{"staff.speech", u.speechStatus()},
 	}
 	var grid []fyne.CanvasObject
 	var speak []string

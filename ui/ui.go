@@ -222,12 +222,12 @@ func (u *KioskUI) Screen() string {
 }
 
 // Spoken returns the read-aloud text of the screen shown, in the session's
-// language: its title, what it shows and what can be done.
+// language, as it is said: its title, what it shows and what can be done.
 func (u *KioskUI) Spoken() string {
 	if u.current == nil {
 		return ""
 	}
-	return u.current.speak
+	return u.forEar(u.tr.Lang(), u.current.speak)
 }
 
 // ctx returns a context for one device or network call.
@@ -405,12 +405,16 @@ func (u *KioskUI) ReadAloud() bool { return u.readAloud }
 func (u *KioskUI) Volume() int { return u.volume }
 
 // SpokenReceipt returns the receipt text the current screen reads aloud
-// after its own text ("" when it has none).
+// after its own text, as it is said ("" when it has none).
 func (u *KioskUI) SpokenReceipt() string {
 	if u.current == nil {
 		return ""
 	}
-	return u.current.receipt
+	lang := u.current.receiptLang
+	if lang == "" {
+		lang = u.tr.Lang()
+	}
+	return u.forEar(lang, u.current.receipt)
 }
 
 // HoldsPersonData reports whether anything about a person is held in

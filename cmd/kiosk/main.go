@@ -67,7 +67,7 @@ func run(args []string, stderr io.Writer) error {
 	a := app.NewWithID("dk.borgerkiosk.kiosk")
 	w := a.NewWindow("Borgerkiosk")
 	sp := speech.Detect()
-	log.Info("read-aloud", "engine", sp.Name(), "available", sp.Available())
+	log.Info("read-aloud", "engine", sp.Name(), "available", sp.Available(), "reason", speech.Reason(sp))
 	kui, err := ui.New(a, w, ui.Deps{
 		Kiosk: k.svc, Speaker: sp, Log: log.With("component", "ui"),
 		Config: ui.Config{

@@ -43,6 +43,7 @@ const (
 	kRule                // full-width rule; not read aloud
 	kBlank               // empty line
 	kQR                  // QR code; not read aloud
+	kSupport             // field for support staff (the action id): printed, not read aloud
 )
 
 type line struct {
@@ -92,6 +93,13 @@ func (d *Doc) rule()            { d.add(kRule, "", "") }
 func (d *Doc) blank()           { d.add(kBlank, "", "") }
 func (d *Doc) qr(data string)   { d.add(kQR, "", data) }
 
+// support adds a field for support staff, left out when read aloud.
+func (d *Doc) support(label, value string) {
+	if strings.TrimSpace(value) != "" {
+		d.add(kSupport, label, value)
+	}
+}
+
 // field adds "label   value"; an empty value leaves the line out.
 func (d *Doc) field(label, value string) {
 	if strings.TrimSpace(value) != "" {
@@ -101,12 +109,13 @@ func (d *Doc) field(label, value string) {
 
 // Text returns the receipt as plain text for reading aloud: one line per
 // printed line (paragraphs unwrapped), fields as "label: value", no rules,
-// no QR code and no control bytes.
+// no QR code, no action id (hex digits help nobody who listens) and no
+// control bytes.
 func (d *Doc) Text() string {
 	var sb strings.Builder
 	for _, l := range d.lines {
 		switch l.kind {
-		case kRule, kQR:
+		case kRule, kQR, kSupport:
 			continue
 		case kField:
 			sb.WriteString(l.text + ": " + l.value)
@@ -153,7 +162,7 @@ func (d *Doc) ESCPOS(p Printer) ([]byte, error) {
 		case kPara:
 			setAlign(escpos.Left)
 			b.Paragraph(text)
-		case kField:
+		case kField, kSupport:
 			setAlign(escpos.Left)
 			if d.compact {
 				b.Paragraph(text + ": " + value)

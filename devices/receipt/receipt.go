@@ -191,7 +191,7 @@ func ActionDoc(r Receipt) (*Doc, error) {
 	d.field(nameLabel.in(lang), r.Person.Name)
 	d.field(cprLabel.in(lang), r.Person.CPR.Masked())
 	footer(d, r, lang)
-	d.field(actionLabel.in(lang), ShortID(r.ActionID))
+	d.support(actionLabel.in(lang), ShortID(r.ActionID))
 	d.blank()
 	d.para(keepThis.in(lang))
 	return d, nil
@@ -308,7 +308,7 @@ func HandoverDoc(r Receipt) (*Doc, error) {
 	statusLines(d, r.Status, lang)
 	footer(d, r, lang)
 	if r.ActionID != "" {
-		d.field(actionLabel.in(lang), ShortID(r.ActionID))
+		d.support(actionLabel.in(lang), ShortID(r.ActionID))
 	}
 	return d, nil
 }

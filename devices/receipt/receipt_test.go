@@ -144,7 +144,7 @@ func cases() []layoutCase {
 		{"give_consent_da", ActionDoc, assisted(withConsent(base(bk.GiveConsent, "da", pendingSt, jens), consent(bk.ConsentGiven))),
 			[]string{"Samtykke givet", "Udbetaling Danmark", "Indkomst og skat", "Bolig og husstand", "boligstøtte",
 				"Afventer - sendes når forbindelsen er tilbage", "Hjulpet af Mette Højgaard", "26.11.2026 kl. 14.05",
-				"Gælder til: 26.11.2027 kl. 14.05", "010170-xxxx", "Jens Ærbødig", "KBH-HB-03", "Hovedbiblioteket", "c2d3e4f5"}},
+				"Gælder til: 26.11.2027 kl. 14.05", "010170-xxxx", "Jens Ærbødig", "KBH-HB-03", "Hovedbiblioteket"}},
 		{"give_consent_en", ActionDoc, withConsent(base(bk.GiveConsent, "en", confirmedSt, jens), consent(bk.ConsentGiven)),
 			[]string{"Consent given", "Payments Denmark", "Income and tax", "Status: Confirmed", "26 November 2026, 14:05", "Valid until: 26 November 2027, 14:05"}},
 		{"decline_consent_da", ActionDoc, withConsent(base(bk.DeclineConsent, "da", confirmedSt, jens), consent(bk.ConsentDeclined)),
@@ -246,6 +246,31 @@ func TestTextHoldsKeyLines(t *testing.T) {
 		}
 		if strings.ContainsAny(d.Text(), "\x1b\x1d\x00\r") {
 			t.Errorf("%s: text holds control bytes", tc.name)
+		}
+	}
+}
+
+// TestActionIDPrintedNotRead: the short action id is on the paper for
+// support, and left out of the text read aloud.
+func TestActionIDPrintedNotRead(t *testing.T) {
+	for _, tc := range cases() {
+		if tc.r.ActionID == "" {
+			continue
+		}
+		d, err := tc.layout(tc.r)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		job, err := d.ESCPOS(Printer{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		id := ShortID(tc.r.ActionID)
+		if !bytes.Contains(job, []byte(id)) {
+			t.Errorf("%s: the printed receipt lacks the action id %q", tc.name, id)
+		}
+		if strings.Contains(d.Text(), id) {
+			t.Errorf("%s: the text read aloud holds the action id %q", tc.name, id)
 		}
 	}
 }

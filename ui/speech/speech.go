@@ -6,12 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 )
@@ -86,7 +86,10 @@ var voices = map[i18n.Lang]string{i18n.Danish: "da", i18n.English: "en"}
 // button and say speech.unavailable instead. It keeps the volume it is
 // given, so the UI behaves the same with or without a voice.
 type Silent struct {
-	vol volume
+	// Reason says why nothing is heard (ReasonNoEngine, ReasonNoVoice,
+	// ReasonNoDevice); "" is taken as ReasonNoEngine.
+	Reason string
+	vol    volume
 }
 
 var _ Speaker = (*Silent)(nil)
@@ -148,19 +151,13 @@ func NewESpeak() (*ESpeak, error) {
 	return e, nil
 }
 
-// Detect returns the best speaker on this machine: espeak-ng if it is
-// installed and runs, else Silent. Call it once at start.
+// Detect returns the best speaker on this machine: espeak-ng if it makes
+// sound and there is a device to hear it on, else Silent with the reason
+// (see DetectIn). Call it once at start.
 func Detect() Speaker {
-	e, err := NewESpeak()
-	if err == nil {
-		err = exec.Command(e.Binary, "--version").Run()
-	}
-	if err != nil {
-		slog.Info("speech: read-aloud unavailable, using silence", "err", err)
-		return &Silent{}
-	}
-	slog.Info("speech: using espeak-ng", "binary", e.Binary, "player", strings.Join(e.Player, " "))
-	return e
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return DetectIn(ctx, SystemAudio())
 }
 
 // Name is "espeak-ng".

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -151,12 +153,117 @@ func TestSpeakBadInput(t *testing.T) {
 
 func TestDetect(t *testing.T) {
 	s := Detect()
-	if _, err := exec.LookPath("espeak-ng"); err == nil {
-		if s.Name() != "espeak-ng" || !s.Available() {
+	_, err := exec.LookPath("espeak-ng")
+	switch {
+	case err != nil:
+		if s.Name() != "silent" || s.Available() || Reason(s) != ReasonNoEngine {
+			t.Errorf("Detect() without espeak-ng = %s (reason %q); want silent, %q", s.Name(), Reason(s), ReasonNoEngine)
+		}
+	case SystemAudio().Device() == "":
+		// espeak-ng would exit 0 and say nothing: not available.
+		if s.Available() || Reason(s) != ReasonNoDevice {
+			t.Errorf("Detect() with no audio device = %s (reason %q); want silent, %q", s.Name(), Reason(s), ReasonNoDevice)
+		}
+	default:
+		if s.Name() != "espeak-ng" || !s.Available() || Reason(s) != "" {
 			t.Errorf("Detect() = %s (available %t); want espeak-ng", s.Name(), s.Available())
 		}
-	} else if s.Name() != "silent" || s.Available() {
-		t.Errorf("Detect() without espeak-ng = %s; want silent", s.Name())
+	}
+}
+
+// listen makes a live Unix socket at path, like a sound server's.
+func listen(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+}
+
+func TestAudioDevice(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	none := write("none", "--- no soundcards ---\n")
+	card := write("card", " 0 [PCH            ]: HDA-Intel - HDA Intel PCH\n                      HDA Intel PCH at 0xf7f10000 irq 32\n")
+	pulseDir, pwDir, staleDir := filepath.Join(dir, "pulse-run"), filepath.Join(dir, "pw-run"), filepath.Join(dir, "stale-run")
+	listen(t, filepath.Join(pulseDir, "pulse", "native"))
+	listen(t, filepath.Join(pwDir, "pipewire-0"))
+	// A socket file whose server is gone.
+	l, err := net.Listen("unix", filepath.Join(dir, "stale.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	if err := os.MkdirAll(staleDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "stale.sock"), filepath.Join(staleDir, "pipewire-0")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		a    Audio
+		want string
+	}{
+		{"nothing", Audio{Cards: filepath.Join(dir, "missing")}, ""},
+		{"ALSA has no cards", Audio{Cards: none}, ""},
+		{"ALSA card", Audio{Cards: card}, "alsa: HDA-Intel - HDA Intel PCH"},
+		{"PulseAudio socket", Audio{Cards: none, RuntimeDir: pulseDir}, "pulseaudio"},
+		{"PULSE_SERVER", Audio{Cards: none, Pulse: "unix:" + filepath.Join(pulseDir, "pulse", "native")}, "pulseaudio"},
+		{"PipeWire socket", Audio{Cards: none, RuntimeDir: pwDir}, "pipewire"},
+		{"dead socket", Audio{Cards: none, RuntimeDir: staleDir}, ""},
+	} {
+		if got := tt.a.Device(); got != tt.want {
+			t.Errorf("%s: Device() = %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestDetectInNeedsADevice(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng not installed")
+	}
+	dir := t.TempDir()
+	none := Audio{Cards: filepath.Join(dir, "missing")}
+	if s := DetectIn(context.Background(), none); s.Available() || Reason(s) != ReasonNoDevice {
+		t.Errorf("DetectIn(no device) = %s (reason %q); want silent, %q", s.Name(), Reason(s), ReasonNoDevice)
+	}
+	pw := filepath.Join(dir, "run")
+	listen(t, filepath.Join(pw, "pipewire-0"))
+	if s := DetectIn(context.Background(), Audio{Cards: none.Cards, RuntimeDir: pw}); !s.Available() || Reason(s) != "" {
+		t.Errorf("DetectIn(PipeWire) = %s (reason %q); want espeak-ng", s.Name(), Reason(s))
+	}
+}
+
+func TestHeardCatchesASilentEngine(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng not installed")
+	}
+	e, err := NewESpeak()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Heard(context.Background()); err != nil {
+		t.Errorf("Heard() with espeak-ng = %v; want nil", err)
+	}
+	// An "espeak-ng" that exits 0 and writes nothing, as a broken install does.
+	e.Binary = "/bin/true"
+	if err := e.Heard(context.Background()); err == nil {
+		t.Errorf("Heard() with an engine that makes no sound = nil; want an error")
+	}
+	if r := Reason(&Silent{}); r != ReasonNoEngine {
+		t.Errorf("Reason(&Silent{}) = %q; want %q", r, ReasonNoEngine)
 	}
 }
 
