@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,11 +16,18 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
-// screen is one built screen: its id, its body and its read-aloud text.
+// screen is one built screen: its id, its body, its actions and its
+// read-aloud text. show lays it out in the bands of screenLayout.
 type screen struct {
-	id    string
-	body  fyne.CanvasObject
-	speak string
+	id string
+	// body is the screen's content. It scrolls (by finger, wheel or the
+	// Up/Down buttons) when it is taller than the space left for it.
+	body fyne.CanvasObject
+	// actions go in the fixed action bar under the body, always visible:
+	// the way back (Back, Cancel) first, the screen's main action last.
+	// Buttons that belong to one item of a list stay in the body.
+	actions []fyne.CanvasObject
+	speak   string
 	// receipt is the text of the receipt of what was just done, read aloud
 	// after speak (and on its own by the screen's "read the receipt" button).
 	receipt string
@@ -47,8 +53,9 @@ func (u *KioskUI) show(build func() *screen) {
 	u.current = s
 	u.headerBox = container.NewStack(u.header())
 	u.footerBox = container.NewStack(u.footer())
-	content := container.NewBorder(u.headerBox, u.footerBox, nil, nil, container.NewVScroll(container.NewPadded(s.body)))
-	u.win.SetContent(content)
+	u.body = u.newPagedBody(container.NewPadded(s.body))
+	u.win.SetContent(&fyne.Container{Layout: screenLayout{},
+		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions), u.footerBox}})
 	if u.onRequest && !u.quiet {
 		// What was read on request was about the screen that just left.
 		u.onRequest = false
@@ -271,14 +278,26 @@ func (u *KioskUI) footer() fyne.CanvasObject {
 			b.Disable()
 		}
 	}
-	return container.NewVBox(widget.NewSeparator(), container.NewHBox(
-		tall(read), square(down), container.NewCenter(level), square(up), bigTarget(again)))
+	return container.NewVBox(widget.NewSeparator(), &fyne.Container{Layout: &flowLayout{},
+		Objects: []fyne.CanvasObject{tall(read), tall(down), container.NewCenter(level), tall(up), bigTarget(again)}})
+}
+
+// actionBar holds a screen's actions (see screen.actions) under a line;
+// hidden when the screen has none.
+func (u *KioskUI) actionBar(actions []fyne.CanvasObject) fyne.CanvasObject {
+	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
+	box := container.NewVBox(widget.NewSeparator(), bar)
+	if len(bar.Objects) == 0 {
+		box.Hide()
+	}
+	return box
 }
 
 // header is the bar on every screen: kiosk name, high contrast, large
 // text, language and log out, then the banners (offline, stale trust,
-// assisted by). An HBox, not a Border, so the name and the buttons can
-// never be drawn over each other.
+// assisted by). One row when it fits; else the name and log out on the
+// first row and the display and language toggles on the second (large
+// text in English on a 1024 px panel), never wider than the window.
 func (u *KioskUI) header() fyne.CanvasObject {
 	tr := u.tr
 	name := widget.NewLabelWithStyle(u.cfg.KioskName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -291,11 +310,16 @@ func (u *KioskUI) header() fyne.CanvasObject {
 	} else {
 		en.Importance = widget.HighImportance
 	}
-	items := []fyne.CanvasObject{name, layout.NewSpacer(), bigTarget(contrast), bigTarget(large), bigTarget(da), bigTarget(en)}
+	display := container.New(gapRow{}, bigTarget(contrast), bigTarget(large))
+	langs := container.New(gapRow{}, bigTarget(da), bigTarget(en))
+	items := []fyne.CanvasObject{name, display, langs}
 	if u.sess != nil || u.card != nil || u.assist != nil {
 		items = append(items, bigTarget(u.button("logout", tr.T("button.logout", nil), func() { u.logout("") })))
 	}
-	rows := []fyne.CanvasObject{container.NewHBox(items...)}
+	// One row with the name; one row without it (a narrow panel, large
+	// text); two rows; then a row each. Log out stays at the right.
+	arrangements := [][][]int{{{0, 1, 2, 3}}, {{1, 2, 3}}, {{0, 3}, {1, 2}}}
+	rows := []fyne.CanvasObject{&fyne.Container{Layout: &rowsLayout{arrangements: arrangements}, Objects: items}}
 	if !u.status.Online {
 		rows = append(rows, u.banner("banner.offline", u.tr.TN("offline.banner", u.status.Pending, nil)))
 	}

@@ -124,11 +124,13 @@ func (u *KioskUI) showDelegations() {
 				heading(tr.T("delegation.title", nil)),
 				u.label("", tr.T("delegation.intro", nil)),
 				note,
-				u.primary("delegations.create", tr.T("delegation.create", nil), u.startCreate),
 				section("delegations.for_me", mine),
 				section("delegations.i_act_for", theirs),
-				u.big("delegations.back", tr.T("button.back", nil), u.showHome),
 			),
+			actions: []fyne.CanvasObject{
+				u.big("delegations.back", tr.T("button.back", nil), u.showHome),
+				u.primary("delegations.create", tr.T("delegation.create", nil), u.startCreate),
+			},
 			speak: says(append(append([]string{tr.T("delegation.title", nil), noteText,
 				tr.T("delegations.summary", map[string]any{"Mine": len(mine), "Theirs": len(theirs)})},
 				sayList(tr.T("delegations.for_me", nil), sayMine, sayList(tr.T("delegations.i_act_for", nil), sayTheirs, nil))...),
@@ -183,9 +185,9 @@ func (u *KioskUI) showCreateCPR() {
 				u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil)),
 				msg,
 				container.NewCenter(pad),
-				u.big("create_cpr.cancel", tr.T("button.cancel", nil), u.openDelegations),
 			),
-			speak: says(tr.T("delegation.delegate", nil), tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
+			actions: []fyne.CanvasObject{u.big("create_cpr.cancel", tr.T("button.cancel", nil), u.openDelegations)},
+			speak:   says(tr.T("delegation.delegate", nil), tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
 		}
 	})
 }
@@ -255,12 +257,12 @@ func (u *KioskUI) showCreateScopes() {
 			next.Disable()
 		}
 		body := append([]fyne.CanvasObject{heading(tr.T("delegation.scopes", nil)), u.label("", tr.T("create.scopes_hint", nil))}, rows...)
-		body = append(body, nextBox, u.big("create_scopes.back", tr.T("button.back", nil), u.showCreateCPR))
+		actions := []fyne.CanvasObject{u.big("create_scopes.back", tr.T("button.back", nil), u.showCreateCPR), nextBox}
 		var spoken []string
 		for _, sc := range u.k.Catalogue().Scopes {
 			spoken = append(spoken, sc.Name.In(u.lang())+": "+sc.Description.In(u.lang()))
 		}
-		return &screen{id: "create_scopes", body: vbox(body...),
+		return &screen{id: "create_scopes", body: vbox(body...), actions: actions,
 			speak: says(append(append([]string{tr.T("delegation.scopes", nil), tr.T("create.scopes_hint", nil)}, spoken...), tr.T("create.scopes_speak", nil))...)}
 	})
 }
@@ -322,9 +324,11 @@ func (u *KioskUI) showCreatePeriod() {
 				u.label("create_period.current", current),
 				u.label("", tr.T("create.max", map[string]any{"Period": bk.PeriodText(u.cfg.MaxDelegationDays, u.lang())})),
 				container.NewGridWithColumns(2, choices...),
-				u.primary("create_period.next", tr.T("button.next", nil), u.showCreateReview),
-				u.big("create_period.back", tr.T("button.back", nil), u.showCreateScopes),
 			),
+			actions: []fyne.CanvasObject{
+				u.big("create_period.back", tr.T("button.back", nil), u.showCreateScopes),
+				u.primary("create_period.next", tr.T("button.next", nil), u.showCreateReview),
+			},
 			speak: says(tr.T("create.period_title", nil), current, tr.T("create.period_speak", nil)),
 		}
 	})
@@ -368,14 +372,14 @@ func (u *KioskUI) showCreateReview() {
 			rows = append(rows, u.label("review.assisted", t))
 			speak = append(speak, t)
 		}
-		rows = append(rows,
-			u.label("", tr.T("create.review_note", nil)),
-			u.primary("review.confirm", tr.T("button.confirm", nil), once(u.confirmCreate)),
-			u.big("review.back", tr.T("button.back", nil), u.showCreatePeriod),
+		rows = append(rows, u.label("", tr.T("create.review_note", nil)))
+		actions := []fyne.CanvasObject{
 			u.big("review.cancel", tr.T("button.cancel", nil), u.openDelegations),
-		)
+			u.big("review.back", tr.T("button.back", nil), u.showCreatePeriod),
+			u.primary("review.confirm", tr.T("button.confirm", nil), once(u.confirmCreate)),
+		}
 		speak = append(speak, tr.T("create.review_note", nil), tr.T("create.review_speak", nil))
-		return &screen{id: "create_review", body: vbox(rows...), speak: says(speak...)}
+		return &screen{id: "create_review", body: vbox(rows...), actions: actions, speak: says(speak...)}
 	})
 }
 
@@ -471,9 +475,9 @@ func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
 		text = append(text, h.Receipt.Text)
 		receiptText := says(text...)
 		rows = append(rows, u.readReceiptButton("handover", receiptText))
-		rows = append(rows, u.primary("handover.done", tr.T("button.done", nil), u.openDelegations))
+		done := u.primary("handover.done", tr.T("button.done", nil), u.openDelegations)
 		speak = append(speak, tr.T("handover.speak_done", nil))
-		return &screen{id: "handover_qr", body: vbox(rows...), speak: says(speak...), receipt: receiptText,
+		return &screen{id: "handover_qr", body: vbox(rows...), actions: []fyne.CanvasObject{done}, speak: says(speak...), receipt: receiptText,
 			receiptLang: i18n.Lang(h.Receipt.Lang)}
 	})
 }

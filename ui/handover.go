@@ -16,9 +16,9 @@ func (u *KioskUI) showScan() {
 			body: vbox(
 				heading(tr.T("scan.title", nil)),
 				u.label("scan.message", tr.T("scan.hint", nil)),
-				u.big("scan.back", tr.T("button.back", nil), func() { u.awaitScan = false; u.showHome() }),
 			),
-			speak: says(tr.T("scan.title", nil), tr.T("scan.hint", nil), tr.T("scan.speak", nil)),
+			actions: []fyne.CanvasObject{u.big("scan.back", tr.T("button.back", nil), func() { u.awaitScan = false; u.showHome() })},
+			speak:   says(tr.T("scan.title", nil), tr.T("scan.hint", nil), tr.T("scan.speak", nil)),
 		}
 	})
 }
@@ -73,9 +73,11 @@ func (u *KioskUI) showHandoverError(err error) {
 			body: vbox(
 				heading(tr.T("scan.error_title", nil)),
 				u.label("handover_error.message", msg),
-				u.primary("handover_error.back", tr.T("button.back", nil), back),
-				u.big("handover_error.help", tr.T("button.help", nil), u.callStaff),
 			),
+			actions: []fyne.CanvasObject{
+				u.big("handover_error.help", tr.T("button.help", nil), u.callStaff),
+				u.primary("handover_error.back", tr.T("button.back", nil), back),
+			},
 			speak: says(tr.T("scan.error_title", nil), msg, tr.T("result.speak", nil)),
 		}
 	})
@@ -116,11 +118,9 @@ func (u *KioskUI) showHandoverPreview() {
 		tr := u.tr
 		rows, speak := u.handoverDetails()
 		body := append([]fyne.CanvasObject{heading(tr.T("handover.preview_title", nil))}, rows...)
-		body = append(body,
-			subheading(tr.T("handover.insert_card", nil)),
-			u.big("handover_preview.cancel", tr.T("button.cancel", nil), func() { u.logout("") }),
-		)
-		return &screen{id: "handover_preview", body: vbox(body...),
+		body = append(body, subheading(tr.T("handover.insert_card", nil)))
+		cancel := u.big("handover_preview.cancel", tr.T("button.cancel", nil), func() { u.logout("") })
+		return &screen{id: "handover_preview", body: vbox(body...), actions: []fyne.CanvasObject{cancel},
 			speak: says(append(append([]string{tr.T("handover.preview_title", nil)}, speak...), tr.T("handover.insert_card", nil))...)}
 	})
 }
@@ -155,11 +155,8 @@ func (u *KioskUI) showHandoverChoice() {
 		p := bk.Payload{DelegationID: h.DelegationID, HandoverToken: h.Code}
 		finish := func() { u.handover = nil; u.showHome() }
 		body := append([]fyne.CanvasObject{heading(tr.T("handover.decide_title", nil))}, rows...)
-		body = append(body,
-			u.primary("handover.accept", tr.T("delegation.accept", nil), once(func() {
-				u.handover = nil
-				u.do(bk.AcceptDelegation, p, u.openDelegations)
-			})),
+		actions := []fyne.CanvasObject{
+			u.big("handover.later", tr.T("handover.later", nil), finish),
 			// Declining is final, so it is confirmed first (WCAG 3.3.4);
 			// Cancel comes back here with the code still in hand.
 			u.big("handover.decline", tr.T("delegation.decline", nil), func() {
@@ -169,9 +166,12 @@ func (u *KioskUI) showHandoverChoice() {
 						u.do(bk.DeclineDelegation, p, u.showHome)
 					}, u.showHandoverChoice)
 			}),
-			u.big("handover.later", tr.T("handover.later", nil), finish),
-		)
-		return &screen{id: "handover_decision", body: vbox(body...),
+			u.primary("handover.accept", tr.T("delegation.accept", nil), once(func() {
+				u.handover = nil
+				u.do(bk.AcceptDelegation, p, u.openDelegations)
+			})),
+		}
+		return &screen{id: "handover_decision", body: vbox(body...), actions: actions,
 			speak: says(append(append([]string{tr.T("handover.decide_title", nil)}, speak...), tr.T("handover.decide_speak", nil))...)}
 	})
 }

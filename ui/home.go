@@ -127,8 +127,8 @@ func (u *KioskUI) unavailable(id, titleKey string) *screen {
 			u.big(id+".create", tr.T("delegation.create", nil), u.startCreate),
 			u.big(id+".handover", tr.T("home.handover", nil), u.showScan),
 			u.big(id+".help", tr.T("button.help", nil), u.callStaff),
-			u.big(id+".back", tr.T("button.back", nil), u.showHome),
 		),
+		actions: []fyne.CanvasObject{u.big(id+".back", tr.T("button.back", nil), u.showHome)},
 		speak: says(tr.T(titleKey, nil), tr.T("state.unavailable", nil), tr.T("state.can_do", nil),
 			tr.T("delegation.create", nil), tr.T("home.handover", nil), tr.T("button.help", nil)),
 	}
@@ -246,8 +246,8 @@ func (u *KioskUI) showConsents() {
 				section("consents.pending", "consents.pending_none", pending),
 				section("consents.active", "consents.active_none", active),
 				section("consents.history", "consents.history_none", history),
-				u.big("consents.back", tr.T("button.back", nil), u.showHome),
 			),
+			actions: []fyne.CanvasObject{u.big("consents.back", tr.T("button.back", nil), u.showHome)},
 			speak: says(append(append([]string{tr.T("consent.title", nil), noteText,
 				tr.T("consents.summary", map[string]any{"Pending": nPending, "Active": nActive})},
 				sayList(tr.T("consents.pending", nil), sayPending, sayList(tr.T("consents.active", nil), sayActive,
@@ -300,12 +300,12 @@ func (u *KioskUI) confirm(id, question, yesLabel string, yes, no func()) {
 	u.show(func() *screen {
 		tr := u.tr
 		return &screen{
-			id: id,
-			body: vbox(
-				heading(question),
-				u.primary(id+".yes", yesLabel, once(yes)),
+			id:   id,
+			body: vbox(heading(question)),
+			actions: []fyne.CanvasObject{
 				u.big(id+".no", tr.T("button.cancel", nil), no),
-			),
+				u.primary(id+".yes", yesLabel, once(yes)),
+			},
 			speak: says(question, tr.T("confirm.speak", map[string]any{"Yes": yesLabel})),
 		}
 	})
@@ -362,9 +362,11 @@ func (u *KioskUI) showActionError(err error, back func()) {
 			body: vbox(
 				heading(tr.T("result.not_saved", nil)),
 				u.label("action_error.message", msg),
-				u.primary("action_error.back", tr.T("button.back", nil), back),
-				u.big("action_error.help", tr.T("button.help", nil), u.callStaff),
 			),
+			actions: []fyne.CanvasObject{
+				u.big("action_error.help", tr.T("button.help", nil), u.callStaff),
+				u.primary("action_error.back", tr.T("button.back", nil), back),
+			},
 			speak: says(tr.T("result.not_saved", nil), msg, tr.T("result.speak", nil)),
 		}
 	})
@@ -418,12 +420,12 @@ func (u *KioskUI) showResult(kind bk.ActionKind, res Result, back func()) {
 		rows = append(rows, rr...)
 		speak = append(speak, rt)
 		rows = append(rows, u.readReceiptButton("result", res.Receipt.Text))
-		rows = append(rows,
-			u.primary("result.back", tr.T("button.back", nil), back),
+		actions := []fyne.CanvasObject{
 			u.big("result.home", tr.T("result.home", nil), u.showHome),
-		)
+			u.primary("result.back", tr.T("button.back", nil), back),
+		}
 		speak = append(speak, tr.T("result.speak", nil))
-		return &screen{id: "result", body: vbox(rows...), speak: says(speak...), receipt: res.Receipt.Text,
+		return &screen{id: "result", body: vbox(rows...), actions: actions, speak: says(speak...), receipt: res.Receipt.Text,
 			receiptLang: i18n.Lang(res.Receipt.Lang)}
 	})
 }

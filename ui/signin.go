@@ -143,9 +143,9 @@ func (u *KioskUI) showCardError(err error) {
 				heading(tr.T("cardError.title", nil)),
 				u.label("card_error.message", msg),
 				u.label("", tr.T("card.remove", nil)),
-				u.big("card_error.help", tr.T("button.help", nil), u.callStaff),
 			),
-			speak: says(tr.T("cardError.title", nil), msg, tr.T("card.remove", nil)),
+			actions: []fyne.CanvasObject{u.big("card_error.help", tr.T("button.help", nil), u.callStaff)},
+			speak:   says(tr.T("cardError.title", nil), msg, tr.T("card.remove", nil)),
 		}
 	})
 }

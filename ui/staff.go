@@ -102,14 +102,16 @@ func (u *KioskUI) buildStaffHome() *screen {
 	body := vbox(
 		heading(tr.T("staff.title", map[string]any{"Name": name})),
 		container.NewGridWithColumns(2, grid...),
-		u.primary("staff.assist", tr.T("staff.assist", nil), u.grantAssist),
-		u.big("staff.sync", tr.T("staff.sync_now", nil), u.syncNow),
 		subheading(tr.T("staff.attention", nil)+" ("+strconv.Itoa(len(u.attention))+")"),
 		vbox(att...),
 	)
 	speak = append([]string{tr.T("staff.title", map[string]any{"Name": name})}, speak...)
 	speak = append(speak, tr.TN("staff.attention_count", len(u.attention), nil), tr.T("staff.speak", nil))
-	return &screen{id: "staff_home", body: body, speak: says(speak...)}
+	actions := []fyne.CanvasObject{
+		u.big("staff.sync", tr.T("staff.sync_now", nil), u.syncNow),
+		u.primary("staff.assist", tr.T("staff.assist", nil), u.grantAssist),
+	}
+	return &screen{id: "staff_home", body: body, actions: actions, speak: says(speak...)}
 }
 
 func (u *KioskUI) syncNow() {
@@ -160,9 +162,9 @@ func (u *KioskUI) grantAssist() {
 				body: vbox(
 					heading(tr.T("assist.ready_title", nil)),
 					u.label("", tr.T("assist.remove_card", nil)),
-					u.big("assist.cancel", tr.T("button.cancel", nil), func() { u.assist = nil; u.showStaffHome() }),
 				),
-				speak: says(tr.T("assist.ready_title", nil), tr.T("assist.remove_card", nil)),
+				actions: []fyne.CanvasObject{u.big("assist.cancel", tr.T("button.cancel", nil), func() { u.assist = nil; u.showStaffHome() })},
+				speak:   says(tr.T("assist.ready_title", nil), tr.T("assist.remove_card", nil)),
 			}
 		})
 	})
@@ -178,9 +180,9 @@ func (u *KioskUI) showAssistWait() {
 				heading(tr.T("assist.wait_title", nil)),
 				u.label("", tr.T("card.insert", nil)),
 				u.label("", tr.T("assist.wait_hint", nil)),
-				u.big("assist_wait.cancel", tr.T("button.cancel", nil), func() { u.logout("") }),
 			),
-			speak: says(tr.T("assist.wait_title", nil), tr.T("card.insert", nil), tr.T("assist.wait_hint", nil)),
+			actions: []fyne.CanvasObject{u.big("assist_wait.cancel", tr.T("button.cancel", nil), func() { u.logout("") })},
+			speak:   says(tr.T("assist.wait_title", nil), tr.T("card.insert", nil), tr.T("assist.wait_hint", nil)),
 		}
 	})
 }

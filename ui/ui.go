@@ -128,6 +128,7 @@ type KioskUI struct {
 
 	idle      idleTimer
 	headerBox *fyne.Container
+	body      *pagedBody // the current screen's scrolling body
 	footerBox *fyne.Container
 	quiet     bool          // the screen being shown is a rebuild after a toggle: do not read it again
 	speakGen  atomic.Uint64 // bumped by every say and stop; see say

@@ -1,0 +1,389 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	fynetheme "fyne.io/fyne/v2/theme"
+)
+
+// The screen scaffolding. Every screen is the same four bands, top to
+// bottom: the header (kiosk name, display and language toggles, log out,
+// banners), the body (the screen's own content, which scrolls), the action
+// bar (the screen's main action and its way back) and the footer
+// (read-aloud). Only the body scrolls, so the main action and Back are on
+// screen whatever the text size, language or panel.
+//
+// The window must never change size because of what is on it: when a
+// canvas's content asks for more than the window (its MinSize), Fyne grows
+// the window, and it never shrinks back, so the next person finds buttons
+// off the edge. screenLayout therefore asks for nothing (a zero MinSize)
+// and shares out the space it is given; the body takes what is left, and
+// the bands above and below wrap their buttons into rows rather than grow
+// wider than the window. TestEveryScreenFits checks that nothing is ever
+// squeezed below its own minimum as a result.
+
+// gap is the space between two buttons: twice the theme padding, so at
+// least 12 px (18 in large text) and a finger cannot hit two at once.
+func gap() float32 { return 2 * fynetheme.Padding() }
+
+// screenLayout lays out [header, body, bar, footer]: the bands get their
+// height at the full width (two passes, since a band that wraps only knows
+// its height once it knows its width), the body the rest.
+type screenLayout struct{}
+
+func (screenLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
+
+func (screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 4 {
+		return
+	}
+	header, body, bar, footer := objs[0], objs[1], objs[2], objs[3]
+	height := func(o fyne.CanvasObject) float32 {
+		if !o.Visible() {
+			return 0
+		}
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		settle(o)
+		h := o.MinSize().Height // now measured at this width
+		o.Resize(fyne.NewSize(size.Width, h))
+		settle(o)
+		return h
+	}
+	hh, bh, fh := height(header), height(bar), height(footer)
+	pad := fynetheme.Padding()
+	y := hh
+	if hh > 0 {
+		y += pad
+	}
+	bodyH := size.Height - y - fh - bh - pad
+	if bh > 0 {
+		bodyH -= pad
+	}
+	body.Move(fyne.NewPos(0, y))
+	body.Resize(fyne.NewSize(size.Width, max(bodyH, 0)))
+	header.Move(fyne.NewPos(0, 0))
+	footer.Move(fyne.NewPos(0, size.Height-fh))
+	bar.Move(fyne.NewPos(0, size.Height-fh-bh))
+}
+
+// rowsLayout tries arrangements of its objects in order and uses the first
+// in which every row fits the width: each arrangement lists the objects of
+// each row by index; objects an arrangement leaves out are hidden (the
+// kiosk name makes way for the buttons on a narrow panel). When none fits,
+// every object gets a row of its own. In each row the first object is at
+// the left and the others at the right. Its MinSize is measured at the
+// width it was last laid out at, which screenLayout supplies before asking.
+type rowsLayout struct {
+	arrangements [][][]int
+	width        float32 // of the last Layout; 0 before the first
+}
+
+func (l *rowsLayout) rows(objs []fyne.CanvasObject, width float32) [][]fyne.CanvasObject {
+	pick := func(idx []int) []fyne.CanvasObject {
+		var row []fyne.CanvasObject
+		for _, i := range idx {
+			if i < len(objs) && objs[i] != nil {
+				row = append(row, objs[i])
+			}
+		}
+		return row
+	}
+	for _, arr := range l.arrangements {
+		var rows [][]fyne.CanvasObject
+		fits := true
+		for _, idx := range arr {
+			row := pick(idx)
+			if len(row) == 0 {
+				continue
+			}
+			fits = fits && (width <= 0 || rowWidth(row) <= width)
+			rows = append(rows, row)
+		}
+		if fits {
+			return rows
+		}
+	}
+	var rows [][]fyne.CanvasObject
+	for _, o := range objs {
+		rows = append(rows, []fyne.CanvasObject{o})
+	}
+	return rows
+}
+
+func (l *rowsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, row := range l.rows(objs, l.width) {
+		s.Height += rowHeight(row)
+		if i > 0 {
+			s.Height += gap()
+		}
+	}
+	for _, o := range objs {
+		s.Width = max(s.Width, o.MinSize().Width) // it wraps, so only the widest counts
+	}
+	return s
+}
+
+func (l *rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	shown := map[fyne.CanvasObject]bool{}
+	var y float32
+	for _, row := range l.rows(objs, size.Width) {
+		h := rowHeight(row)
+		first := row[0]
+		first.Move(fyne.NewPos(0, y))
+		first.Resize(fyne.NewSize(min(first.MinSize().Width, size.Width), h))
+		x := size.Width
+		for i := len(row) - 1; i > 0; i-- {
+			w := row[i].MinSize().Width
+			x -= w
+			row[i].Move(fyne.NewPos(x, y))
+			row[i].Resize(fyne.NewSize(w, h))
+			x -= gap()
+		}
+		for _, o := range row {
+			shown[o] = true
+		}
+		y += h + gap()
+	}
+	for _, o := range objs {
+		if shown[o] && !o.Visible() {
+			o.Show()
+		} else if !shown[o] && o.Visible() {
+			o.Hide()
+		}
+	}
+}
+
+// barLayout is the action bar: its buttons side by side with equal widths
+// when the widest fits that way, else each on a row of its own at the full
+// width. The order given is kept: Back first (left or top), the main
+// action last.
+type barLayout struct {
+	width float32
+}
+
+func (l *barLayout) stacked(vis []fyne.CanvasObject, width float32) bool {
+	var widest float32
+	for _, o := range vis {
+		widest = max(widest, o.MinSize().Width)
+	}
+	n := float32(len(vis))
+	return width > 0 && widest*n+gap()*(n-1) > width
+}
+
+func (l *barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	vis := visible(objs)
+	var s fyne.Size
+	if l.stacked(vis, l.width) {
+		for i, o := range vis {
+			m := o.MinSize()
+			s.Width = max(s.Width, m.Width)
+			s.Height += m.Height
+			if i > 0 {
+				s.Height += gap()
+			}
+		}
+		return s
+	}
+	s.Height = rowHeight(vis)
+	for _, o := range vis {
+		s.Width = max(s.Width, o.MinSize().Width)
+	}
+	return s
+}
+
+func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	vis := visible(objs)
+	if len(vis) == 0 {
+		return
+	}
+	if l.stacked(vis, size.Width) {
+		var y float32
+		for _, o := range vis {
+			h := o.MinSize().Height
+			o.Move(fyne.NewPos(0, y))
+			o.Resize(fyne.NewSize(size.Width, h))
+			y += h + gap()
+		}
+		return
+	}
+	n := float32(len(vis))
+	w := (size.Width - gap()*(n-1)) / n
+	h := rowHeight(vis)
+	for i, o := range vis {
+		o.Move(fyne.NewPos(float32(i)*(w+gap()), 0))
+		o.Resize(fyne.NewSize(w, h))
+	}
+}
+
+// flowLayout places its objects left to right at their own width and
+// starts a new row when the next one would not fit. The footer uses it, so
+// the read-aloud switch stays first, at the left.
+type flowLayout struct {
+	width float32
+}
+
+func (l *flowLayout) rows(objs []fyne.CanvasObject, width float32) [][]fyne.CanvasObject {
+	var rows [][]fyne.CanvasObject
+	var row []fyne.CanvasObject
+	var x float32
+	for _, o := range visible(objs) {
+		w := o.MinSize().Width
+		if len(row) > 0 && width > 0 && x+gap()+w > width {
+			rows = append(rows, row)
+			row, x = nil, 0
+		}
+		if len(row) > 0 {
+			x += gap()
+		}
+		row = append(row, o)
+		x += w
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func (l *flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, row := range l.rows(objs, l.width) {
+		if i > 0 {
+			s.Height += gap()
+		}
+		s.Height += rowHeight(row)
+		for _, o := range row {
+			s.Width = max(s.Width, o.MinSize().Width)
+		}
+	}
+	return s
+}
+
+func (l *flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	var y float32
+	for _, row := range l.rows(objs, size.Width) {
+		h := rowHeight(row)
+		var x float32
+		for _, o := range row {
+			w := min(o.MinSize().Width, size.Width)
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w, h))
+			x += w + gap()
+		}
+		y += h + gap()
+	}
+}
+
+func visible(objs []fyne.CanvasObject) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, o := range objs {
+		if o != nil && o.Visible() {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// rowWidth is the width of objs side by side with gaps between them.
+func rowWidth(objs []fyne.CanvasObject) float32 {
+	var w float32
+	for i, o := range objs {
+		if i > 0 {
+			w += gap()
+		}
+		w += o.MinSize().Width
+	}
+	return w
+}
+
+func rowHeight(objs []fyne.CanvasObject) float32 {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return h
+}
+
+// gapRow is an HBox with gap() between its objects, so neighbouring
+// buttons in the header are never closer than a finger can tell apart.
+type gapRow struct{}
+
+func (gapRow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	vis := visible(objs)
+	return fyne.NewSize(rowWidth(vis), rowHeight(vis))
+}
+
+func (gapRow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var x float32
+	for _, o := range visible(objs) {
+		w := o.MinSize().Width
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w + gap()
+	}
+}
+
+// columnsLayout puts two objects side by side, the first taking the width
+// the second leaves, when that is still a third of the whole (room for a
+// few words a line); otherwise one above the other. The PIN screen uses it: on a
+// landscape panel in large text the pad must sit beside the words, not
+// under them, to be seen whole without scrolling.
+type columnsLayout struct {
+	width float32 // of the last Layout, as in rowsLayout
+}
+
+func (l *columnsLayout) side(objs []fyne.CanvasObject, width float32) bool {
+	return width <= 0 || width-objs[1].MinSize().Width-gap() >= max(width/3, objs[0].MinSize().Width)
+}
+
+func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) != 2 {
+		return fyne.Size{}
+	}
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	if l.side(objs, l.width) {
+		return fyne.NewSize(a.Width+gap()+b.Width, max(a.Height, b.Height))
+	}
+	return fyne.NewSize(max(a.Width, b.Width), a.Height+gap()+b.Height)
+}
+
+func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	if len(objs) != 2 {
+		return
+	}
+	a, b := objs[0], objs[1]
+	if l.side(objs, size.Width) {
+		bw := b.MinSize().Width
+		a.Move(fyne.NewPos(0, 0))
+		a.Resize(fyne.NewSize(size.Width-bw-gap(), size.Height))
+		b.Move(fyne.NewPos(size.Width-bw, 0))
+		b.Resize(fyne.NewSize(bw, size.Height))
+		return
+	}
+	ah := a.MinSize().Height
+	a.Move(fyne.NewPos(0, 0))
+	a.Resize(fyne.NewSize(size.Width, ah))
+	b.Move(fyne.NewPos(0, ah+gap()))
+	b.Resize(fyne.NewSize(size.Width, b.MinSize().Height))
+}
+
+// settle lays the containers under o out again, top down, at the sizes
+// they already have. Fyne lays a container out only when its size changes,
+// so after text wrapped to a new width (and grew taller) the boxes around
+// it would keep heights measured before; one pass once the widths are
+// final gives every box the height its content now needs.
+func settle(o fyne.CanvasObject) {
+	c, ok := o.(*fyne.Container)
+	if !ok || c.Hidden {
+		return
+	}
+	if c.Layout != nil {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
+	for _, child := range c.Objects {
+		settle(child)
+	}
+}
