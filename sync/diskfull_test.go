@@ -41,7 +41,9 @@ func TestOutboxDiskFull(t *testing.T) {
 	mnt := mountTmpfs(t, "size=96m")
 	dir := filepath.Join(mnt, "ob")
 	p := newPeople(nil)
-	o := mustOpen(t, dir, Options{MinFreeBytes: 32 << 20})
+	clock := time.Now()
+	now := func() time.Time { return clock }
+	o := mustOpen(t, dir, Options{MinFreeBytes: 32 << 20, Now: now})
 	for i := 0; i < 10; i++ {
 		if _, err := o.Enqueue(context.Background(), p.delegation("k1", time.Now())); err != nil {
 			t.Fatal(err)
@@ -63,6 +65,7 @@ func TestOutboxDiskFull(t *testing.T) {
 		}
 	}
 	f.Close()
+	clock = clock.Add(freeCheckEvery) // the guard trusts its last look for a second
 	_, err = o.Enqueue(context.Background(), p.delegation("k1", time.Now()))
 	if !errors.Is(err, ErrDiskFull) || bk.ErrorCode(err) != bk.EUnavailable {
 		t.Fatalf("Enqueue on a full disk = %v; want ErrDiskFull with code %s", err, bk.EUnavailable)
@@ -73,10 +76,50 @@ func TestOutboxDiskFull(t *testing.T) {
 		t.Fatalf("Enqueue after freeing space = %d, %v; want 11", seq, err)
 	}
 	o.Close()
-	o = mustOpen(t, dir, Options{MinFreeBytes: 32 << 20})
+	o = mustOpen(t, dir, Options{MinFreeBytes: 32 << 20, Now: now})
 	items, err := o.Pending(0, 100, bk.MaxPushBytes)
 	if err != nil || len(items) != 11 {
 		t.Fatalf("Pending after reopen = %d, %v; want 11", len(items), err)
+	}
+}
+
+// The guard looks at free space (statfs) once a second, after every
+// MinFreeBytes/16 written, and on every enqueue while space is low; not on
+// every enqueue.
+func TestOutboxFreeSpaceLooks(t *testing.T) {
+	p := newPeople(nil)
+	clock := time.Now()
+	enqueue := func(o *Outbox, n int) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			if _, err := o.Enqueue(context.Background(), p.delegation("k1", clock)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	o := mustOpen(t, filepath.Join(t.TempDir(), "ob"), Options{MinFreeBytes: 1 << 20, Now: func() time.Time { return clock }})
+	for _, step := range []struct {
+		what    string
+		advance time.Duration
+		n, want int
+	}{
+		{"first enqueues", 0, 10, 1},
+		{"within the second", freeCheckEvery - time.Millisecond, 10, 1},
+		{"a second later", freeCheckEvery, 1, 2},
+		{"the clock set back", -time.Hour, 1, 3},
+		{"64 KiB written (MinFreeBytes/16)", 0, 50, 4},
+	} {
+		clock = clock.Add(step.advance)
+		enqueue(o, step.n)
+		if o.freeSpaceLooks != step.want {
+			t.Fatalf("%s: %d looks at free space; want %d", step.what, o.freeSpaceLooks, step.want)
+		}
+	}
+	low := mustOpen(t, filepath.Join(t.TempDir(), "ob"), Options{MinFreeBytes: 1 << 60, Now: func() time.Time { return clock }})
+	for i := 1; i <= 3; i++ {
+		if _, err := low.Enqueue(context.Background(), p.delegation("k1", clock)); !errors.Is(err, ErrDiskFull) || low.freeSpaceLooks != i {
+			t.Fatalf("enqueue %d on a full disk = %v after %d looks; want ErrDiskFull after %d", i, err, low.freeSpaceLooks, i)
+		}
 	}
 }
 

@@ -53,6 +53,10 @@ type Options struct {
 	// MinFreeBytes: Enqueue refuses when the disk has less free space, because
 	// Badger's memory-mapped files can crash the process on a full disk
 	// instead of returning an error. Default 64 MiB; negative turns it off.
+	// Free space is looked at once a second (by Now), after every
+	// MinFreeBytes/16 written, and on every Enqueue once it is below twice
+	// MinFreeBytes, not on every Enqueue: a durable write should cost its
+	// sync and little else.
 	MinFreeBytes int64
 	// ReadOnly opens an existing outbox for inspection; writes fail.
 	ReadOnly bool
@@ -97,6 +101,12 @@ type Outbox struct {
 	oldest    time.Time
 	broken    error
 	closed    bool
+
+	// The free-space guard's last look (see MinFreeBytes).
+	freeCheckedAt  time.Time
+	writtenSince   int64 // bytes enqueued since then
+	lowSpace       bool  // then below 2 × MinFreeBytes: look every time
+	freeSpaceLooks int   // statfs calls, for tests
 
 	purgeMu gosync.Mutex // one Purge at a time (maintenance and callers)
 
@@ -443,10 +453,8 @@ func (o *Outbox) Enqueue(ctx context.Context, a *bk.Action) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if o.opts.MinFreeBytes > 0 {
-		if free, ok := diskFree(o.dir); ok && free < uint64(o.opts.MinFreeBytes) {
-			return 0, newSaveError(fmt.Errorf("%w: %d bytes free, %d needed", ErrDiskFull, free, o.opts.MinFreeBytes))
-		}
+	if err := o.checkFree(now, len(val)); err != nil {
+		return 0, newSaveError(err)
 	}
 	seq := o.last + 1
 	err = o.update(func(txn *badger.Txn) error { return txn.Set(seqKey(pAction, seq), val) })
@@ -466,6 +474,32 @@ func (o *Outbox) Enqueue(ctx context.Context, a *bk.Action) (uint64, error) {
 	default:
 	}
 	return seq, nil
+}
+
+// freeCheckEvery is how long Enqueue trusts its last look at free space.
+const freeCheckEvery = time.Second
+
+// checkFree is the free-space guard, called with o.mu held before n bytes
+// are written: ErrDiskFull when the disk holds less than MinFreeBytes.
+func (o *Outbox) checkFree(now time.Time, n int) error {
+	if o.opts.MinFreeBytes <= 0 {
+		return nil
+	}
+	o.writtenSince += int64(n)
+	if age := now.Sub(o.freeCheckedAt); !o.lowSpace && age >= 0 && age < freeCheckEvery && o.writtenSince < o.opts.MinFreeBytes/16 {
+		return nil
+	}
+	o.freeSpaceLooks++
+	free, ok := diskFree(o.dir)
+	if !ok {
+		return nil
+	}
+	o.freeCheckedAt, o.writtenSince = now, 0
+	o.lowSpace = free < 2*uint64(o.opts.MinFreeBytes)
+	if free < uint64(o.opts.MinFreeBytes) {
+		return fmt.Errorf("%w: %d bytes free, %d needed", ErrDiskFull, free, o.opts.MinFreeBytes)
+	}
+	return nil
 }
 
 // Pending returns up to maxN stored actions in sequence, starting at
