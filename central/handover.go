@@ -6,25 +6,8 @@ import (
 	"strings"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 )
-
-// The server is the registry behind the handover pages.
-var _ handoverweb.Registry = (*Server)(nil)
-
-// HandoverPages turns on the relative's handover web pages: the URL in a
-// handover QR code (/H/…, /HZ/…, in any letter case) and the sign-in paths
-// under /handover/.
-type HandoverPages struct {
-	// SignIn proves who the delegate is: handoverweb.OIDC, or
-	// handoverweb.DevSignIn in demo mode. Nil: codes can be viewed, and the
-	// pages say that they cannot be answered here.
-	SignIn handoverweb.SignIn
-	// Secure marks the pages' cookies Secure; set it when central is
-	// reached over https.
-	Secure bool
-}
 
 // The slot of central's action log where answers given on the handover
 // pages are kept, in the order they were made. The kiosk id cannot be an
@@ -34,11 +17,12 @@ const (
 	WebIncarnation = "handover"
 )
 
-// HandoverRecord implements handoverweb.Registry: the delegation and its
+// HandoverRecord is, with Redeem, KioskKey and Catalogue, the registry the
+// handover pages (handoverweb.Registry) need: the delegation and its
 // handover code record, read in one transaction.
-func (s *Server) HandoverRecord(ctx context.Context, id string) (*bk.Delegation, handoverweb.CodeRecord, error) {
+func (s *Server) HandoverRecord(ctx context.Context, id string) (*bk.Delegation, handover.CodeRecord, error) {
 	var d *bk.Delegation
-	var rec handoverweb.CodeRecord
+	var rec handover.CodeRecord
 	err := s.store.View(ctx, func(tx Tx) (err error) {
 		if d, err = tx.Delegation(id); err != nil {
 			return err
@@ -49,15 +33,15 @@ func (s *Server) HandoverRecord(ctx context.Context, id string) (*bk.Delegation,
 	return d, rec, err
 }
 
-// Redeem implements handoverweb.Registry. In one store transaction it
-// loads the delegation and its handover code record, decides with
-// handoverweb.Decide and the server's rules (single use, newest code wins,
-// the domain rules), and stores the changed delegation, the code record and
-// a record of the web action with its verdict in the action log (WebKiosk,
+// Redeem records a delegate's answer on the handover pages. In one store
+// transaction it loads the delegation and its handover code record,
+// decides with handover.Decide and the server's rules (single use, newest
+// code wins, the domain rules), and stores the changed delegation, the code
+// record and a record of the web action with its verdict in the action log (WebKiosk,
 // WebIncarnation). Refusals (claims that disagree with the record, used,
 // superseded, someone else's, unknown delegation, expired code) change
 // nothing.
-func (s *Server) Redeem(ctx context.Context, r handoverweb.Redemption) (bk.Verdict, error) {
+func (s *Server) Redeem(ctx context.Context, r handover.Redemption) (bk.Verdict, error) {
 	v, err := s.redeem(ctx, r)
 	outcome := string(v.Outcome)
 	if err != nil {
@@ -80,7 +64,7 @@ func (s *Server) Redeem(ctx context.Context, r handoverweb.Redemption) (bk.Verdi
 	return v, err
 }
 
-func (s *Server) redeem(ctx context.Context, r handoverweb.Redemption) (bk.Verdict, error) {
+func (s *Server) redeem(ctx context.Context, r handover.Redemption) (bk.Verdict, error) {
 	if r.Claims == nil || r.Claims.DelegationID == "" || len(r.Claims.TokenID) == 0 || r.Delegate.IsZero() {
 		return bk.Verdict{}, bk.Errorf(bk.EInvalid, "A handover answer needs the code and the person who signed in.")
 	}
@@ -107,8 +91,8 @@ func (s *Server) redeem(ctx context.Context, r handoverweb.Redemption) (bk.Verdi
 			return err
 		}
 		var changed *bk.Delegation
-		var next handoverweb.CodeRecord
-		v, changed, next, err = handoverweb.Decide(d, rec, r, s.rules)
+		var next handover.CodeRecord
+		v, changed, next, err = handover.Decide(d, rec, r, s.rules)
 		if err != nil {
 			return err
 		}
@@ -154,18 +138,13 @@ func handoverToken(p bk.Payload) string {
 }
 
 // markTokenUsed records that the handover code with token was answered at a
-// kiosk, so the same code cannot be redeemed again on the web.
+// kiosk, so the same code cannot be redeemed again (apply refused it, in
+// the same transaction, had it been used).
 func markTokenUsed(tx Tx, delegationID, token string) error {
 	rec, err := tx.HandoverCodes(delegationID)
 	if err != nil {
 		return err
 	}
-	if rec.Used[token] {
-		return nil
-	}
-	if rec.Used == nil {
-		rec.Used = map[string]bool{}
-	}
-	rec.Used[token] = true
+	rec.Use(token)
 	return tx.PutHandoverCodes(delegationID, rec)
 }

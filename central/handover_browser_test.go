@@ -46,9 +46,7 @@ func TestHandoverInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewOIDC: %v", err)
 	}
-	h := centraltest.StartWith(t, centraltest.Options{Listener: ln, Configure: func(c *central.Config) {
-		c.Handover = &central.HandoverPages{SignIn: oidc}
-	}})
+	h := centraltest.StartWith(t, centraltest.Options{Listener: ln, SignIn: oidc})
 	w := newHandoverWorld(t, h)
 	id, codeURL := w.delegation(t)
 

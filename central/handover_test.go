@@ -16,7 +16,6 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 )
@@ -114,7 +113,7 @@ func (w *handoverWorld) redeem(t *testing.T, codeURL, cpr, name string) error {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	_, err = w.h.Server.Redeem(context.Background(), handoverweb.Redemption{
+	_, err = w.h.Server.Redeem(context.Background(), handover.Redemption{
 		Claims: c, Delegate: bk.MustParseCPR(cpr), DelegateName: name, Accept: true, Method: "dev", At: time.Now(),
 	})
 	return err
@@ -229,13 +228,13 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		if status != http.StatusGone || !strings.Contains(page, "allerede taget imod") || strings.Contains(page, `name="csrf"`) {
 			t.Errorf("the page of the used code = %d; want its state and no form:\n%s", status, page)
 		}
-		if err := w.redeem(t, u, cprBo, "Bo Berg"); bk.ErrorCode(err) != handoverweb.ECodeUsed {
-			t.Errorf("the same code again = %v; want %s", err, handoverweb.ECodeUsed)
+		if err := w.redeem(t, u, cprBo, "Bo Berg"); bk.ErrorCode(err) != handover.ECodeUsed {
+			t.Errorf("the same code again = %v; want %s", err, handover.ECodeUsed)
 		}
 		// At a kiosk the used code is refused too: each code is single use.
 		a := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id, HandoverToken: w.tokenOf(t, u)}, w.bo, nil, time.Now())
-		if got := w.push(t, a); strings.Join(got, " ") != "rejected:"+handoverweb.ECodeUsed {
-			t.Errorf("kiosk accept with a code used on the web = %v; want rejected:%s", got, handoverweb.ECodeUsed)
+		if got := w.push(t, a); strings.Join(got, " ") != "rejected:"+handover.ECodeUsed {
+			t.Errorf("kiosk accept with a code used on the web = %v; want rejected:%s", got, handover.ECodeUsed)
 		}
 	})
 
@@ -292,7 +291,7 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		if got := w.push(t, a); strings.Join(got, " ") != "applied" {
 			t.Fatalf("kiosk accept = %v; want applied", got)
 		}
-		var rec handoverweb.CodeRecord
+		var rec handover.CodeRecord
 		h.Store.View(context.Background(), func(tx central.Tx) (err error) {
 			rec, err = tx.HandoverCodes(id)
 			return err
@@ -304,8 +303,8 @@ func TestHandoverOnTheWeb(t *testing.T) {
 		if status, page, _ := b.do(t, "GET", u, nil); status != http.StatusGone || !strings.Contains(page, "allerede taget imod") || strings.Contains(page, `id="signin"`) {
 			t.Errorf("the page of a code used at a kiosk = %d; want its state and no sign-in:\n%s", status, page)
 		}
-		if err := w.redeem(t, u, cprBo, "Bo Berg"); bk.ErrorCode(err) != handoverweb.ECodeUsed {
-			t.Errorf("web accept of a code used at a kiosk = %v; want %s", err, handoverweb.ECodeUsed)
+		if err := w.redeem(t, u, cprBo, "Bo Berg"); bk.ErrorCode(err) != handover.ECodeUsed {
+			t.Errorf("web accept of a code used at a kiosk = %v; want %s", err, handover.ECodeUsed)
 		}
 		if d := h.Delegation(t, id); d.State != bk.DelegationActive || d.ChangedBy != a.ID {
 			t.Errorf("delegation = %s, changed by %s; want active by the kiosk's accept", d.State, d.ChangedBy)
@@ -344,8 +343,8 @@ func TestHandoverOnTheWeb(t *testing.T) {
 			t.Errorf("web action log grew from %d to %d records on a lying code", before, got)
 		}
 		// Central's own check, under the page: Redeem refuses the claims too.
-		if err := w.redeem(t, lie, cprBo, "Bo Berg"); bk.ErrorCode(err) != handoverweb.ECodeMismatch {
-			t.Errorf("Redeem of a lying code = %v; want %s", err, handoverweb.ECodeMismatch)
+		if err := w.redeem(t, lie, cprBo, "Bo Berg"); bk.ErrorCode(err) != handover.ECodeMismatch {
+			t.Errorf("Redeem of a lying code = %v; want %s", err, handover.ECodeMismatch)
 		}
 		if !strings.Contains(h.Logs(), "disagrees with central's record") {
 			t.Error("central did not log the lying code")
@@ -390,7 +389,7 @@ func TestRedeemConcurrently(t *testing.T) {
 	results := make(chan error, n)
 	for i := 0; i < n; i++ {
 		go func() {
-			v, err := h.Server.Redeem(context.Background(), handoverweb.Redemption{
+			v, err := h.Server.Redeem(context.Background(), handover.Redemption{
 				Claims: c, Delegate: bk.MustParseCPR(cprBo), DelegateName: "Bo Berg", Accept: true, Method: "dev", At: time.Now(),
 			})
 			if err == nil && v.Outcome != bk.Applied {
@@ -404,10 +403,10 @@ func TestRedeemConcurrently(t *testing.T) {
 		switch err := <-results; bk.ErrorCode(err) {
 		case "":
 			applied++
-		case handoverweb.ECodeUsed:
+		case handover.ECodeUsed:
 			used++
 		default:
-			t.Errorf("Redeem = %v; want applied or %s", err, handoverweb.ECodeUsed)
+			t.Errorf("Redeem = %v; want applied or %s", err, handover.ECodeUsed)
 		}
 	}
 	if applied != 1 || used != n-1 {

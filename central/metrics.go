@@ -6,7 +6,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -54,7 +54,7 @@ func newMetrics() *metrics {
 	for _, o := range []bk.Outcome{bk.Applied, bk.Duplicate, bk.Superseded, bk.Rejected} {
 		m.pushActions.WithLabelValues(string(o))
 	}
-	for _, o := range []string{string(bk.Applied), string(bk.Superseded), string(bk.Rejected), handoverweb.ECodeUsed, handoverweb.ECodeSuperseded} {
+	for _, o := range []string{string(bk.Applied), string(bk.Superseded), string(bk.Rejected), handover.ECodeUsed, handover.ECodeSuperseded} {
 		m.handover.WithLabelValues(o)
 	}
 	return m

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 )
 
 // ForkError reports that a kiosk incarnation sent a sequence number again
@@ -164,8 +163,8 @@ func (s *Server) apply(tx Tx, trust *bk.Trust, kioskID string, it bk.PushItem, h
 			if err != nil {
 				return bk.Verdict{}, err
 			}
-			if rec.Used[token] {
-				return bk.Refuse(a.ID, bk.Errorf(handoverweb.ECodeUsed, "This handover code has already been used.")), nil
+			if refusal := rec.CheckUnused(token); refusal != nil {
+				return bk.Refuse(a.ID, refusal), nil
 			}
 		}
 	}

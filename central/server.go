@@ -15,7 +15,6 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -41,13 +40,12 @@ type Config struct {
 	NonceTTL       time.Duration // citizen sign-in nonce lifetime; 2m
 	EnrollTokenTTL time.Duration // default enrolment token lifetime; 24h
 
-	// Handover turns on the relative's handover web pages, served by this
-	// server as their registry; nil: none. It cannot be used with Pages.
-	Handover *HandoverPages
-
-	// Pages serves the paths for which IsPagePath is true (other pages
-	// than the handover pages); both nil: no pages.
-	Pages      http.Handler
+	// Pages builds, once, the handler of the paths for which IsPagePath
+	// is true, given the server: the relative's handover pages
+	// (handoverweb.New, handoverweb.IsHandoverPath) take it as their
+	// registry. Both nil: no pages. A func, so that central links no web
+	// sign-in (and so neither do its stores).
+	Pages      func(*Server) http.Handler
 	IsPagePath func(path string) bool
 
 	Now    func() time.Time // time.Now
@@ -70,6 +68,7 @@ type Server struct {
 	now     func() time.Time
 	mux     *http.ServeMux
 	metrics *metrics
+	pages   http.Handler // from Config.Pages
 }
 
 // New checks cfg, fills in defaults and returns a ready Server.
@@ -102,9 +101,6 @@ func New(cfg Config) (*Server, error) {
 	if (cfg.Pages == nil) != (cfg.IsPagePath == nil) {
 		return nil, errors.New("central: Config.Pages and Config.IsPagePath go together")
 	}
-	if cfg.Handover != nil && cfg.Pages != nil {
-		return nil, errors.New("central: set Config.Handover or Config.Pages, not both")
-	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -136,12 +132,8 @@ func New(cfg Config) (*Server, error) {
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(),
 	}
-	if cfg.Handover != nil {
-		s.cfg.Pages = handoverweb.New(handoverweb.Config{
-			Registry: s, SignIn: cfg.Handover.SignIn, Secure: cfg.Handover.Secure,
-			Now: cfg.Now, Logger: cfg.Logger.With("component", "handover"),
-		})
-		s.cfg.IsPagePath = handoverweb.IsHandoverPath
+	if cfg.Pages != nil {
+		s.pages = cfg.Pages(s)
 	}
 	s.routes()
 	return s, nil
@@ -188,7 +180,7 @@ func (s *Server) Handler() http.Handler {
 		}()
 		if s.cfg.IsPagePath != nil && s.cfg.IsPagePath(r.URL.Path) {
 			route = "pages"
-			s.cfg.Pages.ServeHTTP(rec, r)
+			s.pages.ServeHTTP(rec, r)
 			return
 		}
 		s.mux.ServeHTTP(rec, r)

@@ -656,8 +656,7 @@ func TestPublicEndpoints(t *testing.T) {
 func TestPages(t *testing.T) {
 	pages := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("page " + r.URL.Path)) })
 	h := centraltest.StartWith(t, centraltest.Options{Configure: func(cfg *central.Config) {
-		cfg.Handover = nil
-		cfg.Pages = pages
+		cfg.Pages = func(*central.Server) http.Handler { return pages }
 		cfg.IsPagePath = func(p string) bool { return strings.HasPrefix(strings.ToUpper(p), "/H/") }
 	}})
 	if status, body := h.Do(t, "GET", "/H/ABC", "", nil); status != 200 || string(body) != "page /H/ABC" {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
 // Store keeps central's state. Every read and write happens in a transaction.
@@ -102,10 +102,10 @@ type Tx interface {
 	// (used token ids, newest issue time); a record with an empty, non-nil
 	// Used map when nothing is known. It does not need the delegation to
 	// exist.
-	HandoverCodes(delegationID string) (handoverweb.CodeRecord, error)
+	HandoverCodes(delegationID string) (handover.CodeRecord, error)
 	// PutHandoverCodes replaces a delegation's handover code record; an
 	// empty delegation id is EInvalid.
-	PutHandoverCodes(delegationID string, rec handoverweb.CodeRecord) error
+	PutHandoverCodes(delegationID string, rec handover.CodeRecord) error
 
 	// Revoke adds a card serial to the revocation list; revoking a serial
 	// twice keeps the first record and is not an error.

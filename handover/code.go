@@ -77,8 +77,8 @@ type Claims struct {
 	// IssuedAt and ExpiresAt bound the code. Unix seconds.
 	IssuedAt, ExpiresAt time.Time
 	// TokenID is random and unique per code: central redeems each token id
-	// once and honours only the latest token id of a delegation. It is also
-	// the salt of Binding (see BindsTo).
+	// once (CodeRecord.CheckUnused; a newer code wins by IssuedAt, not by
+	// token id). It is also the salt of Binding (see BindsTo).
 	TokenID []byte
 	// PrincipalName is the principal's first name and initial ("Karen J."),
 	// never more: anyone who sees the code can read it. See MaskName.

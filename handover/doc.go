@@ -37,27 +37,11 @@
 // characters (version 10-Q) is out of reach with these claims; see
 // TestTypicalSize.
 //
-// # Redemption rules (enforced by central)
+// # Redemption
 //
 // Verify says only that a kiosk we trust made the code and that it is in
-// date. Central decides whether it may be redeemed, in one transaction:
-//
-//   - Single use: central records every redeemed token id; a second
-//     redemption of the same token id is refused (an accept action carrying
-//     it is a duplicate if it is the same action, else rejected).
-//   - Reprint supersedes: central records the latest token id issued for
-//     each delegation and refuses a code whose token id is not the latest,
-//     so a lost slip is disarmed by printing a new one. Central must learn
-//     each token id from the issuing kiosk (for example in the payload of
-//     the create-delegation action and of an action for each reprint); until
-//     it has, it cannot tell the newest code.
-//   - Revocation: a code for a delegation that is not pending_acceptance
-//     (revoked, declined, expired, or already active) is refused, as is any
-//     code signed by a kiosk key that central has withdrawn from the trust
-//     bundle (the KeyLookup then no longer knows the kid).
-//   - The delegate: central compares the CPR number of the person who signs
-//     the accept action with the delegation's delegate; the binding in the
-//     code only lets a kiosk (or central's page) say early, and offline,
-//     "this code is not for you".
-//   - Expiry: central re-checks ExpiresAt against its own clock.
+// date. Whether it may be answered is central's decision, with its record
+// of the delegation's codes: CodeRecord, Decide and Standing in redeem.go,
+// and the redemption rules at CodeRecord.CheckUnused, the single-use check
+// that the web pages and the kiosk push path share.
 package handover

@@ -15,7 +15,7 @@
 //	delegation/<id>                   bk.Delegation
 //	deleg-principal/<H(cpr)><id>
 //	deleg-delegate/<H(cpr)><id>
-//	handover/<delegation id>          handoverweb.CodeRecord
+//	handover/<delegation id>          handover.CodeRecord
 //	revoked/<serial>                  central.Revocation
 //	nonce/<value>                     central.Nonce, with a Badger TTL
 //
@@ -42,7 +42,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/badgerfix"
 	"github.com/dgraph-io/badger/v4"
 )
@@ -536,11 +536,11 @@ func (t *tx) DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error) {
 
 // --- handover codes ---
 
-func (t *tx) HandoverCodes(delegationID string) (handoverweb.CodeRecord, error) {
-	var rec handoverweb.CodeRecord
+func (t *tx) HandoverCodes(delegationID string) (handover.CodeRecord, error) {
+	var rec handover.CodeRecord
 	err := t.get(key("handover", []byte(delegationID)), &rec, "handover codes")
 	if err != nil && bk.ErrorCode(err) != bk.ENotFound {
-		return handoverweb.CodeRecord{}, err
+		return handover.CodeRecord{}, err
 	}
 	if rec.Used == nil {
 		rec.Used = map[string]bool{}
@@ -548,7 +548,7 @@ func (t *tx) HandoverCodes(delegationID string) (handoverweb.CodeRecord, error) 
 	return rec, nil
 }
 
-func (t *tx) PutHandoverCodes(delegationID string, rec handoverweb.CodeRecord) error {
+func (t *tx) PutHandoverCodes(delegationID string, rec handover.CodeRecord) error {
 	if delegationID == "" {
 		return bk.Errorf(bk.EInvalid, "a handover code record needs a delegation id")
 	}

@@ -41,9 +41,12 @@ type Options struct {
 	// Now is central's clock; kiosk requests made through the harness are
 	// signed with it too. Default time.Now.
 	Now func() time.Time
+	// SignIn is how delegates sign in on the handover pages; default the
+	// development sign-in (handoverweb.DevSignIn).
+	SignIn handoverweb.SignIn
 	// Configure, if set, may change the server config before it starts
 	// (limits, max ages, pages). The config it gets serves the handover
-	// pages with the development sign-in (handoverweb.DevSignIn).
+	// pages with SignIn.
 	Configure func(cfg *central.Config)
 	// Listener, if set, is where the service listens, so that Configure
 	// can know its URL beforehand (for an OIDC redirect URL, say).
@@ -76,6 +79,9 @@ func StartWith(t testing.TB, o Options) *Harness {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.SignIn == nil {
+		o.SignIn = handoverweb.DevSignIn{}
+	}
 	cat, err := demo.Catalogue()
 	if err != nil {
 		t.Fatalf("centraltest: demo catalogue: %v", err)
@@ -95,8 +101,13 @@ func StartWith(t testing.TB, o Options) *Harness {
 	cfg := central.Config{
 		Store: st, Key: key, Catalogue: cat, Issuers: []bk.IssuerKey{h.Issuer.PublicKey()},
 		OperatorTokenHash: bk.TokenHash(h.OperatorToken),
-		Handover:          &central.HandoverPages{SignIn: handoverweb.DevSignIn{}},
-		Now:               o.Now, Logger: logger,
+		Pages: func(s *central.Server) http.Handler {
+			return handoverweb.New(handoverweb.Config{
+				Registry: s, SignIn: o.SignIn, Now: o.Now, Logger: logger.With("component", "handover"),
+			})
+		},
+		IsPagePath: handoverweb.IsHandoverPath,
+		Now:        o.Now, Logger: logger,
 	}
 	for _, a := range cat.Authorities {
 		tok := randomToken()

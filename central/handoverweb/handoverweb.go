@@ -4,8 +4,10 @@
 //
 // What the page shows is central's record of the delegation, never the
 // code's claims: a kiosk key can sign anything, so a code is only a pointer
-// to a delegation plus claims that must agree with the record (CheckClaims).
-// A code that disagrees is refused, and nothing changes.
+// to a delegation plus claims that must agree with the record
+// (handover.CheckClaims). A code that disagrees is refused, and nothing
+// changes. Whether a code may be answered is decided in package handover
+// (Decide); this package keeps the pages and the sign-in.
 //
 // The pages are server-rendered, in Danish and English, readable on a phone,
 // with no external resources. Forms carry a CSRF token; the session cookie is
@@ -36,14 +38,15 @@ type Registry interface {
 	// HandoverRecord returns central's record of the delegation with id and
 	// of its handover codes, read together, or an *bk.Error with code
 	// ENotFound when the delegation is not known.
-	HandoverRecord(ctx context.Context, id string) (*bk.Delegation, CodeRecord, error)
+	HandoverRecord(ctx context.Context, id string) (*bk.Delegation, handover.CodeRecord, error)
 
 	// Redeem records the delegate's answer to the code with claims r.Claims,
 	// exactly once per token. It returns the verdict of applying the accept
 	// or decline with the domain rules, or an *bk.Error whose code says why
-	// the code cannot be used: ECodeUsed, ECodeSuperseded, or the domain's
-	// EAlreadyRevoked, EExpired, ENotPermitted, EUnknownSubject.
-	Redeem(ctx context.Context, r Redemption) (bk.Verdict, error)
+	// the code cannot be used: handover.ECodeUsed, ECodeSuperseded,
+	// ECodeMismatch, or the domain's EAlreadyRevoked, EExpired,
+	// ENotPermitted, EUnknownSubject.
+	Redeem(ctx context.Context, r handover.Redemption) (bk.Verdict, error)
 
 	// KioskKey returns the public key of an enrolled kiosk.
 	KioskKey(kid string) (ed25519.PublicKey, bool)
@@ -52,31 +55,9 @@ type Registry interface {
 	Catalogue() *bk.Catalogue
 }
 
-// Redemption is a signed-in delegate's answer to a handover code.
-type Redemption struct {
-	Claims       *handover.Claims
-	Delegate     bk.CPR
-	DelegateName string
-	Accept       bool
-	Method       string // how the delegate signed in: "oidc" or "dev"
-	At           time.Time
-}
-
-// Error codes of Registry.Redeem beyond the domain's.
-const (
-	ECodeUsed       = "handover_used"       // the token was redeemed before
-	ECodeSuperseded = "handover_superseded" // a newer code was printed for the delegation
-	ECodeMismatch   = "handover_mismatch"   // the code's claims disagree with central's record
-)
-
-// States of a delegation that close its codes, as Standing reports them
-// (beside the domain's EAlreadyRevoked and EExpired).
-const (
-	EStateAccepted  = "delegation_accepted"
-	EStateDeclined  = "delegation_declined"
-	EStateRenounced = "delegation_renounced"
-	EWrongDelegate  = "handover_wrong_delegate"
-)
+// EWrongDelegate is the page's refusal when the signed-in person is not the
+// one the code is bound to (handover.BindsTo).
+const EWrongDelegate = "handover_wrong_delegate"
 
 // Identity is a person signed in on the page.
 type Identity struct {
@@ -264,7 +245,7 @@ func codePath(r *http.Request) string {
 // load verifies the request's code and reads central's record of its
 // delegation, refusing a code whose claims disagree with the record. On
 // failure it has written the refusal page and returns ok false.
-func (h *Handler) load(w http.ResponseWriter, r *http.Request) (c *handover.Claims, d *bk.Delegation, rec CodeRecord, ok bool) {
+func (h *Handler) load(w http.ResponseWriter, r *http.Request) (c *handover.Claims, d *bk.Delegation, rec handover.CodeRecord, ok bool) {
 	c, err := handover.Verify(codePath(r), h.cfg.Registry.KioskKey, h.cfg.Now())
 	if err == nil {
 		d, rec, err = h.cfg.Registry.HandoverRecord(r.Context(), c.DelegationID)
@@ -273,7 +254,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (c *handover.Clai
 		}
 	}
 	if err == nil {
-		if err = CheckClaims(c, d); err != nil {
+		if err = handover.CheckClaims(c, d); err != nil {
 			// A genuine kiosk signature over claims central never recorded:
 			// that kiosk's key is misused or its software is wrong.
 			h.cfg.Logger.Warn("handover code disagrees with central's record", "kiosk", c.KeyID, "delegation", c.DelegationID, "err", err)
@@ -285,7 +266,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (c *handover.Clai
 			h.cfg.Logger.Error("handover record", "err", err)
 		}
 		h.fail(w, r, statusFor(code), code)
-		return nil, nil, CodeRecord{}, false
+		return nil, nil, handover.CodeRecord{}, false
 	}
 	return c, d, rec, true
 }
@@ -385,8 +366,8 @@ func statusFor(code string) int {
 		return http.StatusNotFound
 	case bk.EInternal:
 		return http.StatusInternalServerError
-	case handover.EExpired, ECodeUsed, ECodeSuperseded, bk.EAlreadyRevoked, bk.EAlreadyDeclined, bk.EExpired,
-		EStateAccepted, EStateDeclined, EStateRenounced:
+	case handover.EExpired, handover.ECodeUsed, handover.ECodeSuperseded, bk.EAlreadyRevoked, bk.EAlreadyDeclined, bk.EExpired,
+		handover.EStateAccepted, handover.EStateDeclined, handover.EStateRenounced:
 		return http.StatusGone
 	case "signin_required":
 		return http.StatusUnauthorized
@@ -412,7 +393,7 @@ func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 	}
 	// A code that can no longer be answered says so at once, in place of
 	// the sign-in and the form.
-	if code := Standing(c, del, rec, h.cfg.Now()); code != "" {
+	if code := handover.Standing(c, del, rec, h.cfg.Now()); code != "" {
 		d.Closed, d.Title, d.Message = true, translate(lang, "error_title"), message(lang, code)
 		h.render(w, statusFor(code), "code.html", d)
 		return
@@ -462,7 +443,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusForbidden, EWrongDelegate)
 		return
 	}
-	v, err := h.cfg.Registry.Redeem(r.Context(), Redemption{
+	v, err := h.cfg.Registry.Redeem(r.Context(), handover.Redemption{
 		Claims: c, Delegate: s.id.CPR, DelegateName: s.id.Name, Accept: accept, Method: s.id.Method, At: h.cfg.Now(),
 	})
 	if err != nil {

@@ -23,21 +23,21 @@ import (
 )
 
 // memRegistry is a small working registry: delegations in a map, redemption
-// through handoverweb.Decide like central's stores.
+// through handover.Decide like central's stores.
 type memRegistry struct {
 	mu     sync.Mutex
 	dels   map[string]*bk.Delegation
-	codes  map[string]handoverweb.CodeRecord
+	codes  map[string]handover.CodeRecord
 	kiosks map[string]ed25519.PublicKey
 	rules  *bk.Rules
 }
 
-func (m *memRegistry) HandoverRecord(_ context.Context, id string) (*bk.Delegation, handoverweb.CodeRecord, error) {
+func (m *memRegistry) HandoverRecord(_ context.Context, id string) (*bk.Delegation, handover.CodeRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, ok := m.dels[id]
 	if !ok {
-		return nil, handoverweb.CodeRecord{}, bk.Errorf(bk.ENotFound, "no such delegation")
+		return nil, handover.CodeRecord{}, bk.Errorf(bk.ENotFound, "no such delegation")
 	}
 	c := *d
 	return &c, m.codes[id], nil
@@ -48,11 +48,11 @@ func (m *memRegistry) delegation(id string) *bk.Delegation {
 	return d
 }
 
-func (m *memRegistry) Redeem(_ context.Context, r handoverweb.Redemption) (bk.Verdict, error) {
+func (m *memRegistry) Redeem(_ context.Context, r handover.Redemption) (bk.Verdict, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d := m.dels[r.Claims.DelegationID]
-	v, next, rec, err := handoverweb.Decide(d, m.codes[r.Claims.DelegationID], r, m.rules)
+	v, next, rec, err := handover.Decide(d, m.codes[r.Claims.DelegationID], r, m.rules)
 	if err != nil {
 		return v, err
 	}
@@ -91,7 +91,7 @@ func newWorld(t *testing.T, signIn func(t *testing.T, base string) handoverweb.S
 	w := &world{
 		reg: &memRegistry{
 			dels:   map[string]*bk.Delegation{},
-			codes:  map[string]handoverweb.CodeRecord{},
+			codes:  map[string]handover.CodeRecord{},
 			kiosks: map[string]ed25519.PublicKey{"kiosk-1": key.Public().(ed25519.PublicKey)},
 			rules:  bk.DefaultRules(fixture.Catalogue()),
 		},
@@ -515,25 +515,25 @@ func TestClosedCodeShowsItsState(t *testing.T) {
 	w := newWorld(t, dev)
 	tests := []struct {
 		name  string
-		setup func(d *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims)
+		setup func(d *bk.Delegation, rec *handover.CodeRecord, c *handover.Claims)
 		text  string
 	}{
-		{"accepted", func(d *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims) {
+		{"accepted", func(d *bk.Delegation, rec *handover.CodeRecord, c *handover.Claims) {
 			d.State, rec.Used = bk.DelegationActive, map[string]bool{hex.EncodeToString(c.TokenID): true}
 		}, "allerede taget imod"},
-		{"accepted with another code", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) {
+		{"accepted with another code", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) {
 			d.State = bk.DelegationActive
 		}, "allerede taget imod"},
-		{"declined", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationDeclined }, "sagt nej tak"},
-		{"renounced", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) {
+		{"declined", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationDeclined }, "sagt nej tak"},
+		{"renounced", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) {
 			d.State = bk.DelegationRenounced
 		}, "givet afkald"},
-		{"revoked", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRevoked }, "tilbagekaldt"},
-		{"expired", func(d *bk.Delegation, _ *handoverweb.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationExpired }, "Fuldmagten er udløbet"},
-		{"used while pending", func(_ *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims) {
+		{"revoked", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRevoked }, "tilbagekaldt"},
+		{"expired", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationExpired }, "Fuldmagten er udløbet"},
+		{"used while pending", func(_ *bk.Delegation, rec *handover.CodeRecord, c *handover.Claims) {
 			rec.Used = map[string]bool{hex.EncodeToString(c.TokenID): true}
 		}, "allerede brugt"},
-		{"superseded", func(_ *bk.Delegation, rec *handoverweb.CodeRecord, c *handover.Claims) {
+		{"superseded", func(_ *bk.Delegation, rec *handover.CodeRecord, c *handover.Claims) {
 			rec.LatestIssued = c.IssuedAt.Add(time.Minute)
 		}, "nyere kode"},
 	}

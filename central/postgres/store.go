@@ -31,7 +31,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -634,11 +634,11 @@ func (t *tx) DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error) {
 
 // --- handover codes ---
 
-func (t *tx) HandoverCodes(delegationID string) (handoverweb.CodeRecord, error) {
-	var rec handoverweb.CodeRecord
+func (t *tx) HandoverCodes(delegationID string) (handover.CodeRecord, error) {
+	var rec handover.CodeRecord
 	err := t.one(&rec, "handover codes", `SELECT doc FROM handover_codes WHERE delegation_id = $1`, delegationID)
 	if err != nil && bk.ErrorCode(err) != bk.ENotFound {
-		return handoverweb.CodeRecord{}, err
+		return handover.CodeRecord{}, err
 	}
 	if rec.Used == nil {
 		rec.Used = map[string]bool{}
@@ -646,7 +646,7 @@ func (t *tx) HandoverCodes(delegationID string) (handoverweb.CodeRecord, error) 
 	return rec, nil
 }
 
-func (t *tx) PutHandoverCodes(delegationID string, rec handoverweb.CodeRecord) error {
+func (t *tx) PutHandoverCodes(delegationID string, rec handover.CodeRecord) error {
 	if delegationID == "" {
 		return bk.Errorf(bk.EInvalid, "a handover code record needs a delegation id")
 	}

@@ -20,7 +20,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 )
 
@@ -415,7 +415,7 @@ func testDelegations(t *testing.T, s central.Store) {
 
 func testHandoverCodes(t *testing.T, s central.Store) {
 	d1, d2 := bk.NewID(T0), bk.NewID(T0.Add(time.Second))
-	empty := handoverweb.CodeRecord{Used: map[string]bool{}}
+	empty := handover.CodeRecord{Used: map[string]bool{}}
 	view(t, s, func(tx central.Tx) error {
 		got, err := tx.HandoverCodes(d1)
 		if err != nil {
@@ -424,7 +424,7 @@ func testHandoverCodes(t *testing.T, s central.Store) {
 		wantEqual(t, "HandoverCodes(none stored)", got, empty)
 		return nil
 	})
-	rec := handoverweb.CodeRecord{Used: map[string]bool{"0102030405060708": true}, LatestIssued: T0.Add(1500 * time.Millisecond)}
+	rec := handover.CodeRecord{Used: map[string]bool{"0102030405060708": true}, LatestIssued: T0.Add(1500 * time.Millisecond)}
 	update(t, s, func(tx central.Tx) error {
 		wantCode(t, "PutHandoverCodes(no id)", tx.PutHandoverCodes("", rec), bk.EInvalid)
 		return tx.PutHandoverCodes(d1, rec)
@@ -450,12 +450,12 @@ func testHandoverCodes(t *testing.T, s central.Store) {
 	})
 	// A put replaces the whole record, and a record with a nil map reads
 	// back with an empty one.
-	newer := handoverweb.CodeRecord{Used: map[string]bool{"0102030405060708": true, "a1a2a3a4a5a6a7a8a9": true}, LatestIssued: T0.Add(time.Hour)}
+	newer := handover.CodeRecord{Used: map[string]bool{"0102030405060708": true, "a1a2a3a4a5a6a7a8a9": true}, LatestIssued: T0.Add(time.Hour)}
 	update(t, s, func(tx central.Tx) error {
 		if err := tx.PutHandoverCodes(d1, newer); err != nil {
 			return err
 		}
-		return tx.PutHandoverCodes(d2, handoverweb.CodeRecord{LatestIssued: T0})
+		return tx.PutHandoverCodes(d2, handover.CodeRecord{LatestIssued: T0})
 	})
 	view(t, s, func(tx central.Tx) error {
 		got, err := tx.HandoverCodes(d1)
@@ -467,7 +467,7 @@ func testHandoverCodes(t *testing.T, s central.Store) {
 		if err != nil {
 			return err
 		}
-		wantEqual(t, "HandoverCodes(d2) put with a nil map", got, handoverweb.CodeRecord{Used: map[string]bool{}, LatestIssued: T0})
+		wantEqual(t, "HandoverCodes(d2) put with a nil map", got, handover.CodeRecord{Used: map[string]bool{}, LatestIssued: T0})
 		return nil
 	})
 }
@@ -528,7 +528,7 @@ func testRollback(t *testing.T, s central.Store) {
 			tx.PutDelegation(d),
 			tx.Revoke(central.Revocation{Serial: "S1", RevokedAt: T0}),
 			tx.PutNonce(&central.Nonce{Value: []byte("n"), ExpiresAt: time.Now().Add(time.Minute)}),
-			tx.PutHandoverCodes(d.ID, handoverweb.CodeRecord{Used: map[string]bool{"0102030405060708": true}, LatestIssued: T0}),
+			tx.PutHandoverCodes(d.ID, handover.CodeRecord{Used: map[string]bool{"0102030405060708": true}, LatestIssued: T0}),
 		}
 		for i, err := range steps {
 			if err != nil {

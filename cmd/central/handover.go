@@ -14,11 +14,12 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 )
 
-// handoverPages chooses how delegates sign in on the handover pages:
-// the development form with --demo, else OIDC when configured, else none
-// (the pages then say a code cannot be answered there).
-func handoverPages(cfg *Config, demoMode bool, log *slog.Logger) (*central.HandoverPages, error) {
-	p := &central.HandoverPages{Secure: cfg.Secure()}
+// handoverPages configures the handover pages, all but their registry (the
+// server): it chooses how delegates sign in, the development form with
+// --demo, else OIDC when configured, else none (the pages then say a code
+// cannot be answered there).
+func handoverPages(cfg *Config, demoMode bool, log *slog.Logger) (handoverweb.Config, error) {
+	p := handoverweb.Config{Secure: cfg.Secure(), Logger: log.With("component", "handover")}
 	switch {
 	case demoMode:
 		if cfg.OIDC.Enabled() {
@@ -34,7 +35,7 @@ func handoverPages(cfg *Config, demoMode bool, log *slog.Logger) (*central.Hando
 		if cfg.OIDC.ClientSecretFile != "" {
 			b, err := os.ReadFile(cfg.OIDC.ClientSecretFile)
 			if err != nil {
-				return nil, fmt.Errorf("oidc: client_secret_file: %w", err)
+				return p, fmt.Errorf("oidc: client_secret_file: %w", err)
 			}
 			oc.ClientSecret = strings.TrimSpace(string(b))
 		}
@@ -44,6 +45,15 @@ func handoverPages(cfg *Config, demoMode bool, log *slog.Logger) (*central.Hando
 		log.Warn("handover pages: no sign-in configured ([oidc] in the config, or --demo); codes can be viewed but not answered on the web")
 	}
 	return p, nil
+}
+
+// servePages is central's Config.Pages for the handover pages configured
+// as p, with the server as their registry.
+func servePages(p handoverweb.Config) func(*central.Server) http.Handler {
+	return func(s *central.Server) http.Handler {
+		p.Registry = s
+		return handoverweb.New(p)
+	}
 }
 
 // lazyOIDC discovers the OIDC provider at the first sign-in rather than at

@@ -51,7 +51,7 @@ func pagesWith(t *testing.T, cfg Config) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(handoverweb.New(handoverweb.Config{SignIn: p.SignIn, Secure: p.Secure}))
+	srv := httptest.NewServer(handoverweb.New(p))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -39,6 +39,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/internal/keyfile"
 	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
@@ -150,7 +151,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxDelegation:     time.Duration(cfg.MaxDelegationDays) * 24 * time.Hour,
 		ClockSkew:         cfg.ClockSkew.Duration,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
-		Handover:          pages,
+		Pages:             servePages(pages),
+		IsPagePath:        handoverweb.IsHandoverPath,
 		Logger:            log,
 	})
 	if err != nil {
