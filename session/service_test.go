@@ -379,3 +379,45 @@ func TestServicePassThrough(t *testing.T) {
 		t.Errorf("CallStaff() = %v; want nil", err)
 	}
 }
+
+// TestLogoutWithCardLeftIn is what the kiosk's take-your-card screen
+// stands on: a session closed by the UI (Log out, idle timeout) leaves
+// CardPresent true while the card stays in the reader; taking it out is
+// still reported, CardPresent turns false, and the next person's card
+// signs in.
+func TestLogoutWithCardLeftIn(t *testing.T) {
+	k := newKit(t)
+	ctx := context.Background()
+	events := make(chan bk.CardEvent, 8)
+	cancel := k.svc.Subscribe(ui.Events{Card: func(e bk.CardEvent) { events <- e }})
+	defer cancel()
+	next := func(want bk.CardEvent) {
+		t.Helper()
+		select {
+		case e := <-events:
+			if e != want {
+				t.Fatalf("card event %v; want %v", e, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %v within 10 s", want)
+		}
+	}
+	s := k.signIn(k.alice, nil)
+	next(bk.CardInserted)
+	s.Close() // the UI's logout
+	if !k.svc.CardPresent() {
+		t.Fatalf("CardPresent() after logout with the card in = false; want true")
+	}
+	if _, err := s.State(ctx); code(err) != bk.ENotAuthed {
+		t.Errorf("State after logout = %v; want code %q", err, bk.ENotAuthed)
+	}
+	k.reader.Remove()
+	next(bk.CardRemoved)
+	if k.svc.CardPresent() {
+		t.Errorf("CardPresent() after the card left = true; want false")
+	}
+	bob := k.signIn(k.bob, nil)
+	if got := bob.Person().Name; got != "Bob Jensen" {
+		t.Errorf("the next person signed in as %q; want Bob Jensen", got)
+	}
+}

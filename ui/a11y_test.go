@@ -110,6 +110,8 @@ func TestTogglesResetAtLogout(t *testing.T) {
 		t.Fatalf("volume = %d (speaker %d); want %d", h.u.Volume(), h.sp.Volume(), speech.DefaultVolume+20)
 	}
 	h.tap("logout")
+	h.wantScreen("take_card") // the card is still in; its removal ends the reminder
+	h.k.Remove()
 	h.wantScreen("welcome")
 	if h.u.Settings() != (theme.Settings{}) || h.u.Lang() != i18n.Danish || h.u.ReadAloud() {
 		t.Errorf("after logout: settings %+v, lang %s, read-aloud %t; want defaults", h.u.Settings(), h.u.Lang(), h.u.ReadAloud())

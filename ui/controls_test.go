@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/borgerkiosk/borgerkiosk/ui"
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
@@ -252,5 +253,110 @@ func TestIdleWarningFillsTheScreen(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// reminders counts the times "Husk at tage dit kort" (in lang) was said,
+// and checks each was said at volume.
+func reminders(t *testing.T, h *harness, lang i18n.Lang, volume int) int {
+	t.Helper()
+	c, err := i18n.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := i18n.NewTranslator(c, lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, u := range h.sp.Utterances() {
+		if u.Text == tr.T("card.remove", nil) && u.Lang == lang {
+			n++
+			if u.Volume != volume {
+				t.Errorf("reminder said at volume %d; want the person's %d", u.Volume, volume)
+			}
+		}
+	}
+	return n
+}
+
+// TestForgottenCard: after every kind of logout with the card still in the
+// reader (the Log out button, the idle timeout, a card that cannot be used
+// and is left in), the kiosk shows "Tag dit kort" over the whole window in
+// the person's language and says "Husk at tage dit kort" again and again at
+// their volume, read-aloud on or off, until the card leaves; then the
+// welcome screen, and the next person's card works.
+func TestForgottenCard(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		lang   i18n.Lang
+		leave  func(h *harness)
+		notice string
+	}{
+		{"logout button", i18n.Danish, func(h *harness) { h.signIn(h.karen, pin); h.tap("logout") }, ""},
+		{"logout button, English", i18n.English, func(h *harness) { h.signIn(h.karen, pin); h.tap("logout") }, ""},
+		{"idle timeout", i18n.Danish, func(h *harness) {
+			h.signIn(h.karen, pin)
+			h.clock.Advance(testConfig().IdleWarning + testConfig().IdleCountdown)
+		}, "idle.logged_out"},
+		{"card that cannot be used", i18n.Danish, func(h *harness) {
+			h.k.Insert(h.k.NewExpiredCard("Ib Ibsen", "050560-2222", pin))
+			h.wantScreen("card_error")
+			h.clock.Advance(testConfig().IdleWarning + testConfig().IdleCountdown)
+		}, ""},
+		{"walked away at the PIN", i18n.Danish, func(h *harness) {
+			h.k.Insert(h.karen)
+			h.clock.Advance(testConfig().IdleWarning + testConfig().IdleCountdown)
+		}, "idle.logged_out"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.tap("volume.up")
+			h.tap("volume.up") // 70: the reminder keeps what the person chose
+			if tc.lang == i18n.English {
+				h.tap("lang.en")
+			}
+			tc.leave(h)
+			h.wantScreen("take_card")
+			if h.u.HoldsPersonData() {
+				t.Errorf("the reminder screen holds person data")
+			}
+			if h.u.Lang() != tc.lang {
+				t.Errorf("reminder in %s; want the person's %s", h.u.Lang(), tc.lang)
+			}
+			h.wantText(h.T("takeCard.title", nil))
+			h.wantNoText(h.T("card.insert", nil))
+			h.wantNoText("Karen")
+			if tc.notice != "" {
+				h.wantText(h.T(tc.notice, nil))
+			}
+			// Over the whole window: no header, no footer, nothing to tap.
+			if n := len(targets(h)); n != 0 {
+				t.Errorf("the reminder has %d tap targets; want none", n)
+			}
+			if n := reminders(t, h, tc.lang, 70); n != 1 {
+				t.Fatalf("reminder said %d times at once; want 1", n)
+			}
+			for i := 2; i <= 4; i++ {
+				h.clock.Advance(ui.RemindEvery)
+				if n := reminders(t, h, tc.lang, 70); n != i {
+					t.Fatalf("after %d × %s the reminder was said %d times; want %d", i-1, ui.RemindEvery, n, i)
+				}
+			}
+			h.clock.Advance(10 * testConfig().IdleWarning) // no timer ends it but the card
+			h.wantScreen("take_card")
+			said := reminders(t, h, tc.lang, 70)
+			h.k.Remove()
+			h.wantScreen("welcome")
+			if h.u.Lang() != i18n.Danish || h.u.Settings() != (theme.Settings{}) || h.u.Volume() != 50 {
+				t.Errorf("welcome after the card: lang %s, settings %+v, volume %d; want the defaults", h.u.Lang(), h.u.Settings(), h.u.Volume())
+			}
+			h.clock.Advance(5 * ui.RemindEvery)
+			if n := reminders(t, h, tc.lang, 70); n != said {
+				t.Errorf("reminder said %d more times after the card was taken", n-said)
+			}
+			h.signIn(h.peter, "4321")
+			h.wantScreen("home")
+		})
 	}
 }

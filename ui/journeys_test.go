@@ -453,12 +453,19 @@ func TestIdleWarningExtendAndLogout(t *testing.T) {
 		h.wantText(h.T("idle.title", nil))
 	}
 	h.clock.Advance(cfg.IdleCountdown)
+	// The card is still in: the reminder first, in her language and text
+	// size, with why she was logged out; then, card out, the welcome screen.
+	h.wantScreen("take_card")
+	if h.u.HoldsPersonData() {
+		t.Errorf("idle logout left person data")
+	}
+	h.wantText(h.T("idle.logged_out", nil))
+	h.wantNoText("Karen")
+	h.k.Remove()
 	h.wantScreen("welcome")
 	if h.u.HoldsPersonData() || h.u.Lang() != "da" || h.u.Settings().LargeText {
 		t.Errorf("idle logout left data: person=%v lang=%s settings=%+v", h.u.HoldsPersonData(), h.u.Lang(), h.u.Settings())
 	}
-	h.wantText(h.T("idle.logged_out", nil))
-	h.wantNoText("Karen")
 	// No idle timer runs on the welcome screen.
 	h.clock.Advance(10 * cfg.IdleWarning)
 	h.wantNoText(h.T("idle.title", nil))

@@ -56,6 +56,8 @@ func TestShotsOfControls(t *testing.T) {
 		h := goTo(t, visitTo(t, "home"), i18n.Danish, s)
 		h.clock.Advance(testConfig().IdleWarning + 3*time.Second)
 		capture(t, h, *shotsDir, "idle_warning"+suffix(s))
+		h.clock.Advance(testConfig().IdleCountdown)
+		capture(t, h, *shotsDir, "take_card"+suffix(s))
 	}
 }
 

@@ -79,6 +79,10 @@ func (u *KioskUI) onCard(e bk.CardEvent) {
 		u.hintReadAloud()
 		u.readCard()
 	case bk.CardRemoved:
+		if u.Screen() == "take_card" {
+			u.cardTaken()
+			return
+		}
 		// The role comes from the card as read, not from the session: the
 		// service may already have closed the session when the card left.
 		if u.sess != nil && u.card != nil && u.card.Role == bk.RoleStaff && u.assist != nil {

@@ -132,6 +132,7 @@ type KioskUI struct {
 	footerBox *fyne.Container
 	quiet     bool          // the screen being shown is a rebuild after a toggle: do not read it again
 	speakGen  atomic.Uint64 // bumped by every say and stop; see say
+	remindGen atomic.Uint64 // bumped when a take-your-card screen starts or ends
 	// onRequest is set while speech the person asked for with read-aloud
 	// off ("read the screen", "read the receipt") may still be playing: it
 	// belongs to that screen and stops when the screen changes.
@@ -269,15 +270,6 @@ func (u *KioskUI) wipe() {
 	u.settings = theme.Settings{}
 	_ = u.tr.SetLang(i18n.Default)
 	u.applyTheme()
-}
-
-// logout wipes and shows the welcome screen with an optional notice key.
-func (u *KioskUI) logout(noticeKey string) {
-	u.wipe()
-	if noticeKey != "" {
-		u.notice = u.tr.T(noticeKey, nil)
-	}
-	u.showWelcome()
 }
 
 func (u *KioskUI) applyTheme() {
