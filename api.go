@@ -57,6 +57,9 @@ type EnrollResponse struct {
 type ErrorResponse struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// CentralTime is central's clock when it refuses a kiosk request with
+	// EClockSkew, so the kiosk can say how far off its own clock is.
+	CentralTime time.Time `json:"central_time,omitzero"`
 }
 
 // CitizenState is what a signed-in citizen sees: their consents (with open
@@ -131,14 +134,17 @@ func ParseKioskAuth(header string) (kioskID string, ts int64, sig []byte, err er
 }
 
 // VerifyKioskRequest checks a request signature made at ts against pub,
-// refusing timestamps further than skew from now (limits replay).
+// refusing timestamps further than skew from now (limits replay). A bad
+// signature is EUnauthorized; a good signature at a time outside the
+// window is EClockSkew, so that a kiosk whose clock is wrong learns that
+// (and nothing else) is the matter.
 func VerifyKioskRequest(pub ed25519.PublicKey, method, path string, body []byte, ts int64, sig []byte, now time.Time, skew time.Duration) error {
-	d := now.Sub(time.Unix(ts, 0))
-	if d > skew || d < -skew {
-		return Errorf(EUnauthorized, "the request time is too far from central's clock")
-	}
 	if !ed25519.Verify(pub, kioskRequestBytes(method, path, ts, body), sig) {
 		return Errorf(EUnauthorized, "bad kiosk request signature")
+	}
+	d := now.Sub(time.Unix(ts, 0))
+	if d > skew || d < -skew {
+		return Errorf(EClockSkew, "The request time is more than %v away from central's clock; the kiosk's clock is wrong.", skew)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package borgerkiosk_test
 
 import (
+	"cmp"
 	"crypto/ed25519"
 	"encoding/base64"
 	"strconv"
@@ -34,25 +35,27 @@ func TestKioskRequestAuth(t *testing.T) {
 		ts           int64
 		at           time.Time
 		ok           bool
+		code         string // of the refusal; "" is bk.EUnauthorized
 	}{
-		{"within skew ahead", pub, "POST", "/v1/push", body, ts, now.Add(skew), true},
-		{"within skew behind", pub, "POST", "/v1/push", body, ts, now.Add(-skew), true},
-		{"too old", pub, "POST", "/v1/push", body, ts, now.Add(skew + time.Second), false},
-		{"from the future", pub, "POST", "/v1/push", body, ts, now.Add(-skew - time.Second), false},
-		{"wrong body", pub, "POST", "/v1/push", []byte(`{"kiosk":"kiosk-1","actions":[{}]}`), ts, now, false},
-		{"empty body", pub, "POST", "/v1/push", nil, ts, now, false},
-		{"wrong path", pub, "POST", "/v1/enroll", body, ts, now, false},
-		{"path with query", pub, "POST", "/v1/push?x=1", body, ts, now, false},
-		{"wrong method", pub, "PUT", "/v1/push", body, ts, now, false},
-		{"wrong timestamp", pub, "POST", "/v1/push", body, ts + 1, now, false},
-		{"wrong key", seededKey(5).Public().(ed25519.PublicKey), "POST", "/v1/push", body, ts, now, false},
-		{"far past timestamp", pub, "POST", "/v1/push", body, -1 << 63, now, false},
-		{"far future timestamp", pub, "POST", "/v1/push", body, 1<<63 - 1, now, false},
+		{"within skew ahead", pub, "POST", "/v1/push", body, ts, now.Add(skew), true, ""},
+		{"within skew behind", pub, "POST", "/v1/push", body, ts, now.Add(-skew), true, ""},
+		{"too old", pub, "POST", "/v1/push", body, ts, now.Add(skew + time.Second), false, bk.EClockSkew},
+		{"from the future", pub, "POST", "/v1/push", body, ts, now.Add(-skew - time.Second), false, bk.EClockSkew},
+		{"wrong body", pub, "POST", "/v1/push", []byte(`{"kiosk":"kiosk-1","actions":[{}]}`), ts, now, false, ""},
+		{"empty body", pub, "POST", "/v1/push", nil, ts, now, false, ""},
+		{"wrong path", pub, "POST", "/v1/enroll", body, ts, now, false, ""},
+		{"path with query", pub, "POST", "/v1/push?x=1", body, ts, now, false, ""},
+		{"wrong method", pub, "PUT", "/v1/push", body, ts, now, false, ""},
+		{"wrong timestamp", pub, "POST", "/v1/push", body, ts + 1, now, false, ""},
+		{"wrong key", seededKey(5).Public().(ed25519.PublicKey), "POST", "/v1/push", body, ts, now, false, ""},
+		{"far past timestamp", pub, "POST", "/v1/push", body, -1 << 63, now, false, ""},
+		{"far future timestamp", pub, "POST", "/v1/push", body, 1<<63 - 1, now, false, ""},
 	}
 	for _, tt := range tests {
 		err := bk.VerifyKioskRequest(tt.pub, tt.method, tt.path, tt.body, tt.ts, sig, tt.at, skew)
-		if (err == nil) != tt.ok || (err != nil && bk.ErrorCode(err) != bk.EUnauthorized) {
-			t.Errorf("VerifyKioskRequest(%s) = %v; want ok=%v (else %q)", tt.name, err, tt.ok, bk.EUnauthorized)
+		want := cmp.Or(tt.code, bk.EUnauthorized)
+		if (err == nil) != tt.ok || (err != nil && bk.ErrorCode(err) != want) {
+			t.Errorf("VerifyKioskRequest(%s) = %v; want ok=%v (else %q)", tt.name, err, tt.ok, want)
 		}
 	}
 	bad := append([]byte(nil), sig...)

@@ -35,8 +35,9 @@ const (
 	ENotPermitted    = "not_permitted" // the actor is not the person this object belongs to
 	EUnknownScope    = "unknown_scope"
 	EBadValidity     = "bad_validity"
-	EClockSkew       = "clock_skew"
+	EClockSkew       = "clock_skew"       // a time is too far from the receiver's clock
 	ECPRFutureBirth  = "cpr_future_birth" // the CPR number's date of birth is after today
+	EUnknownKiosk    = "unknown_kiosk"    // central has no kiosk with this id: enrol it (again)
 )
 
 // Error is a domain error: a code for programs and a message for people.

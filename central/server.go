@@ -324,15 +324,26 @@ func (s *Server) kiosk(limit int64, next func(w http.ResponseWriter, r *http.Req
 			return err
 		})
 		if bk.ErrorCode(err) == bk.ENotFound {
+			// The one answer on which a kiosk enrols again.
 			s.log.Warn("request from an unknown kiosk", "kiosk", id, "path", r.URL.Path)
-			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "This kiosk is not enrolled."))
+			s.fail(w, r, bk.Errorf(bk.EUnknownKiosk, "This kiosk is not enrolled."))
 			return
 		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if err := bk.VerifyKioskRequest(k.PublicKey, r.Method, r.URL.Path, body, ts, sig, s.now(), s.cfg.ClockSkew); err != nil {
+		now := s.now()
+		if err := bk.VerifyKioskRequest(k.PublicKey, r.Method, r.URL.Path, body, ts, sig, now, s.cfg.ClockSkew); err != nil {
+			if bk.ErrorCode(err) == bk.EClockSkew {
+				// Signed by the kiosk, only its clock is wrong: say so
+				// with central's time, so it keeps its enrolment and can
+				// show staff how far off it is.
+				off := time.Unix(ts, 0).Sub(now).Round(time.Second)
+				s.log.Warn("kiosk request refused: the kiosk's clock is wrong", "kiosk", id, "path", r.URL.Path, "kiosk_clock_off_by", off)
+				writeJSON(w, http.StatusUnauthorized, bk.ErrorResponse{Code: bk.EClockSkew, Message: bk.ErrorMessage(err), CentralTime: now.UTC()})
+				return
+			}
 			s.log.Warn("kiosk request refused", "kiosk", id, "path", r.URL.Path, "reason", bk.ErrorMessage(err))
 			s.fail(w, r, err)
 			return
@@ -358,7 +369,7 @@ func httpStatus(code string) int {
 	switch code {
 	case bk.EInvalid, bk.EUnknownScope, bk.EBadValidity, bk.ECPRFutureBirth:
 		return http.StatusBadRequest
-	case bk.EUnauthorized, bk.EBadSignature, bk.ENotAuthed:
+	case bk.EUnauthorized, bk.EBadSignature, bk.ENotAuthed, bk.EUnknownKiosk, bk.EClockSkew:
 		return http.StatusUnauthorized
 	case bk.EForbidden, bk.ECardRevoked, bk.ECardExpired, bk.ECardNotYet, bk.EWrongRole, bk.EUnknownIssuer, bk.ENotPermitted:
 		return http.StatusForbidden

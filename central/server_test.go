@@ -161,18 +161,25 @@ func TestKioskAuth(t *testing.T) {
 	k := h.EnrollKiosk(t, "k1")
 	body := mustJSON(t, bk.PushRequest{Kiosk: "k1", Incarnation: "i", Actions: []bk.PushItem{}})
 	_, other, _ := ed25519.GenerateKey(rand.Reader)
-	for _, tc := range []struct{ name, auth string }{
-		{"absent", ""},
-		{"bearer", "Bearer x"},
-		{"unknown kiosk", bk.SignKioskRequest("k2", other, "POST", "/v1/push", body, time.Now())},
-		{"wrong key", bk.SignKioskRequest("k1", other, "POST", "/v1/push", body, time.Now())},
-		{"other path", bk.SignKioskRequest("k1", k.Key, "POST", "/v1/enroll", body, time.Now())},
-		{"other body", bk.SignKioskRequest("k1", k.Key, "POST", "/v1/push", []byte("{}"), time.Now())},
-		{"too old", bk.SignKioskRequest("k1", k.Key, "POST", "/v1/push", body, time.Now().Add(-10*time.Minute))},
-		{"garbage", "BK-Kiosk id=k1,ts=x,sig=%%%"},
+	for _, tc := range []struct{ name, auth, code string }{
+		{"absent", "", bk.EUnauthorized},
+		{"bearer", "Bearer x", bk.EUnauthorized},
+		{"unknown kiosk", bk.SignKioskRequest("k2", other, "POST", "/v1/push", body, time.Now()), bk.EUnknownKiosk},
+		{"wrong key", bk.SignKioskRequest("k1", other, "POST", "/v1/push", body, time.Now()), bk.EUnauthorized},
+		{"other path", bk.SignKioskRequest("k1", k.Key, "POST", "/v1/enroll", body, time.Now()), bk.EUnauthorized},
+		{"other body", bk.SignKioskRequest("k1", k.Key, "POST", "/v1/push", []byte("{}"), time.Now()), bk.EUnauthorized},
+		{"too old", bk.SignKioskRequest("k1", k.Key, "POST", "/v1/push", body, time.Now().Add(-10*time.Minute)), bk.EClockSkew},
+		{"from the future", bk.SignKioskRequest("k1", k.Key, "POST", "/v1/push", body, time.Now().Add(time.Hour)), bk.EClockSkew},
+		{"wrong key and too old", bk.SignKioskRequest("k1", other, "POST", "/v1/push", body, time.Now().Add(-time.Hour)), bk.EUnauthorized},
+		{"garbage", "BK-Kiosk id=k1,ts=x,sig=%%%", bk.EUnauthorized},
 	} {
 		status, resp := h.Do(t, "POST", "/v1/push", tc.auth, body)
-		wantError(t, "push with "+tc.name+" auth", status, resp, 401, bk.EUnauthorized)
+		wantError(t, "push with "+tc.name+" auth", status, resp, 401, tc.code)
+		var e bk.ErrorResponse
+		json.Unmarshal(resp, &e)
+		if skewed := tc.code == bk.EClockSkew; skewed != !e.CentralTime.IsZero() || skewed && time.Since(e.CentralTime).Abs() > time.Minute {
+			t.Errorf("push with %s auth: central_time = %v; want central's time only with clock_skew", tc.name, e.CentralTime)
+		}
 	}
 	status, resp := k.Request(t, "POST", "/v1/push", body)
 	if status != 200 {

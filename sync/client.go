@@ -49,6 +49,9 @@ type HTTPError struct {
 	Status  int
 	Code    string
 	Message string
+	// CentralTime is central's clock at the answer: the body's
+	// central_time, else the Date header; zero when neither is there.
+	CentralTime time.Time
 }
 
 func (e *HTTPError) Error() string {
@@ -117,7 +120,11 @@ func do(ctx context.Context, hc *http.Client, base, method, path string, in, out
 		if json.Unmarshal(rb, &er) != nil || er.Code == "" {
 			er = bk.ErrorResponse{Code: http.StatusText(resp.StatusCode), Message: strings.TrimSpace(string(rb[:min(len(rb), 200)]))}
 		}
-		return &HTTPError{Status: resp.StatusCode, Code: er.Code, Message: er.Message}
+		he := &HTTPError{Status: resp.StatusCode, Code: er.Code, Message: er.Message, CentralTime: er.CentralTime}
+		if he.CentralTime.IsZero() {
+			he.CentralTime, _ = http.ParseTime(resp.Header.Get("Date"))
+		}
+		return he
 	}
 	if out == nil {
 		return nil
@@ -189,6 +196,8 @@ func citizenError(err error) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		switch {
+		case he.Code == bk.EClockSkew:
+			return errors.Join(err, bk.Errorf(bk.EUnavailable, "The central service cannot be used from this kiosk right now because its clock is wrong. Please ask staff."))
 		case he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden:
 			return bk.Errorf(bk.EUnauthorized, "Your card could not be confirmed by the central service. Please sign in again.")
 		case he.Status/100 == 4 && he.Code != "":

@@ -49,19 +49,21 @@ func writeErr(w http.ResponseWriter, status int, code, msg string) {
 	json.NewEncoder(w).Encode(bk.ErrorResponse{Code: code, Message: msg})
 }
 
-func (f *fakeCentral) auth(r *http.Request, body []byte) (string, bool) {
+// auth checks a kiosk request like central does; code is the error code
+// of a refusal, "" when the request is good.
+func (f *fakeCentral) auth(r *http.Request, body []byte) (kiosk, code string) {
 	id, ts, sig, err := bk.ParseKioskAuth(r.Header.Get(bk.KioskAuthHeader))
 	if err != nil {
-		return "", false
+		return "", bk.EUnauthorized
 	}
 	f.mu.Lock()
 	pub, ok := f.kiosks[id]
 	fail := f.fail401
 	f.mu.Unlock()
 	if !ok || fail {
-		return "", false
+		return "", bk.EUnknownKiosk
 	}
-	return id, bk.VerifyKioskRequest(pub, r.Method, r.URL.Path, body, ts, sig, time.Now(), 5*time.Minute) == nil
+	return id, bk.ErrorCode(bk.VerifyKioskRequest(pub, r.Method, r.URL.Path, body, ts, sig, time.Now(), 5*time.Minute))
 }
 
 func (f *fakeCentral) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -87,8 +89,8 @@ func (f *fakeCentral) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		json.NewEncoder(w).Encode(bk.EnrollResponse{KioskID: req.KioskID, CentralKey: f.key.Public().(ed25519.PublicKey)})
 	case "GET /v1/trust-bundle":
-		if _, ok := f.auth(r, body); !ok {
-			writeErr(w, 401, bk.EUnauthorized, "who are you")
+		if _, code := f.auth(r, body); code != "" {
+			writeErr(w, 401, code, "who are you")
 			return
 		}
 		f.mu.Lock()
@@ -96,17 +98,17 @@ func (f *fakeCentral) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		json.NewEncoder(w).Encode(sb)
 	case "POST /v1/citizen/nonce":
-		if _, ok := f.auth(r, body); !ok {
-			writeErr(w, 401, bk.EUnauthorized, "who are you")
+		if _, code := f.auth(r, body); code != "" {
+			writeErr(w, 401, code, "who are you")
 			return
 		}
 		n := make([]byte, 32)
 		rand.Read(n)
 		json.NewEncoder(w).Encode(map[string][]byte{"nonce": n})
 	case "POST /v1/push":
-		kiosk, ok := f.auth(r, body)
-		if !ok {
-			writeErr(w, 401, bk.EUnauthorized, "who are you")
+		kiosk, code := f.auth(r, body)
+		if code != "" {
+			writeErr(w, 401, code, "who are you")
 			return
 		}
 		var req bk.PushRequest

@@ -23,9 +23,10 @@ type PusherConfig struct {
 	// BundleInterval (default 15 minutes).
 	Bundles        *Bundles
 	BundleInterval time.Duration
-	// StateDir holds the identity; with EnrollToken set, a 401 from central
-	// makes the pusher re-enrol once with that token (a token is used at
-	// most once, remembered in StateDir).
+	// StateDir holds the identity; with EnrollToken set, central answering
+	// that it does not know the kiosk (bk.EUnknownKiosk, nothing else) makes
+	// the pusher re-enrol once with that token (a token is used at most
+	// once, remembered in StateDir).
 	StateDir    string
 	EnrollToken string
 	Site        string
@@ -52,8 +53,9 @@ type Pusher struct {
 	syncNow chan struct{}
 	bc      broadcaster
 
-	// Owned by the Run goroutine; copied into each published Status.
-	st Status
+	// Owned by the Run goroutine; st is copied into each published Status.
+	st           Status
+	unknownKiosk bool // the last 401 said central does not know this kiosk
 }
 
 // ErrHalted is in the status when central's record of this kiosk's queue
@@ -154,7 +156,7 @@ func (p *Pusher) Run(ctx context.Context) error {
 				return ctx.Err()
 			case p.st.State == StateHalted:
 				waiting = true
-			case p.st.State == StateUnauthorized:
+			case p.st.State == StateUnauthorized && p.unknownKiosk:
 				if p.reenrol(ctx) {
 					continue
 				}
@@ -195,6 +197,9 @@ func (p *Pusher) Run(ctx context.Context) error {
 				// A fresh trust bundle is a sync too (a pull): staff should
 				// not read "never synced" on an idle kiosk that is online.
 				p.st.Online, p.st.LastSync = true, p.now()
+				p.clockRight()
+			case p.clockWrong(err):
+				p.st.Online = true
 			case errors.As(err, &off) || Retryable(err):
 				p.st.Online = false
 				if p.st.State == StateIdle {
@@ -262,6 +267,7 @@ func (p *Pusher) drain(ctx context.Context) error {
 			return p.halt(err.Error())
 		}
 		p.st.Online, p.st.LastSync, p.st.LastError = true, p.now(), ""
+		p.clockRight()
 		if resp.LastSeq < first {
 			return p.fail(StateError, fmt.Errorf("central accepted none of actions %d–%d", first, last))
 		}
@@ -284,8 +290,15 @@ func (p *Pusher) pushFailed(err error) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		switch {
+		case p.clockWrong(err):
+			// Not an enrolment problem: keep the key, keep the actions,
+			// retry with backoff (and at once on a new action) until the
+			// clock is right.
+			p.st.Online = true
+			return p.fail(StateClockSkew, errors.New(ClockSkewText(p.st.ClockSkew)))
 		case he.Status == http.StatusUnauthorized:
 			p.st.Online = true
+			p.unknownKiosk = he.Code == bk.EUnknownKiosk
 			return p.fail(StateUnauthorized, err)
 		case he.Status == http.StatusConflict:
 			p.st.Online = true
@@ -297,6 +310,32 @@ func (p *Pusher) pushFailed(err error) error {
 	}
 	p.st.Online = false
 	return p.fail(StateOffline, err)
+}
+
+// clockWrong reports whether err is central refusing a request because
+// the kiosk's clock is too far from its own, and then records by how much.
+func (p *Pusher) clockWrong(err error) bool {
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Code != bk.EClockSkew {
+		return false
+	}
+	skew := time.Minute // central said so but gave no time: at least say the clock is wrong
+	if !he.CentralTime.IsZero() {
+		skew = p.now().Sub(he.CentralTime).Round(time.Second)
+	}
+	if (skew - p.st.ClockSkew).Abs() >= time.Minute {
+		p.log.Warn("central refuses this kiosk's requests: the kiosk's clock is wrong", "kiosk_clock_off_by", skew, "central_time", he.CentralTime)
+	}
+	p.st.ClockSkew = skew
+	return true
+}
+
+// clockRight notes that central accepted the kiosk's time.
+func (p *Pusher) clockRight() {
+	if p.st.ClockSkew != 0 {
+		p.log.Info("central accepts the kiosk's clock again")
+		p.st.ClockSkew = 0
+	}
 }
 
 // reenrol tries the configured enrolment token once. It reports whether

@@ -362,3 +362,28 @@ func TestPusherIdleOnlineHasLastSync(t *testing.T) {
 		t.Fatalf("idle online status = %+v; want a last sync from the bundle refresh", s)
 	}
 }
+
+// Only "unknown kiosk" makes the pusher re-enrol: another 401 (a key
+// central does not accept) leaves the enrolment token unspent.
+func TestPusherNoReenrolOnOther401(t *testing.T) {
+	iss := fixture.NewIssuer()
+	fc := newFakeCentral(iss, "tok", "spare")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/push" {
+			writeErr(w, http.StatusUnauthorized, bk.EUnauthorized, "bad kiosk request signature")
+			return
+		}
+		fc.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	k := newKiosk(t, srv.URL, "tok", PusherConfig{EnrollToken: "spare"})
+	k.ob.Enqueue(context.Background(), newPeople(iss).delegation(k.id.KioskID, time.Now()))
+	k.start(t)
+	s := waitStatus(t, k.pusher, func(s Status) bool { return s.State == StateUnauthorized })
+	if s.LastError == "" || s.Pending != 1 {
+		t.Errorf("status = %+v; want unauthorized with a reason, 1 pending", s)
+	}
+	if _, err := os.Stat(filepath.Join(k.dir, "state", "used-enrol-tokens")); !os.IsNotExist(err) {
+		t.Errorf("the enrolment token was spent on a 401 that is not unknown_kiosk (%v)", err)
+	}
+}

@@ -431,6 +431,34 @@ func TestStaffHomeSaysWhySpeechIsNotHeard(t *testing.T) {
 	}
 }
 
+// The staff screen says how wrong the kiosk clock is while central refuses
+// it for that, and says nothing of the clock when it is right.
+func TestStaffHomeShowsClockSkew(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.sofie, "9999")
+	if h.u.Label("staff.clock") != nil {
+		t.Errorf("staff screen shows a clock line while the clock is right")
+	}
+	for _, tc := range []struct {
+		skew time.Duration
+		key  string
+		n    int
+	}{
+		{12*time.Minute + 10*time.Second, "staff.clock_ahead", 12},
+		{-time.Hour, "staff.clock_behind", 60},
+		{-61 * time.Second, "staff.clock_behind", 1},
+	} {
+		h.k.SetClockSkew(tc.skew)
+		if got, want := h.label("staff.clock"), h.u.Translator().TN(tc.key, tc.n, nil); got != want {
+			t.Errorf("clock line for %v = %q; want %q", tc.skew, got, want)
+		}
+	}
+	h.k.SetClockSkew(0)
+	if h.u.Label("staff.clock") != nil {
+		t.Errorf("staff screen still shows a clock line after the clock was set right")
+	}
+}
+
 func TestIdleWarningExtendAndLogout(t *testing.T) {
 	h := newHarness(t)
 	h.tap("lang.en")

@@ -49,6 +49,9 @@ type Status struct {
 	Reader        DeviceState
 	Scanner       DeviceState
 	TrustStale    bool // the trust bundle is older than its max age: widening actions are refused
+	// ClockSkew is how far the kiosk clock is ahead of central's (behind
+	// when negative) while central refuses it for that; zero: no problem.
+	ClockSkew time.Duration
 }
 
 // AttentionItem is an action central did not apply, for the staff list.

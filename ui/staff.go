@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"math"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -55,6 +57,16 @@ func (u *KioskUI) speechStatus() string {
 	return u.tr.T("staff.speech_missing", nil)
 }
 
+// clockSkewText says how many minutes the kiosk clock is wrong, and which way.
+func (u *KioskUI) clockSkewText(skew time.Duration) string {
+	key := "staff.clock_ahead"
+	if skew < 0 {
+		key = "staff.clock_behind"
+	}
+	n := int(math.Round(skew.Abs().Minutes()))
+	return u.tr.TN(key, n, nil)
+}
+
 func (u *KioskUI) buildStaffHome() *screen {
 	tr := u.tr
 	st := u.status
@@ -78,6 +90,9 @@ func (u *KioskUI) buildStaffHome() *screen {
 		{"staff.scanner", u.deviceText(st.Scanner)},
 		{"staff.trust", yesno(!st.TrustStale, "staff.trust_fresh", "staff.trust_stale")},
 		{"staff.speech", u.speechStatus()},
+	}
+	if st.ClockSkew != 0 {
+		rows = append(rows, [2]string{"staff.clock", u.clockSkewText(st.ClockSkew)})
 	}
 	var grid []fyne.CanvasObject
 	var speak []string

@@ -153,7 +153,7 @@ func (s syncStatus) Status() ui.Status {
 	st := s.pusher.Status()
 	return ui.Status{
 		Online: st.Online, Pending: st.Pending, OldestPending: st.OldestPending,
-		LastSync: st.LastSync, Attention: st.Attention,
+		LastSync: st.LastSync, Attention: st.Attention, ClockSkew: st.ClockSkew,
 	}
 }
 

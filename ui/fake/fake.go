@@ -57,6 +57,7 @@ type Kiosk struct {
 	subs           map[int]ui.Events
 	nextSub        int
 	online         bool
+	clockSkew      time.Duration // what SetClockSkew set
 	reader         ui.DeviceState
 	scanner        ui.DeviceState
 	printer        *Printer
@@ -292,6 +293,15 @@ func (k *Kiosk) SetStale(stale bool) {
 	} else {
 		k.bundle.IssuedAt = k.now()
 	}
+	k.mu.Unlock()
+	k.emitStatus()
+}
+
+// SetClockSkew reports the kiosk clock as skew ahead of central's (behind
+// when negative), as the pusher does when central refuses it; 0 clears it.
+func (k *Kiosk) SetClockSkew(skew time.Duration) {
+	k.mu.Lock()
+	k.clockSkew = skew
 	k.mu.Unlock()
 	k.emitStatus()
 }
@@ -556,6 +566,7 @@ func (k *Kiosk) Status() ui.Status {
 		Reader:     k.reader,
 		Scanner:    k.scanner,
 		TrustStale: k.bundle.Stale(k.now()),
+		ClockSkew:  k.clockSkew,
 	}
 	if len(k.outbox) > 0 {
 		st.OldestPending = k.outbox[0].OccurredAt
