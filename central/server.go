@@ -40,6 +40,10 @@ type Config struct {
 	NonceTTL       time.Duration // citizen sign-in nonce lifetime; 2m
 	EnrollTokenTTL time.Duration // default enrolment token lifetime; 24h
 
+	// RateLimits bound sign-in, authentication failures and enrolment per
+	// client; zero fields take their defaults.
+	RateLimits RateLimits
+
 	// Pages builds, once, the handler of the paths for which IsPagePath
 	// is true, given the server: the relative's handover pages
 	// (handoverweb.New, handoverweb.IsHandoverPath) take it as their
@@ -69,6 +73,8 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	pages   http.Handler // from Config.Pages
+
+	signInLimit, authFailLimit, enrollLimit *clientLimiter // nil: no limit
 }
 
 // New checks cfg, fills in defaults and returns a ready Server.
@@ -117,6 +123,18 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	rl := &cfg.RateLimits
+	rl.SignIn.orDefault(60, 20)
+	rl.AuthFailures.orDefault(10, 10)
+	rl.Enroll.orDefault(6, 10)
+	if rl.MaxClients <= 0 {
+		rl.MaxClients = 10000
+	}
+	for name, l := range map[string]RateLimit{"sign-in": rl.SignIn, "auth failures": rl.AuthFailures, "enroll": rl.Enroll} {
+		if err := l.check(name); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -131,6 +149,10 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(),
+
+		signInLimit:   newClientLimiter("sign-in", rl.SignIn, rl.MaxClients),
+		authFailLimit: newClientLimiter("auth failures", rl.AuthFailures, rl.MaxClients),
+		enrollLimit:   newClientLimiter("enroll", rl.Enroll, rl.MaxClients),
 	}
 	if cfg.Pages != nil {
 		s.pages = cfg.Pages(s)
@@ -180,6 +202,9 @@ func (s *Server) Handler() http.Handler {
 		}()
 		if s.cfg.IsPagePath != nil && s.cfg.IsPagePath(r.URL.Path) {
 			route = "pages"
+			if isSignInPath(r.URL.Path) && !s.allow(s.signInLimit, rec, r, true) {
+				return
+			}
 			s.pages.ServeHTTP(rec, r)
 			return
 		}
@@ -222,7 +247,7 @@ func (s *Server) routes() {
 	}{
 		{"/v1/admin/enrollment-tokens", []ep{{"POST", s.operator(s.handleCreateEnrollToken)}}},
 		{"/v1/admin/revocations", []ep{{"POST", s.operator(s.handleRevoke)}}},
-		{"/v1/enroll", []ep{{"POST", s.handleEnroll}}},
+		{"/v1/enroll", []ep{{"POST", s.limited(s.enrollLimit, s.handleEnroll)}}},
 		{"/v1/push", []ep{{"POST", s.kiosk(bk.MaxPushBytes, s.handlePush)}}},
 		{"/v1/trust-bundle", []ep{{"GET", s.kiosk(0, s.handleTrustBundle)}}},
 		{"/v1/catalogue", []ep{{"GET", s.handleCatalogue}}},
@@ -264,11 +289,28 @@ func bearer(r *http.Request) (string, bool) {
 
 func hashEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
+// limited spends a token of c for every request before next.
+func (s *Server) limited(c *clientLimiter, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.allow(c, w, r, false) {
+			next(w, r)
+		}
+	}
+}
+
+// authFailed answers a refused bearer token: 401 with err, or 429 once the
+// client has failed too often.
+func (s *Server) authFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if s.allow(s.authFailLimit, w, r, false) {
+		s.fail(w, r, err)
+	}
+}
+
 func (s *Server) operator(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, ok := bearer(r)
 		if !ok || s.cfg.OperatorTokenHash == "" || !hashEqual(bk.TokenHash(t), s.cfg.OperatorTokenHash) {
-			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "An operator bearer token is required."))
+			s.authFailed(w, r, bk.Errorf(bk.EUnauthorized, "An operator bearer token is required."))
 			return
 		}
 		next(w, r)
@@ -279,7 +321,7 @@ func (s *Server) authority(next func(w http.ResponseWriter, r *http.Request, aut
 	return func(w http.ResponseWriter, r *http.Request) {
 		t, ok := bearer(r)
 		if !ok {
-			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "An authority bearer token is required."))
+			s.authFailed(w, r, bk.Errorf(bk.EUnauthorized, "An authority bearer token is required."))
 			return
 		}
 		h := bk.TokenHash(t)
@@ -290,7 +332,7 @@ func (s *Server) authority(next func(w http.ResponseWriter, r *http.Request, aut
 			}
 		}
 		if id == "" {
-			s.fail(w, r, bk.Errorf(bk.EUnauthorized, "The authority bearer token is not valid."))
+			s.authFailed(w, r, bk.Errorf(bk.EUnauthorized, "The authority bearer token is not valid."))
 			return
 		}
 		next(w, r, id)
@@ -383,6 +425,8 @@ func httpStatus(code string) int {
 		return http.StatusUnsupportedMediaType
 	case bk.EUnavailable:
 		return http.StatusServiceUnavailable
+	case ECodeTooManyRequests:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -149,6 +149,7 @@ func (p *Pusher) Run(ctx context.Context) error {
 	for {
 		if !waiting && retry == nil {
 			err := p.drain(ctx)
+			later := false
 			switch {
 			case err == nil:
 				backoff = 0
@@ -157,11 +158,15 @@ func (p *Pusher) Run(ctx context.Context) error {
 			case p.st.State == StateHalted:
 				waiting = true
 			case p.st.State == StateUnauthorized && p.unknownKiosk:
-				if p.reenrol(ctx) {
+				ok, again := p.reenrol(ctx)
+				if ok {
 					continue
 				}
-				waiting = true
+				waiting, later = !again, again
 			default:
+				later = true
+			}
+			if later {
 				backoff = min(max(2*backoff, p.cfg.MinBackoff), p.cfg.MaxBackoff)
 				d := time.Duration(rand.Int64N(int64(backoff))) + p.cfg.MinBackoff/2
 				retry = time.After(d)
@@ -339,37 +344,46 @@ func (p *Pusher) clockRight() {
 }
 
 // reenrol tries the configured enrolment token once. It reports whether
-// the kiosk is enrolled again.
-func (p *Pusher) reenrol(ctx context.Context) bool {
+// the kiosk is enrolled again, and if not, whether trying later may work
+// (central limited enrolments before looking at the token).
+func (p *Pusher) reenrol(ctx context.Context) (ok, again bool) {
 	tok := p.cfg.EnrollToken
 	if tok == "" || p.cfg.StateDir == "" {
 		p.st.LastError = "central does not accept this kiosk; enrol it again (kioskctl enroll)"
-		return false
+		return false, false
 	}
 	used := filepath.Join(p.cfg.StateDir, "used-enrol-tokens")
 	b, _ := os.ReadFile(used)
 	h := bk.TokenHash(tok)
 	if strings.Contains(string(b), h) {
 		p.st.LastError = "central does not accept this kiosk and the configured enrolment token is used up; enrol it again with a new token"
-		return false
+		return false, false
 	}
 	// Remember the token as used before trying, so a crash cannot make us
 	// present it twice.
 	if err := writeFileSync(used, append(b, h+"\n"...), 0o600, false); err != nil {
 		p.st.LastError = "cannot record the enrolment token: " + err.Error()
-		return false
+		return false, false
 	}
 	old := p.c.Identity()
 	id, err := Enroll(ctx, p.cfg.StateDir, old.BaseURL, tok, old.KioskID, p.cfg.Site, p.c.http)
+	var he *HTTPError
+	if errors.As(err, &he) && he.Status == http.StatusTooManyRequests {
+		// Refused before the token was looked at (many kiosks of one site
+		// at once): it is still good, so forget that it was presented.
+		p.st.LastError = "central is limiting enrolments from this address; trying again later"
+		p.log.Warn("re-enrolment refused for now: central limits enrolments from this address", "err", err)
+		return false, writeFileSync(used, b, 0o600, false) == nil
+	}
 	if err != nil {
 		p.st.LastError = "re-enrolment failed: " + err.Error()
 		p.log.Error("re-enrolment failed", "err", err)
-		return false
+		return false, false
 	}
 	p.c.SetIdentity(id)
 	if p.cfg.Bundles != nil {
 		p.cfg.Bundles.SetCentralKey(id.CentralKey)
 	}
 	p.log.Warn("kiosk re-enrolled after central refused its key", "kiosk", id.KioskID)
-	return true
+	return true, false
 }

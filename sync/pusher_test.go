@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -385,5 +386,34 @@ func TestPusherNoReenrolOnOther401(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(k.dir, "state", "used-enrol-tokens")); !os.IsNotExist(err) {
 		t.Errorf("the enrolment token was spent on a 401 that is not unknown_kiosk (%v)", err)
+	}
+}
+
+// Central limiting enrolments (429) has not looked at the token: the
+// pusher keeps it and re-enrols on a later try.
+func TestPusherReenrolsAfter429(t *testing.T) {
+	iss := fixture.NewIssuer()
+	fc := newFakeCentral(iss, "tok", "spare")
+	var limited atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/enroll" && limited.Add(-1) >= 0 {
+			w.Header().Set("Retry-After", "1")
+			writeErr(w, http.StatusTooManyRequests, "too_many_requests", "Too many requests from this address.")
+			return
+		}
+		fc.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	k := newKiosk(t, srv.URL, "tok", PusherConfig{EnrollToken: "spare"})
+	fc.mu.Lock()
+	fc.fail401 = true // central has forgotten the kiosk
+	fc.mu.Unlock()
+	limited.Store(2) // and limits the first two enrolments
+	k.ob.Enqueue(context.Background(), newPeople(iss).delegation(k.id.KioskID, time.Now()))
+	k.start(t)
+	waitStatus(t, k.pusher, drained)
+	// limited < 0: both 429s were answered and a third enrolment went through.
+	if n := len(fc.appliedIDs()); n != 1 || limited.Load() >= 0 {
+		t.Fatalf("applied = %d (limited left %d); want 1 after two limited enrolments", n, limited.Load())
 	}
 }

@@ -46,7 +46,7 @@ type Options struct {
 	SignIn handoverweb.SignIn
 	// Configure, if set, may change the server config before it starts
 	// (limits, max ages, pages). The config it gets serves the handover
-	// pages with SignIn.
+	// pages with SignIn and has no enrolment rate limit.
 	Configure func(cfg *central.Config)
 	// Listener, if set, is where the service listens, so that Configure
 	// can know its URL beforehand (for an OIDC redirect URL, say).
@@ -108,6 +108,9 @@ func StartWith(t testing.TB, o Options) *Harness {
 		},
 		IsPagePath: handoverweb.IsHandoverPath,
 		Now:        o.Now, Logger: logger,
+		// Tests enrol many kiosks from one address; the enrolment limit
+		// is tested where it is set (Configure can put it back).
+		RateLimits: central.RateLimits{Enroll: central.RateLimit{PerMinute: -1}},
 	}
 	for _, a := range cat.Authorities {
 		tok := randomToken()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
@@ -57,6 +58,18 @@ import (
 //	redirect_url = "https://borgerkiosk.example.dk/handover/oidc/callback" # default: public_url + that path
 //	cpr_claim = "cpr"               # ID token claim with the CPR number
 //	name_claim = "name"
+//
+//	# Per client (IP address, IPv6 /64); a refusal is 429 with Retry-After.
+//	# A rate of 0 turns that limit off.
+//	[rate_limits]
+//	trust_forwarded_for = false     # client = last X-Forwarded-For entry (only behind a proxy that sets it)
+//	max_clients = 10000             # clients remembered per limit; the longest unused forgotten first
+//	signin_per_minute = 60          # handover sign-in requests
+//	signin_burst = 20
+//	auth_failures_per_minute = 10   # refused authority/operator bearer tokens
+//	auth_failures_burst = 10
+//	enroll_per_minute = 6           # kiosk enrolments
+//	enroll_burst = 10
 type Config struct {
 	Addr              string            `toml:"addr"`
 	DataDir           string            `toml:"data_dir"`
@@ -73,6 +86,38 @@ type Config struct {
 	Authorities       []AuthorityConfig `toml:"authorities"`
 	PublicURL         string            `toml:"public_url"`
 	OIDC              OIDCConfig        `toml:"oidc"`
+	RateLimits        RateLimitConfig   `toml:"rate_limits"`
+}
+
+// RateLimitConfig bounds, per client, handover sign-ins, refused bearer
+// tokens and kiosk enrolments (central.RateLimits). A rate of 0 turns that
+// limit off.
+type RateLimitConfig struct {
+	TrustForwardedFor     bool    `toml:"trust_forwarded_for"`
+	MaxClients            int     `toml:"max_clients"`
+	SignInPerMinute       float64 `toml:"signin_per_minute"`
+	SignInBurst           int     `toml:"signin_burst"`
+	AuthFailuresPerMinute float64 `toml:"auth_failures_per_minute"`
+	AuthFailuresBurst     int     `toml:"auth_failures_burst"`
+	EnrollPerMinute       float64 `toml:"enroll_per_minute"`
+	EnrollBurst           int     `toml:"enroll_burst"`
+}
+
+// Central returns the limits as central.New takes them.
+func (r RateLimitConfig) Central() central.RateLimits {
+	lim := func(perMinute float64, burst int) central.RateLimit {
+		if perMinute == 0 {
+			return central.RateLimit{PerMinute: -1} // off
+		}
+		return central.RateLimit{PerMinute: perMinute, Burst: burst}
+	}
+	return central.RateLimits{
+		SignIn:            lim(r.SignInPerMinute, r.SignInBurst),
+		AuthFailures:      lim(r.AuthFailuresPerMinute, r.AuthFailuresBurst),
+		Enroll:            lim(r.EnrollPerMinute, r.EnrollBurst),
+		TrustForwardedFor: r.TrustForwardedFor,
+		MaxClients:        r.MaxClients,
+	}
 }
 
 // OIDCConfig is how delegates sign in on the handover pages. It is off
@@ -134,6 +179,12 @@ func DefaultConfig() Config {
 		ClockSkew:         Duration{5 * time.Minute},
 		MaxBodyBytes:      64 << 10,
 		Store:             StoreBadger,
+		RateLimits: RateLimitConfig{
+			MaxClients:      10000,
+			SignInPerMinute: 60, SignInBurst: 20,
+			AuthFailuresPerMinute: 10, AuthFailuresBurst: 10,
+			EnrollPerMinute: 6, EnrollBurst: 10,
+		},
 	}
 }
 
@@ -216,6 +267,22 @@ func (c *Config) Validate() error {
 			if u, err := url.Parse(f.v); f.v != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
 				bad("oidc: %s must be an http(s) URL", f.name)
 			}
+		}
+	}
+	rl := c.RateLimits
+	if rl.MaxClients < 100 || rl.MaxClients > 10_000_000 {
+		bad("rate_limits.max_clients must be between 100 and 10000000")
+	}
+	for _, l := range []struct {
+		name      string
+		perMinute float64
+		burst     int
+	}{{"signin", rl.SignInPerMinute, rl.SignInBurst}, {"auth_failures", rl.AuthFailuresPerMinute, rl.AuthFailuresBurst}, {"enroll", rl.EnrollPerMinute, rl.EnrollBurst}} {
+		if !(l.perMinute >= 0 && l.perMinute <= 100_000) {
+			bad("rate_limits.%s_per_minute must be between 0 (off) and 100000", l.name)
+		}
+		if l.perMinute > 0 && (l.burst < 1 || l.burst > 100_000) {
+			bad("rate_limits.%s_burst must be between 1 and 100000", l.name)
 		}
 	}
 	seen := map[string]bool{}

@@ -153,6 +153,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxBodyBytes:      cfg.MaxBodyBytes,
 		Pages:             servePages(pages),
 		IsPagePath:        handoverweb.IsHandoverPath,
+		RateLimits:        cfg.RateLimits.Central(),
 		Logger:            log,
 	})
 	if err != nil {

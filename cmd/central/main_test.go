@@ -238,6 +238,9 @@ token_file = "/etc/bk/skat.token"
 		{"oidc issuer not a URL", func(c *Config) {
 			c.OIDC = OIDCConfig{Issuer: "eid.dk", ClientID: "bk", RedirectURL: "https://bk.dk/handover/oidc/callback"}
 		}, "issuer must be an http(s) URL"},
+		{"rate limit burst", func(c *Config) { c.RateLimits.EnrollBurst = 0 }, "rate_limits.enroll_burst"},
+		{"rate limit rate", func(c *Config) { c.RateLimits.SignInPerMinute = -1 }, "rate_limits.signin_per_minute"},
+		{"rate limit clients", func(c *Config) { c.RateLimits.MaxClients = 0 }, "rate_limits.max_clients"},
 		{"authority twice", func(c *Config) {
 			c.Authorities = []AuthorityConfig{{ID: "a", TokenFile: "f"}, {ID: "a", TokenFile: "g"}}
 		}, "appears twice"},
