@@ -1,13 +1,10 @@
 package ui_test
 
 import (
-	"go/parser"
-	"go/token"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,33 +12,6 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
-
-// TestImportDirections keeps ui away from devices, storage and network: it
-// may use the domain, Fyne, its own subpackages, the QR encoder and the
-// standard library only.
-func TestImportDirections(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range pf.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			ok := !strings.Contains(strings.Split(p, "/")[0], ".") || // standard library
-				p == "github.com/borgerkiosk/borgerkiosk" ||
-				strings.HasPrefix(p, "github.com/borgerkiosk/borgerkiosk/ui/") ||
-				strings.HasPrefix(p, "fyne.io/fyne/v2") ||
-				p == "github.com/skip2/go-qrcode"
-			if !ok || strings.HasPrefix(p, "github.com/borgerkiosk/borgerkiosk/ui/fake") {
-				t.Errorf("%s imports %s; ui may import only the domain, Fyne, ui/* and the QR encoder", f, p)
-			}
-		}
-	}
-}
 
 // TestHandoverQRScans decodes the QR image on the screen with zbarimg, a
 // decoder nobody here wrote.
