@@ -17,18 +17,15 @@ import (
 )
 
 // mountTmpfs mounts a small tmpfs (options such as "size=96m") so the test
-// can fill a real filesystem; it skips when mounting is not allowed (not
-// root, no CAP_SYS_ADMIN).
+// can fill a real filesystem; where mounting is not allowed (not root, no
+// CAP_SYS_ADMIN) it skips, or fails under CI as testtool.Require does.
 func mountTmpfs(t *testing.T, options string) string {
 	t.Helper()
 	mnt := filepath.Join(t.TempDir(), "mnt")
 	os.MkdirAll(mnt, 0o700)
-	mount, err := exec.LookPath("mount")
-	if err != nil {
-		t.Skip("mount not found; cannot make a tiny filesystem")
-	}
+	mount := testtool.Require(t, "mount")
 	if out, err := exec.Command(mount, "-t", "tmpfs", "-o", options, "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs (%v: %s); disk-full test needs root", err, out)
+		testtool.Unavailable(t, "cannot mount a tmpfs (%v: %s); disk-full test needs root", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
 	return mnt
@@ -156,11 +153,7 @@ func TestOutboxCloseAfterIOError(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- o.Close() }()
-	select {
-	case err = <-done:
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("Close did not return within 2 minutes of a disk failure (CloseTimeout 1 s)")
-	}
+	err = testtool.Recv(t, done, "Close on a failing disk to return (CloseTimeout 1 s)")
 	if err == nil || !strings.Contains(err.Error(), "did not finish") {
 		t.Fatalf("Close on a failing disk = %v; want an error saying it did not finish", err)
 	}
@@ -173,17 +166,15 @@ func TestOutboxCloseAfterIOError(t *testing.T) {
 	for _, b := range ballast {
 		os.Remove(b)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for {
+	defer func() {
+		if err != nil {
+			t.Logf("last Open: %v", err)
+		}
+	}()
+	testtool.Until(t, "Open to succeed after the disk recovered", func() bool {
 		o, err = Open(dir, Options{KeyFile: key, MaintenanceInterval: -1, MinFreeBytes: -1, Logger: quietLogger()})
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Open a minute after the disk recovered = %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return err == nil
+	})
 	defer o.Close()
 	if st := o.Stats(); st.Pending != 5 {
 		t.Fatalf("pending after the failed close = %d; want 5", st.Pending)

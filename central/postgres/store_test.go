@@ -18,6 +18,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/central/storetest"
 	"github.com/borgerkiosk/borgerkiosk/internal/pgtest"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 // TestMain stops the private PostgreSQL cluster that pgtest starts for
@@ -338,16 +339,13 @@ func TestNonceExpiry(t *testing.T) {
 		t.Errorf("PutNonce over an expired nonce: %v", err)
 	}
 	conn := connect(t, dsn)
-	for {
+	testtool.Until(t, "the sweep to delete the expired nonce", func() bool {
 		var n int
 		if err := conn.QueryRow(ctx, "SELECT count(*) FROM nonces WHERE value = 'old'").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return n == 0
+	})
 	s.View(ctx, func(tx central.Tx) error {
 		if got, err := tx.Nonce(live.Value); err != nil || got.Kiosk != "k" {
 			t.Errorf("Nonce(live) after sweeps = %+v, %v; want it kept", got, err)

@@ -94,14 +94,12 @@ func newRig(t *testing.T, master *os.File, path func() string) *rig {
 // connection (the port reports before it hands the connection over).
 func (r *rig) waitConnected(t *testing.T) {
 	t.Helper()
-	for s := range r.status {
-		if s.State == serialport.StateConnected {
+	for {
+		if testtool.Recv(t, r.status, "port status connected").State == serialport.StateConnected {
 			break
 		}
 	}
-	for !r.rd.Connected() {
-		time.Sleep(time.Millisecond)
-	}
+	testtool.Until(t, "the driver to take the connection", r.rd.Connected)
 }
 
 func (r *rig) insert(t *testing.T, path string) {
@@ -109,7 +107,7 @@ func (r *rig) insert(t *testing.T, path string) {
 	if err := r.sim.Insert(path); err != nil {
 		t.Fatal(err)
 	}
-	if ev := <-r.rd.Events(); ev != borgerkiosk.CardInserted {
+	if ev := testtool.Recv(t, r.rd.Events(), "card inserted event"); ev != borgerkiosk.CardInserted {
 		t.Fatalf("event = %v; want inserted", ev)
 	}
 }
@@ -145,7 +143,7 @@ func TestEndToEndThroughPTY(t *testing.T) {
 	if err := r.sim.Remove(); err != nil {
 		t.Fatal(err)
 	}
-	if ev := <-r.rd.Events(); ev != borgerkiosk.CardRemoved {
+	if ev := testtool.Recv(t, r.rd.Events(), "card removed event"); ev != borgerkiosk.CardRemoved {
 		t.Fatalf("event = %v; want removed", ev)
 	}
 	_, err = r.rd.Sign(ctx, digest)
@@ -215,9 +213,7 @@ func TestLineNoiseThroughPTY(t *testing.T) {
 	}
 	// Wait until the driver has seen the noise: a request on the line while
 	// a garbled line arrives is failed on purpose (it may have been the reply).
-	for r.rd.Stats().FrameErrors < 5 {
-		time.Sleep(time.Millisecond)
-	}
+	testtool.Until(t, "5 frame errors", func() bool { return r.rd.Stats().FrameErrors >= 5 })
 	sig, err := r.rd.Sign(ctx, []byte("after noise"))
 	if err != nil || !ed25519.Verify(pub, []byte("after noise"), sig) {
 		t.Fatalf("Sign after line noise = %v; want a good signature", err)
@@ -229,7 +225,7 @@ func TestLineNoiseThroughPTY(t *testing.T) {
 	if err := r.sim.Remove(); err != nil {
 		t.Fatal(err)
 	}
-	if ev := <-r.rd.Events(); ev != borgerkiosk.CardRemoved {
+	if ev := testtool.Recv(t, r.rd.Events(), "card removed event"); ev != borgerkiosk.CardRemoved {
 		t.Errorf("event = %v; want removed (and nothing before it)", ev)
 	}
 }
@@ -255,10 +251,11 @@ func TestSimulatorVanishesMidLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	master.Close()
-	if ev := <-r.rd.Events(); ev != borgerkiosk.CardRemoved {
+	if ev := testtool.Recv(t, r.rd.Events(), "card removed event"); ev != borgerkiosk.CardRemoved {
 		t.Fatalf("event = %v; want removed when the line dropped", ev)
 	}
-	for s := range r.status {
+	for {
+		s := testtool.Recv(t, r.status, "port status disconnected")
 		if s.State == serialport.StateDisconnected {
 			if s.Err == nil {
 				t.Error("disconnected status has no reason")
@@ -267,12 +264,10 @@ func TestSimulatorVanishesMidLine(t *testing.T) {
 		}
 	}
 	// The simulator's Serve ended with its pty; serve the new one.
-	for r.sim.Status().KioskConnected {
-		time.Sleep(time.Millisecond)
-	}
+	testtool.Until(t, "the simulator to see the kiosk gone", func() bool { return !r.sim.Status().KioskConnected })
 	r.wg.Go(func() { r.sim.Serve(ctx, master2) })
 	r.waitConnected(t)
-	if ev := <-r.rd.Events(); ev != borgerkiosk.CardInserted {
+	if ev := testtool.Recv(t, r.rd.Events(), "card inserted event"); ev != borgerkiosk.CardInserted {
 		t.Fatalf("event = %v; want inserted (found by the probe)", ev)
 	}
 	_, err := r.rd.Sign(ctx, []byte("d"))

@@ -5,7 +5,8 @@ import (
 	"io"
 	"os"
 	"testing"
-	"time"
+
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 func TestOpenPassesBytesUnchanged(t *testing.T) {
@@ -48,9 +49,9 @@ func TestCloseUnblocksMasterRead(t *testing.T) {
 		_, err := master.Read(make([]byte, 8))
 		done <- err
 	}()
-	time.Sleep(10 * time.Millisecond) // let the read block; the test passes either way
+	testtool.Blocked(t, "ptytest.TestCloseUnblocksMasterRead", "os.(*File).Read")
 	master.Close()
-	if err := <-done; err == nil {
+	if err := testtool.Recv(t, done, "the blocked Read to return after Close"); err == nil {
 		t.Error("Read after Close returned nil error")
 	}
 }

@@ -54,7 +54,8 @@ type Conn struct {
 	rdev        uint64
 	readTimeout time.Duration
 	closed      atomic.Bool
-	fastZeros   int // consecutive empty reads that returned well before the timeout
+	fastZeros   int          // consecutive empty reads that returned well before the timeout
+	timeouts    atomic.Int64 // read timeouts waited through, so a test can wait for some
 }
 
 // Open opens the serial port described by cfg in raw 8N1 mode.
@@ -121,6 +122,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 			return 0, fmt.Errorf("serialport: read %s: %w", c.path, err)
 		}
 		// A read timeout: no data yet. Check the device is still there.
+		c.timeouts.Add(1)
 		if err := c.checkPresent(time.Since(start)); err != nil {
 			return 0, err
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/borgerkiosk/borgerkiosk/devices/ptytest"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 func TestOpenPTYPassesBytesAndWaitsThroughTimeouts(t *testing.T) {
@@ -36,11 +37,11 @@ func TestOpenPTYPassesBytesAndWaitsThroughTimeouts(t *testing.T) {
 	}()
 	// Several tarm/serial read timeouts (io.EOF) pass before data comes;
 	// Read must keep waiting rather than report end of file.
-	time.Sleep(350 * time.Millisecond)
+	testtool.Until(t, "3 read timeouts", func() bool { return c.timeouts.Load() >= 3 })
 	if _, err := master.Write([]byte("OK\x00\r\n\xff")); err != nil {
 		t.Fatal(err)
 	}
-	if b := <-got; !bytes.Equal(b, []byte("OK\x00\r\n\xff")) {
+	if b := testtool.Recv(t, got, "Read to return the written bytes"); !bytes.Equal(b, []byte("OK\x00\r\n\xff")) {
 		t.Errorf("Read = %q; want %q", b, "OK\x00\r\n\xff")
 	}
 
@@ -64,8 +65,9 @@ func TestCloseEndsRead(t *testing.T) {
 		_, err := c.Read(make([]byte, 8))
 		done <- err
 	}()
+	testtool.Blocked(t, "serialport.(*Conn).Read")
 	c.Close()
-	if err := <-done; !errors.Is(err, ErrClosed) {
+	if err := testtool.Recv(t, done, "Read to return after Close"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Read after Close = %v; want ErrClosed", err)
 	}
 	if _, err := c.Write([]byte("x")); !errors.Is(err, ErrClosed) {
@@ -85,8 +87,9 @@ func TestDeviceGoneEndsRead(t *testing.T) {
 		_, err := c.Read(make([]byte, 8))
 		done <- err
 	}()
+	testtool.Blocked(t, "serialport.(*Conn).Read")
 	master.Close() // the "device" goes away
-	if err := <-done; err == nil || errors.Is(err, ErrClosed) {
+	if err := testtool.Recv(t, done, "Read to return after the device went away"); err == nil || errors.Is(err, ErrClosed) {
 		t.Errorf("Read after the device went away = %v; want a device error", err)
 	}
 }
@@ -220,7 +223,7 @@ func TestPortWithRealPTY(t *testing.T) {
 			return err
 		})
 	}()
-	if s := <-events; s.State != StateConnected {
+	if s := testtool.Recv(t, events, "the first port status"); s.State != StateConnected {
 		t.Fatalf("first status = %v (%v); want connected", s.State, s.Err)
 	}
 	master.Write([]byte("ping\r\n"))
@@ -229,7 +232,7 @@ func TestPortWithRealPTY(t *testing.T) {
 		t.Errorf("echo = %q, %v; want ping", b, err)
 	}
 	cancel()
-	if err := <-runDone; !errors.Is(err, context.Canceled) {
+	if err := testtool.Recv(t, runDone, "Run to return after cancel"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run = %v; want context.Canceled", err)
 	}
 }

@@ -25,11 +25,19 @@ func Require(tb testing.TB, names ...string) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
-		tb.Fatalf("%v not installed; run scripts/deps.sh (make test does)", names)
-	}
-	tb.Skipf("%v not installed; run scripts/deps.sh or make test to check this", names)
+	Unavailable(tb, "%v not installed; run scripts/deps.sh or make test to check this", names)
 	return ""
+}
+
+// Unavailable ends a test that cannot run here (a missing tool, no right to
+// mount): a skip on a developer's machine, a failure under CI or
+// BK_REQUIRE_TOOLS=1.
+func Unavailable(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
+		tb.Fatalf(format, args...)
+	}
+	tb.Skipf(format, args...)
 }
 
 // ArtifactDir is where tests keep files for people to look at (screenshots,
@@ -66,10 +74,7 @@ func RequireFiles(tb testing.TB, paths ...string) {
 	tb.Helper()
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil {
-			if os.Getenv("CI") != "" || os.Getenv("BK_REQUIRE_TOOLS") != "" {
-				tb.Fatalf("%s missing; run scripts/deps.sh (make test does)", p)
-			}
-			tb.Skipf("%s missing; run scripts/deps.sh or make test to check this", p)
+			Unavailable(tb, "%s missing; run scripts/deps.sh or make test to check this", p)
 		}
 	}
 }
