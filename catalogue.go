@@ -1,5 +1,7 @@
 package borgerkiosk
 
+import "slices"
+
 // Text is a plain-language text in both kiosk languages.
 type Text struct {
 	DA string `json:"da" toml:"da"`
@@ -19,6 +21,10 @@ type Authority struct {
 	ID          string `json:"id" toml:"id"`
 	Name        Text   `json:"name" toml:"name"`
 	Description Text   `json:"description" toml:"description"`
+	// DataCategories are the ids of the data categories the authority may
+	// ask citizens about; a request for any other is refused
+	// (ECategoryNotAllowed), so a tax agency cannot ask for health records.
+	DataCategories []string `json:"data_categories" toml:"data_categories"`
 }
 
 // DataCategory is a kind of personal data an authority may ask to use.
@@ -43,7 +49,8 @@ type Catalogue struct {
 }
 
 // Validate checks that every entry has an id, unique in its list, and texts
-// in both languages.
+// in both languages, and that every authority lists at least one known data
+// category it may request, each once.
 func (c *Catalogue) Validate() error {
 	type entry struct {
 		id         string
@@ -81,7 +88,29 @@ func (c *Catalogue) Validate() error {
 	if err := check("data category", d); err != nil {
 		return err
 	}
+	for _, a := range c.Authorities {
+		if len(a.DataCategories) == 0 {
+			return Errorf(EInvalid, "catalogue: authority %q lists no data_categories it may request", a.ID)
+		}
+		seen := map[string]bool{}
+		for _, id := range a.DataCategories {
+			if _, ok := c.DataCategory(id); !ok {
+				return Errorf(EInvalid, "catalogue: authority %q may request unknown data category %q", a.ID, id)
+			}
+			if seen[id] {
+				return Errorf(EInvalid, "catalogue: authority %q lists data category %q twice", a.ID, id)
+			}
+			seen[id] = true
+		}
+	}
 	return check("scope", s)
+}
+
+// MayRequest reports whether the catalogue lets authority ask citizens about
+// data category.
+func (c *Catalogue) MayRequest(authorityID, category string) bool {
+	a, ok := c.Authority(authorityID)
+	return ok && slices.Contains(a.DataCategories, category)
 }
 
 // Authority returns the authority with id.

@@ -32,6 +32,10 @@ func TestCatalogueValidate(t *testing.T) {
 		{"data category description without English", func(c *bk.Catalogue) { c.DataCategories[1].Description.EN = "" }},
 		{"scope name without English", func(c *bk.Catalogue) { c.Scopes[1].Name.EN = "" }},
 		{"scope description without Danish", func(c *bk.Catalogue) { c.Scopes[0].Description.DA = "" }},
+		{"authority may request nothing", func(c *bk.Catalogue) { c.Authorities[0].DataCategories = nil }},
+		{"authority may request an unknown category", func(c *bk.Catalogue) { c.Authorities[1].DataCategories = []string{"income", "dna"} }},
+		{"authority lists a category twice", func(c *bk.Catalogue) { c.Authorities[0].DataCategories = []string{"health", "health"} }},
+		{"authority's category renamed away", func(c *bk.Catalogue) { c.DataCategories[0].ID = "helbred" }},
 	}
 	for _, tt := range tests {
 		c := fixture.Catalogue()
@@ -52,6 +56,17 @@ func TestCatalogueLookup(t *testing.T) {
 	}
 	if s, ok := c.Scope("tax"); !ok || s.ID != "tax" {
 		t.Errorf("Scope(tax) = %v, %v; want it", s, ok)
+	}
+	for _, tt := range []struct {
+		authority, category string
+		want                bool
+	}{
+		{"sundhed", "health", true}, {"sundhed", "income", true}, {"skat", "income", true},
+		{"skat", "health", false}, {"skat", "dna", false}, {"nobody", "income", false}, {"", "", false},
+	} {
+		if got := c.MayRequest(tt.authority, tt.category); got != tt.want {
+			t.Errorf("MayRequest(%q, %q) = %v; want %v", tt.authority, tt.category, got, tt.want)
+		}
 	}
 	for _, id := range []string{"", "nope", "TAX"} {
 		if _, ok := c.Authority(id); ok {

@@ -1,6 +1,9 @@
 package borgerkiosk
 
-import "time"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // ConsentState is where a consent is in its life: requested → given |
 // declined; declined → given while the request is open; given → withdrawn |
@@ -28,9 +31,22 @@ type ConsentRequest struct {
 // MaxConsentDays bounds what an authority may ask for: five years.
 const MaxConsentDays = 5 * 366
 
-// Validate checks the request against the catalogue and, for the CPR
-// number's date of birth, the clock (see ParseCPR).
-func (r *ConsentRequest) Validate(cat *Catalogue, now time.Time) error {
+// MaxPurposeRunes bounds a purpose, in characters, in each language. The
+// purpose is printed on the receipt after its label ("Formål:") and shown on
+// the consent screen: 200 characters wrap to six lines of the 42-column
+// receipt (escpos.DefaultColumns) and stay a short paragraph on the screen at
+// large text. The demo's longest purpose has 97; a purpose that needs more
+// is a purpose a citizen cannot take in at a kiosk.
+const MaxPurposeRunes = 200
+
+// Validate checks the request of authority against the catalogue (the data
+// categories it may request, EInvalid for unknown ones and
+// ECategoryNotAllowed for others), the purpose's length (EPurposeTooLong)
+// and, for the CPR number's date of birth, the clock (see ParseCPR).
+func (r *ConsentRequest) Validate(cat *Catalogue, authorityID string, now time.Time) error {
+	if _, ok := cat.Authority(authorityID); !ok {
+		return Errorf(EInvalid, "authority %q is not in the catalogue", authorityID)
+	}
 	if r.CPR.IsZero() {
 		return Errorf(EInvalid, "cpr is required")
 	}
@@ -39,6 +55,11 @@ func (r *ConsentRequest) Validate(cat *Catalogue, now time.Time) error {
 	}
 	if r.Purpose.DA == "" || r.Purpose.EN == "" {
 		return Errorf(EInvalid, "purpose is required in Danish (da) and English (en)")
+	}
+	for _, p := range []struct{ lang, text string }{{"da", r.Purpose.DA}, {"en", r.Purpose.EN}} {
+		if n := utf8.RuneCountInString(p.text); n > MaxPurposeRunes {
+			return Errorf(EPurposeTooLong, "purpose.%s has %d characters; at most %d fit on a receipt and a kiosk screen", p.lang, n, MaxPurposeRunes)
+		}
 	}
 	if r.LegalBasis.DA == "" || r.LegalBasis.EN == "" {
 		return Errorf(EInvalid, "legal_basis is required in Danish (da) and English (en)")
@@ -55,6 +76,9 @@ func (r *ConsentRequest) Validate(cat *Catalogue, now time.Time) error {
 			return Errorf(EInvalid, "data category %q appears twice", id)
 		}
 		seen[id] = true
+		if !cat.MayRequest(authorityID, id) {
+			return Errorf(ECategoryNotAllowed, "authority %q may not ask for data category %q; the catalogue lists those it may", authorityID, id)
+		}
 	}
 	if r.ValidDays < 1 || r.ValidDays > MaxConsentDays {
 		return Errorf(EInvalid, "valid_days must be between 1 and %d", MaxConsentDays)

@@ -3,6 +3,7 @@ package borgerkiosk_test
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func cprFromJSON(t *testing.T, s string) bk.CPR {
 
 func TestConsentRequestValidate(t *testing.T) {
 	cat := fixture.Catalogue()
-	if err := validRequest().Validate(cat, now); err != nil {
+	if err := validRequest().Validate(cat, "sundhed", now); err != nil {
 		t.Fatalf("Validate(valid request) = %v; want nil", err)
 	}
 	tests := []struct {
@@ -54,23 +55,56 @@ func TestConsentRequestValidate(t *testing.T) {
 		{"zero days", func(r *bk.ConsentRequest) { r.ValidDays = 0 }, bk.EInvalid},
 		{"negative days", func(r *bk.ConsentRequest) { r.ValidDays = -1 }, bk.EInvalid},
 		{"too many days", func(r *bk.ConsentRequest) { r.ValidDays = bk.MaxConsentDays + 1 }, bk.EInvalid},
+		{"Danish purpose one too long", func(r *bk.ConsentRequest) { r.Purpose.DA = strings.Repeat("æ", bk.MaxPurposeRunes+1) }, bk.EPurposeTooLong},
+		{"English purpose one too long", func(r *bk.ConsentRequest) { r.Purpose.EN = strings.Repeat("a", bk.MaxPurposeRunes+1) }, bk.EPurposeTooLong},
+		{"purpose of 60,000 characters", func(r *bk.ConsentRequest) { r.Purpose.DA = strings.Repeat("Formål ", 60000/7) }, bk.EPurposeTooLong},
 	}
 	for _, tt := range tests {
 		r := validRequest()
 		tt.change(r)
-		if err := r.Validate(cat, now); bk.ErrorCode(err) != tt.code {
+		if err := r.Validate(cat, "sundhed", now); bk.ErrorCode(err) != tt.code {
 			t.Errorf("Validate(%s) = %v; want a %q error", tt.name, err, tt.code)
+		}
+	}
+	// Purposes are counted in characters, not bytes: 200 of "æ" are 400 bytes.
+	for _, p := range []bk.Text{
+		{DA: strings.Repeat("æ", bk.MaxPurposeRunes), EN: strings.Repeat("a", bk.MaxPurposeRunes)},
+		{DA: "x", EN: "y"},
+	} {
+		r := validRequest()
+		r.Purpose = p
+		if err := r.Validate(cat, "sundhed", now); err != nil {
+			t.Errorf("Validate(purpose of %d and %d characters) = %v; want nil", len([]rune(p.DA)), len([]rune(p.EN)), err)
+		}
+	}
+	// Each authority asks only for the categories the catalogue lets it.
+	for _, tt := range []struct {
+		authority  string
+		categories []string
+		code       string
+	}{
+		{"sundhed", []string{"health", "income"}, ""},
+		{"skat", []string{"income"}, ""},
+		{"skat", []string{"health"}, bk.ECategoryNotAllowed},
+		{"skat", []string{"income", "health"}, bk.ECategoryNotAllowed},
+		{"skat", []string{"dna"}, bk.EInvalid}, // unknown beats not allowed: the id itself is wrong
+		{"nobody", []string{"income"}, bk.EInvalid},
+	} {
+		r := validRequest()
+		r.DataCategories = tt.categories
+		if err := r.Validate(cat, tt.authority, now); bk.ErrorCode(err) != tt.code {
+			t.Errorf("Validate(%s asks for %v) = %v; want code %q", tt.authority, tt.categories, err, tt.code)
 		}
 	}
 	born := validRequest()
 	born.CPR = cprFromJSON(t, "261126-4000") // born the day of now
-	if err := born.Validate(cat, now); err != nil {
+	if err := born.Validate(cat, "sundhed", now); err != nil {
 		t.Errorf("Validate(cpr born today) = %v; want nil", err)
 	}
 	for _, days := range []int{1, bk.MaxConsentDays} {
 		r := validRequest()
 		r.ValidDays = days
-		if err := r.Validate(cat, now); err != nil {
+		if err := r.Validate(cat, "sundhed", now); err != nil {
 			t.Errorf("Validate(%d days) = %v; want nil", days, err)
 		}
 	}

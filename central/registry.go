@@ -403,7 +403,7 @@ func (s *Server) CitizenState(ctx context.Context, kioskID string, auth *bk.Citi
 // RequestConsent records an authority's consent request for a citizen.
 func (s *Server) RequestConsent(ctx context.Context, authorityID string, req *bk.ConsentRequest) (*bk.Consent, error) {
 	now := s.now()
-	if err := req.Validate(s.cfg.Catalogue, now); err != nil {
+	if err := req.Validate(s.cfg.Catalogue, authorityID, now); err != nil {
 		return nil, err
 	}
 	c := bk.NewConsent(bk.NewID(now), authorityID, req, now)

@@ -409,11 +409,11 @@ const (
 // httpStatus maps an error code to the status of the answer.
 func httpStatus(code string) int {
 	switch code {
-	case bk.EInvalid, bk.EUnknownScope, bk.EBadValidity, bk.ECPRFutureBirth:
+	case bk.EInvalid, bk.EUnknownScope, bk.EBadValidity, bk.ECPRFutureBirth, bk.EPurposeTooLong:
 		return http.StatusBadRequest
 	case bk.EUnauthorized, bk.EBadSignature, bk.ENotAuthed, bk.EUnknownKiosk, bk.EClockSkew:
 		return http.StatusUnauthorized
-	case bk.EForbidden, bk.ECardRevoked, bk.ECardExpired, bk.ECardNotYet, bk.EWrongRole, bk.EUnknownIssuer, bk.ENotPermitted:
+	case bk.EForbidden, bk.ECategoryNotAllowed, bk.ECardRevoked, bk.ECardExpired, bk.ECardNotYet, bk.EWrongRole, bk.EUnknownIssuer, bk.ENotPermitted:
 		return http.StatusForbidden
 	case bk.ENotFound, bk.EUnknownSubject:
 		return http.StatusNotFound

@@ -31,8 +31,8 @@ func catalogue() *bk.Catalogue {
 	t := func(da, en string) bk.Text { return bk.Text{DA: da, EN: en} }
 	return &bk.Catalogue{
 		Authorities: []bk.Authority{
-			{ID: "udk", Name: t("Udbetaling Danmark", "Payments Denmark"), Description: t("Ydelser", "Benefits")},
-			{ID: "sst", Name: t("Sundhedsstyrelsen", "Danish Health Authority"), Description: t("Sundhed", "Health")},
+			{ID: "udk", Name: t("Udbetaling Danmark", "Payments Denmark"), Description: t("Ydelser", "Benefits"), DataCategories: []string{"income", "housing"}},
+			{ID: "sst", Name: t("Sundhedsstyrelsen", "Danish Health Authority"), Description: t("Sundhed", "Health"), DataCategories: []string{"health"}},
 		},
 		DataCategories: []bk.DataCategory{
 			{ID: "income", Name: t("Indkomst og skat", "Income and tax"), Description: t("Indkomst", "Income")},

@@ -120,7 +120,7 @@ func Load(cat *bk.Catalogue, now time.Time) (*Data, error) {
 			return nil, fmt.Errorf("demo consent request %s: unknown authority %q", r.Key, r.Authority)
 		}
 		req := bk.ConsentRequest{CPR: cpr, Purpose: r.Purpose, DataCategories: r.DataCategories, LegalBasis: r.LegalBasis, ValidDays: r.ValidDays}
-		if err := req.Validate(cat, now); err != nil {
+		if err := req.Validate(cat, r.Authority, now); err != nil {
 			return nil, fmt.Errorf("demo consent request %s: %w", r.Key, err)
 		}
 		d.Requests = append(d.Requests, ConsentRequest{ID: StableID("demo-consent/" + r.Key), Authority: r.Authority, Request: req})

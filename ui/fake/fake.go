@@ -120,9 +120,9 @@ func DemoCatalogue() *bk.Catalogue {
 	return &bk.Catalogue{
 		Authorities: []bk.Authority{
 			{ID: "kommune", Name: bk.Text{DA: "Københavns Kommune", EN: "City of Copenhagen"},
-				Description: bk.Text{DA: "Din kommune", EN: "Your municipality"}},
+				Description: bk.Text{DA: "Din kommune", EN: "Your municipality"}, DataCategories: []string{"income"}},
 			{ID: "region", Name: bk.Text{DA: "Region Hovedstaden", EN: "Capital Region"},
-				Description: bk.Text{DA: "Sygehuse og læger", EN: "Hospitals and doctors"}},
+				Description: bk.Text{DA: "Sygehuse og læger", EN: "Hospitals and doctors"}, DataCategories: []string{"health"}},
 		},
 		DataCategories: []bk.DataCategory{
 			{ID: "income", Name: bk.Text{DA: "Indkomst", EN: "Income"}, Description: bk.Text{DA: "Løn og pension", EN: "Wages and pension"}},
@@ -332,7 +332,7 @@ func (k *Kiosk) AddConsentRequest(cpr, authorityID string, purpose bk.Text, cate
 	now := k.now()
 	r := &bk.ConsentRequest{CPR: bk.MustParseCPR(cpr), Purpose: purpose, DataCategories: categories,
 		LegalBasis: bk.Text{DA: "Dit samtykke", EN: "Your consent"}, ValidDays: days}
-	if err := r.Validate(&k.bundle.Catalogue, now); err != nil {
+	if err := r.Validate(&k.bundle.Catalogue, authorityID, now); err != nil {
 		panic(err) // a test's own fixture is wrong
 	}
 	c := bk.NewConsent(bk.NewID(now), authorityID, r, now)
