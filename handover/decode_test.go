@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	qrcode "github.com/skip2/go-qrcode"
+	"github.com/borgerkiosk/borgerkiosk/qr"
 )
 
 // Degraded images of the handover QR code, as a phone or the kiosk's
@@ -34,11 +34,11 @@ const (
 // (fractional: the screen scales the code), quiet zone included.
 func qrGray(t *testing.T, content string, px float64) *image.Gray {
 	t.Helper()
-	q, err := qrcode.New(content, QRLevel)
+	q, err := qr.New(content, qr.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bm := q.Bitmap()
+	bm := q.Modules
 	n := len(bm)
 	size := int(math.Round(float64(n) * px))
 	img := image.NewGray(image.Rect(0, 0, size, size))
@@ -177,12 +177,12 @@ func degradations() []degradation {
 	// The printer's width is 512 dots; a code prints with the largest
 	// module that fits it (at most 8 dots), so a smaller code prints larger.
 	slip := func(t *testing.T, c string) *image.Gray {
-		q, _ := qrcode.New(c, QRLevel)
-		return qrGray(t, c, float64(min(maxModuleDots, slipDots/len(q.Bitmap()))))
+		q, _ := qr.New(c, qr.Default)
+		return qrGray(t, c, float64(min(maxModuleDots, slipDots/len(q.Modules))))
 	}
 	screen := func(t *testing.T, c string) *image.Gray {
-		q, _ := qrcode.New(c, QRLevel)
-		return qrGray(t, c, float64(screenSize)/float64(len(q.Bitmap())))
+		q, _ := qr.New(c, qr.Default)
+		return qrGray(t, c, float64(screenSize)/float64(len(q.Modules)))
 	}
 	at150 := 150.0 / slipDPI
 	var out []degradation

@@ -12,9 +12,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	qrcode "github.com/skip2/go-qrcode"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/qr"
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
@@ -418,7 +418,7 @@ func (u *KioskUI) makeHandoverAfter(id string, res *Result) {
 // qrImage renders code as a QR image; error correction Q as the design
 // asks, so a creased slip still scans.
 func qrImage(code string) (fyne.CanvasObject, error) {
-	png, err := qrcode.Encode(code, qrcode.High, 512)
+	png, err := qr.PNG(code, 512)
 	if err != nil {
 		return nil, err
 	}

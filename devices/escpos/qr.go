@@ -6,7 +6,7 @@ import (
 	"image"
 	"image/color"
 
-	"github.com/skip2/go-qrcode"
+	"github.com/borgerkiosk/borgerkiosk/qr"
 )
 
 // MaxQRData is the most bytes a QR code can hold (numeric, level L, version
@@ -26,7 +26,7 @@ func (b *Builder) QRWith(data string, moduleSize int, level byte) *Builder {
 	if b.err != nil {
 		return b
 	}
-	rl, ok := skipLevel(level)
+	rl, ok := Level(level)
 	if !ok {
 		b.fail(fmt.Errorf("escpos: bad QR error correction level %d", level))
 		return b
@@ -46,8 +46,7 @@ func (b *Builder) QRWith(data string, moduleSize int, level byte) *Builder {
 }
 
 // QRRaster prints data as a QR code drawn here and sent as a raster image,
-// for printers without native QR. Error correction is Q (skip2's "High"),
-// with the standard 4-module quiet zone. The module size shrinks when the
+// for printers without native QR. Error correction is Q, with the standard 4-module quiet zone. The module size shrinks when the
 // code would be wider than the paper.
 func (b *Builder) QRRaster(data string) *Builder {
 	if b.err != nil {
@@ -57,12 +56,12 @@ func (b *Builder) QRRaster(data string) *Builder {
 		b.fail(errors.New("escpos: empty QR data"))
 		return b
 	}
-	q, err := qrcode.New(data, qrcode.High)
+	q, err := qr.New(data, qr.Q)
 	if err != nil {
 		b.fail(fmt.Errorf("escpos: QR data does not fit a QR code: %w", err))
 		return b
 	}
-	bm := q.Bitmap()
+	bm := q.Modules
 	n := len(bm)
 	dots := b.cfg.QRModuleSize
 	for dots > 1 && n*dots > b.cfg.DotsPerLine {
@@ -139,30 +138,32 @@ func newBitmap(w, h int) bitmap {
 
 func (m bitmap) set(x, y int) { m.pix[y*m.wb+x/8] |= 0x80 >> (x % 8) }
 
-func skipLevel(level byte) (qrcode.RecoveryLevel, bool) {
+// Level is the QR level an ESC/POS error-correction byte (QRLevelL..H)
+// stands for; false for any other byte.
+func Level(level byte) (qr.Level, bool) {
 	switch level {
 	case QRLevelL:
-		return qrcode.Low, true
+		return qr.L, true
 	case QRLevelM:
-		return qrcode.Medium, true
+		return qr.M, true
 	case QRLevelQ:
-		return qrcode.High, true
+		return qr.Q, true
 	case QRLevelH:
-		return qrcode.Highest, true
+		return qr.H, true
 	}
 	return 0, false
 }
 
 // checkQRData refuses data that no QR code at this level can hold, so the
 // problem shows up here rather than as a silently blank receipt.
-func checkQRData(data string, level qrcode.RecoveryLevel) error {
+func checkQRData(data string, level qr.Level) error {
 	if data == "" {
 		return errors.New("escpos: empty QR data")
 	}
 	if len(data) > MaxQRData {
 		return fmt.Errorf("escpos: QR data of %d bytes is too long", len(data))
 	}
-	if _, err := qrcode.New(data, level); err != nil {
+	if _, err := qr.New(data, level); err != nil {
 		return fmt.Errorf("escpos: QR data does not fit a QR code: %w", err)
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/skip2/go-qrcode"
+	"github.com/borgerkiosk/borgerkiosk/qr"
 
 	"github.com/borgerkiosk/borgerkiosk/devices/escpos"
 )
@@ -115,11 +115,11 @@ func TestDecodeRasterQR(t *testing.T) {
 	if ras == nil {
 		t.Fatal("no raster image decoded")
 	}
-	q, err := qrcode.New(handoverURL, qrcode.High)
+	q, err := qr.New(handoverURL, qr.Q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bm := q.Bitmap()
+	bm := q.Modules
 	m := ras.Height / len(bm)
 	if m*len(bm) != ras.Height {
 		t.Fatalf("raster height %d is not a multiple of %d modules", ras.Height, len(bm))

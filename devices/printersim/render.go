@@ -11,7 +11,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/skip2/go-qrcode"
+	"github.com/borgerkiosk/borgerkiosk/qr"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/gomonobold"
@@ -170,13 +170,15 @@ func Render(r *Receipt, cols int) (*image.Gray, error) {
 			}
 			y += lines * (cellH*h + lineGap)
 		case QRBlock:
-			q, err := qrcode.New(string(bl.QR.Data), skipLevel(bl.QR.Level))
+			// A byte that names no level draws at L, Epson's default.
+			level, _ := escpos.Level(bl.QR.Level)
+			q, err := qr.New(string(bl.QR.Data), level)
 			if err != nil {
 				it.block = Block{Kind: TextBlock, Align: bl.Align, Spans: []Span{{Text: "[QR code could not be drawn]", Width: 1, Height: 1}}}
 				y += cellH + lineGap
 				break
 			}
-			it.qr = q.Bitmap()
+			it.qr = q.Modules
 			side := len(it.qr) * bl.QR.ModuleSize
 			width = max(width, side)
 			y += side
@@ -335,16 +337,4 @@ func drawText(dst *image.Gray, face font.Face, x, y int, s string, sx, sy int) {
 			copy(dst.Pix[off:off+min(len(r), b.Max.X-x0)], r)
 		}
 	}
-}
-
-func skipLevel(level byte) qrcode.RecoveryLevel {
-	switch level {
-	case escpos.QRLevelM:
-		return qrcode.Medium
-	case escpos.QRLevelQ:
-		return qrcode.High
-	case escpos.QRLevelH:
-		return qrcode.Highest
-	}
-	return qrcode.Low
 }

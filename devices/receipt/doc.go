@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/skip2/go-qrcode"
+	"github.com/borgerkiosk/borgerkiosk/qr"
 
 	"github.com/borgerkiosk/borgerkiosk/devices/escpos"
 )
@@ -203,11 +203,11 @@ func (d *Doc) ESCPOS(p Printer) ([]byte, error) {
 // Builder to refuse.
 func nativeModuleSize(data string, cfg escpos.Config) int {
 	size := cfg.QRModuleSize
-	q, err := qrcode.New(data, qrcode.High) // level Q in skip2's naming
+	q, err := qr.New(data, qr.Q)
 	if err != nil {
 		return size
 	}
-	n := len(q.Bitmap()) // modules, quiet zone included
+	n := len(q.Modules) // modules, quiet zone included
 	for size > 1 && n*size > cfg.DotsPerLine {
 		size--
 	}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skip2/go-qrcode"
+	"github.com/borgerkiosk/borgerkiosk/qr"
 )
 
 // wireTime is how long n bytes take on a serial line at baud with 8N1
@@ -27,13 +27,13 @@ func TestWireFigures(t *testing.T) {
 			slipR = tc.r
 		}
 	}
-	q, err := qrcode.New(handoverURL, qrcode.High)
+	q, err := qr.New(handoverURL, qr.Q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	modules := len(q.Bitmap()) - 8
+	modules := len(q.Modules) - 8
 	t.Logf("handover URL: %d characters (QR alphanumeric), QR version %d (%d modules), level Q, 6 dots a module",
-		len(handoverURL), q.VersionNumber, modules)
+		len(handoverURL), q.Version, modules)
 	t.Logf("%-28s %7s %10s %10s", "job", "bytes", "9600 Bd", "115200 Bd")
 	var nativeSlip int
 	for _, row := range []struct {
