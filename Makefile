@@ -36,8 +36,9 @@ test: deps ## run all tests (unit, UI with Fyne's test driver, end to end, smoke
 bench: deps ## run the benchmarks (figures go in docs/benchmarks.md)
 	$(TESTENV) $(GO) test $(TESTTAGS) -run '^$$' -bench . -benchmem -timeout 30m ./...
 
-lint: ## gofmt, go vet and staticcheck
+lint: ## gofmt, go.mod tidy, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	$(TESTENV) $(GO) vet $(TESTTAGS) ./...
 	$(TESTENV) $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags ci ./...
 
