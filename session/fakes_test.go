@@ -135,6 +135,16 @@ func (r *fakeReader) Sign(ctx context.Context, digest []byte) ([]byte, error) {
 	return ed25519.Sign(r.card.Key, digest), nil
 }
 
+// signWrongly makes the card in the slot sign with a key its certificate
+// does not hold, as a faulty or forged card would.
+func (r *fakeReader) signWrongly() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := *r.card
+	_, c.Key, _ = ed25519.GenerateKey(nil)
+	r.card = &c
+}
+
 // fakeOutbox records enqueued actions; with fail set it stores nothing and
 // returns fail.
 type fakeOutbox struct {

@@ -178,6 +178,17 @@ func TestSignInOffline(t *testing.T) {
 	}
 }
 
+// A staff card whose signature does not match its certificate grants
+// nothing: the kiosk checks before a citizen relies on the grant.
+func TestGrantAssistBadSignature(t *testing.T) {
+	k := newKit(t)
+	ss := k.signIn(k.staff, nil)
+	k.reader.signWrongly()
+	if g, err := ss.GrantAssist(context.Background(), time.Hour); code(err) != bk.EBadSignature {
+		t.Errorf("GrantAssist with a wrongly signing card = %v, %v; want code %q", g, err, bk.EBadSignature)
+	}
+}
+
 func TestStaffAssist(t *testing.T) {
 	k := newKit(t)
 	ctx := context.Background()

@@ -261,6 +261,17 @@ func TestDoRefusals(t *testing.T) {
 			p:    func(k *kit) bk.Payload { return bk.Payload{DelegationID: bk.NewID(k.clock.Now())} },
 			want: bk.ENoCard,
 		},
+		{
+			name: "card signs with another key",
+			setup: func(k *kit) ui.Session {
+				s := k.signIn(k.alice, nil)
+				k.reader.signWrongly()
+				return s
+			},
+			kind: bk.RevokeDelegation,
+			p:    func(k *kit) bk.Payload { return bk.Payload{DelegationID: bk.NewID(k.clock.Now())} },
+			want: bk.EBadSignature,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

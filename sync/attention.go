@@ -28,15 +28,6 @@ type AttentionItem struct {
 	ActorCPR   string        `json:"-"` // masked, DDMMYY-xxxx; empty once purged
 }
 
-// AttentionList is what the staff screen and `kioskctl queue` use.
-type AttentionList interface {
-	Attention() ([]AttentionItem, error)
-	AttentionCount() int
-	Dismiss(seq uint64) error
-}
-
-var _ AttentionList = (*Outbox)(nil)
-
 // ErrNotOnList is returned by Dismiss for a sequence not on the attention list.
 var ErrNotOnList = errors.New("outbox: no such action on the attention list")
 
@@ -85,15 +76,11 @@ func (o *Outbox) Attention() ([]AttentionItem, error) {
 	return out, err
 }
 
-// AttentionCount returns how many actions are on the attention list.
-func (o *Outbox) AttentionCount() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.attention
-}
-
 // Dismiss takes an action off the attention list once staff have dealt with
 // it. The entry is deleted; the action itself goes with the normal purge.
+// Nothing calls it yet: it is for the staff screen's "dismiss", which the
+// reworked staff UI is to offer (Attention feeds that screen and
+// `kioskctl queue`; Stats().Attention counts the list).
 func (o *Outbox) Dismiss(seq uint64) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()

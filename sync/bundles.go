@@ -105,9 +105,3 @@ func (b *Bundles) Stale(now time.Time) bool {
 	cur := b.Bundle()
 	return cur == nil || cur.Stale(now)
 }
-
-// AllowAction refuses widening actions while the bundle is stale (see
-// bk.TrustBundle.AllowAction).
-func (b *Bundles) AllowAction(kind bk.ActionKind, now time.Time) error {
-	return b.Bundle().AllowAction(kind, now)
-}

@@ -18,6 +18,7 @@
 //	go p.Run(ctx)
 //	statuses, stop := p.Subscribe() // banner and staff screen
 //
-// For each action: bundles.AllowAction(kind, now), then Sign, then
-// ob.Enqueue; tell the person "saved" only when Enqueue returns nil.
+// For each action (session does this): bundles.Bundle().AllowAction(kind,
+// now), the card's signature, then ob.Enqueue; tell the person "saved" only
+// when Enqueue returns nil.
 package sync

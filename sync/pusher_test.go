@@ -251,16 +251,16 @@ func TestBundlesKeepLastGood(t *testing.T) {
 	defer srv.Close()
 	k := newKiosk(t, srv.URL, "tok", PusherConfig{})
 	now := time.Now()
-	if err := k.bundles.AllowAction(bk.CreateDelegation, now); bk.ErrorCode(err) != bk.EStaleTrust {
+	if err := k.bundles.Bundle().AllowAction(bk.CreateDelegation, now); bk.ErrorCode(err) != bk.EStaleTrust {
 		t.Fatalf("AllowAction before any bundle = %v; want %s", err, bk.EStaleTrust)
 	}
-	if err := k.bundles.AllowAction(bk.RevokeDelegation, now); err != nil {
+	if err := k.bundles.Bundle().AllowAction(bk.RevokeDelegation, now); err != nil {
 		t.Fatalf("AllowAction(revoke) with no bundle = %v; want nil", err)
 	}
 	k.start(t)
 	waitStatus(t, k.pusher, func(s Status) bool { return !s.BundleIssuedAt.IsZero() })
 	k.stop()
-	if k.bundles.Stale(now) || k.bundles.AllowAction(bk.CreateDelegation, now) != nil {
+	if k.bundles.Stale(now) || k.bundles.Bundle().AllowAction(bk.CreateDelegation, now) != nil {
 		t.Fatalf("fresh bundle is stale or refuses a create")
 	}
 	if !k.bundles.Stale(now.Add(2 * time.Hour)) {
