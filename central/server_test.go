@@ -673,3 +673,26 @@ func TestPages(t *testing.T) {
 		t.Errorf("catalogue with pages = %d; want 200", status)
 	}
 }
+
+// TestRefusedCopyDoesNotHideTheAction: kiosk B pushes a copy of an action
+// made at kiosk A before A does. The copy is refused (wrong_kiosk); the
+// genuine push from A must then be applied, not answered "duplicate", and a
+// third copy after that is the duplicate.
+func TestRefusedCopyDoesNotHideTheAction(t *testing.T) {
+	h := centraltest.Start(t)
+	a := h.EnrollKiosk(t, fixture.KioskID)
+	b := h.EnrollKiosk(t, "k2")
+	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
+	consent := h.RequestConsent(t, "sundhed", cprKaren)
+	genuine := give(t, h, karen, consent.ID)
+
+	r := b.Push(t, &bk.PushRequest{Kiosk: b.ID, Incarnation: "b", Actions: []bk.PushItem{item(1, genuine)}})
+	wantOutcomes(t, "copy pushed by another kiosk", r, 1, "rejected:"+central.ECodeWrongKiosk)
+	r = a.Push(t, &bk.PushRequest{Kiosk: a.ID, Incarnation: "a", Actions: []bk.PushItem{item(1, genuine)}})
+	wantOutcomes(t, "genuine push after the refused copy", r, 1, "applied")
+	if got := h.Consent(t, consent.ID); got.State != bk.ConsentGiven {
+		t.Errorf("consent after the genuine push = %s; want given", got.State)
+	}
+	r = a.Push(t, &bk.PushRequest{Kiosk: a.ID, Incarnation: "a2", Actions: []bk.PushItem{item(1, genuine)}})
+	wantOutcomes(t, "the same action from a new incarnation", r, 1, "duplicate")
+}

@@ -66,11 +66,14 @@ type Tx interface {
 
 	// PutAction stores the record of a pushed action and its verdict under
 	// (Kiosk, Incarnation, Seq); EConflict if that slot is taken. The first
-	// record stored with a given action id is the one ActionByID returns.
+	// record with a given action id that TookEffect is the one ActionByID
+	// returns; refused records are kept in their slot but never indexed by
+	// id, so a refused copy cannot hide the genuine action.
 	PutAction(r *ActionRecord) error
 	// ActionAt returns the record in a slot, or ENotFound.
 	ActionAt(kiosk, incarnation string, seq uint64) (*ActionRecord, error)
-	// ActionByID returns the first record with action id, or ENotFound.
+	// ActionByID returns the first record with action id that TookEffect,
+	// or ENotFound.
 	ActionByID(id string) (*ActionRecord, error)
 	// Actions lists a kiosk incarnation's records with Seq > after, in
 	// sequence order, at most limit of them (limit <= 0: all).
@@ -147,6 +150,17 @@ type ActionRecord struct {
 	Action      *bk.Action `json:"action"`
 	Verdict     bk.Verdict `json:"verdict"`
 	ReceivedAt  time.Time  `json:"received_at"`
+}
+
+// TookEffect reports whether the record's action was decided on its merits
+// and changed (or was outranked in) the registry: applied or superseded.
+// Only such records count when a later push of the same action id asks
+// "was this received?". A refusal must not count: a copy of a genuine
+// action pushed first by another kiosk (wrong_kiosk), or with a broken hash
+// or signature, is refused, and if it counted, the genuine action would come
+// back "duplicate" and never be applied.
+func (r *ActionRecord) TookEffect() bool {
+	return r.Verdict.Outcome == bk.Applied || r.Verdict.Outcome == bk.Superseded
 }
 
 // Revocation is a revoked card serial.

@@ -355,6 +355,9 @@ func (t *tx) PutAction(r *central.ActionRecord) error {
 	if err := t.put(k, r); err != nil {
 		return err
 	}
+	if !r.TookEffect() {
+		return nil
+	}
 	ik := key("actionid", []byte(r.Action.ID))
 	if ok, err := t.exists(ik); err != nil {
 		return err

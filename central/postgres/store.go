@@ -502,6 +502,9 @@ func (t *tx) PutAction(r *central.ActionRecord) error {
 	if n == 0 {
 		return bk.Errorf(bk.EConflict, "sequence number %d of this kiosk incarnation is taken", r.Seq)
 	}
+	if !r.TookEffect() {
+		return nil
+	}
 	// The first record with an action id is the one ActionByID finds.
 	_, err = t.exec("put action id", `INSERT INTO action_ids (action_id, kiosk, incarnation, seq) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (action_id) DO NOTHING`, r.Action.ID, r.Kiosk, r.Incarnation, sq)

@@ -195,10 +195,12 @@ func testActions(t *testing.T, s central.Store) {
 	for i := uint64(1); i <= 5; i++ {
 		recs = append(recs, record("k1", "inc1", i, "", bk.Applied))
 	}
+	refused := record("k3", "inc7", 1, shared, bk.Rejected)
 	first := record("k1", "inc2", 1, shared, bk.Applied)
 	second := record("k2", "inc9", 1, shared, bk.Duplicate)
+	onlyRefused := record("k3", "inc7", 2, "", bk.Rejected)
 	update(t, s, func(tx central.Tx) error {
-		for _, r := range append(recs, first, second) {
+		for _, r := range append(recs, refused, first, second, onlyRefused) {
 			if err := tx.PutAction(r); err != nil {
 				return err
 			}
@@ -221,7 +223,14 @@ func testActions(t *testing.T, s central.Store) {
 		if err != nil {
 			return err
 		}
-		wantEqual(t, "ActionByID(shared) is the first stored", got, first)
+		wantEqual(t, "ActionByID(shared) is the first stored that took effect", got, first)
+		got, err = tx.ActionAt("k3", "inc7", 1)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "ActionAt(refused copy) keeps its slot", got, refused)
+		_, err = tx.ActionByID(onlyRefused.Action.ID)
+		wantCode(t, "ActionByID(only refused)", err, bk.ENotFound)
 		got, err = tx.ActionByID(recs[4].Action.ID)
 		if err != nil {
 			return err
