@@ -30,10 +30,10 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/demo"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
-	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
 )
 
 // Options change how Start sets up the service. The zero value is fine.

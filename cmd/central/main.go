@@ -37,12 +37,13 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/catalogue"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/central/postgres"
+	"github.com/borgerkiosk/borgerkiosk/demo"
 	"github.com/borgerkiosk/borgerkiosk/internal/keyfile"
-	"github.com/borgerkiosk/borgerkiosk/packaging/demo"
 )
 
 func main() {
@@ -249,7 +250,7 @@ func loadCatalogue(path string, log *slog.Logger) (*bk.Catalogue, error) {
 		return nil, err
 	}
 	defer f.Close()
-	c, err := demo.ParseCatalogue(f)
+	c, err := catalogue.Parse(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 // Package demo holds Borgerkiosk's demo data, embedded in the binaries: a
 // realistic Danish catalogue (catalogue.toml) and demo citizens with consent
-// requests for them (demo.toml). It also parses catalogue files, strictly.
+// requests for them (demo.toml). The data files live here because go:embed
+// reads only files beside the package; nothing installs them as files.
 package demo
 
 import (
@@ -9,12 +10,10 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/catalogue"
 )
 
 //go:embed catalogue.toml
@@ -23,42 +22,14 @@ var catalogueTOML []byte
 //go:embed demo.toml
 var demoTOML []byte
 
-// ParseCatalogue reads a catalogue in TOML (the form of catalogue.toml).
-// Unknown keys are refused, and the catalogue must pass Validate.
-func ParseCatalogue(r io.Reader) (*bk.Catalogue, error) {
-	var c bk.Catalogue
-	if err := decodeStrict(r, &c); err != nil {
-		return nil, fmt.Errorf("catalogue: %w", err)
-	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
-
 // Catalogue returns the embedded demo catalogue.
 func Catalogue() (*bk.Catalogue, error) {
-	return ParseCatalogue(bytes.NewReader(catalogueTOML))
+	return catalogue.Parse(bytes.NewReader(catalogueTOML))
 }
 
 // CatalogueTOML returns the embedded catalogue file, e.g. as a starting point
 // for an operator's own.
 func CatalogueTOML() []byte { return bytes.Clone(catalogueTOML) }
-
-func decodeStrict(r io.Reader, v any) error {
-	md, err := toml.NewDecoder(r).Decode(v)
-	if err != nil {
-		return err
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return fmt.Errorf("unknown key(s): %s", strings.Join(keys, ", "))
-	}
-	return nil
-}
 
 // Citizen is a demo person.
 type Citizen struct {
@@ -100,7 +71,7 @@ type fileData struct {
 // numbers, the clock now.
 func Load(cat *bk.Catalogue, now time.Time) (*Data, error) {
 	var f fileData
-	if err := decodeStrict(bytes.NewReader(demoTOML), &f); err != nil {
+	if err := catalogue.DecodeStrict(bytes.NewReader(demoTOML), &f); err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
 	d := &Data{}
