@@ -24,7 +24,11 @@ import (
 // TestHandoverInBrowser is the relative's whole journey against the real
 // central: a kiosk makes the code, the QR image is read back with zbarimg,
 // headless Chromium opens the URL, the delegate signs in at an OIDC
-// provider and accepts, and central's store has the delegation active.
+// provider and accepts, and central's store has the delegation active; a
+// second code, for another delegation, is declined in the same browser.
+// Each page is checked as a phone shows it (checkPhone), with screenshots
+// kept (BK_ARTIFACTS=dir go test -run TestHandoverInBrowser ./central
+// copies them to dir); docs/screens/phone-signed-in-da.png is one of them.
 func TestHandoverInBrowser(t *testing.T) {
 	chromium := testtool.Require(t, "chromium", "chromium-browser")
 	zbarimg := testtool.Require(t, "zbarimg")
@@ -49,6 +53,7 @@ func TestHandoverInBrowser(t *testing.T) {
 	h := centraltest.StartWith(t, centraltest.Options{Listener: ln, SignIn: oidc})
 	w := newHandoverWorld(t, h)
 	id, codeURL := w.delegation(t)
+	declinedID, declineURL := w.delegationOf(t, "tax")
 
 	png, err := handover.PNG(codeURL, -6)
 	if err != nil {
@@ -72,7 +77,7 @@ func TestHandoverInBrowser(t *testing.T) {
 		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(412, 915))
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(phoneW, phoneH))
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
@@ -83,12 +88,24 @@ func TestHandoverInBrowser(t *testing.T) {
 	// lower-cased as phones do.
 	open := strings.Replace(scanned, strings.ToUpper(h.URL), h.URL, 1)
 	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(phoneW, phoneH, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch),
 		chromedp.Navigate(open),
 		chromedp.WaitVisible(chromedp.ID("principal")),
-		chromedp.Click(chromedp.ID("signin")),
-		chromedp.WaitVisible(chromedp.ID("accept")),
 	); err != nil {
+		t.Fatalf("browser, open the code: %v", err)
+	}
+	checkPhone(t, ctx, "code", "signin")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.ID("accept"))); err != nil {
 		t.Fatalf("browser, sign in: %v", err)
+	}
+	checkPhone(t, ctx, "signed-in", "accept")
+	// The same page in Danish, whose words are longer.
+	if err := chromedp.Do(ctx, chromedp.Navigate(open+"?lang=da"), chromedp.WaitVisible(chromedp.ID("accept"))); err != nil {
+		t.Fatalf("browser, Danish: %v", err)
+	}
+	checkPhone(t, ctx, "signed-in-da", "accept")
+	if err := chromedp.Do(ctx, chromedp.Navigate(open+"?lang=en"), chromedp.WaitVisible(chromedp.ID("accept"))); err != nil {
+		t.Fatalf("browser, English: %v", err)
 	}
 	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("signed-in")))
 	if err != nil || who != "Bo Berg" {
@@ -101,18 +118,33 @@ func TestHandoverInBrowser(t *testing.T) {
 	if title != "You have accepted the power of attorney" { // headless Chromium asks for English
 		t.Errorf("result title = %q", title)
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
-		p := filepath.Join(testtool.ArtifactDir(t), "central-handover-accepted.jpeg")
-		if err := os.WriteFile(p, shot, 0o644); err == nil {
-			t.Logf("screenshot: %s", p)
-		}
+	checkPhone(t, ctx, "accepted", "")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(strings.Replace(declineURL, strings.ToUpper(h.URL), h.URL, 1)),
+		chromedp.WaitVisible(chromedp.ID("decline")),
+		chromedp.Click(chromedp.ID("decline")),
+		chromedp.WaitVisible(chromedp.ID("result")),
+	); err != nil {
+		t.Fatalf("browser, decline: %v", err)
 	}
+	if title, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result-title"))); title != "You have declined" {
+		t.Errorf("result title after declining = %q", title)
+	}
+	checkPhone(t, ctx, "declined", "")
 	d := h.Delegation(t, id)
 	if d.State != bk.DelegationActive || d.DelegateName != "Bo Berg" {
 		t.Errorf("delegation in central's store = %s %q; want active, Bo Berg", d.State, d.DelegateName)
 	}
+	if d := h.Delegation(t, declinedID); d.State != bk.DelegationDeclined {
+		t.Errorf("declined delegation in central's store = %s; want declined", d.State)
+	}
 	recs := h.Records(t, central.WebKiosk, central.WebIncarnation)
-	if len(recs) != 1 || recs[0].Action.ActorSerial != "web-oidc" || recs[0].Verdict.Outcome != bk.Applied {
-		t.Errorf("web action log = %d records; want one applied accept signed in by OIDC", len(recs))
+	if len(recs) != 2 {
+		t.Fatalf("web action log = %d records; want the accept and the decline", len(recs))
+	}
+	for _, r := range recs {
+		if r.Action.ActorSerial != "web-oidc" || r.Verdict.Outcome != bk.Applied {
+			t.Errorf("web action %s by %q = %s; want applied, signed in by OIDC", r.Action.Kind, r.Action.ActorSerial, r.Verdict.Outcome)
+		}
 	}
 }

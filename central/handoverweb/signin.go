@@ -190,7 +190,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
 	if next == "" {
 		lang := h.lang(w, r)
-		h.render(w, http.StatusOK, "error.html", pageData{Lang: lang, OtherLang: other(lang), Title: translate(lang, "signed_out_title"), Message: translate(lang, "signed_out")})
+		h.render(w, http.StatusOK, "error.html", pageData{Lang: lang, OtherLang: other(lang), Title: translate(lang, "signed_out_title"), Message: translate(lang, "close_page")})
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)

@@ -1,0 +1,142 @@
+package central_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
+)
+
+// The phone the relative's page is checked on: a common small phone, in
+// CSS px.
+const phoneW, phoneH = 390, 844
+
+// phoneLayout is what the page looks like to the phone's user, measured in
+// the browser.
+type phoneLayout struct {
+	ScrollWidth int       `json:"scrollWidth"` // wider than phoneW: the page scrolls sideways
+	H1, H2      float64   // largest font-size of each, px
+	Headings    string    // heading levels in document order, e.g. "h1 h2 h2"
+	Main        *phoneBox // the page's main button; nil if absent
+	Small       []string  // touch targets smaller than 48×48 px
+	LowContrast []string  // text under WCAG AA's 4.5:1 (3:1 for large text)
+	Clipped     []string  // elements whose text does not fit in them
+}
+
+type phoneBox struct{ Top, Bottom, Left, Right float64 }
+
+// measureJS returns a phoneLayout of the page; %q is the main button's id.
+const measureJS = `(() => {
+window.scrollTo(0, 0);
+const px = e => parseFloat(getComputedStyle(e).fontSize);
+const max = sel => Math.max(0, ...[...document.querySelectorAll(sel)].map(px));
+const name = e => e.id || e.tagName.toLowerCase() + ' "' + e.textContent.trim().slice(0, 40) + '"';
+const m = document.getElementById(%q), r = m && m.getBoundingClientRect();
+const small = [...document.querySelectorAll('a, button, input:not([type=hidden])')].filter(e => {
+  const b = e.getBoundingClientRect(); return b.height < 48 || b.width < 48; }).map(name);
+const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+const bg = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+const low = [], clipped = [];
+for (const e of document.body.querySelectorAll('*')) {
+  if (![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+  const s = getComputedStyle(e), a = lum(rgb(s.color)), b = lum(bg(e));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const large = px(e) >= 24 || (px(e) >= 18.66 && +s.fontWeight >= 700);
+  if (ratio < (large ? 3 : 4.5)) low.push(name(e) + ' ' + ratio.toFixed(2));
+  if (e.scrollWidth > e.clientWidth + 1 && s.overflowX !== 'visible') clipped.push(name(e));
+}
+return {scrollWidth: document.documentElement.scrollWidth, H1: max('h1'), H2: max('h2'),
+  Headings: [...document.querySelectorAll('h1, h2, h3')].map(e => e.tagName.toLowerCase()).join(' '),
+  Main: r ? {Top: r.top, Bottom: r.bottom, Left: r.left, Right: r.right} : null,
+  Small: small, LowContrast: low, Clipped: clipped};
+})()`
+
+// checkPhone measures the page now in the browser at phoneW×phoneH, keeps a
+// screenshot of the first viewport as phone-<name>.png, and reports what an
+// older person with a phone would stumble on: the main button (id main; ""
+// for none) not wholly in the first viewport, headings out of order or an h2
+// larger than the h1, sideways scrolling, small touch targets, low contrast.
+// It does it again with the browser's text size doubled (text zoom 200%),
+// where the page may grow longer but never wider.
+func checkPhone(t *testing.T, ctx context.Context, name, main string) {
+	t.Helper()
+	l := measurePhone(t, ctx, name, main, 16)
+	if main != "" {
+		if b := l.Main; b == nil || b.Top < 0 || b.Left < 0 || b.Bottom > phoneH || b.Right > phoneW {
+			t.Errorf("%s: main button #%s at %+v; want wholly inside the first %d×%d viewport", name, main, b, phoneW, phoneH)
+		}
+	}
+	if l.H1 <= l.H2 {
+		t.Errorf("%s: h1 font-size %.1fpx, h2 %.1fpx; want the h1 larger", name, l.H1, l.H2)
+	}
+	if !strings.HasPrefix(l.Headings, "h1") || strings.Count(l.Headings, "h1") != 1 || strings.Contains(l.Headings, "h3") {
+		t.Errorf("%s: headings %q; want one h1 first, then h2s", name, l.Headings)
+	}
+	if len(l.LowContrast) > 0 {
+		t.Errorf("%s: text below WCAG AA contrast: %v", name, l.LowContrast)
+	}
+	zoomed := measurePhone(t, ctx, name+"-text200", main, 32)
+	for _, l := range []phoneLayout{l, zoomed} {
+		if l.ScrollWidth > phoneW {
+			t.Errorf("%s: page %dpx wide; want no sideways scrolling at %dpx", name, l.ScrollWidth, phoneW)
+		}
+		if len(l.Small) > 0 {
+			t.Errorf("%s: touch targets under 48×48 px: %v", name, l.Small)
+		}
+		if len(l.Clipped) > 0 {
+			t.Errorf("%s: text that does not fit: %v", name, l.Clipped)
+		}
+	}
+	if err := chromedp.Do(ctx, textSize(16)); err != nil {
+		t.Fatalf("%s: text size back to normal: %v", name, err)
+	}
+	if zoomed.H1 < 1.9*l.H1 {
+		t.Errorf("%s: h1 %.1fpx at text zoom 200%%, %.1fpx at 100%%; want the text to grow with the browser's text size", name, zoomed.H1, l.H1)
+	}
+}
+
+// measurePhone sets the browser's default font size to fontPx (16 is
+// normal), measures the page and keeps a screenshot of the first viewport.
+func measurePhone(t *testing.T, ctx context.Context, name, main string, fontPx int64) phoneLayout {
+	t.Helper()
+	var l phoneLayout
+	err := chromedp.Do(ctx, textSize(fontPx))
+	if err == nil {
+		l, err = chromedp.Run(ctx, chromedp.Evaluate[phoneLayout](fmt.Sprintf(measureJS, main)))
+	}
+	if err != nil {
+		t.Fatalf("%s: measuring the page: %v", name, err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("%s: screenshot: %v", name, err)
+	}
+	p := filepath.Join(t.ArtifactDir(), "phone-"+name+".png")
+	if err := os.WriteFile(p, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+	if os.Getenv("BK_ARTIFACTS") != "" {
+		testtool.KeepArtifact(t, p, "phone-"+name+".png")
+	}
+	return l
+}
+
+// textSize sets the browser's default font size, as a phone's text size
+// setting does (16 px is normal).
+func textSize(px int64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.SetFontSizes, page.SetFontSizesParams{FontSizes: &page.FontSizes{Standard: px}})
+		return err
+	})
+}
