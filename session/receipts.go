@@ -18,7 +18,7 @@ func (s *Session) base(lang string, at time.Time) receipt.Receipt {
 	defer s.mu.Unlock()
 	r := receipt.Receipt{
 		Lang: lang, Kiosk: s.svc.cfg.KioskID, Site: s.svc.cfg.Site, At: at,
-		Catalogue: s.svc.Catalogue(),
+		Catalogue: s.svc.Catalogue(), Zone: s.svc.cfg.Zone,
 	}
 	if s.cert != nil {
 		r.Person = receipt.Person{Name: s.cert.Name, CPR: s.cert.CPR}

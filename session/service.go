@@ -18,6 +18,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/devices/receipt"
 	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
@@ -67,6 +68,7 @@ type Config struct {
 	HandoverValidity time.Duration
 	MaxDelegation    time.Duration
 	Printer          receipt.Printer
+	Zone             timefmt.Zone // receipts' times; the zero Zone is Danish time
 	// StateTimeout bounds each live request to central during a session, so
 	// an unreachable central turns into "offline" quickly.
 	StateTimeout time.Duration

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
 	"github.com/borgerkiosk/borgerkiosk/ui/speech"
@@ -37,6 +38,9 @@ type Config struct {
 	MaxDelegationDays     int           // the longest validity a person may choose
 	DefaultDelegationDays int           // the validity offered first
 	AssistDuration        time.Duration // how long a staff grant lasts; at most bk.MaxAssist
+	// Zone is the time zone of every date and time on screen, the same as
+	// the receipts' (the zero Zone is Danish time), never the machine's.
+	Zone timefmt.Zone
 }
 
 // MinIdleCountdown is the least time a person gets to answer the idle
@@ -338,14 +342,14 @@ func (u *KioskUI) date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(time.Local).Format("02.01.2006")
+	return u.cfg.Zone.Date(t, u.lang())
 }
 
 func (u *KioskUI) clock(t time.Time) string {
 	if t.IsZero() {
 		return u.tr.T("staff.never", nil)
 	}
-	return t.In(time.Local).Format("02.01.2006 15:04")
+	return u.cfg.Zone.DateTime(t, u.lang())
 }
 
 func (u *KioskUI) lang() string { return string(u.tr.Lang()) }

@@ -30,6 +30,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 )
 
 // Registry is central's side of a handover: the delegations and the single
@@ -78,8 +79,11 @@ type Config struct {
 	// MaxSessions caps the signed-in delegates held at once (default
 	// DefaultMaxSessions); a sign-in beyond it is answered 503.
 	MaxSessions int
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Zone is the time zone of the dates shown (the zero Zone is Danish
+	// time, as on the kiosks' screens and receipts).
+	Zone   timefmt.Zone
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Handler serves the handover pages.
@@ -293,21 +297,6 @@ type pageData struct {
 	State       string
 }
 
-func formatDate(lang string, t time.Time) string {
-	t = t.In(copenhagen)
-	if lang == "en" {
-		return t.Format("2 January 2006")
-	}
-	return t.Format("2.1.2006")
-}
-
-var copenhagen = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
-		return l
-	}
-	return time.UTC
-}()
-
 // viewOf is the page's view of central's record del; of the code c it uses
 // only the code's own expiry. The principal's name is masked as on the code:
 // anyone holding the code may open the page.
@@ -315,9 +304,9 @@ func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims, del *
 	d := pageData{
 		Lang: lang, OtherLang: other(lang), Path: codePath(r),
 		Principal:   handover.MaskName(del.PrincipalName),
-		ValidFrom:   formatDate(lang, del.ValidFrom),
-		ValidTo:     formatDate(lang, del.ValidTo),
-		CodeExpires: formatDate(lang, c.ExpiresAt),
+		ValidFrom:   h.cfg.Zone.Date(del.ValidFrom, lang),
+		ValidTo:     h.cfg.Zone.Date(del.ValidTo, lang),
+		CodeExpires: h.cfg.Zone.Date(c.ExpiresAt, lang),
 		SignInName:  h.cfg.SignIn.Name(),
 		Demo:        h.cfg.SignIn.Name() == "dev",
 	}
@@ -328,7 +317,7 @@ func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims, del *
 			v = scopeView{Name: s.Name.In(lang), Description: s.Description.In(lang)}
 		}
 		if !g.Until.IsZero() && g.Until.Before(del.ValidTo) {
-			v.Until = formatDate(lang, g.Until)
+			v.Until = h.cfg.Zone.Date(g.Until, lang)
 		}
 		d.Scopes = append(d.Scopes, v)
 	}

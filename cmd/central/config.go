@@ -15,6 +15,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 )
 
 // Config is the central service's configuration file (TOML). Every field is
@@ -85,6 +86,7 @@ type Config struct {
 	PostgresDSNFile   string            `toml:"postgres_dsn_file"`
 	Authorities       []AuthorityConfig `toml:"authorities"`
 	PublicURL         string            `toml:"public_url"`
+	TimeZone          string            `toml:"time_zone"` // dates on the handover pages
 	OIDC              OIDCConfig        `toml:"oidc"`
 	RateLimits        RateLimitConfig   `toml:"rate_limits"`
 }
@@ -185,6 +187,7 @@ func DefaultConfig() Config {
 			AuthFailuresPerMinute: 10, AuthFailuresBurst: 10,
 			EnrollPerMinute: 6, EnrollBurst: 10,
 		},
+		TimeZone: timefmt.DefaultZone,
 	}
 }
 
@@ -218,6 +221,9 @@ func (c *Config) Validate() error {
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf("config: "+f, a...)) }
 	if c.Addr == "" {
 		bad("addr is required (host:port)")
+	}
+	if _, err := timefmt.Load(c.TimeZone); err != nil {
+		bad("time_zone: %s", bk.ErrorMessage(err))
 	}
 	if c.DataDir == "" {
 		bad("data_dir is required")
@@ -344,4 +350,10 @@ func dsnHasPassword(dsn string) bool {
 		}
 	}
 	return false
+}
+
+// Zone is the configured time zone (Validate has checked it).
+func (c *Config) Zone() timefmt.Zone {
+	z, _ := timefmt.Load(c.TimeZone)
+	return z
 }

@@ -19,7 +19,7 @@ import (
 // --demo, else OIDC when configured, else none (the pages then say a code
 // cannot be answered there).
 func handoverPages(cfg *Config, demoMode bool, log *slog.Logger) (handoverweb.Config, error) {
-	p := handoverweb.Config{Secure: cfg.Secure(), Logger: log.With("component", "handover")}
+	p := handoverweb.Config{Secure: cfg.Secure(), Zone: cfg.Zone(), Logger: log.With("component", "handover")}
 	switch {
 	case demoMode:
 		if cfg.OIDC.Enabled() {

@@ -35,6 +35,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // Danish time on a machine without /usr/share/zoneinfo
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/catalogue"

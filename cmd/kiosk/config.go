@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 )
 
 // Duration is a time.Duration written in config files as "90s", "24h".
@@ -34,6 +37,7 @@ type Config struct {
 	CentralURL      string `toml:"central_url"`       // base URL of the central service
 	EnrollTokenFile string `toml:"enroll_token_file"` // read once, on first start
 	Language        string `toml:"language"`          // "da" or "en": the welcome screen's language
+	TimeZone        string `toml:"time_zone"`         // every time on screen and paper; default Europe/Copenhagen
 	Fullscreen      bool   `toml:"fullscreen"`
 
 	Devices    DevicesConfig    `toml:"devices"`
@@ -89,6 +93,7 @@ func DefaultConfig() Config {
 		DataDir:    "/var/lib/borgerkiosk",
 		CentralURL: "http://127.0.0.1:8440",
 		Language:   "da",
+		TimeZone:   timefmt.DefaultZone,
 		Fullscreen: true,
 		Devices: DevicesConfig{
 			CardReaderBaud: 9600, PrinterBaud: 115200, PrinterNativeQR: true, PrinterColumns: 42, ScannerBaud: 9600,
@@ -135,6 +140,9 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.CentralURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("central_url must be an http:// or https:// address, got %q", c.CentralURL)
 	}
+	if _, err := timefmt.Load(c.TimeZone); err != nil {
+		bad("time_zone: %s", bk.ErrorMessage(err))
+	}
 	if c.Language != "da" && c.Language != "en" {
 		bad("language must be \"da\" or \"en\", got %q", c.Language)
 	}
@@ -173,4 +181,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// Zone is the configured time zone (Validate has checked it).
+func (c *Config) Zone() timefmt.Zone {
+	z, _ := timefmt.Load(c.TimeZone)
+	return z
 }

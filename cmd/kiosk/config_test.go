@@ -37,6 +37,8 @@ func TestParseConfigRefusals(t *testing.T) {
 		{`kiosk_id = "a b"`, "kiosk_id"},
 		{`central_url = "ftp://x"`, "central_url"},
 		{`language = "de"`, "language"},
+		{`time_zone = "Europe/Kobenhavn"`, "time_zone"},
+		{`time_zone = "Local"`, "time_zone"},
 		{"[devices]\nprinter_baud = 1234", "printer_baud"},
 		{"[session]\nidle_countdown = \"10s\"", "idle_countdown"},
 		{"[session]\nidle_warning = \"soon\"", "not a duration"},

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // Danish time on a machine without /usr/share/zoneinfo
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -36,7 +37,7 @@ func run(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "/etc/borgerkiosk/kiosk.toml", "configuration file (TOML)")
 	windowed := fs.Bool("windowed", false, "run in a window even if the config asks for full screen")
-	debug := fs.Bool("debug", false, "log at debug level")
+	debugLog := fs.Bool("debug", false, "log at debug level")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	level := slog.LevelInfo
-	if *debug {
+	if *debugLog {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
@@ -73,7 +74,7 @@ func run(args []string, stderr io.Writer) error {
 		Config: ui.Config{
 			KioskName: cfg.Site, IdleWarning: cfg.Session.IdleWarning.Duration, IdleCountdown: cfg.Session.IdleCountdown.Duration,
 			MaxDelegationDays: cfg.Delegation.MaxDays, DefaultDelegationDays: cfg.Delegation.DefaultDays,
-			AssistDuration: time.Hour,
+			AssistDuration: time.Hour, Zone: cfg.Zone(),
 		},
 	})
 	if err != nil {

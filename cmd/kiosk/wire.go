@@ -87,7 +87,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger) (*kiosk, error) {
 	k.svc = session.New(session.Config{
 		KioskID: id.KioskID, Site: cfg.Site, KioskKey: id.Key,
 		HandoverBaseURL: handoverBase(cfg), HandoverValidity: cfg.Handover.Validity.Duration,
-		MaxDelegation: time.Duration(cfg.Delegation.MaxDays) * 24 * time.Hour, Printer: ps,
+		MaxDelegation: time.Duration(cfg.Delegation.MaxDays) * 24 * time.Hour, Printer: ps, Zone: cfg.Zone(),
 		Logger: log.With("component", "session"),
 	}, session.Deps{
 		Reader: k.reader, Outbox: ob, Central: client, Trust: k.bundles, Printer: k.printer,

@@ -5,7 +5,7 @@
 // A layout is built once as a Doc (a list of lines) from a Receipt; the Doc
 // renders to ESC/POS bytes for the printer and to plain text for reading
 // aloud before printing, so the two say the same thing. Every receipt names
-// the kiosk, the time in Danish time, whether central has confirmed the
+// the kiosk, the time (in the configured zone, Danish time by default), whether central has confirmed the
 // action, refused it (with the reason) or it is still pending, who helped,
 // and a short action id for support. CPR numbers appear only masked.
 package receipt
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 )
 
 // State says where an action stands with central.
@@ -82,6 +83,10 @@ type Receipt struct {
 
 	Handover     *Handover        // HandoverSlip
 	Arrangements *bk.CitizenState // Overview
+
+	// Zone is the time zone every time is printed in (the kiosk's config;
+	// the zero Zone is timefmt.DefaultZone, Danish time).
+	Zone timefmt.Zone
 }
 
 // ShortID is the form of an action id printed for support: its last eight
@@ -224,9 +229,9 @@ func consentBody(d *Doc, r Receipt, lang string) error {
 		if until.IsZero() && c.ValidDays > 0 { // the rules set it once applied
 			until = from.AddDate(0, 0, c.ValidDays)
 		}
-		d.field(fromLabel.in(lang), date(from, lang))
+		d.field(fromLabel.in(lang), r.Zone.Date(from, lang))
 		if !until.IsZero() {
-			endField(d, until, lang)
+			endField(d, r.Zone, until, lang)
 		}
 	case bk.DeclineConsent:
 		if c.ValidDays > 0 {
@@ -234,9 +239,9 @@ func consentBody(d *Doc, r Receipt, lang string) error {
 		}
 	case bk.WithdrawConsent:
 		if !c.GivenAt.IsZero() {
-			d.field(givenLabel.in(lang), date(c.GivenAt, lang))
+			d.field(givenLabel.in(lang), r.Zone.Date(c.GivenAt, lang))
 		}
-		d.field(stoppedLabel.in(lang), date(r.At, lang))
+		d.field(stoppedLabel.in(lang), r.Zone.Date(r.At, lang))
 	}
 	return nil
 }
@@ -260,10 +265,10 @@ func delegationBody(d *Doc, r Receipt, lang string) error {
 		summary = strings.Replace(summary, other+".", other, 1)
 	}
 	d.para(summary)
-	scopeItems(d, r.Catalogue, g, lang)
+	scopeItems(d, r, g, lang)
 	d.blank()
-	d.field(fromLabel.in(lang), date(g.ValidFrom, lang))
-	endField(d, g.ValidTo, lang)
+	d.field(fromLabel.in(lang), r.Zone.Date(g.ValidFrom, lang))
+	endField(d, r.Zone, g.ValidTo, lang)
 	if r.Kind == bk.CreateDelegation {
 		d.para(createNote.in(lang))
 	}
@@ -297,13 +302,13 @@ func HandoverDoc(r Receipt) (*Doc, error) {
 	d.heading(slipTitle.in(lang))
 	d.rule()
 	d.para(slipSummary.f(lang, principal))
-	scopeItems(d, r.Catalogue, g, lang)
+	scopeItems(d, r, g, lang)
 	to := strings.TrimSpace(g.DelegateName + " " + g.Delegate.Masked())
 	d.field(slipTo.in(lang), to)
-	d.field(fromLabel.in(lang), date(g.ValidFrom, lang))
-	endField(d, g.ValidTo, lang)
+	d.field(fromLabel.in(lang), r.Zone.Date(g.ValidFrom, lang))
+	endField(d, r.Zone, g.ValidTo, lang)
 	d.qr(h.URL)
-	d.para(slipHelp.f(lang, dateTime(h.Expires, lang)))
+	d.para(slipHelp.f(lang, r.Zone.DateTime(h.Expires, lang)))
 	d.rule()
 	statusLines(d, r.Status, lang)
 	footer(d, r, lang)
@@ -351,7 +356,7 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 		d.item(authorityName(r, c.AuthorityID, lang))
 		st := c.StateAt(r.At)
 		if st == bk.ConsentGiven && !c.ValidUntil.IsZero() {
-			d.detail(consentGivenTill.f(lang, lastDay(c.ValidUntil, lang)))
+			d.detail(consentGivenTill.f(lang, r.Zone.LastDay(c.ValidUntil, lang)))
 		} else {
 			d.detail(statePhrase(consentStates, st, lang))
 		}
@@ -384,10 +389,10 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 				d.item(fromPerson.f(lang, who))
 			}
 			st := statePhrase(delegationStates, g.StateAt(r.At), lang)
-			d.detail(delegationPeriod.f(lang, st, date(g.ValidFrom, lang), lastDay(g.ValidTo, lang)))
+			d.detail(delegationPeriod.f(lang, st, r.Zone.Date(g.ValidFrom, lang), r.Zone.LastDay(g.ValidTo, lang)))
 			var names []string
 			for _, sg := range g.Scopes {
-				names = append(names, scopeText(r.Catalogue, sg, g, lang))
+				names = append(names, scopeText(r, sg, g, lang))
 			}
 			d.detail(strings.Join(names, ", "))
 		}
@@ -399,8 +404,8 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 	return d, nil
 }
 
-func endField(d *Doc, t time.Time, lang string) {
-	if through, s := end(t, lang); through {
+func endField(d *Doc, z timefmt.Zone, t time.Time, lang string) {
+	if through, s := z.End(t, lang); through {
 		d.field(throughLabel.in(lang), s)
 	} else {
 		d.field(toLabel.in(lang), s)
@@ -423,7 +428,7 @@ func statusLines(d *Doc, s Status, lang string) {
 
 // footer says when, where and with whose help.
 func footer(d *Doc, r Receipt, lang string) {
-	d.field(timeLabel.in(lang), dateTime(r.At, lang))
+	d.field(timeLabel.in(lang), r.Zone.DateTime(r.At, lang))
 	d.field(kioskLabel.in(lang), r.Kiosk)
 	d.field(siteLabel.in(lang), r.Site)
 	if strings.TrimSpace(r.AssistedBy) != "" {
@@ -431,26 +436,26 @@ func footer(d *Doc, r Receipt, lang string) {
 	}
 }
 
-func scopeItems(d *Doc, cat *bk.Catalogue, g *bk.Delegation, lang string) {
+func scopeItems(d *Doc, r Receipt, g *bk.Delegation, lang string) {
 	for _, sg := range g.Scopes {
-		d.item(scopeText(cat, sg, g, lang))
+		d.item(scopeText(r, sg, g, lang))
 	}
 }
 
 // scopeText is the scope's plain name, with its own end date when it ends
 // before the delegation.
-func scopeText(cat *bk.Catalogue, sg bk.ScopeGrant, g *bk.Delegation, lang string) string {
+func scopeText(r Receipt, sg bk.ScopeGrant, g *bk.Delegation, lang string) string {
 	name := sg.ScopeID
-	if cat != nil {
-		if s, ok := cat.Scope(sg.ScopeID); ok {
+	if r.Catalogue != nil {
+		if s, ok := r.Catalogue.Scope(sg.ScopeID); ok {
 			name = s.Name.In(lang)
 		}
 	}
 	if !sg.Until.IsZero() && sg.Until.Before(g.ValidTo) {
-		if through, s := end(sg.Until, lang); through {
+		if through, s := r.Zone.End(sg.Until, lang); through {
 			return scopeThrough.f(lang, name, s)
 		}
-		return scopeUntil.f(lang, name, dateTime(sg.Until, lang))
+		return scopeUntil.f(lang, name, r.Zone.DateTime(sg.Until, lang))
 	}
 	return name
 }

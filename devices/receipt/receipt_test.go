@@ -11,6 +11,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/devices/escpos"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -369,27 +370,25 @@ func TestClean(t *testing.T) {
 	}
 }
 
-func TestDateFormats(t *testing.T) {
-	summer := time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC) // 00:30 on 2 July in Denmark
-	tests := []struct {
-		t          time.Time
-		lang, want string
-		dateOnly   bool
-	}{
-		{at, "da", "26.11.2026 kl. 14.05", false},
-		{at, "en", "26 November 2026, 14:05", false},
-		{summer, "da", "02.07.2026 kl. 00.30", false},
-		{summer, "en", "2 July 2026, 00:30", false},
-		{summer, "da", "02.07.2026", true},
-		{summer, "en", "2 July 2026", true},
+// TestReceiptZone: times print in the receipt's zone, Danish time when
+// none is set (timefmt has the formats themselves).
+func TestReceiptZone(t *testing.T) {
+	utc, err := timefmt.Load("UTC")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		got := dateTime(tt.t, tt.lang)
-		if tt.dateOnly {
-			got = date(tt.t, tt.lang)
-		}
-		if got != tt.want {
-			t.Errorf("format(%v, %s) = %q; want %q", tt.t, tt.lang, got, tt.want)
+	for _, tt := range []struct {
+		zone timefmt.Zone
+		want string
+	}{
+		{timefmt.Zone{}, "Tidspunkt: 26.11.2026 kl. 14.05"},
+		{utc, "Tidspunkt: 26.11.2026 kl. 13.05"},
+	} {
+		r := base(bk.GiveConsent, "da", Status{}, jens)
+		r.Consent, r.Zone = consent(bk.ConsentGiven), tt.zone
+		text, err := ActionText(r)
+		if err != nil || !strings.Contains(text, tt.want) {
+			t.Errorf("zone %s: ActionText = %v, lacks %q:\n%s", tt.zone, err, tt.want, text)
 		}
 	}
 }

@@ -3,9 +3,6 @@ package receipt
 import (
 	"fmt"
 	"strings"
-	"sync"
-	"time"
-	_ "time/tzdata" // kiosk images may lack /usr/share/zoneinfo
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
@@ -159,54 +156,4 @@ func reasonText(s Status, lang string) string {
 		return s.Message
 	}
 	return unknownReason.in(lang)
-}
-
-var copenhagen = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Copenhagen")
-	if err != nil { // cannot happen with time/tzdata embedded
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-})
-
-var months = [...]string{"", "January", "February", "March", "April", "May", "June",
-	"July", "August", "September", "October", "November", "December"}
-
-// dateTime formats t in Danish time: "26.11.2026 kl. 14.05" or
-// "26 November 2026, 14:05".
-func dateTime(t time.Time, lang string) string {
-	t = t.In(copenhagen())
-	if lang == "en" {
-		return fmt.Sprintf("%d %s %d, %02d:%02d", t.Day(), months[t.Month()], t.Year(), t.Hour(), t.Minute())
-	}
-	return t.Format("02.01.2006 kl. 15.04")
-}
-
-// end says when something ends in the words a person reads it by: an end
-// at midnight Danish time is the last whole day "through" ("til og med"),
-// so that 1 December 00:00 does not read as if 1 December were included;
-// any other end is a date and time.
-func end(t time.Time, lang string) (through bool, s string) {
-	l := t.In(copenhagen())
-	if l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
-		return true, date(l.AddDate(0, 0, -1), lang)
-	}
-	return false, dateTime(t, lang)
-}
-
-// lastDay is the last day something is in force, for short listings.
-func lastDay(t time.Time, lang string) string {
-	if through, s := end(t, lang); through {
-		return s
-	}
-	return date(t, lang)
-}
-
-// date formats the calendar day of t in Danish time.
-func date(t time.Time, lang string) string {
-	t = t.In(copenhagen())
-	if lang == "en" {
-		return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()], t.Year())
-	}
-	return t.Format("02.01.2006")
 }
