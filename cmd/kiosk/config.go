@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -39,6 +40,14 @@ type Config struct {
 	Language        string `toml:"language"`          // "da" or "en": the welcome screen's language
 	TimeZone        string `toml:"time_zone"`         // every time on screen and paper; default Europe/Copenhagen
 	Fullscreen      bool   `toml:"fullscreen"`
+	// DebugAddr, when set, serves Go's pprof endpoints (heap, goroutines)
+	// there, for finding what holds memory. Loopback addresses only.
+	DebugAddr string `toml:"debug_addr"`
+	// GoMemoryLimitMB is the Go runtime's soft memory limit (GOMEMLIMIT).
+	// The kiosk's live Go heap stays near 50 MB, but by default the heap may
+	// double between collections and the runtime keeps what it once held
+	// (docs/benchmarks.md). 0 leaves the runtime's default (no limit).
+	GoMemoryLimitMB int `toml:"go_memory_limit_mb"`
 
 	Devices    DevicesConfig    `toml:"devices"`
 	Session    SessionConfig    `toml:"session"`
@@ -88,13 +97,14 @@ type HandoverConfig struct {
 // against a central service on this machine.
 func DefaultConfig() Config {
 	return Config{
-		KioskID:    "kiosk-1",
-		Site:       "Borgerservice",
-		DataDir:    "/var/lib/borgerkiosk",
-		CentralURL: "http://127.0.0.1:8440",
-		Language:   "da",
-		TimeZone:   timefmt.DefaultZone,
-		Fullscreen: true,
+		KioskID:         "kiosk-1",
+		Site:            "Borgerservice",
+		DataDir:         "/var/lib/borgerkiosk",
+		CentralURL:      "http://127.0.0.1:8440",
+		Language:        "da",
+		TimeZone:        timefmt.DefaultZone,
+		GoMemoryLimitMB: 96,
+		Fullscreen:      true,
 		Devices: DevicesConfig{
 			CardReaderBaud: 9600, PrinterBaud: 115200, PrinterNativeQR: true, PrinterColumns: 42, ScannerBaud: 9600,
 		},
@@ -139,6 +149,12 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.CentralURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("central_url must be an http:// or https:// address, got %q", c.CentralURL)
+	}
+	if c.DebugAddr != "" && !loopback(c.DebugAddr) {
+		bad("debug_addr must be a loopback address such as 127.0.0.1:6061 (it shows the kiosk's memory), got %q", c.DebugAddr)
+	}
+	if c.GoMemoryLimitMB != 0 && c.GoMemoryLimitMB < 64 {
+		bad("go_memory_limit_mb must be 0 (no limit) or at least 64: the kiosk's live heap is about 50 MB, got %d", c.GoMemoryLimitMB)
 	}
 	if _, err := timefmt.Load(c.TimeZone); err != nil {
 		bad("time_zone: %s", bk.ErrorMessage(err))
@@ -187,4 +203,17 @@ func (c *Config) Validate() error {
 func (c *Config) Zone() timefmt.Zone {
 	z, _ := timefmt.Load(c.TimeZone)
 	return z
+}
+
+// loopback reports whether addr (host:port) listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Danish time on a machine without /usr/share/zoneinfo
@@ -52,8 +53,16 @@ func run(args []string, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log)
 
+	if cfg.GoMemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.GoMemoryLimitMB) << 20)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.DebugAddr != "" {
+		if err := serveDebug(ctx, cfg.DebugAddr, log); err != nil {
+			return fmt.Errorf("debug_addr: %w", err)
+		}
+	}
 	k, err := build(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -81,6 +90,11 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	defer kui.Close()
+	if remote != nil { // a soak build (-tags soak): a test drives the window
+		if err := remote(ctx, kui, log); err != nil {
+			return err
+		}
+	}
 	w.Resize(fyne.NewSize(1280, 1024))
 	w.SetFullScreen(cfg.Fullscreen && !*windowed)
 	go func() {
