@@ -10,7 +10,7 @@ TESTTAGS := -tags ci
 FUZZTIME ?= 500000x
 RUNDIR ?= $(CURDIR)/run
 
-.PHONY: help deps run test bench lint fuzz soak memsoak memsoak-short torture build clean
+.PHONY: help deps run test bench lint fuzz soak memsoak memsoak-short torture build clean screens
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,6 +32,10 @@ test: deps ## run all tests (unit, UI with Fyne's test driver, end to end, smoke
 	@# progress lines, so a cold cache is not minutes of silence inside go test.
 	@CGO_ENABLED=1 scripts/progress.sh "building the kiosk with cgo for the smoke test" $(GO) build -o /dev/null ./cmd/kiosk
 	$(TESTENV) $(GO) test $(TESTTAGS) -count=1 -timeout 20m ./...
+
+screens: ## draw every screen in every display mode into docs/screens (PNGs and an index)
+	rm -f docs/screens/*.png
+	$(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run '^TestRenderPNG$$' ./ui/ -args -png $(CURDIR)/docs/screens
 
 bench: deps ## run the benchmarks (figures go in docs/benchmarks.md)
 	$(TESTENV) $(GO) test $(TESTTAGS) -run '^$$' -bench . -benchmem -timeout 30m ./...

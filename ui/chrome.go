@@ -53,7 +53,7 @@ func (u *KioskUI) show(build func() *screen) {
 	u.current = s
 	u.headerBox = container.NewStack(u.header())
 	u.footerBox = container.NewStack(u.footer())
-	u.body = u.newPagedBody(container.NewPadded(s.body))
+	u.body = u.newPagedBody(container.New(insetLayout{}, s.body))
 	u.win.SetContent(&fyne.Container{Layout: screenLayout{},
 		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions), u.footerBox}})
 	if u.onRequest && !u.quiet {
@@ -279,7 +279,7 @@ func (u *KioskUI) footer() fyne.CanvasObject {
 		}
 	}
 	return container.NewVBox(widget.NewSeparator(), &fyne.Container{Layout: &flowLayout{},
-		Objects: []fyne.CanvasObject{tall(read), tall(down), container.NewCenter(level), tall(up), bigTarget(again)}})
+		Objects: []fyne.CanvasObject{tall(read), bigTarget(down), container.NewCenter(level), bigTarget(up), bigTarget(again)}})
 }
 
 // actionBar holds a screen's actions (see screen.actions) under a line;
@@ -294,24 +294,25 @@ func (u *KioskUI) actionBar(actions []fyne.CanvasObject) fyne.CanvasObject {
 }
 
 // header is the bar on every screen: kiosk name, high contrast, large
-// text, language and log out, then the banners (offline, stale trust,
-// assisted by). One row when it fits; else the name and log out on the
-// first row and the display and language toggles on the second (large
-// text in English on a 1024 px panel), never wider than the window.
+// text, the other language and log out, then the banners (offline, stale
+// trust, assisted by). One row when it fits; on a narrow panel the name
+// makes way, then the toggles go to a second row; never wider than the
+// window.
 func (u *KioskUI) header() fyne.CanvasObject {
 	tr := u.tr
 	name := widget.NewLabelWithStyle(u.cfg.KioskName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	contrast := u.toggle("toggle.contrast", tr.T("settings.high_contrast", nil), u.settings.HighContrast, u.toggleContrast)
 	large := u.toggle("toggle.large", tr.T("settings.large_text", nil), u.settings.LargeText, u.toggleLarge)
-	da := u.button("lang.da", tr.T("lang.da", nil), func() { u.setLang(i18n.Danish) })
-	en := u.button("lang.en", tr.T("lang.en", nil), func() { u.setLang(i18n.English) })
-	if tr.Lang() == i18n.Danish {
-		da.Importance = widget.HighImportance
-	} else {
-		en.Importance = widget.HighImportance
+	// One button names the other language in that language ("English" on
+	// a Danish screen): what a person who cannot read Danish looks for, and
+	// one button less in the header, which then fits one row in large text
+	// on a 1024 px panel.
+	other := i18n.English
+	if tr.Lang() == i18n.English {
+		other = i18n.Danish
 	}
+	langs := bigTarget(u.button("lang."+string(other), tr.T("lang."+string(other), nil), func() { u.setLang(other) }))
 	display := container.New(gapRow{}, bigTarget(contrast), bigTarget(large))
-	langs := container.New(gapRow{}, bigTarget(da), bigTarget(en))
 	items := []fyne.CanvasObject{name, display, langs}
 	if u.sess != nil || u.card != nil || u.assist != nil {
 		items = append(items, bigTarget(u.button("logout", tr.T("button.logout", nil), func() { u.logout("") })))

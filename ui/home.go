@@ -59,11 +59,13 @@ func (u *KioskUI) showHome() {
 				heading(tr.T("home.hello", map[string]any{"Name": name})),
 				subheading(tr.T("menu.title", nil)),
 				offline,
-				u.primary("home.consents", tr.T("home.consents", nil), u.openConsents),
-				u.primary("home.delegations", tr.T("home.delegations", nil), u.openDelegations),
-				u.primary("home.handover", tr.T("home.handover", nil), u.showScan),
-				u.big("home.overview", tr.T("home.overview", nil), u.printOverview),
-				u.big("home.help", tr.T("button.help", nil), u.callStaff),
+				&fyne.Container{Layout: &menuLayout{}, Objects: []fyne.CanvasObject{
+					u.primary("home.consents", tr.T("home.consents", nil), u.openConsents),
+					u.primary("home.delegations", tr.T("home.delegations", nil), u.openDelegations),
+					u.primary("home.handover", tr.T("home.handover", nil), u.showScan),
+					u.big("home.overview", tr.T("home.overview", nil), u.printOverview),
+					u.big("home.help", tr.T("button.help", nil), u.callStaff),
+				}},
 			),
 			speak: says(tr.T("home.hello", map[string]any{"Name": name}), speakOffline, tr.T("home.speak", nil)),
 		}

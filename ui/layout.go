@@ -21,9 +21,11 @@ import (
 // wider than the window. TestEveryScreenFits checks that nothing is ever
 // squeezed below its own minimum as a result.
 
-// gap is the space between two buttons: twice the theme padding, so at
-// least 12 px (18 in large text) and a finger cannot hit two at once.
-func gap() float32 { return 2 * fynetheme.Padding() }
+// gap is the space these layouts leave between two objects: the theme
+// padding, as Fyne's boxes do. Every control adds a margin of its own on
+// top (theme.TouchTarget and friends), so two buttons side by side are
+// SizeNameTargetGap apart and a finger cannot hit both.
+func gap() float32 { return fynetheme.Padding() }
 
 // screenLayout lays out [header, body, bar, footer]: the bands get their
 // height at the full width (two passes, since a band that wraps only knows
@@ -154,66 +156,29 @@ func (l *rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// barLayout is the action bar: its buttons side by side with equal widths
-// when the widest fits that way, else each on a row of its own at the full
-// width. The order given is kept: Back first (left or top), the main
-// action last.
+// barLayout is the action bar: its buttons in order, Back first and the
+// main action last, as many to a row as fit at their own width, each row
+// then stretched to the full width (so a lone Back is a wide target).
 type barLayout struct {
-	width float32
+	flow flowLayout
 }
 
-func (l *barLayout) stacked(vis []fyne.CanvasObject, width float32) bool {
-	var widest float32
-	for _, o := range vis {
-		widest = max(widest, o.MinSize().Width)
-	}
-	n := float32(len(vis))
-	return width > 0 && widest*n+gap()*(n-1) > width
-}
-
-func (l *barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	vis := visible(objs)
-	var s fyne.Size
-	if l.stacked(vis, l.width) {
-		for i, o := range vis {
-			m := o.MinSize()
-			s.Width = max(s.Width, m.Width)
-			s.Height += m.Height
-			if i > 0 {
-				s.Height += gap()
-			}
-		}
-		return s
-	}
-	s.Height = rowHeight(vis)
-	for _, o := range vis {
-		s.Width = max(s.Width, o.MinSize().Width)
-	}
-	return s
-}
+func (l *barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return l.flow.MinSize(objs) }
 
 func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	l.width = size.Width
-	vis := visible(objs)
-	if len(vis) == 0 {
-		return
-	}
-	if l.stacked(vis, size.Width) {
-		var y float32
-		for _, o := range vis {
-			h := o.MinSize().Height
-			o.Move(fyne.NewPos(0, y))
-			o.Resize(fyne.NewSize(size.Width, h))
-			y += h + gap()
+	l.flow.width = size.Width
+	var y float32
+	for _, row := range l.flow.rows(objs, size.Width) {
+		h := rowHeight(row)
+		extra := (size.Width - rowWidth(row)) / float32(len(row))
+		var x float32
+		for _, o := range row {
+			w := max(o.MinSize().Width+extra, 0)
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w, h))
+			x += w + gap()
 		}
-		return
-	}
-	n := float32(len(vis))
-	w := (size.Width - gap()*(n-1)) / n
-	h := rowHeight(vis)
-	for i, o := range vis {
-		o.Move(fyne.NewPos(float32(i)*(w+gap()), 0))
-		o.Resize(fyne.NewSize(w, h))
+		y += h + gap()
 	}
 }
 
@@ -385,5 +350,64 @@ func settle(o fyne.CanvasObject) {
 	}
 	for _, child := range c.Objects {
 		settle(child)
+	}
+}
+
+// menuLayout is a grid of equal buttons: two columns when the widest fits
+// in half the width (a landscape panel in large text keeps the whole menu
+// in view), else one.
+type menuLayout struct {
+	width float32 // of the last Layout, as in rowsLayout
+}
+
+func (l *menuLayout) grid(objs []fyne.CanvasObject, width float32) (cols int, cell fyne.Size) {
+	vis := visible(objs)
+	for _, o := range vis {
+		cell = cell.Max(o.MinSize())
+	}
+	cols = 1
+	if width <= 0 || 2*cell.Width+gap() <= width {
+		cols = 2
+	}
+	return min(cols, max(len(vis), 1)), cell
+}
+
+func (l *menuLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	cols, cell := l.grid(objs, l.width)
+	rows := (len(visible(objs)) + cols - 1) / cols
+	return fyne.NewSize(cell.Width*float32(cols)+gap()*float32(cols-1), cell.Height*float32(rows)+gap()*float32(max(rows-1, 0)))
+}
+
+func (l *menuLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	cols, cell := l.grid(objs, size.Width)
+	w := (size.Width - gap()*float32(cols-1)) / float32(cols)
+	for i, o := range visible(objs) {
+		r, c := i/cols, i%cols
+		o.Move(fyne.NewPos(float32(c)*(w+gap()), float32(r)*(cell.Height+gap())))
+		o.Resize(fyne.NewSize(w, cell.Height))
+	}
+}
+
+// insetLayout keeps the theme padding around the body's content, but
+// gives up the side margins before the content would be squeezed: on a
+// narrow panel the space goes to the content (a 1,006 px PIN pad on a
+// 1024 px panel), not to empty borders.
+type insetLayout struct{}
+
+func (insetLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range visible(objs) {
+		m = m.Max(o.MinSize())
+	}
+	return m.AddWidthHeight(0, 2*fynetheme.Padding())
+}
+
+func (insetLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := fynetheme.Padding()
+	for _, o := range visible(objs) {
+		side := min(pad, max((size.Width-o.MinSize().Width)/2, 0))
+		o.Move(fyne.NewPos(side, pad))
+		o.Resize(fyne.NewSize(size.Width-2*side, size.Height-2*pad))
 	}
 }

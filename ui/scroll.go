@@ -139,7 +139,7 @@ func (u *KioskUI) newPagedBody(content fyne.CanvasObject) *pagedBody {
 	p.up.SetIcon(fynetheme.MoveUpIcon())
 	p.down = u.button("page.down", u.tr.T("button.page_down", nil), func() { p.scroll.page(1) })
 	p.down.SetIcon(fynetheme.MoveDownIcon())
-	p.upT, p.downT = tall(p.up), tall(p.down)
+	p.upT, p.downT = bigTarget(p.up), bigTarget(p.down)
 	p.scroll.onMoved = p.update
 	p.ExtendBaseWidget(p)
 	return p
@@ -181,9 +181,10 @@ func (r *pagedRenderer) Refresh() {
 	r.p.scroll.Refresh()
 }
 
-// Layout decides whether the page buttons are needed by measuring the
-// content at the width it would have with them: if it overflows there it
-// needs them; if it fits there it also fits at the full width.
+// Layout shows the page buttons only when the content does not fit at the
+// full width. They stand in a column at the right edge; a content too wide
+// to give up that column (the PIN pad in large text) gets them in a row
+// under it instead.
 func (r *pagedRenderer) Layout(size fyne.Size) {
 	p := r.p
 	c := p.scroll.Content
@@ -195,26 +196,31 @@ func (r *pagedRenderer) Layout(size fyne.Size) {
 		c.Resize(fyne.NewSize(w, c.MinSize().Height))
 		return c.MinSize().Height
 	}
-	bw := max(p.upT.MinSize().Width, p.downT.MinSize().Width)
-	narrow := size.Width - bw - gap()
-	need := narrow > 0 && fit(narrow) > size.Height
-	w := size.Width
-	if need {
-		w = narrow
-		p.upT.Show()
-		p.downT.Show()
-		bh := min(p.upT.MinSize().Height, (size.Height-gap())/2)
-		p.upT.Move(fyne.NewPos(size.Width-bw, 0))
-		p.upT.Resize(fyne.NewSize(bw, bh))
-		p.downT.Move(fyne.NewPos(size.Width-bw, size.Height-bh))
-		p.downT.Resize(fyne.NewSize(bw, bh))
-	} else {
+	view := size
+	if fit(size.Width) <= size.Height {
 		p.upT.Hide()
 		p.downT.Hide()
+	} else {
+		p.upT.Show()
+		p.downT.Show()
+		bw := max(p.upT.MinSize().Width, p.downT.MinSize().Width)
+		bh := max(p.upT.MinSize().Height, p.downT.MinSize().Height)
+		if narrow := size.Width - bw - gap(); c.MinSize().Width <= narrow && size.Height >= 2*bh+gap() {
+			view.Width = narrow
+			p.upT.Move(fyne.NewPos(narrow+gap(), 0))
+			p.downT.Move(fyne.NewPos(narrow+gap(), size.Height-bh))
+		} else {
+			view.Height = max(size.Height-bh-gap(), 0)
+			bw = (size.Width - gap()) / 2
+			p.upT.Move(fyne.NewPos(0, size.Height-bh))
+			p.downT.Move(fyne.NewPos(bw+gap(), size.Height-bh))
+		}
+		p.upT.Resize(fyne.NewSize(bw, bh))
+		p.downT.Resize(fyne.NewSize(bw, bh))
 	}
 	p.scroll.Move(fyne.NewPos(0, 0))
-	p.scroll.Resize(fyne.NewSize(w, size.Height))
-	c.Resize(fyne.NewSize(w, max(fit(w), size.Height)))
+	p.scroll.Resize(view)
+	c.Resize(fyne.NewSize(view.Width, max(fit(view.Width), view.Height)))
 	settle(c)
 	p.scroll.scrollTo(p.scroll.Offset.Y) // keep within bounds after a resize
 	p.update()

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -420,4 +421,13 @@ func (u *KioskUI) SpokenReceipt() string {
 func (u *KioskUI) HoldsPersonData() bool {
 	return u.card != nil || u.sess != nil || u.assist != nil || u.handover != nil ||
 		u.state != nil || u.stateErr != nil || u.draft != nil || u.attention != nil || u.readAloud
+}
+
+// BodyScroll returns the scroll container of the current screen's body, so
+// tests (and diagnostics) can see where it is scrolled to.
+func (u *KioskUI) BodyScroll() *container.Scroll {
+	if u.body == nil {
+		return nil
+	}
+	return &u.body.scroll.Scroll
 }
