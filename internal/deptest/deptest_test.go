@@ -31,7 +31,7 @@ var mayImport = map[string][]string{
 	"handover":            {"", "qr"},
 	"timefmt":             {""},
 	"internal/badgerfix":  {},
-	"internal/fixture":    {""},
+	"internal/fixture":    {"", "demo"},
 	"internal/keyfile":    {},
 	"internal/oidctest":   {},
 	"internal/pgtest":     {"internal/testtool"},
