@@ -18,6 +18,8 @@ need=(
   "xauth:/usr/bin/xauth"
   "x11-apps:/usr/bin/xwd"
   "imagemagick:/usr/bin/convert"
+  # The smoke test taps the real window and reads its size.
+  "xdotool:/usr/bin/xdotool"
   "zbar-tools:/usr/bin/zbarimg"
   "espeak-ng:/usr/bin/espeak-ng"
   "chromium:/usr/bin/chromium"
