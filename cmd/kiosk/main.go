@@ -22,7 +22,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/borgerkiosk/borgerkiosk/ui"
-	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/fynelang"
 	"github.com/borgerkiosk/borgerkiosk/ui/speech"
 )
 
@@ -71,7 +71,7 @@ func run(args []string, stderr io.Writer) error {
 
 	// Fyne's own strings (in dialogs it draws itself) follow LANG; ours
 	// follow each session's choice.
-	if err := i18n.RegisterFyneTranslations(); err != nil {
+	if err := fynelang.Register(); err != nil {
 		log.Warn("Fyne translations", "err", err)
 	}
 	a := app.NewWithID("dk.borgerkiosk.kiosk")

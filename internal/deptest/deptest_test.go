@@ -92,13 +92,15 @@ var libraries = map[string][]string{
 
 // mustNotLink lists, for a package, dependencies it must not pull in even
 // indirectly: the stores serve every request, so they carry no web sign-in,
-// and the application service carries no toolkit.
+// and the application service, translations and speech carry no toolkit.
 var mustNotLink = map[string][]string{
 	"central":             {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
 	"central/badgerstore": {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
 	"central/postgres":    {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
 	"central/storetest":   {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
 	"sync":                {"fyne.io/fyne/v2"},
+	"ui/i18n":             {"fyne.io/fyne/v2"},
+	"ui/speech":           {"fyne.io/fyne/v2"},
 	"devices/...":         {"fyne.io/fyne/v2", "github.com/dgraph-io/badger/v4"},
 }
 

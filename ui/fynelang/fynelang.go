@@ -1,4 +1,6 @@
-package i18n
+// Package fynelang gives Fyne's own strings a Danish translation. It is apart
+// from ui/i18n so that i18n, and ui/speech with it, link no Fyne.
+package fynelang
 
 import (
 	"embed"
@@ -9,7 +11,7 @@ import (
 //go:embed fyne/*.json
 var fyneFS embed.FS
 
-// RegisterFyneTranslations gives Fyne's own strings (dialog buttons OK,
+// Register gives Fyne's own strings (dialog buttons OK,
 // Cancel, Yes, No, Confirm; entry menus Copy, Paste, …) a Danish
 // translation, which Fyne ships none of. Call it once at start, before
 // building windows.
@@ -20,6 +22,6 @@ var fyneFS embed.FS
 // them: they build dialogs with dialog.NewCustomConfirm / NewCustom and our
 // own keys (button.ok, button.cancel, button.yes, button.no, button.confirm,
 // button.dismiss), which follow the session's language.
-func RegisterFyneTranslations() error {
+func Register() error {
 	return lang.AddTranslationsFS(fyneFS, "fyne")
 }
