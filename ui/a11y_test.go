@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -28,22 +29,95 @@ func visitTo(t *testing.T, screen string) visit {
 	return visit{}
 }
 
-// assertTapTargets checks every tap target of the window is at least 44×44.
+// assertTapTargets checks every tap target a finger can reach now (those
+// of the top pop-up when one is open) is at least theme.MinTouchTarget
+// square and at least theme.MinTargetGap from every other (the shortest
+// distance between their rectangles), so an unsteady finger that misses
+// one does not hit its neighbour.
 func assertTapTargets(t *testing.T, h *harness) {
 	t.Helper()
-	n := 0
-	for _, tp := range uitest.Tappables(h.w.Canvas().Content()) {
-		if fmt.Sprintf("%T", tp.Object) == "*widget.scrollBarArea" {
-			continue // a drag handle, not a tap target (see TestTapTargetsInEveryTheme)
+	found, full := reachable(h)
+	for i, a := range found {
+		if sz := full[i]; sz.Width < theme.MinTouchTarget || sz.Height < theme.MinTouchTarget {
+			t.Errorf("tap target %s: size = %.0f×%.0f; want ≥ %d×%d", a, sz.Width, sz.Height, theme.MinTouchTarget, theme.MinTouchTarget)
 		}
-		n++
-		if tp.Size.Width < theme.MinTouchTarget || tp.Size.Height < theme.MinTouchTarget {
-			t.Errorf("tap target %s: size = %.0f×%.0f; want ≥ %d×%d", tp, tp.Size.Width, tp.Size.Height, theme.MinTouchTarget, theme.MinTouchTarget)
+		for _, b := range found[i+1:] {
+			if d := gapBetween(a, b); d < theme.MinTargetGap {
+				t.Errorf("tap targets %s and %s are %.1f px apart; want ≥ %d", a, b, d, theme.MinTargetGap)
+			}
 		}
 	}
-	if n < 3 {
-		t.Errorf("only %d tap targets found", n)
+	if len(found) < 1 {
+		t.Errorf("no tap target found")
 	}
+}
+
+// reachable is what a tap can reach: the top pop-up's targets when one is
+// open (it is modal), else the window's; of a target in a scrolled list,
+// only the part inside the list's viewport (the rest is under the action
+// bar or off the window, and a tap there goes elsewhere). full is each
+// target's whole size, as built.
+func reachable(h *harness) (visible []uitest.Tappable, full []fyne.Size) {
+	root := h.w.Canvas().Content()
+	if top := h.w.Canvas().Overlays().Top(); top != nil {
+		root = top
+	}
+	uitest.Tappables(root) // lays a fresh root out
+	var walk func(o fyne.CanvasObject, pos fyne.Position, clip tapRect, top bool)
+	walk = func(o fyne.CanvasObject, pos fyne.Position, clip tapRect, top bool) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		if !top {
+			pos = pos.Add(o.Position())
+		}
+		r := tapRect{pos, o.Size()}
+		if strings.HasSuffix(fmt.Sprintf("%T", o), "Scroll") { // container.Scroll and ours, which embeds it
+			clip = clip.and(r)
+		}
+		if _, ok := o.(fyne.Tappable); ok {
+			tp := uitest.Tappable{Object: o, Position: pos, Size: o.Size(), Text: strings.Join(uitest.AllText(o), " ")}
+			if v := clip.and(r); isTarget(tp) && v.Size.Width > 0 && v.Size.Height > 0 {
+				tp.Position, tp.Size = v.Pos, v.Size
+				visible, full = append(visible, tp), append(full, r.Size)
+			}
+		}
+		var children []fyne.CanvasObject
+		switch v := o.(type) {
+		case *fyne.Container:
+			children = v.Objects
+		case fyne.Widget:
+			if rd := test.WidgetRenderer(v); rd != nil {
+				children = rd.Objects()
+			}
+		}
+		for _, c := range children {
+			walk(c, pos, clip, false)
+		}
+	}
+	walk(root, root.Position(), tapRect{fyne.NewPos(-1e6, -1e6), fyne.NewSize(2e6, 2e6)}, true)
+	return visible, full
+}
+
+// tapRect is a rectangle in window coordinates.
+type tapRect struct {
+	Pos  fyne.Position
+	Size fyne.Size
+}
+
+// and is the intersection of r and o (empty when they do not meet).
+func (r tapRect) and(o tapRect) tapRect {
+	x0, y0 := max(r.Pos.X, o.Pos.X), max(r.Pos.Y, o.Pos.Y)
+	x1, y1 := min(r.Pos.X+r.Size.Width, o.Pos.X+o.Size.Width), min(r.Pos.Y+r.Size.Height, o.Pos.Y+o.Size.Height)
+	return tapRect{fyne.NewPos(x0, y0), fyne.NewSize(max(0, x1-x0), max(0, y1-y0))}
+}
+
+// gapBetween is the shortest distance between two targets' rectangles
+// (0 when they touch or overlap).
+func gapBetween(a, b uitest.Tappable) float32 {
+	dx := max(0, b.Position.X-(a.Position.X+a.Size.Width), a.Position.X-(b.Position.X+b.Size.Width))
+	dy := max(0, b.Position.Y-(a.Position.Y+a.Size.Height), a.Position.Y-(b.Position.Y+b.Size.Height))
+	return float32(math.Hypot(float64(dx), float64(dy)))
 }
 
 // TestTogglesOnEveryMainScreen switches contrast, text size and language
