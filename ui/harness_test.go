@@ -113,6 +113,8 @@ type harness struct {
 	peter   *fake.Card
 	sofie   *fake.Card
 	lang    i18n.Lang // the language a test visit chose
+	taps    int       // every tap by tap, tapKey and tapCPRKey, pad keys included
+	pinTaps int       // the PIN pad's share of taps (digits and OK)
 }
 
 // chooseLang taps the language the visit chose (Danish is the default).
@@ -191,6 +193,7 @@ func (h *harness) tap(id string) {
 	if b.Disabled() {
 		h.t.Fatalf("button %q on screen %q is disabled", id, h.u.Screen())
 	}
+	h.taps++
 	test.Tap(b)
 }
 
@@ -212,12 +215,15 @@ const keyGap = 300 * time.Millisecond
 func (h *harness) tapKey(id string) {
 	h.t.Helper()
 	h.clock.Advance(keyGap)
+	h.taps++
+	h.pinTaps++
 	test.Tap(h.u.PinPad().Key(id))
 }
 
 func (h *harness) tapCPRKey(id string) {
 	h.t.Helper()
 	h.clock.Advance(keyGap)
+	h.taps++
 	test.Tap(h.u.CPRPad().Key(id))
 }
 

@@ -242,9 +242,7 @@ func TestAcceptHandoverScannedAtWelcome(t *testing.T) {
 	h.signIn(h.karen, pin)
 	createDelegation(t, h)
 	h.tap("review.confirm")
-	code := h.k.Printer().Receipts()[1]
-	code = code[strings.Index(code, fake.HandoverPrefix):]
-	code = code[:strings.Index(code, "\n")]
+	code := handoverCode(h)
 	h.k.Remove()
 	h.wantScreen("welcome")
 
@@ -290,9 +288,7 @@ func TestAcceptHandoverFromHomeByWrongPerson(t *testing.T) {
 	h.signIn(h.karen, pin)
 	createDelegation(t, h)
 	h.tap("review.confirm")
-	code := h.k.Printer().Receipts()[1]
-	code = code[strings.Index(code, fake.HandoverPrefix):]
-	code = code[:strings.Index(code, "\n")]
+	code := handoverCode(h)
 	h.k.Remove()
 
 	other := h.k.NewCard("Ida Iversen", "070785-4444", "", pin)
