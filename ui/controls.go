@@ -3,6 +3,9 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	fynetheme "fyne.io/fyne/v2/theme"
+
+	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
 // linesLayout keeps room for n lines of body text whether or not its object
@@ -32,4 +35,89 @@ func (linesLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 // reserveLines puts obj in a space n lines of text tall.
 func reserveLines(n int, obj fyne.CanvasObject) *fyne.Container {
 	return &fyne.Container{Layout: linesLayout{n}, Objects: []fyne.CanvasObject{obj}}
+}
+
+// pinLayout arranges the PIN screen from [heading, name, message, pad,
+// side]: the heading with the card holder's name at its right, the message
+// line, and the pad centred under them with "how many digits?" (the pad's
+// aside) beside the PIN box. Where that stack is taller than the space (a
+// 1024×768 panel: 90 px keys, the box and the words do not fit between the
+// header and the footer), the words, the message and "how many digits?"
+// (side, the same action) go left of the pad instead, so the whole pad, OK
+// included, is in view without scrolling. The arrangement follows from the
+// space alone, so nothing moves while a person types or a message appears.
+type pinLayout struct {
+	pad   *keyboard.PinPad
+	aside fyne.CanvasObject // in the pad's box row when stacked
+	msg   fyne.CanvasObject // the message text inside its reserved line
+}
+
+func (l *pinLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	gap := fynetheme.Padding()
+	pm := l.pad.MinSizeAlone()
+	var w, h float32
+	for _, o := range []fyne.CanvasObject{objs[0], objs[1], objs[4], objs[2]} {
+		m := o.MinSize()
+		w, h = max(w, m.Width), h+m.Height+gap
+	}
+	return fyne.NewSize(w+columnGap()+pm.Width, max(h-gap, pm.Height))
+}
+
+func (l *pinLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	heading, name, message, pad, side := objs[0], objs[1], objs[2], objs[3], objs[4]
+	gap := fynetheme.Padding()
+	show(l.aside, true)
+	stacked := l.pad.MinSize()
+	nm := name.MinSize()
+	heading.Resize(fyne.NewSize(max(size.Width-nm.Width-gap, 0), heading.MinSize().Height))
+	headH := max(heading.MinSize().Height, nm.Height)
+	msgH := message.MinSize().Height
+	if size.Height >= headH+gap+msgH+gap+stacked.Height && size.Width >= stacked.Width {
+		show(side, false)
+		heading.Move(fyne.NewPos(0, 0))
+		heading.Resize(fyne.NewSize(size.Width-nm.Width-gap, headH))
+		name.Move(fyne.NewPos(size.Width-nm.Width, 0))
+		name.Resize(fyne.NewSize(nm.Width, headH))
+		message.Move(fyne.NewPos(0, headH+gap))
+		message.Resize(fyne.NewSize(size.Width, msgH))
+		pad.Move(fyne.NewPos((size.Width-stacked.Width)/2, headH+gap+msgH+gap))
+		pad.Resize(stacked)
+		return
+	}
+	show(l.aside, false)
+	show(side, true)
+	pm := l.pad.MinSizeAlone()
+	between := columnGap()
+	left := max(size.Width-pm.Width-between, 0)
+	y := float32(0)
+	// The message comes last, so a long one that wraps moves nothing.
+	for _, o := range []fyne.CanvasObject{heading, name, side, message} {
+		o.Resize(fyne.NewSize(left, o.MinSize().Height))
+		h := o.MinSize().Height // after wrapping at this width
+		if o == message {
+			h = max(h, l.msg.MinSize().Height)
+		}
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(left, h))
+		y += h + gap
+	}
+	pad.Move(fyne.NewPos(left+between, 0))
+	pad.Resize(pm)
+}
+
+// columnGap keeps "how many digits?" a target gap from the keys
+// beside it.
+func columnGap() float32 {
+	return max(fynetheme.Size(theme.SizeNameTargetGap), theme.MinTargetGap)
+}
+
+// show makes o visible or not, touching it only when that changes (Show
+// and Hide refresh the object).
+func show(o fyne.CanvasObject, on bool) {
+	switch {
+	case on && !o.Visible():
+		o.Show()
+	case !on && o.Visible():
+		o.Hide()
+	}
 }

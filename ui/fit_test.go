@@ -215,18 +215,12 @@ func checkFits(t *testing.T, h *harness, name string, size fyne.Size) {
 			t.Errorf("%s: %s must be in view without scrolling", name, id)
 		}
 	}
-	if screen == "pin" && !pinScrolls(size) {
+	if screen == "pin" {
 		if k := h.u.PinPad().Key(keyboard.KeyOK); !inView(k) {
 			t.Errorf("%s: the PIN pad's OK key must be in view without scrolling", name)
 		}
 	}
 }
-
-// pinScrolls is the one known gap (docs/accessibility.md, 5.1.4): on the
-// 1024×768 panel the PIN pad (90 px keys, the PIN box above them) is taller
-// than the space between the header and the footer in every mode, so its
-// last row is reached with Down or a drag.
-func pinScrolls(size fyne.Size) bool { return size == panels[2] }
 
 // squeezed reports whether o got less room than its own minimum, which
 // for a button or text means its text is clipped. The scroll containers

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -194,19 +193,23 @@ func (u *KioskUI) showPIN(msg string) {
 		// Says how many digits are typed, never which. It sits right of
 		// the PIN box, outside the keys, so the pad stays centred and no
 		// key has it for a neighbour.
-		count := u.button("pin.count", tr.T("pin.count", nil), func() { u.sayNow(pad.Description()) })
-		count.SetIcon(fynetheme.VolumeUpIcon())
-		if !u.speechAvailable() {
-			count.Disable()
+		countButton := func(id string) fyne.CanvasObject {
+			b := u.button(id, tr.T("pin.count", nil), func() { u.sayNow(pad.Description()) })
+			b.SetIcon(fynetheme.VolumeUpIcon())
+			if !u.speechAvailable() {
+				b.Disable()
+			}
+			return bigTarget(b)
 		}
-		pad.SetAside(bigTarget(count))
+		aside := countButton("pin.count")
+		pad.SetAside(aside)
 		return &screen{
 			id: "pin",
-			body: vbox(
-				container.NewBorder(nil, nil, nil, name, heading(tr.T("pin.enter", nil))),
-				reserveLines(1, m),
-				container.NewCenter(pad),
-			),
+			body: &fyne.Container{
+				Layout: &pinLayout{pad: pad, aside: aside, msg: m},
+				Objects: []fyne.CanvasObject{heading(tr.T("pin.enter", nil)), name, reserveLines(1, m), pad,
+					countButton("pin.count.side")},
+			},
 			speak: says(tr.T("pin.enter", nil), message(), tr.T("pin.hint", nil), tr.T("signin.speak", nil)),
 		}
 	})

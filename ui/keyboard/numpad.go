@@ -432,6 +432,17 @@ func (p *PinPad) SetAside(obj fyne.CanvasObject) {
 	p.Refresh()
 }
 
+// MinSizeAlone is the least size of the PIN box and the keys without the
+// aside: for a screen too short to stack its words above the pad, which
+// then shows the aside beside the pad and hides it here (an aside that is
+// not Visible takes no room).
+func (p *PinPad) MinSizeAlone() fyne.Size {
+	alone := p.pad
+	alone.aside = nil
+	r := padRenderer{keys: rowsRenderer{w: p, rows: func() [][]*Key { return alone.rows }}, pad: &alone, th: p.Theme}
+	return r.MinSize()
+}
+
 // SetLabels changes the words on the keys and in Description.
 func (p *PinPad) SetLabels(l Labels) {
 	p.pad.labels = l
