@@ -47,7 +47,6 @@ func (u *KioskUI) show(build func() *screen) {
 	notice := u.takeNotice()
 	s := build()
 	if notice != nil {
-		s.body = vbox(notice, s.body)
 		s.speak = says(u.labels["notice"].Text, s.speak)
 	}
 	u.current = s
@@ -55,7 +54,7 @@ func (u *KioskUI) show(build func() *screen) {
 	u.footerBox = container.NewStack(u.footer())
 	u.body = u.newPagedBody(container.New(insetLayout{}, s.body))
 	u.win.SetContent(&fyne.Container{Layout: screenLayout{},
-		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions), u.footerBox}})
+		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice), u.footerBox}})
 	if u.onRequest && !u.quiet {
 		// What was read on request was about the screen that just left.
 		u.onRequest = false
@@ -284,11 +283,22 @@ func (u *KioskUI) footer() fyne.CanvasObject {
 
 // actionBar holds a screen's actions (see screen.actions) under a line;
 // hidden when the screen has none.
-func (u *KioskUI) actionBar(actions []fyne.CanvasObject) fyne.CanvasObject {
+// A notice (notice may be nil) goes in the bar too, above the actions:
+// the bar grows upwards over the foot of the body, so nothing on the
+// screen moves under a finger when a notice appears, and the notice is in
+// view however far the body is scrolled.
+func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject) fyne.CanvasObject {
 	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
-	box := container.NewVBox(widget.NewSeparator(), bar)
+	box := container.NewVBox(widget.NewSeparator())
+	if notice != nil {
+		box.Add(notice)
+	}
+	box.Add(bar)
 	if len(bar.Objects) == 0 {
-		box.Hide()
+		bar.Hide()
+		if notice == nil {
+			box.Hide()
+		}
 	}
 	return box
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/borgerkiosk/borgerkiosk/ui"
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
@@ -358,5 +359,40 @@ func TestForgottenCard(t *testing.T) {
 			h.signIn(h.peter, "4321")
 			h.wantScreen("home")
 		})
+	}
+}
+
+// onScreen leaves out the body's Up and Down buttons: they sit on the
+// edges of the scrolling body, and a notice in the bar shortens the body
+// from below, so Down follows its edge (the one target that moves, and
+// only on a panel where the body overflows).
+func onScreen(h *harness, all []uitest.Tappable) []uitest.Tappable {
+	var out []uitest.Tappable
+	for _, tp := range all {
+		if _, ok := tp.Object.(*widget.Button); ok && (tp.Text == h.T("button.page_up", nil) || tp.Text == h.T("button.page_down", nil)) {
+			continue
+		}
+		out = append(out, tp)
+	}
+	return out
+}
+
+// TestNoticesMoveNothing: a notice that follows a tap (the overview was
+// printed; staff: the queue was sent) appears in the fixed bar at the foot
+// of the screen, so no tap target on the screen moves under a finger.
+func TestNoticesMoveNothing(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {LargeText: true}} {
+		for _, size := range sizes {
+			t.Run(fmt.Sprintf("%s/%vx%v", suffix(s), size.Width, size.Height), func(t *testing.T) {
+				h := goTo(t, visitTo(t, "home"), i18n.Danish, s)
+				fit(h, size)
+				before := targets(h)
+				h.tap("home.overview")
+				h.runWork()
+				h.wantScreen("home")
+				h.wantText(h.T("home.overview_printed", nil))
+				assertSameTargets(t, "after the overview notice", onScreen(h, before), onScreen(h, targets(h)))
+			})
+		}
 	}
 }
