@@ -27,6 +27,12 @@ type screen struct {
 	// the way back (Back, Cancel) first, the screen's main action last.
 	// Buttons that belong to one item of a list stay in the body.
 	actions []fyne.CanvasObject
+	// message is the line for what a check says after a tap (a CPR number
+	// that is not valid), kept in the bar above the actions: two lines are
+	// reserved, so nothing in the body moves when it appears, and it is in
+	// view however far the body is scrolled. Set its text with
+	// KioskUI.setMessage.
+	message *widget.Label
 	speak   string
 	// receipt is the text of the receipt of what was just done, read aloud
 	// after speak (and on its own by the screen's "read the receipt" button).
@@ -54,7 +60,7 @@ func (u *KioskUI) show(build func() *screen) {
 	u.footerBox = container.NewStack(u.footer())
 	u.body = u.newPagedBody(container.New(insetLayout{}, s.body))
 	u.win.SetContent(&fyne.Container{Layout: screenLayout{},
-		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice), u.footerBox}})
+		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice, s.message), u.footerBox}})
 	if u.onRequest && !u.quiet {
 		// What was read on request was about the screen that just left.
 		u.onRequest = false
@@ -287,20 +293,37 @@ func (u *KioskUI) footer() fyne.CanvasObject {
 // the bar grows upwards over the foot of the body, so nothing on the
 // screen moves under a finger when a notice appears, and the notice is in
 // view however far the body is scrolled.
-func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject) fyne.CanvasObject {
+func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label) fyne.CanvasObject {
 	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
 	box := container.NewVBox(widget.NewSeparator())
 	if notice != nil {
 		box.Add(notice)
 	}
+	if message != nil {
+		// Two lines are kept whether or not there is a message, so the body
+		// keeps its size when one appears; a longer one grows the bar.
+		box.Add(&fyne.Container{Layout: linesLayout{n: 2, grow: true}, Objects: []fyne.CanvasObject{message}})
+	}
 	box.Add(bar)
 	if len(bar.Objects) == 0 {
 		bar.Hide()
-		if notice == nil {
+		if notice == nil && message == nil {
 			box.Hide()
 		}
 	}
 	return box
+}
+
+// setMessage shows text ("" clears it) in the current screen's message
+// line and lays the window out again, in case a long text grows the bar.
+func (u *KioskUI) setMessage(text string) {
+	if u.current == nil || u.current.message == nil {
+		return
+	}
+	u.current.message.SetText(text)
+	if c := u.win.Content(); c != nil {
+		c.Refresh()
+	}
 }
 
 // header is the bar on every screen: kiosk name, high contrast, large

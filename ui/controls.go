@@ -12,7 +12,12 @@ import (
 // shows anything, so a message that appears (a wrong PIN, an invalid CPR
 // number) takes space that was already there and nothing below it moves
 // under a finger on its way to the next key.
-type linesLayout struct{ n int }
+type linesLayout struct {
+	n int
+	// grow lets a longer text have the height it needs (where nothing is
+	// below it to move); otherwise the space stays n lines.
+	grow bool
+}
 
 func (l linesLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	th := fynetheme.Current()
@@ -20,7 +25,11 @@ func (l linesLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	h := float32(l.n)*line + float32(l.n-1)*th.Size(fynetheme.SizeNameLineSpacing) + 2*th.Size(fynetheme.SizeNameInnerPadding)
 	var w float32
 	for _, o := range objects {
-		w = max(w, o.MinSize().Width)
+		m := o.MinSize()
+		w = max(w, m.Width)
+		if l.grow {
+			h = max(h, m.Height)
+		}
 	}
 	return fyne.NewSize(w, h)
 }
@@ -34,7 +43,7 @@ func (linesLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 
 // reserveLines puts obj in a space n lines of text tall.
 func reserveLines(n int, obj fyne.CanvasObject) *fyne.Container {
-	return &fyne.Container{Layout: linesLayout{n}, Objects: []fyne.CanvasObject{obj}}
+	return &fyne.Container{Layout: linesLayout{n: n}, Objects: []fyne.CanvasObject{obj}}
 }
 
 // pinLayout arranges the PIN screen from [heading, name, message, pad,

@@ -396,3 +396,38 @@ func TestNoticesMoveNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCPRPadStaysPut: a CPR number that is not valid, or whose birth date
+// lies in the future (the longest message), is said in the bar above
+// Cancel, wholly in view; no key of the CPR pad moves.
+func TestCPRPadStaysPut(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {LargeText: true}} {
+		for _, lang := range []i18n.Lang{i18n.Danish, i18n.English} {
+			for _, size := range sizes {
+				t.Run(fmt.Sprintf("%s/%s/%vx%v", suffix(s), lang, size.Width, size.Height), func(t *testing.T) {
+					h := goTo(t, visitTo(t, "create_cpr"), lang, s)
+					fit(h, size)
+					before := onScreen(h, targets(h))
+					h.typeCPR("321399-0000")
+					h.wantScreen("create_cpr")
+					if got, want := h.label("create_cpr.message"), h.T("cpr.invalid", nil); got != want {
+						t.Fatalf("message = %q; want %q", got, want)
+					}
+					assertSameTargets(t, "after a CPR number that is not valid", before, onScreen(h, targets(h)))
+					h.typeCPR("010136-4000") // 1 January 2036
+					if got, want := h.label("create_cpr.message"), h.T("cpr.future", nil); got != want {
+						t.Fatalf("message = %q; want %q", got, want)
+					}
+					assertSameTargets(t, "after a birth date in the future", before, onScreen(h, targets(h)))
+					// The whole message is in the window and gets the height it needs.
+					m := h.u.Label("create_cpr.message")
+					p, _ := where(h, m)
+					win := h.w.Canvas().Size()
+					if m.Size().Height < m.MinSize().Height || p.Y < 0 || p.Y+m.Size().Height > win.Height || p.X+m.Size().Width > win.Width {
+						t.Errorf("message at %v, %v (needs %v) in a %v window: not wholly in view", p, m.Size(), m.MinSize(), win)
+					}
+				})
+			}
+		}
+	}
+}

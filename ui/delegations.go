@@ -147,13 +147,9 @@ func (u *KioskUI) startCreate() {
 
 // showCreateCPR asks for the delegate's CPR number on the keypad. The pad
 // outlives a rebuild (contrast, text size, language), so digits typed stay.
-// A check that fails is shown under the heading and read aloud.
+// A check that fails is shown in the bar above Cancel and read aloud.
 func (u *KioskUI) showCreateCPR() {
-	setMsg := func(text string) {
-		if l := u.labels["create_cpr.message"]; l != nil {
-			l.SetText(text)
-		}
-	}
+	setMsg := u.setMessage
 	pad := keyboard.NewCPRPad(func(v string) {
 		u.touch()
 		c, err := u.checkDelegate(v)
@@ -183,9 +179,9 @@ func (u *KioskUI) showCreateCPR() {
 			body: vbox(
 				heading(tr.T("delegation.delegate", nil)),
 				u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil)),
-				msg,
 				container.NewCenter(pad),
 			),
+			message: msg,
 			actions: []fyne.CanvasObject{u.big("create_cpr.cancel", tr.T("button.cancel", nil), u.openDelegations)},
 			speak:   says(tr.T("delegation.delegate", nil), tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
 		}
