@@ -302,7 +302,7 @@ func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObjec
 	if message != nil {
 		// Two lines are kept whether or not there is a message, so the body
 		// keeps its size when one appears; a longer one grows the bar.
-		box.Add(&fyne.Container{Layout: linesLayout{n: 2, grow: true}, Objects: []fyne.CanvasObject{message}})
+		box.Add(&fyne.Container{Layout: linesLayout{n: 1, grow: true}, Objects: []fyne.CanvasObject{message}})
 	}
 	box.Add(bar)
 	if len(bar.Objects) == 0 {

@@ -130,3 +130,39 @@ func show(o fyne.CanvasObject, on bool) {
 		o.Hide()
 	}
 }
+
+// besideLayout arranges [words, pad] for a screen whose pad must be in
+// view whole: the words above the pad, centred under them, where that fits;
+// else the words left of the pad, so the pad's last row and OK are not
+// below the fold. Like pinLayout, it decides from the space alone.
+type besideLayout struct{}
+
+// MinSize is the pad's height, not the words': the words' height depends
+// on the width they last wrapped at, and a least size that changed with it
+// would flip the arrangement back and forth as the body's viewport changes
+// (a message in the bar). Beside the pad the words are shorter than it.
+func (besideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	words, pad := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(words.Width+columnGap()+pad.Width, pad.Height)
+}
+
+func (besideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	words, pad := objs[0], objs[1]
+	gap := fynetheme.Padding()
+	pm := pad.MinSize()
+	words.Resize(fyne.NewSize(size.Width, words.MinSize().Height))
+	wh := words.MinSize().Height // measured at the full width
+	if size.Height >= wh+gap+pm.Height && size.Width >= pm.Width {
+		words.Move(fyne.NewPos(0, 0))
+		words.Resize(fyne.NewSize(size.Width, wh))
+		pad.Move(fyne.NewPos((size.Width-pm.Width)/2, wh+gap))
+		pad.Resize(pm)
+		return
+	}
+	left := max(size.Width-pm.Width-columnGap(), 0)
+	words.Resize(fyne.NewSize(left, words.MinSize().Height))
+	words.Move(fyne.NewPos(0, 0))
+	words.Resize(fyne.NewSize(left, words.MinSize().Height))
+	pad.Move(fyne.NewPos(left+columnGap(), 0))
+	pad.Resize(pm)
+}

@@ -176,11 +176,10 @@ func (u *KioskUI) showCreateCPR() {
 		msg.Importance = widget.DangerImportance
 		return &screen{
 			id: "create_cpr",
-			body: vbox(
-				heading(tr.T("delegation.delegate", nil)),
-				u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil)),
-				container.NewCenter(pad),
-			),
+			body: &fyne.Container{Layout: besideLayout{}, Objects: []fyne.CanvasObject{
+				vbox(heading(tr.T("delegation.delegate", nil)), u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil))),
+				pad,
+			}},
 			message: msg,
 			actions: []fyne.CanvasObject{u.big("create_cpr.cancel", tr.T("button.cancel", nil), u.openDelegations)},
 			speak:   says(tr.T("delegation.delegate", nil), tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),

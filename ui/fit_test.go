@@ -61,7 +61,7 @@ func TestEveryScreenFits(t *testing.T) {
 					for _, size := range panels {
 						h.w.Resize(size)
 						name := fmt.Sprintf("%s at %.0f×%.0f, %s, %s", v.screen, size.Width, size.Height, lang, modeName(mode))
-						checkFits(t, h, name, size)
+						checkFits(t, h, name, size, mode)
 					}
 				}
 			}
@@ -157,7 +157,7 @@ func layoutOf(c fyne.Canvas) []placed {
 	return out
 }
 
-func checkFits(t *testing.T, h *harness, name string, size fyne.Size) {
+func checkFits(t *testing.T, h *harness, name string, size fyne.Size, mode theme.Settings) {
 	t.Helper()
 	c := h.w.Canvas()
 	if got := c.Size(); got != size {
@@ -220,6 +220,11 @@ func checkFits(t *testing.T, h *harness, name string, size fyne.Size) {
 			t.Errorf("%s: the PIN pad's OK key must be in view without scrolling", name)
 		}
 	}
+	if screen == "create_cpr" && !cprScrolls(size, mode) {
+		if k := h.u.CPRPad().Key(keyboard.KeyOK); !inView(k) {
+			t.Errorf("%s: the CPR pad's OK key must be in view without scrolling", name)
+		}
+	}
 }
 
 // squeezed reports whether o got less room than its own minimum, which
@@ -239,4 +244,13 @@ func describe(o fyne.CanvasObject) string {
 		return fmt.Sprintf("%T %q", o, strings.Join(text, " "))
 	}
 	return fmt.Sprintf("%T", o)
+}
+
+// cprScrolls is the one known gap (docs/accessibility.md, gap 5): in large
+// text on a 1024×768 panel the CPR pad (90 px keys and the number above
+// them) is taller than the space between the header, the action bar and
+// the footer even beside the words, so its last row is reached with Down
+// or a drag.
+func cprScrolls(size fyne.Size, mode theme.Settings) bool {
+	return size == panels[2] && mode.LargeText
 }
