@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"sync"
-	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
@@ -24,24 +23,6 @@ var (
 	_ session.Printer = (*fakePrinter)(nil)
 	_ session.Sync    = (*fakeSync)(nil)
 )
-
-// clock is the injected time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // maxPINTries is how many wrong PINs lock a card.
 const maxPINTries = 3

@@ -39,7 +39,7 @@ const (
 // kit is a kiosk service wired to fakes, with a few cards.
 type kit struct {
 	t       *testing.T
-	clock   *clock
+	clock   *fixture.Clock
 	issuer  *fixture.Issuer
 	kioskSK ed25519.PrivateKey
 
@@ -63,7 +63,7 @@ func newKit(t *testing.T) *kit {
 	}
 	k := &kit{
 		t:       t,
-		clock:   &clock{t: time.Now().UTC().Truncate(time.Second)},
+		clock:   fixture.NewClock(time.Now().UTC().Truncate(time.Second)),
 		issuer:  fixture.NewIssuer(),
 		kioskSK: kioskSK,
 		reader:  newFakeReader(),

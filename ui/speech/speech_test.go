@@ -231,9 +231,7 @@ func TestAudioDevice(t *testing.T) {
 }
 
 func TestDetectInNeedsADevice(t *testing.T) {
-	if _, err := exec.LookPath("espeak-ng"); err != nil {
-		t.Skip("espeak-ng not installed")
-	}
+	needTool(t, "espeak-ng")
 	dir := t.TempDir()
 	none := Audio{Cards: filepath.Join(dir, "missing")}
 	if s := DetectIn(context.Background(), none); s.Available() || Reason(s) != ReasonNoDevice {
@@ -247,9 +245,7 @@ func TestDetectInNeedsADevice(t *testing.T) {
 }
 
 func TestHeardCatchesASilentEngine(t *testing.T) {
-	if _, err := exec.LookPath("espeak-ng"); err != nil {
-		t.Skip("espeak-ng not installed")
-	}
+	needTool(t, "espeak-ng")
 	e, err := NewESpeak()
 	if err != nil {
 		t.Fatal(err)
