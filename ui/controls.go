@@ -135,31 +135,40 @@ func show(o fyne.CanvasObject, on bool) {
 // view whole: the words above the pad, centred under them, where that fits;
 // else the words left of the pad, so the pad's last row and OK are not
 // below the fold. Like pinLayout, it decides from the space alone.
-type besideLayout struct{}
+type besideLayout struct {
+	narrow bool // the last width left too narrow a column: always stacked
+}
 
-// MinSize is the pad's height, not the words': the words' height depends
+// MinSize is the pad's height, not the words' (unless narrow): the words' height depends
 // on the width they last wrapped at, and a least size that changed with it
 // would flip the arrangement back and forth as the body's viewport changes
 // (a message in the bar). Beside the pad the words are shorter than it.
-func (besideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (l *besideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	words, pad := objs[0].MinSize(), objs[1].MinSize()
+	if l.narrow { // stacked whatever the height: the body scrolls to the pad
+		return fyne.NewSize(max(words.Width, pad.Width), words.Height+fynetheme.Padding()+pad.Height)
+	}
 	return fyne.NewSize(words.Width+columnGap()+pad.Width, pad.Height)
 }
 
-func (besideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l *besideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	words, pad := objs[0], objs[1]
 	gap := fynetheme.Padding()
 	pm := pad.MinSize()
 	words.Resize(fyne.NewSize(size.Width, words.MinSize().Height))
 	wh := words.MinSize().Height // measured at the full width
-	if size.Height >= wh+gap+pm.Height && size.Width >= pm.Width {
+	left := max(size.Width-pm.Width-columnGap(), 0)
+	// Beside the pad only with room for words to wrap as words: in a column
+	// narrower than a third of the screen a heading breaks inside words
+	// ("Who / sho / uld"), and stacked is better even if the pad scrolls.
+	l.narrow = left < size.Width/3
+	if l.narrow || size.Height >= wh+gap+pm.Height && size.Width >= pm.Width {
 		words.Move(fyne.NewPos(0, 0))
 		words.Resize(fyne.NewSize(size.Width, wh))
 		pad.Move(fyne.NewPos((size.Width-pm.Width)/2, wh+gap))
 		pad.Resize(pm)
 		return
 	}
-	left := max(size.Width-pm.Width-columnGap(), 0)
 	words.Resize(fyne.NewSize(left, words.MinSize().Height))
 	words.Move(fyne.NewPos(0, 0))
 	words.Resize(fyne.NewSize(left, words.MinSize().Height))

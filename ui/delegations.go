@@ -176,7 +176,7 @@ func (u *KioskUI) showCreateCPR() {
 		msg.Importance = widget.DangerImportance
 		return &screen{
 			id: "create_cpr",
-			body: &fyne.Container{Layout: besideLayout{}, Objects: []fyne.CanvasObject{
+			body: &fyne.Container{Layout: &besideLayout{}, Objects: []fyne.CanvasObject{
 				vbox(heading(tr.T("delegation.delegate", nil)), u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil))),
 				pad,
 			}},
