@@ -56,6 +56,7 @@ type Payload struct {
 	DelegationID  string       `json:"delegation_id,omitempty"`
 	PrincipalName string       `json:"principal_name,omitempty"` // create: shown to the delegate
 	Delegate      *CPR         `json:"delegate,omitempty"`       // create
+	DelegateName  string       `json:"delegate_name,omitempty"`  // create: as the principal typed it (CheckName)
 	Scopes        []ScopeGrant `json:"scopes,omitempty"`         // create
 	ValidFrom     time.Time    `json:"valid_from,omitzero"`      // create
 	ValidTo       time.Time    `json:"valid_to,omitzero"`        // create

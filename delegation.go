@@ -38,7 +38,7 @@ type Delegation struct {
 	Principal     CPR             `json:"principal"`
 	PrincipalName string          `json:"principal_name"`
 	Delegate      CPR             `json:"delegate"`
-	DelegateName  string          `json:"delegate_name,omitempty"` // known once accepted
+	DelegateName  string          `json:"delegate_name,omitempty"` // from their card, known once accepted
 	Scopes        []ScopeGrant    `json:"scopes"`
 	ValidFrom     time.Time       `json:"valid_from"`
 	ValidTo       time.Time       `json:"valid_to"`
@@ -48,6 +48,10 @@ type Delegation struct {
 	State         DelegationState `json:"state"`
 	ChangedAt     time.Time       `json:"changed_at"`
 	ChangedBy     string          `json:"changed_by,omitempty"`
+
+	// DelegateNameTyped is the name the principal typed for the delegate, so
+	// a pending delegation is known by a person, not a number.
+	DelegateNameTyped string `json:"delegate_name_typed,omitempty"`
 }
 
 // StateAt returns the state at time now, with expiry applied.
@@ -56,6 +60,15 @@ func (d *Delegation) StateAt(now time.Time) DelegationState {
 		return DelegationExpired
 	}
 	return d.State
+}
+
+// DelegateShown is the delegate's name to show: the card's once they have
+// accepted, until then the one the principal typed (either may be "").
+func (d *Delegation) DelegateShown() string {
+	if d.DelegateName != "" {
+		return d.DelegateName
+	}
+	return d.DelegateNameTyped
 }
 
 // ActiveScopes returns the scope ids in force at time now.

@@ -282,6 +282,13 @@ func (r *Rules) create(a *Action, p Payload, actor, staff *Certificate, now time
 	if err := r.checkValidity(p, t, now); err != nil {
 		return Refuse(a.ID, err), nil
 	}
+	// Optional, so an action queued by a kiosk from before names were
+	// typed still applies; checked as typed, since the signature covers it.
+	if p.DelegateName != "" {
+		if err := CheckName(p.DelegateName).Err(); err != nil {
+			return Refuse(a.ID, err), nil
+		}
+	}
 	via := ViaSelf
 	if staff != nil {
 		via = ViaAssisted
@@ -307,6 +314,8 @@ func (r *Rules) create(a *Action, p Payload, actor, staff *Certificate, now time
 		State:         DelegationPending,
 		ChangedAt:     t,
 		ChangedBy:     a.ID,
+
+		DelegateNameTyped: p.DelegateName,
 	}
 }
 

@@ -3,6 +3,7 @@ package borgerkiosk_test
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -436,6 +437,14 @@ func TestApplyCreateDelegation(t *testing.T) {
 					t.Errorf("PrincipalName = %q; want the card's %q", got.Delegation.PrincipalName, "Poul Principal")
 				}
 			}},
+		{name: "delegate name as typed", kind: bk.CreateDelegation, payload: createPayload(func(p *bk.Payload) { p.DelegateName = "Dorte Ærø-Ås" }), actor: principal, outcome: applied, state: "pending_acceptance",
+			check: func(t *testing.T, got bk.Target, _ *bk.Action) {
+				if d := got.Delegation; d.DelegateNameTyped != "Dorte Ærø-Ås" || d.DelegateName != "" || d.DelegateShown() != "Dorte Ærø-Ås" {
+					t.Errorf("typed %q, card %q, shown %q; want the typed name until accepted", d.DelegateNameTyped, d.DelegateName, d.DelegateShown())
+				}
+			}},
+		{name: "delegate name with a digit", kind: bk.CreateDelegation, payload: createPayload(func(p *bk.Payload) { p.DelegateName = "Dorte 2" }), actor: principal, outcome: rejected, reason: bk.EBadName},
+		{name: "delegate name too long", kind: bk.CreateDelegation, payload: createPayload(func(p *bk.Payload) { p.DelegateName = strings.Repeat("a", bk.MaxNameRunes+1) }), actor: principal, outcome: rejected, reason: bk.EBadName},
 		{name: "already exists", delegation: delegation(bk.DelegationPending), kind: bk.CreateDelegation, payload: createPayload(), actor: principal, outcome: rejected, reason: bk.EConflict},
 		{name: "principal 14", kind: bk.CreateDelegation, payload: createPayload(), actor: citizen(age14CPR, "Mads"), outcome: rejected, reason: bk.EAgeRule},
 		{name: "principal 15 today", kind: bk.CreateDelegation, payload: createPayload(), actor: citizen(age15CPR, "Frida"), outcome: applied, state: "pending_acceptance"},
@@ -494,6 +503,12 @@ func TestApplyAcceptDelegation(t *testing.T) {
 			check: func(t *testing.T, got bk.Target, _ *bk.Action) {
 				if got.Delegation.DelegateName != delegate.Name {
 					t.Errorf("DelegateName = %q; want %q", got.Delegation.DelegateName, delegate.Name)
+				}
+			}},
+		{name: "the card's name replaces the typed one", delegation: delegation(bk.DelegationPending, func(d *bk.Delegation) { d.DelegateNameTyped = "Dorte" }), kind: bk.AcceptDelegation, actor: delegate, outcome: applied, state: "active",
+			check: func(t *testing.T, got bk.Target, _ *bk.Action) {
+				if got.Delegation.DelegateShown() != delegate.Name {
+					t.Errorf("DelegateShown() = %q; want the card's %q", got.Delegation.DelegateShown(), delegate.Name)
 				}
 			}},
 		{name: "pending assisted", delegation: delegation(bk.DelegationPending), kind: bk.AcceptDelegation, actor: delegate, staff: helper, outcome: applied, state: "active"},

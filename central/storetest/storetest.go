@@ -366,6 +366,7 @@ func delegation(principal, delegate bk.CPR) *bk.Delegation {
 		Scopes:    []bk.ScopeGrant{{ScopeID: "tax"}},
 		ValidFrom: T0, ValidTo: T0.AddDate(1, 0, 0), CreatedVia: bk.ViaSelf, CreatedAt: T0,
 		State: bk.DelegationPending, ChangedAt: T0, ChangedBy: bk.NewID(T0),
+		DelegateNameTyped: "Bo Ærø-Berg", // kept as typed, ÆØÅ and all
 	}
 }
 

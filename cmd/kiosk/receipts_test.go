@@ -82,7 +82,7 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		id := bk.NewID(now.Add(time.Duration(i) * time.Millisecond)) // in order
 		res := do(s, bk.CreateDelegation, bk.Payload{
-			DelegationID: id, Delegate: &delegate,
+			DelegationID: id, Delegate: &delegate, DelegateName: "Mads Nielsen",
 			Scopes:    []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health"}},
 			ValidFrom: now, ValidTo: now.AddDate(1, 0, 0),
 		})

@@ -255,7 +255,7 @@ func delegationBody(d *Doc, r Receipt, lang string) error {
 	// principal for the delegate's.
 	other := personName(g.PrincipalName, g.Principal, lang)
 	if r.Kind == bk.CreateDelegation || r.Kind == bk.RevokeDelegation {
-		other = personName(g.DelegateName, g.Delegate, lang)
+		other = personName(g.DelegateShown(), g.Delegate, lang)
 	}
 	if err := complete(g, other); err != nil {
 		return err
@@ -303,7 +303,7 @@ func HandoverDoc(r Receipt) (*Doc, error) {
 	d.rule()
 	d.para(slipSummary.f(lang, principal))
 	scopeItems(d, r, g, lang)
-	to := strings.TrimSpace(g.DelegateName + " " + g.Delegate.Masked())
+	to := strings.TrimSpace(g.DelegateShown() + " " + g.Delegate.Masked())
 	d.field(slipTo.in(lang), to)
 	d.field(fromLabel.in(lang), r.Zone.Date(g.ValidFrom, lang))
 	endField(d, r.Zone, g.ValidTo, lang)
@@ -378,7 +378,7 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 			}
 			who := personName(g.PrincipalName, g.Principal, lang)
 			if given {
-				who = personName(g.DelegateName, g.Delegate, lang)
+				who = personName(g.DelegateShown(), g.Delegate, lang)
 			}
 			if who == "" {
 				who = unknownPerson.in(lang)

@@ -672,7 +672,7 @@ func (k *Kiosk) delegationLocked(id string) *bk.Delegation {
 		if actor == nil {
 			continue
 		}
-		return &bk.Delegation{ID: id, Principal: actor.CPR, PrincipalName: p.PrincipalName, Delegate: *p.Delegate,
+		return &bk.Delegation{ID: id, Principal: actor.CPR, PrincipalName: p.PrincipalName, Delegate: *p.Delegate, DelegateNameTyped: p.DelegateName,
 			Scopes: p.Scopes, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo, State: bk.DelegationPending, CreatedAt: a.OccurredAt}
 	}
 	return nil
