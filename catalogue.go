@@ -25,6 +25,11 @@ type Authority struct {
 	// ask citizens about; a request for any other is refused
 	// (ECategoryNotAllowed), so a tax agency cannot ask for health records.
 	DataCategories []string `json:"data_categories" toml:"data_categories"`
+	// DelegationScopes are the ids of the delegation scopes the authority
+	// may ask about in a delegation check; a check of any other is refused
+	// (EScopeNotAllowed), so a tax agency cannot learn who may act for a
+	// citizen about health. None: it may check no delegations.
+	DelegationScopes []string `json:"delegation_scopes,omitempty" toml:"delegation_scopes"`
 }
 
 // DataCategory is a kind of personal data an authority may ask to use.
@@ -49,8 +54,9 @@ type Catalogue struct {
 }
 
 // Validate checks that every entry has an id, unique in its list, and texts
-// in both languages, and that every authority lists at least one known data
-// category it may request, each once.
+// in both languages, that every authority lists at least one known data
+// category it may request, each once, and that the delegation scopes an
+// authority may check are known scopes, each listed once.
 func (c *Catalogue) Validate() error {
 	type entry struct {
 		id         string
@@ -88,22 +94,44 @@ func (c *Catalogue) Validate() error {
 	if err := check("data category", d); err != nil {
 		return err
 	}
+	if err := check("scope", s); err != nil {
+		return err
+	}
+	// refs checks that an authority's ids name known entries, each once.
+	refs := func(a Authority, verb, what string, ids []string, known func(string) bool) error {
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if !known(id) {
+				return Errorf(EInvalid, "catalogue: authority %q may %s unknown %s %q", a.ID, verb, what, id)
+			}
+			if seen[id] {
+				return Errorf(EInvalid, "catalogue: authority %q lists %s %q twice", a.ID, what, id)
+			}
+			seen[id] = true
+		}
+		return nil
+	}
+	isCategory := func(id string) bool { _, ok := c.DataCategory(id); return ok }
+	isScope := func(id string) bool { _, ok := c.Scope(id); return ok }
 	for _, a := range c.Authorities {
 		if len(a.DataCategories) == 0 {
 			return Errorf(EInvalid, "catalogue: authority %q lists no data_categories it may request", a.ID)
 		}
-		seen := map[string]bool{}
-		for _, id := range a.DataCategories {
-			if _, ok := c.DataCategory(id); !ok {
-				return Errorf(EInvalid, "catalogue: authority %q may request unknown data category %q", a.ID, id)
-			}
-			if seen[id] {
-				return Errorf(EInvalid, "catalogue: authority %q lists data category %q twice", a.ID, id)
-			}
-			seen[id] = true
+		if err := refs(a, "request", "data category", a.DataCategories, isCategory); err != nil {
+			return err
+		}
+		if err := refs(a, "check", "delegation scope", a.DelegationScopes, isScope); err != nil {
+			return err
 		}
 	}
-	return check("scope", s)
+	return nil
+}
+
+// MayCheckScope reports whether the catalogue lets authority ask whether a
+// delegation covers scope.
+func (c *Catalogue) MayCheckScope(authorityID, scope string) bool {
+	a, ok := c.Authority(authorityID)
+	return ok && slices.Contains(a.DelegationScopes, scope)
 }
 
 // MayRequest reports whether the catalogue lets authority ask citizens about

@@ -36,6 +36,9 @@ func TestCatalogueValidate(t *testing.T) {
 		{"authority may request an unknown category", func(c *bk.Catalogue) { c.Authorities[1].DataCategories = []string{"income", "dna"} }},
 		{"authority lists a category twice", func(c *bk.Catalogue) { c.Authorities[0].DataCategories = []string{"health", "health"} }},
 		{"authority's category renamed away", func(c *bk.Catalogue) { c.DataCategories[0].ID = "helbred" }},
+		{"authority may check an unknown scope", func(c *bk.Catalogue) { c.Authorities[1].DelegationScopes = []string{"tax", "pension"} }},
+		{"authority lists a scope twice", func(c *bk.Catalogue) { c.Authorities[0].DelegationScopes = []string{"health", "health"} }},
+		{"authority's scope renamed away", func(c *bk.Catalogue) { c.Scopes[0].ID = "skat" }},
 	}
 	for _, tt := range tests {
 		c := fixture.Catalogue()
@@ -66,6 +69,17 @@ func TestCatalogueLookup(t *testing.T) {
 	} {
 		if got := c.MayRequest(tt.authority, tt.category); got != tt.want {
 			t.Errorf("MayRequest(%q, %q) = %v; want %v", tt.authority, tt.category, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		authority, scope string
+		want             bool
+	}{
+		{"sundhed", "health", true}, {"skat", "tax", true},
+		{"skat", "health", false}, {"sundhed", "tax", false}, {"skat", "pension", false}, {"nobody", "tax", false}, {"", "", false},
+	} {
+		if got := c.MayCheckScope(tt.authority, tt.scope); got != tt.want {
+			t.Errorf("MayCheckScope(%q, %q) = %v; want %v", tt.authority, tt.scope, got, tt.want)
 		}
 	}
 	for _, id := range []string{"", "nope", "TAX"} {

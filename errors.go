@@ -39,6 +39,7 @@ const (
 	ECPRFutureBirth     = "cpr_future_birth"     // the CPR number's date of birth is after today
 	EUnknownKiosk       = "unknown_kiosk"        // central has no kiosk with this id: enrol it (again)
 	ECategoryNotAllowed = "category_not_allowed" // the catalogue does not let this authority ask for the category
+	EScopeNotAllowed    = "scope_not_allowed"    // the catalogue does not let this authority check delegations of the scope
 	EPurposeTooLong     = "purpose_too_long"     // a consent request's purpose is longer than MaxPurposeRunes
 )
 

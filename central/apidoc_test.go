@@ -34,7 +34,8 @@ func TestAPIDoc(t *testing.T) {
 		"POST /v1/admin/enrollment-tokens", "POST /v1/admin/revocations", "POST /v1/enroll", "POST /v1/push",
 		"GET /v1/trust-bundle", "GET /v1/catalogue", "POST /v1/citizen/nonce", "POST /v1/citizen/state",
 		"POST /v1/authority/consent-requests", "GET /v1/authority/consent-requests",
-		"GET /v1/authority/consent-requests/{id}", "POST /v1/authority/consent-checks", "GET /healthz", "GET /metrics",
+		"GET /v1/authority/consent-requests/{id}", "POST /v1/authority/consent-checks",
+		"POST /v1/authority/delegation-checks", "GET /healthz", "GET /metrics",
 		// The handover pages (the harness serves them with the dev sign-in).
 		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /handover/signin",
 		"GET /handover/signout", "GET /handover/dev", "POST /handover/dev", "GET /handover/oidc/callback",

@@ -134,6 +134,13 @@ func TestRateLimitAuthorityFailures(t *testing.T) {
 			t.Fatalf("correct authority token %d while limited = %d %s; want 200", i, status, body)
 		}
 	}
+	// The checks count the same, and a correct token still gets its answer.
+	check := []byte(`{"principal":"` + cprKaren + `","delegate":"` + cprBo + `","scope":"tax","purpose":"Årsopgørelse"}`)
+	status, body = h.Do(t, "POST", "/v1/authority/delegation-checks", "Bearer still-wrong", check)
+	wantError(t, "a delegation check with a wrong token when limited", status, body, 429, central.ECodeTooManyRequests)
+	if status, body := h.Authority(t, "skat", "POST", "/v1/authority/delegation-checks", check); status != 200 {
+		t.Errorf("delegation check with a correct token while limited = %d %s; want 200", status, body)
+	}
 	// Wrong operator tokens count the same.
 	status, body = h.Do(t, "POST", "/v1/admin/enrollment-tokens", "Bearer nope", nil)
 	wantError(t, "a wrong operator token when limited", status, body, 429, central.ECodeTooManyRequests)

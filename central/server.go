@@ -259,6 +259,7 @@ func (s *Server) routes() {
 		}},
 		{"/v1/authority/consent-requests/{id}", []ep{{"GET", s.authority(s.handleGetConsent)}}},
 		{"/v1/authority/consent-checks", []ep{{"POST", s.authority(s.handleConsentCheck)}}},
+		{"/v1/authority/delegation-checks", []ep{{"POST", s.authority(s.handleDelegationCheck)}}},
 		{"/healthz", []ep{{"GET", s.handleHealth}}},
 		{"/metrics", []ep{{"GET", s.metrics.handler().ServeHTTP}}},
 	}
@@ -413,7 +414,7 @@ func httpStatus(code string) int {
 		return http.StatusBadRequest
 	case bk.EUnauthorized, bk.EBadSignature, bk.ENotAuthed, bk.EUnknownKiosk, bk.EClockSkew:
 		return http.StatusUnauthorized
-	case bk.EForbidden, bk.ECategoryNotAllowed, bk.ECardRevoked, bk.ECardExpired, bk.ECardNotYet, bk.EWrongRole, bk.EUnknownIssuer, bk.ENotPermitted:
+	case bk.EForbidden, bk.ECategoryNotAllowed, bk.EScopeNotAllowed, bk.ECardRevoked, bk.ECardExpired, bk.ECardNotYet, bk.EWrongRole, bk.EUnknownIssuer, bk.ENotPermitted:
 		return http.StatusForbidden
 	case bk.ENotFound, bk.EUnknownSubject:
 		return http.StatusNotFound
