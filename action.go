@@ -60,7 +60,11 @@ type Payload struct {
 	Scopes        []ScopeGrant `json:"scopes,omitempty"`         // create
 	ValidFrom     time.Time    `json:"valid_from,omitzero"`      // create
 	ValidTo       time.Time    `json:"valid_to,omitzero"`        // create
-	HandoverToken string       `json:"handover_token,omitempty"` // accept/decline: the code that was scanned
+	// HandoverToken names a handover code in hex: for accept and decline
+	// the code that was scanned; for create the first code's, whose typed
+	// form (handover.TypedCode) central can then resolve.
+	HandoverToken   string    `json:"handover_token,omitempty"`
+	HandoverExpires time.Time `json:"handover_expires,omitzero"` // create: when that first code stops working
 }
 
 // Assist is a staff member's signed statement that they are helping at one

@@ -39,6 +39,7 @@ func TestAPIDoc(t *testing.T) {
 		// The handover pages (the harness serves them with the dev sign-in).
 		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /handover/signin",
 		"GET /handover/signout", "GET /handover/dev", "POST /handover/dev", "GET /handover/oidc/callback",
+		"GET /kode", "POST /kode", "GET /K/{code}", "POST /K/{code}",
 	}
 	// Served only with OIDC sign-in; TestHandoverInBrowser goes through it.
 	onlyWithOIDC := map[string]bool{"GET /handover/oidc/callback": true}

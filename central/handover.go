@@ -148,3 +148,84 @@ func markTokenUsed(tx Tx, delegationID, token string) error {
 	rec.Use(token)
 	return tx.PutHandoverCodes(delegationID, rec)
 }
+
+// indexTypedCode indexes the typed form of the first handover code that
+// create action a announces for delegation d, so the code can be typed on
+// the pages (TypedClaims). A create without one indexes nothing. A code
+// already taken by another delegation (50 random bits: a kiosk fault, not
+// chance) is logged and left out; the create stands.
+func (s *Server) indexTypedCode(tx Tx, a *bk.Action, d *bk.Delegation) error {
+	p, _ := a.DecodePayload() // the rules decoded it already
+	tok, err := hex.DecodeString(handoverToken(p))
+	if err != nil || len(tok) == 0 {
+		return nil
+	}
+	e, ok := handover.NewTypedEntry(d.ID, tok, a.OccurredAt, p.HandoverExpires, d.ValidTo)
+	if !ok {
+		return nil
+	}
+	err = tx.PutTypedCode(e)
+	if bk.ErrorCode(err) == bk.EConflict {
+		s.log.Warn("typed handover code taken; left out", "delegation", d.ID, "kiosk", a.Kiosk)
+		return nil
+	}
+	return err
+}
+
+// TypedClaims resolves a typed handover code, as a person typed it, to
+// the claims of the code it spells, made from central's record
+// (handover.TypedEntry.Claims), for the pages to treat like a scanned
+// code's. It refuses, with an *bk.Error: a malformed code
+// (handover.ETypedMalformed), one central has not heard of, which the
+// kiosk may not have sent yet (handover.ETypedUnknown), and an expired one
+// (handover.EExpired). Whether it is used or superseded is the pages'
+// and Redeem's business, by the same rules as a scanned code. Each
+// lookup is logged with the code's first four characters only.
+func (s *Server) TypedClaims(ctx context.Context, typed string) (*handover.Claims, error) {
+	c, err := s.typedClaims(ctx, typed)
+	outcome := "found"
+	if err != nil {
+		outcome = bk.ErrorCode(err)
+	}
+	s.metrics.typed.WithLabelValues(outcome).Inc()
+	shown := ""
+	if code, perr := handover.ParseTyped(typed); perr == nil {
+		shown = code[:4] + "…"
+	}
+	if outcome == bk.EInternal {
+		s.log.Error("typed handover code lookup failed", "code", shown, "err", err)
+	} else {
+		s.log.Info("typed handover code lookup", "code", shown, "outcome", outcome)
+	}
+	return c, err
+}
+
+func (s *Server) typedClaims(ctx context.Context, typed string) (*handover.Claims, error) {
+	code, err := handover.ParseTyped(typed)
+	if err != nil {
+		return nil, err
+	}
+	var c *handover.Claims
+	err = s.store.View(ctx, func(tx Tx) error {
+		e, err := tx.TypedCode(code)
+		if bk.ErrorCode(err) == bk.ENotFound {
+			return bk.Errorf(handover.ETypedUnknown, "This code is not known yet. If the power of attorney was made just now, the kiosk may not have sent it yet: try again later.")
+		}
+		if err != nil {
+			return err
+		}
+		d, err := tx.Delegation(e.DelegationID)
+		if err != nil {
+			return err
+		}
+		c = e.Claims(d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(c.ExpiresAt) {
+		return nil, bk.Errorf(handover.EExpired, "The handover code has expired. Ask for a new one.")
+	}
+	return c, nil
+}

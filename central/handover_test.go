@@ -419,3 +419,134 @@ func TestRedeemConcurrently(t *testing.T) {
 		t.Errorf("web action log has %d records; want 1", len(recs))
 	}
 }
+
+// typedDelegation has Karen create a delegation to Bo whose create action
+// announces the first handover code's token, as the kiosk does, and
+// returns its id and the typed code (ungrouped).
+func (w *handoverWorld) typedDelegation(t *testing.T, now time.Time, codeLife time.Duration) (id, code string) {
+	t.Helper()
+	tok, err := handover.NewTypedToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ = handover.TypedCode(tok)
+	id = bk.NewID(now)
+	bo := bk.MustParseCPR(cprBo)
+	p := bk.Payload{DelegationID: id, Delegate: &bo, ValidFrom: now, ValidTo: now.AddDate(1, 0, 0),
+		Scopes: []bk.ScopeGrant{{ScopeID: "tax"}}, HandoverToken: hex.EncodeToString(tok), HandoverExpires: now.Add(codeLife)}
+	if got := w.push(t, fixture.Action(bk.CreateDelegation, p, w.karen, nil, now)); strings.Join(got, " ") != "applied" {
+		t.Fatalf("create delegation = %v; want applied", got)
+	}
+	return id, code
+}
+
+// TestTypedCodeOnTheWeb types handover codes into central's real pages over
+// HTTP: the form at the short address sends the browser to the code's
+// page, which is the scanned code's page, refused by the same rules.
+func TestTypedCodeOnTheWeb(t *testing.T) {
+	type step struct {
+		h     *centraltest.Harness
+		w     *handoverWorld
+		clock *fixture.Clock
+		b     *browser
+	}
+	tests := []struct {
+		name string
+		// prepare makes the case's state and returns what the person types.
+		prepare    func(t *testing.T, s step) string
+		wantStatus int
+		want       string // on the code's page
+		limits     central.RateLimits
+	}{
+		{"known", func(t *testing.T, s step) string {
+			_, code := s.w.typedDelegation(t, s.clock.Now(), 14*24*time.Hour)
+			return strings.ToLower(handover.GroupTyped(code)) // as a person may type it
+		}, http.StatusOK, `id="signin"`, central.RateLimits{}},
+		{"used at a kiosk (its QR code)", func(t *testing.T, s step) string {
+			id, code := s.w.typedDelegation(t, s.clock.Now(), 14*24*time.Hour)
+			tok := hex.EncodeToString(handover.TypedToken(code))
+			a := fixture.Action(bk.DeclineDelegation, bk.Payload{DelegationID: id, HandoverToken: tok}, s.w.bo, nil, s.clock.Now())
+			if got := s.w.push(t, a); strings.Join(got, " ") != "applied" {
+				t.Fatalf("kiosk decline = %v", got)
+			}
+			return code
+		}, http.StatusGone, "sagt nej tak", central.RateLimits{}},
+		{"expired", func(t *testing.T, s step) string {
+			_, code := s.w.typedDelegation(t, s.clock.Now(), time.Hour)
+			s.clock.Add(time.Hour)
+			return code
+		}, http.StatusGone, "Koden er udløbet", central.RateLimits{}},
+		{"not sent from the kiosk yet", func(t *testing.T, s step) string {
+			tok, _ := handover.NewTypedToken()
+			code, _ := handover.TypedCode(tok)
+			return code
+		}, http.StatusNotFound, "ikke sendt fra kiosken endnu", central.RateLimits{}},
+		{"rate-limited per client", func(t *testing.T, s step) string {
+			_, code := s.w.typedDelegation(t, s.clock.Now(), 14*24*time.Hour)
+			for range 2 {
+				s.b.do(t, "GET", s.b.base+handover.TypedPath+"0000000000", nil)
+			}
+			return code
+		}, http.StatusTooManyRequests, "For mange forsøg", central.RateLimits{TypedCode: central.RateLimit{PerMinute: 1, Burst: 2}}},
+		{"rate-limited in total", func(t *testing.T, s step) string {
+			_, code := s.w.typedDelegation(t, s.clock.Now(), 14*24*time.Hour)
+			s.b.do(t, "GET", s.b.base+handover.TypedPath+"0000000000", nil)
+			return code
+		}, http.StatusTooManyRequests, "For mange forsøg", central.RateLimits{TypedCodeTotal: central.RateLimit{PerMinute: 1, Burst: 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := fixture.NewClock(time.Now().UTC().Truncate(time.Second))
+			h := centraltest.StartWith(t, centraltest.Options{Now: clock.Now, Configure: func(cfg *central.Config) {
+				cfg.RateLimits.TypedCode, cfg.RateLimits.TypedCodeTotal = tt.limits.TypedCode, tt.limits.TypedCodeTotal
+			}})
+			s := step{h: h, w: newHandoverWorld(t, h), clock: clock, b: newBrowser(h)}
+			typed := tt.prepare(t, s)
+			status, page, resp := s.b.do(t, "POST", h.URL+"/KODE", url.Values{"code": {typed}})
+			want, _ := handover.ParseTyped(typed)
+			if loc, _ := resp.Location(); status != http.StatusSeeOther || loc == nil || loc.Path != handover.TypedPath+want {
+				t.Fatalf("POST /kode %q = %d, Location %v; want 303 to %s%s:\n%s", typed, status, loc, handover.TypedPath, want, page)
+			}
+			status, page, _ = s.b.do(t, "GET", h.URL+handover.TypedPath+want, nil)
+			if status != tt.wantStatus || !strings.Contains(page, tt.want) {
+				t.Errorf("GET %s%s = %d; want %d with %q:\n%s", handover.TypedPath, want, status, tt.wantStatus, tt.want, page)
+			}
+			if logs := h.Logs(); strings.Contains(logs, want) {
+				t.Errorf("the logs show the whole typed code %s:\n%s", want, logs)
+			}
+		})
+	}
+}
+
+// TestTypedCodeAnswer answers a typed code on the web: the delegate signs
+// in from the code's page and accepts; the code, and so the QR code on the
+// same slip, is then used up.
+func TestTypedCodeAnswer(t *testing.T) {
+	h := centraltest.Start(t)
+	w := newHandoverWorld(t, h)
+	id, code := w.typedDelegation(t, time.Now().UTC().Truncate(time.Second), 14*24*time.Hour)
+	u := h.URL + handover.TypedPath + code
+	b := newBrowser(h)
+	if status, page, _ := b.do(t, "GET", u, nil); status != 200 || !strings.Contains(page, "Karen J.") || !strings.Contains(page, "Skat") {
+		t.Fatalf("typed code page = %d:\n%s", status, page)
+	}
+	b.signIn(t, u, cprBo, "Bo Berg")
+	if status, page := b.answer(t, u, "accept"); status != 200 || !strings.Contains(page, "Du har taget imod fuldmagten") {
+		t.Fatalf("accept = %d:\n%s", status, page)
+	}
+	if d := h.Delegation(t, id); d.State != bk.DelegationActive {
+		t.Fatalf("delegation = %s; want active", d.State)
+	}
+	c, err := h.Server.TypedClaims(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Server.Redeem(context.Background(), handover.Redemption{Claims: c, Delegate: bk.MustParseCPR(cprBo), Accept: true, Method: "dev", At: time.Now()})
+	if bk.ErrorCode(err) != handover.ECodeUsed {
+		t.Errorf("the typed code again = %v; want %s", err, handover.ECodeUsed)
+	}
+	a := fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id, HandoverToken: hex.EncodeToString(handover.TypedToken(code))}, w.bo, nil, time.Now())
+	if got := w.push(t, a); strings.Join(got, " ") != "rejected:"+handover.ECodeUsed {
+		t.Errorf("kiosk accept with the slip's QR code after its typed code was used = %v; want rejected:%s", got, handover.ECodeUsed)
+	}
+}

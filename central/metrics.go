@@ -21,6 +21,7 @@ type metrics struct {
 	pushActions *prometheus.CounterVec
 	forks       prometheus.Counter
 	handover    *prometheus.CounterVec
+	typed       *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -43,12 +44,16 @@ func newMetrics() *metrics {
 			Name: "borgerkiosk_central_handover_redemptions_total",
 			Help: "Answers to handover codes on the web pages, by verdict outcome or refusal code.",
 		}, []string{"outcome"}),
+		typed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_typed_code_lookups_total",
+			Help: "Typed handover codes looked up on the web pages, by outcome (found or refusal code).",
+		}, []string{"outcome"}),
 		forks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "borgerkiosk_central_fork_alarms_total",
 			Help: "Pushes where a sequence number came again with different content.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.handover,
+	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.handover, m.typed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show every outcome from the start, so dashboards see zeros, not gaps.
 	for _, o := range []bk.Outcome{bk.Applied, bk.Duplicate, bk.Superseded, bk.Rejected} {

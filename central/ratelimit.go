@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
 // RateLimit is a token bucket per client: PerMinute requests a minute on
@@ -41,6 +43,12 @@ type RateLimits struct {
 	// Enroll counts every POST /v1/enroll; 6 a minute, burst 10 (a site
 	// installing several kiosks at once).
 	Enroll RateLimit
+	// TypedCode counts every request for the page of a typed handover
+	// code (/K/…), each a guess at a code; 10 a minute, burst 10 (one
+	// answer takes three or four). TypedCodeTotal bounds the same requests
+	// from all clients together, so that many addresses guess no faster;
+	// 300 a minute, burst 300. See docs/decisions.md for the entropy.
+	TypedCode, TypedCodeTotal RateLimit
 	// TrustForwardedFor takes the client's address from the last
 	// X-Forwarded-For entry, as the reverse proxy in front of central
 	// appends it. Off by default: without such a proxy anyone could send
@@ -178,7 +186,14 @@ func (s *Server) allow(c *clientLimiter, w http.ResponseWriter, r *http.Request,
 	if c == nil {
 		return true
 	}
-	key := s.clientKey(r)
+	return s.allowKey(c, s.clientKey(r), w, r, page)
+}
+
+// allowKey is allow for the bucket key, "*" for a limit on all clients.
+func (s *Server) allowKey(c *clientLimiter, key string, w http.ResponseWriter, r *http.Request, page bool) bool {
+	if c == nil {
+		return true
+	}
 	ok, retry, first := c.take(key, s.now())
 	if ok {
 		return true
@@ -189,7 +204,7 @@ func (s *Server) allow(c *clientLimiter, w http.ResponseWriter, r *http.Request,
 		level = slog.LevelWarn
 	}
 	s.log.Log(r.Context(), level, "rate limit: request refused", "limit", c.name, "client", key,
-		"method", r.Method, "path", r.URL.Path, "retry_after_s", secs)
+		"method", r.Method, "path", logPath(r.URL.Path), "retry_after_s", secs)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	if page {
 		tooManyPage(w, secs)
@@ -216,6 +231,21 @@ func tooManyPage(w http.ResponseWriter, secs int) {
 <p lang="en">Too many attempts. Wait `+n+` seconds, then try again.</p>
 </main></body></html>
 `)
+}
+
+// isTypedLookupPath reports whether path is the page of a typed handover
+// code (the pages that TypedCode and TypedCodeTotal limit).
+func isTypedLookupPath(path string) bool {
+	return strings.HasPrefix(strings.ToUpper(path), handover.TypedPath)
+}
+
+// logPath is path as a log line may show it: a typed code, which works
+// like a password until used, only by its first four characters.
+func logPath(path string) string {
+	if isTypedLookupPath(path) && len(path) > len(handover.TypedPath)+4 {
+		return path[:len(handover.TypedPath)+4] + "…"
+	}
+	return path
 }
 
 // isSignInPath reports whether path starts a handover sign-in (the pages

@@ -198,6 +198,9 @@ func (s *Server) apply(tx Tx, trust *bk.Trust, kioskID string, it bk.PushItem, h
 			err = markTokenUsed(tx, subject, token)
 		}
 	}
+	if a.Kind == bk.CreateDelegation && err == nil {
+		err = s.indexTypedCode(tx, a, changed.Delegation)
+	}
 	return v, err
 }
 

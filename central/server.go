@@ -75,6 +75,7 @@ type Server struct {
 	pages   http.Handler // from Config.Pages
 
 	signInLimit, authFailLimit, enrollLimit *clientLimiter // nil: no limit
+	typedLimit, typedTotalLimit             *clientLimiter
 }
 
 // New checks cfg, fills in defaults and returns a ready Server.
@@ -127,10 +128,13 @@ func New(cfg Config) (*Server, error) {
 	rl.SignIn.orDefault(60, 20)
 	rl.AuthFailures.orDefault(10, 10)
 	rl.Enroll.orDefault(6, 10)
+	rl.TypedCode.orDefault(10, 10)
+	rl.TypedCodeTotal.orDefault(300, 300)
 	if rl.MaxClients <= 0 {
 		rl.MaxClients = 10000
 	}
-	for name, l := range map[string]RateLimit{"sign-in": rl.SignIn, "auth failures": rl.AuthFailures, "enroll": rl.Enroll} {
+	for name, l := range map[string]RateLimit{"sign-in": rl.SignIn, "auth failures": rl.AuthFailures, "enroll": rl.Enroll,
+		"typed code": rl.TypedCode, "typed code total": rl.TypedCodeTotal} {
 		if err := l.check(name); err != nil {
 			return nil, err
 		}
@@ -153,6 +157,9 @@ func New(cfg Config) (*Server, error) {
 		signInLimit:   newClientLimiter("sign-in", rl.SignIn, rl.MaxClients),
 		authFailLimit: newClientLimiter("auth failures", rl.AuthFailures, rl.MaxClients),
 		enrollLimit:   newClientLimiter("enroll", rl.Enroll, rl.MaxClients),
+
+		typedLimit:      newClientLimiter("typed code", rl.TypedCode, rl.MaxClients),
+		typedTotalLimit: newClientLimiter("typed code total", rl.TypedCodeTotal, 1),
 	}
 	if cfg.Pages != nil {
 		s.pages = cfg.Pages(s)
@@ -203,6 +210,9 @@ func (s *Server) Handler() http.Handler {
 		if s.cfg.IsPagePath != nil && s.cfg.IsPagePath(r.URL.Path) {
 			route = "pages"
 			if isSignInPath(r.URL.Path) && !s.allow(s.signInLimit, rec, r, true) {
+				return
+			}
+			if isTypedLookupPath(r.URL.Path) && (!s.allow(s.typedLimit, rec, r, true) || !s.allowKey(s.typedTotalLimit, "*", rec, r, true)) {
 				return
 			}
 			s.pages.ServeHTTP(rec, r)

@@ -109,6 +109,13 @@ type Tx interface {
 	// PutHandoverCodes replaces a delegation's handover code record; an
 	// empty delegation id is EInvalid.
 	PutHandoverCodes(delegationID string, rec handover.CodeRecord) error
+	// TypedCode returns the index entry of a typed handover code (as
+	// handover.ParseTyped returns it), or ENotFound.
+	TypedCode(code string) (handover.TypedEntry, error)
+	// PutTypedCode indexes a typed code. Storing an entry again is a no-op;
+	// a code already indexed with different contents keeps the first and
+	// is EConflict; an entry without code or delegation id is EInvalid.
+	PutTypedCode(e handover.TypedEntry) error
 
 	// Revoke adds a card serial to the revocation list; revoking a serial
 	// twice keeps the first record and is not an error.

@@ -88,6 +88,9 @@ type Claims struct {
 	// KeyID names the kiosk key that signed the code. Verify sets it from the
 	// protected header; Issue ignores it and uses its kid argument.
 	KeyID string
+	// Typed marks claims that central made from its record for a typed code
+	// (TypedEntry.Claims), not read from a signed code: they have no Binding.
+	Typed bool
 }
 
 // wireClaims is the CBOR form of Claims: integer keys keep it compact.

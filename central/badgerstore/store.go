@@ -558,6 +558,28 @@ func (t *tx) PutHandoverCodes(delegationID string, rec handover.CodeRecord) erro
 	return t.put(key("handover", []byte(delegationID)), rec)
 }
 
+func (t *tx) TypedCode(code string) (handover.TypedEntry, error) {
+	var e handover.TypedEntry
+	err := t.get(key("typed", []byte(code)), &e, "typed code")
+	return e, err
+}
+
+func (t *tx) PutTypedCode(e handover.TypedEntry) error {
+	if e.Code == "" || e.DelegationID == "" {
+		return bk.Errorf(bk.EInvalid, "a typed code needs its code and delegation id")
+	}
+	old, err := t.TypedCode(e.Code)
+	switch {
+	case err == nil && old.Same(e):
+		return nil
+	case err == nil:
+		return bk.Errorf(bk.EConflict, "the typed code is taken")
+	case bk.ErrorCode(err) != bk.ENotFound:
+		return err
+	}
+	return t.put(key("typed", []byte(e.Code)), e)
+}
+
 // --- revocations ---
 
 func (t *tx) Revoke(r central.Revocation) error {

@@ -54,6 +54,13 @@ type Registry interface {
 
 	// Catalogue returns the current catalogue, for scope names.
 	Catalogue() *bk.Catalogue
+
+	// TypedClaims resolves a typed code, as the person typed it, to the
+	// claims of the code it spells, made from central's record
+	// (handover.TypedEntry.Claims), or an *bk.Error with code
+	// handover.ETypedMalformed, ETypedUnknown (not sent from the kiosk
+	// yet) or EExpired.
+	TypedClaims(ctx context.Context, typed string) (*handover.Claims, error)
 }
 
 // EWrongDelegate is the page's refusal when the signed-in person is not the
@@ -150,18 +157,35 @@ func New(cfg Config) *Handler {
 
 // IsHandoverPath reports whether central should send path to this handler.
 func IsHandoverPath(path string) bool {
-	u := strings.ToUpper(path)
-	return strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) ||
-		strings.HasPrefix(path, "/handover/")
+	return isCodePath(path) || strings.EqualFold(path, handover.TypedFormPath) || strings.HasPrefix(path, "/handover/")
 }
+
+// isCodePath reports whether path is the page of a code, scanned (URLPath,
+// URLPathCompressed) or typed (TypedPath), in any letter case.
+func isCodePath(path string) bool {
+	u := strings.ToUpper(path)
+	return strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) || isTypedPath(path)
+}
+
+// isTypedPath reports whether path is the page of a typed code.
+func isTypedPath(path string) bool {
+	return strings.HasPrefix(strings.ToUpper(path), handover.TypedPath)
+}
+
+// IsTypedLookupPath reports whether a request for path looks up a typed
+// code: central rate-limits these, since each is a guess at a code.
+func IsTypedLookupPath(path string) bool { return isTypedPath(path) }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Cache-Control", "no-store")
-	u := strings.ToUpper(r.URL.Path)
-	if strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) {
+	if strings.EqualFold(r.URL.Path, handover.TypedFormPath) {
+		h.typedForm(w, r)
+		return
+	}
+	if isCodePath(r.URL.Path) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
 			h.showCode(w, r)
@@ -250,7 +274,17 @@ func codePath(r *http.Request) string {
 // delegation, refusing a code whose claims disagree with the record. On
 // failure it has written the refusal page and returns ok false.
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (c *handover.Claims, d *bk.Delegation, rec handover.CodeRecord, ok bool) {
-	c, err := handover.Verify(codePath(r), h.cfg.Registry.KioskKey, h.cfg.Now())
+	var err error
+	if isTypedPath(r.URL.Path) {
+		typed := r.URL.Path[len(handover.TypedPath):]
+		c, err = h.cfg.Registry.TypedClaims(r.Context(), typed)
+		if code := bk.ErrorCode(err); code == handover.ETypedUnknown || code == handover.ETypedMalformed {
+			h.showTypedForm(w, r, statusFor(code), typed, code)
+			return nil, nil, handover.CodeRecord{}, false
+		}
+	} else {
+		c, err = handover.Verify(codePath(r), h.cfg.Registry.KioskKey, h.cfg.Now())
+	}
 	if err == nil {
 		d, rec, err = h.cfg.Registry.HandoverRecord(r.Context(), c.DelegationID)
 		if bk.ErrorCode(err) == bk.ENotFound {
@@ -295,6 +329,7 @@ type pageData struct {
 	Closed      bool // the code can no longer be answered; Message says why
 	Outcome     string
 	State       string
+	Typed       string // typed.html: what the person typed
 }
 
 // viewOf is the page's view of central's record del; of the code c it uses
@@ -347,11 +382,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, code 
 
 func statusFor(code string) int {
 	switch code {
-	case handover.EMalformed, "bad_request":
+	case handover.EMalformed, handover.ETypedMalformed, "bad_request":
 		return http.StatusBadRequest
 	case handover.EUnknownKey, handover.EBadSignature, EWrongDelegate, bk.ENotPermitted, "csrf":
 		return http.StatusForbidden
-	case bk.ENotFound, bk.EUnknownSubject:
+	case bk.ENotFound, bk.EUnknownSubject, handover.ETypedUnknown:
 		return http.StatusNotFound
 	case bk.EInternal:
 		return http.StatusInternalServerError
@@ -392,7 +427,7 @@ func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case s.id.CPR != del.Delegate:
 			d.Message = message(lang, bk.ENotPermitted)
-		case !handover.BindsTo(c, s.id.CPR.Digits()):
+		case !bindsTo(c, s.id.CPR):
 			d.Message = message(lang, EWrongDelegate)
 		}
 	}
@@ -428,7 +463,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !handover.BindsTo(c, s.id.CPR.Digits()) {
+	if !bindsTo(c, s.id.CPR) {
 		h.fail(w, r, http.StatusForbidden, EWrongDelegate)
 		return
 	}
@@ -456,4 +491,52 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	h.cfg.Logger.Info("handover answered", "delegation", c.DelegationID, "accept", accept, "outcome", v.Outcome, "reason", v.Reason, "delegate", s.id.CPR)
 	h.render(w, http.StatusOK, "result.html", d)
+}
+
+// bindsTo reports whether the code with claims c was made for cpr. Claims
+// of a typed code come from central's record and carry no binding: who may
+// answer is decided from the record anyway (Decide's delegate check).
+func bindsTo(c *handover.Claims, cpr bk.CPR) bool {
+	return c.Typed || handover.BindsTo(c, cpr.Digits())
+}
+
+// typedForm serves the short address: GET shows the form for typing a
+// code; POST reads it (handover.ParseTyped) and sends the browser on to
+// the code's page, or shows the form again saying what a code looks like.
+// It looks nothing up: the code's page does, under central's rate limit.
+func (h *Handler) typedForm(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		h.showTypedForm(w, r, http.StatusOK, "", "")
+	case http.MethodPost:
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			h.fail(w, r, http.StatusBadRequest, "bad_request")
+			return
+		}
+		typed := r.PostForm.Get("code")
+		code, err := handover.ParseTyped(typed)
+		if err != nil {
+			h.showTypedForm(w, r, http.StatusBadRequest, typed, bk.ErrorCode(err))
+			return
+		}
+		http.Redirect(w, r, handover.TypedPath+code, http.StatusSeeOther)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		h.fail(w, r, http.StatusMethodNotAllowed, "bad_request")
+	}
+}
+
+// showTypedForm renders the typed-code form with what was typed and the
+// message for refusal code ("" for none).
+func (h *Handler) showTypedForm(w http.ResponseWriter, r *http.Request, status int, typed, code string) {
+	lang := h.lang(w, r)
+	d := pageData{Lang: lang, OtherLang: other(lang), Path: handover.TypedFormPath, Title: translate(lang, "typed_title"), Typed: typed}
+	if len(d.Typed) > 64 {
+		d.Typed = ""
+	}
+	if code != "" {
+		d.Message = message(lang, code)
+	}
+	h.render(w, status, "typed.html", d)
 }

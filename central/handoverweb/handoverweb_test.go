@@ -29,7 +29,25 @@ type memRegistry struct {
 	dels   map[string]*bk.Delegation
 	codes  map[string]handover.CodeRecord
 	kiosks map[string]ed25519.PublicKey
+	typed  map[string]handover.TypedEntry
 	rules  *bk.Rules
+}
+
+func (m *memRegistry) TypedClaims(_ context.Context, typed string) (*handover.Claims, error) {
+	code, err := handover.ParseTyped(typed)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.typed[code]
+	if !ok {
+		return nil, bk.Errorf(handover.ETypedUnknown, "not known yet")
+	}
+	if !time.Now().Before(e.ExpiresAt) {
+		return nil, bk.Errorf(handover.EExpired, "expired")
+	}
+	return e.Claims(m.dels[e.DelegationID]), nil
 }
 
 func (m *memRegistry) HandoverRecord(_ context.Context, id string) (*bk.Delegation, handover.CodeRecord, error) {
@@ -93,6 +111,7 @@ func newWorld(t *testing.T, signIn func(t *testing.T, base string) handoverweb.S
 			dels:   map[string]*bk.Delegation{},
 			codes:  map[string]handover.CodeRecord{},
 			kiosks: map[string]ed25519.PublicKey{"kiosk-1": key.Public().(ed25519.PublicKey)},
+			typed:  map[string]handover.TypedEntry{},
 			rules:  bk.DefaultRules(fixture.Catalogue()),
 		},
 		kioskKey: key,

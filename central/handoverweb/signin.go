@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
 // SignIn is a way for the delegate to prove who they are.
@@ -74,8 +72,7 @@ func safeNext(next string) string {
 			return ""
 		}
 	}
-	u := strings.ToUpper(next)
-	if !strings.HasPrefix(u, handover.URLPath) && !strings.HasPrefix(u, handover.URLPathCompressed) {
+	if !isCodePath(next) {
 		return ""
 	}
 	return next

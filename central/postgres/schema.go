@@ -78,4 +78,11 @@ CREATE TABLE nonces (
 );
 CREATE INDEX nonces_by_expiry ON nonces (expires_at);
 `,
+	// Typed handover codes, by their ten characters (handover.TypedEntry).
+	`
+CREATE TABLE typed_codes (
+	code text COLLATE "C" PRIMARY KEY,
+	doc  json NOT NULL
+);
+`,
 }

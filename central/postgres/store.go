@@ -662,6 +662,34 @@ func (t *tx) PutHandoverCodes(delegationID string, rec handover.CodeRecord) erro
 	return err
 }
 
+func (t *tx) TypedCode(code string) (handover.TypedEntry, error) {
+	var e handover.TypedEntry
+	err := t.one(&e, "typed code", `SELECT doc FROM typed_codes WHERE code = $1`, code)
+	return e, err
+}
+
+func (t *tx) PutTypedCode(e handover.TypedEntry) error {
+	if e.Code == "" || e.DelegationID == "" {
+		return bk.Errorf(bk.EInvalid, "a typed code needs its code and delegation id")
+	}
+	doc, err := encode(e, "typed code")
+	if err != nil {
+		return err
+	}
+	n, err := t.exec("put typed code", `INSERT INTO typed_codes (code, doc) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING`, e.Code, doc)
+	if err != nil || n == 1 {
+		return err
+	}
+	old, err := t.TypedCode(e.Code)
+	if err != nil {
+		return err
+	}
+	if !old.Same(e) {
+		return bk.Errorf(bk.EConflict, "the typed code is taken")
+	}
+	return nil
+}
+
 // --- revocations ---
 
 func (t *tx) Revoke(r central.Revocation) error {

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"Consents", testConsents},
 		{"Delegations", testDelegations},
 		{"HandoverCodes", testHandoverCodes},
+		{"TypedCodes", testTypedCodes},
 		{"Revocations", testRevocations},
 		{"Nonces", testNonces},
 		{"Rollback", testRollback},
@@ -649,6 +650,41 @@ func testCopies(t *testing.T, s central.Store) {
 			return err
 		}
 		wantEqual(t, "Consent after changing a returned copy", again, c)
+		return nil
+	})
+}
+
+func testTypedCodes(t *testing.T, s central.Store) {
+	e := handover.TypedEntry{Code: "K7M4XQ9P2R", DelegationID: bk.NewID(T0), IssuedAt: T0, ExpiresAt: T0.Add(14 * 24 * time.Hour)}
+	view(t, s, func(tx central.Tx) error {
+		_, err := tx.TypedCode(e.Code)
+		wantCode(t, "TypedCode(none stored)", err, bk.ENotFound)
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutTypedCode(no code)", tx.PutTypedCode(handover.TypedEntry{DelegationID: e.DelegationID}), bk.EInvalid)
+		wantCode(t, "PutTypedCode(no delegation)", tx.PutTypedCode(handover.TypedEntry{Code: e.Code}), bk.EInvalid)
+		return tx.PutTypedCode(e)
+	})
+	update(t, s, func(tx central.Tx) error {
+		if err := tx.PutTypedCode(e); err != nil {
+			t.Errorf("PutTypedCode(same entry again) = %v; want nil", err)
+		}
+		other := e
+		other.DelegationID = bk.NewID(T0.Add(time.Second))
+		wantCode(t, "PutTypedCode(taken code)", tx.PutTypedCode(other), bk.EConflict)
+		return nil
+	})
+	view(t, s, func(tx central.Tx) error {
+		got, err := tx.TypedCode(e.Code)
+		if err != nil {
+			return err
+		}
+		if !got.Same(e) {
+			t.Errorf("TypedCode(%q) = %+v; want %+v (the first put)", e.Code, got, e)
+		}
+		_, err = tx.TypedCode("K7M4XQ9P2S")
+		wantCode(t, "TypedCode(another code)", err, bk.ENotFound)
 		return nil
 	})
 }

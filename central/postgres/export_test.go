@@ -1,0 +1,4 @@
+package postgres
+
+// SchemaVersions is how many migrations this central knows.
+var SchemaVersions = len(migrations)
