@@ -36,6 +36,8 @@ func TestAPIDoc(t *testing.T) {
 		"POST /v1/authority/consent-requests", "GET /v1/authority/consent-requests",
 		"GET /v1/authority/consent-requests/{id}", "POST /v1/authority/consent-checks",
 		"POST /v1/authority/delegation-checks", "GET /healthz", "GET /metrics",
+		// The token exchange (central/tokenexchange, served by the harness as by cmd/central).
+		"POST /v1/token", "GET /.well-known/jwks.json", "GET /.well-known/oauth-authorization-server",
 		// The handover pages (the harness serves them with the dev sign-in).
 		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /handover/signin",
 		"GET /handover/signout", "GET /handover/dev", "POST /handover/dev", "GET /handover/oidc/callback",

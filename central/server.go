@@ -312,7 +312,7 @@ func (s *Server) limited(c *clientLimiter, next http.HandlerFunc) http.HandlerFu
 // authFailed answers a refused bearer token: 401 with err, or 429 once the
 // client has failed too often.
 func (s *Server) authFailed(w http.ResponseWriter, r *http.Request, err error) {
-	if s.allow(s.authFailLimit, w, r, false) {
+	if s.AllowAuthFailure(w, r) {
 		s.fail(w, r, err)
 	}
 }
@@ -335,19 +335,33 @@ func (s *Server) authority(next func(w http.ResponseWriter, r *http.Request, aut
 			s.authFailed(w, r, bk.Errorf(bk.EUnauthorized, "An authority bearer token is required."))
 			return
 		}
-		h := bk.TokenHash(t)
-		id := ""
-		for _, a := range s.cfg.Authorities {
-			if hashEqual(h, a.TokenHash) {
-				id = a.ID
-			}
-		}
-		if id == "" {
+		id, ok := s.AuthorityByToken(t)
+		if !ok {
 			s.authFailed(w, r, bk.Errorf(bk.EUnauthorized, "The authority bearer token is not valid."))
 			return
 		}
 		next(w, r, id)
 	}
+}
+
+// AuthorityByToken returns the authority whose bearer token is token,
+// comparing hashes in constant time.
+func (s *Server) AuthorityByToken(token string) (id string, ok bool) {
+	h := bk.TokenHash(token)
+	for _, a := range s.cfg.Authorities {
+		if hashEqual(h, a.TokenHash) {
+			id = a.ID
+		}
+	}
+	return id, id != ""
+}
+
+// AllowAuthFailure counts a refused credential of r's client against the
+// authentication-failure limit (RateLimits.AuthFailures), for endpoints
+// that authenticate in their own way (the token endpoint). When the client
+// has failed too often it has answered 429 and returns false.
+func (s *Server) AllowAuthFailure(w http.ResponseWriter, r *http.Request) bool {
+	return s.allow(s.authFailLimit, w, r, false)
 }
 
 // kiosk authenticates a kiosk request (bk.SignKioskRequest over method,

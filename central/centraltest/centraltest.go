@@ -30,6 +30,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
+	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
 	"github.com/borgerkiosk/borgerkiosk/demo"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
@@ -51,6 +52,11 @@ type Options struct {
 	// Listener, if set, is where the service listens, so that Configure
 	// can know its URL beforehand (for an OIDC redirect URL, say).
 	Listener net.Listener
+	// TokenExchange configures the token endpoint and JWKS, served as
+	// cmd/central serves them. Issuer, Now and Logger are the harness's;
+	// Keys, if nil, rotate daily in a temporary directory. Default: no
+	// clients, and an eID broker that cannot be reached.
+	TokenExchange *tokenexchange.Config
 }
 
 // Harness is a running central service.
@@ -131,11 +137,36 @@ func StartWith(t testing.TB, o Options) *Harness {
 	}
 	h.HTTP.Start()
 	h.URL = h.HTTP.URL
+	if err := serveTokenExchange(t, h, o, logger); err != nil {
+		h.HTTP.Close()
+		st.Close()
+		t.Fatalf("centraltest: token exchange: %v", err)
+	}
 	t.Cleanup(func() {
 		h.HTTP.Close()
 		st.Close()
 	})
 	return h
+}
+
+func serveTokenExchange(t testing.TB, h *Harness, o Options, logger *slog.Logger) error {
+	cfg := tokenexchange.Config{Broker: tokenexchange.Broker{Issuer: "http://127.0.0.1:9/no-broker"}}
+	if o.TokenExchange != nil {
+		cfg = *o.TokenExchange
+	}
+	if cfg.Keys == nil {
+		var err error
+		if cfg.Keys, err = tokenexchange.OpenKeyRing(t.TempDir(), 24*time.Hour, o.Now); err != nil {
+			return err
+		}
+	}
+	cfg.Issuer, cfg.Now, cfg.Logger = h.URL, o.Now, logger.With("component", "token")
+	svc, err := tokenexchange.New(h.Server, cfg)
+	if err != nil {
+		return err
+	}
+	svc.Register(h.Server)
+	return nil
 }
 
 func randomToken() string {

@@ -55,6 +55,10 @@ var mayImport = map[string][]string{
 	"demo":                {"", "catalogue"},
 	"packaging/mkdeb":     {},
 	"cmd/...":             {"", "catalogue", "central/...", "demo", "devices/...", "handover", "internal/...", "session", "sync", "timefmt", "ui/..."},
+
+	// The token exchange stands on central's registry and keeps its
+	// signing keys with internal/keyfile, like central's other key.
+	"central/tokenexchange": {"", "central", "internal/keyfile"},
 }
 
 // libraries lists, for each outside module or package prefix, the packages of
@@ -67,7 +71,7 @@ var libraries = map[string][]string{
 	"github.com/creack/pty":               {"devices/ptyhost"},
 	"golang.org/x/sys/unix":               {"devices/ptyhost"},
 	"github.com/jackc/pgx/v5":             {"central/postgres", "internal/pgtest"},
-	"github.com/coreos/go-oidc/v3":        {"central/handoverweb"},
+	"github.com/coreos/go-oidc/v3":        {"central/handoverweb", "central/tokenexchange"},
 	"golang.org/x/oauth2":                 {"central/handoverweb"},
 	"github.com/prometheus/client_golang": {"central"},
 	"github.com/fxamacker/cbor/v2":        {"handover"},
@@ -88,6 +92,11 @@ var libraries = map[string][]string{
 	"github.com/go-json-experiment/json": {""},
 	"github.com/oauth2-proxy/mockoidc":   {"internal/oidctest"},
 	"github.com/golang-jwt/jwt/v5":       {"internal/oidctest"},
+
+	// JOSE (JWS, JWT, JWK Sets) for the access tokens, in one package; go-oidc
+	// verifies the eID broker's ID tokens both for the phone page's sign-in
+	// and for the token exchange's subject tokens (docs/decisions.md).
+	"github.com/go-jose/go-jose/v4": {"central/tokenexchange"},
 }
 
 // mustNotLink lists, for a package, dependencies it must not pull in even

@@ -1,8 +1,11 @@
-// Package keyfile stores Ed25519 keys as PEM files (PKCS #8 for private
-// keys, PKIX for public ones), the format openssl and every other tool read.
+// Package keyfile stores central's and the issuers' keys as PEM files
+// (PKCS #8 for private keys, PKIX for public ones), the format openssl and
+// every other tool read: Ed25519 for cards, bundles and handover codes, and
+// ECDSA P-256 for the access tokens central/tokenexchange signs.
 package keyfile
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
@@ -16,6 +19,20 @@ import (
 
 // LoadPrivate reads an Ed25519 private key written by SavePrivate.
 func LoadPrivate(path string) (ed25519.PrivateKey, error) {
+	k, err := LoadSigner(path)
+	if err != nil {
+		return nil, err
+	}
+	priv, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("key %s: not an Ed25519 key", path)
+	}
+	return priv, nil
+}
+
+// LoadSigner reads a PEM "PRIVATE KEY" (PKCS #8) file of any key type
+// crypto/x509 knows (Ed25519, ECDSA, RSA).
+func LoadSigner(path string) (crypto.Signer, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading key %s: %w", path, err)
@@ -28,16 +45,19 @@ func LoadPrivate(path string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("key %s: %w", path, err)
 	}
-	priv, ok := k.(ed25519.PrivateKey)
+	signer, ok := k.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("key %s: not an Ed25519 key", path)
+		return nil, fmt.Errorf("key %s: not a signing key", path)
 	}
-	return priv, nil
+	return signer, nil
 }
 
 // SavePrivate writes key to path with mode 0600, refusing to overwrite an
 // existing file (a lost issuer or central key cannot be recovered).
-func SavePrivate(path string, key ed25519.PrivateKey) error {
+func SavePrivate(path string, key ed25519.PrivateKey) error { return SaveSigner(path, key) }
+
+// SaveSigner is SavePrivate for any key type crypto/x509 can marshal.
+func SaveSigner(path string, key crypto.Signer) error {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return err
@@ -49,15 +69,21 @@ func SavePrivate(path string, key ed25519.PrivateKey) error {
 }
 
 // WriteNew creates path with mode 0600 holding b, synced to disk, and
-// refuses to overwrite: a lost key or token cannot be recovered.
+// refuses to overwrite (the error wraps fs.ErrExist): a lost key or token
+// cannot be recovered. The file appears whole or not at all (written
+// beside it, then hard-linked into place), so central processes sharing a
+// directory never read half a key that another is still writing, and when
+// two create the same file at once exactly one wins.
 func WriteNew(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s already exists; not overwriting it: %w", path, fs.ErrExist)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".new-*")
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists; not overwriting it", path)
-		}
 		return err
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
 	if _, err := f.Write(b); err != nil {
 		f.Close()
 		return err
@@ -66,7 +92,16 @@ func WriteNew(path string, b []byte) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s already exists; not overwriting it: %w", path, fs.ErrExist)
+		}
+		return err
+	}
+	return nil
 }
 
 // LoadOrCreate loads the key at path, creating it first if it does not exist.

@@ -2,6 +2,8 @@ package keyfile
 
 import (
 	"crypto/ed25519"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,5 +41,29 @@ func TestRoundTripAndRefusals(t *testing.T) {
 	}
 	if _, err := LoadPublic(p); err == nil {
 		t.Error("LoadPublic of a private key file succeeded")
+	}
+}
+
+func TestWriteNewHasOneWinner(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "secret")
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() { errs <- WriteNew(p, []byte{byte('a' + i)}) }()
+	}
+	won := 0
+	for range 8 {
+		err := <-errs
+		if err == nil {
+			won++
+		} else if !errors.Is(err, fs.ErrExist) {
+			t.Errorf("losing WriteNew = %v; want fs.ErrExist", err)
+		}
+	}
+	b, _ := os.ReadFile(p)
+	if won != 1 || len(b) != 1 {
+		t.Errorf("%d writers won, file %q; want one, whole", won, b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(p), ".secret.new-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
