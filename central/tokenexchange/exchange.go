@@ -165,6 +165,11 @@ func (s *Service) Exchange(ctx context.Context, clientID string, req *Request) (
 		if _, ok := s.srv.Catalogue().Scope(sc); !ok {
 			return nil, refuse(ErrInvalidScope, fmt.Sprintf("%q is not a delegation scope in the catalogue.", sc))
 		}
+		// The same limit as a delegation check: a tax agency gets no
+		// token for health.
+		if !s.srv.Catalogue().MayCheckScope(clientID, sc) {
+			return nil, refuse(ErrInvalidScope, fmt.Sprintf("The catalogue does not let this client act in the scope %q.", sc))
+		}
 	}
 	principal, err := bk.ParseCPR(req.Principal, now)
 	if err != nil {
@@ -179,7 +184,10 @@ func (s *Service) Exchange(ctx context.Context, clientID string, req *Request) (
 		s.log.Info("token exchange refused: subject token", "client", clientID, "principal", principal, "reason", err.Error())
 		return nil, refuse(ErrInvalidGrant, "The subject token is not a valid, current ID token from the eID broker for this client.")
 	}
-	d, err := s.covering(ctx, principal, who.CPR, req.Scopes, now)
+	if who.CPR == principal {
+		return nil, refuse(ErrInvalidGrant, "The delegate and the principal are the same person; no delegation is needed or possible.")
+	}
+	d, err := s.covering(ctx, clientID, principal, who.CPR, req.Scopes)
 	if err != nil {
 		return nil, err
 	}
@@ -228,15 +236,37 @@ type grant struct {
 }
 
 // covering returns the delegation that lets delegate act for principal in
-// every one of scopes at now, or nil when none does.
-func (s *Service) covering(ctx context.Context, principal, delegate bk.CPR, scopes []string, now time.Time) (*grant, error) {
-	g, err := activeDelegation(ctx, s.srv.Store(), principal, delegate, scopes, now)
-	if err != nil {
-		s.log.Error("token exchange: store", "err", err)
-		return nil, refuse(ErrServerError, "The delegation could not be looked up.")
+// every one of scopes at now, or nil when none does. It asks central's
+// delegation check, scope by scope, so that a token and a check never
+// disagree; all scopes must stand on the same delegation.
+func (s *Service) covering(ctx context.Context, clientID string, principal, delegate bk.CPR, scopes []string) (*grant, error) {
+	var g *grant
+	for _, sc := range scopes {
+		res, err := s.srv.CheckDelegation(ctx, clientID, &central.DelegationCheck{
+			Principal: principal, Delegate: delegate, Scope: sc, Purpose: checkPurpose})
+		switch code := bk.ErrorCode(err); {
+		case code == bk.EUnknownScope || code == bk.EScopeNotAllowed:
+			return nil, refuse(ErrInvalidScope, bk.ErrorMessage(err))
+		case code == bk.EInvalid:
+			return nil, refuse(ErrInvalidRequest, bk.ErrorMessage(err))
+		case err != nil:
+			s.log.Error("token exchange: delegation check", "err", err)
+			return nil, refuse(ErrServerError, "The delegation could not be looked up.")
+		}
+		if !res.Allowed || (g != nil && res.DelegationID != g.DelegationID) {
+			return nil, nil
+		}
+		if g == nil {
+			g = &grant{DelegationID: res.DelegationID, Until: res.Until}
+		} else if res.Until.Before(g.Until) {
+			g.Until = res.Until
+		}
 	}
 	return g, nil
 }
+
+// checkPurpose is the purpose a token exchange gives its delegation checks.
+const checkPurpose = "on-behalf access token (OAuth token exchange)"
 
 func randomID() string {
 	b := make([]byte, 16)

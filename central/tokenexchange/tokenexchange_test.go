@@ -63,7 +63,7 @@ func newWorld(t *testing.T) *world {
 	w.h = centraltest.StartWith(t, centraltest.Options{Now: w.clock.Now, TokenExchange: &tokenexchange.Config{
 		Keys: keys, Broker: tokenexchange.Broker{Issuer: w.idp.Issuer()},
 		Clients: []tokenexchange.Client{
-			{ID: "skat", BrokerClientIDs: []string{w.idp.Config().ClientID}},
+			{ID: "kobenhavn", BrokerClientIDs: []string{w.idp.Config().ClientID}},
 			{ID: "udbetaling", BrokerClientIDs: []string{"another-service"}},
 		},
 	}})
@@ -130,7 +130,7 @@ func (w *world) signIn(t *testing.T, idp *mockoidc.MockOIDC, cpr, nonce string) 
 	return raw
 }
 
-// form is a token exchange request for Karen's tax affairs.
+// form is a token exchange request for Karen's affairs in scope.
 func form(idToken string, scope string) url.Values {
 	return url.Values{
 		"grant_type":         {tokenexchange.GrantTokenExchange},
@@ -175,9 +175,9 @@ func (w *world) post(t *testing.T, path, contentType, client, secret, body strin
 	return a
 }
 
-func (w *world) skat(t *testing.T, f url.Values) answer {
+func (w *world) kobenhavn(t *testing.T, f url.Values) answer {
 	t.Helper()
-	return w.exchange(t, "skat", w.h.AuthorityTokens["skat"], f)
+	return w.exchange(t, "kobenhavn", w.h.AuthorityTokens["kobenhavn"], f)
 }
 
 // accessClaims are what the service reads from central's token.
@@ -223,16 +223,16 @@ func (s *service) verify(raw string) (*jwt.Token, *accessClaims, error) {
 
 func TestExchangeEndToEnd(t *testing.T) {
 	w := newWorld(t)
-	id := w.delegate(t, bk.ScopeGrant{ScopeID: "tax"}, bk.ScopeGrant{ScopeID: "health"})
+	id := w.delegate(t, bk.ScopeGrant{ScopeID: "housing"}, bk.ScopeGrant{ScopeID: "benefits"})
 	idToken := w.signIn(t, w.idp, cprBo, "n-0S6_WzA2Mj")
-	svc := w.service(t, "skat")
+	svc := w.service(t, "kobenhavn")
 
-	a := w.skat(t, form(idToken, "tax"))
+	a := w.kobenhavn(t, form(idToken, "housing"))
 	if a.Status != http.StatusOK {
 		t.Fatalf("exchange = %d %+v; want 200", a.Status, a.Error)
 	}
-	if a.TokenType != "Bearer" || a.IssuedTokenType != tokenexchange.TokenTypeAccess || a.Scope != "tax" || a.ExpiresIn != 300 {
-		t.Errorf("answer = %+v; want a Bearer access token for tax, 300 s", a.Response)
+	if a.TokenType != "Bearer" || a.IssuedTokenType != tokenexchange.TokenTypeAccess || a.Scope != "housing" || a.ExpiresIn != 300 {
+		t.Errorf("answer = %+v; want a Bearer access token for housing, 300 s", a.Response)
 	}
 	if a.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("Cache-Control = %q; want no-store", a.Header.Get("Cache-Control"))
@@ -249,8 +249,8 @@ func TestExchangeEndToEnd(t *testing.T) {
 	if c.Act.Sub != idClaims.Subject || c.Act.Iss != w.idp.Issuer() {
 		t.Errorf("act = %+v; want the delegate's sub %q at the broker %q", c.Act, idClaims.Subject, w.idp.Issuer())
 	}
-	if c.DelegationID != id || c.Scope != "tax" || c.ClientID != "skat" || c.ID == "" {
-		t.Errorf("claims = %+v; want delegation %s, scope tax, client skat, a jti", c, id)
+	if c.DelegationID != id || c.Scope != "housing" || c.ClientID != "kobenhavn" || c.ID == "" {
+		t.Errorf("claims = %+v; want delegation %s, scope housing, client kobenhavn, a jti", c, id)
 	}
 	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life <= 0 || life > 10*time.Minute {
 		t.Errorf("exp - iat = %v; want at most 10 minutes", life)
@@ -260,16 +260,16 @@ func TestExchangeEndToEnd(t *testing.T) {
 	}
 
 	// The same person for the same service: the same sub, a new jti.
-	b := w.skat(t, form(idToken, "health tax"))
+	b := w.kobenhavn(t, form(idToken, "benefits housing"))
 	_, c2, err := svc.verify(b.AccessToken)
-	if err != nil || c2.Subject != c.Subject || c2.ID == c.ID || c2.Scope != "health tax" {
+	if err != nil || c2.Subject != c.Subject || c2.ID == c.ID || c2.Scope != "benefits housing" {
 		t.Errorf("second token: %v, sub %q jti %q scope %q; want sub %q, a new jti, both scopes", err, c2.Subject, c2.ID, c2.Scope, c.Subject)
 	}
 
 	// Karen revokes at the kiosk: the next exchange is refused.
 	now := w.clock.Now()
 	w.push(t, fixture.Action(bk.RevokeDelegation, bk.Payload{DelegationID: id}, w.karen, nil, now))
-	if a := w.skat(t, form(idToken, "tax")); a.Status != http.StatusBadRequest || a.Code != tokenexchange.ErrInvalidGrant {
+	if a := w.kobenhavn(t, form(idToken, "housing")); a.Status != http.StatusBadRequest || a.Code != tokenexchange.ErrInvalidGrant {
 		t.Errorf("exchange after revocation = %d %q; want 400 invalid_grant", a.Status, a.Code)
 	}
 	if logs := w.h.Logs(); strings.Contains(logs, cprKaren) || strings.Contains(logs, cprBo) || strings.Contains(logs, "0202854321") {
@@ -289,10 +289,10 @@ func mustPayload(t *testing.T, raw string) []byte {
 
 func TestPairwiseSubject(t *testing.T) {
 	w := newWorld(t)
-	w.delegate(t, bk.ScopeGrant{ScopeID: "tax"})
+	w.delegate(t, bk.ScopeGrant{ScopeID: "housing"})
 	idToken := w.signIn(t, w.idp, cprBo, "nonce-1")
-	a := w.skat(t, form(idToken, "tax"))
-	_, c, err := w.service(t, "skat").verify(a.AccessToken)
+	a := w.kobenhavn(t, form(idToken, "housing"))
+	_, c, err := w.service(t, "kobenhavn").verify(a.AccessToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestPairwiseSubject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tokenexchange.PairwiseSubject(keys, "skat", bk.MustParseCPR(cprKaren)); got != c.Subject {
+	if got := tokenexchange.PairwiseSubject(keys, "kobenhavn", bk.MustParseCPR(cprKaren)); got != c.Subject {
 		t.Errorf("sub after a restart = %q; want %q", got, c.Subject)
 	}
 	if other := tokenexchange.PairwiseSubject(keys, "udbetaling", bk.MustParseCPR(cprKaren)); other == c.Subject {
@@ -311,7 +311,7 @@ func TestPairwiseSubject(t *testing.T) {
 
 func TestSubjectTokenRefused(t *testing.T) {
 	w := newWorld(t)
-	w.delegate(t, bk.ScopeGrant{ScopeID: "tax"})
+	w.delegate(t, bk.ScopeGrant{ScopeID: "housing"})
 	good := w.signIn(t, w.idp, cprBo, "nonce-1")
 	otherBroker := oidctest.Start(t)
 	forged := func() string {
@@ -328,23 +328,23 @@ func TestSubjectTokenRefused(t *testing.T) {
 		name, client, token string
 		before              func()
 	}{
-		{name: "garbage", client: "skat", token: "not.a.token"},
-		{name: "forged signature", client: "skat", token: forged},
-		{name: "another issuer", client: "skat", token: w.signIn(t, otherBroker, cprBo, "nonce-2")},
-		{name: "without a nonce", client: "skat", token: w.signIn(t, w.idp, cprBo, "")},
+		{name: "garbage", client: "kobenhavn", token: "not.a.token"},
+		{name: "forged signature", client: "kobenhavn", token: forged},
+		{name: "another issuer", client: "kobenhavn", token: w.signIn(t, otherBroker, cprBo, "nonce-2")},
+		{name: "without a nonce", client: "kobenhavn", token: w.signIn(t, w.idp, cprBo, "")},
 		{name: "for another service", client: "udbetaling", token: good},
-		{name: "not a CPR number", client: "skat", token: w.signIn(t, w.idp, "not-a-cpr", "nonce-3")},
-		{name: "expired", client: "skat", token: good, before: func() { w.clock.Add(11 * time.Minute) }},
+		{name: "not a CPR number", client: "kobenhavn", token: w.signIn(t, w.idp, "not-a-cpr", "nonce-3")},
+		{name: "expired", client: "kobenhavn", token: good, before: func() { w.clock.Add(11 * time.Minute) }},
 	}
 	// The good token works, so each refusal is for its own reason.
-	if a := w.skat(t, form(good, "tax")); a.Status != http.StatusOK {
+	if a := w.kobenhavn(t, form(good, "housing")); a.Status != http.StatusOK {
 		t.Fatalf("good subject token = %d %+v; want 200", a.Status, a.Error)
 	}
 	for _, c := range cases {
 		if c.before != nil {
 			c.before()
 		}
-		a := w.exchange(t, c.client, w.h.AuthorityTokens[c.client], form(c.token, "tax"))
+		a := w.exchange(t, c.client, w.h.AuthorityTokens[c.client], form(c.token, "housing"))
 		if a.Status != http.StatusBadRequest || a.Code != tokenexchange.ErrInvalidGrant {
 			t.Errorf("%s: exchange = %d %+v; want 400 invalid_grant", c.name, a.Status, a.Error)
 		}
@@ -362,11 +362,11 @@ func mustHeader(t *testing.T, raw string) map[string]any {
 
 func TestRequestRefused(t *testing.T) {
 	w := newWorld(t)
-	w.delegate(t, bk.ScopeGrant{ScopeID: "tax"})
+	w.delegate(t, bk.ScopeGrant{ScopeID: "housing"})
 	idToken := w.signIn(t, w.idp, cprBo, "nonce-1")
-	skat := w.h.AuthorityTokens["skat"]
+	secret := w.h.AuthorityTokens["kobenhavn"]
 	with := func(k, v string) url.Values {
-		f := form(idToken, "tax")
+		f := form(idToken, "housing")
 		if v == "" {
 			f.Del(k)
 		} else {
@@ -374,7 +374,7 @@ func TestRequestRefused(t *testing.T) {
 		}
 		return f
 	}
-	twice := form(idToken, "tax")
+	twice := form(idToken, "housing")
 	twice.Add("principal", cprBo)
 	cases := []struct {
 		name           string
@@ -383,23 +383,24 @@ func TestRequestRefused(t *testing.T) {
 		status         int
 		code           string
 	}{
-		{"no client credentials", "", "", form(idToken, "tax"), 401, tokenexchange.ErrInvalidClient},
-		{"wrong secret", "skat", "not-the-token-of-skat", form(idToken, "tax"), 401, tokenexchange.ErrInvalidClient},
-		{"another authority's secret", "skat", w.h.AuthorityTokens["sundhed"], form(idToken, "tax"), 401, tokenexchange.ErrInvalidClient},
-		{"a client not registered for exchange", "sundhed", w.h.AuthorityTokens["sundhed"], form(idToken, "tax"), 400, tokenexchange.ErrUnauthorizedClient},
-		{"another grant type", "skat", skat, with("grant_type", "client_credentials"), 400, tokenexchange.ErrUnsupportedGrantType},
-		{"no subject token", "skat", skat, with("subject_token", ""), 400, tokenexchange.ErrInvalidRequest},
-		{"an access token as subject", "skat", skat, with("subject_token_type", tokenexchange.TokenTypeAccess), 400, tokenexchange.ErrInvalidRequest},
-		{"no principal", "skat", skat, with("principal", ""), 400, tokenexchange.ErrInvalidRequest},
-		{"principal not a CPR number", "skat", skat, with("principal", "0101901235x"), 400, tokenexchange.ErrInvalidRequest},
-		{"principal sent twice", "skat", skat, twice, 400, tokenexchange.ErrInvalidRequest},
-		{"secret in the body", "skat", skat, with("client_secret", skat), 400, tokenexchange.ErrInvalidRequest},
-		{"no scope", "skat", skat, with("scope", ""), 400, tokenexchange.ErrInvalidScope},
-		{"unknown scope", "skat", skat, with("scope", "tax everything"), 400, tokenexchange.ErrInvalidScope},
-		{"scope not delegated", "skat", skat, with("scope", "tax pension"), 400, tokenexchange.ErrInvalidGrant},
-		{"another audience", "skat", skat, with("audience", "udbetaling"), 400, tokenexchange.ErrInvalidTarget},
-		{"a resource", "skat", skat, with("resource", "https://api.example/"), 400, tokenexchange.ErrInvalidTarget},
-		{"the principal as delegate", "skat", skat, with("principal", cprBo), 400, tokenexchange.ErrInvalidGrant},
+		{"no client credentials", "", "", form(idToken, "housing"), 401, tokenexchange.ErrInvalidClient},
+		{"wrong secret", "kobenhavn", "not-the-token-of-kobenhavn", form(idToken, "housing"), 401, tokenexchange.ErrInvalidClient},
+		{"another authority's secret", "kobenhavn", w.h.AuthorityTokens["sundhed"], form(idToken, "housing"), 401, tokenexchange.ErrInvalidClient},
+		{"a client not registered for exchange", "sundhed", w.h.AuthorityTokens["sundhed"], form(idToken, "housing"), 400, tokenexchange.ErrUnauthorizedClient},
+		{"another grant type", "kobenhavn", secret, with("grant_type", "client_credentials"), 400, tokenexchange.ErrUnsupportedGrantType},
+		{"no subject token", "kobenhavn", secret, with("subject_token", ""), 400, tokenexchange.ErrInvalidRequest},
+		{"an access token as subject", "kobenhavn", secret, with("subject_token_type", tokenexchange.TokenTypeAccess), 400, tokenexchange.ErrInvalidRequest},
+		{"no principal", "kobenhavn", secret, with("principal", ""), 400, tokenexchange.ErrInvalidRequest},
+		{"principal not a CPR number", "kobenhavn", secret, with("principal", "0101901235x"), 400, tokenexchange.ErrInvalidRequest},
+		{"principal sent twice", "kobenhavn", secret, twice, 400, tokenexchange.ErrInvalidRequest},
+		{"secret in the body", "kobenhavn", secret, with("client_secret", secret), 400, tokenexchange.ErrInvalidRequest},
+		{"no scope", "kobenhavn", secret, with("scope", ""), 400, tokenexchange.ErrInvalidScope},
+		{"a scope the client may not ask about", "kobenhavn", secret, with("scope", "housing tax"), 400, tokenexchange.ErrInvalidScope},
+		{"unknown scope", "kobenhavn", secret, with("scope", "housing everything"), 400, tokenexchange.ErrInvalidScope},
+		{"scope not delegated", "kobenhavn", secret, with("scope", "housing benefits"), 400, tokenexchange.ErrInvalidGrant},
+		{"another audience", "kobenhavn", secret, with("audience", "udbetaling"), 400, tokenexchange.ErrInvalidTarget},
+		{"a resource", "kobenhavn", secret, with("resource", "https://api.example/"), 400, tokenexchange.ErrInvalidTarget},
+		{"the principal as delegate", "kobenhavn", secret, with("principal", cprBo), 400, tokenexchange.ErrInvalidGrant},
 	}
 	for _, c := range cases {
 		a := w.exchange(t, c.client, c.secret, c.body)
@@ -410,10 +411,10 @@ func TestRequestRefused(t *testing.T) {
 			t.Errorf("%s: WWW-Authenticate = %q; want Basic", c.name, a.Header.Get("WWW-Authenticate"))
 		}
 	}
-	if a := w.post(t, "/v1/token", "application/json", "skat", skat, `{"grant_type":"x"}`); a.Status != 400 || a.Code != tokenexchange.ErrInvalidRequest {
+	if a := w.post(t, "/v1/token", "application/json", "kobenhavn", secret, `{"grant_type":"x"}`); a.Status != 400 || a.Code != tokenexchange.ErrInvalidRequest {
 		t.Errorf("JSON body = %d %+v; want 400 invalid_request", a.Status, a.Error)
 	}
-	if a := w.post(t, "/v1/token?"+form(idToken, "tax").Encode(), "application/x-www-form-urlencoded", "skat", skat, ""); a.Status != 400 || a.Code != tokenexchange.ErrInvalidRequest {
+	if a := w.post(t, "/v1/token?"+form(idToken, "housing").Encode(), "application/x-www-form-urlencoded", "kobenhavn", secret, ""); a.Status != 400 || a.Code != tokenexchange.ErrInvalidRequest {
 		t.Errorf("parameters in the URL = %d %+v; want 400 invalid_request", a.Status, a.Error)
 	}
 	resp, err := http.Get(w.h.URL + "/v1/token")
@@ -425,17 +426,17 @@ func TestRequestRefused(t *testing.T) {
 		t.Errorf("GET /v1/token = %d Allow %q; want 405 Allow POST", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 	// The good request still works: each refusal above was for its reason.
-	if a := w.skat(t, form(idToken, "tax")); a.Status != http.StatusOK {
+	if a := w.kobenhavn(t, form(idToken, "housing")); a.Status != http.StatusOK {
 		t.Errorf("good request = %d %+v; want 200", a.Status, a.Error)
 	}
 }
 
 func TestWrongCredentialsAreRateLimited(t *testing.T) {
 	w := newWorld(t)
-	f := form("x.y.z", "tax")
+	f := form("x.y.z", "housing")
 	var last answer
 	for range 11 { // the harness's auth failure limit has a burst of 10
-		last = w.exchange(t, "skat", "guess", f)
+		last = w.exchange(t, "kobenhavn", "guess", f)
 	}
 	if last.Status != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
 		t.Errorf("11th wrong secret = %d; want 429 with Retry-After", last.Status)
@@ -448,36 +449,36 @@ func TestWrongCredentialsAreRateLimited(t *testing.T) {
 func TestScopeEndDateCounts(t *testing.T) {
 	w := newWorld(t)
 	end := w.clock.Now().Add(30 * time.Minute).UTC().Truncate(time.Second)
-	w.delegate(t, bk.ScopeGrant{ScopeID: "tax"}, bk.ScopeGrant{ScopeID: "health", Until: end})
+	w.delegate(t, bk.ScopeGrant{ScopeID: "housing"}, bk.ScopeGrant{ScopeID: "benefits", Until: end})
 	w.clock.Add(28 * time.Minute)
 	idToken := w.signIn(t, w.idp, cprBo, "nonce-1")
-	a := w.skat(t, form(idToken, "health"))
+	a := w.kobenhavn(t, form(idToken, "benefits"))
 	if a.Status != http.StatusOK {
-		t.Fatalf("exchange 2 minutes before health ends = %d %+v; want 200", a.Status, a.Error)
+		t.Fatalf("exchange 2 minutes before benefits ends = %d %+v; want 200", a.Status, a.Error)
 	}
-	_, c, err := w.service(t, "skat").verify(a.AccessToken)
+	_, c, err := w.service(t, "kobenhavn").verify(a.AccessToken)
 	if err != nil || !c.ExpiresAt.Equal(end) || a.ExpiresIn != 120 {
 		t.Errorf("token = %v, exp %v, expires_in %d; want it to end with the scope at %v", err, c.ExpiresAt, a.ExpiresIn, end)
 	}
 	w.clock.Add(3 * time.Minute)
 	idToken = w.signIn(t, w.idp, cprBo, "nonce-2")
-	if a := w.skat(t, form(idToken, "health")); a.Code != tokenexchange.ErrInvalidGrant {
-		t.Errorf("exchange after health ended = %d %+v; want invalid_grant", a.Status, a.Error)
+	if a := w.kobenhavn(t, form(idToken, "benefits")); a.Code != tokenexchange.ErrInvalidGrant {
+		t.Errorf("exchange after benefits ended = %d %+v; want invalid_grant", a.Status, a.Error)
 	}
-	if a := w.skat(t, form(idToken, "tax")); a.Status != http.StatusOK {
-		t.Errorf("tax after health ended = %d %+v; want 200", a.Status, a.Error)
+	if a := w.kobenhavn(t, form(idToken, "housing")); a.Status != http.StatusOK {
+		t.Errorf("housing after benefits ended = %d %+v; want 200", a.Status, a.Error)
 	}
 }
 
 func TestRotationKeepsTokensVerifiable(t *testing.T) {
 	w := newWorld(t)
-	w.delegate(t, bk.ScopeGrant{ScopeID: "tax"})
-	svc := w.service(t, "skat")
+	w.delegate(t, bk.ScopeGrant{ScopeID: "housing"})
+	svc := w.service(t, "kobenhavn")
 	// Just before the period ends: token A is signed with the old key.
 	w.clock.Add(rotation - 2*time.Minute)
-	a := w.skat(t, form(w.signIn(t, w.idp, cprBo, "nonce-1"), "tax"))
+	a := w.kobenhavn(t, form(w.signIn(t, w.idp, cprBo, "nonce-1"), "housing"))
 	w.clock.Add(2 * time.Minute) // a new period: a new key
-	b := w.skat(t, form(w.signIn(t, w.idp, cprBo, "nonce-2"), "tax"))
+	b := w.kobenhavn(t, form(w.signIn(t, w.idp, cprBo, "nonce-2"), "housing"))
 	if a.Status != 200 || b.Status != 200 {
 		t.Fatalf("exchanges = %d, %d; want 200", a.Status, b.Status)
 	}
