@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/timefmt"
 )
@@ -60,6 +61,17 @@ import (
 //	cpr_claim = "cpr"               # ID token claim with the CPR number
 //	name_claim = "name"
 //
+//	# On-behalf access tokens (OAuth 2.0 Token Exchange, POST /v1/token) for
+//	# services acting for a citizen under a delegation. On when a client is
+//	# listed; needs public_url (the tokens' iss) and [oidc] issuer (the eID
+//	# broker whose ID tokens services send). Signing keys: data_dir/token-keys.
+//	[token_exchange]
+//	token_ttl = "5m"                # lifetime of an access token; at most 10m
+//	key_rotation = "24h"            # a new signing key every period; at least 20m
+//	[[token_exchange.clients]]
+//	authority = "kobenhavn"         # an authority with a token above: its client_id; the token is its secret
+//	broker_client_ids = ["kk-selvbetjening"]  # the service's client ids at the eID broker
+//
 //	# Per client (IP address, IPv6 /64); a refusal is 429 with Retry-After.
 //	# A rate of 0 turns that limit off.
 //	[rate_limits]
@@ -72,24 +84,43 @@ import (
 //	enroll_per_minute = 6           # kiosk enrolments
 //	enroll_burst = 10
 type Config struct {
-	Addr              string            `toml:"addr"`
-	DataDir           string            `toml:"data_dir"`
-	Catalogue         string            `toml:"catalogue"`
-	Issuers           []string          `toml:"issuers"`
-	IssuerFiles       []string          `toml:"issuer_files"`
-	TrustBundleMaxAge Duration          `toml:"trust_bundle_max_age"`
-	MaxDelegationDays int               `toml:"max_delegation_days"`
-	ClockSkew         Duration          `toml:"clock_skew"`
-	MaxBodyBytes      int64             `toml:"max_body_bytes"`
-	Store             string            `toml:"store"`
-	PostgresDSN       string            `toml:"postgres_dsn"`
-	PostgresDSNFile   string            `toml:"postgres_dsn_file"`
-	Authorities       []AuthorityConfig `toml:"authorities"`
-	PublicURL         string            `toml:"public_url"`
-	TimeZone          string            `toml:"time_zone"` // dates on the handover pages
-	OIDC              OIDCConfig        `toml:"oidc"`
-	RateLimits        RateLimitConfig   `toml:"rate_limits"`
+	Addr              string              `toml:"addr"`
+	DataDir           string              `toml:"data_dir"`
+	Catalogue         string              `toml:"catalogue"`
+	Issuers           []string            `toml:"issuers"`
+	IssuerFiles       []string            `toml:"issuer_files"`
+	TrustBundleMaxAge Duration            `toml:"trust_bundle_max_age"`
+	MaxDelegationDays int                 `toml:"max_delegation_days"`
+	ClockSkew         Duration            `toml:"clock_skew"`
+	MaxBodyBytes      int64               `toml:"max_body_bytes"`
+	Store             string              `toml:"store"`
+	PostgresDSN       string              `toml:"postgres_dsn"`
+	PostgresDSNFile   string              `toml:"postgres_dsn_file"`
+	Authorities       []AuthorityConfig   `toml:"authorities"`
+	PublicURL         string              `toml:"public_url"`
+	TimeZone          string              `toml:"time_zone"` // dates on the handover pages
+	OIDC              OIDCConfig          `toml:"oidc"`
+	RateLimits        RateLimitConfig     `toml:"rate_limits"`
+	TokenExchange     TokenExchangeConfig `toml:"token_exchange"`
 }
+
+// TokenExchangeConfig configures central/tokenexchange; it is off when no
+// client is listed.
+type TokenExchangeConfig struct {
+	TokenTTL    Duration            `toml:"token_ttl"`
+	KeyRotation Duration            `toml:"key_rotation"`
+	Clients     []TokenClientConfig `toml:"clients"`
+}
+
+// TokenClientConfig is a service that may exchange tokens: an authority
+// and its client ids at the eID broker.
+type TokenClientConfig struct {
+	Authority       string   `toml:"authority"`
+	BrokerClientIDs []string `toml:"broker_client_ids"`
+}
+
+// Enabled reports whether any token exchange client is configured.
+func (t TokenExchangeConfig) Enabled() bool { return len(t.Clients) > 0 }
 
 // RateLimitConfig bounds, per client, handover sign-ins, refused bearer
 // tokens and kiosk enrolments (central.RateLimits). A rate of 0 turns that
@@ -188,6 +219,9 @@ func DefaultConfig() Config {
 			EnrollPerMinute: 6, EnrollBurst: 10,
 		},
 		TimeZone: timefmt.DefaultZone,
+		TokenExchange: TokenExchangeConfig{
+			TokenTTL: Duration{5 * time.Minute}, KeyRotation: Duration{24 * time.Hour},
+		},
 	}
 }
 
@@ -290,6 +324,32 @@ func (c *Config) Validate() error {
 		if l.perMinute > 0 && (l.burst < 1 || l.burst > 100_000) {
 			bad("rate_limits.%s_burst must be between 1 and 100000", l.name)
 		}
+	}
+	if te := c.TokenExchange; te.Enabled() {
+		if c.PublicURL == "" {
+			bad("token_exchange: public_url is required (it is the tokens' issuer)")
+		}
+		if c.OIDC.Issuer == "" {
+			bad("token_exchange: [oidc] issuer is required (the eID broker whose ID tokens services exchange)")
+		}
+		clients := map[string]bool{}
+		for i, cl := range te.Clients {
+			switch {
+			case cl.Authority == "":
+				bad("token_exchange.clients[%d]: authority is required", i)
+			case clients[cl.Authority]:
+				bad("token_exchange.clients[%d]: %q appears twice", i, cl.Authority)
+			case len(cl.BrokerClientIDs) == 0:
+				bad("token_exchange client %q: broker_client_ids is required", cl.Authority)
+			}
+			clients[cl.Authority] = true
+		}
+	}
+	if d := c.TokenExchange.TokenTTL.Duration; d < time.Minute || d > tokenexchange.MaxTokenTTL {
+		bad("token_exchange.token_ttl must be between 1m and %v", tokenexchange.MaxTokenTTL)
+	}
+	if d := c.TokenExchange.KeyRotation.Duration; d < tokenexchange.MinRotation || d > 90*24*time.Hour || d%time.Second != 0 {
+		bad("token_exchange.key_rotation must be whole seconds between %v and 2160h (90 days)", tokenexchange.MinRotation)
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Authorities {

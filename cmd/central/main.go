@@ -161,6 +161,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := serveTokenExchange(srv, &cfg, auths, dir("token-keys"), log); err != nil {
+		return err
+	}
 	if *demoMode {
 		if err := seedDemo(ctx, st, cat, log); err != nil {
 			return err

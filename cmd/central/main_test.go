@@ -241,6 +241,19 @@ token_file = "/etc/bk/skat.token"
 		{"rate limit burst", func(c *Config) { c.RateLimits.EnrollBurst = 0 }, "rate_limits.enroll_burst"},
 		{"rate limit rate", func(c *Config) { c.RateLimits.SignInPerMinute = -1 }, "rate_limits.signin_per_minute"},
 		{"rate limit clients", func(c *Config) { c.RateLimits.MaxClients = 0 }, "rate_limits.max_clients"},
+		{"token exchange without public_url", func(c *Config) {
+			c.OIDC.Issuer = "https://eid.dk"
+			c.TokenExchange.Clients = []TokenClientConfig{{Authority: "skat", BrokerClientIDs: []string{"s"}}}
+		}, "token_exchange: public_url is required"},
+		{"token exchange without broker", func(c *Config) {
+			c.PublicURL = "https://bk.dk"
+			c.TokenExchange.Clients = []TokenClientConfig{{Authority: "skat", BrokerClientIDs: []string{"s"}}}
+		}, "token_exchange: [oidc] issuer is required"},
+		{"token client without broker ids", func(c *Config) {
+			c.TokenExchange.Clients = []TokenClientConfig{{Authority: "skat"}}
+		}, "broker_client_ids is required"},
+		{"token lifetime", func(c *Config) { c.TokenExchange.TokenTTL.Duration = time.Hour }, "token_exchange.token_ttl"},
+		{"key rotation", func(c *Config) { c.TokenExchange.KeyRotation.Duration = time.Minute }, "token_exchange.key_rotation"},
 		{"authority twice", func(c *Config) {
 			c.Authorities = []AuthorityConfig{{ID: "a", TokenFile: "f"}, {ID: "a", TokenFile: "g"}}
 		}, "appears twice"},
@@ -271,4 +284,53 @@ func demoConsents(t *testing.T, url, out string) (status, n int) {
 	var list central.ConsentList
 	json.NewDecoder(resp.Body).Decode(&list)
 	return resp.StatusCode, len(list.Consents)
+}
+
+// TestRunServesTokenExchange starts the binary with a token exchange
+// client: the JWKS is served, and a restart publishes the same key (the
+// key files in the data directory), while a client without an authority
+// token is refused at start.
+func TestRunServesTokenExchange(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "skat.token")
+	os.WriteFile(tokenFile, []byte("a-long-enough-authority-token\n"), 0o600)
+	cfgPath := filepath.Join(dir, "central.toml")
+	write := func(authorities string) {
+		os.WriteFile(cfgPath, []byte(`public_url = "https://bk.example.dk"
+[oidc]
+issuer = "http://127.0.0.1:9/no-broker"
+client_id = "borgerkiosk"
+`+authorities+`
+[[token_exchange.clients]]
+authority = "skat"
+broker_client_ids = ["skat-web"]
+`), 0o600)
+	}
+	write("[[authorities]]\nid = \"skat\"\ntoken_file = \"" + tokenFile + "\"\n")
+	data := filepath.Join(dir, "data")
+	kid := func() string {
+		url, _, stop := startRun(t, "--config", cfgPath, "--data", data)
+		status, body := get(t, url+"/.well-known/jwks.json")
+		var set struct {
+			Keys []struct {
+				Kid string `json:"kid"`
+			} `json:"keys"`
+		}
+		if err := json.Unmarshal([]byte(body), &set); status != 200 || err != nil || len(set.Keys) != 1 {
+			t.Fatalf("JWKS = %d %s; want one key", status, body)
+		}
+		if status, body := get(t, url+"/.well-known/oauth-authorization-server"); status != 200 || !strings.Contains(body, `"issuer":"https://bk.example.dk"`) {
+			t.Errorf("metadata = %d %s; want the public URL as issuer", status, body)
+		}
+		stop()
+		return set.Keys[0].Kid
+	}
+	if first, second := kid(), kid(); first != second {
+		t.Errorf("kid after a restart = %q; want %q", second, first)
+	}
+	write("")
+	err := run(context.Background(), []string{"--config", cfgPath, "--data", data, "--addr", "127.0.0.1:0"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no [[authorities]] entry") {
+		t.Errorf("run with a token client without a token = %v; want a refusal", err)
+	}
 }
