@@ -71,6 +71,8 @@ type Harness struct {
 	Catalogue     *bk.Catalogue     // the demo catalogue (has the fixture ids too)
 	// AuthorityTokens maps every catalogue authority id to its bearer token.
 	AuthorityTokens map[string]string
+	// TokenService serves /v1/token and the JWKS (Options.TokenExchange).
+	TokenService *tokenexchange.Service
 
 	now  func() time.Time
 	logs *testtool.Buffer
@@ -166,6 +168,7 @@ func serveTokenExchange(t testing.TB, h *Harness, o Options, logger *slog.Logger
 		return err
 	}
 	svc.Register(h.Server)
+	h.TokenService = svc
 	return nil
 }
 

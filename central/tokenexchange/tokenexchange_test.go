@@ -45,7 +45,7 @@ type world struct {
 }
 
 // newWorld starts at one minute into a key rotation period.
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	p := int64(rotation / time.Second)
 	start := time.Unix((time.Now().Unix()/p+1)*p+60, 0)
@@ -73,7 +73,7 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func (w *world) push(t *testing.T, a *bk.Action) {
+func (w *world) push(t testing.TB, a *bk.Action) {
 	t.Helper()
 	w.seq++
 	r := w.k.Push(t, &bk.PushRequest{Kiosk: w.k.ID, Incarnation: "inc", Actions: []bk.PushItem{{Seq: w.seq, Hash: a.ContentHash(), Action: a}}})
@@ -84,7 +84,7 @@ func (w *world) push(t *testing.T, a *bk.Action) {
 
 // delegate has Karen give Bo the scopes and Bo accept, at the kiosk, and
 // returns the delegation's id.
-func (w *world) delegate(t *testing.T, scopes ...bk.ScopeGrant) string {
+func (w *world) delegate(t testing.TB, scopes ...bk.ScopeGrant) string {
 	t.Helper()
 	now := w.clock.Now().UTC().Truncate(time.Second)
 	id := bk.NewID(now)
@@ -98,7 +98,7 @@ func (w *world) delegate(t *testing.T, scopes ...bk.ScopeGrant) string {
 // signIn has the person sign in to the service at the broker (the
 // authorization code flow, with a nonce unless it is empty) and returns
 // the ID token the service gets.
-func (w *world) signIn(t *testing.T, idp *mockoidc.MockOIDC, cpr, nonce string) string {
+func (w *world) signIn(t testing.TB, idp *mockoidc.MockOIDC, cpr, nonce string) string {
 	t.Helper()
 	idp.QueueUser(oidctest.User{CPR: cpr, Name: "Bo Berg"})
 	cfg := idp.Config()
@@ -150,12 +150,12 @@ type answer struct {
 
 // exchange sends a token request as the service client with its secret
 // (none when client is empty).
-func (w *world) exchange(t *testing.T, client, secret string, f url.Values) answer {
+func (w *world) exchange(t testing.TB, client, secret string, f url.Values) answer {
 	t.Helper()
 	return w.post(t, "/v1/token", "application/x-www-form-urlencoded", client, secret, f.Encode())
 }
 
-func (w *world) post(t *testing.T, path, contentType, client, secret, body string) answer {
+func (w *world) post(t testing.TB, path, contentType, client, secret, body string) answer {
 	t.Helper()
 	req, _ := http.NewRequest("POST", w.h.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
@@ -277,7 +277,7 @@ func TestExchangeEndToEnd(t *testing.T) {
 	}
 }
 
-func mustPayload(t *testing.T, raw string) []byte {
+func mustPayload(t testing.TB, raw string) []byte {
 	t.Helper()
 	parts := strings.Split(raw, ".")
 	b, err := jwt.NewParser().DecodeSegment(parts[1])
