@@ -1,9 +1,10 @@
 // Package tokenexchange is central's OAuth 2.0 Token Exchange (RFC 8693):
 // a service that has signed a delegate in through the national eID broker
 // exchanges the delegate's ID token for a short-lived JWT access token
-// (RFC 9068) saying the delegate may act for the principal in the scopes
+// (RFC 9068) saying the delegate may act for the principal in the scope
 // asked for, signed by central with a rotating key published as a JWKS.
-// A token is issued only while an active delegation covers every scope.
+// A token is issued only while an active delegation covers the scope, by
+// the same decision as central's delegation check.
 //
 // It serves POST /v1/token, GET /.well-known/jwks.json and GET
 // /.well-known/oauth-authorization-server on central's server (Register),
@@ -187,7 +188,7 @@ func (s *Service) Exchange(ctx context.Context, clientID string, req *Request) (
 	if who.CPR == principal {
 		return nil, refuse(ErrInvalidGrant, "The delegate and the principal are the same person; no delegation is needed or possible.")
 	}
-	d, err := s.covering(ctx, clientID, principal, who.CPR, req.Scopes)
+	d, err := s.covering(ctx, clientID, principal, who.CPR, req.Scopes, req.Purpose)
 	if err != nil {
 		return nil, err
 	}
@@ -239,11 +240,14 @@ type grant struct {
 // every one of scopes at now, or nil when none does. It asks central's
 // delegation check, scope by scope, so that a token and a check never
 // disagree; all scopes must stand on the same delegation.
-func (s *Service) covering(ctx context.Context, clientID string, principal, delegate bk.CPR, scopes []string) (*grant, error) {
+func (s *Service) covering(ctx context.Context, clientID string, principal, delegate bk.CPR, scopes []string, purpose string) (*grant, error) {
+	if purpose == "" {
+		purpose = defaultPurpose
+	}
 	var g *grant
 	for _, sc := range scopes {
 		res, err := s.srv.CheckDelegation(ctx, clientID, &central.DelegationCheck{
-			Principal: principal, Delegate: delegate, Scope: sc, Purpose: checkPurpose})
+			Principal: principal, Delegate: delegate, Scope: sc, Purpose: purpose})
 		switch code := bk.ErrorCode(err); {
 		case code == bk.EUnknownScope || code == bk.EScopeNotAllowed:
 			return nil, refuse(ErrInvalidScope, bk.ErrorMessage(err))
@@ -265,8 +269,8 @@ func (s *Service) covering(ctx context.Context, clientID string, principal, dele
 	return g, nil
 }
 
-// checkPurpose is the purpose a token exchange gives its delegation checks.
-const checkPurpose = "on-behalf access token (OAuth token exchange)"
+// defaultPurpose is the purpose of an exchange that names none.
+const defaultPurpose = "on-behalf access token (OAuth token exchange)"
 
 func randomID() string {
 	b := make([]byte, 16)

@@ -1,9 +1,11 @@
 package tokenexchange
 
 import (
+	"fmt"
 	"mime"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // The URNs of RFC 8693.
@@ -50,7 +52,13 @@ type Request struct {
 	Principal          string   // the principal's CPR number, as sent
 	Audience           string   // optional; must be the client itself
 	Resource           []string // optional; central knows no resource URIs
+	// Purpose says why, in words the principal and delegate read in their
+	// usage logs; optional (MaxPurpose bytes), an extension parameter.
+	Purpose string
 }
+
+// MaxPurpose bounds the purpose parameter.
+const MaxPurpose = 500
 
 // MaxRequestBytes bounds a token request body; an ID token is a few KiB.
 const MaxRequestBytes = 16 << 10
@@ -102,6 +110,7 @@ func ParseRequest(contentType string, body []byte) (*Request, error) {
 		RequestedTokenType: get("requested_token_type"),
 		Principal:          get("principal"),
 		Audience:           get("audience"),
+		Purpose:            get("purpose"),
 	}
 	scope := get("scope")
 	for _, v := range form["resource"] {
@@ -130,6 +139,8 @@ func ParseRequest(contentType string, body []byte) (*Request, error) {
 		return nil, refuse(ErrInvalidRequest, "requested_token_type must be "+TokenTypeAccess+" if it is given.")
 	case req.Principal == "":
 		return nil, refuse(ErrInvalidRequest, "principal (the CPR number of the person the delegate acts for) is required.")
+	case len(req.Purpose) > MaxPurpose || !utf8.ValidString(req.Purpose):
+		return nil, refuse(ErrInvalidRequest, fmt.Sprintf("purpose must be UTF-8 text of at most %d bytes.", MaxPurpose))
 	}
 	seen := map[string]bool{}
 	for _, s := range strings.Split(scope, " ") { // RFC 6749 §3.3: one space between
@@ -138,8 +149,14 @@ func ParseRequest(contentType string, body []byte) (*Request, error) {
 			req.Scopes = append(req.Scopes, s)
 		}
 	}
-	if len(req.Scopes) == 0 {
-		return nil, refuse(ErrInvalidScope, "scope is required: the delegation scopes the token is for, separated by spaces.")
+	switch {
+	case len(req.Scopes) == 0:
+		return nil, refuse(ErrInvalidScope, "scope is required: the delegation scope the token is for.")
+	case len(req.Scopes) > 1:
+		// One scope per token, so that the usage log of the principal and
+		// the delegate says exactly what a token was asked for and what
+		// the answer was.
+		return nil, refuse(ErrInvalidScope, "A token is for one delegation scope; ask for one token per scope.")
 	}
 	return req, nil
 }

@@ -16,6 +16,7 @@ const formType = "application/x-www-form-urlencoded"
 // error with a description, and what it accepts must be a complete token
 // exchange request.
 func FuzzParseRequest(f *testing.F) {
+	f.Add(formType, form("eyJ.a.b", "tax").Encode()+"&purpose=%C3%A5rsopg%C3%B8relse")
 	f.Add(formType, form("eyJ.a.b", "tax health").Encode())
 	f.Add(formType+"; charset=utf-8", form("x", " tax  tax ").Encode()+"&principal=0101901234")
 	f.Add(formType, "grant_type=%zz")
@@ -44,14 +45,15 @@ func FuzzParseRequest(f *testing.F) {
 }
 
 func TestParseRequest(t *testing.T) {
-	f := form("id-token", "tax  health tax")
+	f := form("id-token", " tax  tax")
 	f.Set("audience", "skat")
+	f.Set("purpose", "Årsopgørelse 2026")
 	req, err := tokenexchange.ParseRequest(formType+"; charset=UTF-8", []byte(f.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(req.Scopes, ",") != "tax,health" || req.Audience != "skat" || req.Principal != cprKaren || req.SubjectToken != "id-token" {
-		t.Errorf("ParseRequest = %+v; want scopes tax,health once each, the audience, principal and token", req)
+	if strings.Join(req.Scopes, ",") != "tax" || req.Audience != "skat" || req.Principal != cprKaren || req.SubjectToken != "id-token" || req.Purpose != "Årsopgørelse 2026" {
+		t.Errorf("ParseRequest = %+v; want scope tax once, the audience, principal, token and purpose", req)
 	}
 	empty := form("id-token", "tax")
 	empty.Add("principal", "") // a parameter without a value counts as absent
