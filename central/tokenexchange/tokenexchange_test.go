@@ -549,3 +549,22 @@ func getJSON(t *testing.T, u string, v any) {
 		t.Fatal(err)
 	}
 }
+
+// An eID broker that cannot be reached is central's problem, not the
+// client's: 503 temporarily_unavailable with Retry-After, not invalid_grant.
+func TestBrokerDownIsUnavailable(t *testing.T) {
+	h := centraltest.StartWith(t, centraltest.Options{TokenExchange: &tokenexchange.Config{
+		Broker:  tokenexchange.Broker{Issuer: "http://127.0.0.1:9/no-broker"},
+		Clients: []tokenexchange.Client{{ID: "kobenhavn", BrokerClientIDs: []string{"kk"}}},
+	}})
+	w := &world{h: h}
+	for range 2 { // the second is refused without another attempt to discover
+		a := w.exchange(t, "kobenhavn", h.AuthorityTokens["kobenhavn"], form("a.b.c", "housing"))
+		if a.Status != http.StatusServiceUnavailable || a.Code != tokenexchange.ErrUnavailable || a.Header.Get("Retry-After") == "" {
+			t.Errorf("exchange with the broker down = %d %+v; want 503 temporarily_unavailable with Retry-After", a.Status, a.Error)
+		}
+	}
+	if !strings.Contains(h.Logs(), "the eID broker cannot be reached") {
+		t.Error("the outage was not logged")
+	}
+}
