@@ -65,8 +65,15 @@ func (s *Server) CheckDelegation(ctx context.Context, authorityID string, q *Del
 	if q.Purpose == "" || len(q.Purpose) > maxCheckPurpose {
 		return nil, bk.Errorf(bk.EInvalid, "purpose is required (at most %d characters)", maxCheckPurpose)
 	}
+	rec := &bk.UsageRecord{Kind: bk.UsageDelegationCheck, Authority: authorityID, Scope: q.Scope, Purpose: q.Purpose}
+	entry := UsageEntry{Record: rec, Principal: q.Principal, Delegate: q.Delegate}
 	if !s.cfg.Catalogue.MayCheckScope(authorityID, q.Scope) {
 		s.log.Info("delegation check refused: scope not allowed", "authority", authorityID, "principal", q.Principal, "scope", q.Scope)
+		// Both people see that it was asked, and that central refused.
+		rec.Answer, rec.Reason = bk.UsageRefused, bk.EScopeNotAllowed
+		if err := s.usage.Record(entry); err != nil {
+			return nil, err
+		}
 		return nil, bk.Errorf(bk.EScopeNotAllowed, "The catalogue does not let this authority check delegations of the scope %q.", q.Scope)
 	}
 	var list []*bk.Delegation
@@ -84,6 +91,8 @@ func (s *Server) CheckDelegation(ctx context.Context, authorityID string, q *Del
 		if d.Delegate != q.Delegate {
 			continue
 		}
+		// The names of any delegation between the two, for the log.
+		rec.PrincipalName, rec.DelegateName = d.PrincipalName, d.DelegateName
 		if until, ok := scopeUntil(d, q.Scope, now); ok && until.After(res.Until) {
 			best, res.Until = d, until
 		}
@@ -97,6 +106,11 @@ func (s *Server) CheckDelegation(ctx context.Context, authorityID string, q *Del
 			}
 		}
 		res.Until = res.Until.UTC()
+		rec.DelegationID, rec.PrincipalName, rec.DelegateName = best.ID, best.PrincipalName, best.DelegateName
+	}
+	rec.Answer = answer(res.Allowed)
+	if err := s.usage.Record(entry); err != nil {
+		return nil, err
 	}
 	s.log.Info("delegation check", "authority", authorityID, "principal", q.Principal, "delegate", q.Delegate,
 		"scope", q.Scope, "purpose", q.Purpose, "allowed", res.Allowed)

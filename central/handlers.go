@@ -122,16 +122,26 @@ func (s *Server) handleCitizenState(w http.ResponseWriter, r *http.Request, k *K
 		s.fail(w, r, err)
 		return
 	}
-	if len(auth.Nonce) != 32 || len(auth.Cert) == 0 || len(auth.Signature) != 64 {
-		s.fail(w, r, bk.Errorf(bk.EInvalid, "nonce (32 bytes), cert and signature (64 bytes) are required"))
-		return
-	}
 	st, err := s.CitizenState(r.Context(), k.ID, &auth)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) handleCitizenUsage(w http.ResponseWriter, r *http.Request, k *Kiosk, body []byte) {
+	var req bk.UsageRequest
+	if err := DecodeJSON(body, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	l, err := s.CitizenUsage(r.Context(), k.ID, &req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
 }
 
 func (s *Server) handleConsentRequest(w http.ResponseWriter, r *http.Request, authorityID string) {

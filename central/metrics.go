@@ -22,6 +22,7 @@ type metrics struct {
 	forks       prometheus.Counter
 	handover    *prometheus.CounterVec
 	typed       *prometheus.CounterVec
+	usage       *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -48,12 +49,16 @@ func newMetrics() *metrics {
 			Name: "borgerkiosk_central_typed_code_lookups_total",
 			Help: "Typed handover codes looked up on the web pages, by outcome (found or refusal code).",
 		}, []string{"outcome"}),
+		usage: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_usage_records_total",
+			Help: "Usage records: written to the store, lost (the store refused them after retries), or checks refused because the queue was full.",
+		}, []string{"result"}),
 		forks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "borgerkiosk_central_fork_alarms_total",
 			Help: "Pushes where a sequence number came again with different content.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.handover, m.typed,
+	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.handover, m.typed, m.usage,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show every outcome from the start, so dashboards see zeros, not gaps.
 	for _, o := range []bk.Outcome{bk.Applied, bk.Duplicate, bk.Superseded, bk.Rejected} {
@@ -61,6 +66,9 @@ func newMetrics() *metrics {
 	}
 	for _, o := range []string{string(bk.Applied), string(bk.Superseded), string(bk.Rejected), handover.ECodeUsed, handover.ECodeSuperseded} {
 		m.handover.WithLabelValues(o)
+	}
+	for _, r := range []string{"written", "lost", "queue_full"} {
+		m.usage.WithLabelValues(r)
 	}
 	return m
 }

@@ -334,10 +334,13 @@ func (s *Server) NewNonce(ctx context.Context, kioskID string) (*NonceResponse, 
 	return &NonceResponse{Nonce: n.Value, ExpiresAt: n.ExpiresAt}, nil
 }
 
-// CitizenState checks that the card holder is present (their card signed
-// bk.AuthChallenge of a fresh nonce this kiosk got) and returns their
-// consents and delegations. The nonce is used up even when a check fails.
-func (s *Server) CitizenState(ctx context.Context, kioskID string, auth *bk.CitizenAuth) (*bk.CitizenState, error) {
+// signIn checks that the card holder is present: their card signed
+// bk.AuthChallenge of a fresh nonce this kiosk got, and it is a valid,
+// unrevoked citizen card. The nonce is used up even when a check fails.
+func (s *Server) signIn(ctx context.Context, kioskID string, auth *bk.CitizenAuth) (*bk.Certificate, error) {
+	if len(auth.Nonce) != 32 || len(auth.Cert) == 0 || len(auth.Signature) != 64 {
+		return nil, bk.Errorf(bk.EInvalid, "nonce (32 bytes), cert and signature (64 bytes) are required")
+	}
 	now := s.now().UTC()
 	var cert *bk.Certificate
 	var refusal error
@@ -384,7 +387,17 @@ func (s *Server) CitizenState(ctx context.Context, kioskID string, auth *bk.Citi
 		s.log.Info("citizen sign-in refused", "kiosk", kioskID, "reason", bk.ErrorCode(refusal))
 		return nil, refusal
 	}
-	st := &bk.CitizenState{FetchedAt: now}
+	return cert, nil
+}
+
+// CitizenState checks that the card holder is present (signIn) and returns
+// their consents and delegations.
+func (s *Server) CitizenState(ctx context.Context, kioskID string, auth *bk.CitizenAuth) (*bk.CitizenState, error) {
+	cert, err := s.signIn(ctx, kioskID, auth)
+	if err != nil {
+		return nil, err
+	}
+	st := &bk.CitizenState{FetchedAt: s.now().UTC()}
 	err = s.store.View(ctx, func(tx Tx) error {
 		var err error
 		if st.Consents, err = tx.ConsentsByCPR(cert.CPR); err != nil {
@@ -474,8 +487,21 @@ func (s *Server) CheckConsent(ctx context.Context, authorityID string, q *Consen
 			break
 		}
 	}
+	rec := &bk.UsageRecord{Kind: bk.UsageConsentCheck, Authority: authorityID, DataCategory: q.DataCategory,
+		Purpose: q.Purpose, Answer: answer(res.Allowed), ConsentID: res.ConsentID}
+	if err := s.usage.Record(UsageEntry{Record: rec, Principal: q.CPR}); err != nil {
+		return nil, err
+	}
 	s.log.Info("consent check", "authority", authorityID, "cpr", q.CPR, "category", q.DataCategory, "purpose", q.Purpose, "allowed", res.Allowed)
 	return res, nil
+}
+
+// answer is the usage log's word for a yes or no.
+func answer(allowed bool) bk.UsageAnswer {
+	if allowed {
+		return bk.UsageAllowed
+	}
+	return bk.UsageDenied
 }
 
 // Delegation returns the delegation with id (for the handover pages).

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -39,6 +40,15 @@ type Config struct {
 	MaxBodyBytes   int64         // request body limit except push; 64 KiB
 	NonceTTL       time.Duration // citizen sign-in nonce lifetime; 2m
 	EnrollTokenTTL time.Duration // default enrolment token lifetime; 24h
+
+	// UsageRetentionMonths is how long usage records are kept; 15. A sweep
+	// every UsageSweepEvery (1h) deletes older ones.
+	UsageRetentionMonths int
+	UsageSweepEvery      time.Duration
+	// UsageQueue is how many usage records may wait to be written; 8192.
+	// When it is full, checks are refused (unavailable) rather than
+	// answered unrecorded.
+	UsageQueue int
 
 	// RateLimits bound sign-in, authentication failures and enrolment per
 	// client; zero fields take their defaults.
@@ -76,9 +86,15 @@ type Server struct {
 
 	signInLimit, authFailLimit, enrollLimit *clientLimiter // nil: no limit
 	typedLimit, typedTotalLimit             *clientLimiter
+
+	usage     *usageLog
+	stopSweep chan struct{}
+	sweeps    sync.WaitGroup
+	closing   sync.Once
 }
 
-// New checks cfg, fills in defaults and returns a ready Server.
+// New checks cfg, fills in defaults and returns a ready Server. It starts
+// the usage log's writer and sweep: Close stops them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("central: Config.Store is required")
@@ -118,6 +134,16 @@ func New(cfg Config) (*Server, error) {
 	def(&cfg.ClockSkew, 5*time.Minute)
 	def(&cfg.NonceTTL, 2*time.Minute)
 	def(&cfg.EnrollTokenTTL, 24*time.Hour)
+	def(&cfg.UsageSweepEvery, time.Hour)
+	if cfg.UsageRetentionMonths <= 0 {
+		cfg.UsageRetentionMonths = 15
+	}
+	if cfg.UsageRetentionMonths > 120 {
+		return nil, errors.New("central: Config.UsageRetentionMonths may be at most 120 (10 years)")
+	}
+	if cfg.UsageQueue <= 0 {
+		cfg.UsageQueue = 8192
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 64 << 10
 	}
@@ -165,6 +191,11 @@ func New(cfg Config) (*Server, error) {
 		s.pages = cfg.Pages(s)
 	}
 	s.routes()
+	// Started last: New cannot fail after this, so nothing leaks.
+	s.usage = newUsageLog(s, cfg.UsageQueue)
+	s.stopSweep = make(chan struct{})
+	s.sweeps.Add(1)
+	go s.sweepLoop()
 	return s, nil
 }
 
@@ -263,6 +294,7 @@ func (s *Server) routes() {
 		{"/v1/catalogue", []ep{{"GET", s.handleCatalogue}}},
 		{"/v1/citizen/nonce", []ep{{"POST", s.kiosk(0, s.handleNonce)}}},
 		{"/v1/citizen/state", []ep{{"POST", s.kiosk(0, s.handleCitizenState)}}},
+		{"/v1/citizen/usage", []ep{{"POST", s.kiosk(0, s.handleCitizenUsage)}}},
 		{"/v1/authority/consent-requests", []ep{
 			{"POST", s.authority(s.handleConsentRequest)},
 			{"GET", s.authority(s.handleListConsents)},

@@ -130,6 +130,62 @@ type Tx interface {
 	Nonce(value []byte) (*Nonce, error)
 	// DeleteNonce removes a nonce (it was used); ENotFound if absent.
 	DeleteNonce(value []byte) error
+
+	// PutUsage adds usage records, each to the log of its principal and,
+	// when its Delegate is not zero, to the delegate's log too, with Role
+	// set in each copy. The CPR numbers are kept only as keyed index
+	// digests, never in a value. EInvalid for an entry without a record
+	// id, a time, a principal, or with the same person as both; EConflict
+	// when a record id is already in one of those logs.
+	PutUsage(entries []UsageEntry) error
+	// Usage lists cpr's usage records newest first (by id, descending):
+	// those with id < before when before is not empty, at most limit of
+	// them (limit <= 0: all).
+	Usage(cpr bk.CPR, before string, limit int) ([]*bk.UsageRecord, error)
+	// DeleteUsageBefore deletes the usage records whose At is before t,
+	// with all their copies, oldest first, at most limit records (limit
+	// <= 0: all), and returns how many records it deleted.
+	DeleteUsageBefore(t time.Time, limit int) (int, error)
+}
+
+// UsageEntry is a usage record and the people in whose logs it goes.
+type UsageEntry struct {
+	Record    *bk.UsageRecord
+	Principal bk.CPR // whose data or delegation was used; required
+	Delegate  bk.CPR // the delegate asked about or acting, else zero
+}
+
+// Check reports what is wrong with e for PutUsage (EInvalid), else nil.
+func (e UsageEntry) Check() error {
+	switch {
+	case e.Record == nil || e.Record.ID == "" || e.Record.At.IsZero():
+		return bk.Errorf(bk.EInvalid, "a usage record needs an id and a time")
+	case e.Principal.IsZero():
+		return bk.Errorf(bk.EInvalid, "a usage record needs a principal")
+	case e.Principal == e.Delegate:
+		return bk.Errorf(bk.EInvalid, "the principal and delegate of a usage record must be two people")
+	}
+	return nil
+}
+
+// Copies returns the copies of e's record PutUsage stores, each with the
+// CPR number whose log it goes in and its Role set.
+func (e UsageEntry) Copies() []UsageCopy {
+	p := *e.Record
+	p.Role = bk.UsagePrincipal
+	out := []UsageCopy{{CPR: e.Principal, Record: &p}}
+	if !e.Delegate.IsZero() {
+		d := *e.Record
+		d.Role = bk.UsageDelegate
+		out = append(out, UsageCopy{CPR: e.Delegate, Record: &d})
+	}
+	return out
+}
+
+// UsageCopy is one copy of a usage record, in the log of CPR.
+type UsageCopy struct {
+	CPR    bk.CPR
+	Record *bk.UsageRecord
 }
 
 // Kiosk is an enrolled kiosk and the key it signs requests with.

@@ -191,6 +191,21 @@ func (c *Client) CitizenState(ctx context.Context, auth bk.CitizenAuth) (*bk.Cit
 	return &st, nil
 }
 
+// UsageLog fetches a page of a signed-in citizen's usage log: who used
+// their data and delegations, newest first (POST /v1/citizen/usage). auth
+// is made as for CitizenState, with a fresh nonce per page; before is the
+// Next of the previous page ("" for the newest), limit 0 means central's
+// default. The result is for the session only. Offline it returns an
+// error with code bk.EUnavailable.
+func (c *Client) UsageLog(ctx context.Context, auth bk.CitizenAuth, before string, limit int) (*bk.UsageLog, error) {
+	var l bk.UsageLog
+	req := bk.UsageRequest{Auth: auth, Before: before, Limit: limit}
+	if err := c.call(ctx, http.MethodPost, "/v1/citizen/usage", req, &l); err != nil {
+		return nil, citizenError(err)
+	}
+	return &l, nil
+}
+
 // citizenError turns a failure into something a screen can show.
 func citizenError(err error) error {
 	var he *HTTPError

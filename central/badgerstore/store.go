@@ -18,6 +18,8 @@
 //	handover/<delegation id>          handover.CodeRecord
 //	revoked/<serial>                  central.Revocation
 //	nonce/<value>                     central.Nonce, with a Badger TTL
+//	usage/<H(cpr)><id>                bk.UsageRecord (no CPR in it)
+//	usage-at/<at><id>                 the H(cpr)s of the record's copies (at: 8-byte big-endian Unix ns)
 //
 // Strings inside composite keys are length-prefixed, so no id can run into
 // the next. H(cpr) is HMAC-SHA256 keyed with the store's own index key, so
@@ -642,6 +644,102 @@ func (t *tx) Nonce(value []byte) (*central.Nonce, error) {
 }
 
 func (t *tx) DeleteNonce(value []byte) error { return t.del(key("nonce", value), "nonce") }
+
+// --- usage log ---
+
+func usageAtKey(at time.Time, id string) []byte {
+	return key("usage-at", u64(uint64(at.UnixNano())), []byte(id))
+}
+
+func (t *tx) PutUsage(entries []central.UsageEntry) error {
+	for _, e := range entries {
+		if err := e.Check(); err != nil {
+			return err
+		}
+		var hashes []byte
+		for _, c := range e.Copies() {
+			h := t.cprHash(c.CPR)
+			k := key("usage", h, []byte(c.Record.ID))
+			if ok, err := t.exists(k); err != nil {
+				return err
+			} else if ok {
+				return bk.Errorf(bk.EConflict, "usage record %q is already in the log", c.Record.ID)
+			}
+			if err := t.put(k, c.Record); err != nil {
+				return err
+			}
+			hashes = append(hashes, h...)
+		}
+		if err := t.txn.Set(usageAtKey(e.Record.At, e.Record.ID), hashes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) Usage(cpr bk.CPR, before string, limit int) ([]*bk.UsageRecord, error) {
+	out := []*bk.UsageRecord{}
+	prefix := key("usage", t.cprHash(cpr))
+	o := badger.DefaultIteratorOptions
+	o.Reverse = true
+	o.Prefix = prefix
+	it := t.txn.NewIterator(o)
+	defer it.Close()
+	// Seeking in reverse finds the last key at or before the seek key.
+	seek := append(bytes.Clone(prefix), 0xff)
+	if before != "" {
+		seek = append(bytes.Clone(prefix), before...)
+	}
+	for it.Seek(seek); it.ValidForPrefix(prefix); it.Next() {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		if before != "" && string(it.Item().Key()[len(prefix):]) >= before {
+			continue
+		}
+		var r bk.UsageRecord
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &r) }); err != nil {
+			return nil, fmt.Errorf("badgerstore: decode usage record: %w", err)
+		}
+		out = append(out, &r)
+	}
+	return out, nil
+}
+
+func (t *tx) DeleteUsageBefore(before time.Time, limit int) (int, error) {
+	prefix := key("usage-at")
+	end := u64(uint64(before.UnixNano()))
+	type gone struct{ at, hashes []byte }
+	var list []gone
+	err := t.scan(prefix, true, func(suffix, val []byte) error {
+		if len(suffix) < 8 || bytes.Compare(suffix[:8], end) >= 0 || (limit > 0 && len(list) >= limit) {
+			return errStopScan
+		}
+		list = append(list, gone{suffix, val})
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return 0, err
+	}
+	for _, g := range list {
+		if len(g.hashes)%sha256.Size != 0 {
+			return 0, errors.New("badgerstore: usage time index has a bad value")
+		}
+		id := g.at[8:]
+		for h := g.hashes; len(h) > 0; h = h[sha256.Size:] {
+			if err := t.txn.Delete(key("usage", h[:sha256.Size], id)); err != nil {
+				return 0, err
+			}
+		}
+		if err := t.txn.Delete(key("usage-at", g.at)); err != nil {
+			return 0, err
+		}
+	}
+	return len(list), nil
+}
+
+// errStopScan ends a scan early; it is not an error.
+var errStopScan = errors.New("stop scan")
 
 // badgerLogger passes Badger's warnings and errors to slog and drops the
 // chatty info and debug lines.

@@ -146,6 +146,7 @@ func StartWith(t testing.TB, o Options) *Harness {
 	}
 	t.Cleanup(func() {
 		h.HTTP.Close()
+		h.Server.Close()
 		st.Close()
 	})
 	return h

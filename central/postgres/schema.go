@@ -85,4 +85,17 @@ CREATE TABLE typed_codes (
 	doc  json NOT NULL
 );
 `,
+	// The usage log. One row per copy (the principal's, the
+	// delegate's); the id is a UUIDv7, so "newest first" is the primary
+	// key backwards.
+	`
+CREATE TABLE usage_log (
+	cpr_hash bytea NOT NULL,
+	id       text COLLATE "C" NOT NULL,
+	at       timestamp with time zone NOT NULL,
+	doc      json NOT NULL,
+	PRIMARY KEY (cpr_hash, id)
+);
+CREATE INDEX usage_log_by_time ON usage_log (at);
+`,
 }

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -755,4 +756,75 @@ func (t *tx) DeleteNonce(value []byte) error {
 		err = notFound("nonce")
 	}
 	return err
+}
+
+// --- usage log ---
+
+func (t *tx) PutUsage(entries []central.UsageEntry) error {
+	var sql strings.Builder
+	var args []any
+	sql.WriteString(`INSERT INTO usage_log (cpr_hash, id, at, doc) VALUES `)
+	rows := 0
+	for _, e := range entries {
+		if err := e.Check(); err != nil {
+			return err
+		}
+		for _, c := range e.Copies() {
+			doc, err := encode(c.Record, "usage record")
+			if err != nil {
+				return err
+			}
+			if rows > 0 {
+				sql.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&sql, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+			args = append(args, t.cprHash(c.CPR), c.Record.ID, c.Record.At, doc)
+			rows++
+		}
+	}
+	if rows == 0 {
+		return nil
+	}
+	// One statement for the whole group: a group commit is one round trip.
+	sql.WriteString(` ON CONFLICT (cpr_hash, id) DO NOTHING`)
+	n, err := t.exec("put usage", sql.String(), args...)
+	if err != nil {
+		return err
+	}
+	if n != int64(rows) {
+		return bk.Errorf(bk.EConflict, "a usage record is already in the log")
+	}
+	return nil
+}
+
+func (t *tx) Usage(cpr bk.CPR, before string, limit int) ([]*bk.UsageRecord, error) {
+	q := `SELECT doc FROM usage_log WHERE cpr_hash = $1`
+	args := []any{t.cprHash(cpr)}
+	if before != "" {
+		args = append(args, before)
+		q += fmt.Sprintf(` AND id < $%d`, len(args))
+	}
+	q += ` ORDER BY id DESC`
+	if limit > 0 {
+		args = append(args, limit)
+		q += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	return list[bk.UsageRecord](t, "usage log", q, args...)
+}
+
+func (t *tx) DeleteUsageBefore(before time.Time, limit int) (int, error) {
+	q := `WITH old AS (SELECT id FROM usage_log WHERE at < $1 GROUP BY id ORDER BY min(at), id`
+	args := []any{before}
+	if limit > 0 {
+		q += ` LIMIT $2`
+		args = append(args, limit)
+	}
+	q += `), gone AS (DELETE FROM usage_log WHERE at < $1 AND id IN (SELECT id FROM old) RETURNING id)
+		SELECT count(DISTINCT id) FROM gone`
+	var n int
+	if err := t.tx.QueryRow(t.ctx, q, args...).Scan(&n); err != nil {
+		return 0, t.check(err, "delete usage")
+	}
+	return n, nil
 }

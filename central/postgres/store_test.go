@@ -368,3 +368,33 @@ func TestClosed(t *testing.T) {
 		t.Errorf("second Close = %v", err)
 	}
 }
+
+// The usage log's rows hold no CPR number, neither in the key column nor
+// in the document.
+func TestUsageHidesCPR(t *testing.T) {
+	dsn := pgtest.NewSchema(t)
+	s := MustOpenDSN(t, dsn)
+	rec := &bk.UsageRecord{ID: bk.NewID(t0), At: t0, Kind: bk.UsageDelegationCheck, Authority: "skat", Scope: "tax",
+		Purpose: "marker-7f3a", Answer: bk.UsageAllowed, DelegateName: "Bo Berg"}
+	principal, delegate := bk.MustParseCPR("010190-1234"), bk.MustParseCPR("020285-4321")
+	err := s.Update(ctx, func(tx central.Tx) error {
+		return tx.PutUsage([]central.UsageEntry{{Record: rec, Principal: principal, Delegate: delegate}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dump string
+	err = connect(t, dsn).QueryRow(ctx, `SELECT string_agg(encode(cpr_hash, 'hex') || id || doc::text, ' ') FROM usage_log`).Scan(&dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(dump, "marker-7f3a") != 2 {
+		t.Fatalf("usage_log rows = %q; want the record twice (principal and delegate)", dump)
+	}
+	for _, cpr := range []bk.CPR{principal, delegate} {
+		plain := sha256.Sum256([]byte(cpr.Digits()))
+		if strings.Contains(dump, cpr.Digits()) || strings.Contains(dump, cpr.Digits()[:6]+"-") || strings.Contains(dump, hex.EncodeToString(plain[:])) {
+			t.Errorf("usage_log reveals %s", cpr.Masked())
+		}
+	}
+}

@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"TypedCodes", testTypedCodes},
 		{"Revocations", testRevocations},
 		{"Nonces", testNonces},
+		{"Usage", testUsage},
+		{"UsageSweep", testUsageSweep},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewReadOnly},
 		{"ConcurrentCursor", testConcurrentCursor},
@@ -685,6 +687,116 @@ func testTypedCodes(t *testing.T, s central.Store) {
 		}
 		_, err = tx.TypedCode("K7M4XQ9P2S")
 		wantCode(t, "TypedCode(another code)", err, bk.ENotFound)
+		return nil
+	})
+}
+
+func usage(at time.Time, kind bk.UsageKind) *bk.UsageRecord {
+	return &bk.UsageRecord{ID: bk.NewID(at), At: at, Kind: kind, Authority: "skat", Scope: "tax",
+		Purpose: "Årsopgørelse", Answer: bk.UsageAllowed, DelegationID: "d1", DelegateName: "Bo Berg"}
+}
+
+// usageLog returns what Usage(cpr, before, limit) lists, as "id/role".
+func usageLog(t *testing.T, tx central.Tx, cpr bk.CPR, before string, limit int) []string {
+	t.Helper()
+	list, err := tx.Usage(cpr, before, limit)
+	if err != nil {
+		t.Fatalf("Usage: %v", err)
+	}
+	if list == nil {
+		t.Error("Usage = nil; want a list")
+	}
+	out := []string{}
+	for _, r := range list {
+		out = append(out, r.ID+"/"+string(r.Role))
+	}
+	return out
+}
+
+func testUsage(t *testing.T, s central.Store) {
+	cprC := bk.MustParseCPR("030303-3333")
+	r1 := usage(T0, bk.UsageConsentCheck)
+	r2 := usage(T0.Add(time.Minute), bk.UsageDelegationCheck)
+	r3 := usage(T0.Add(2*time.Minute), bk.UsageConsentCheck)
+	r4 := usage(T0.Add(3*time.Minute), bk.UsageTokenExchange)
+	view(t, s, func(tx central.Tx) error {
+		wantEqual(t, "Usage(A) on an empty store", usageLog(t, tx, cprA, "", 0), []string{})
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		return tx.PutUsage([]central.UsageEntry{{Record: r1, Principal: cprA}, {Record: r2, Principal: cprA, Delegate: cprB}, {Record: r3, Principal: cprB}})
+	})
+	update(t, s, func(tx central.Tx) error {
+		return tx.PutUsage([]central.UsageEntry{{Record: r4, Principal: cprA, Delegate: cprC}})
+	})
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutUsage(same id)", tx.PutUsage([]central.UsageEntry{{Record: r1, Principal: cprA}}), bk.EConflict)
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		wantCode(t, "PutUsage(no record)", tx.PutUsage([]central.UsageEntry{{Principal: cprA}}), bk.EInvalid)
+		wantCode(t, "PutUsage(no id)", tx.PutUsage([]central.UsageEntry{{Record: &bk.UsageRecord{At: T0}, Principal: cprA}}), bk.EInvalid)
+		wantCode(t, "PutUsage(no time)", tx.PutUsage([]central.UsageEntry{{Record: &bk.UsageRecord{ID: bk.NewID(T0)}, Principal: cprA}}), bk.EInvalid)
+		wantCode(t, "PutUsage(no principal)", tx.PutUsage([]central.UsageEntry{{Record: usage(T0, bk.UsageConsentCheck), Delegate: cprB}}), bk.EInvalid)
+		wantCode(t, "PutUsage(same person twice)", tx.PutUsage([]central.UsageEntry{{Record: usage(T0, bk.UsageConsentCheck), Principal: cprA, Delegate: cprA}}), bk.EInvalid)
+		return nil
+	})
+	p, d := "/"+string(bk.UsagePrincipal), "/"+string(bk.UsageDelegate)
+	view(t, s, func(tx central.Tx) error {
+		wantEqual(t, "Usage(A)", usageLog(t, tx, cprA, "", 0), []string{r4.ID + p, r2.ID + p, r1.ID + p})
+		wantEqual(t, "Usage(B)", usageLog(t, tx, cprB, "", 0), []string{r3.ID + p, r2.ID + d})
+		wantEqual(t, "Usage(C)", usageLog(t, tx, cprC, "", 0), []string{r4.ID + d})
+		wantEqual(t, "Usage(other)", usageLog(t, tx, bk.MustParseCPR("040404-4444"), "", 0), []string{})
+		wantEqual(t, "Usage(A, first 2)", usageLog(t, tx, cprA, "", 2), []string{r4.ID + p, r2.ID + p})
+		wantEqual(t, "Usage(A, before r2, 2)", usageLog(t, tx, cprA, r2.ID, 2), []string{r1.ID + p})
+		wantEqual(t, "Usage(A, before r1)", usageLog(t, tx, cprA, r1.ID, 0), []string{})
+		wantEqual(t, "Usage(B, before r3)", usageLog(t, tx, cprB, r3.ID, 0), []string{r2.ID + d})
+		wantEqual(t, "Usage(A, before an id not in A's log)", usageLog(t, tx, cprA, r3.ID, 0), []string{r2.ID + p, r1.ID + p})
+		list, err := tx.Usage(cprB, "", 0)
+		if err != nil {
+			return err
+		}
+		want := *r2
+		want.Role = bk.UsageDelegate
+		wantEqual(t, "Usage(B)[1]", list[1], &want)
+		return nil
+	})
+}
+
+func testUsageSweep(t *testing.T, s central.Store) {
+	var recs []*bk.UsageRecord
+	update(t, s, func(tx central.Tx) error {
+		var es []central.UsageEntry
+		for i := range 5 {
+			r := usage(T0.Add(time.Duration(i)*time.Hour), bk.UsageDelegationCheck)
+			recs = append(recs, r)
+			es = append(es, central.UsageEntry{Record: r, Principal: cprA, Delegate: cprB})
+		}
+		return tx.PutUsage(es)
+	})
+	del := func(before time.Time, limit, want int) {
+		t.Helper()
+		update(t, s, func(tx central.Tx) error {
+			n, err := tx.DeleteUsageBefore(before, limit)
+			if err == nil && n != want {
+				t.Errorf("DeleteUsageBefore(T0+%v, %d) = %d; want %d", before.Sub(T0), limit, n, want)
+			}
+			return err
+		})
+	}
+	del(T0, 0, 0)                      // nothing is before the first
+	del(T0.Add(150*time.Minute), 2, 2) // the two oldest of the three before, both copies
+	del(T0.Add(150*time.Minute), 0, 1) // the third
+	del(T0.Add(150*time.Minute), 0, 0) // none left
+	view(t, s, func(tx central.Tx) error {
+		p, d := "/"+string(bk.UsagePrincipal), "/"+string(bk.UsageDelegate)
+		wantEqual(t, "Usage(A) after the sweep", usageLog(t, tx, cprA, "", 0), []string{recs[4].ID + p, recs[3].ID + p})
+		wantEqual(t, "Usage(B) after the sweep", usageLog(t, tx, cprB, "", 0), []string{recs[4].ID + d, recs[3].ID + d})
+		return nil
+	})
+	del(T0.Add(24*time.Hour), 0, 2)
+	view(t, s, func(tx central.Tx) error {
+		wantEqual(t, "Usage(B) after sweeping all", usageLog(t, tx, cprB, "", 0), []string{})
 		return nil
 	})
 }

@@ -31,6 +31,7 @@ import (
 //	max_delegation_days = 1825
 //	clock_skew = "5m"
 //	max_body_bytes = 65536
+//	usage_retention_months = 15   # how long the record of each consent and delegation check is kept
 //
 //	# Where central keeps its state: "badger" (default; embedded, in
 //	# data_dir/store) or "postgres". The flag --store overrides it.
@@ -93,6 +94,7 @@ type Config struct {
 	MaxDelegationDays int                 `toml:"max_delegation_days"`
 	ClockSkew         Duration            `toml:"clock_skew"`
 	MaxBodyBytes      int64               `toml:"max_body_bytes"`
+	UsageRetention    int                 `toml:"usage_retention_months"`
 	Store             string              `toml:"store"`
 	PostgresDSN       string              `toml:"postgres_dsn"`
 	PostgresDSNFile   string              `toml:"postgres_dsn_file"`
@@ -211,6 +213,7 @@ func DefaultConfig() Config {
 		MaxDelegationDays: 5 * 365,
 		ClockSkew:         Duration{5 * time.Minute},
 		MaxBodyBytes:      64 << 10,
+		UsageRetention:    15,
 		Store:             StoreBadger,
 		RateLimits: RateLimitConfig{
 			MaxClients:      10000,
@@ -267,6 +270,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxDelegationDays < 1 || c.MaxDelegationDays > 10*366 {
 		bad("max_delegation_days must be between 1 and 3660")
+	}
+	if c.UsageRetention < 1 || c.UsageRetention > 120 {
+		bad("usage_retention_months must be between 1 and 120")
 	}
 	if c.ClockSkew.Duration < 0 || c.ClockSkew.Duration > time.Hour {
 		bad("clock_skew must be between 0s and 1h")

@@ -148,15 +148,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	srv, err := central.New(central.Config{
 		Store: st, Key: key, Catalogue: cat, Issuers: issuers, Authorities: auths,
-		OperatorTokenHash: bk.TokenHash(opToken),
-		BundleMaxAge:      cfg.TrustBundleMaxAge.Duration,
-		MaxDelegation:     time.Duration(cfg.MaxDelegationDays) * 24 * time.Hour,
-		ClockSkew:         cfg.ClockSkew.Duration,
-		MaxBodyBytes:      cfg.MaxBodyBytes,
-		Pages:             servePages(pages),
-		IsPagePath:        handoverweb.IsHandoverPath,
-		RateLimits:        cfg.RateLimits.Central(),
-		Logger:            log,
+		OperatorTokenHash:    bk.TokenHash(opToken),
+		BundleMaxAge:         cfg.TrustBundleMaxAge.Duration,
+		MaxDelegation:        time.Duration(cfg.MaxDelegationDays) * 24 * time.Hour,
+		ClockSkew:            cfg.ClockSkew.Duration,
+		MaxBodyBytes:         cfg.MaxBodyBytes,
+		UsageRetentionMonths: cfg.UsageRetention,
+		Pages:                servePages(pages),
+		IsPagePath:           handoverweb.IsHandoverPath,
+		RateLimits:           cfg.RateLimits.Central(),
+		Logger:               log,
 	})
 	if err != nil {
 		return err

@@ -225,6 +225,7 @@ token_file = "/etc/bk/skat.token"
 		{"no addr", func(c *Config) { c.Addr = "" }, "addr is required"},
 		{"max age", func(c *Config) { c.TrustBundleMaxAge.Duration = time.Second }, "trust_bundle_max_age"},
 		{"delegation days", func(c *Config) { c.MaxDelegationDays = 0 }, "max_delegation_days"},
+		{"usage retention", func(c *Config) { c.UsageRetention = 0 }, "usage_retention_months"},
 		{"skew", func(c *Config) { c.ClockSkew.Duration = 2 * time.Hour }, "clock_skew"},
 		{"body", func(c *Config) { c.MaxBodyBytes = 10 }, "max_body_bytes"},
 		{"issuer", func(c *Config) { c.Issuers = []string{"nope"} }, "issuers[0]"},
