@@ -44,6 +44,15 @@ const maxCheckPurpose = 500
 // delegate act for principal in scope now. The catalogue must let the
 // authority check that scope (else EScopeNotAllowed).
 func (s *Server) CheckDelegation(ctx context.Context, authorityID string, q *DelegationCheck) (*DelegationCheckResult, error) {
+	return s.CheckDelegationAs(ctx, bk.UsageDelegationCheck, authorityID, "", q)
+}
+
+// CheckDelegationAs is CheckDelegation recorded in the usage logs as kind,
+// asked by service (an OAuth client of the authority; empty for none): the
+// token exchange decides with it as bk.UsageTokenExchange, so that a token
+// and a check never disagree and the two people read that a service got
+// (or was refused) an on-behalf token, once, not that it checked.
+func (s *Server) CheckDelegationAs(ctx context.Context, kind bk.UsageKind, authorityID, service string, q *DelegationCheck) (*DelegationCheckResult, error) {
 	now := s.now()
 	for _, p := range []struct {
 		name string
@@ -65,7 +74,7 @@ func (s *Server) CheckDelegation(ctx context.Context, authorityID string, q *Del
 	if q.Purpose == "" || len(q.Purpose) > maxCheckPurpose {
 		return nil, bk.Errorf(bk.EInvalid, "purpose is required (at most %d characters)", maxCheckPurpose)
 	}
-	rec := &bk.UsageRecord{Kind: bk.UsageDelegationCheck, Authority: authorityID, Scope: q.Scope, Purpose: q.Purpose}
+	rec := &bk.UsageRecord{Kind: kind, Authority: authorityID, Service: service, Scope: q.Scope, Purpose: q.Purpose}
 	entry := UsageEntry{Record: rec, Principal: q.Principal, Delegate: q.Delegate}
 	if !s.cfg.Catalogue.MayCheckScope(authorityID, q.Scope) {
 		s.log.Info("delegation check refused: scope not allowed", "authority", authorityID, "principal", q.Principal, "scope", q.Scope)

@@ -166,11 +166,6 @@ func (s *Service) Exchange(ctx context.Context, clientID string, req *Request) (
 		if _, ok := s.srv.Catalogue().Scope(sc); !ok {
 			return nil, refuse(ErrInvalidScope, fmt.Sprintf("%q is not a delegation scope in the catalogue.", sc))
 		}
-		// The same limit as a delegation check: a tax agency gets no
-		// token for health.
-		if !s.srv.Catalogue().MayCheckScope(clientID, sc) {
-			return nil, refuse(ErrInvalidScope, fmt.Sprintf("The catalogue does not let this client act in the scope %q.", sc))
-		}
 	}
 	principal, err := bk.ParseCPR(req.Principal, now)
 	if err != nil {
@@ -188,13 +183,13 @@ func (s *Service) Exchange(ctx context.Context, clientID string, req *Request) (
 	if who.CPR == principal {
 		return nil, refuse(ErrInvalidGrant, "The delegate and the principal are the same person; no delegation is needed or possible.")
 	}
-	d, err := s.covering(ctx, clientID, principal, who.CPR, req.Scopes, req.Purpose)
+	d, err := s.covering(ctx, clientID, principal, who.CPR, req.Scopes[0], req.Purpose)
 	if err != nil {
 		return nil, err
 	}
 	if d == nil {
 		s.log.Info("token exchange refused: no delegation", "client", clientID, "principal", principal, "delegate", who.CPR, "scope", strings.Join(req.Scopes, " "))
-		return nil, refuse(ErrInvalidGrant, "No active delegation lets this delegate act for the principal in these scopes now.")
+		return nil, refuse(ErrInvalidGrant, "No active delegation lets this delegate act for the principal in this scope now.")
 	}
 
 	exp := now.Add(s.cfg.TTL)
@@ -237,36 +232,32 @@ type grant struct {
 }
 
 // covering returns the delegation that lets delegate act for principal in
-// every one of scopes at now, or nil when none does. It asks central's
-// delegation check, scope by scope, so that a token and a check never
-// disagree; all scopes must stand on the same delegation.
-func (s *Service) covering(ctx context.Context, clientID string, principal, delegate bk.CPR, scopes []string, purpose string) (*grant, error) {
+// scope now, or nil when none does. It is central's delegation check
+// (recorded in both people's usage logs as this token exchange), so that a
+// token and a check never disagree; the catalogue's limit on the scopes
+// the client may check is its limit on the tokens it may get.
+func (s *Service) covering(ctx context.Context, clientID string, principal, delegate bk.CPR, scope, purpose string) (*grant, error) {
 	if purpose == "" {
 		purpose = defaultPurpose
 	}
-	var g *grant
-	for _, sc := range scopes {
-		res, err := s.srv.CheckDelegation(ctx, clientID, &central.DelegationCheck{
-			Principal: principal, Delegate: delegate, Scope: sc, Purpose: purpose})
-		switch code := bk.ErrorCode(err); {
-		case code == bk.EUnknownScope || code == bk.EScopeNotAllowed:
-			return nil, refuse(ErrInvalidScope, bk.ErrorMessage(err))
-		case code == bk.EInvalid:
-			return nil, refuse(ErrInvalidRequest, bk.ErrorMessage(err))
-		case err != nil:
-			s.log.Error("token exchange: delegation check", "err", err)
-			return nil, refuse(ErrServerError, "The delegation could not be looked up.")
-		}
-		if !res.Allowed || (g != nil && res.DelegationID != g.DelegationID) {
-			return nil, nil
-		}
-		if g == nil {
-			g = &grant{DelegationID: res.DelegationID, Until: res.Until}
-		} else if res.Until.Before(g.Until) {
-			g.Until = res.Until
-		}
+	res, err := s.srv.CheckDelegationAs(ctx, bk.UsageTokenExchange, clientID, clientID, &central.DelegationCheck{
+		Principal: principal, Delegate: delegate, Scope: scope, Purpose: purpose})
+	switch code := bk.ErrorCode(err); {
+	case code == bk.EUnknownScope || code == bk.EScopeNotAllowed:
+		return nil, refuse(ErrInvalidScope, bk.ErrorMessage(err))
+	case code == bk.EInvalid:
+		return nil, refuse(ErrInvalidRequest, bk.ErrorMessage(err))
+	case code == bk.EUnavailable:
+		// The usage log cannot take the record: no token goes unrecorded.
+		return nil, refuse(ErrUnavailable, bk.ErrorMessage(err))
+	case err != nil:
+		s.log.Error("token exchange: delegation check", "err", err)
+		return nil, refuse(ErrServerError, "The delegation could not be looked up.")
 	}
-	return g, nil
+	if !res.Allowed {
+		return nil, nil
+	}
+	return &grant{DelegationID: res.DelegationID, Until: res.Until}, nil
 }
 
 // defaultPurpose is the purpose of an exchange that names none.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/oauth2"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
 	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
@@ -271,6 +273,35 @@ func TestExchangeEndToEnd(t *testing.T) {
 	w.push(t, fixture.Action(bk.RevokeDelegation, bk.Payload{DelegationID: id}, w.karen, nil, now))
 	if a := w.kobenhavn(t, form(idToken, "housing")); a.Status != http.StatusBadRequest || a.Code != tokenexchange.ErrInvalidGrant {
 		t.Errorf("exchange after revocation = %d %q; want 400 invalid_grant", a.Status, a.Code)
+	}
+	// Both people's usage logs hold every exchange as a token exchange by
+	// the service, with the answer (all at one moment of the test's clock,
+	// so in no particular order).
+	if err := w.h.Server.FlushUsage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []struct {
+		cpr  string
+		role bk.UsageRole
+	}{{cprKaren, bk.UsagePrincipal}, {cprBo, bk.UsageDelegate}} {
+		var recs []*bk.UsageRecord
+		w.h.Store.View(context.Background(), func(tx central.Tx) error {
+			var err error
+			recs, err = tx.Usage(bk.MustParseCPR(who.cpr), "", 0)
+			return err
+		})
+		var got []string
+		for _, r := range recs {
+			if r.Kind != bk.UsageTokenExchange || r.Service != "kobenhavn" || r.Authority != "kobenhavn" || r.Role != who.role || r.Purpose == "" {
+				t.Errorf("%s's usage record %+v; want a token exchange by kobenhavn, role %s, with a purpose", who.role, r, who.role)
+			}
+			got = append(got, r.Scope+":"+string(r.Answer)+":"+r.DelegationID)
+		}
+		want := []string{"benefits:allowed:" + id, "housing:allowed:" + id, "housing:denied:"}
+		sort.Strings(got)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s's usage log = %v; want %v", who.role, got, want)
+		}
 	}
 	if logs := w.h.Logs(); strings.Contains(logs, cprKaren) || strings.Contains(logs, cprBo) || strings.Contains(logs, "0202854321") {
 		t.Errorf("central logged a full CPR number:\n%s", logs)
