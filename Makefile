@@ -38,7 +38,7 @@ screens: ## draw every screen in every display mode into docs/screens (PNGs and 
 	$(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run '^TestRenderPNG$$' ./ui/ -args -png $(CURDIR)/docs/screens
 
 bench: deps ## run the benchmarks (figures go in docs/benchmarks.md)
-	$(TESTENV) $(GO) test $(TESTTAGS) -run '^$$' -bench . -benchmem -timeout 30m ./...
+	$(TESTENV) $(GO) test $(TESTTAGS) -run '^$$' -bench . -benchmem -timeout 90m ./...
 
 lint: ## gofmt, go.mod tidy, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
