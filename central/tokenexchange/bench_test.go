@@ -13,8 +13,12 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
+	"github.com/borgerkiosk/borgerkiosk/internal/pgtest"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // benchDelegations is how many other people's delegations the store holds.
 const benchDelegations = 10_000
@@ -22,13 +26,28 @@ const benchDelegations = 10_000
 // BenchmarkExchangeVsLookup measures, interleaved in one run (the order
 // rotating every iteration), the store's point lookup of a delegation by
 // id, central's delegation check, and a whole token exchange (subject
-// token verification, the check, signing), on Badger with
-// benchDelegations other delegations loaded. It reports each one's mean
+// token verification, the check, signing), on Badger and on PostgreSQL
+// (internal/pgtest) with benchDelegations other delegations loaded. It reports each one's mean
 // and the exchange's ratio to the lookup.
 func BenchmarkExchangeVsLookup(b *testing.B) {
-	w := newWorld(b)
+	b.Run("badger", func(b *testing.B) { benchExchangeVsLookup(b, newWorld(b)) })
+	b.Run("postgres", func(b *testing.B) {
+		w := newWorldWith(b, func(cfg *central.Config) {
+			st, err := postgres.Open(context.Background(), pgtest.NewSchema(b), postgres.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { st.Close() })
+			cfg.Store = st
+		})
+		benchExchangeVsLookup(b, w)
+	})
+}
+
+func benchExchangeVsLookup(b *testing.B, w *world) {
+	store := w.h.Server.Store()
 	id := w.delegate(b, bk.ScopeGrant{ScopeID: "housing"})
-	loadDelegations(b, w.h.Store, benchDelegations, w.clock.Now())
+	loadDelegations(b, store, benchDelegations, w.clock.Now())
 	svc := w.h.TokenService
 	idToken := w.signIn(b, w.idp, cprBo, "nonce-bench")
 	f := form(idToken, "housing")
@@ -43,7 +62,7 @@ func BenchmarkExchangeVsLookup(b *testing.B) {
 	karen, bo := bk.MustParseCPR(cprKaren), bk.MustParseCPR(cprBo)
 	steps := []func() error{
 		func() error {
-			return w.h.Store.View(ctx, func(tx central.Tx) error { _, err := tx.Delegation(id); return err })
+			return store.View(ctx, func(tx central.Tx) error { _, err := tx.Delegation(id); return err })
 		},
 		func() error {
 			res, err := w.h.Server.CheckDelegation(ctx, "kobenhavn", &central.DelegationCheck{Principal: karen, Delegate: bo, Scope: "housing", Purpose: "benchmark"})
@@ -88,6 +107,23 @@ func BenchmarkExchangeVsLookup(b *testing.B) {
 	b.ReportMetric(exchange, "ns/exchange")
 	b.ReportMetric(exchange/lookup, "exchange/lookup")
 	b.ReportMetric(check/lookup, "check/lookup")
+}
+
+// BenchmarkLookupAlone is the point lookup of BenchmarkExchangeVsLookup
+// with no exchange in between: with none, no usage record is being
+// written while it reads.
+func BenchmarkLookupAlone(b *testing.B) {
+	w := newWorld(b)
+	store := w.h.Server.Store()
+	id := w.delegate(b, bk.ScopeGrant{ScopeID: "housing"})
+	loadDelegations(b, store, benchDelegations, w.clock.Now())
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := store.View(ctx, func(tx central.Tx) error { _, err := tx.Delegation(id); return err }); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // loadDelegations stores n active delegations between other people.

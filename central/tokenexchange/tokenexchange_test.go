@@ -47,7 +47,11 @@ type world struct {
 }
 
 // newWorld starts at one minute into a key rotation period.
-func newWorld(t testing.TB) *world {
+func newWorld(t testing.TB) *world { return newWorldWith(t, nil) }
+
+// newWorldWith is newWorld with central's config changed by configure
+// (its store, say).
+func newWorldWith(t testing.TB, configure func(*central.Config)) *world {
 	t.Helper()
 	p := int64(rotation / time.Second)
 	start := time.Unix((time.Now().Unix()/p+1)*p+60, 0)
@@ -62,7 +66,7 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.h = centraltest.StartWith(t, centraltest.Options{Now: w.clock.Now, TokenExchange: &tokenexchange.Config{
+	w.h = centraltest.StartWith(t, centraltest.Options{Now: w.clock.Now, Configure: configure, TokenExchange: &tokenexchange.Config{
 		Keys: keys, Broker: tokenexchange.Broker{Issuer: w.idp.Issuer()},
 		Clients: []tokenexchange.Client{
 			{ID: "kobenhavn", BrokerClientIDs: []string{w.idp.Config().ClientID}},
