@@ -64,9 +64,22 @@ memsoak-short: ## memsoak with 60 actions (CI)
 torture: ## 1,000 SIGKILL rounds each (also during open) of the outbox and pusher, and of central's store
 	BK_TORTURE_ROUNDS=$${BK_TORTURE_ROUNDS:-1000} $(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run 'TestCrash' -v -timeout 180m ./sync/ ./central/badgerstore/
 
-.PHONY: deb
-deb: build ## build the Debian packages (kiosk, central, kioskctl) into dist/
-	$(GO) run ./packaging/mkdeb --bin bin --out dist
+.PHONY: deb appliance
+# Who the packages name as maintainer: set it for packages that leave the
+# building (DEBFULLNAME/DEBEMAIL work too).
+DEB_MAINTAINER ?=
+deb: ## build the Debian packages (kiosk, central, kioskctl) into dist/
+	@scripts/deps.sh deb
+	scripts/deb-binaries.sh bin/deb
+	rm -f dist/borgerkiosk-*.deb
+	cd packaging && $(GO) run ./mkdeb --root .. --bin ../bin/deb --out ../dist $(if $(DEB_MAINTAINER),--maintainer "$(DEB_MAINTAINER)")
+
+# The heavy suites: the packages themselves (lintian, contents, hardening of
+# the units, two builds in two checkouts giving the same bytes). CI runs it;
+# `make test` does not. Bounded: go test's -timeout ends a hung step.
+appliance: deb ## build the packages, then lintian, reproducibility and unit-hardening checks
+	@scripts/deps.sh appliance
+	cd packaging && BK_APPLIANCE=1 BK_DIST=$(CURDIR)/dist $(TESTENV) $(GO) test -count=1 -timeout 40m ./...
 
 clean: ## remove built binaries and the run directory
 	rm -rf bin "$(RUNDIR)"

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Borgerkiosk needs on Debian, and
-# only what is missing, so a warm machine pays nothing. Usage: scripts/deps.sh
+# only what is missing, so a warm machine pays nothing.
+# Usage: scripts/deps.sh [deb|appliance]
+#   (none)     everything: building, running and all tests (make build/test)
+#   deb        only what building the Debian packages needs (make deb)
+#   appliance  that, and the checkers the appliance suite runs (make appliance)
 set -euo pipefail
+mode=${1:-all}
 
-# Debian packages, each with the command or file that proves it is there.
-need=(
+# What building the packages needs: a C compiler and the X11/GL headers for
+# the kiosk's cgo build (Fyne's GLFW), git for the version.
+build=(
   "gcc:/usr/bin/gcc"
   "pkg-config:/usr/bin/pkg-config"
   "libgl1-mesa-dev:/usr/include/GL/gl.h"
@@ -14,6 +20,19 @@ need=(
   "libxinerama-dev:/usr/include/X11/extensions/Xinerama.h"
   "libxi-dev:/usr/include/X11/extensions/XInput2.h"
   "libxxf86vm-dev:/usr/include/X11/extensions/xf86vmode.h"
+  "git:/usr/bin/git"
+)
+# The appliance suite's checkers: Debian's lintian (and man, which it runs
+# on the man pages) and systemd-analyze for the units' hardening score.
+appliance=(
+  "lintian:/usr/bin/lintian"
+  "man-db:/usr/bin/man"
+  "systemd:/usr/bin/systemd-analyze"
+)
+
+# Debian packages, each with the command or file that proves it is there.
+all=(
+  "${build[@]}"
   "xvfb:/usr/bin/Xvfb"
   "xauth:/usr/bin/xauth"
   "x11-apps:/usr/bin/xwd"
@@ -28,6 +47,12 @@ need=(
   # Tests of central/postgres start a private cluster with its initdb.
   "postgresql:/usr/lib/postgresql/15/bin/initdb"
 )
+case $mode in
+all) need=("${all[@]}") ;;
+deb) need=("${build[@]}") ;;
+appliance) need=("${build[@]}" "${appliance[@]}") ;;
+*) echo "usage: scripts/deps.sh [deb|appliance]" >&2; exit 2 ;;
+esac
 missing=()
 for entry in "${need[@]}"; do
   pkg=${entry%%:*} file=${entry#*:}
@@ -44,6 +69,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   rm -f "$log"
+fi
+
+if [ "$mode" != all ]; then
+  command -v go >/dev/null 2>&1 || { echo "deps: Go is not on PATH; install Go 1.26 (https://go.dev/dl)" >&2; exit 1; }
+  exit 0
 fi
 
 # Danish locale, so Fyne and espeak-ng are happy with LANG=da_DK.UTF-8.

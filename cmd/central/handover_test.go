@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"
@@ -19,7 +21,7 @@ import (
 // Without --demo and without [oidc] the handover pages still answer in
 // HTML, refuse a bad code clearly, and have no development sign-in.
 func TestRunHandoverPagesWithoutSignIn(t *testing.T) {
-	url, _, stop := startRun(t, "--data", t.TempDir())
+	url, _, stop := startRun(t, "--data", t.TempDir(), "--config", issuerConfig(t))
 	resp, err := http.Get(url + "/h/ZZ%25%25Q")
 	if err != nil {
 		t.Fatal(err)
@@ -128,4 +130,24 @@ func TestOIDCProviderDown(t *testing.T) {
 			t.Errorf("sign-in %d with the provider down = %d:\n%s", i+1, resp.StatusCode, body)
 		}
 	}
+}
+
+// issuerLine is a config line trusting one card issuer, which central
+// needs to start without --demo; issuerConfig a config file of just that.
+func issuerLine(t *testing.T) string {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "issuers = [\"" + base64.StdEncoding.EncodeToString(pub) + "\"]\n"
+}
+
+func issuerConfig(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "central.toml")
+	if err := os.WriteFile(path, []byte(issuerLine(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -6,8 +6,9 @@
 //
 // It needs no set-up: on first start it makes, in DIR, central's signing key
 // (central.key, 0600), an operator token (operator.token, 0600), the store's
-// encryption key (store.key, 0600), the store (store/), and, when no card
-// issuer is configured, a development issuer key (dev-issuer.key). With
+// encryption key (store.key, 0600), the store (store/), and, with --demo
+// when no card issuer is configured, a development issuer key
+// (dev-issuer.key). Without --demo it refuses to start with no issuer. With
 // PostgreSQL the store is the configured database instead (central creates
 // its tables there) and there is no store.key.
 //
@@ -115,7 +116,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "operator token file: %s\n", dir("operator.token"))
 
-	issuers, err := loadIssuers(&cfg, dir("dev-issuer.key"), log)
+	issuers, err := loadIssuers(&cfg, dir("dev-issuer.key"), *demoMode, log)
 	if err != nil {
 		return err
 	}
@@ -198,6 +199,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	startWatchdog(ctx, url, log)
 	select {
 	case err := <-errc:
 		return err
@@ -262,7 +264,11 @@ func loadCatalogue(path string, log *slog.Logger) (*bk.Catalogue, error) {
 	return c, nil
 }
 
-func loadIssuers(cfg *Config, devKeyPath string, log *slog.Logger) ([]bk.IssuerKey, error) {
+// loadIssuers reads the card issuers central trusts. With none configured
+// it refuses to start, unless --demo: then it trusts a development issuer
+// key it makes in the data directory, which must never become a real
+// registry's trust root.
+func loadIssuers(cfg *Config, devKeyPath string, demo bool, log *slog.Logger) ([]bk.IssuerKey, error) {
 	var out []bk.IssuerKey
 	for _, s := range cfg.Issuers {
 		pub, err := parsePublicKey(s)
@@ -280,6 +286,10 @@ func loadIssuers(cfg *Config, devKeyPath string, log *slog.Logger) ([]bk.IssuerK
 	}
 	if len(out) > 0 {
 		return out, nil
+	}
+	if !demo {
+		return nil, errors.New("no card issuer is configured: set issuer_files (a public key from `kioskctl issuer init`) " +
+			"or issuers in the config; only with --demo does central make a development issuer")
 	}
 	key, created, err := keyfile.LoadOrCreate(devKeyPath)
 	if err != nil {

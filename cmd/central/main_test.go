@@ -158,6 +158,21 @@ func TestRunRefusesBadConfig(t *testing.T) {
 	}
 }
 
+// The packaged central.toml names no card issuer: central started with it,
+// as its unit does, refuses and says what to set, and makes no development
+// issuer key. Only --demo makes one.
+func TestRunRefusesToStartWithoutIssuer(t *testing.T) {
+	data := t.TempDir()
+	err := run(context.Background(), []string{"--config", exampleConfig, "--data", data, "--addr", "127.0.0.1:0"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no card issuer is configured: set issuer_files") ||
+		!strings.Contains(err.Error(), "only with --demo") {
+		t.Errorf("run with the packaged config and no issuer = %v; want a refusal naming issuer_files and --demo", err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "dev-issuer.key")); !os.IsNotExist(err) {
+		t.Errorf("central made a development issuer key without --demo (%v)", err)
+	}
+}
+
 func TestConfig(t *testing.T) {
 	def := DefaultConfig()
 	if err := def.Validate(); err != nil {
@@ -296,8 +311,9 @@ func TestRunServesTokenExchange(t *testing.T) {
 	tokenFile := filepath.Join(dir, "skat.token")
 	os.WriteFile(tokenFile, []byte("a-long-enough-authority-token\n"), 0o600)
 	cfgPath := filepath.Join(dir, "central.toml")
+	issuers := issuerLine(t)
 	write := func(authorities string) {
-		os.WriteFile(cfgPath, []byte(`public_url = "https://bk.example.dk"
+		os.WriteFile(cfgPath, []byte(issuers+`public_url = "https://bk.example.dk"
 [oidc]
 issuer = "http://127.0.0.1:9/no-broker"
 client_id = "borgerkiosk"

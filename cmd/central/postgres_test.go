@@ -72,7 +72,8 @@ func TestRunPostgresBadDSN(t *testing.T) {
 		{"no dsn", []string{"--store", "postgres"}, "give exactly one of postgres_dsn and postgres_dsn_file"},
 		{"unknown store", []string{"--store", "mysql"}, `store must be "badger" or "postgres", not "mysql"`},
 	} {
-		err := run(context.Background(), append([]string{"--data", t.TempDir(), "--addr", "127.0.0.1:0"}, tc.args...), io.Discard)
+		// --demo: the development issuer, so the start gets as far as the store.
+		err := run(context.Background(), append([]string{"--data", t.TempDir(), "--addr", "127.0.0.1:0", "--demo"}, tc.args...), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("run(%s) = %v; want an error containing %q and no password", tc.name, err, tc.want)
 		}

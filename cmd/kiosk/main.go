@@ -102,6 +102,7 @@ func run(args []string, stderr io.Writer) error {
 		fyne.Do(a.Quit)
 	}()
 	log.Info("kiosk started", "kiosk", cfg.KioskID, "central", cfg.CentralURL)
+	a.Lifecycle().SetOnStarted(func() { startWatchdog(ctx, log) })
 	w.ShowAndRun()
 	return nil
 }

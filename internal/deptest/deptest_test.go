@@ -36,6 +36,7 @@ var mayImport = map[string][]string{
 	"internal/oidctest":   {},
 	"internal/pgtest":     {"internal/testtool"},
 	"internal/testtool":   {},
+	"internal/watchdog":   {},
 	"internal/deptest":    {"internal/testtool"},
 	"devices/...":         {"", "devices/...", "qr", "timefmt"},
 	"sync":                {"", "internal/badgerfix"},
@@ -53,7 +54,6 @@ var mayImport = map[string][]string{
 	"ui/...":              {},
 	"catalogue":           {""},
 	"demo":                {"", "catalogue"},
-	"packaging/mkdeb":     {},
 	"cmd/...":             {"", "catalogue", "central/...", "demo", "devices/...", "handover", "internal/...", "session", "sync", "timefmt", "ui/..."},
 
 	// The token exchange stands on central's registry and keeps its
@@ -85,7 +85,7 @@ var libraries = map[string][]string{
 	"golang.org/x/text/encoding/charmap":  {"devices/escpos"},
 	"golang.org/x/text/unicode/norm":      {"devices/escpos"},
 	"golang.org/x/image":                  {"devices/printersim"},
-	"github.com/goreleaser/nfpm/v2":       {"packaging/mkdeb"},
+	"github.com/coreos/go-systemd/v22":    {"internal/watchdog"},
 	"golang.org/x/time/rate":              {"central"},
 	// The encoding/json/v2 candidate: the domain decodes action payloads
 	// strictly with it, the one outside import the domain has (docs/decisions.md).

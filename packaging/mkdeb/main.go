@@ -1,18 +1,24 @@
 // Command mkdeb builds Borgerkiosk's Debian packages from binaries that
-// `make build` left in bin/, with the nfpm library (fyne.io/tools makes a
-// .tar.xz, not a .deb):
+// `make deb` left in bin/, with the pinned nfpm CLI (`go tool nfpm`, pinned
+// in packaging/go.mod, so the product's go.mod holds none of nfpm's
+// dependencies) and one nfpm.yaml per package in packaging/nfpm:
 //
 //	borgerkiosk-kiosk     the Fyne kiosk under the cage compositor, its unit,
-//	                      udev rules, icon and /etc/borgerkiosk/kiosk.toml
-//	borgerkiosk-central   the central service, its unit and
-//	                      /etc/borgerkiosk/central.toml
+//	                      PAM file, example udev rules, icon and kiosk.toml
+//	borgerkiosk-central   the central service, its unit and central.toml
 //	borgerkiosk-kioskctl  the operator tool, which both of the others want;
 //	                      a package of its own so that kiosk and central can
 //	                      be installed on one machine without a file clash
 //
-// Run it from the repository root (make deb does):
+// Before nfpm runs, mkdeb writes what Debian wants beside the programs and
+// what must follow from the source rather than be kept by hand: the man
+// pages, from each binary's own --help (so they list exactly its flags), the
+// changelog, from the version, the copyright file, from LICENSE, and the
+// glibc the kiosk needs, from the symbol versions in its binary.
 //
-//	go run ./packaging/mkdeb --bin bin --out dist [--version 1.2.3] [--arch arm64]
+// Run it from packaging/ (make deb does):
+//
+//	go run ./mkdeb --root .. --bin ../bin --out ../dist [--version 1.2.3] [--maintainer "Name <mail>"]
 //
 // It prints the path of each package it wrote.
 package main
@@ -32,10 +38,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/goreleaser/nfpm/v2"
-	"github.com/goreleaser/nfpm/v2/deb"
-	"github.com/goreleaser/nfpm/v2/files"
 )
 
 func main() {
@@ -47,25 +49,32 @@ func main() {
 
 // Options say where the inputs are and what to build.
 type Options struct {
-	Root       string    // repository root, holding packaging/
+	Root       string    // repository root, holding packaging/ and LICENSE
 	Bin        string    // directory with kiosk, central and kioskctl
 	Out        string    // where the .deb files go (made if missing)
 	Version    string    // Debian version, e.g. 1.2.3 or 0.1.0~git42.gabc1234
 	GoArch     string    // GOARCH the binaries were built for
 	Maintainer string    // "Name <email>"
 	MTime      time.Time // time stamp of every file, for reproducible packages
+	// Nfpm runs the nfpm CLI; nil means `go tool nfpm` in Root/packaging.
+	Nfpm func(args []string, env []string) error
 }
+
+// DefaultMaintainer is who the packages name when neither --maintainer nor
+// DEBFULLNAME/DEBEMAIL says otherwise: a real address (lintian refuses
+// localhost), the project's.
+const DefaultMaintainer = "Borgerkiosk maintainers <borgerkiosk@borgerkiosk.dk>"
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mkdeb", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o Options
-	fs.StringVar(&o.Root, "root", ".", "repository root (holds packaging/)")
-	fs.StringVar(&o.Bin, "bin", "bin", "directory with the kiosk, central and kioskctl binaries")
-	fs.StringVar(&o.Out, "out", "dist", "directory for the .deb files")
+	fs.StringVar(&o.Root, "root", "..", "repository root (holds packaging/ and LICENSE)")
+	fs.StringVar(&o.Bin, "bin", "../bin", "directory with the kiosk, central and kioskctl binaries")
+	fs.StringVar(&o.Out, "out", "../dist", "directory for the .deb files")
 	fs.StringVar(&o.Version, "version", "", "package version (default: from `git describe --tags`, else 0.1.0)")
 	fs.StringVar(&o.GoArch, "arch", "", "GOARCH of the binaries (default: $GOARCH, else this machine's)")
-	fs.StringVar(&o.Maintainer, "maintainer", "", `"Name <email>" (default: $DEBFULLNAME <$DEBEMAIL>)`)
+	fs.StringVar(&o.Maintainer, "maintainer", "", `"Name <email>" (default: $DEBFULLNAME <$DEBEMAIL>, else `+DefaultMaintainer+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -89,6 +98,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// Package is one .deb: its name, its nfpm config, and the programs in it.
+type Package struct {
+	Name     string
+	Config   string    // under packaging/nfpm
+	Programs []Program // the binaries it installs, each with a man page
+	Files    []string  // other inputs under packaging/, checked before building
+}
+
+// Packages are the three packages, in the order Build writes them.
+var Packages = []Package{
+	{Name: "borgerkiosk-kiosk", Config: "kiosk.yaml", Programs: []Program{kioskProgram},
+		Files: []string{"systemd/borgerkiosk-kiosk.service", "systemd/borgerkiosk-kiosk-failed.service",
+			"pam/borgerkiosk-kiosk", "udev/99-borgerkiosk.rules", "icon.png", "kiosk.example.toml",
+			"deb/kiosk.postinst", "deb/kiosk.prerm", "deb/kiosk.postrm"}},
+	{Name: "borgerkiosk-central", Config: "central.yaml", Programs: []Program{centralProgram},
+		Files: []string{"systemd/borgerkiosk-central.service", "systemd/borgerkiosk-central-failed.service",
+			"central.example.toml", "deb/central.postinst", "deb/central.prerm", "deb/central.postrm"}},
+	{Name: "borgerkiosk-kioskctl", Config: "kioskctl.yaml", Programs: []Program{kioskctlProgram}},
+}
+
 // Build writes the packages into o.Out and returns their paths.
 func Build(o Options) ([]string, error) {
 	version, err := DebianVersion(o.Version)
@@ -99,174 +128,151 @@ func Build(o Options) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("GOARCH %q has no Debian architecture here; use one of %s", o.GoArch, strings.Join(goArches(), ", "))
 	}
-	if !strings.Contains(o.Maintainer, "<") || !strings.HasSuffix(o.Maintainer, ">") {
-		return nil, fmt.Errorf("maintainer %q must look like \"Name <email>\"", o.Maintainer)
+	if !validMaintainer.MatchString(o.Maintainer) {
+		return nil, fmt.Errorf("maintainer %q must look like \"Name <user@host.domain>\"", o.Maintainer)
 	}
-	pkgs := Packages(o.Root, o.Bin, version)
+	if strings.HasSuffix(o.Maintainer, "@localhost>") {
+		return nil, fmt.Errorf("maintainer %q has no real mail host; set DEBFULLNAME and DEBEMAIL, or --maintainer", o.Maintainer)
+	}
+	pk := filepath.Join(o.Root, "packaging")
 	// Check every input before writing anything, so one run names every
 	// missing file and never leaves half a set of packages behind.
 	var errs []error
-	for _, p := range pkgs {
-		for _, c := range p.Contents {
-			errs = append(errs, checkSource(c, o.GoArch))
+	for _, p := range Packages {
+		errs = append(errs, checkSource(filepath.Join(pk, "nfpm", p.Config), "the nfpm config of "+p.Name, ""))
+		for _, f := range p.Files {
+			errs = append(errs, checkSource(filepath.Join(pk, f), p.Name, ""))
 		}
-		for _, s := range []string{p.Scripts.PostInstall, p.Scripts.PreRemove, p.Scripts.PostRemove} {
-			if s != "" {
-				errs = append(errs, checkSource(&files.Content{Source: s}, ""))
-			}
+		for _, prog := range p.Programs {
+			errs = append(errs, checkSource(filepath.Join(o.Bin, prog.Binary), "/usr/bin/"+prog.Name, o.GoArch))
 		}
 	}
+	errs = append(errs, checkSource(filepath.Join(o.Root, "LICENSE"), "the copyright files", ""))
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+
+	gen, err := os.MkdirTemp("", "mkdeb-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(gen)
+	license, err := os.ReadFile(filepath.Join(o.Root, "LICENSE"))
+	if err != nil {
+		return nil, err
+	}
+	copyright, err := Copyright(string(license))
+	if err != nil {
+		return nil, fmt.Errorf("LICENSE: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(gen, "copyright"), []byte(copyright), 0o644); err != nil {
+		return nil, err
+	}
+	libc := map[string]string{} // package → its Depends on glibc
+	for _, p := range Packages {
+		for _, prog := range p.Programs {
+			d, err := LibcDepends(filepath.Join(o.Bin, prog.Binary))
+			if err != nil {
+				return nil, err
+			}
+			libc[p.Name] = newestLibc(libc[p.Name], d)
+		}
+		if err := writeGzip(filepath.Join(gen, p.Name, "changelog.gz"), Changelog(p.Name, version, o.Maintainer, o.MTime), o.MTime); err != nil {
+			return nil, err
+		}
+		for _, prog := range p.Programs {
+			help, err := prog.Help(filepath.Join(o.Bin, prog.Binary))
+			if err != nil {
+				return nil, err
+			}
+			page, err := prog.ManPage(help, version, o.MTime)
+			if err != nil {
+				return nil, err
+			}
+			if err := writeGzip(filepath.Join(gen, prog.Name+".1.gz"), page, o.MTime); err != nil {
+				return nil, err
+			}
+		}
+	}
+
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, p := range pkgs {
-		p.Arch = arch
-		p.Maintainer = o.Maintainer
-		p.MTime = o.MTime
-		path, err := write(p, o.Out)
-		if err != nil {
-			return out, fmt.Errorf("%s: %w", p.Name, err)
-		}
-		out = append(out, path)
-	}
-	return out, nil
-}
-
-// Packages describes the three packages; binaries come from bin, everything
-// else from root/packaging.
-func Packages(root, bin, version string) []*nfpm.Info {
-	pk := func(p string) string { return filepath.Join(root, "packaging", p) }
-	exe := func(src, dst string) *files.Content {
-		return &files.Content{Source: filepath.Join(bin, src), Destination: dst, FileInfo: &files.ContentFileInfo{Mode: 0o755}}
-	}
-	data := func(src, dst string) *files.Content {
-		return &files.Content{Source: pk(src), Destination: dst, FileInfo: &files.ContentFileInfo{Mode: 0o644}}
-	}
-	conf := func(src, dst string) *files.Content {
-		c := data(src, dst)
-		c.Type = files.TypeConfig // a conffile: dpkg keeps the operator's edits on upgrade
-		return c
-	}
-	scripts := func(name string) nfpm.Scripts {
-		return nfpm.Scripts{
-			PostInstall: pk("deb/" + name + ".postinst"),
-			PreRemove:   pk("deb/" + name + ".prerm"),
-			PostRemove:  pk("deb/" + name + ".postrm"),
-		}
-	}
-	info := func(name, desc string, o nfpm.Overridables) *nfpm.Info {
-		return &nfpm.Info{
-			Name:          name,
-			Platform:      "linux",
-			Version:       version,
-			VersionSchema: "none", // DebianVersion already made it a Debian version
-			Section:       "misc",
-			Priority:      "optional",
-			Homepage:      "https://github.com/borgerkiosk/borgerkiosk",
-			Description:   desc,
-			Overridables:  o,
-		}
-	}
-	tools := "borgerkiosk-kioskctl (= " + version + ")"
-	return []*nfpm.Info{
-		info("borgerkiosk-kiosk", "Borgerkiosk citizen-service kiosk\n"+
-			" The full-screen kiosk where citizens see and manage consents and\n"+
-			" digital power of attorney with their card and PIN, with staff help\n"+
-			" when needed. Runs under the cage kiosk compositor on tty1 as the\n"+
-			" user kiosk, with the card reader, receipt printer and QR scanner on\n"+
-			" serial ports. Enable with: systemctl enable --now borgerkiosk-kiosk", nfpm.Overridables{
-			// The Fyne app is an X11 (GLFW) program: under cage it needs
-			// Xwayland, and GLFW loads the X extension libraries at run time.
-			Depends: []string{"cage", "xwayland", "espeak-ng", "libgl1", "fonts-dejavu-core", "adduser", "libc6",
-				"libx11-6", "libxcursor1", "libxrandr2", "libxinerama1", "libxi6", "libxxf86vm1", tools},
-			Recommends: []string{"locales"}, // the unit sets LANG=da_DK.UTF-8
-			Contents: files.Contents{
-				exe("kiosk", "/usr/bin/borgerkiosk-kiosk"),
-				data("systemd/borgerkiosk-kiosk.service", "/lib/systemd/system/borgerkiosk-kiosk.service"),
-				data("udev/99-borgerkiosk.rules", "/lib/udev/rules.d/99-borgerkiosk.rules"),
-				data("icon.png", "/usr/share/icons/hicolor/512x512/apps/borgerkiosk.png"),
-				conf("kiosk.example.toml", "/etc/borgerkiosk/kiosk.toml"),
-			},
-			Scripts: scripts("kiosk"),
-		}),
-		info("borgerkiosk-central", "Borgerkiosk central service\n"+
-			" The registry behind the Borgerkiosk kiosks: receives their actions,\n"+
-			" decides conflicts, serves trust bundles, the authorities' consent API\n"+
-			" and the handover pages. Keeps its state in embedded Badger or in\n"+
-			" PostgreSQL. Runs as the user borgerkiosk.", nfpm.Overridables{
-			Depends:    []string{"adduser", "libc6"},
-			Recommends: []string{tools},
-			Suggests:   []string{"postgresql"},
-			Contents: files.Contents{
-				exe("central", "/usr/bin/borgerkiosk-central"),
-				data("systemd/borgerkiosk-central.service", "/lib/systemd/system/borgerkiosk-central.service"),
-				conf("central.example.toml", "/etc/borgerkiosk/central.toml"),
-			},
-			Scripts: scripts("central"),
-		}),
-		info("borgerkiosk-kioskctl", "Borgerkiosk operator tool\n"+
-			" kioskctl makes card issuer keys, test cards and kiosk enrolment\n"+
-			" tokens, lists what a stopped kiosk still holds, and simulates the\n"+
-			" kiosk's serial devices.", nfpm.Overridables{
-			Depends:  []string{"libc6"},
-			Contents: files.Contents{exe("kioskctl", "/usr/bin/kioskctl")},
-		}),
-	}
-}
-
-func write(p *nfpm.Info, dir string) (string, error) {
-	p = nfpm.WithDefaults(p)
-	path := filepath.Join(dir, deb.Default.ConventionalFileName(p))
-	// Write beside the target and rename, so a failed run never leaves a
-	// truncated .deb that looks finished.
-	tmp, err := os.CreateTemp(dir, ".mkdeb-*")
+	out, err := filepath.Abs(o.Out)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	if err := deb.Default.Package(p, tmp); err != nil {
-		tmp.Close()
-		return "", err
+	bin, err := filepath.Abs(o.Bin)
+	if err != nil {
+		return nil, err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return "", err
+	nfpm := o.Nfpm
+	if nfpm == nil {
+		nfpm = goToolNfpm(pk)
 	}
-	if err := tmp.Close(); err != nil {
-		return "", err
+	env := []string{
+		"VERSION=" + version, "ARCH=" + arch, "MAINTAINER=" + o.Maintainer, "BIN=" + bin, "GEN=" + gen,
+		"SOURCE_DATE_EPOCH=" + strconv.FormatInt(o.MTime.Unix(), 10),
 	}
-	return path, os.Rename(tmp.Name(), path)
+	var paths []string
+	for _, p := range Packages {
+		path := filepath.Join(out, p.Name+"_"+version+"_"+arch+".deb")
+		// nfpm writes the target in place: build beside it and rename, so a
+		// failed run never leaves a truncated .deb that looks finished.
+		tmp := filepath.Join(out, "."+p.Name+".tmp.deb")
+		err := nfpm([]string{"package", "--config", filepath.Join(pk, "nfpm", p.Config), "--packager", "deb", "--target", tmp},
+			append(env, "LIBC="+libc[p.Name]))
+		if err == nil {
+			err = os.Rename(tmp, path)
+		}
+		if err != nil {
+			os.Remove(tmp)
+			return paths, fmt.Errorf("%s: %w", p.Name, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// goToolNfpm runs the nfpm pinned in packaging/go.mod, in packaging/ (where
+// the configs' relative sources are).
+func goToolNfpm(dir string) func(args, env []string) error {
+	return func(args, env []string) error {
+		cmd := exec.Command("go", append([]string{"tool", "nfpm"}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("go tool nfpm %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
 }
 
 // checkSource says clearly what is missing or wrong with one input file.
-// Binaries (mode 0755) must be ELF programs for goArch.
-func checkSource(c *files.Content, goArch string) error {
-	st, err := os.Stat(c.Source)
+// With goArch set, it must be an ELF program for that architecture.
+func checkSource(path, purpose, goArch string) error {
+	st, err := os.Stat(path)
 	switch {
-	case errors.Is(err, os.ErrNotExist) && c.FileInfo != nil && c.FileInfo.Mode&0o111 != 0:
-		return fmt.Errorf("binary %s is missing (for %s): run `make build` first, or pass --bin DIR", c.Source, c.Destination)
+	case errors.Is(err, os.ErrNotExist) && goArch != "":
+		return fmt.Errorf("binary %s is missing (for %s): run `make deb`, or pass --bin DIR", path, purpose)
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s is missing (for %s): run mkdeb from the repository root, or pass --root DIR", c.Source, c.Destination)
+		return fmt.Errorf("%s is missing (for %s): pass --root with the repository root", path, purpose)
 	case err != nil:
 		return err
 	case !st.Mode().IsRegular():
-		return fmt.Errorf("%s is not a regular file", c.Source)
-	}
-	if c.FileInfo == nil || c.FileInfo.Mode&0o111 == 0 {
+		return fmt.Errorf("%s is not a regular file", path)
+	case goArch == "":
 		return nil
 	}
-	f, err := elf.Open(c.Source)
+	f, err := elf.Open(path)
 	if err != nil {
-		return fmt.Errorf("binary %s is not a Linux (ELF) program: %v", c.Source, err)
+		return fmt.Errorf("binary %s is not a Linux (ELF) program: %v", path, err)
 	}
 	defer f.Close()
 	if want := elfMachine[goArch]; f.Machine != want {
 		return fmt.Errorf("binary %s is built for %v, but the packages are for GOARCH=%s (%v); build with GOARCH=%s or pass --arch",
-			c.Source, f.Machine, goArch, want, goArch)
+			path, f.Machine, goArch, want, goArch)
 	}
 	return nil
 }
@@ -282,6 +288,7 @@ var (
 		"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "386": elf.EM_386, "arm": elf.EM_ARM,
 		"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390, "mips64le": elf.EM_MIPS,
 	}
+	validMaintainer = regexp.MustCompile(`^[^<>]+ <[^<>@\s]+@[^<>@\s]+>$`)
 )
 
 func goArches() []string {
@@ -325,7 +332,7 @@ func gitVersion(root string) string {
 		}
 	}
 	n, err1 := git(root, "rev-list", "--count", "HEAD")
-	h, err2 := git(root, "rev-parse", "--short", "HEAD")
+	h, err2 := git(root, "rev-parse", "--short=12", "HEAD")
 	if err1 != nil || err2 != nil {
 		return "0.1.0"
 	}
@@ -355,7 +362,5 @@ func defaultMaintainer() string {
 	if name != "" && mail != "" {
 		return name + " <" + mail + ">"
 	}
-	// A local build names no person; set DEBFULLNAME and DEBEMAIL (or
-	// --maintainer) for packages that leave the building.
-	return "Borgerkiosk maintainers <borgerkiosk@localhost>"
+	return DefaultMaintainer
 }

@@ -1,0 +1,263 @@
+package main
+
+// The appliance suite: checks on the real packages, which take minutes
+// (building the cgo kiosk, lintian) and so run in `make appliance`, not in
+// `make test`. `make appliance` builds the packages into dist/ with
+// `make deb` and sets BK_DIST to it; without BK_DIST these tests skip.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// dist returns the .deb files `make deb` built, by package name.
+func dist(t *testing.T) map[string]string {
+	t.Helper()
+	dir := os.Getenv("BK_DIST")
+	if dir == "" {
+		t.Skip("BK_DIST is not set: run `make appliance`, which builds the packages first")
+	}
+	debs, _ := filepath.Glob(filepath.Join(dir, "*.deb"))
+	m := map[string]string{}
+	for _, d := range debs {
+		name, _, _ := strings.Cut(filepath.Base(d), "_")
+		m[name] = d
+	}
+	for _, p := range Packages {
+		if m[p.Name] == "" {
+			t.Fatalf("%s holds no %s package (found %v)", dir, p.Name, debs)
+		}
+	}
+	return m
+}
+
+func dpkgDeb(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("dpkg-deb", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dpkg-deb %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestLintianAcceptsPackages: Debian's own checker finds no error and no
+// warning in any package (informational notes are allowed).
+func TestLintianAcceptsPackages(t *testing.T) {
+	debs := dist(t)
+	lintian := require(t, "lintian")
+	for name, deb := range debs {
+		t.Run(name, func(t *testing.T) {
+			// --fail-on none: the exit code is ours to decide, from the tags.
+			cmd := exec.Command(lintian, "--fail-on", "none", "--tag-display-limit", "0", deb)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("lintian %s: %v\n%s", deb, err, out)
+			}
+			var bad []string
+			for _, line := range strings.Split(string(out), "\n") {
+				if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
+					bad = append(bad, line)
+				}
+			}
+			if len(bad) > 0 {
+				t.Errorf("lintian %s: %d errors and warnings:\n%s", filepath.Base(deb), len(bad), strings.Join(bad, "\n"))
+			}
+		})
+	}
+}
+
+// TestPackagesHoldWhatTheyShould: files and their modes, conffiles, the
+// dependencies that matter, and the binaries are hardened as lintian wants.
+func TestPackagesHoldWhatTheyShould(t *testing.T) {
+	debs := dist(t)
+	want := map[string]struct {
+		files     []string
+		conffiles []string
+		depends   []*regexp.Regexp
+	}{
+		"borgerkiosk-kiosk": {
+			files: []string{"/usr/bin/borgerkiosk-kiosk", "/lib/systemd/system/borgerkiosk-kiosk.service",
+				"/lib/systemd/system/borgerkiosk-kiosk-failed.service", "/etc/pam.d/borgerkiosk-kiosk",
+				"/usr/share/doc/borgerkiosk-kiosk/examples/99-borgerkiosk.rules", "/etc/borgerkiosk/kiosk.toml",
+				"/usr/share/icons/hicolor/512x512/apps/borgerkiosk.png", "/usr/share/man/man1/borgerkiosk-kiosk.1.gz",
+				"/usr/share/doc/borgerkiosk-kiosk/changelog.gz", "/usr/share/doc/borgerkiosk-kiosk/copyright"},
+			conffiles: []string{"/etc/borgerkiosk/kiosk.toml", "/etc/pam.d/borgerkiosk-kiosk"},
+			depends: []*regexp.Regexp{regexp.MustCompile(`^libc6 \(>= 2\.\d+\)$`), regexp.MustCompile(`^cage$`),
+				regexp.MustCompile(`^borgerkiosk-kioskctl \(= .+\)$`)},
+		},
+		"borgerkiosk-central": {
+			files: []string{"/usr/bin/borgerkiosk-central", "/lib/systemd/system/borgerkiosk-central.service",
+				"/lib/systemd/system/borgerkiosk-central-failed.service", "/etc/borgerkiosk/central.toml",
+				"/usr/share/man/man1/borgerkiosk-central.1.gz", "/usr/share/doc/borgerkiosk-central/changelog.gz",
+				"/usr/share/doc/borgerkiosk-central/copyright"},
+			conffiles: []string{"/etc/borgerkiosk/central.toml"},
+			depends:   []*regexp.Regexp{regexp.MustCompile(`^libc6 \(>= 2\.\d+\)$`), regexp.MustCompile(`^adduser$`)},
+		},
+		"borgerkiosk-kioskctl": {
+			files: []string{"/usr/bin/kioskctl", "/usr/share/man/man1/kioskctl.1.gz",
+				"/usr/share/doc/borgerkiosk-kioskctl/changelog.gz", "/usr/share/doc/borgerkiosk-kioskctl/copyright"},
+			depends: []*regexp.Regexp{regexp.MustCompile(`^libc6 \(>= 2\.\d+\)$`)},
+		},
+	}
+	owner := map[string]string{}
+	for name, deb := range debs {
+		w := want[name]
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{}
+			for _, line := range strings.Split(strings.TrimSpace(dpkgDeb(t, "--contents", deb)), "\n") {
+				f := strings.Fields(line)
+				path := strings.TrimPrefix(f[len(f)-1], ".")
+				files[path] = f[0] + " " + f[1]
+				if f[0][0] != 'd' {
+					if other, ok := owner[path]; ok {
+						t.Errorf("%s and %s both hold %s: dpkg would refuse to install both", other, name, path)
+					}
+					owner[path] = name
+				}
+			}
+			for _, f := range w.files {
+				mode := "-rw-r--r-- root/root"
+				if strings.HasPrefix(f, "/usr/bin/") {
+					mode = "-rwxr-xr-x root/root"
+				}
+				if files[f] != mode {
+					t.Errorf("%s: %s is %q; want %q", name, f, files[f], mode)
+				}
+			}
+			for path, mode := range files {
+				if mode[0] != 'd' && !slices.Contains(w.files, path) {
+					t.Errorf("%s holds %s, which it should not", name, path)
+				}
+			}
+			conf := ""
+			if len(w.conffiles) > 0 {
+				conf = dpkgDeb(t, "--info", deb, "conffiles")
+			}
+			if got := strings.Fields(conf); !slices.Equal(got, w.conffiles) {
+				t.Errorf("%s: conffiles %q; want %q", name, got, w.conffiles)
+			}
+			depends := strings.Split(strings.TrimSpace(dpkgDeb(t, "--field", deb, "Depends")), ", ")
+			for _, re := range w.depends {
+				if !slices.ContainsFunc(depends, re.MatchString) {
+					t.Errorf("%s: Depends %q has nothing matching %s", name, depends, re)
+				}
+			}
+		})
+	}
+}
+
+// TestReproducible builds the packages twice, from two checkouts of the
+// same commit in two directories, the way `make deb` does, and wants the
+// same bytes. (The Go build cache makes the second build cheap, but with
+// -trimpath nothing of either directory may reach the output.)
+func TestReproducible(t *testing.T) {
+	dist(t) // only in the appliance suite: two kiosk links take minutes
+	gitTool := require(t, "git")
+	head, err := exec.Command(gitTool, "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []map[string]string
+	for _, name := range []string{"first", "second-checkout"} {
+		dir := filepath.Join(t.TempDir(), name)
+		run := func(dir string, args ...string) {
+			t.Helper()
+			cmd := exec.Command(args[0], args[1:]...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+			}
+		}
+		// A clone, not a worktree: nothing of the shared repository changes.
+		run(root, gitTool, "clone", "--quiet", "--shared", "--no-checkout", ".", dir)
+		run(dir, gitTool, "checkout", "--quiet", "--detach", strings.TrimSpace(string(head)))
+		run(dir, "scripts/deb-binaries.sh", "bin/deb")
+		run(filepath.Join(dir, "packaging"), "go", "run", "./mkdeb", "--root", "..", "--bin", "../bin/deb", "--out", "../dist",
+			"--maintainer", "Test <test@example.dk>")
+		debs, _ := filepath.Glob(filepath.Join(dir, "dist", "*.deb"))
+		if len(debs) != len(Packages) {
+			t.Fatalf("%s: built %v; want %d packages", dir, debs, len(Packages))
+		}
+		m := map[string]string{}
+		for _, d := range debs {
+			b, err := os.ReadFile(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, []byte(dir)) {
+				t.Errorf("%s holds its checkout's path %s", d, dir)
+			}
+			sum := sha256.Sum256(b)
+			m[filepath.Base(d)] = hex.EncodeToString(sum[:])
+		}
+		sums = append(sums, m)
+	}
+	for deb, sum := range sums[0] {
+		if sums[1][deb] != sum {
+			t.Errorf("%s: sha256 %s in one checkout, %s in the other; want the same bytes", deb, sum, sums[1][deb])
+		}
+	}
+}
+
+// TestUnitsAreHardened: systemd's own assessment of the units, offline.
+func TestUnitsAreHardened(t *testing.T) {
+	analyze := require(t, "systemd-analyze")
+	for unit, max := range map[string]float64{"borgerkiosk-central.service": 2.5, "borgerkiosk-kiosk.service": 5.0} {
+		path := filepath.Join(root, "packaging/systemd", unit)
+		out, err := exec.Command(analyze, "security", "--offline=yes", "--no-pager", path).CombinedOutput()
+		// It exits non-zero when the score is above its own threshold (10
+		// by default); what counts is the score it prints.
+		m := regexp.MustCompile(`Overall exposure level for ` + regexp.QuoteMeta(unit) + `: (\d+\.\d+)`).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("systemd-analyze security %s: %v; no score in\n%s", unit, err, out)
+		}
+		score, _ := strconv.ParseFloat(string(m[1]), 64)
+		if score > max {
+			t.Errorf("systemd-analyze security scores %s %.1f; want at most %.1f:\n%s", unit, score, max, out)
+		} else {
+			t.Logf("%s: exposure %.1f (at most %.1f)", unit, score, max)
+		}
+	}
+}
+
+// TestUnitsUsePackagedPaths: the units start what the packages install,
+// with the configuration they install, and the watchdog is on.
+func TestUnitsUsePackagedPaths(t *testing.T) {
+	for unit, want := range map[string]string{
+		"borgerkiosk-kiosk.service":   "/usr/bin/borgerkiosk-kiosk --config /etc/borgerkiosk/kiosk.toml",
+		"borgerkiosk-central.service": "/usr/bin/borgerkiosk-central --config /etc/borgerkiosk/central.toml",
+	} {
+		b, err := os.ReadFile(filepath.Join(root, "packaging/systemd", unit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`(?m)^ExecStart=.*` + regexp.QuoteMeta(want) + `$`).Match(b) {
+			t.Errorf("%s: ExecStart does not end in %q", unit, want)
+		}
+		for _, line := range []string{"Type=notify", "WatchdogSec=30s", "StartLimitBurst=5", "OnFailure=" + strings.TrimSuffix(unit, ".service") + "-failed.service"} {
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(line) + `$`).Match(b) {
+				t.Errorf("%s lacks %s", unit, line)
+			}
+		}
+	}
+	for _, p := range Packages {
+		b, err := os.ReadFile(filepath.Join(root, "packaging/nfpm", p.Config))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range p.Files {
+			if !strings.HasPrefix(f, "deb/") && !bytes.Contains(b, []byte("src: "+f+"\n")) {
+				t.Errorf("nfpm/%s does not install %s, which mkdeb checks for it", p.Config, f)
+			}
+		}
+	}
+}
