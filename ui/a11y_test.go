@@ -2,12 +2,16 @@ package ui_test
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui/fake"
@@ -593,4 +597,51 @@ func TestReceiptKeepsItsVoice(t *testing.T) {
 	if intro.Lang != i18n.English || body.Lang != i18n.Danish || body.Text != receipt {
 		t.Errorf("intro in %s, receipt in %s (%q); want the intro in English and the Danish receipt in Danish", intro.Lang, body.Lang, body.Text)
 	}
+}
+
+// TestDestructiveButtonsLookDestructive: "Træk samtykke tilbage" is drawn
+// red with a stop icon in every mode, so it looks like no other button,
+// with a sentence on what stops; the colours it is really drawn in reach
+// the text contrast of the mode, and its fill stands out 3:1 on the card.
+func TestDestructiveButtonsLookDestructive(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {HighContrast: true}, {LargeText: true}, {HighContrast: true, LargeText: true}} {
+		t.Run(modeName(s), func(t *testing.T) {
+			h := goTo(t, visitTo(t, "consents"), i18n.Danish, s)
+			h.wantText(h.T("consent.withdraw_means", map[string]any{"Authority": "Københavns Kommune"}))
+			b, give := buttonWithPrefix(h, "consent.withdraw."), buttonWithPrefix(h, "consent.give.")
+			if b == nil || give == nil {
+				t.Fatalf("consents screen has buttons %v; want a withdraw and a give", h.u.ButtonIDs())
+			}
+			if b.Importance != widget.DangerImportance {
+				t.Fatalf("withdraw button importance = %v; want danger", b.Importance)
+			}
+			if b.Icon == nil {
+				t.Errorf("withdraw button has no icon; colour alone does not say it ends something")
+			}
+			th := fyne.CurrentApp().Settings().Theme()
+			col := func(n fyne.ThemeColorName) color.Color { return th.Color(n, fynetheme.VariantLight) }
+			objs := test.WidgetRenderer(b).Objects()
+			fill := objs[0].(*canvas.Rectangle).FillColor
+			text := col(objs[2].(*widget.RichText).Segments[0].(*widget.TextSegment).Style.ColorName)
+			if got := theme.Contrast(text, fill); got < theme.MinContrast(s) {
+				t.Errorf("withdraw button text contrast = %.2f; want ≥ %.1f", got, theme.MinContrast(s))
+			}
+			if got := theme.Contrast(fill, col(fynetheme.ColorNameInputBackground)); got < theme.MinControlContrast {
+				t.Errorf("withdraw button fill on its card = %.2f; want ≥ %d", got, theme.MinControlContrast)
+			}
+			if give.Importance == b.Importance {
+				t.Errorf("give and withdraw look alike (importance %v)", b.Importance)
+			}
+		})
+	}
+}
+
+// buttonWithPrefix is the first button whose id starts with prefix, or nil.
+func buttonWithPrefix(h *harness, prefix string) *widget.Button {
+	for _, id := range h.u.ButtonIDs() {
+		if strings.HasPrefix(id, prefix) {
+			return h.u.Button(id)
+		}
+	}
+	return nil
 }

@@ -8,6 +8,18 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
+// destructive makes the button for an action that ends something a
+// person gave (withdraw a consent, revoke or renounce a delegation): red
+// (danger importance) and with a stop icon, so it looks like no other
+// button even to a person who does not see red (WCAG 1.4.1), as tall as a
+// primary button. Put a sentence on what stops next to it; on the
+// confirmation screen it is the "yes".
+func (u *KioskUI) destructive(id, label string, tapped func()) fyne.CanvasObject {
+	b := u.button(id, label, tapped)
+	b.SetIcon(fynetheme.CancelIcon())
+	return theme.DangerButton(b)
+}
+
 // linesLayout keeps room for n lines of body text whether or not its object
 // shows anything, so a message that appears (a wrong PIN, an invalid CPR
 // number) takes space that was already there and nothing below it moves

@@ -218,7 +218,8 @@ func (u *KioskUI) showConsents() {
 				nActive++
 				rows = append(rows,
 					u.label("", tr.T("consent.valid_until", map[string]any{"Date": u.date(c.ValidUntil)})),
-					u.big("consent.withdraw."+c.ID, tr.T("consent.withdraw", nil), func() {
+					u.label("", tr.T("consent.withdraw_means", map[string]any{"Authority": auth})),
+					u.destructive("consent.withdraw."+c.ID, tr.T("consent.withdraw", nil), func() {
 						u.confirm("confirm_withdraw", tr.T("consent.confirm_withdraw", map[string]any{"Authority": auth}),
 							tr.T("consent.withdraw", nil), func() {
 								u.do(bk.WithdrawConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)

@@ -106,3 +106,13 @@ func PrimaryButton(b *widget.Button) *fyne.Container {
 	b.Refresh()
 	return control(b, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight}, false)
 }
+
+// DangerButton makes b an action that ends something (withdraw, revoke,
+// renounce): danger importance, as tall as a primary button. Like a
+// primary button its fill is its boundary (ControlPairs checks the danger
+// fill, TextPairs its text), so it has no outline.
+func DangerButton(b *widget.Button) *fyne.Container {
+	b.Importance = widget.DangerImportance
+	b.Refresh()
+	return control(b, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight}, false)
+}

@@ -238,3 +238,40 @@ func TestPrimaryButtonAndTouchTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestDangerButton: an action that ends something is red (danger
+// importance) and as tall as a primary button in every mode, and its fill
+// and text are pairs the contrast tests check.
+func TestDangerButton(t *testing.T) {
+	app := test.NewTempApp(t)
+	for _, s := range allSettings {
+		th := New(s)
+		app.Settings().SetTheme(th)
+		b := widget.NewButton("Træk tilbage", nil)
+		d := DangerButton(b)
+		d.Resize(d.MinSize())
+		if b.Importance != widget.DangerImportance {
+			t.Errorf("%s: danger button importance = %v; want danger", name(s), b.Importance)
+		}
+		if got, want := b.Size().Height, th.Size(SizeNamePrimaryButtonHeight); got < want {
+			t.Errorf("%s: danger button height = %v; want ≥ %v", name(s), got, want)
+		}
+		for _, want := range []string{"danger button", "danger button pressed"} {
+			if !hasPair(TextPairs(s), want) {
+				t.Errorf("%s: TextPairs has no %q", name(s), want)
+			}
+		}
+		if !hasPair(ControlPairs(s), "danger button fill on card") {
+			t.Errorf("%s: ControlPairs has no danger fill on a card", name(s))
+		}
+	}
+}
+
+func hasPair(pairs []Pair, name string) bool {
+	for _, p := range pairs {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
