@@ -131,6 +131,37 @@ func TestHandoverInBrowser(t *testing.T) {
 		t.Errorf("result title after declining = %q", title)
 	}
 	checkPhone(t, ctx, "declined", "")
+	// A third delegation's code typed in at the short address, as a person
+	// who cannot scan does: the form, then the same code page, signed in.
+	typedID, typed := w.typedDelegation(t, time.Now().UTC().Truncate(time.Second), 14*24*time.Hour)
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.URL+handover.TypedFormPath), chromedp.WaitVisible(chromedp.ID("code"))); err != nil {
+		t.Fatalf("browser, typed-code form: %v", err)
+	}
+	checkPhone(t, ctx, "typed", "typed-submit")
+	field, err := chromedp.Run(ctx, chromedp.Evaluate[phoneBox](`(() => { const r = document.getElementById("code").getBoundingClientRect();
+		return {top: r.top, left: r.left, bottom: r.bottom, right: r.right}; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if field.Top < 0 || field.Left < 0 || field.Bottom > phoneH/2 || field.Right > phoneW || field.Bottom-field.Top < 48 || field.Right-field.Left < phoneW*3/4 {
+		t.Errorf("typed-code field at %+v; want at least 48 px high, three quarters of the %d px width, in the top half of the viewport", field, phoneW)
+	}
+	spaced := strings.ToLower(typed[:4] + " " + typed[4:7] + " " + typed[7:]) // as a person may type it
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("code"), spaced),
+		chromedp.Click(chromedp.ID("typed-submit")),
+		chromedp.WaitVisible(chromedp.ID("accept")),
+	); err != nil {
+		t.Fatalf("browser, type the code: %v", err)
+	}
+	checkPhone(t, ctx, "typed-signed-in", "accept")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("accept")), chromedp.WaitVisible(chromedp.ID("result"))); err != nil {
+		t.Fatalf("browser, accept the typed code: %v", err)
+	}
+	if d := h.Delegation(t, typedID); d.State != bk.DelegationActive {
+		t.Errorf("delegation of the typed code = %s; want active", d.State)
+	}
+
 	d := h.Delegation(t, id)
 	if d.State != bk.DelegationActive || d.DelegateName != "Bo Berg" {
 		t.Errorf("delegation in central's store = %s %q; want active, Bo Berg", d.State, d.DelegateName)
@@ -139,8 +170,8 @@ func TestHandoverInBrowser(t *testing.T) {
 		t.Errorf("declined delegation in central's store = %s; want declined", d.State)
 	}
 	recs := h.Records(t, central.WebKiosk, central.WebIncarnation)
-	if len(recs) != 2 {
-		t.Fatalf("web action log = %d records; want the accept and the decline", len(recs))
+	if len(recs) != 3 {
+		t.Fatalf("web action log = %d records; want the two accepts and the decline", len(recs))
 	}
 	for _, r := range recs {
 		if r.Action.ActorSerial != "web-oidc" || r.Verdict.Outcome != bk.Applied {

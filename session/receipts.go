@@ -78,10 +78,10 @@ func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, n
 }
 
 // printSlip prints a handover slip with its QR code.
-func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, url string, expires time.Time, lang string, now time.Time) ui.Receipt {
+func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, h ui.Handover, lang string, now time.Time) ui.Receipt {
 	r := s.base(lang, now)
 	r.Delegation = d
-	r.Handover = &receipt.Handover{URL: url, Expires: expires}
+	r.Handover = &receipt.Handover{URL: h.Code, Expires: h.Expires, Typed: h.Typed, TypedAddress: h.TypedAddress}
 	if s.atCentral(d.ID) {
 		r.Status = receipt.Status{State: receipt.Confirmed}
 	}

@@ -29,6 +29,16 @@ type Session struct {
 	// confirmed holds the delegations central is known to have: confirmed
 	// on creation in this session, or fetched from central.
 	confirmed map[string]bool
+	// firstCodes holds, by delegation id, the first handover code of each
+	// delegation created in this session: its create action told central
+	// the token, so that code alone has a typed form central can resolve.
+	firstCodes map[string]firstCode
+}
+
+// firstCode is a handover code announced in a create action.
+type firstCode struct {
+	token           []byte
+	issued, expires time.Time
 }
 
 var _ ui.Session = (*Session)(nil)
@@ -247,6 +257,22 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 		if err := rules.CheckDelegationTerms(p, now); err != nil {
 			return ui.Result{}, err
 		}
+		// The first handover code is drawn now, so the signed create
+		// carries its token and central can resolve its typed form even
+		// when the kiosk is offline while the slip prints.
+		fc, err := s.svc.newFirstCode(p.ValidTo, now)
+		if err != nil {
+			return ui.Result{}, err
+		}
+		p.HandoverToken, p.HandoverExpires = hex.EncodeToString(fc.token), fc.expires
+		// Kept even if the create fails below: a code of a delegation
+		// that does not exist is never printed.
+		s.mu.Lock()
+		if s.firstCodes == nil {
+			s.firstCodes = map[string]firstCode{}
+		}
+		s.firstCodes[p.DelegationID] = fc
+		s.mu.Unlock()
 	case bk.AcceptDelegation, bk.DeclineDelegation:
 		if err := s.checkHandover(cert, &p); err != nil {
 			return ui.Result{}, err
@@ -393,13 +419,19 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	if st := d.StateAt(now); st != bk.DelegationPending {
 		return ui.Handover{}, bk.Errorf(bk.EInvalidState, "This power of attorney is not waiting to be accepted.")
 	}
-	expires := now.Add(s.svc.cfg.HandoverValidity)
-	if expires.After(d.ValidTo) {
-		expires = d.ValidTo
+	// The delegation's first code again if it was made in this session (a
+	// reprint prints the same code); otherwise a new code, which central
+	// learns of only when it is answered, so it has no typed form.
+	s.mu.Lock()
+	fc, first := s.firstCodes[d.ID]
+	s.mu.Unlock()
+	if !first {
+		fc = firstCode{issued: now, expires: s.svc.codeExpiry(d.ValidTo, now)}
 	}
+	expires := fc.expires
 	claims := handover.Claims{
-		DelegationID: d.ID, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo,
-		IssuedAt: now, ExpiresAt: expires, PrincipalName: handover.MaskName(cert.Name),
+		DelegationID: d.ID, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, TokenID: fc.token,
+		IssuedAt: fc.issued, ExpiresAt: expires, PrincipalName: handover.MaskName(cert.Name),
 	}
 	for _, g := range d.Scopes {
 		claims.Scopes = append(claims.Scopes, g.ScopeID)
@@ -412,9 +444,12 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	if err != nil {
 		return ui.Handover{}, err
 	}
-	s.svc.log.Info("handover code issued", "delegation", d.ID, "expires", expires)
+	s.svc.log.Info("handover code issued", "delegation", d.ID, "expires", expires, "typed", first)
 	h := ui.Handover{Code: url, Expires: expires}
-	h.Receipt = s.printSlip(ctx, d, url, expires, lang, now)
+	if typed, ok := handover.TypedCode(fc.token); ok {
+		h.Typed, h.TypedAddress = handover.GroupTyped(typed), handover.TypedAddress(s.svc.cfg.HandoverBaseURL)
+	}
+	h.Receipt = s.printSlip(ctx, d, h, lang, now)
 	return h, nil
 }
 
@@ -450,4 +485,24 @@ func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist,
 	g.Signature = sig
 	s.svc.log.Info("staff assist granted", "staff", cert.StaffID, "until", g.NotAfter)
 	return &ui.Assist{Grant: g, Staff: ui.Staff{ID: cert.StaffID, Name: cert.Name}}, nil
+}
+
+// codeExpiry is when a handover code made at now expires: after the
+// configured validity, and no later than the delegation's end.
+func (s *Service) codeExpiry(validTo, now time.Time) time.Time {
+	expires := now.Add(s.cfg.HandoverValidity)
+	if expires.After(validTo) {
+		expires = validTo
+	}
+	return expires
+}
+
+// newFirstCode draws the first handover code of a delegation created at
+// now: a token with a typed form (handover.NewTypedToken).
+func (s *Service) newFirstCode(validTo, now time.Time) (firstCode, error) {
+	tok, err := handover.NewTypedToken()
+	if err != nil {
+		return firstCode{}, err
+	}
+	return firstCode{token: tok, issued: now, expires: s.codeExpiry(validTo, now)}, nil
 }

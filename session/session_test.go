@@ -486,14 +486,51 @@ func TestHandoverCode(t *testing.T) {
 	}
 	noFullCPR(t, "handover slip", text, bobCPR, aliceCPR)
 
-	// A reprint is a new code with a new token id.
+	// The first code's token was announced in the signed create, and its
+	// typed form is on the screen and the slip.
+	acts := k.outbox.Actions()
+	created := payloadOf(t, acts[len(acts)-1])
+	if created.HandoverToken != hex.EncodeToString(claims.TokenID) || !created.HandoverExpires.Equal(h.Expires) {
+		t.Errorf("create payload announces token %s until %s; want the code's %x until %s", created.HandoverToken, created.HandoverExpires, claims.TokenID, h.Expires)
+	}
+	typed, ok := handover.TypedCode(claims.TokenID)
+	if !ok || h.Typed != handover.GroupTyped(typed) || h.TypedAddress != "borgerkiosk.dk/kode" {
+		t.Errorf("HandoverCode() typed = %q at %q; want %q at borgerkiosk.dk/kode", h.Typed, h.TypedAddress, handover.GroupTyped(typed))
+	}
+	if !strings.Contains(text, h.Typed) || !strings.Contains(text, "borgerkiosk.dk/kode") {
+		t.Errorf("slip text lacks the typed code %q and its address:\n%s", h.Typed, text)
+	}
+
+	// A reprint in the same session is the same code: central knows its
+	// typed form.
 	h2, err := s.HandoverCode(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c2, err := handover.Verify(h2.Code, k.trust.Bundle().KioskKey, now)
-	if err != nil || hex.EncodeToString(c2.TokenID) == hex.EncodeToString(claims.TokenID) {
-		t.Errorf("reprint = %v, token %x; want a fresh token (first %x)", err, c2.TokenID, claims.TokenID)
+	if h2.Code != h.Code || h2.Typed != h.Typed {
+		t.Errorf("reprint in the session = %q %q; want the first code %q %q", h2.Code, h2.Typed, h.Code, h.Typed)
+	}
+	// In a later session it is a new code, newer than the first (so it
+	// supersedes it once answered), with no typed form central could
+	// resolve.
+	s.Close()
+	k.clock.Add(time.Minute)
+	k.central.SetState(&bk.CitizenState{GivenByMe: []*bk.Delegation{{
+		ID: id, Principal: bk.MustParseCPR(aliceCPR), PrincipalName: "Alice Hansen", Delegate: bk.MustParseCPR(bobCPR),
+		Scopes: created.Scopes, ValidFrom: created.ValidFrom, ValidTo: created.ValidTo, State: bk.DelegationPending,
+		CreatedAt: now, ChangedAt: now,
+	}}})
+	later := k.signIn(k.alice, nil)
+	if _, err := later.State(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h3, err := later.HandoverCode(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c3, err := handover.Verify(h3.Code, k.trust.Bundle().KioskKey, k.clock.Now())
+	if err != nil || hex.EncodeToString(c3.TokenID) == hex.EncodeToString(claims.TokenID) || !c3.IssuedAt.After(claims.IssuedAt) || h3.Typed != "" {
+		t.Errorf("reprint later = %v, token %x, issued %s, typed %q; want a fresh, newer token (first %x) and no typed code", err, c3.TokenID, c3.IssuedAt, h3.Typed, claims.TokenID)
 	}
 
 	t.Run("refusals", func(t *testing.T) {

@@ -445,10 +445,29 @@ func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
 				speak = append(speak, tr.T("result.pending", nil))
 			}
 		}
-		rows = append(rows, container.NewCenter(img),
+		var code fyne.CanvasObject = container.NewCenter(img)
+		var speakTyped string
+		if h.Typed != "" {
+			// Beside the QR code, not below it: the typed code must not push
+			// Done off a 1024×768 screen in large text. Read aloud one
+			// character at a time.
+			var spoken []string
+			for _, group := range strings.Split(h.Typed, "-") {
+				spoken = append(spoken, strings.Join(strings.Split(group, ""), " "))
+			}
+			vars := map[string]any{"Address": h.TypedAddress, "Code": strings.Join(spoken, ", ")}
+			typed := u.label("handover.typed_code", h.Typed)
+			typed.TextStyle = fyne.TextStyle{Monospace: true} // no bold monospace face in the themes
+			typed.SizeName = fynetheme.SizeNameHeadingText
+			typed.Wrapping = fyne.TextWrapOff
+			code = container.NewGridWithColumns(2, container.NewCenter(img),
+				container.NewCenter(container.NewVBox(u.label("handover.typed", tr.T("handover.typed", vars)), typed)))
+			speakTyped = tr.T("handover.speak_typed", vars)
+		}
+		rows = append(rows, code,
 			u.label("", tr.T("delegation.handover", nil)),
 			u.label("handover.expires", expires))
-		speak = append(speak, tr.T("handover.speak_qr", nil), tr.T("delegation.handover", nil), expires)
+		speak = append(speak, tr.T("handover.speak_qr", nil), speakTyped, tr.T("delegation.handover", nil), expires)
 		receipt := h.Receipt
 		if res != nil && !res.Receipt.Printed {
 			receipt = res.Receipt

@@ -150,7 +150,11 @@ type Result struct {
 type Handover struct {
 	Code    string    // the text in the QR code (a URL a phone opens)
 	Expires time.Time // when the code stops working
-	Receipt Receipt   // the printed slip
+	// Typed is the same code to type, grouped ("K7M4-XQ9-P2R"), at
+	// TypedAddress ("borgerkiosk.dk/kode"); both "" for a code central
+	// cannot resolve typed (one made in an earlier session).
+	Typed, TypedAddress string
+	Receipt             Receipt // the printed slip
 }
 
 // HandoverInfo is what a verified handover code grants. From the code

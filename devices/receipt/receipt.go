@@ -62,6 +62,9 @@ type Person struct {
 type Handover struct {
 	URL     string    // what the QR code holds (handover.URL)
 	Expires time.Time // when the code stops working
+	// Typed is the code to type where scanning fails, grouped, at
+	// TypedAddress; both optional.
+	Typed, TypedAddress string
 }
 
 // Receipt is what a receipt is about. Which fields a layout needs is said on
@@ -309,6 +312,10 @@ func HandoverDoc(r Receipt) (*Doc, error) {
 	endField(d, r.Zone, g.ValidTo, lang)
 	d.qr(h.URL)
 	d.para(slipHelp.f(lang, r.Zone.DateTime(h.Expires, lang)))
+	if h.Typed != "" && h.TypedAddress != "" {
+		d.para(slipTyped.f(lang, h.TypedAddress))
+		d.title(h.Typed)
+	}
 	d.rule()
 	statusLines(d, r.Status, lang)
 	footer(d, r, lang)

