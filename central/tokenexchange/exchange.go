@@ -224,8 +224,8 @@ func (s *Service) sign(std jwt.Claims, extra Claims) (string, error) {
 	return jwt.Signed(signer).Claims(std).Claims(extra).Serialize()
 }
 
-// grant is the delegation a token stands on and until when it covers
-// every scope asked for.
+// grant is the delegation a token stands on and until when it covers the
+// scope asked for.
 type grant struct {
 	DelegationID string
 	Until        time.Time
