@@ -23,11 +23,16 @@ build=(
   "git:/usr/bin/git"
 )
 # The appliance suite's checkers: Debian's lintian (and man, which it runs
-# on the man pages) and systemd-analyze for the units' hardening score.
+# on the man pages), systemd-analyze for the units' hardening score, and
+# cage, Xwayland and grim to run the kiosk as it runs on a kiosk.
 appliance=(
   "lintian:/usr/bin/lintian"
   "man-db:/usr/bin/man"
   "systemd:/usr/bin/systemd-analyze"
+  # The kiosk under the real compositor, and a Wayland screenshot of it.
+  "cage:/usr/bin/cage"
+  "xwayland:/usr/bin/Xwayland"
+  "grim:/usr/bin/grim"
 )
 
 # Debian packages, each with the command or file that proves it is there.

@@ -7,7 +7,10 @@ package watchdog
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +25,19 @@ func Ready() (bool, error) {
 
 // Interval is how often to ping: half of the unit's WatchdogSec, as
 // sd_watchdog_enabled(3) advises, or 0 when the watchdog is off.
+//
+// systemd names the unit's main process in WATCHDOG_PID, and
+// sd_watchdog_enabled ignores the watchdog in any other process. The kiosk
+// is not its unit's main process but cage's child (the unit allows it with
+// NotifyAccess=all), so a WATCHDOG_PID naming the parent counts too.
 func Interval() (time.Duration, error) {
+	if pid := os.Getenv("WATCHDOG_PID"); pid != "" && pid == strconv.Itoa(os.Getppid()) {
+		usec, err := strconv.ParseInt(os.Getenv("WATCHDOG_USEC"), 10, 64)
+		if err != nil || usec <= 0 {
+			return 0, fmt.Errorf("WATCHDOG_USEC %q: want a positive number of microseconds", os.Getenv("WATCHDOG_USEC"))
+		}
+		return time.Duration(usec) * time.Microsecond / 2, nil
+	}
 	d, err := daemon.SdWatchdogEnabled(false)
 	return d / 2, err
 }

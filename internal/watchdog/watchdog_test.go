@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,16 @@ func TestReadyAndInterval(t *testing.T) {
 	if d, err := Interval(); d != 15*time.Second || err != nil {
 		t.Errorf("Interval with WatchdogSec=30s = %v, %v; want 15s", d, err)
 	}
+	// The kiosk runs as cage's child: systemd's WATCHDOG_PID names cage.
+	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getppid()))
+	if d, err := Interval(); d != 15*time.Second || err != nil {
+		t.Errorf("Interval in the child of the unit's main process = %v, %v; want 15s", d, err)
+	}
+	t.Setenv("WATCHDOG_PID", "1")
+	if d, err := Interval(); d != 0 || err != nil {
+		t.Errorf("Interval with the watchdog meant for process 1 = %v, %v; want 0", d, err)
+	}
+	t.Setenv("WATCHDOG_PID", "")
 	t.Setenv("WATCHDOG_USEC", "")
 	if d, err := Interval(); d != 0 || err != nil {
 		t.Errorf("Interval without a watchdog = %v, %v; want 0", d, err)
