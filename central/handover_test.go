@@ -550,3 +550,35 @@ func TestTypedCodeAnswer(t *testing.T) {
 		t.Errorf("kiosk accept with the slip's QR code after its typed code was used = %v; want rejected:%s", got, handover.ECodeUsed)
 	}
 }
+
+// TestCompactCodeOnTheWeb answers a compact (BK2) code on central's real
+// pages: the page shows central's record (the code claims no scopes) and
+// the delegate, checked against the record, accepts once.
+func TestCompactCodeOnTheWeb(t *testing.T) {
+	h := centraltest.Start(t)
+	w := newHandoverWorld(t, h)
+	id, _ := w.delegation(t)
+	d := h.Delegation(t, id)
+	code, err := handover.IssueCompact(handover.Claims{DelegationID: id, PrincipalName: handover.MaskName(d.PrincipalName)}, w.k.ID, w.k.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := handover.URL(h.URL, code)
+	if v, _ := handover.Version(u); v > 10 {
+		t.Errorf("compact code URL is QR version %d; want ≤ 10", v)
+	}
+	b := newBrowser(h)
+	if status, page, _ := b.do(t, "GET", strings.ToLower(u), nil); status != 200 || !strings.Contains(page, "Karen J.") || !strings.Contains(page, "Skat") {
+		t.Fatalf("compact code page = %d:\n%s", status, page)
+	}
+	b.signIn(t, u, cprBo, "Bo Berg")
+	if status, page := b.answer(t, u, "accept"); status != 200 || !strings.Contains(page, "Du har taget imod fuldmagten") {
+		t.Fatalf("accept = %d:\n%s", status, page)
+	}
+	if d := h.Delegation(t, id); d.State != bk.DelegationActive {
+		t.Fatalf("delegation = %s; want active", d.State)
+	}
+	if err := w.redeem(t, u, cprBo, "Bo Berg"); bk.ErrorCode(err) != handover.ECodeUsed {
+		t.Errorf("the compact code again = %v; want %s", err, handover.ECodeUsed)
+	}
+}

@@ -59,6 +59,11 @@ func cprDigits(cpr string) (string, bool) {
 	return cpr, true
 }
 
+// HasBinding reports whether claims c carry a delegate binding: BK1 codes
+// do; BK2 codes (Compact) and typed codes (Typed) do not, and who may
+// answer them is decided by central from its record alone.
+func (c *Claims) HasBinding() bool { return c != nil && len(c.Binding) == BindingLen }
+
 // BindsTo reports whether the code with claims c was made for the delegate
 // with CPR number cpr (DDMMYYSSSS or DDMMYY-SSSS). It costs one argon2id
 // evaluation (tens of milliseconds) and compares in constant time. A nil c, a

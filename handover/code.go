@@ -88,6 +88,9 @@ type Claims struct {
 	// KeyID names the kiosk key that signed the code. Verify sets it from the
 	// protected header; Issue ignores it and uses its kid argument.
 	KeyID string
+	// Compact marks claims of a BK2 code (IssueCompact): no Scopes,
+	// ValidFrom, ValidTo or Binding; central's record has those.
+	Compact bool
 	// Typed marks claims that central made from its record for a typed code
 	// (TypedEntry.Claims), not read from a signed code: they have no Binding.
 	Typed bool
@@ -167,34 +170,13 @@ func invalid(format string, args ...any) error {
 // supersede older ones. Issue sets c.Binding itself and ignores c.KeyID.
 // Invalid claims give an *borgerkiosk.Error with code EInvalid.
 func Issue(c Claims, delegateCPR, kid string, key crypto.Signer) (string, error) {
-	if c.IssuedAt.IsZero() {
-		c.IssuedAt = time.Now()
-	}
-	if c.ExpiresAt.IsZero() {
-		c.ExpiresAt = c.IssuedAt.Add(DefaultLifetime)
-	}
-	if len(c.TokenID) == 0 {
-		c.TokenID = make([]byte, TokenLen)
-		if _, err := rand.Read(c.TokenID); err != nil {
-			return "", err
-		}
-	}
 	digits, ok := cprDigits(delegateCPR)
 	if !ok {
 		return "", invalid("the delegate's CPR number must be 10 digits")
 	}
-	if kid == "" || len(kid) > maxKeyIDLen {
-		return "", invalid("key id must be 1 to %d bytes", maxKeyIDLen)
-	}
-	if key == nil {
-		return "", invalid("no signing key")
-	}
-	if _, ok := key.Public().(ed25519.PublicKey); !ok {
-		return "", invalid("the signing key must be Ed25519")
-	}
-	id, err := uuid.Parse(c.DelegationID)
+	id, err := prepare(&c, kid, key)
 	if err != nil {
-		return "", invalid("delegation id is not a UUID")
+		return "", err
 	}
 	w := wireClaims{
 		DelegationID:  id[:],
@@ -214,27 +196,9 @@ func Issue(c Claims, delegateCPR, kid string, key crypto.Signer) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("handover: encode claims: %w", err)
 	}
-
-	signer, err := cose.NewSigner(cose.AlgorithmEdDSA, key)
+	raw, err := sign1(payload, kid, key, false)
 	if err != nil {
-		return "", fmt.Errorf("handover: %w", err)
-	}
-	msg := cose.UntaggedSign1Message{
-		Headers: cose.Headers{
-			Protected: cose.ProtectedHeader{
-				cose.HeaderLabelAlgorithm: cose.AlgorithmEdDSA,
-				cose.HeaderLabelKeyID:     []byte(kid),
-			},
-			Unprotected: cose.UnprotectedHeader{},
-		},
-		Payload: payload,
-	}
-	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
-		return "", fmt.Errorf("handover: sign: %w", err)
-	}
-	raw, err := msg.MarshalCBOR()
-	if err != nil {
-		return "", fmt.Errorf("handover: encode COSE_Sign1: %w", err)
+		return "", err
 	}
 
 	// Most of a code is random (ids, salt, signature), so zlib rarely wins;
@@ -247,6 +211,39 @@ func Issue(c Claims, delegateCPR, kid string, key crypto.Signer) (string, error)
 		return PrefixCompressed + EncodeBase45(z.Bytes()), nil
 	}
 	return Prefix + EncodeBase45(raw), nil
+}
+
+// prepare fills in c's defaults for Issue and IssueCompact (zero IssuedAt
+// is now, zero ExpiresAt IssuedAt + DefaultLifetime, an empty TokenID
+// TokenLen random bytes), checks kid and key, and returns the delegation
+// id's bytes.
+func prepare(c *Claims, kid string, key crypto.Signer) (uuid.UUID, error) {
+	if c.IssuedAt.IsZero() {
+		c.IssuedAt = time.Now()
+	}
+	if c.ExpiresAt.IsZero() {
+		c.ExpiresAt = c.IssuedAt.Add(DefaultLifetime)
+	}
+	if len(c.TokenID) == 0 {
+		c.TokenID = make([]byte, TokenLen)
+		if _, err := rand.Read(c.TokenID); err != nil {
+			return uuid.UUID{}, err
+		}
+	}
+	if kid == "" || len(kid) > maxKeyIDLen {
+		return uuid.UUID{}, invalid("key id must be 1 to %d bytes", maxKeyIDLen)
+	}
+	if key == nil {
+		return uuid.UUID{}, invalid("no signing key")
+	}
+	if _, ok := key.Public().(ed25519.PublicKey); !ok {
+		return uuid.UUID{}, invalid("the signing key must be Ed25519")
+	}
+	id, err := uuid.Parse(c.DelegationID)
+	if err != nil {
+		return uuid.UUID{}, invalid("delegation id is not a UUID")
+	}
+	return id, nil
 }
 
 // check validates claims on both sides: Issue refuses to make, and Verify
@@ -328,7 +325,7 @@ func Parse(s string) (string, error) {
 	// undoes a phone or scanner that lower-cased the text.
 	u := strings.ToUpper(s)
 	switch {
-	case strings.HasPrefix(u, PrefixCompressed), strings.HasPrefix(u, Prefix):
+	case strings.HasPrefix(u, PrefixCompressed), strings.HasPrefix(u, Prefix), strings.HasPrefix(u, PrefixCompact):
 		if len(u) > maxCodeLen {
 			return "", fail(EMalformed, errors.New("code too long"))
 		}
@@ -349,6 +346,8 @@ func Parse(s string) (string, error) {
 	}
 	prefix := Prefix
 	switch {
+	case strings.HasPrefix(path, URLPathCompact):
+		prefix, path = PrefixCompact, path[len(URLPathCompact):]
 	case strings.HasPrefix(path, URLPathCompressed):
 		prefix, path = PrefixCompressed, path[len(URLPathCompressed):]
 	case strings.HasPrefix(path, URLPath):
@@ -389,6 +388,8 @@ func URL(base, code string) (string, error) {
 	}
 	path := URLPath
 	switch {
+	case strings.HasPrefix(code, PrefixCompact):
+		path, code = URLPathCompact, code[len(PrefixCompact):]
 	case strings.HasPrefix(code, PrefixCompressed):
 		path, code = URLPathCompressed, code[len(PrefixCompressed):]
 	case strings.HasPrefix(code, Prefix):
@@ -471,7 +472,12 @@ func Verify(code string, keys KeyLookup, now time.Time) (*Claims, error) {
 		return nil, err
 	}
 	var raw []byte
+	compact := strings.HasPrefix(bare, PrefixCompact)
 	switch {
+	case compact:
+		if raw, err = decodeBase42(bare[len(PrefixCompact):]); err != nil {
+			return nil, fail(EMalformed, err)
+		}
 	case strings.HasPrefix(bare, PrefixCompressed):
 		z, err := DecodeBase45(bare[len(PrefixCompressed):])
 		if err != nil {
@@ -493,15 +499,20 @@ func Verify(code string, keys KeyLookup, now time.Time) (*Claims, error) {
 	if err := msg.UnmarshalCBOR(raw); err != nil {
 		return nil, fail(EMalformed, err)
 	}
-	alg, err := msg.Headers.Protected.Algorithm()
-	if err != nil || alg != cose.AlgorithmEdDSA {
+	// BK2 names no algorithm (its prefix fixes EdDSA, bound in as
+	// external data); BK1 must name EdDSA.
+	var external []byte
+	headers := 2
+	if compact {
+		external, headers = compactAAD, 1
+	} else if alg, err := msg.Headers.Protected.Algorithm(); err != nil || alg != cose.AlgorithmEdDSA {
 		return nil, fail(EMalformed, errors.New("algorithm is not EdDSA"))
 	}
 	kidRaw, ok := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte)
 	if !ok || len(kidRaw) == 0 || len(kidRaw) > maxKeyIDLen {
 		return nil, fail(EMalformed, errors.New("missing or bad kid"))
 	}
-	if len(msg.Headers.Protected) != 2 || len(msg.Headers.Unprotected) != 0 {
+	if len(msg.Headers.Protected) != headers || len(msg.Headers.Unprotected) != 0 {
 		return nil, fail(EMalformed, errors.New("unexpected COSE header parameters"))
 	}
 	kid := string(kidRaw)
@@ -516,11 +527,21 @@ func Verify(code string, keys KeyLookup, now time.Time) (*Claims, error) {
 	if err != nil {
 		return nil, fail(EUnknownKey, err)
 	}
-	if err := msg.Verify(nil, verifier); err != nil {
+	if err := msg.Verify(external, verifier); err != nil {
 		return nil, fail(EBadSignature, err)
 	}
 
 	// Signed by a known kiosk; still refuse claims that break the format.
+	if compact {
+		c, err := compactClaims(msg.Payload, kid)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkTimes(c, now); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
 	var w wireClaims
 	if err := decMode.Unmarshal(msg.Payload, &w); err != nil {
 		return nil, fail(EMalformed, err)
@@ -543,15 +564,24 @@ func Verify(code string, keys KeyLookup, now time.Time) (*Claims, error) {
 		Binding:       w.Binding,
 		KeyID:         kid,
 	}
-	switch {
-	case c.IssuedAt.After(now.Add(ClockSkew)):
-		return nil, fail(ENotYetValid, fmt.Errorf("issued at %s, now %s", c.IssuedAt, now.UTC()))
-	case !now.Before(c.ExpiresAt):
-		return nil, fail(EExpired, fmt.Errorf("code expired at %s", c.ExpiresAt))
-	case !now.Before(c.ValidTo):
-		return nil, fail(EExpired, fmt.Errorf("delegation ended at %s", c.ValidTo))
+	if err := checkTimes(c, now); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// checkTimes refuses claims c at now: issued in the future, expired, or
+// of a delegation that has ended (when the code says when).
+func checkTimes(c *Claims, now time.Time) error {
+	switch {
+	case c.IssuedAt.After(now.Add(ClockSkew)):
+		return fail(ENotYetValid, fmt.Errorf("issued at %s, now %s", c.IssuedAt, now.UTC()))
+	case !now.Before(c.ExpiresAt):
+		return fail(EExpired, fmt.Errorf("code expired at %s", c.ExpiresAt))
+	case !c.Compact && !now.Before(c.ValidTo):
+		return fail(EExpired, fmt.Errorf("delegation ended at %s", c.ValidTo))
+	}
+	return nil
 }
 
 // inflate undoes zlib with a size limit, so a small code cannot expand into a

@@ -30,12 +30,19 @@
 //
 // # Size
 //
-// A typical code (three scope ids, a seven-character kid, host
-// borgerkiosk.dk) is 177 bytes of COSE, 66 of them the signature. That is 270
-// characters bare (QR version 12-Q) and 309–325 as a URL, depending on how
-// many characters need escaping (version 13-Q). The design's target of 242
-// characters (version 10-Q) is out of reach with these claims; see
-// TestTypicalSize.
+// A typical BK1 code (three scope ids, a seven-character kid, host
+// borgerkiosk.dk) is 177 bytes of COSE, 66 of them the signature: 309–325
+// characters as a URL (QR version 13-Q; see TestTypicalSize). Format BK2
+// (compact.go, IssueCompact) leaves out what central knows (scopes,
+// validity) and the delegate binding, and names the algorithm by its
+// prefix: 125 bytes, 213 characters, QR version 10-Q, which zbarimg reads
+// from more degraded images (TestDecodeRate, docs/benchmarks.md). Verify
+// and the pages take both.
+//
+// # Typed codes
+//
+// typed.go: a slip's code in ten characters a person can type, spelling the
+// token id of its QR code.
 //
 // # Redemption
 //

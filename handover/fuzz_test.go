@@ -17,7 +17,9 @@ func FuzzVerify(f *testing.F) {
 	c.TokenID = []byte("12345678")
 	code := mustIssue(f, c)
 	url, _ := URL(testBase, code)
-	for _, s := range []string{code, url, "BK1:BB8", "", "https://borgerkiosk.dk/H/%25"} {
+	compact, _ := IssueCompact(c, testKID, testKey)
+	compactURL, _ := URL(testBase, compact)
+	for _, s := range []string{code, url, compact, compactURL, "BK1:BB8", "BK2:00", "", "https://borgerkiosk.dk/H/%25"} {
 		f.Add(s)
 	}
 	now := testIssued.Add(time.Hour)
@@ -31,8 +33,8 @@ func FuzzVerify(f *testing.F) {
 			}
 			return
 		}
-		if got.KeyID != testKID || len(got.DelegationID) != 36 || len(got.Binding) != BindingLen ||
-			len(got.Scopes) == 0 || !now.Before(got.ExpiresAt) {
+		if got.KeyID != testKID || len(got.DelegationID) != 36 || got.HasBinding() == got.Compact ||
+			(len(got.Scopes) == 0) != got.Compact || !now.Before(got.ExpiresAt) {
 			t.Fatalf("Verify(%q) accepted %+v", s, got)
 		}
 	})

@@ -164,7 +164,8 @@ func IsHandoverPath(path string) bool {
 // URLPathCompressed) or typed (TypedPath), in any letter case.
 func isCodePath(path string) bool {
 	u := strings.ToUpper(path)
-	return strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) || isTypedPath(path)
+	return strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) ||
+		strings.HasPrefix(u, handover.URLPathCompact) || isTypedPath(path)
 }
 
 // isTypedPath reports whether path is the page of a typed code.
@@ -493,11 +494,11 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, "result.html", d)
 }
 
-// bindsTo reports whether the code with claims c was made for cpr. Claims
-// of a typed code come from central's record and carry no binding: who may
-// answer is decided from the record anyway (Decide's delegate check).
+// bindsTo reports whether the code with claims c was made for cpr. Typed
+// and compact codes carry no binding: who may answer is decided from
+// central's record anyway (Decide's delegate check).
 func bindsTo(c *handover.Claims, cpr bk.CPR) bool {
-	return c.Typed || handover.BindsTo(c, cpr.Digits())
+	return !c.HasBinding() || handover.BindsTo(c, cpr.Digits())
 }
 
 // typedForm serves the short address: GET shows the form for typing a

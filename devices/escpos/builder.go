@@ -15,7 +15,7 @@ type Config struct {
 	Columns        int      // characters per line at normal size (default 42)
 	DotsPerLine    int      // printable width in dots (default 512)
 	CodePage       CodePage // selected by Init (default PC865)
-	QRModuleSize   int      // dots per QR module, 1..16 (default 6)
+	QRModuleSize   int      // dots per QR module, 1..16 (default 7: a version-10 code is 455 dots wide)
 	RasterBandRows int      // rows per GS v 0 command (default 24)
 }
 
@@ -30,7 +30,7 @@ func (c Config) withDefaults() Config {
 		c.CodePage = PC865
 	}
 	if c.QRModuleSize <= 0 {
-		c.QRModuleSize = 6
+		c.QRModuleSize = 7
 	}
 	if c.QRModuleSize > 16 {
 		c.QRModuleSize = 16

@@ -87,7 +87,7 @@ var (
 		"%s wants to give you power of attorney. You can then act for them in these areas:"}
 	slipTo    = phrase{"Til", "For"}
 	slipTyped = phrase{"Kan du ikke scanne, så skriv koden på %s:", "If you cannot scan, type the code at %s:"}
-	slipHelp = phrase{"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil %s.",
+	slipHelp  = phrase{"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil %s.",
 		"Scan the code with your phone's camera, or at a Borgerkiosk, to accept. The code can be used once, until %s."}
 
 	overviewTitle    = phrase{"Overblik", "Overview"}
