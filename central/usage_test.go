@@ -267,3 +267,35 @@ func TestUsageQueueFull(t *testing.T) {
 		t.Errorf("check after Close = %d; want 503", s)
 	}
 }
+
+// Another endpoint (a token exchange) records through Server.Usage() and
+// the record reaches both logs with the fields it set.
+func TestUsageRecorder(t *testing.T) {
+	h := centraltest.Start(t)
+	k := h.EnrollKiosk(t, fixture.KioskID)
+	rec := h.Server.Usage()
+	err := rec.Record(central.UsageEntry{Record: &bk.UsageRecord{Kind: bk.UsageTokenExchange, Authority: "skat", Service: "skat-selvbetjening",
+		Scope: "tax", Purpose: "Årsopgørelse", Answer: bk.UsageAllowed, DelegationID: "d1", DelegateName: "Bo Berg"},
+		Principal: bk.MustParseCPR(cprKaren), Delegate: bk.MustParseCPR(cprBo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		e    central.UsageEntry
+	}{
+		{"no record", central.UsageEntry{Principal: bk.MustParseCPR(cprKaren)}},
+		{"no principal", central.UsageEntry{Record: &bk.UsageRecord{Kind: bk.UsageTokenExchange}, Delegate: bk.MustParseCPR(cprBo)}},
+		{"same person twice", central.UsageEntry{Record: &bk.UsageRecord{Kind: bk.UsageTokenExchange}, Principal: bk.MustParseCPR(cprBo), Delegate: bk.MustParseCPR(cprBo)}},
+	} {
+		if err := rec.Record(tc.e); bk.ErrorCode(err) != bk.EInvalid {
+			t.Errorf("Record(%s) = %v; want code %s", tc.name, err, bk.EInvalid)
+		}
+	}
+	karen := usagePage(t, k, h.Issuer.Citizen(cprKaren, "Karen Larsen"), "", 0)
+	wantSummary(t, "Karen's log", karen, "token_exchange principal skat tax allowed")
+	if r := karen.Records[0]; r.Service != "skat-selvbetjening" || r.ID == "" || r.At.IsZero() || r.DelegateName != "Bo Berg" {
+		t.Errorf("record = %+v; want the service, an id and a time set by Record, and the delegate's name", r)
+	}
+	wantSummary(t, "Bo's log", usagePage(t, k, h.Issuer.Citizen(cprBo, "Bo Berg"), "", 0), "token_exchange delegate skat tax allowed")
+}
