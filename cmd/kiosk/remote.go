@@ -24,6 +24,7 @@ import (
 //	screen        -> ok <screen id>
 //	tap <id>      -> ok | err no button <id>
 //	pin <digits>  -> taps the PIN pad's keys, then OK
+//	malloc        -> ok inuse=N free=N mmap=N (glibc's C heap, bytes)
 //
 // TestMemorySoak (memsoak_test.go) uses it to make 1,000 consent actions.
 func init() { remote = serveRemote }
@@ -67,6 +68,8 @@ func remoteCommand(kui *ui.KioskUI, cmd, arg string) string {
 	switch cmd {
 	case "screen":
 		return "ok " + kui.Screen()
+	case "malloc":
+		return "ok " + mallocStats()
 	case "tap":
 		b := kui.Button(arg)
 		if b == nil || b.OnTapped == nil || b.Disabled() {

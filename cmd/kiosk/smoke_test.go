@@ -211,6 +211,7 @@ type realKioskOptions struct {
 	tags   string   // build tags, e.g. "soak"
 	config string   // more TOML for the top of the kiosk's config
 	env    []string // more environment for the kiosk
+	wrap   []string // a command to run the kiosk under (e.g. heaptrack)
 }
 
 // startRealKiosk builds the kiosk exactly as make build does (with o.tags)
@@ -266,6 +267,9 @@ scanner = %q
 `, o.config, filepath.Join(dir, "data"), h.URL, tokenFile, readerPTY.TTYPath, printerPTY.TTYPath, scannerPTY.TTYPath)), 0o600)
 
 	kiosk := exec.Command(bin, "--config", config)
+	if len(o.wrap) > 0 {
+		kiosk = exec.Command(o.wrap[0], append(o.wrap[1:], bin, "--config", config)...)
+	}
 	kiosk.Env = append(append(os.Environ(), "DISPLAY="+rk.display, "LANG=da_DK.UTF-8", "LIBGL_ALWAYS_SOFTWARE=1", "FYNE_SCALE=1"), o.env...)
 	stderr, _ := kiosk.StderrPipe()
 	if err := kiosk.Start(); err != nil {
