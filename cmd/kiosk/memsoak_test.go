@@ -49,6 +49,10 @@ func TestMemorySoak(t *testing.T) {
 	ctl := dialRemote(t, sock, rk)
 
 	const citizens = 20
+	// The cards belong to this run's central: in the shared artifact
+	// directory a second soak running at the same time would replace them
+	// with cards of another issuer (unknown_issuer here).
+	cardDir := t.TempDir()
 	cards := make([]string, citizens)
 	cprs := make([]string, citizens)
 	for i := range cards {
@@ -58,7 +62,7 @@ func TestMemorySoak(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cards[i] = filepath.Join(out, fmt.Sprintf("citizen-%02d.json", i+1))
+		cards[i] = filepath.Join(cardDir, fmt.Sprintf("citizen-%02d.json", i+1))
 		if err := cf.Save(cards[i]); err != nil {
 			t.Fatal(err)
 		}
