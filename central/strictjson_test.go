@@ -33,6 +33,8 @@ func TestStrictJSONEveryEndpoint(t *testing.T) {
 		{"/v1/authority/consent-requests", authority, `{{{K}}:"010190-1234","purpose":{"da":"a","en":"b"},` +
 			`"data_categories":["health"],"legal_basis":{"da":"a","en":"b"},"valid_days":30}`, "cpr", `"020285-4321"`},
 		{"/v1/authority/consent-checks", authority, `{{{K}}:"010190-1234","data_category":"health","purpose":"test"}`, "cpr", `"020285-4321"`},
+		{"/v1/authority/delegation-checks", authority, `{{{K}}:"010190-1234","delegate":"020285-4321","scope":"health","purpose":"test"}`, "principal", `"030380-1111"`},
+		{"/v1/citizen/usage", "kiosk", `{{{K}}:{"nonce":"` + strings.Repeat("A", 43) + `=","cert":"AA==","signature":"AA=="},"limit":10}`, "auth", `{}`},
 	} {
 		variants := map[string]string{
 			"exact":      strings.Replace(tc.body, "{{K}}", `"`+tc.key+`"`, 1),
