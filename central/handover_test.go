@@ -559,7 +559,7 @@ func TestCompactCodeOnTheWeb(t *testing.T) {
 	w := newHandoverWorld(t, h)
 	id, _ := w.delegation(t)
 	d := h.Delegation(t, id)
-	code, err := handover.IssueCompact(handover.Claims{DelegationID: id, PrincipalName: handover.MaskName(d.PrincipalName)}, w.k.ID, w.k.Key)
+	code, err := handover.IssueCompact(handover.Claims{DelegationID: id, PrincipalName: handover.MaskName(d.PrincipalName)}, cprBo, w.k.ID, w.k.Key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,11 +34,16 @@ const (
 	// bytes make a false match for another person's CPR a 2^-64 event while
 	// keeping the QR code small.
 	BindingLen = 8
+	// CompactBindingLen is the binding's length in a BK2 code: two bytes
+	// still tell a kiosk "not for you" but for one person in 65,536, which
+	// is all an early, offline word needs (central decides from its
+	// record), and they give a CPR guesser 65,536 times more candidates.
+	CompactBindingLen = 2
 )
 
-// binding returns argon2id of the ten CPR digits under salt.
-func binding(cprDigits string, salt []byte) []byte {
-	return argon2.IDKey([]byte(cprDigits), salt, argonTime, argonMemory, argonThreads, BindingLen)
+// binding returns argon2id of the ten CPR digits under salt, n bytes.
+func binding(cprDigits string, salt []byte, n int) []byte {
+	return argon2.IDKey([]byte(cprDigits), salt, argonTime, argonMemory, argonThreads, uint32(n))
 }
 
 // cprDigits returns the ten digits of a CPR number written as DDMMYYSSSS or
@@ -59,22 +64,24 @@ func cprDigits(cpr string) (string, bool) {
 	return cpr, true
 }
 
-// HasBinding reports whether claims c carry a delegate binding: BK1 codes
-// do; BK2 codes (Compact) and typed codes (Typed) do not, and who may
+// HasBinding reports whether claims c carry a delegate binding: BK1 and
+// BK2 codes do (BK2 a short one); typed codes (Typed) do not, and who may
 // answer them is decided by central from its record alone.
-func (c *Claims) HasBinding() bool { return c != nil && len(c.Binding) == BindingLen }
+func (c *Claims) HasBinding() bool {
+	return c != nil && (len(c.Binding) == BindingLen || c.Compact && len(c.Binding) == CompactBindingLen)
+}
 
 // BindsTo reports whether the code with claims c was made for the delegate
 // with CPR number cpr (DDMMYYSSSS or DDMMYY-SSSS). It costs one argon2id
 // evaluation (tens of milliseconds) and compares in constant time. A nil c, a
 // malformed cpr or claims without a proper binding never bind.
 func BindsTo(c *Claims, cpr string) bool {
-	if c == nil || len(c.Binding) != BindingLen || len(c.TokenID) < minTokenLen || len(c.TokenID) > maxTokenLen {
+	if !c.HasBinding() || len(c.TokenID) < minTokenLen || len(c.TokenID) > maxTokenLen {
 		return false
 	}
 	digits, ok := cprDigits(cpr)
 	if !ok {
 		return false
 	}
-	return subtle.ConstantTimeCompare(binding(digits, c.TokenID), c.Binding) == 1
+	return subtle.ConstantTimeCompare(binding(digits, c.TokenID, len(c.Binding)), c.Binding) == 1
 }

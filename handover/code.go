@@ -187,7 +187,7 @@ func Issue(c Claims, delegateCPR, kid string, key crypto.Signer) (string, error)
 		ExpiresAt:     c.ExpiresAt.Unix(),
 		TokenID:       c.TokenID,
 		PrincipalName: c.PrincipalName,
-		Binding:       binding(digits, c.TokenID),
+		Binding:       binding(digits, c.TokenID, BindingLen),
 	}
 	if err := w.check(); err != nil {
 		return "", invalid("%s", err)

@@ -15,15 +15,16 @@ import (
 // # Format BK2 (compact)
 //
 // BK1 repeats what central already knows (scopes, validity) and carries
-// the delegate binding, which makes a typical code QR version 12–13. BK2
-// keeps what a kiosk needs offline to check the signature and show who
-// offers the power of attorney, and what central needs to find the
-// delegation and apply its rules:
+// an 8-byte delegate binding, which makes a typical code QR version 12–13.
+// BK2 keeps what a kiosk needs offline to check the signature, show who
+// offers the power of attorney and say "not for you" (a 2-byte binding),
+// and what central needs to find the delegation and apply its rules:
 //
 //	claims   CBOR array, core deterministic encoding:
 //	         [delegation id (16 raw bytes), code issued at (unix seconds),
-//	          lifetime (whole minutes), token id (8–16 bytes),
-//	          principal's first name and initial]
+//	          lifetime (whole days), token id (8–16 bytes),
+//	          principal's first name and initial,
+//	          delegate binding (CompactBindingLen bytes)]
 //	signed   COSE_Sign1 as BK1 but for the algorithm: only the kid is in
 //	         the protected header; EdDSA is fixed by the format and bound
 //	         in as external data (compactAAD)
@@ -31,11 +32,13 @@ import (
 //	         without space, '%' and '/', so a URL needs no escapes
 //	URL      upper-case "HTTPS://<HOST>/C/<Base42>"
 //
-// A typical code is 127 bytes of COSE, 217 characters as a URL: QR
+// A typical code is 126 bytes of COSE, 214 characters as a URL: QR
 // version 10-Q (see TestCompactSize). Verify returns its claims with
-// Compact set and no scopes, validity or binding: the pages take those
+// Compact set and no scopes or validity: the pages take those
 // from central's record (CheckClaims compares only what the code claims),
 // and the delegate is checked by central from its record (Decide).
+// Kiosks do not issue BK2 yet: their offline preview and offline accept
+// receipt would first need words for "what it covers is not known here".
 
 // Prefix and URL path of format BK2.
 const (
@@ -106,42 +109,56 @@ func decodeBase42(s string) ([]byte, error) {
 	return out, nil
 }
 
+// day is the unit of a BK2 code's lifetime, in seconds: whole days take
+// one byte where minutes took three.
+const day = 24 * 60 * 60
+
 // wireCompact is the CBOR form of BK2's claims.
 type wireCompact struct {
 	_             struct{} `cbor:",toarray"`
 	DelegationID  []byte
 	IssuedAt      int64
-	LifetimeMin   int64
+	LifetimeDays  int64
 	TokenID       []byte
 	PrincipalName string
+	Binding       []byte // CompactBindingLen bytes
 }
 
 func (w *wireCompact) check() error {
 	full := wireClaims{
 		DelegationID: w.DelegationID, Scopes: []string{"-"}, ValidFrom: 0, ValidTo: 1,
-		IssuedAt: w.IssuedAt, ExpiresAt: w.IssuedAt + w.LifetimeMin*60, TokenID: w.TokenID,
+		IssuedAt: w.IssuedAt, ExpiresAt: w.IssuedAt + w.LifetimeDays*day, TokenID: w.TokenID,
 		PrincipalName: w.PrincipalName, Binding: make([]byte, BindingLen),
 	}
-	if w.LifetimeMin <= 0 {
-		return errors.New("the code must expire after it is issued")
+	if w.LifetimeDays <= 0 {
+		return errors.New("a compact code lives a whole number of days, at least one")
+	}
+	if len(w.Binding) != CompactBindingLen {
+		return fmt.Errorf("binding must be %d bytes", CompactBindingLen)
 	}
 	return full.check()
 }
 
 // IssueCompact makes a signed handover code in format BK2 for the
-// delegation in c, signed by the kiosk key kid. It uses the delegation id,
-// the code's times (ExpiresAt rounded down to a whole minute after
-// IssuedAt; zero times as Issue), the token id (an empty one gets TokenLen
-// random bytes) and the masked name; scopes, validity and the delegate
-// are left to central's record. Invalid claims give an EInvalid error.
-func IssueCompact(c Claims, kid string, key crypto.Signer) (string, error) {
+// delegation in c, bound to the delegate's CPR number delegateCPR by a
+// short binding (CompactBindingLen), signed by the kiosk key kid. It uses the
+// delegation id, the code's times (ExpiresAt rounded down to a whole
+// number of days after IssuedAt, at least one; zero times as Issue), the token id (an empty one gets TokenLen
+// random bytes) and the masked name; scopes and validity are left to
+// central's record. Invalid claims give an EInvalid error.
+func IssueCompact(c Claims, delegateCPR, kid string, key crypto.Signer) (string, error) {
+	digits, ok := cprDigits(delegateCPR)
+	if !ok {
+		return "", invalid("the delegate's CPR number must be 10 digits")
+	}
 	id, err := prepare(&c, kid, key)
 	if err != nil {
 		return "", err
 	}
 	w := wireCompact{
 		DelegationID: id[:], IssuedAt: c.IssuedAt.Unix(),
-		LifetimeMin: (c.ExpiresAt.Unix() - c.IssuedAt.Unix()) / 60, TokenID: c.TokenID, PrincipalName: c.PrincipalName,
+		LifetimeDays: (c.ExpiresAt.Unix() - c.IssuedAt.Unix()) / day, TokenID: c.TokenID, PrincipalName: c.PrincipalName,
+		Binding: binding(digits, c.TokenID, CompactBindingLen),
 	}
 	if err := w.check(); err != nil {
 		return "", invalid("%s", err)
@@ -206,9 +223,10 @@ func compactClaims(payload []byte, kid string) (*Claims, error) {
 	return &Claims{
 		DelegationID:  uuid.UUID(w.DelegationID).String(),
 		IssuedAt:      time.Unix(w.IssuedAt, 0).UTC(),
-		ExpiresAt:     time.Unix(w.IssuedAt+w.LifetimeMin*60, 0).UTC(),
+		ExpiresAt:     time.Unix(w.IssuedAt+w.LifetimeDays*day, 0).UTC(),
 		TokenID:       w.TokenID,
 		PrincipalName: w.PrincipalName,
+		Binding:       w.Binding,
 		KeyID:         kid,
 		Compact:       true,
 	}, nil

@@ -250,7 +250,7 @@ func TestDecodeRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compact, err := IssueCompact(c, testKID, testKey)
+	compact, err := IssueCompact(c, delegateCPR, testKID, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@
 // characters as a URL (QR version 13-Q; see TestTypicalSize). Format BK2
 // (compact.go, IssueCompact) leaves out what central knows (scopes,
 // validity) and the delegate binding, and names the algorithm by its
-// prefix: 125 bytes, 213 characters, QR version 10-Q, which zbarimg reads
+// prefix: 126 bytes, 214 characters, QR version 10-Q, which zbarimg reads
 // from more degraded images (TestDecodeRate, docs/benchmarks.md). Verify
 // and the pages take both.
 //

@@ -17,7 +17,7 @@ func FuzzVerify(f *testing.F) {
 	c.TokenID = []byte("12345678")
 	code := mustIssue(f, c)
 	url, _ := URL(testBase, code)
-	compact, _ := IssueCompact(c, testKID, testKey)
+	compact, _ := IssueCompact(c, delegateCPR, testKID, testKey)
 	compactURL, _ := URL(testBase, compact)
 	for _, s := range []string{code, url, compact, compactURL, "BK1:BB8", "BK2:00", "", "https://borgerkiosk.dk/H/%25"} {
 		f.Add(s)
@@ -33,7 +33,7 @@ func FuzzVerify(f *testing.F) {
 			}
 			return
 		}
-		if got.KeyID != testKID || len(got.DelegationID) != 36 || got.HasBinding() == got.Compact ||
+		if got.KeyID != testKID || len(got.DelegationID) != 36 || !got.HasBinding() ||
 			(len(got.Scopes) == 0) != got.Compact || !now.Before(got.ExpiresAt) {
 			t.Fatalf("Verify(%q) accepted %+v", s, got)
 		}
