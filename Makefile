@@ -79,6 +79,7 @@ deb: ## build the Debian packages (kiosk, central, kioskctl) into dist/
 # `make test` does not. Bounded: go test's -timeout ends a hung step.
 appliance: deb ## build the packages, then lintian, reproducibility and unit-hardening checks
 	@scripts/deps.sh appliance
+	cd packaging && $(GO) mod tidy -diff
 	cd packaging && BK_APPLIANCE=1 BK_DIST=$(CURDIR)/dist BK_BIN=$(CURDIR)/bin/deb $(TESTENV) $(GO) test -count=1 -timeout 40m ./...
 
 clean: ## remove built binaries and the run directory
