@@ -2,8 +2,10 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -199,18 +201,8 @@ func (u *KioskUI) showConsents() {
 				rows = append(rows,
 					u.label("", tr.T("consents.period", map[string]any{"Period": bk.PeriodText(c.ValidDays, u.lang())})),
 					u.readMore("consent.more."+c.ID, tr.T("consent.legal_basis", nil)+": "+c.LegalBasis.In(u.lang())),
-					u.primary("consent.give."+c.ID, tr.T("consent.give", nil), func() {
-						u.confirm("confirm_give", tr.T("consent.confirm_give", map[string]any{"Authority": auth}),
-							tr.T("consent.give", nil), func() {
-								u.do(bk.GiveConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
-							}, u.showConsents)
-					}),
-					u.big("consent.decline."+c.ID, tr.T("consent.decline", nil), func() {
-						u.confirm("confirm_decline", tr.T("consent.confirm_decline", map[string]any{"Authority": auth}),
-							tr.T("consent.decline", nil), func() {
-								u.do(bk.DeclineConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
-							}, u.showConsents)
-					}),
+					u.primary("consent.give."+c.ID, tr.T("consent.give", nil), func() { u.confirmGive(c) }),
+					u.big("consent.decline."+c.ID, tr.T("consent.decline", nil), func() { u.confirmDecline(c) }),
 				)
 				pending = append(pending, card(rows...))
 				sayPending = append(sayPending, item(u.consentState(st)))
@@ -219,17 +211,15 @@ func (u *KioskUI) showConsents() {
 				rows = append(rows,
 					u.label("", tr.T("consent.valid_until", map[string]any{"Date": u.date(c.ValidUntil)})),
 					u.label("", tr.T("consent.withdraw_means", map[string]any{"Authority": auth})),
-					u.destructive("consent.withdraw."+c.ID, tr.T("consent.withdraw", nil), func() {
-						u.confirm("confirm_withdraw", tr.T("consent.confirm_withdraw", map[string]any{"Authority": auth}),
-							tr.T("consent.withdraw", nil), func() {
-								u.do(bk.WithdrawConsent, bk.Payload{ConsentID: c.ID}, u.openConsents)
-							}, u.showConsents)
-					}),
+					u.destructive("consent.withdraw."+c.ID, tr.T("consent.withdraw", nil), func() { u.confirmWithdraw(c) }),
 				)
 				active = append(active, card(rows...))
 				sayActive = append(sayActive, item(u.consentState(st)+", "+tr.T("consent.valid_until", map[string]any{"Date": u.date(c.ValidUntil)})))
 			default:
 				rows = append(rows, u.label("", u.consentState(st)+" "+u.date(c.ChangedAt)))
+				if mayChangeMind(c, now) {
+					rows = append(rows, u.big("consent.give."+c.ID, tr.T("consent.give_after_all", nil), func() { u.confirmGive(c) }))
+				}
 				history = append(history, card(rows...))
 				sayHistory = append(sayHistory, item(u.consentState(st)+" "+u.date(c.ChangedAt)))
 			}
@@ -298,20 +288,154 @@ func once(f func()) func() {
 	}
 }
 
+// consentRules are the limits the kiosk's session applies (session uses
+// bk.DefaultRules too): how long a request stays open, the clock skew.
+var consentRules = bk.DefaultRules(nil)
+
+// mayChangeMind says whether a declined consent can still be given: the
+// rules let a person change their mind while the request is open, with a
+// give clearly after the decline (a give at about the same time loses).
+func mayChangeMind(c *bk.Consent, now time.Time) bool {
+	return c.StateAt(now) == bk.ConsentDeclined && now.After(c.ChangedAt.Add(consentRules.ClockSkew)) &&
+		now.Before(openUntil(c))
+}
+
+// openUntil is when a consent request stops taking a yes.
+func openUntil(c *bk.Consent) time.Time { return c.RequestedAt.Add(consentRules.RequestOpen) }
+
+// consentFacts are what a person checks before answering: what the
+// authority may use and what for.
+func (u *KioskUI) consentFacts(c *bk.Consent) []fact {
+	tr := u.tr
+	return []fact{
+		{tr.T("consent.data_fact", nil), u.categories(c.DataCategories)},
+		{tr.T("consent.purpose", nil), c.Purpose.In(u.lang())},
+	}
+}
+
+// confirmGive asks "may the authority use this?", restating the data, the
+// purpose and the period, and what a yes means.
+func (u *KioskUI) confirmGive(c *bk.Consent) {
+	u.decide(func() decision {
+		tr := u.tr
+		auth := u.authorityName(c.AuthorityID)
+		until := u.date(u.now().AddDate(0, 0, c.ValidDays))
+		period := bk.PeriodText(c.ValidDays, u.lang())
+		return decision{
+			id:       "confirm_give",
+			question: tr.T("consent.confirm_give", map[string]any{"Authority": auth}),
+			facts: append(u.consentFacts(c),
+				fact{tr.T("consent.period", nil), tr.T("consent.period_until", map[string]any{"Period": period, "Date": until})}),
+			means: tr.T("consent.give_means", map[string]any{"Authority": auth, "Date": until}),
+			yes:   tr.T("consent.give_yes", nil),
+			no:    tr.T("consent.no_answer", nil),
+		}
+	}, func() { u.do(bk.GiveConsent, bk.Payload{ConsentID: c.ID}, u.openConsents) }, u.showConsents)
+}
+
+// confirmDecline says what a no means: the authority may not use the data,
+// and until when the person can still change their mind.
+func (u *KioskUI) confirmDecline(c *bk.Consent) {
+	u.decide(func() decision {
+		tr := u.tr
+		auth := u.authorityName(c.AuthorityID)
+		return decision{
+			id:       "confirm_decline",
+			question: tr.T("consent.confirm_decline", map[string]any{"Authority": auth}),
+			facts:    u.consentFacts(c),
+			means:    tr.T("consent.decline_means", map[string]any{"Authority": auth, "Date": u.date(openUntil(c))}),
+			yes:      tr.T("consent.decline_yes", nil),
+			no:       tr.T("consent.no_answer", nil),
+		}
+	}, func() { u.do(bk.DeclineConsent, bk.Payload{ConsentID: c.ID}, u.openConsents) }, u.showConsents)
+}
+
+// confirmWithdraw says what stops, and that a new yes needs a new request.
+func (u *KioskUI) confirmWithdraw(c *bk.Consent) {
+	u.decide(func() decision {
+		tr := u.tr
+		auth := u.authorityName(c.AuthorityID)
+		return decision{
+			id:       "confirm_withdraw",
+			question: tr.T("consent.confirm_withdraw", map[string]any{"Authority": auth}),
+			facts: append(u.consentFacts(c),
+				fact{tr.T("consent.in_force", nil), tr.T("consent.until", map[string]any{"Date": u.date(c.ValidUntil)})}),
+			means:  tr.T("consent.withdraw_stops", map[string]any{"Authority": auth}),
+			yes:    tr.T("consent.withdraw", nil),
+			no:     tr.T("consent.keep", nil),
+			danger: true,
+		}
+	}, func() { u.do(bk.WithdrawConsent, bk.Payload{ConsentID: c.ID}, u.openConsents) }, u.showConsents)
+}
+
+// fact is one line a person checks before deciding: a name and its value.
+type fact struct{ name, value string }
+
+// decision is one yes/no question on a screen of its own that says what
+// is decided (facts), what a yes means, and names both answers by what
+// they do.
+type decision struct {
+	id, question string
+	facts        []fact
+	means        string
+	yes, no      string // button labels; no "" is Afbryd
+	danger       bool   // the yes ends something: drawn destructive
+}
+
 // confirm asks a yes/no question on a screen of its own with large buttons.
 func (u *KioskUI) confirm(id, question, yesLabel string, yes, no func()) {
+	u.decide(func() decision { return decision{id: id, question: question, yes: yesLabel} }, yes, no)
+}
+
+// decide shows the decision mk makes: the question, the facts in a box,
+// what a yes means, and the answers in the action bar. mk runs at every
+// build, so a change of language says it all again in the new one.
+func (u *KioskUI) decide(mk func() decision, yes, no func()) {
 	u.show(func() *screen {
 		tr := u.tr
+		d := mk()
+		noLabel := d.no
+		if noLabel == "" {
+			noLabel = tr.T("button.cancel", nil)
+		}
+		body := []fyne.CanvasObject{heading(d.question)}
+		speak := []string{d.question}
+		if len(d.facts) > 0 {
+			var rows []fyne.CanvasObject
+			for _, f := range d.facts {
+				rows = append(rows, factLine(f))
+				speak = append(speak, f.name+": "+f.value)
+			}
+			body = append(body, card(rows...))
+		}
+		if d.means != "" {
+			body = append(body, u.label(d.id+".means", d.means))
+			speak = append(speak, d.means)
+		}
+		yesButton := u.primary
+		if d.danger {
+			yesButton = u.destructive
+		}
 		return &screen{
-			id:   id,
-			body: vbox(heading(question)),
+			id:   d.id,
+			body: vbox(body...),
 			actions: []fyne.CanvasObject{
-				u.big(id+".no", tr.T("button.cancel", nil), no),
-				u.primary(id+".yes", yesLabel, once(yes)),
+				u.big(d.id+".no", noLabel, no),
+				yesButton(d.id+".yes", d.yes, once(yes)),
 			},
-			speak: says(question, tr.T("confirm.speak", map[string]any{"Yes": yesLabel})),
+			speak: says(append(speak, tr.T("confirm.speak", map[string]any{"Yes": d.yes, "No": noLabel}))...),
 		}
 	})
+}
+
+// factLine is a fact as one wrapping line with its name in bold.
+func factLine(f fact) fyne.CanvasObject {
+	t := widget.NewRichText(
+		&widget.TextSegment{Text: f.name + ": ", Style: widget.RichTextStyleStrong},
+		&widget.TextSegment{Text: f.value, Style: widget.RichTextStyleInline},
+	)
+	t.Wrapping = fyne.TextWrapWord
+	return t
 }
 
 // do runs one action and shows its outcome; back returns to the list.
@@ -348,7 +472,7 @@ func (u *KioskUI) doThen(kind bk.ActionKind, p bk.Payload, back func(), then fun
 			then(res)
 			return
 		}
-		u.showResult(kind, res, back)
+		u.showResult(kind, p, res, back)
 	})
 }
 
@@ -400,19 +524,27 @@ func (u *KioskUI) readReceiptButton(id, text string) fyne.CanvasObject {
 	return tall(b)
 }
 
-// showResult says the action is saved, whether it is still pending, what
-// the preview says and whether the receipt printed.
-func (u *KioskUI) showResult(kind bk.ActionKind, res Result, back func()) {
+// showResult is the panel that says what changed: saved, and (for a
+// consent) who may now use what, or no longer; whether it has reached
+// central yet; what the preview says and whether the receipt printed. Its
+// two ways on say where they go.
+func (u *KioskUI) showResult(kind bk.ActionKind, p bk.Payload, res Result, back func()) {
 	u.show(func() *screen {
 		tr := u.tr
-		done := tr.T("result."+string(kind), nil)
-		rows := []fyne.CanvasObject{heading(tr.T("action.saved", nil)), u.label("result.done", done)}
-		speak := []string{tr.T("action.saved", nil), done}
+		title := tr.T("action.saved", nil)
+		done := u.whatChanged(kind, p, res)
+		panel := []fyne.CanvasObject{u.label("result.done", done)}
+		speak := []string{title, done}
 		if res.Pending {
-			t := tr.T("result.pending", nil)
-			rows = append(rows, u.label("result.pending", t))
+			key := "result.sent_later"
+			if u.status.Online { // central has not answered yet
+				key = "result.sent_soon"
+			}
+			t := tr.T(key, nil)
+			panel = append(panel, u.label("result.pending", t))
 			speak = append(speak, t)
 		}
+		rows := []fyne.CanvasObject{titledCard(fynetheme.NewSuccessThemedResource(fynetheme.ConfirmIcon()), title, panel...)}
 		if v := u.verdictText(res.Verdict); v != "" {
 			l := u.label("result.verdict", v)
 			l.Importance = widget.WarningImportance
@@ -423,12 +555,72 @@ func (u *KioskUI) showResult(kind bk.ActionKind, res Result, back func()) {
 		rows = append(rows, rr...)
 		speak = append(speak, rt)
 		rows = append(rows, u.readReceiptButton("result", res.Receipt.Text))
-		actions := []fyne.CanvasObject{
-			u.big("result.home", tr.T("result.home", nil), u.showHome),
-			u.primary("result.back", tr.T("button.back", nil), back),
+		home := tr.T("result.home", nil)
+		actions := []fyne.CanvasObject{u.primary("result.home", home, u.showHome)}
+		choices := tr.T("result.speak_home", map[string]any{"Home": home})
+		if backKey := resultBack[kind]; backKey != "" {
+			b := tr.T(backKey, nil)
+			actions = []fyne.CanvasObject{u.big("result.home", home, u.showHome), u.primary("result.back", b, back)}
+			choices = tr.T("result.speak_choices", map[string]any{"Back": b, "Home": home})
 		}
-		speak = append(speak, tr.T("result.speak", nil))
+		speak = append(speak, choices)
 		return &screen{id: "result", body: vbox(rows...), actions: actions, speak: says(speak...), receipt: res.Receipt.Text,
 			receiptLang: i18n.Lang(res.Receipt.Lang)}
 	})
+}
+
+// resultBack names, per kind, where the result's way back goes (the list
+// the action was made from); a kind without one goes back home only.
+var resultBack = map[bk.ActionKind]string{
+	bk.GiveConsent:        "result.back_consents",
+	bk.DeclineConsent:     "result.back_consents",
+	bk.WithdrawConsent:    "result.back_consents",
+	bk.RevokeDelegation:   "result.back_delegations",
+	bk.RenounceDelegation: "result.back_delegations",
+	bk.AcceptDelegation:   "result.back_delegations",
+}
+
+// whatChanged says what the action changed for the person: for a consent
+// the authority and the data by name ("Københavns Kommune må nu bruge …"),
+// said as what will happen while it has not reached central; for anything
+// else, or a consent the kiosk does not know, the kind's own sentence.
+func (u *KioskUI) whatChanged(kind bk.ActionKind, p bk.Payload, res Result) string {
+	generic := u.tr.T("result."+string(kind), nil)
+	c := u.knownConsent(p.ConsentID)
+	if c == nil || res.Verdict.Outcome != "" && res.Verdict.Outcome != bk.Applied {
+		return generic
+	}
+	data := map[string]any{"Authority": u.authorityName(c.AuthorityID), "Data": u.categories(c.DataCategories),
+		"Date": u.date(u.now().AddDate(0, 0, c.ValidDays))}
+	when := ".now"
+	if res.Pending {
+		when = ".later"
+	}
+	switch kind {
+	case bk.GiveConsent, bk.WithdrawConsent:
+		return u.tr.T("result."+string(kind)+when, data)
+	case bk.DeclineConsent:
+		return u.tr.T("result.decline_consent.now", data)
+	}
+	return generic
+}
+
+// knownConsent is the consent id from the state fetched in this session, or nil.
+func (u *KioskUI) knownConsent(id string) *bk.Consent {
+	if u.state == nil || id == "" {
+		return nil
+	}
+	for _, c := range u.state.Consents {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// titledCard is a card headed by an icon and a title: a panel that says
+// one thing (what a result changed) at a glance.
+func titledCard(icon fyne.Resource, title string, rows ...fyne.CanvasObject) fyne.CanvasObject {
+	head := container.NewBorder(nil, nil, widget.NewIcon(icon), nil, heading(title))
+	return card(append([]fyne.CanvasObject{head}, rows...)...)
 }

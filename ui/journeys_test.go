@@ -27,7 +27,7 @@ func TestConsentGiveAndWithdraw(t *testing.T) {
 	h.wantScreen("confirm_give")
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	h.wantText(h.T("result.give_consent", nil))
+	h.wantText("Københavns Kommune må nu bruge disse oplysninger om dig: Indkomst. Det gælder til 02.03.2027.")
 	if got := h.label("result.receipt"); got != h.T("action.receipt_printed", nil) {
 		t.Errorf("receipt line = %q; want printed", got)
 	}
@@ -90,7 +90,8 @@ func TestOfflineActionsArePendingAndSentLater(t *testing.T) {
 	h.tap("consent.give." + id)
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	h.wantText(h.T("result.pending", nil))
+	h.wantText(h.T("result.sent_later", nil))
+	h.wantText("Når dit svar er sendt, må Københavns Kommune bruge") // not "må nu": central does not know yet
 	h.wantText(h.u.Translator().TN("offline.banner", 1, nil))
 	r := h.k.Printer().Receipts()
 	if len(r) != 1 || !strings.Contains(r[0], "Afventer — sendes når forbindelsen er tilbage") {

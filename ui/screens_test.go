@@ -37,7 +37,10 @@ var visits = []visit{
 	{"welcome", func(t *testing.T, h *harness) {}},
 	{"pin", func(t *testing.T, h *harness) { h.k.Insert(h.karen) }},
 	{"card_error", func(t *testing.T, h *harness) { h.k.Insert(h.k.NewExpiredCard("Ib Ibsen", "050560-2222", pin)) }},
-	{"home", func(t *testing.T, h *harness) { h.signIn(h.karen, pin) }},
+	{"home", func(t *testing.T, h *harness) {
+		h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.signIn(h.karen, pin)
+	}},
 	{"consents", func(t *testing.T, h *harness) {
 		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
 		h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
@@ -52,6 +55,21 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.consents")
 		h.tap("consent.give." + id)
+	}},
+	{"confirm_decline", func(t *testing.T, h *harness) {
+		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.signIn(h.karen, pin)
+		h.tap("home.consents")
+		h.tap("consent.decline." + id)
+	}},
+	{"confirm_withdraw", func(t *testing.T, h *harness) {
+		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.signIn(h.karen, pin)
+		h.tap("home.consents")
+		h.tap("consent.give." + id)
+		h.tap("confirm_give.yes")
+		h.tap("result.back")
+		h.tap("consent.withdraw." + id)
 	}},
 	{"result", func(t *testing.T, h *harness) {
 		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)

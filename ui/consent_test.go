@@ -1,0 +1,138 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+)
+
+// TestConfirmGiveSaysWhatAYesMeans: the question is not alone on its
+// screen. It names the authority, the data, the purpose, how long and
+// until when, and what a yes means, on screen and aloud; the answers say
+// what they do.
+func TestConfirmGiveSaysWhatAYesMeans(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.wantScreen("confirm_give")
+	until := "02.03.2027" // a year from the test's start, as the screen writes a date
+	for _, want := range []string{"Vil du give Københavns Kommune samtykke?", "Indkomst", purpose.DA, "1 år", until,
+		"Siger du ja, må Københavns Kommune bruge", "trække dit samtykke tilbage"} {
+		h.wantText(want)
+	}
+	spoken := h.u.Spoken()
+	for _, want := range []string{"Københavns Kommune", "Indkomst", purpose.DA, "1 år", "2. marts 2027", "Tilbage uden at svare"} {
+		if !strings.Contains(spoken, want) {
+			t.Errorf("confirm_give read aloud %q; want it to say %q", spoken, want)
+		}
+	}
+	if got := h.u.Button("confirm_give.no").Text; got != h.T("consent.no_answer", nil) {
+		t.Errorf("no button = %q; want %q", got, h.T("consent.no_answer", nil))
+	}
+	h.tap("lang.en")
+	h.wantScreen("confirm_give")
+	h.wantText("Do you want to give City of Copenhagen your consent?")
+	h.wantText("If you say yes, City of Copenhagen may use")
+}
+
+// TestDeclineSaysUntilWhenAMindCanChange: a no says what it means and until
+// when a yes is still possible (the request is open a year), and the kiosk
+// then offers that yes.
+func TestDeclineSaysUntilWhenAMindCanChange(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 30)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.decline." + id)
+	h.wantScreen("confirm_decline")
+	h.wantText("Vil du sige nej til Københavns Kommune?")
+	h.wantText("Siger du nej, må Københavns Kommune ikke bruge disse oplysninger.")
+	h.wantText("02.03.2027") // the request stays open a year from when it was made
+	h.tap("confirm_decline.yes")
+	h.tap("result.back")
+	if h.u.Button("consent.give."+id) != nil {
+		t.Errorf("a yes is offered at once after the no; a give at about the same time as a decline loses")
+	}
+	jump(h, 10*time.Minute)
+	h.tap("consents.back")
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.wantScreen("confirm_give")
+	h.tap("confirm_give.yes")
+	if c := h.k.Consent(id); c.State != bk.ConsentGiven {
+		t.Errorf("after a change of mind the consent is %s; want given", c.State)
+	}
+}
+
+// TestConfirmWithdrawSaysWhatStops: the withdrawal says what stops and
+// that a new yes needs a new request; its yes is destructive and its no
+// keeps the consent.
+func TestConfirmWithdrawSaysWhatStops(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.tap("result.back")
+	h.tap("consent.withdraw." + id)
+	h.wantScreen("confirm_withdraw")
+	for _, want := range []string{"Indkomst", purpose.DA, "02.03.2027",
+		"Så må Københavns Kommune ikke længere bruge disse oplysninger.", "spørge dig igen"} {
+		h.wantText(want)
+	}
+	if b := h.u.Button("confirm_withdraw.yes"); b.Importance != widget.DangerImportance {
+		t.Errorf("withdraw's yes has importance %v; want danger", b.Importance)
+	}
+	if got := h.u.Button("confirm_withdraw.no").Text; got != h.T("consent.keep", nil) {
+		t.Errorf("no button = %q; want %q", got, h.T("consent.keep", nil))
+	}
+}
+
+// jump moves the clock on without firing its timers, as if the person had
+// kept tapping meanwhile (Advance would let the idle timer log them out).
+func jump(h *harness, d time.Duration) {
+	h.clock.mu.Lock()
+	defer h.clock.mu.Unlock()
+	h.clock.now = h.clock.now.Add(d)
+}
+
+// TestResultNamesWhatChanged: the result says who may now use what, or no
+// longer, and its ways on say where they go, the way back to the list
+// being the main one.
+func TestResultNamesWhatChanged(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	h.wantText("Københavns Kommune må nu bruge disse oplysninger om dig: Indkomst.")
+	back, home := h.u.Button("result.back"), h.u.Button("result.home")
+	if back.Text != "Tilbage til samtykker" || home.Text != "Gå til forsiden" {
+		t.Errorf("result buttons = %q and %q; want Tilbage til samtykker and Gå til forsiden", back.Text, home.Text)
+	}
+	if back.Importance != widget.HighImportance || home.Importance == widget.HighImportance {
+		t.Errorf("importance back %v, home %v; want one primary: back", back.Importance, home.Importance)
+	}
+	if s := h.u.Spoken(); !strings.Contains(s, "Tryk Tilbage til samtykker, eller tryk Gå til forsiden.") {
+		t.Errorf("result read aloud %q; want it to name both ways on", s)
+	}
+	h.tap("result.back")
+	h.tap("consent.withdraw." + id)
+	h.tap("confirm_withdraw.yes")
+	h.wantText("Københavns Kommune må ikke længere bruge disse oplysninger om dig: Indkomst.")
+
+	id2 := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	h.tap("result.back")
+	h.tap("consent.decline." + id2)
+	h.tap("confirm_decline.yes")
+	h.wantText("Du har sagt nej. Region Hovedstaden må ikke bruge disse oplysninger om dig: Helbred.")
+}
