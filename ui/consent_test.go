@@ -23,11 +23,11 @@ func TestConfirmGiveSaysWhatAYesMeans(t *testing.T) {
 	h.wantScreen("confirm_give")
 	until := "02.03.2027" // a year from the test's start, as the screen writes a date
 	for _, want := range []string{"Vil du give Københavns Kommune samtykke?", "Indkomst", purpose.DA, "1 år", until,
-		"Siger du ja, må Københavns Kommune bruge", "trække dit samtykke tilbage"} {
+		"Siger du ja, må Københavns Kommune bruge dine data", "trække det tilbage"} {
 		h.wantText(want)
 	}
 	spoken := h.u.Spoken()
-	for _, want := range []string{"Københavns Kommune", "Indkomst", purpose.DA, "1 år", "2. marts 2027", "Tilbage uden at svare"} {
+	for _, want := range []string{"Københavns Kommune", "Indkomst", purpose.DA, "1 år", "2. marts 2027", "Svar senere"} {
 		if !strings.Contains(spoken, want) {
 			t.Errorf("confirm_give read aloud %q; want it to say %q", spoken, want)
 		}
@@ -52,7 +52,7 @@ func TestDeclineSaysUntilWhenAMindCanChange(t *testing.T) {
 	h.tap("consent.decline." + id)
 	h.wantScreen("confirm_decline")
 	h.wantText("Vil du sige nej til Københavns Kommune?")
-	h.wantText("Siger du nej, må Københavns Kommune ikke bruge disse oplysninger.")
+	h.wantText("Siger du nej, må Københavns Kommune ikke bruge dine data.")
 	h.wantText("02.03.2027") // the request stays open a year from when it was made
 	h.tap("confirm_decline.yes")
 	h.tap("result.back")
@@ -84,7 +84,7 @@ func TestConfirmWithdrawSaysWhatStops(t *testing.T) {
 	h.tap("consent.withdraw." + id)
 	h.wantScreen("confirm_withdraw")
 	for _, want := range []string{"Indkomst", purpose.DA, "02.03.2027",
-		"Så må Københavns Kommune ikke længere bruge disse oplysninger.", "spørge dig igen"} {
+		"Så må Københavns Kommune ikke bruge dine data mere.", "spørge dig igen"} {
 		h.wantText(want)
 	}
 	if b := h.u.Button("confirm_withdraw.yes"); b.Importance != widget.DangerImportance {
@@ -114,7 +114,7 @@ func TestResultNamesWhatChanged(t *testing.T) {
 	h.tap("consent.give." + id)
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	h.wantText("Københavns Kommune må nu bruge disse oplysninger om dig: Indkomst.")
+	h.wantText("Københavns Kommune må nu bruge disse data om dig: Indkomst.")
 	back, home := h.u.Button("result.back"), h.u.Button("result.home")
 	if back.Text != "Tilbage til samtykker" || home.Text != "Gå til forsiden" {
 		t.Errorf("result buttons = %q and %q; want Tilbage til samtykker and Gå til forsiden", back.Text, home.Text)
@@ -128,11 +128,11 @@ func TestResultNamesWhatChanged(t *testing.T) {
 	h.tap("result.back")
 	h.tap("consent.withdraw." + id)
 	h.tap("confirm_withdraw.yes")
-	h.wantText("Københavns Kommune må ikke længere bruge disse oplysninger om dig: Indkomst.")
+	h.wantText("Københavns Kommune må ikke længere bruge disse data om dig: Indkomst.")
 
 	id2 := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
 	h.tap("result.back")
 	h.tap("consent.decline." + id2)
 	h.tap("confirm_decline.yes")
-	h.wantText("Du har sagt nej. Region Hovedstaden må ikke bruge disse oplysninger om dig: Helbred.")
+	h.wantText("Du har sagt nej. Region Hovedstaden må ikke bruge disse data om dig: Helbred.")
 }
