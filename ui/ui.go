@@ -195,7 +195,9 @@ func New(app fyne.App, win fyne.Window, d Deps) (*KioskUI, error) {
 	u.volume = speech.DefaultVolume
 	u.sp.SetVolume(u.volume)
 	u.status = u.k.Status()
-	u.applyTheme()
+	// Not applyTheme: the window is not shown yet, so Fyne's RunWithContext
+	// would find no GL context to make current (and no textures exist).
+	u.app.Settings().SetTheme(theme.New(u.settings))
 	u.cancelEvents = u.k.Subscribe(Events{
 		Card:   func(e bk.CardEvent) { fyne.Do(func() { u.onCard(e) }) },
 		Scan:   func(code string) { fyne.Do(func() { u.onScan(code) }) },
@@ -277,16 +279,23 @@ func (u *KioskUI) wipe() {
 	u.applyTheme()
 }
 
-// applyTheme sets the theme for u.settings, only when they changed. Fyne
-// 2.7.1 answers a new theme by deleting every cached text texture outside
-// the GL context (RescaleContext, from the settings listener), so the GL
-// driver never frees them: setting the same theme again at every session
-// end grew the kiosk's C heap by ~12 MB per 100 actions (docs/benchmarks.md).
+// applyTheme sets the theme for u.settings, only when they changed, and
+// inside the window's GL context. Fyne 2.7.1 answers a new theme by deleting
+// every cached text texture (RescaleContext, from the settings listener)
+// without making the GL context current, so the GL driver never frees them:
+// ~120 KB per theme change, and setting the same theme again at every
+// session end grew the kiosk by ~12 MB per 100 actions (docs/benchmarks.md).
+// Fyne's window has RunWithContext; other drivers (tests) set it plainly.
 func (u *KioskUI) applyTheme() {
 	if cur, ok := u.app.Settings().Theme().(*theme.Theme); ok && cur.Settings() == u.settings {
 		return
 	}
-	u.app.Settings().SetTheme(theme.New(u.settings))
+	set := func() { u.app.Settings().SetTheme(theme.New(u.settings)) }
+	if w, ok := u.win.(interface{ RunWithContext(func()) }); ok {
+		w.RunWithContext(set)
+		return
+	}
+	set()
 }
 
 // errText turns an error from the services into a translated sentence.

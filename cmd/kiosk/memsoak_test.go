@@ -24,8 +24,10 @@ import (
 // (the GL driver's memory) every round. After a first round to warm up
 // (every screen and citizen drawn once), memory must level off: growth over
 // the second half of the run at most half the growth over the first half,
-// plus a little for noise (levelled). Needs at least three rounds (120
-// actions). Heap profiles at the first round and at the end go to the
+// plus a little for noise (levelled); needs at least three rounds (120
+// actions). Then one citizen turns large text on and off 40 times: each is
+// a real theme change, and the C heap must level off over those too. Heap
+// profiles at the first round and at the end go to the
 // artifact directory for `go tool pprof -diff_base`. make memsoak runs 1,000
 // actions, make memsoak-short 120. BK_MEMSOAK_WRAP runs the kiosk under a
 // tool, e.g. "heaptrack -o /tmp/kiosk".
@@ -104,8 +106,13 @@ func TestMemorySoak(t *testing.T) {
 			}
 		}
 	}
+	toggles := toggleLargeText(t, ctl, rk, cards[0], func() memSample { return memSample{cMB: cHeapMB(ctl.do("malloc"))} })
 	saveHeap(t, debugAddr, filepath.Join(out, "heap-end.pprof"))
 	t.Logf("%d actions in %.0f s; heap profiles in %s", n, time.Since(start).Seconds(), out)
+	// Each toggle is a real theme change (Fyne drops its text textures).
+	if msg := levelled(toggles[1:], func(m memSample) float64 { return m.cMB }, 2); msg != "" {
+		t.Errorf("C heap in use grows with theme changes: %s", msg)
+	}
 	if n < 6*citizens {
 		t.Logf("fewer than %d actions: not enough rounds to judge levelling off", 6*citizens)
 		return
@@ -115,9 +122,38 @@ func TestMemorySoak(t *testing.T) {
 	if msg := levelled(samples[1:], func(m memSample) float64 { return m.rssMB }, 8); msg != "" {
 		t.Errorf("resident memory does not level off: %s", msg)
 	}
-	if msg := levelled(samples[1:], func(m memSample) float64 { return m.cMB }, 1); msg != "" {
+	if msg := levelled(samples[1:], func(m memSample) float64 { return m.cMB }, 3); msg != "" {
 		t.Errorf("C heap in use does not level off: %s", msg)
 	}
+}
+
+// toggleLargeText signs in with card and turns large text on and off 40
+// times on the home screen, sampling after every 10 toggles (the first
+// sample before any).
+func toggleLargeText(t *testing.T, ctl *remoteCtl, rk *realKiosk, card string, sample func() memSample) []memSample {
+	t.Helper()
+	if err := rk.reader.Insert(card); err != nil {
+		t.Fatal(err)
+	}
+	ctl.want("pin")
+	ctl.do("pin 1234")
+	ctl.want("home")
+	samples := []memSample{sample()}
+	for k := 1; k <= 40; k++ {
+		ctl.tap("toggle.large", "home")
+		time.Sleep(300 * time.Millisecond) // pacing, not a limit: let the window draw in the new theme
+		if k%10 == 0 {
+			m := sample()
+			m.actions = k
+			samples = append(samples, m)
+			t.Logf("after %d large-text toggles: C heap in use %.1f MB", k, m.cMB)
+		}
+	}
+	if err := rk.reader.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	ctl.want("welcome")
+	return samples
 }
 
 // memSample is the kiosk's memory after some actions, in MB.
