@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,9 +23,34 @@ import (
 
 // delegationDraft is a power of attorney being made; wiped at logout.
 type delegationDraft struct {
+	name     string // as typed, after bk.NormalName
 	delegate bk.CPR
 	scopes   map[string]bool
 	days     int
+	// reviewing is set once the review has been seen: a step opened with
+	// its "Ret" then returns to the review, not to the next step.
+	reviewing bool
+}
+
+// nextStep returns what a step's way on does: the review when the person
+// came to correct one answer from it, else the next step.
+func (u *KioskUI) nextStep(next func()) func() {
+	return func() {
+		if u.draft != nil && u.draft.reviewing {
+			u.showCreateReview()
+			return
+		}
+		next()
+	}
+}
+
+// stepBack is a step's way back: to the review when correcting from it
+// (what was typed and not sent on is dropped), else to the previous step.
+func (u *KioskUI) stepBack(id string, prev func()) fyne.CanvasObject {
+	if u.draft != nil && u.draft.reviewing {
+		prev = u.showCreateReview
+	}
+	return u.big(id, u.tr.T("button.back", nil), prev)
 }
 
 func (u *KioskUI) openDelegations() { u.loadState(u.showDelegations) }
@@ -67,16 +93,19 @@ func (u *KioskUI) showDelegations() {
 		}
 		for _, d := range u.state.GivenByMe {
 			d := d
-			who := d.Delegate.Masked()
-			// Said as "the person born …" (speech.Words reads the number).
-			spokenName := tr.T("delegations.someone", map[string]any{"CPR": who})
-			if d.DelegateName != "" {
-				who = d.DelegateName + " (" + who + ")"
-				spokenName = d.DelegateName // the masked number read aloud is only noise
+			// Titled by the person: the name on their card once they have
+			// accepted, until then the name typed when it was made. Only
+			// one made before names were typed has just the number.
+			who, spokenName := d.DelegateShown(), d.DelegateShown() // the masked number read aloud is only noise
+			rows := []fyne.CanvasObject{subheading(who), u.label("", tr.T("create.review_cpr", map[string]any{"CPR": d.Delegate.Masked()}))}
+			if who == "" {
+				who = d.Delegate.Masked()
+				// Said as "the person born …" (speech.Words reads the number).
+				spokenName = tr.T("delegations.someone", map[string]any{"CPR": who})
+				rows = []fyne.CanvasObject{subheading(who)}
 			}
 			sayMine = append(sayMine, item(spokenName, d))
-			rows := []fyne.CanvasObject{subheading(who), u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)),
-				u.label("", u.delegationState(d))}
+			rows = append(rows, u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)), u.label("", u.delegationState(d)))
 			switch d.StateAt(u.now()) {
 			case bk.DelegationPending:
 				rows = append(rows, u.big("delegation.code."+d.ID, tr.T("delegations.show_code", nil), once(func() { u.makeHandover(d.ID) })))
@@ -139,15 +168,117 @@ func (u *KioskUI) showDelegations() {
 	})
 }
 
-// startCreate begins a new power of attorney: whom, what, how long, review.
+// startCreate begins a new power of attorney: the person's name, their
+// CPR number, what, how long, review. One decision per screen.
 func (u *KioskUI) startCreate() {
 	u.draft = &delegationDraft{scopes: map[string]bool{}, days: u.cfg.DefaultDelegationDays}
-	u.showCreateCPR()
+	u.showCreateName()
+}
+
+// showCreateName asks for the delegate's name on the on-screen keyboard,
+// so that the power of attorney is known by a person, not a number, until
+// they accept it (then the name on their card is shown). The box and the
+// keyboard outlive a rebuild (contrast, text size, language), so letters
+// typed stay. A check that fails is shown in the bar and read aloud.
+func (u *KioskUI) showCreateName() {
+	box := keyboard.NewTextBox()
+	box.SetText(u.draft.name)
+	kb := keyboard.New(box)
+	kb.CapitaliseAfter(box.Text())
+	box.OnChanged = func(s string) {
+		u.touch()
+		kb.CapitaliseAfter(s)
+		u.setMessage("")
+	}
+	next := func() {
+		name := bk.NormalName(box.Text())
+		if msg := u.nameProblem(name); msg != "" {
+			u.setMessage(msg)
+			u.announce(msg)
+			return
+		}
+		u.draft.name = name
+		u.nextStep(u.showCreateCPR)()
+	}
+	u.nameKeyboard = kb
+	u.show(func() *screen {
+		tr := u.tr
+		kb.SetLabels(keyboard.LabelsFor(tr))
+		box.Placeholder = tr.T("create.name_hint", nil)
+		box.Refresh()
+		msg := u.label("create_name.message", "")
+		msg.Importance = widget.DangerImportance
+		back := u.big("create_name.cancel", tr.T("button.cancel", nil), u.openDelegations)
+		if u.draft.reviewing {
+			back = u.stepBack("create_name.back", nil)
+		}
+		return &screen{
+			id: "create_name",
+			body: &fyne.Container{Layout: nameLayout{}, Objects: []fyne.CanvasObject{
+				heading(tr.T("delegation.delegate", nil)), box, kb}},
+			message: msg,
+			actions: []fyne.CanvasObject{back, u.primary("create_name.next", tr.T("button.next", nil), next)},
+			speak:   says(tr.T("delegation.delegate", nil), tr.T("create.name_hint", nil), tr.T("create.name_speak", nil)),
+		}
+	})
+}
+
+// nameLayout arranges [heading, box, keyboard] of the name screen: stacked
+// where they fit, else (large text on a 1024×768 panel, where the header,
+// the message line and the action bar leave about 310 px) the box and the
+// keyboard alone, the box's placeholder asking for the name, so that every
+// key is in view without scrolling. Its least size is the box and the
+// keyboard, so the body does not scroll for the heading.
+type nameLayout struct{}
+
+func (nameLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	box, kb := objs[1].MinSize(), objs[2].MinSize()
+	return fyne.NewSize(max(box.Width, kb.Width), box.Height+fynetheme.Padding()+kb.Height)
+}
+
+func (nameLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	words, box, kb := objs[0], objs[1], objs[2]
+	gap := fynetheme.Padding()
+	words.Resize(fyne.NewSize(size.Width, words.MinSize().Height))
+	wh := words.MinSize().Height // measured at the full width
+	bh, kh := box.MinSize().Height, kb.MinSize().Height
+	y := float32(0)
+	if size.Height >= wh+gap+bh+gap+kh {
+		words.Show()
+		words.Move(fyne.NewPos(0, 0))
+		words.Resize(fyne.NewSize(size.Width, wh))
+		y = wh + gap
+	} else {
+		words.Hide()
+	}
+	box.Move(fyne.NewPos(0, y))
+	box.Resize(fyne.NewSize(size.Width, bh))
+	// Where there is room the keys grow taller too (up to half again),
+	// an easier target for an unsteady finger.
+	y += bh + gap
+	kb.Move(fyne.NewPos(0, y))
+	kb.Resize(fyne.NewSize(size.Width, min(max(size.Height-y, kh), kh*1.5)))
+}
+
+// nameProblem says in the person's language what is wrong with a typed
+// name, or "" when it will do.
+func (u *KioskUI) nameProblem(name string) string {
+	key := map[bk.NameProblem]string{
+		bk.NameEmpty:    "create.name_empty",
+		bk.NameTooShort: "create.name_short",
+		bk.NameTooLong:  "create.name_long",
+		bk.NameBadChar:  "create.name_chars",
+		bk.NameBadJoin:  "create.name_join",
+	}[bk.CheckName(name)]
+	if key == "" {
+		return ""
+	}
+	return u.tr.T(key, map[string]any{"Min": bk.MinNameRunes, "Max": bk.MaxNameRunes})
 }
 
 // showCreateCPR asks for the delegate's CPR number on the keypad. The pad
 // outlives a rebuild (contrast, text size, language), so digits typed stay.
-// A check that fails is shown in the bar above Cancel and read aloud.
+// A check that fails is shown in the bar above Back and read aloud.
 func (u *KioskUI) showCreateCPR() {
 	setMsg := u.setMessage
 	pad := keyboard.NewCPRPad(func(v string) {
@@ -159,7 +290,7 @@ func (u *KioskUI) showCreateCPR() {
 			return
 		}
 		u.draft.delegate = c
-		u.showCreateScopes()
+		u.nextStep(u.showCreateScopes)()
 	})
 	pad.Now = u.now
 	if !u.draft.delegate.IsZero() {
@@ -172,17 +303,18 @@ func (u *KioskUI) showCreateCPR() {
 	u.show(func() *screen {
 		tr := u.tr
 		pad.SetLabels(keyboard.LabelsFor(tr))
+		title := tr.T("create.cpr_title", map[string]any{"Name": u.draft.name})
 		msg := u.label("create_cpr.message", "")
 		msg.Importance = widget.DangerImportance
 		return &screen{
 			id: "create_cpr",
 			body: &fyne.Container{Layout: &besideLayout{}, Objects: []fyne.CanvasObject{
-				vbox(heading(tr.T("delegation.delegate", nil)), u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil))),
+				vbox(heading(title), u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil))),
 				pad,
 			}},
 			message: msg,
-			actions: []fyne.CanvasObject{u.big("create_cpr.cancel", tr.T("button.cancel", nil), u.openDelegations)},
-			speak:   says(tr.T("delegation.delegate", nil), tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
+			actions: []fyne.CanvasObject{u.stepBack("create_cpr.back", u.showCreateName)},
+			speak:   says(title, tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
 		}
 	})
 }
@@ -246,13 +378,18 @@ func (u *KioskUI) showCreateScopes() {
 			set()
 			rows = append(rows, card(theme.TouchTarget(b), u.label("", sc.Description.In(u.lang()))))
 		}
-		nextBox := u.primary("create_scopes.next", tr.T("button.next", nil), u.showCreatePeriod)
+		nextBox := u.primary("create_scopes.next", tr.T("button.next", nil), u.nextStep(u.showCreatePeriod))
 		next = u.buttons["create_scopes.next"]
 		if !u.anyScope() {
 			next.Disable()
 		}
 		body := append([]fyne.CanvasObject{heading(tr.T("delegation.scopes", nil)), u.label("", tr.T("create.scopes_hint", nil))}, rows...)
-		actions := []fyne.CanvasObject{u.big("create_scopes.back", tr.T("button.back", nil), u.showCreateCPR), nextBox}
+		// Correcting from the review, a tap changes the areas at once, so
+		// the only way on is Next, which is enabled only with an area chosen.
+		actions := []fyne.CanvasObject{nextBox}
+		if !u.draft.reviewing {
+			actions = []fyne.CanvasObject{u.big("create_scopes.back", tr.T("button.back", nil), u.showCreateCPR), nextBox}
+		}
 		var spoken []string
 		for _, sc := range u.k.Catalogue().Scopes {
 			spoken = append(spoken, sc.Name.In(u.lang())+": "+sc.Description.In(u.lang()))
@@ -320,13 +457,20 @@ func (u *KioskUI) showCreatePeriod() {
 				u.label("", tr.T("create.max", map[string]any{"Period": bk.PeriodText(u.cfg.MaxDelegationDays, u.lang())})),
 				container.NewGridWithColumns(2, choices...),
 			),
-			actions: []fyne.CanvasObject{
-				u.big("create_period.back", tr.T("button.back", nil), u.showCreateScopes),
-				u.primary("create_period.next", tr.T("button.next", nil), u.showCreateReview),
-			},
-			speak: says(tr.T("create.period_title", nil), current, tr.T("create.period_speak", nil)),
+			actions: u.periodActions(),
+			speak:   says(tr.T("create.period_title", nil), current, tr.T("create.period_speak", nil)),
 		}
 	})
+}
+
+// periodActions: Back and Next, or only Next (to the review) when the
+// period is being corrected from the review, as a tap changes it at once.
+func (u *KioskUI) periodActions() []fyne.CanvasObject {
+	next := u.primary("create_period.next", u.tr.T("button.next", nil), u.showCreateReview)
+	if u.draft.reviewing {
+		return []fyne.CanvasObject{next}
+	}
+	return []fyne.CanvasObject{u.big("create_period.back", u.tr.T("button.back", nil), u.showCreateScopes), next}
 }
 
 func (u *KioskUI) draftPayload() bk.Payload {
@@ -342,26 +486,41 @@ func (u *KioskUI) draftPayload() bk.Payload {
 		DelegationID:  bk.NewID(u.now()),
 		PrincipalName: u.sess.Person().Name,
 		Delegate:      &c,
+		DelegateName:  u.draft.name,
 		Scopes:        scopes,
 		ValidFrom:     from,
 		ValidTo:       to,
 	}
 }
 
-// showCreateReview shows everything once more before the card signs.
+// showCreateReview shows everything the card will sign, each answer on
+// its own line with a "Ret" that opens its step and comes back here. The
+// CPR number is shown in full, as typed, because those are the digits to
+// check; it is read aloud as the birth date only and never logged.
 func (u *KioskUI) showCreateReview() {
+	u.draft.reviewing = true
 	u.show(func() *screen {
 		tr := u.tr
 		p := u.draftPayload()
 		period := tr.T("delegation.valid", map[string]any{"From": u.date(p.ValidFrom), "To": u.date(p.ValidTo)})
+		scopes := tr.T("create.review_scopes", map[string]any{"Scopes": u.scopeNames(p.Scopes)})
+		name := tr.T("create.review_name", map[string]any{"Name": p.DelegateName})
+		cpr := tr.T("create.review_cpr", map[string]any{"CPR": p.Delegate.Full()})
+		line := func(id, text string, edit func()) fyne.CanvasObject {
+			ret := u.big("review.edit_"+id, tr.T("create.edit", nil), edit)
+			// The answer centred on its "Ret", so the two read as one line.
+			answer := container.NewVBox(layout.NewSpacer(), u.label("review."+id, text), layout.NewSpacer())
+			return card(container.NewBorder(nil, nil, nil, ret, answer))
+		}
 		rows := []fyne.CanvasObject{
 			heading(tr.T("create.review_title", nil)),
-			u.label("review.delegate", tr.T("create.review_delegate", map[string]any{"CPR": p.Delegate.Masked()})),
-			u.label("review.scopes", tr.T("create.review_scopes", map[string]any{"Scopes": u.scopeNames(p.Scopes)})),
-			u.label("review.period", period),
+			line("name", name, u.showCreateName),
+			line("cpr", cpr, u.showCreateCPR),
+			line("scopes", scopes, u.showCreateScopes),
+			line("period", period, u.showCreatePeriod),
 		}
-		speak := []string{tr.T("create.review_title", nil), tr.T("create.review_delegate", map[string]any{"CPR": p.Delegate.Masked()}),
-			tr.T("create.review_scopes", map[string]any{"Scopes": u.scopeNames(p.Scopes)}), period}
+		speak := []string{tr.T("create.review_title", nil), name,
+			tr.T("create.review_cpr", map[string]any{"CPR": p.Delegate.Masked()}), scopes, period}
 		if a := u.sess.AssistedBy(); a != nil {
 			t := tr.T("staff.assisted_by", map[string]any{"Name": a.Name})
 			rows = append(rows, u.label("review.assisted", t))
@@ -370,7 +529,6 @@ func (u *KioskUI) showCreateReview() {
 		rows = append(rows, u.label("", tr.T("create.review_note", nil)))
 		actions := []fyne.CanvasObject{
 			u.big("review.cancel", tr.T("button.cancel", nil), u.openDelegations),
-			u.big("review.back", tr.T("button.back", nil), u.showCreatePeriod),
 			u.primary("review.confirm", tr.T("button.confirm", nil), once(u.confirmCreate)),
 		}
 		speak = append(speak, tr.T("create.review_note", nil), tr.T("create.review_speak", nil))

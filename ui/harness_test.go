@@ -242,6 +242,36 @@ func (h *harness) typeCPR(digits string) {
 	h.tapCPRKey(keyboard.KeyOK)
 }
 
+// typeName types name on the name screen's keyboard (the keyboard gives
+// each part its capital) and taps Next.
+func (h *harness) typeName(name string) {
+	h.t.Helper()
+	h.wantScreen("create_name")
+	kb := h.u.NameKeyboard()
+	for _, r := range strings.ToUpper(name) {
+		id := string(r)
+		if r == ' ' {
+			id = keyboard.KeySpace
+		}
+		k := kb.Key(id)
+		if k == nil {
+			h.t.Fatalf("the name keyboard has no key %q", id)
+		}
+		h.taps++
+		test.Tap(k)
+	}
+	h.tap("create_name.next")
+}
+
+// deleteLetters taps the name keyboard's Delete n times.
+func (h *harness) deleteLetters(n int) {
+	h.t.Helper()
+	for range n {
+		h.taps++
+		test.Tap(h.u.NameKeyboard().Key(keyboard.KeyDelete))
+	}
+}
+
 // signIn inserts c and types p.
 func (h *harness) signIn(c *fake.Card, p string) {
 	h.t.Helper()

@@ -92,6 +92,7 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 		h.typeCPR(peterCPR)
 		h.tap("scope.tax")
 		h.tap("create_scopes.next")
@@ -99,21 +100,29 @@ var visits = []visit{
 		h.tap("review.confirm")
 		h.tap("handover.done")
 	}},
+	{"create_name", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+	}},
 	{"create_cpr", func(t *testing.T, h *harness) {
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 	}},
 	{"create_scopes", func(t *testing.T, h *harness) {
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 		h.typeCPR(peterCPR)
 	}},
 	{"create_period", func(t *testing.T, h *harness) {
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 		h.typeCPR(peterCPR)
 		h.tap("scope.tax")
 		h.tap("create_scopes.next")
@@ -122,6 +131,7 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 		h.typeCPR(peterCPR)
 		h.tap("scope.tax")
 		h.tap("scope.housing")
@@ -132,6 +142,7 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 		h.typeCPR(peterCPR)
 		h.tap("scope.tax")
 		h.tap("create_scopes.next")
@@ -146,6 +157,7 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 		h.typeCPR(peterCPR)
 		h.tap("scope.tax")
 		h.tap("create_scopes.next")
@@ -160,6 +172,7 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
+		h.typeName("Peter")
 		h.typeCPR(peterCPR)
 		h.tap("scope.tax")
 		h.tap("create_scopes.next")

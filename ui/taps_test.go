@@ -29,7 +29,7 @@ func TestTapsPerJourney(t *testing.T) {
 				t.Errorf("consent state = %s; want given", c.State)
 			}
 		}},
-		{"create a delegation, from home to the handover slip", true, 17, 0, func(t *testing.T, h *harness) {
+		{"create a delegation, from home to the handover slip", true, 23, 0, func(t *testing.T, h *harness) {
 			createFewest(h)
 			h.wantScreen("handover_qr")
 			if ds := h.k.Delegations(); len(ds) != 1 || ds[0].State != bk.DelegationPending {
@@ -64,11 +64,12 @@ func TestTapsPerJourney(t *testing.T) {
 }
 
 // createFewest creates a delegation from home to Peter in one area with the
-// default period: the fewest taps the journey allows.
+// default period: the fewest taps the journey allows, with a five-letter name.
 func createFewest(h *harness) {
 	h.t.Helper()
 	h.tap("home.delegations")
 	h.tap("delegations.create")
+	h.typeName("Peter")
 	h.typeCPR(peterCPR)
 	h.wantScreen("create_scopes")
 	h.tap("scope.tax")

@@ -146,10 +146,12 @@ type KioskUI struct {
 
 	// Widgets of the current screen by stable id, for tests and for
 	// screens that update in place. Reset on every show.
-	pinPad  *keyboard.PinPad
-	cprPad  *keyboard.CPRPad
-	buttons map[string]*widget.Button
-	labels  map[string]*widget.Label
+	pinPad *keyboard.PinPad
+	cprPad *keyboard.CPRPad
+	// nameKeyboard types the delegate's name on create_name.
+	nameKeyboard *keyboard.Keyboard
+	buttons      map[string]*widget.Button
+	labels       map[string]*widget.Label
 }
 
 // New builds the UI in win and shows the welcome screen. The caller runs
@@ -268,7 +270,7 @@ func (u *KioskUI) wipe() {
 	if u.pinPad != nil {
 		u.pinPad.Clear()
 	}
-	u.pinPad, u.cprPad = nil, nil
+	u.pinPad, u.cprPad, u.nameKeyboard = nil, nil, nil
 	u.notice, u.awaitScan = "", false
 	u.readAloud = false
 	u.acting = false
@@ -405,6 +407,14 @@ func (u *KioskUI) CPRPad() *keyboard.CPRPad {
 		return nil
 	}
 	return u.cprPad
+}
+
+// NameKeyboard returns the keyboard of the name screen (nil elsewhere).
+func (u *KioskUI) NameKeyboard() *keyboard.Keyboard {
+	if u.Screen() != "create_name" {
+		return nil
+	}
+	return u.nameKeyboard
 }
 
 // Translator returns the session's translator.

@@ -11,8 +11,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	bktheme "github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
 // Target receives what the keys type. *widget.Entry and every
@@ -35,8 +33,9 @@ type Key struct {
 	label       string
 	icon        fyne.Resource
 	units       float32            // width in key widths
-	side        fyne.ThemeSizeName // the theme size of one key width and height
+	side        fyne.ThemeSizeName // the theme size of one key width and height ("": minSide)
 	minSide     float32            // and the least it may be in any theme
+	padding     fyne.ThemeSizeName // the least room around the label
 	important   bool
 	description string // what the key does, for read-aloud; never a typed PIN digit
 	onTap       func()
@@ -50,7 +49,13 @@ var (
 
 func newKey(label string, icon fyne.Resource, units float32, onTap func(), forward Target) *Key {
 	k := &Key{label: label, icon: icon, units: units, onTap: onTap, forward: forward, description: label,
-		side: bktheme.SizeNameKey, minSide: MinKeySize}
+		// MinKeySize in every mode, not the theme's larger key size:
+		// twelve keys and their gaps must fit across a 1024 px panel in
+		// large text, and three rows under the header. The keyboard's
+		// layout widens keys where there is room. Only a border's width
+		// around the label, not a button's padding: a letter needs little
+		// room, and in large text every pixel of height counts.
+		minSide: MinKeySize, padding: fynetheme.SizeNameInputBorder}
 	k.ExtendBaseWidget(k)
 	return k
 }
@@ -124,13 +129,16 @@ type keyRenderer struct {
 }
 
 func (k *Key) keySide(th fyne.Theme) float32 {
+	if k.side == "" {
+		return k.minSide
+	}
 	return max(th.Size(k.side), k.minSide)
 }
 
 func (r *keyRenderer) MinSize() fyne.Size {
 	th := r.key.Theme()
 	side := r.key.keySide(th)
-	pad := th.Size(fynetheme.SizeNameInnerPadding)
+	pad := th.Size(r.key.padding)
 	content := r.contentSize(th)
 	pads := keyGap(th) * (r.key.units - 1) // a 2-unit key spans the gap too
 	w := max(side*r.key.units+pads, content.Width+2*pad)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -41,18 +42,14 @@ func TestKeyboardTypesIntoEntry(t *testing.T) {
 		taps []string
 		want string
 	}{
-		{"danish letters", []string{"Æ", "Ø", "Å"}, "æøå"},
-		{"shift once", []string{keyboard.KeyShift, "Æ", "R", "Ø"}, "Ærø"},
-		{"caps lock", []string{keyboard.KeyShift, keyboard.KeyShift, "Å", "Ø", keyboard.KeyShift, "Æ"}, "ÅØæ"},
-		{"digits and space", []string{"1", "2", keyboard.KeySpace, "0", "+"}, "12 0+"},
-		{"delete", []string{"H", "E", "J", "X", keyboard.KeyDelete, keyboard.KeySpace, "Ø"}, "hej ø"},
-		{"delete on empty", []string{keyboard.KeyDelete, "A"}, "a"},
-		{"punctuation", []string{"A", ",", ".", "-"}, "a,.-"},
+		{"a capital to start", []string{"Æ", "Ø", "Å"}, "Æøå"},
+		{"each part a capital", []string{"B", "O", keyboard.KeySpace, "A", "-", "B"}, "Bo A-B"},
+		{"delete", []string{"H", "E", "J", "X", keyboard.KeyDelete, keyboard.KeySpace, "Ø"}, "Hej Ø"},
+		{"delete on empty", []string{keyboard.KeyDelete, "A"}, "A"},
 	} {
 		e := widget.NewEntry()
 		kb := keyboard.New(e)
-		w := test.NewTempWindow(t, container.NewVBox(e, kb))
-		_ = w
+		test.NewTempWindow(t, container.NewVBox(e, kb))
 		tapAll(t, kb.Key, tc.taps...)
 		if e.Text != tc.want {
 			t.Errorf("%s: tapping %v gives Entry.Text = %q; want %q", tc.name, tc.taps, e.Text, tc.want)
@@ -60,6 +57,8 @@ func TestKeyboardTypesIntoEntry(t *testing.T) {
 	}
 }
 
+// The keys are what a name needs, in Danish order, and no more: no digits,
+// no full stop, no Enter.
 func TestKeyboardLayoutIsDanish(t *testing.T) {
 	newApp(t, bktheme.Settings{})
 	kb := keyboard.New(nil)
@@ -67,60 +66,77 @@ func TestKeyboardLayoutIsDanish(t *testing.T) {
 	for _, k := range kb.Keys() {
 		got = append(got, k.Label())
 	}
-	want := strings.Fields("Skift 1 2 3 4 5 6 7 8 9 0 + Slet q w e r t y u i o p å a s d f g h j k l æ ø z x c v b n m , . - Mellemrum Færdig")
-	slices.Sort(got)
-	slices.Sort(want)
+	want := strings.Fields("Q W E R T Y U I O P Å - A S D F G H J K L Æ Ø Z X C V B N M Mellemrum Slet")
 	if !slices.Equal(got, want) {
 		t.Errorf("key labels = %v; want %v", got, want)
 	}
 }
 
-func TestKeyboardEnterSubmits(t *testing.T) {
+// CapitaliseAfter gives each part of a name a capital, also after a delete
+// brings the start of a word back, and the letters show how they will type.
+func TestKeyboardCapitalisesEachPart(t *testing.T) {
 	newApp(t, bktheme.Settings{})
 	e := widget.NewEntry()
-	var submitted string
-	e.OnSubmitted = func(s string) { submitted = s }
-	entered := 0
 	kb := keyboard.New(e)
-	kb.OnEnter = func() { entered++ }
+	e.OnChanged = kb.CapitaliseAfter
 	test.NewTempWindow(t, container.NewVBox(e, kb))
-	tapAll(t, kb.Key, "O", "K", keyboard.KeyEnter)
-	if submitted != "ok" || entered != 1 {
-		t.Errorf("after o k enter: OnSubmitted got %q, OnEnter ran %d times; want \"ok\", 1", submitted, entered)
+	tapAll(t, kb.Key, "A", "N", "N", "E", "-", "M", "E", keyboard.KeySpace, "Ø", keyboard.KeyDelete, "Å")
+	if e.Text != "Anne-Me Å" {
+		t.Errorf("typed %q; want %q", e.Text, "Anne-Me Å")
+	}
+	if got := kb.Key("Q").Label(); got != "q" {
+		t.Errorf("within a word Key(Q).Label() = %q; want \"q\"", got)
+	}
+	tapAll(t, kb.Key, keyboard.KeyDelete)
+	if got := kb.Key("Q").Label(); got != "Q" {
+		t.Errorf("after deleting back to a space Key(Q).Label() = %q; want \"Q\"", got)
 	}
 }
 
-// With Follow, the keyboard types into whichever entry has focus, and keeps
-// typing there after a tap took focus away.
-func TestKeyboardFollowsFocus(t *testing.T) {
-	newApp(t, bktheme.Settings{})
-	a, b := widget.NewEntry(), widget.NewEntry()
-	kb := keyboard.New(nil)
-	w := test.NewTempWindow(t, container.NewVBox(a, b, kb))
-	kb.Follow(w.Canvas())
-	w.Canvas().Focus(a)
-	kb.Key("A").Tapped(&fyne.PointEvent{}) // as the desktop driver does: focus stays on the entry
-	w.Canvas().Focus(b)
-	kb.Key("B").Tapped(&fyne.PointEvent{})
-	test.Tap(kb.Key("C")) // the test driver unfocuses first; the remembered target still gets it
-	if a.Text != "a" || b.Text != "bc" {
-		t.Errorf("entries = %q, %q; want \"a\", \"bc\"", a.Text, b.Text)
+// The TextBox takes what the keys type, Delete included, reports each
+// change, and cannot be tapped or focused (no cursor to move by accident).
+func TestTextBox(t *testing.T) {
+	newApp(t, bktheme.Settings{LargeText: true})
+	box := keyboard.NewTextBox()
+	kb := keyboard.New(box)
+	var changes []string
+	box.OnChanged = func(s string) { changes = append(changes, s); kb.CapitaliseAfter(s) }
+	w := test.NewTempWindow(t, container.NewVBox(box, kb))
+	w.Resize(fyne.NewSize(1024, 600))
+	tapAll(t, kb.Key, "Å", "S", "E", keyboard.KeySpace, "B", "X", keyboard.KeyDelete, "O")
+	if box.Text() != "Åse Bo" || len(changes) != 8 {
+		t.Errorf("typed %q in %d changes; want %q in 8", box.Text(), len(changes), "Åse Bo")
 	}
-	if got := w.Canvas().Focused(); got != b {
-		t.Errorf("focus after typing = %T; want the entry typed into", got)
+	if _, tappable := any(box).(fyne.Tappable); tappable {
+		t.Errorf("TextBox is tappable; a finger on it must do nothing")
 	}
-	// Physical typing that lands on a focused key goes on to the target.
-	kb.Key("D").TypedRune('x')
-	if b.Text != "bcx" {
-		t.Errorf("after TypedRune on a key b = %q; want \"bcx\"", b.Text)
+	if _, focusable := any(box).(fyne.Focusable); focusable {
+		t.Errorf("TextBox is focusable")
 	}
+	// A long name shows its end in the box, inside the box.
+	box.SetText(strings.Repeat("Æblegrød ", 8))
+	w.Resize(fyne.NewSize(600, 600))
+	if txt := strings.Join(uitestTexts(box), ""); !strings.HasPrefix(txt, "…") || !strings.HasSuffix(strings.TrimSpace(txt), "Æblegrød") {
+		t.Errorf("a long text shows %q; want its end after …", txt)
+	}
+}
+
+// uitestTexts lists the text drawn by o's renderer.
+func uitestTexts(o fyne.Widget) []string {
+	var out []string
+	for _, c := range test.WidgetRenderer(o).Objects() {
+		if tx, ok := c.(*canvas.Text); ok {
+			out = append(out, tx.Text)
+		}
+	}
+	return out
 }
 
 func TestKeyboardNoTarget(t *testing.T) {
 	newApp(t, bktheme.Settings{})
 	kb := keyboard.New(nil)
 	test.NewTempWindow(t, kb)
-	tapAll(t, kb.Key, "A", keyboard.KeyDelete, keyboard.KeyEnter) // must not panic
+	tapAll(t, kb.Key, "A", keyboard.KeyDelete, keyboard.KeySpace) // must not panic
 	if kb.Key("nope") != nil {
 		t.Errorf("Key(nope) = non-nil; want nil")
 	}
@@ -134,18 +150,10 @@ func TestKeyboardLabelsFollowLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	kb.SetLabels(keyboard.LabelsFor(tr))
-	for id, want := range map[string]string{keyboard.KeySpace: "Space", keyboard.KeyDelete: "Delete", keyboard.KeyEnter: "Done", keyboard.KeyShift: "Shift"} {
+	for id, want := range map[string]string{keyboard.KeySpace: "Space", keyboard.KeyDelete: "Delete"} {
 		if got := kb.Key(id).Label(); got != want {
 			t.Errorf("English Key(%s).Label() = %q; want %q", id, got, want)
 		}
-	}
-	test.Tap(kb.Key(keyboard.KeyShift))
-	test.Tap(kb.Key(keyboard.KeyShift))
-	if got := kb.Key(keyboard.KeyShift).Description(); got != "Caps lock" {
-		t.Errorf("caps lock Description() = %q; want \"Caps lock\"", got)
-	}
-	if got := kb.Key("Q").Label(); got != "Q" {
-		t.Errorf("caps lock Key(Q).Label() = %q; want \"Q\"", got)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 // PIN pad. Build them with LabelsFor and set them again when the session
 // changes language.
 type Labels struct {
-	Space, Delete, Shift, Caps, Enter, OK string
+	Space, Delete, OK string
 	// DigitsEntered describes a masked entry with n digits ("4 cifre tastet"):
 	// the count only, never the digits.
 	DigitsEntered func(n int) string
@@ -19,9 +19,6 @@ func LabelsFor(tr *i18n.Translator) Labels {
 	return Labels{
 		Space:  tr.T("keyboard.space", nil),
 		Delete: tr.T("keyboard.delete", nil),
-		Shift:  tr.T("keyboard.shift", nil),
-		Caps:   tr.T("keyboard.caps", nil),
-		Enter:  tr.T("keyboard.enter", nil),
 		OK:     tr.T("button.ok", nil),
 		DigitsEntered: func(n int) string {
 			if n == 0 {

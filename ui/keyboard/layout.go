@@ -1,6 +1,8 @@
 package keyboard
 
 import (
+	"math"
+
 	"fyne.io/fyne/v2"
 	fynetheme "fyne.io/fyne/v2/theme"
 
@@ -14,6 +16,8 @@ import (
 type rowsRenderer struct {
 	w    fyne.Widget
 	rows func() [][]*Key
+	// gapOf is the space between keys; nil: keyGap.
+	gapOf func(fyne.Theme) float32
 }
 
 func (r *rowsRenderer) theme() fyne.Theme {
@@ -28,7 +32,12 @@ func keyGap(th fyne.Theme) float32 {
 	return max(th.Size(bktheme.SizeNameTargetGap), bktheme.MinTargetGap)
 }
 
-func (r *rowsRenderer) gap() float32 { return keyGap(r.theme()) }
+func (r *rowsRenderer) gap() float32 {
+	if r.gapOf != nil {
+		return r.gapOf(r.theme())
+	}
+	return keyGap(r.theme())
+}
 
 func rowUnits(row []*Key) float32 {
 	var u float32
@@ -80,7 +89,9 @@ func (r *rowsRenderer) Layout(size fyne.Size) {
 		}
 	}
 	if fit > uw {
-		uw = min(fit, r.maxUnit(uh))
+		// Whole pixels, so that rounding never leaves two keys a hair
+		// closer than the gap.
+		uw = max(uw, float32(math.Floor(float64(min(fit, r.maxUnit(uh))))))
 	}
 	n := float32(len(rows))
 	kh := uh
@@ -91,7 +102,7 @@ func (r *rowsRenderer) Layout(size fyne.Size) {
 	for _, row := range rows {
 		units := rowUnits(row)
 		rowW := uw*units + pad*(units-1)
-		x := (size.Width - rowW) / 2
+		x := float32(math.Floor(float64(size.Width-rowW) / 2))
 		for _, k := range row {
 			w := uw*k.units + pad*(k.units-1)
 			k.Move(fyne.NewPos(x, y))

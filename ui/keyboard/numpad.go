@@ -185,7 +185,7 @@ func (p *numPad) init(owner fyne.Widget, fwd Target) {
 	p.keys = map[string]*Key{}
 	p.labels = DanishLabels()
 	padKey := func(k *Key) *Key {
-		k.side, k.minSide = bktheme.SizeNamePadKey, bktheme.MinPadKey
+		k.side, k.minSide, k.padding = bktheme.SizeNamePadKey, bktheme.MinPadKey, fynetheme.SizeNameInnerPadding
 		return k
 	}
 	digit := func(d byte) *Key {
