@@ -106,12 +106,17 @@ func (u *KioskUI) showDelegations() {
 			}
 			sayMine = append(sayMine, item(spokenName, d))
 			rows = append(rows, u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)), u.label("", u.delegationState(d)))
+			// Revoking looks like nothing else on the card (red, a stop
+			// icon) and says first what it stops.
+			means := "delegation.revoke_means"
 			switch d.StateAt(u.now()) {
 			case bk.DelegationPending:
 				rows = append(rows, u.big("delegation.code."+d.ID, tr.T("delegations.show_code", nil), once(func() { u.makeHandover(d.ID) })))
+				means = "delegation.revoke_means_pending"
 				fallthrough
 			case bk.DelegationActive:
-				rows = append(rows, u.big("delegation.revoke."+d.ID, tr.T("delegation.revoke", nil), func() {
+				rows = append(rows, u.label("", tr.T(means, map[string]any{"Name": who})))
+				rows = append(rows, u.destructive("delegation.revoke."+d.ID, tr.T("delegation.revoke", nil), func() {
 					u.confirm("confirm_revoke", tr.T("delegation.confirm_revoke", map[string]any{"Name": who}),
 						tr.T("delegation.revoke", nil), func() {
 							u.do(bk.RevokeDelegation, bk.Payload{DelegationID: d.ID}, u.openDelegations)
@@ -122,13 +127,14 @@ func (u *KioskUI) showDelegations() {
 		}
 		for _, d := range u.state.GivenToMe {
 			d := d
-			who := d.PrincipalName + " (" + d.Principal.Masked() + ")"
-			sayTheirs = append(sayTheirs, item(d.PrincipalName, d))
-			rows := []fyne.CanvasObject{subheading(who), u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)),
-				u.label("", u.delegationState(d))}
+			who := d.PrincipalName // from their card
+			sayTheirs = append(sayTheirs, item(who, d))
+			rows := []fyne.CanvasObject{subheading(who), u.label("", tr.T("create.review_cpr", map[string]any{"CPR": d.Principal.Masked()})),
+				u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)), u.label("", u.delegationState(d))}
 			switch d.StateAt(u.now()) {
 			case bk.DelegationActive:
-				rows = append(rows, u.big("delegation.renounce."+d.ID, tr.T("delegation.renounce", nil), func() {
+				rows = append(rows, u.label("", tr.T("delegation.renounce_means", map[string]any{"Name": who})))
+				rows = append(rows, u.destructive("delegation.renounce."+d.ID, tr.T("delegation.renounce", nil), func() {
 					u.confirm("confirm_renounce", tr.T("delegation.confirm_renounce", map[string]any{"Name": who}),
 						tr.T("delegation.renounce", nil), func() {
 							u.do(bk.RenounceDelegation, bk.Payload{DelegationID: d.ID}, u.openDelegations)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/widget"
+
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
 
@@ -129,4 +131,33 @@ func TestPendingDelegationTitledByName(t *testing.T) {
 	h.signIn(h.karen, pin)
 	h.tap("home.delegations")
 	h.wantText("Peter Jensen")
+}
+
+// Revoke and renounce are red with an icon, unlike "Vis koden igen" beside
+// them, and a sentence on the card says what they stop.
+func TestRevokeAndRenounceLookDestructive(t *testing.T) {
+	h := newHarness(t)
+	code := slipCode(h)
+	id := h.k.Delegations()[0].ID
+	h.signIn(h.karen, pin)
+	h.tap("home.delegations")
+	revoke, show := h.u.Button("delegation.revoke."+id), h.u.Button("delegation.code."+id)
+	if revoke.Importance != widget.DangerImportance || revoke.Icon == nil {
+		t.Errorf("revoke: importance %v, icon %v; want danger with an icon", revoke.Importance, revoke.Icon)
+	}
+	if show.Importance == widget.DangerImportance || show.Icon != nil {
+		t.Errorf("show the code again looks like revoke: importance %v, icon %v", show.Importance, show.Icon)
+	}
+	h.wantText(h.T("delegation.revoke_means_pending", map[string]any{"Name": "Peter"}))
+	h.k.Remove()
+
+	h.k.Scan(code)
+	h.signIn(h.peter, "4321")
+	h.tap("handover.accept")
+	h.tap("result.back")
+	h.wantScreen("delegations")
+	if b := h.u.Button("delegation.renounce." + id); b.Importance != widget.DangerImportance || b.Icon == nil {
+		t.Errorf("renounce: importance %v, icon %v; want danger with an icon", b.Importance, b.Icon)
+	}
+	h.wantText(h.T("delegation.renounce_means", map[string]any{"Name": "Karen Hansen"}))
 }

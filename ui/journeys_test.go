@@ -290,7 +290,8 @@ func TestAcceptHandoverScannedAtWelcome(t *testing.T) {
 	h.tap("result.back")
 	h.wantScreen("delegations")
 	h.wantText(h.T("delegations.i_act_for", nil))
-	h.wantText("Karen Hansen (010180-xxxx)")
+	h.wantText("Karen Hansen")
+	h.wantText("CPR-nummer: 010180-xxxx")
 
 	// Used once: scanning it again is refused.
 	h.tap("delegations.back")

@@ -95,6 +95,11 @@ func TestScreenCodeAcceptedOnThePage(t *testing.T) {
 	wantScreen("home")
 	tap("home.delegations")
 	tap("delegations.create")
+	wantScreen("create_name")
+	for _, k := range []string{"M", "A", "D", "S"} {
+		fyne.DoAndWait(func() { test.Tap(u.NameKeyboard().Key(k)) })
+	}
+	tap("create_name.next")
 	wantScreen("create_cpr")
 	for _, d := range "2304922345" {
 		clock.advance()
