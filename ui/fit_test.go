@@ -220,6 +220,14 @@ func checkFits(t *testing.T, h *harness, name string, size fyne.Size, mode theme
 			t.Errorf("%s: the PIN pad's OK key must be in view without scrolling", name)
 		}
 	}
+	if screen == "create_name" {
+		for _, k := range h.u.NameKeyboard().Keys() {
+			if !inView(k) {
+				t.Errorf("%s: the name keyboard's key %q must be in view without scrolling", name, k.Label())
+				break
+			}
+		}
+	}
 	if screen == "create_cpr" && !cprScrolls(size, mode) {
 		if k := h.u.CPRPad().Key(keyboard.KeyOK); !inView(k) {
 			t.Errorf("%s: the CPR pad's OK key must be in view without scrolling", name)
