@@ -10,7 +10,7 @@ TESTTAGS := -tags ci
 FUZZTIME ?= 500000x
 RUNDIR ?= $(CURDIR)/run
 
-.PHONY: help deps run test bench lint fuzz soak memsoak memsoak-short torture build clean screens
+.PHONY: help deps run test bench lint fuzz soak memsoak memsoak-short torture build clean screens load load-short
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,6 +63,22 @@ memsoak-short: ## memsoak with 120 actions, the fewest that judge levelling off 
 
 torture: ## 1,000 SIGKILL rounds each (also during open) of the outbox and pusher, and of central's store
 	BK_TORTURE_ROUNDS=$${BK_TORTURE_ROUNDS:-1000} $(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run 'TestCrash' -v -timeout 180m ./sync/ ./central/badgerstore/
+
+# Central under load (cmd/loadtest, docs/scaling.md): a real central binary
+# on each store, kiosks enrolled and pushing signed actions through the API,
+# authorities checking alongside, each figure beside a same-run baseline.
+# PostgreSQL is a temporary cluster unless LOAD_DSN names one.
+LOAD_ARGS ?= -kiosks 100 -actions 100 -batch 100 -concurrency 16 -checkers 4 -check-time 15s
+LOAD_DSN ?=
+load: ## central under load on Badger and PostgreSQL, a few minutes; tables, and JSON in run/
+	@mkdir -p "$(RUNDIR)" bin
+	CGO_ENABLED=0 $(GO) build -o bin/central ./cmd/central
+	CGO_ENABLED=0 $(GO) build -o bin/loadtest ./cmd/loadtest
+	bin/loadtest -store badger $(LOAD_ARGS) -json-out "$(RUNDIR)/load-badger.json"
+	bin/loadtest -store postgres $(if $(LOAD_DSN),-dsn "$(LOAD_DSN)") $(LOAD_ARGS) -json-out "$(RUNDIR)/load-postgres.json"
+
+load-short: ## make load with 20 kiosks × 20 actions (CI; under a minute)
+	$(MAKE) load LOAD_ARGS="-kiosks 20 -actions 20 -batch 10 -concurrency 4 -checkers 2 -check-time 3s"
 
 .PHONY: deb appliance
 # Who the packages name as maintainer: set it for packages that leave the

@@ -70,7 +70,7 @@ var libraries = map[string][]string{
 	"github.com/tarm/serial":              {"devices/serialport"},
 	"github.com/creack/pty":               {"devices/ptyhost"},
 	"golang.org/x/sys/unix":               {"devices/ptyhost"},
-	"github.com/jackc/pgx/v5":             {"central/postgres", "internal/pgtest"},
+	"github.com/jackc/pgx/v5":             {"central/postgres", "internal/pgtest", "cmd/loadtest"},
 	"github.com/coreos/go-oidc/v3":        {"central/handoverweb", "central/tokenexchange"},
 	"golang.org/x/oauth2":                 {"central/handoverweb"},
 	"github.com/prometheus/client_golang": {"central"},

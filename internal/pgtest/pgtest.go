@@ -188,12 +188,8 @@ func parseURL(dsn string) (*url.URL, bool) {
 // initdb and pg_ctl; it skips (or fails under CI) when there is none.
 func findBin(tb testing.TB) string {
 	tb.Helper()
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	for _, d := range dirs {
-		if isFile(filepath.Join(d, "initdb")) && isFile(filepath.Join(d, "pg_ctl")) {
-			return d
-		}
+	if d := newestBin(); d != "" {
+		return d
 	}
 	// Skips, or fails under CI, naming the missing file.
 	testtool.RequireFiles(tb, "/usr/lib/postgresql/*/bin/initdb")
@@ -316,4 +312,33 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start starts a private cluster, as for tests but outside any (cmd/loadtest
+// measures against one): its superuser DSN, its data directory (where
+// postmaster.pid names the server's process) and a function that stops it
+// and removes the directory.
+func Start() (dsn, dataDir string, stop func() error, err error) {
+	bin := newestBin()
+	if bin == "" {
+		return "", "", nil, fmt.Errorf("no PostgreSQL server programs (initdb, pg_ctl) under /usr/lib/postgresql/*/bin: apt-get install postgresql")
+	}
+	c, err := start(bin)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return c.dsn("postgres"), filepath.Join(c.dir, "data"), c.stop, nil
+}
+
+// newestBin returns the newest /usr/lib/postgresql/<version>/bin holding
+// initdb and pg_ctl, or "".
+func newestBin() string {
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
+	for _, d := range dirs {
+		if isFile(filepath.Join(d, "initdb")) && isFile(filepath.Join(d, "pg_ctl")) {
+			return d
+		}
+	}
+	return ""
 }
