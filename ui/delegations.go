@@ -214,9 +214,11 @@ func (u *KioskUI) showCreateName() {
 		box.Refresh()
 		msg := u.label("create_name.message", "")
 		msg.Importance = widget.DangerImportance
+		// The first step: Cancel ends the journey, unless the name is being
+		// corrected from the review, where Back returns to it.
 		back := u.big("create_name.cancel", tr.T("button.cancel", nil), u.openDelegations)
 		if u.draft.reviewing {
-			back = u.stepBack("create_name.back", nil)
+			back = u.big("create_name.back", tr.T("button.back", nil), u.showCreateReview)
 		}
 		return &screen{
 			id: "create_name",
