@@ -217,22 +217,41 @@ func (c *fakeCentral) Nonce(ctx context.Context) ([]byte, error) {
 	return n, nil
 }
 
-func (c *fakeCentral) CitizenState(ctx context.Context, auth bk.CitizenAuth) (*bk.CitizenState, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// checkLocked checks a proof of presence as central does.
+func (c *fakeCentral) checkLocked(auth bk.CitizenAuth) error {
 	if c.offline {
-		return nil, errOffline()
+		return errOffline()
 	}
 	if !c.nonces[string(auth.Nonce)] {
-		return nil, bk.Errorf(bk.EUnauthorized, "Unknown or used nonce.")
+		return bk.Errorf(bk.EUnauthorized, "Unknown or used nonce.")
 	}
 	delete(c.nonces, string(auth.Nonce)) // single use, even when the signature is bad
 	cert, err := bk.DecodeCertificate(auth.Cert)
 	if err != nil {
-		return nil, bk.Errorf(bk.EUnauthorized, "Bad certificate.")
+		return bk.Errorf(bk.EUnauthorized, "Bad certificate.")
 	}
 	if !ed25519.Verify(cert.CardKey, bk.AuthChallenge(auth.Nonce), auth.Signature) {
-		return nil, bk.Errorf(bk.EUnauthorized, "Bad signature.")
+		return bk.Errorf(bk.EUnauthorized, "Bad signature.")
+	}
+	return nil
+}
+
+// UsageLog serves an empty log to a card that signed a nonce; the usage
+// contract runs against the real central (cmd/kiosk).
+func (c *fakeCentral) UsageLog(ctx context.Context, auth bk.CitizenAuth, before string, limit int) (*bk.UsageLog, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.checkLocked(auth); err != nil {
+		return nil, err
+	}
+	return &bk.UsageLog{FetchedAt: c.state.FetchedAt}, nil
+}
+
+func (c *fakeCentral) CitizenState(ctx context.Context, auth bk.CitizenAuth) (*bk.CitizenState, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.checkLocked(auth); err != nil {
+		return nil, err
 	}
 	c.fetches++
 	// A copy, as a fresh decode from the wire would be.

@@ -100,33 +100,13 @@ func (s *Session) snapshot() (*bk.Certificate, *ui.Assist, string, error) {
 
 // State implements ui.Session.
 func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
-	cert, _, _, err := s.snapshot()
+	var st *bk.CitizenState
+	err := s.live(ctx, func(ctx context.Context, auth bk.CitizenAuth) (err error) {
+		st, err = s.svc.deps.Central.CitizenState(ctx, auth)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	if s.svc.deps.Central == nil {
-		return nil, bk.Errorf(bk.EUnavailable, "The central service cannot be reached right now.")
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.svc.cfg.StateTimeout)
-	defer cancel()
-	s.mu.Lock()
-	auth := s.auth
-	s.auth = nil // nonces are single use
-	s.mu.Unlock()
-	if auth == nil {
-		nonce, err := s.svc.deps.Central.Nonce(ctx)
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		sig, err := s.svc.deps.Reader.Sign(ctx, bk.AuthChallenge(nonce))
-		if err != nil {
-			return nil, err
-		}
-		auth = &bk.CitizenAuth{Nonce: nonce, Cert: cert.Encode(), Signature: sig}
-	}
-	st, err := s.svc.deps.Central.CitizenState(ctx, *auth)
-	if err != nil {
-		return nil, unavailable(err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

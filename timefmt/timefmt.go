@@ -78,6 +78,26 @@ func (z Zone) Date(t time.Time, lang string) string {
 	return t.Format("02.01.2006")
 }
 
+var monthsDA = [...]string{"", "januar", "februar", "marts", "april", "maj", "juni",
+	"juli", "august", "september", "oktober", "november", "december"}
+
+// Day is the calendar day of t in the zone as words, for a sentence:
+// "3. december" or "3 December", with the year when it is not now's
+// ("3. december 2025").
+func (z Zone) Day(t, now time.Time, lang string) string {
+	t = z.In(t)
+	var s string
+	if lang == "en" {
+		s = fmt.Sprintf("%d %s", t.Day(), months[t.Month()])
+	} else {
+		s = fmt.Sprintf("%d. %s", t.Day(), monthsDA[t.Month()])
+	}
+	if t.Year() != z.In(now).Year() {
+		s += fmt.Sprintf(" %d", t.Year())
+	}
+	return s
+}
+
 // DateTime is t in the zone to the minute: "26.11.2026 kl. 14.05" or
 // "26 November 2026, 14:05".
 func (z Zone) DateTime(t time.Time, lang string) string {

@@ -26,6 +26,11 @@ func TestFormats(t *testing.T) {
 		{"summer Date en", z.Date(summer, "en"), "2 July 2026"},
 		{"midnight end", z.LastDay(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), "da"), "30.11.2026"},
 		{"zero Zone", Zone{}.DateTime(winter, "da"), "26.11.2026 kl. 14.05"},
+		{"summer Day da", z.Day(summer, winter, "da"), "2. juli"},
+		{"summer Day en", z.Day(summer, winter, "en"), "2 July"},
+		{"Day of last year", z.Day(winter, winter.AddDate(1, 0, 0), "da"), "26. november 2026"},
+		// 31 December 23:30 UTC is already New Year's Day in Copenhagen.
+		{"Day across New Year", z.Day(time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), winter, "da"), "1. januar 2027"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -206,6 +206,22 @@ type Session interface {
 	// Errors: EUnavailable (printer), ENotAuthed.
 	PrintOverview(ctx context.Context) error
 
+	// UsageLog fetches a page of the person's usage log live from central:
+	// who asked about their data and their delegations, and what was asked
+	// or done with the delegations they hold, newest first. before is the
+	// Next of the page before ("" for the newest); limit 0 is central's
+	// default (bk.DefaultUsagePage), at most bk.MaxUsagePage. Errors:
+	// EUnavailable when offline; EInvalid for a before that is no record id
+	// or a limit out of range; ENotAuthed after Close.
+	UsageLog(ctx context.Context, before string, limit int) (*bk.UsageLog, error)
+
+	// PrintUsage prints a statement of the person's usage log as central
+	// keeps it (15 months by default), newest first, at most
+	// bk.MaxUsagePage records. Errors: EUnavailable when offline (nothing
+	// is printed); ENotAuthed. A printer fault is not an error: see
+	// Receipt.Err.
+	PrintUsage(ctx context.Context) (Receipt, error)
+
 	// GrantAssist signs a staff grant with a staff card for d (at most
 	// bk.MaxAssist). Errors: EWrongRole for a citizen session, ENoCard.
 	GrantAssist(ctx context.Context, d time.Duration) (*Assist, error)

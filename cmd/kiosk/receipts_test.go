@@ -127,11 +127,30 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 	m := signIn(mads, "2345")
 	state(m) // the delegations screen fetches first
 	r.eventually("central has the accept", func() bool { return r.centralDelegation(ids[0]).State == bk.DelegationActive })
+	// While Mads may act for Ingrid, the tax agency asks whether he may,
+	// and the health authority checks the consent she gave.
+	for _, c := range []struct{ authority, path, body string }{
+		{"skat", "/v1/authority/delegation-checks", `{"principal":"` + ingridCPR + `","delegate":"` + madsCPR + `","scope":"tax","purpose":"Årsopgørelse"}`},
+		{"sundhed", "/v1/authority/consent-checks", `{"cpr":"` + ingridCPR + `","data_category":"health","purpose":"Invitation til vaccination"}`},
+	} {
+		if status, body := r.central.Authority(t, c.authority, "POST", c.path, []byte(c.body)); status != 200 {
+			t.Fatalf("POST %s = %d %s", c.path, status, body)
+		}
+		time.Sleep(2 * time.Millisecond) // ids order by the millisecond: the statement's order is fixed
+	}
 	state(m)
 	do(m, bk.RenounceDelegation, bk.Payload{DelegationID: ids[0]})
 	r.remove()
 
-	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 14 })
+	// Ingrid prints who has used her information.
+	s = signIn(ingrid, "1234")
+	if res, err := s.PrintUsage(ctx); err != nil || !res.Printed {
+		t.Fatalf("PrintUsage = %+v, %v", res, err)
+	}
+	printed = append(printed, "usage_statement")
+	r.remove()
+
+	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 15 })
 	byKind := map[string]string{}
 	for _, p := range r.printer.Printed() {
 		k := kindOf(p)
@@ -160,6 +179,7 @@ func kindOf(p printersim.Printed) string {
 		"Fuldmagt tilbagekaldt": "revoke_delegation", "Fuldmagt modtaget": "accept_delegation",
 		"Fuldmagt afslået": "decline_delegation", "Fuldmagt opsagt": "renounce_delegation",
 		"Fuldmagt til dig": "handover_slip", "Overblik": "overview",
+		"Hvem har brugt dine oplysninger": "usage_statement",
 	}
 	for _, l := range strings.Split(p.Text, "\n") {
 		if k, ok := headings[strings.TrimSpace(l)]; ok {
@@ -191,6 +211,8 @@ func receiptFaults(kind, text string) []string {
 	switch {
 	case kind == "overview":
 		fields = append(fields, "Navn", "CPR")
+	case kind == "usage_statement":
+		fields = append(fields, "Navn", "CPR", "Periode", "Formål")
 	case kind == "handover_slip":
 		fields = append(fields, "Til", "Gælder fra", "Gælder til")
 	case strings.HasSuffix(kind, "_consent"):
@@ -208,6 +230,13 @@ func receiptFaults(kind, text string) []string {
 		}
 		if !found {
 			faults = append(faults, "has no "+f)
+		}
+	}
+	if kind == "usage_statement" {
+		for _, want := range []string{"Mads Nielsen må handle for dig om skat. Svar: ja.", "Sundhedsstyrelsen spurgte, om de må bruge disse oplysninger om dig: helbredsoplysninger. Svar: ja."} {
+			if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+				faults = append(faults, "does not say "+want)
+			}
 		}
 	}
 	if strings.Contains(kind, "delegation") || kind == "handover_slip" {

@@ -86,6 +86,7 @@ type Receipt struct {
 
 	Handover     *Handover        // HandoverSlip
 	Arrangements *bk.CitizenState // Overview
+	Usage        *bk.UsageLog     // UsageStatement: a page of the usage log, newest first
 
 	// Zone is the time zone every time is printed in (the kiosk's config;
 	// the zero Zone is timefmt.DefaultZone, Danish time).
@@ -149,6 +150,15 @@ func HandoverSlipText(r Receipt) (string, error) { return text(HandoverDoc, r) }
 // whether the state was fetched from central (Confirmed) or is only what
 // the kiosk knows (Pending).
 func Overview(r Receipt, p Printer) ([]byte, error) { return render(OverviewDoc, r, p) }
+
+// UsageStatement returns the ESC/POS job of a statement of a person's
+// usage log: who asked about their data and delegations, when, and the
+// answer. Needs Kiosk, At, Person and Usage; a Usage with a Next says
+// that older records were left out.
+func UsageStatement(r Receipt, p Printer) ([]byte, error) { return render(UsageDoc, r, p) }
+
+// UsageStatementText returns the usage statement as plain text.
+func UsageStatementText(r Receipt) (string, error) { return text(UsageDoc, r) }
 
 // OverviewText returns the overview as plain text.
 func OverviewText(r Receipt) (string, error) { return text(OverviewDoc, r) }
@@ -406,6 +416,56 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 	}
 	delegations(givenByMeHead, s.GivenByMe, true)
 	delegations(givenToMeHead, s.GivenToMe, false)
+	d.rule()
+	footer(d, r, lang)
+	return d, nil
+}
+
+// UsageDoc lays out the statement of a person's usage log.
+func UsageDoc(r Receipt) (*Doc, error) {
+	lang, err := r.check()
+	if err != nil {
+		return nil, err
+	}
+	u := r.Usage
+	if u == nil {
+		return nil, invalid("a usage statement needs the usage log")
+	}
+	if strings.TrimSpace(r.Person.Name) == "" || r.Person.CPR.IsZero() {
+		return nil, invalid("a usage statement needs the person")
+	}
+	d := &Doc{}
+	d.title(brand.in(lang))
+	d.heading(usageTitle.in(lang))
+	d.para(usageSub.in(lang))
+	d.rule()
+	d.field(nameLabel.in(lang), r.Person.Name)
+	d.field(cprLabel.in(lang), r.Person.CPR.Masked())
+	if n := len(u.Records); n > 0 && u.Records[n-1] != nil && u.Records[0] != nil {
+		d.field(usagePeriod.in(lang), r.Zone.Date(u.Records[n-1].At, lang)+" – "+r.Zone.Date(u.Records[0].At, lang))
+	}
+	d.para(overviewOnline.in(lang))
+	d.rule()
+	if len(u.Records) == 0 {
+		d.para(usageNone.in(lang))
+	}
+	for _, rec := range u.Records {
+		if rec == nil {
+			continue
+		}
+		if rec.At.IsZero() {
+			return nil, invalid("usage record %s has no time", rec.ID)
+		}
+		d.item(r.Zone.DateTime(rec.At, lang))
+		d.detail(rec.Sentence(lang, "", r.Catalogue))
+		if p := strings.TrimSpace(rec.Purpose); p != "" {
+			d.detail(purposeLabel.in(lang) + " " + p)
+		}
+	}
+	if u.Next != "" {
+		d.blank()
+		d.strong(usageMore.f(lang, len(u.Records)))
+	}
 	d.rule()
 	footer(d, r, lang)
 	return d, nil

@@ -141,7 +141,35 @@ func cases() []layoutCase {
 		}
 		return r
 	}
+	usage := func(lang string, more bool) Receipt {
+		r := base("", lang, confirmedSt, ase)
+		r.ActionID = ""
+		rec := func(ago time.Duration, kind bk.UsageKind, role bk.UsageRole, a bk.UsageAnswer) *bk.UsageRecord {
+			return &bk.UsageRecord{ID: bk.NewID(at.Add(-ago)), At: at.Add(-ago), Kind: kind, Role: role, Authority: "sst",
+				Scope: "health", DataCategory: "health", Answer: a, Purpose: "Tjek før en aftale hos lægen",
+				PrincipalName: "Jens Ærbødig", DelegateName: "Åse Sørensen"}
+		}
+		r.Usage = &bk.UsageLog{Records: []*bk.UsageRecord{
+			rec(time.Hour, bk.UsageTokenExchange, bk.UsageDelegate, bk.UsageAllowed),
+			rec(2*time.Hour, bk.UsageDelegationCheck, bk.UsageDelegate, bk.UsageAllowed),
+			rec(24*time.Hour, bk.UsageConsentCheck, bk.UsagePrincipal, bk.UsageDenied),
+			rec(400*24*time.Hour, bk.UsageDelegationCheck, bk.UsagePrincipal, bk.UsageRefused),
+		}, FetchedAt: at}
+		if more {
+			r.Usage.Next = r.Usage.Records[3].ID
+		}
+		return r
+	}
 	return []layoutCase{
+		{"usage_da", UsageDoc, usage("da", false),
+			[]string{"Hvem har brugt dine oplysninger", "Åse Sørensen", "020295-xxxx", "Periode: 22.10.2025 - 26.11.2026",
+				"26.11.2026 kl. 13.05", "Du handlede for Jens Ærbødig hos Sundhedsstyrelsen om sundhed og læge.",
+				"Sundhedsstyrelsen spurgte, om du må handle for Jens Ærbødig om sundhed og læge. Svar: ja.",
+				"Sundhedsstyrelsen spurgte, om de må bruge disse oplysninger om dig: helbred. Svar: nej.",
+				"Svar: nej. De må ikke spørge om det.", "Formål: Tjek før en aftale hos lægen", "Hentet fra det centrale system."}},
+		{"usage_en", UsageDoc, usage("en", true),
+			[]string{"Who has used your information", "You acted for Jens Ærbødig with Danish Health Authority on health and doctor.",
+				"Only the newest 4 are shown here."}},
 		{"give_consent_da", ActionDoc, assisted(withConsent(base(bk.GiveConsent, "da", pendingSt, jens), consent(bk.ConsentGiven))),
 			[]string{"Samtykke givet", "Udbetaling Danmark", "Indkomst og skat", "Bolig og husstand", "boligstøtte",
 				"Afventer - sendes når forbindelsen er tilbage", "Hjulpet af Mette Højgaard", "26.11.2026 kl. 14.05",
@@ -288,6 +316,9 @@ func TestConvenienceFunctionsMatchDocs(t *testing.T) {
 		case "overview":
 			job, err = Overview(tc.r, Printer{})
 			txt, err2 = OverviewText(tc.r)
+		case "usage":
+			job, err = UsageStatement(tc.r, Printer{})
+			txt, err2 = UsageStatementText(tc.r)
 		default:
 			job, err = Action(tc.r, Printer{})
 			txt, err2 = ActionText(tc.r)
@@ -458,6 +489,11 @@ func TestBadInput(t *testing.T) {
 			r.Handover = &Handover{URL: "X"}
 		})},
 		{"overview without state", OverviewDoc, ok},
+		{"usage without the log", UsageDoc, ok},
+		{"usage for nobody", UsageDoc, mod(func(r *Receipt) { r.Usage, r.Person = &bk.UsageLog{}, Person{} })},
+		{"usage record with no time", UsageDoc, mod(func(r *Receipt) {
+			r.Usage = &bk.UsageLog{Records: []*bk.UsageRecord{{ID: "x", Kind: bk.UsageConsentCheck, Authority: "sst"}}}
+		})},
 		// A receipt with a gap is no record (issue 10, item 2).
 		{"consent without authority", ActionDoc, mod(func(r *Receipt) { r.Consent = &bk.Consent{ID: "c-1", DataCategories: []string{"income"}} })},
 		{"consent without categories", ActionDoc, mod(func(r *Receipt) { r.Consent = &bk.Consent{ID: "c-1", AuthorityID: "udk"} })},

@@ -103,6 +103,13 @@ var (
 	overviewRefused  = phrase{"Kunne ikke hentes: %s", "Could not be fetched: %s"}
 	consentGivenTill = phrase{"Givet, gælder til %s", "Given, valid until %s"}
 	delegationPeriod = phrase{"%s, %s – %s", "%s, %s – %s"}
+
+	usageTitle = phrase{"Hvem har brugt dine oplysninger", "Who has used your information"}
+	usageSub   = phrase{"Hvem der har spurgt om dine oplysninger og fuldmagter, og hvad svaret var. Det nyeste står først.",
+		"Who has asked about your information and powers of attorney, and what the answer was. Newest first."}
+	usagePeriod = phrase{"Periode", "Period"}
+	usageNone   = phrase{"Ingen har spurgt om dine oplysninger eller fuldmagter.", "Nobody has asked about your information or powers of attorney."}
+	usageMore   = phrase{"Her står kun de nyeste %d. Spørg personalet, hvis du vil se resten.", "Only the newest %d are shown here. Ask staff if you want to see the rest."}
 )
 
 var consentStates = map[bk.ConsentState]phrase{

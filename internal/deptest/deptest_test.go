@@ -49,6 +49,7 @@ var mayImport = map[string][]string{
 	"session":             {"", "handover", "devices/receipt", "timefmt", "ui"},
 	"ui":                  {"", "qr", "timefmt", "ui/i18n", "ui/keyboard", "ui/speech", "ui/theme"},
 	"ui/fake":             {"", "ui"},
+	"ui/sessiontest":      {"", "ui"},
 	"ui/keyboard":         {"ui/i18n", "ui/theme"},
 	"ui/speech":           {"ui/i18n"},
 	"ui/...":              {},

@@ -70,6 +70,7 @@ type Kiosk struct {
 	tokenSeq       int
 	calls          []string
 	serial         int
+	usage          usageLog
 }
 
 type handover struct {
