@@ -261,41 +261,59 @@ func (a *Action) Validate() error {
 // member's certificate; refusals are *Error with codes such as EBadSignature,
 // ECardRevoked, ECardExpired, EUnknownIssuer and EWrongRole.
 func (t *Trust) VerifyAction(a *Action) (actor, staff *Certificate, err error) {
-	actor, err = DecodeCertificate(a.ActorCert)
+	actor, staff, err, _ = t.CheckAction(a).Decide(t.revokedInMap)
+	return actor, staff, err
+}
+
+// CheckAction makes every check of VerifyAction but the revocation ones,
+// which Decide makes.
+func (t *Trust) CheckAction(a *Action) *Checked {
+	k := &Checked{}
+	actor, err := DecodeCertificate(a.ActorCert)
 	if err != nil {
-		return nil, nil, Errorf(EBadSignature, "The actor's certificate cannot be read.")
+		k.refuse(Errorf(EBadSignature, "The actor's certificate cannot be read."))
+		return k
 	}
 	if actor.Serial != a.ActorSerial {
-		return nil, nil, Errorf(EBadSignature, "The actor's certificate does not match the card serial.")
+		k.refuse(Errorf(EBadSignature, "The actor's certificate does not match the card serial."))
+		return k
 	}
-	if err := t.VerifyCertificate(actor, a.OccurredAt); err != nil {
-		return nil, nil, err
+	if !t.checkCert(k, actor, a.OccurredAt) {
+		return k
 	}
 	if actor.Role != RoleCitizen {
-		return nil, nil, Errorf(EWrongRole, "Only a citizen card can sign a citizen's action.")
+		k.refuse(Errorf(EWrongRole, "Only a citizen card can sign a citizen's action."))
+		return k
 	}
 	if !ed25519.Verify(actor.CardKey, a.Digest(), a.ActorSignature) {
-		return nil, nil, Errorf(EBadSignature, "The card holder's signature on the action is not valid.")
+		k.refuse(Errorf(EBadSignature, "The card holder's signature on the action is not valid."))
+		return k
 	}
 	if a.Assist == nil {
-		return actor, nil, nil
+		k.Actor = actor
+		return k
 	}
-	staff, err = DecodeCertificate(a.Assist.StaffCert)
+	staff, err := DecodeCertificate(a.Assist.StaffCert)
 	if err != nil {
-		return nil, nil, Errorf(EBadSignature, "The staff certificate cannot be read.")
+		k.refuse(Errorf(EBadSignature, "The staff certificate cannot be read."))
+		return k
 	}
-	if err := t.VerifyCertificate(staff, a.OccurredAt); err != nil {
-		return nil, nil, err
+	if !t.checkCert(k, staff, a.OccurredAt) {
+		return k
 	}
 	if staff.Role != RoleStaff {
-		return nil, nil, Errorf(EWrongRole, "Only a staff card can countersign as assisting.")
+		k.refuse(Errorf(EWrongRole, "Only a staff card can countersign as assisting."))
+		return k
 	}
 	g := a.Assist
 	if !ed25519.Verify(staff.CardKey, g.Digest(), g.Signature) {
-		return nil, nil, Errorf(EBadSignature, "The staff signature on the action is not valid.")
+		k.refuse(Errorf(EBadSignature, "The staff signature on the action is not valid."))
+		return k
 	}
 	if g.Kiosk != a.Kiosk || a.OccurredAt.Before(g.NotBefore) || a.OccurredAt.After(g.NotAfter) {
-		return nil, nil, Errorf(EForbidden, "The staff member was not assisting at this kiosk at that time.")
+		k.refuse(Errorf(EForbidden, "The staff member was not assisting at this kiosk at that time."))
+		return k
 	}
-	return actor, staff, nil
+	k.Actor, k.Staff = actor, staff
+	return k
 }

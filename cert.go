@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 	"time"
 )
 
@@ -132,33 +133,175 @@ func DecodeCertificate(b []byte) (*Certificate, error) {
 type Trust struct {
 	Issuers []IssuerKey
 	Revoked map[string]bool // card serials
+	// Verified, when set, remembers certificates whose issuer signature
+	// was checked, so a card seen again costs no second check.
+	Verified *CertCache
 }
 
 // VerifyCertificate decides whether c can be trusted at time now. Every
 // refusal is an *Error whose code names the reason: EUnknownIssuer,
 // EBadSignature, ECardRevoked, ECardNotYet or ECardExpired.
 func (t *Trust) VerifyCertificate(c *Certificate, now time.Time) error {
+	k := &Checked{}
+	if t.checkCert(k, c, now) {
+		k.Actor = c
+	}
+	_, _, refusal, _ := k.Decide(t.revokedInMap)
+	return refusal
+}
+
+func (t *Trust) revokedInMap(serial string) (bool, error) { return t.Revoked[serial], nil }
+
+// CheckCertificate makes every check of VerifyCertificate but the
+// revocation one, which Decide makes (the certificate comes back as Actor).
+func (t *Trust) CheckCertificate(c *Certificate, now time.Time) *Checked {
+	k := &Checked{}
+	if t.checkCert(k, c, now) {
+		k.Actor = c
+	}
+	return k
+}
+
+// checkCert records the checks of c in k, in VerifyCertificate's order,
+// and reports whether all but the revocation check passed.
+func (t *Trust) checkCert(k *Checked, c *Certificate, now time.Time) bool {
 	var key ed25519.PublicKey
-	for _, k := range t.Issuers {
-		if k.ID == c.IssuerID {
-			key = k.PublicKey
+	for _, i := range t.Issuers {
+		if i.ID == c.IssuerID {
+			key = i.PublicKey
 			break
 		}
 	}
 	if key == nil {
-		return Errorf(EUnknownIssuer, "This card was not issued by an issuer the kiosk trusts.")
+		return k.refuse(Errorf(EUnknownIssuer, "This card was not issued by an issuer the kiosk trusts."))
 	}
-	if len(c.Signature) != ed25519.SignatureSize || !ed25519.Verify(key, c.SignedBytes(), c.Signature) {
-		return Errorf(EBadSignature, "The card's certificate is not genuine.")
+	if !t.Verified.verify(key, c) {
+		return k.refuse(Errorf(EBadSignature, "The card's certificate is not genuine."))
 	}
-	if t.Revoked[c.Serial] {
-		return Errorf(ECardRevoked, "This card has been blocked. Please ask staff for help.")
-	}
+	k.steps = append(k.steps, checkStep{serial: c.Serial})
 	if now.Before(c.NotBefore) {
-		return Errorf(ECardNotYet, "This card is not valid yet.")
+		return k.refuse(Errorf(ECardNotYet, "This card is not valid yet."))
 	}
 	if !now.Before(c.NotAfter) {
-		return Errorf(ECardExpired, "This card has expired. Please ask staff about a new card.")
+		return k.refuse(Errorf(ECardExpired, "This card has expired. Please ask staff about a new card."))
 	}
-	return nil
+	return true
+}
+
+// Checked is the outcome of the signature and validity checks of an action
+// or a certificate, with the revocation checks left to Decide: a verifier
+// can make the expensive checks first, outside any transaction, and look
+// up only the serials it met, inside one.
+type Checked struct {
+	Actor, Staff *Certificate // set when every check but revocation passed
+	steps        []checkStep  // in the order the checks are made
+}
+
+// checkStep is one check: "is serial revoked?" or a refusal.
+type checkStep struct {
+	serial  string
+	refusal error
+}
+
+func (k *Checked) refuse(err error) bool {
+	k.steps = append(k.steps, checkStep{refusal: err})
+	return false
+}
+
+// Serials lists the card serials Decide asks about, in order.
+func (k *Checked) Serials() []string {
+	var out []string
+	for _, s := range k.steps {
+		if s.refusal == nil {
+			out = append(out, s.serial)
+		}
+	}
+	return out
+}
+
+// Decide finishes the checks with revoked (a store lookup; its error is
+// returned as err) and returns what VerifyAction would: the certificates,
+// or the first refusal in the order the checks are made.
+func (k *Checked) Decide(revoked func(serial string) (bool, error)) (actor, staff *Certificate, refusal, err error) {
+	for _, s := range k.steps {
+		if s.refusal != nil {
+			return nil, nil, s.refusal, nil
+		}
+		r, err := revoked(s.serial)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if r {
+			return nil, nil, Errorf(ECardRevoked, "This card has been blocked. Please ask staff for help."), nil
+		}
+	}
+	return k.Actor, k.Staff, nil, nil
+}
+
+// CertCache is a bounded set of certificates whose issuer signature was
+// found valid, keyed by a hash of the issuer key and the certificate's
+// bytes (so a changed byte or another issuer is a miss). It keeps two
+// generations of at most size/2 entries: when the newer fills, the older is
+// dropped, so the cards in use stay and memory stays bounded. Only the
+// signature is cached: revocation and validity are checked every time.
+type CertCache struct {
+	mu       sync.Mutex
+	half     int
+	cur, old map[[32]byte]struct{}
+}
+
+// NewCertCache makes a cache of at most size certificates (at least 2).
+func NewCertCache(size int) *CertCache {
+	half := max(size/2, 1)
+	return &CertCache{half: half, cur: make(map[[32]byte]struct{}, half)}
+}
+
+// Len returns how many certificates the cache holds.
+func (cc *CertCache) Len() int {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return len(cc.cur) + len(cc.old)
+}
+
+// verify checks the issuer's signature on c, or finds it checked before;
+// a nil cache checks every time.
+func (cc *CertCache) verify(issuer ed25519.PublicKey, c *Certificate) bool {
+	if len(c.Signature) != ed25519.SignatureSize {
+		return false
+	}
+	signed := c.SignedBytes()
+	if cc == nil {
+		return ed25519.Verify(issuer, signed, c.Signature)
+	}
+	h := sha256.New()
+	h.Write(issuer) // fixed sizes: issuer key, then signature, then the rest
+	h.Write(c.Signature)
+	h.Write(signed)
+	var id [32]byte
+	h.Sum(id[:0])
+	cc.mu.Lock()
+	_, hit := cc.cur[id]
+	if !hit {
+		if _, hit = cc.old[id]; hit {
+			cc.addLocked(id)
+		}
+	}
+	cc.mu.Unlock()
+	if hit {
+		return true
+	}
+	if !ed25519.Verify(issuer, signed, c.Signature) {
+		return false // failures are not kept: a forger could fill the cache
+	}
+	cc.mu.Lock()
+	cc.addLocked(id)
+	cc.mu.Unlock()
+	return true
+}
+
+func (cc *CertCache) addLocked(id [32]byte) {
+	if len(cc.cur) >= cc.half {
+		cc.old, cc.cur = cc.cur, make(map[[32]byte]struct{}, cc.half)
+	}
+	cc.cur[id] = struct{}{}
 }

@@ -25,18 +25,48 @@ func (e *ForkError) Error() string {
 	return fmt.Sprintf("fork: kiosk %s incarnation %s sent sequence number %d again with different content", e.Kiosk, e.Incarnation, e.Seq)
 }
 
-// trust returns the card trust in force: configured issuers and the
-// revocations in the store.
-func (s *Server) trust(tx Tx) (*bk.Trust, error) {
-	revs, err := tx.Revocations()
+// trust returns the card trust in force for the signature checks: the
+// configured issuers and the cache of verified certificates. Revocations
+// are not in it: revoked looks each serial up in the store, inside the
+// transaction that acts on the verdict.
+func (s *Server) trust() *bk.Trust {
+	return &bk.Trust{Issuers: s.cfg.Issuers, Verified: s.certs}
+}
+
+// revoked returns a lookup of card serials on tx's revocation list.
+func revoked(tx Tx) func(serial string) (bool, error) {
+	return func(serial string) (bool, error) {
+		_, err := tx.Revocation(serial)
+		if bk.ErrorCode(err) == bk.ENotFound {
+			return false, nil
+		}
+		return err == nil, err
+	}
+}
+
+// precheck makes the signature checks of the items of req that may be new
+// (after the cursor as a snapshot read finds it), outside the store
+// transaction, so that a transaction that runs again does not redo them.
+// An item missing from the map is checked inside (the cursor only rises,
+// so that does not happen unless the snapshot read fails).
+func (s *Server) precheck(ctx context.Context, kioskID string, req *bk.PushRequest) map[uint64]*bk.Checked {
+	var last uint64
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		last, err = tx.PushCursor(kioskID, req.Incarnation)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil
 	}
-	t := &bk.Trust{Issuers: s.cfg.Issuers, Revoked: make(map[string]bool, len(revs))}
-	for _, r := range revs {
-		t.Revoked[r.Serial] = true
+	trust := s.trust()
+	out := make(map[uint64]*bk.Checked, len(req.Actions))
+	for _, it := range req.Actions {
+		if it.Seq > last && it.Action != nil && it.Action.Kiosk == kioskID {
+			out[it.Seq] = trust.CheckAction(it.Action)
+		}
 	}
-	return t, nil
+	return out
 }
 
 // Push applies a batch from kioskID (already authenticated) exactly once, in
@@ -50,6 +80,7 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 		return nil, bk.Errorf(bk.EForbidden, "The batch names another kiosk than the one that signed the request.")
 	}
 	now := s.now().UTC()
+	checked := s.precheck(ctx, kioskID, req)
 	var resp *bk.PushResponse
 	err := s.store.Update(ctx, func(tx Tx) error {
 		resp = &bk.PushResponse{Verdicts: []bk.Verdict{}} // fn may run again
@@ -58,10 +89,6 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 			return err
 		}
 		start := last
-		trust, err := s.trust(tx)
-		if err != nil {
-			return err
-		}
 	items:
 		for _, it := range req.Actions {
 			hash := it.Action.ContentHash()
@@ -82,7 +109,7 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 					First:   &first,
 				})
 			case it.Seq == last+1:
-				v, err := s.apply(tx, trust, kioskID, it, hash, now)
+				v, err := s.apply(tx, checked[it.Seq], kioskID, it, hash, now)
 				if err != nil {
 					return err
 				}
@@ -127,7 +154,8 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 
 // apply decides one new action pushed by kioskID. Refusals are verdicts;
 // only store faults are errors.
-func (s *Server) apply(tx Tx, trust *bk.Trust, kioskID string, it bk.PushItem, hash []byte, now time.Time) (bk.Verdict, error) {
+// checked is it's precheck, or nil to make the checks here.
+func (s *Server) apply(tx Tx, checked *bk.Checked, kioskID string, it bk.PushItem, hash []byte, now time.Time) (bk.Verdict, error) {
 	a := it.Action
 	if err := a.Validate(); err != nil {
 		return bk.Refuse(a.ID, err), nil
@@ -147,9 +175,15 @@ func (s *Server) apply(tx Tx, trust *bk.Trust, kioskID string, it bk.PushItem, h
 	} else if bk.ErrorCode(err) != bk.ENotFound {
 		return bk.Verdict{}, err
 	}
-	actor, staff, err := trust.VerifyAction(a)
+	if checked == nil {
+		checked = s.trust().CheckAction(a)
+	}
+	actor, staff, refusal, err := checked.Decide(revoked(tx))
 	if err != nil {
-		return bk.Refuse(a.ID, err), nil
+		return bk.Verdict{}, err
+	}
+	if refusal != nil {
+		return bk.Refuse(a.ID, refusal), nil
 	}
 	subject, err := a.Subject()
 	if err != nil {
@@ -308,12 +342,8 @@ func (s *Server) Revoke(ctx context.Context, serial string) (Revocation, error) 
 		if err := tx.Revoke(r); err != nil {
 			return err
 		}
-		revs, err := tx.Revocations()
-		for _, x := range revs {
-			if x.Serial == serial {
-				r = x
-			}
-		}
+		var err error
+		r, err = tx.Revocation(serial) // the first record, if revoked before
 		return err
 	})
 	if err == nil {
@@ -342,7 +372,15 @@ func (s *Server) signIn(ctx context.Context, kioskID string, auth *bk.CitizenAut
 		return nil, bk.Errorf(bk.EInvalid, "nonce (32 bytes), cert and signature (64 bytes) are required")
 	}
 	now := s.now().UTC()
-	var cert *bk.Certificate
+	// The signature checks come first, outside the transaction; the
+	// refusals keep their order (the nonce's come first).
+	cert, certRefusal := bk.DecodeCertificate(auth.Cert)
+	var checked *bk.Checked
+	var challengeOK bool
+	if certRefusal == nil {
+		checked = s.trust().CheckCertificate(cert, now)
+		challengeOK = ed25519.Verify(cert.CardKey, bk.AuthChallenge(auth.Nonce), auth.Signature)
+	}
 	var refusal error
 	err := s.store.Update(ctx, func(tx Tx) error {
 		refusal = nil
@@ -361,21 +399,17 @@ func (s *Server) signIn(ctx context.Context, kioskID string, auth *bk.CitizenAut
 			refusal = bk.Errorf(bk.EUnauthorized, "The sign-in challenge has expired or belongs to another kiosk.")
 			return nil
 		}
-		trust, err := s.trust(tx)
-		if err != nil {
+		if refusal = certRefusal; refusal != nil {
+			return nil
+		}
+		if _, _, refusal, err = checked.Decide(revoked(tx)); err != nil || refusal != nil {
 			return err
-		}
-		if cert, refusal = bk.DecodeCertificate(auth.Cert); refusal != nil {
-			return nil
-		}
-		if refusal = trust.VerifyCertificate(cert, now); refusal != nil {
-			return nil
 		}
 		if cert.Role != bk.RoleCitizen {
 			refusal = bk.Errorf(bk.EWrongRole, "Only a citizen card can sign in as a citizen.")
 			return nil
 		}
-		if !ed25519.Verify(cert.CardKey, bk.AuthChallenge(auth.Nonce), auth.Signature) {
+		if !challengeOK {
 			refusal = bk.Errorf(bk.EBadSignature, "The card's answer to the sign-in challenge is not valid.")
 		}
 		return nil

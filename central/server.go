@@ -50,6 +50,11 @@ type Config struct {
 	// answered unrecorded.
 	UsageQueue int
 
+	// CertCache is how many verified card certificates are remembered, so
+	// each action costs its own signature checks, not its certificates'
+	// again; 100,000 (about 10 MB).
+	CertCache int
+
 	// RateLimits bound sign-in, authentication failures and enrolment per
 	// client; zero fields take their defaults.
 	RateLimits RateLimits
@@ -88,6 +93,7 @@ type Server struct {
 	typedLimit, typedTotalLimit             *clientLimiter
 
 	usage     *usageLog
+	certs     *bk.CertCache // card certificates whose issuer signature was checked
 	stopSweep chan struct{}
 	sweeps    sync.WaitGroup
 	closing   sync.Once
@@ -141,6 +147,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.UsageRetentionMonths > 120 {
 		return nil, errors.New("central: Config.UsageRetentionMonths may be at most 120 (10 years)")
 	}
+	if cfg.CertCache <= 0 {
+		cfg.CertCache = 100_000
+	}
 	if cfg.UsageQueue <= 0 {
 		cfg.UsageQueue = 8192
 	}
@@ -179,6 +188,7 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(),
+		certs:   bk.NewCertCache(cfg.CertCache),
 
 		signInLimit:   newClientLimiter("sign-in", rl.SignIn, rl.MaxClients),
 		authFailLimit: newClientLimiter("auth failures", rl.AuthFailures, rl.MaxClients),

@@ -120,6 +120,9 @@ type Tx interface {
 	// Revoke adds a card serial to the revocation list; revoking a serial
 	// twice keeps the first record and is not an error.
 	Revoke(r Revocation) error
+	// Revocation returns the record of a revoked serial, or ENotFound. It
+	// is one index lookup, whatever the number revoked.
+	Revocation(serial string) (Revocation, error)
 	// Revocations lists revoked serials, sorted by serial.
 	Revocations() ([]Revocation, error)
 

@@ -595,6 +595,12 @@ func (t *tx) Revoke(r central.Revocation) error {
 	return t.put(k, r)
 }
 
+func (t *tx) Revocation(serial string) (central.Revocation, error) {
+	var r central.Revocation
+	err := t.get(key("revoked", []byte(serial)), &r, "revocation")
+	return r, err
+}
+
 func (t *tx) Revocations() ([]central.Revocation, error) {
 	out := []central.Revocation{}
 	err := t.scan(key("revoked"), true, func(_, v []byte) error {
@@ -759,3 +765,25 @@ func (b badgerLogger) Warningf(f string, a ...any) {
 
 func (badgerLogger) Infof(string, ...any)  {}
 func (badgerLogger) Debugf(string, ...any) {}
+
+// LoadRevocations adds many revocations at once (an issuer's list when
+// central is set up, a benchmark), outside any transaction and without
+// reading: a serial already revoked gets the new record. Use Revoke
+// through central for single cards.
+func (s *Store) LoadRevocations(rs []central.Revocation) error {
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, r := range rs {
+		if r.Serial == "" {
+			return bk.Errorf(bk.EInvalid, "a revocation needs a card serial")
+		}
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if err := wb.Set(key("revoked", []byte(r.Serial)), v); err != nil {
+			return err
+		}
+	}
+	return wb.Flush()
+}

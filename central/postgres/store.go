@@ -706,6 +706,12 @@ func (t *tx) Revoke(r central.Revocation) error {
 	return err
 }
 
+func (t *tx) Revocation(serial string) (central.Revocation, error) {
+	var r central.Revocation
+	err := t.one(&r, "revocation", `SELECT doc FROM revocations WHERE serial = $1`, serial)
+	return r, err
+}
+
 func (t *tx) Revocations() ([]central.Revocation, error) {
 	ptrs, err := list[central.Revocation](t, "revocations", `SELECT doc FROM revocations ORDER BY serial`)
 	if err != nil {
@@ -827,4 +833,31 @@ func (t *tx) DeleteUsageBefore(before time.Time, limit int) (int, error) {
 		return 0, t.check(err, "delete usage")
 	}
 	return n, nil
+}
+
+// LoadRevocations adds many revocations at once (an issuer's list when
+// central is set up, a benchmark) with COPY into a staging table, keeping
+// the first record of a serial already revoked.
+func (s *Store) LoadRevocations(ctx context.Context, rs []central.Revocation) error {
+	rows := make([][]any, len(rs))
+	for i, r := range rs {
+		if r.Serial == "" {
+			return bk.Errorf(bk.EInvalid, "a revocation needs a card serial")
+		}
+		doc, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{r.Serial, string(doc)}
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE load_revocations (serial text COLLATE "C", doc json) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"load_revocations"}, []string{"serial", "doc"}, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO revocations (serial, doc) SELECT DISTINCT ON (serial) serial, doc FROM load_revocations ORDER BY serial ON CONFLICT (serial) DO NOTHING`)
+		return err
+	})
 }

@@ -501,6 +501,15 @@ func testRevocations(t *testing.T, s central.Store) {
 			return err
 		}
 		wantEqual(t, "Revocations()", got, []central.Revocation{{Serial: "S1", RevokedAt: T0}, {Serial: "S2", RevokedAt: T0}})
+		r, err := tx.Revocation("S2")
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "Revocation(S2)", r, central.Revocation{Serial: "S2", RevokedAt: T0})
+		_, err = tx.Revocation("S3")
+		wantCode(t, "Revocation(S3)", err, bk.ENotFound)
+		_, err = tx.Revocation("S")
+		wantCode(t, "Revocation(S)", err, bk.ENotFound)
 		return nil
 	})
 }
