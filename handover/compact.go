@@ -37,8 +37,8 @@ import (
 // Compact set and no scopes or validity: the pages take those
 // from central's record (CheckClaims compares only what the code claims),
 // and the delegate is checked by central from its record (Decide).
-// Kiosks do not issue BK2 yet: their offline preview and offline accept
-// receipt would first need words for "what it covers is not known here".
+// Kiosks issue BK2; offline, their preview and accept receipt say that
+// what it covers is shown once central can be asked.
 
 // Prefix and URL path of format BK2.
 const (

@@ -416,7 +416,15 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	for _, g := range d.Scopes {
 		claims.Scopes = append(claims.Scopes, g.ScopeID)
 	}
-	code, err := handover.Issue(claims, d.Delegate.Digits(), s.svc.cfg.KioskID, s.svc.cfg.KioskKey)
+	// BK2: QR version 10, which phones read from further off than BK1's
+	// 13 (docs/benchmarks.md); it lives whole days, so a code for a
+	// delegation ending within a day is BK1.
+	var code string
+	if expires.Sub(fc.issued) >= 24*time.Hour {
+		code, err = handover.IssueCompact(claims, d.Delegate.Digits(), s.svc.cfg.KioskID, s.svc.cfg.KioskKey)
+	} else {
+		code, err = handover.Issue(claims, d.Delegate.Digits(), s.svc.cfg.KioskID, s.svc.cfg.KioskKey)
+	}
 	if err != nil {
 		return ui.Handover{}, err
 	}
@@ -468,11 +476,16 @@ func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist,
 }
 
 // codeExpiry is when a handover code made at now expires: after the
-// configured validity, and no later than the delegation's end.
+// configured validity, and no later than the delegation's end, in whole
+// days from now when that is a day or more (a BK2 code's lifetime is in
+// days).
 func (s *Service) codeExpiry(validTo, now time.Time) time.Time {
 	expires := now.Add(s.cfg.HandoverValidity)
 	if expires.After(validTo) {
 		expires = validTo
+	}
+	if life := expires.Sub(now); life >= 24*time.Hour {
+		expires = now.Add(life.Truncate(24 * time.Hour))
 	}
 	return expires
 }

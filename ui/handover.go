@@ -94,6 +94,15 @@ func (u *KioskUI) handoverDetails() ([]fyne.CanvasObject, []string) {
 	if h.Principal != "" {
 		by = tr.T("handover.from", map[string]any{"Name": h.PrincipalName, "CPR": h.Principal})
 	}
+	if len(h.Scopes) == 0 && h.ValidTo.IsZero() {
+		// A compact code names neither; central's record does, once the
+		// kiosk can ask for it.
+		key := "handover.terms_after_card"
+		if u.sess != nil {
+			key = "handover.terms_offline"
+		}
+		return []fyne.CanvasObject{u.label("handover.from", by), u.label("handover.terms", tr.T(key, nil))}, []string{by, tr.T(key, nil)}
+	}
 	period := tr.T("delegation.valid", map[string]any{"From": u.date(h.ValidFrom), "To": u.date(h.ValidTo)})
 	// The areas are said from the reader's side: what you may do for them.
 	scopes := tr.T("handover.scopes", map[string]any{"Name": h.PrincipalName})

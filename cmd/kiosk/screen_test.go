@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 	"github.com/borgerkiosk/borgerkiosk/ui"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
@@ -129,7 +130,7 @@ func TestScreenCodeAcceptedOnThePage(t *testing.T) {
 		t.Fatalf("zbarimg on the screen: %v", err)
 	}
 	codeURL := strings.TrimSpace(string(out))
-	if !strings.HasPrefix(codeURL, strings.ToUpper(r.central.URL)+"/H") {
+	if !strings.HasPrefix(codeURL, strings.ToUpper(r.central.URL)+handover.URLPathCompact) {
 		t.Fatalf("QR on the screen = %q; want a handover URL of central", codeURL)
 	}
 

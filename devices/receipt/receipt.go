@@ -270,14 +270,14 @@ func delegationBody(d *Doc, r Receipt, lang string) error {
 	if r.Kind == bk.CreateDelegation || r.Kind == bk.RevokeDelegation {
 		other = personName(g.DelegateShown(), g.Delegate, lang)
 	}
+	if p, ok := unknownTerms[r.Kind]; ok && len(g.Scopes) == 0 && g.ValidTo.IsZero() && other != "" {
+		d.para(endSentence(p.f(lang, other), other))
+		return nil
+	}
 	if err := complete(g, other); err != nil {
 		return err
 	}
-	summary := summaries[r.Kind].f(lang, other)
-	if strings.HasSuffix(other, ".") { // a masked name, "Karen H.", ends a sentence once
-		summary = strings.Replace(summary, other+".", other, 1)
-	}
-	d.para(summary)
+	d.para(endSentence(summaries[r.Kind].f(lang, other), other))
 	scopeItems(d, r, g, lang)
 	d.blank()
 	d.field(fromLabel.in(lang), r.Zone.Date(g.ValidFrom, lang))
@@ -286,6 +286,15 @@ func delegationBody(d *Doc, r Receipt, lang string) error {
 		d.para(createNote.in(lang))
 	}
 	return nil
+}
+
+// endSentence keeps a masked name, "Karen H.", from ending a sentence
+// twice in summary.
+func endSentence(summary, name string) string {
+	if strings.HasSuffix(name, ".") {
+		return strings.Replace(summary, name+".", name, 1)
+	}
+	return summary
 }
 
 // HandoverDoc lays out a handover slip.

@@ -559,3 +559,25 @@ func TestShortID(t *testing.T) {
 }
 
 func escposCols(n int) escpos.Config { return escpos.Config{Columns: n} }
+
+// TestAnswerWithUnknownTerms: an answer given offline to a compact code,
+// which names neither scopes nor validity, says so instead of printing
+// empty areas and dates.
+func TestAnswerWithUnknownTerms(t *testing.T) {
+	for _, kind := range []bk.ActionKind{bk.AcceptDelegation, bk.DeclineDelegation} {
+		r := base(kind, "da", Status{State: Pending}, jens)
+		r.Delegation = &bk.Delegation{ID: "0195f3a2-7c4e-7b21-9d3a-5e8f0c1b2a47", PrincipalName: "Alice H.", State: bk.DelegationPending}
+		text, err := ActionText(r)
+		if err != nil {
+			t.Fatalf("ActionText(%s, no terms) = %v", kind, err)
+		}
+		if !strings.Contains(text, "fuldmagt fra Alice H.") || strings.Contains(text, "H..") || strings.Contains(text, "0001") || strings.Contains(text, "Gælder") {
+			t.Errorf("%s receipt without terms:\n%s", kind, text)
+		}
+	}
+	r := base(bk.AcceptDelegation, "da", Status{State: Pending}, jens)
+	r.Delegation = &bk.Delegation{PrincipalName: "Alice H."}
+	if text, _ := ActionText(r); !strings.Contains(text, "ikke forbindelse") {
+		t.Errorf("accept receipt without terms does not say why:\n%s", text)
+	}
+}

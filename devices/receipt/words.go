@@ -85,6 +85,13 @@ var (
 	slipTitle   = phrase{"Fuldmagt til dig", "Power of attorney for you"}
 	slipSummary = phrase{"%s vil give dig fuldmagt. Så kan du handle for personen på disse områder:",
 		"%s wants to give you power of attorney. You can then act for them in these areas:"}
+	// unknownTerms says an answer given at an offline kiosk to a compact
+	// code, which names neither scopes nor validity.
+	unknownTerms = map[bk.ActionKind]phrase{
+		bk.AcceptDelegation: {"Du har taget imod en fuldmagt fra %s. Kiosken havde ikke forbindelse, så den kan ikke vise, hvad fuldmagten gælder. Det ser du, næste gang du logger ind.",
+			"You have accepted a power of attorney from %s. The kiosk had no connection, so it cannot show what the power of attorney covers. You will see that the next time you sign in."},
+		bk.DeclineDelegation: {"Du har sagt nej til en fuldmagt fra %s.", "You have declined a power of attorney from %s."},
+	}
 	slipTo    = phrase{"Til", "For"}
 	slipTyped = phrase{"Kan du ikke scanne, så skriv koden på %s:", "If you cannot scan, type the code at %s:"}
 	slipHelp  = phrase{"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil %s.",

@@ -46,6 +46,9 @@ func (c *Card) TriesLeft() int { return c.tries }
 type Kiosk struct {
 	ID  string
 	now func() time.Time
+	// compact: VerifyHandover answers as for a compact (BK2) code, which
+	// names neither scopes nor validity; see SetCompactCodes.
+	compact bool
 
 	mu             sync.Mutex
 	issuer         ed25519.PrivateKey
@@ -619,11 +622,22 @@ func (k *Kiosk) VerifyHandover(ctx context.Context, code string) (ui.HandoverInf
 	if err != nil {
 		return ui.HandoverInfo{}, err
 	}
+	if k.compact {
+		return ui.HandoverInfo{Code: code, DelegationID: d.ID, PrincipalName: partName(d.PrincipalName), CodeExpires: h.expires}, nil
+	}
 	// Like a real code, it names the principal by a masked name only.
 	return ui.HandoverInfo{
 		Code: code, DelegationID: d.ID, PrincipalName: partName(d.PrincipalName),
 		Scopes: d.Scopes, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, CodeExpires: h.expires,
 	}, nil
+}
+
+// SetCompactCodes makes VerifyHandover answer as the real kiosk does for
+// a compact (BK2) code: the masked name and the code's expiry only.
+func (k *Kiosk) SetCompactCodes(on bool) {
+	k.mu.Lock()
+	k.compact = on
+	k.mu.Unlock()
 }
 
 func (k *Kiosk) handoverLocked(code string) (*handover, *bk.Delegation, error) {
