@@ -3,6 +3,7 @@ package central
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -68,7 +69,19 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// PushesInFlight returns how many pushes are being handled now.
+func (s *Server) PushesInFlight() int { return len(s.pushSlots) }
+
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, k *Kiosk, body []byte) {
+	select {
+	case s.pushSlots <- struct{}{}:
+		defer func() { <-s.pushSlots }()
+	default:
+		s.metrics.pushBusy.Inc()
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.cfg.PushRetryAfter/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, bk.EUnavailable, "The central service is busy. The kiosk sends its actions again shortly; nothing is lost.")
+		return
+	}
 	req, err := DecodePush(body)
 	if err != nil {
 		s.fail(w, r, err)

@@ -20,6 +20,7 @@ type metrics struct {
 	durations   *prometheus.HistogramVec
 	pushActions *prometheus.CounterVec
 	forks       prometheus.Counter
+	pushBusy    prometheus.Counter
 	handover    *prometheus.CounterVec
 	typed       *prometheus.CounterVec
 	usage       *prometheus.CounterVec
@@ -53,12 +54,16 @@ func newMetrics() *metrics {
 			Name: "borgerkiosk_central_usage_records_total",
 			Help: "Usage records: written to the store, lost (the store refused them after retries), or checks refused because the queue was full.",
 		}, []string{"result"}),
+		pushBusy: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_push_busy_total",
+			Help: "Pushes answered 503 with Retry-After because max_pushes were in flight.",
+		}),
 		forks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "borgerkiosk_central_fork_alarms_total",
 			Help: "Pushes where a sequence number came again with different content.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.handover, m.typed, m.usage,
+	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.pushBusy, m.handover, m.typed, m.usage,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show every outcome from the start, so dashboards see zeros, not gaps.
 	for _, o := range []bk.Outcome{bk.Applied, bk.Duplicate, bk.Superseded, bk.Rejected} {

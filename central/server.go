@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,13 @@ type Config struct {
 	// When it is full, checks are refused (unavailable) rather than
 	// answered unrecorded.
 	UsageQueue int
+
+	// MaxPushes bounds the pushes being handled at once; one more is
+	// answered 503 with Retry-After: PushRetryAfter (whole seconds, at
+	// least 1), so a burst of kiosks queues at the kiosks instead of every
+	// push slowing past its timeout. 0: 4 per CPU; 2s.
+	MaxPushes      int
+	PushRetryAfter time.Duration
 
 	// CertCache is how many verified card certificates are remembered, so
 	// each action costs its own signature checks, not its certificates'
@@ -94,6 +102,7 @@ type Server struct {
 
 	usage     *usageLog
 	certs     *bk.CertCache // card certificates whose issuer signature was checked
+	pushSlots chan struct{} // one per push in flight (Config.MaxPushes)
 	stopSweep chan struct{}
 	sweeps    sync.WaitGroup
 	closing   sync.Once
@@ -147,6 +156,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.UsageRetentionMonths > 120 {
 		return nil, errors.New("central: Config.UsageRetentionMonths may be at most 120 (10 years)")
 	}
+	if cfg.MaxPushes <= 0 {
+		cfg.MaxPushes = 4 * runtime.NumCPU()
+	}
+	if cfg.PushRetryAfter < time.Second {
+		cfg.PushRetryAfter = 2 * time.Second
+	}
 	if cfg.CertCache <= 0 {
 		cfg.CertCache = 100_000
 	}
@@ -181,14 +196,15 @@ func New(cfg Config) (*Server, error) {
 	rules.MaxDelegation = cfg.MaxDelegation
 	rules.ClockSkew = cfg.ClockSkew
 	s := &Server{
-		cfg:     cfg,
-		store:   cfg.Store,
-		rules:   rules,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		mux:     http.NewServeMux(),
-		metrics: newMetrics(),
-		certs:   bk.NewCertCache(cfg.CertCache),
+		cfg:       cfg,
+		store:     cfg.Store,
+		rules:     rules,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		mux:       http.NewServeMux(),
+		metrics:   newMetrics(),
+		certs:     bk.NewCertCache(cfg.CertCache),
+		pushSlots: make(chan struct{}, cfg.MaxPushes),
 
 		signInLimit:   newClientLimiter("sign-in", rl.SignIn, rl.MaxClients),
 		authFailLimit: newClientLimiter("auth failures", rl.AuthFailures, rl.MaxClients),

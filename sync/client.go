@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -52,6 +53,9 @@ type HTTPError struct {
 	// CentralTime is central's clock at the answer: the body's
 	// central_time, else the Date header; zero when neither is there.
 	CentralTime time.Time
+	// RetryAfter is how long central asked to wait (a 503 or 429 with a
+	// Retry-After header in seconds); zero when it did not say.
+	RetryAfter time.Duration
 }
 
 func (e *HTTPError) Error() string {
@@ -78,6 +82,20 @@ func Retryable(err error) bool {
 		return he.Status >= 500 || he.Status == http.StatusTooManyRequests || he.Status == http.StatusRequestTimeout
 	}
 	return false
+}
+
+// maxRetryAfter caps what a Retry-After header can make a kiosk wait, so a
+// wrong header cannot stop a kiosk from syncing for long.
+const maxRetryAfter = 5 * time.Minute
+
+// retryAfter reads a Retry-After header given in seconds (the form central
+// sends); a date or garbage is zero.
+func retryAfter(h string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(h))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return min(time.Duration(n)*time.Second, maxRetryAfter)
 }
 
 // do sends a JSON request (signed when sign is set) and decodes a JSON
@@ -124,6 +142,7 @@ func do(ctx context.Context, hc *http.Client, base, method, path string, in, out
 		if he.CentralTime.IsZero() {
 			he.CentralTime, _ = http.ParseTime(resp.Header.Get("Date"))
 		}
+		he.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
 		return he
 	}
 	if out == nil {

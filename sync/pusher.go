@@ -169,6 +169,13 @@ func (p *Pusher) Run(ctx context.Context) error {
 			if later {
 				backoff = min(max(2*backoff, p.cfg.MinBackoff), p.cfg.MaxBackoff)
 				d := time.Duration(rand.Int64N(int64(backoff))) + p.cfg.MinBackoff/2
+				if wait := busyWait(err); wait > 0 {
+					// Central is busy and said when to come back; a little
+					// spread so the kiosks it turned away do not return
+					// together. The backoff does not grow: it was an answer.
+					d = wait + time.Duration(rand.Int64N(int64(wait/4)+1))
+					backoff = 0
+				}
 				retry = time.After(d)
 				p.log.Debug("push failed; retrying", "in", d, "err", err)
 			}
@@ -291,10 +298,24 @@ func (p *Pusher) halt(why string) error {
 	return fmt.Errorf("%w: %s", ErrHalted, why)
 }
 
+// busyWait is how long central asked a push to wait (503 or 429 with
+// Retry-After), else zero.
+func busyWait(err error) time.Duration {
+	var he *HTTPError
+	if errors.As(err, &he) && (he.Status == http.StatusServiceUnavailable || he.Status == http.StatusTooManyRequests) {
+		return he.RetryAfter
+	}
+	return 0
+}
+
 func (p *Pusher) pushFailed(err error) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		switch {
+		case busyWait(err) > 0:
+			// Central answered: online, and the actions wait their turn.
+			p.st.Online = true
+			return p.fail(StatePushing, err)
 		case p.clockWrong(err):
 			// Not an enrolment problem: keep the key, keep the actions,
 			// retry with backoff (and at once on a new action) until the

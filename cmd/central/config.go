@@ -31,6 +31,8 @@ import (
 //	max_delegation_days = 1825
 //	clock_skew = "5m"
 //	max_body_bytes = 65536
+//	max_pushes = 0                  # kiosk pushes handled at once (0: 4 per CPU); more get 503 + Retry-After
+//	push_retry_after = "2s"         # how long a kiosk turned away waits
 //	usage_retention_months = 15   # how long the record of each consent and delegation check is kept
 //
 //	# Where central keeps its state: "badger" (default; embedded, in
@@ -94,6 +96,8 @@ type Config struct {
 	MaxDelegationDays int                 `toml:"max_delegation_days"`
 	ClockSkew         Duration            `toml:"clock_skew"`
 	MaxBodyBytes      int64               `toml:"max_body_bytes"`
+	MaxPushes         int                 `toml:"max_pushes"`
+	PushRetryAfter    Duration            `toml:"push_retry_after"`
 	UsageRetention    int                 `toml:"usage_retention_months"`
 	Store             string              `toml:"store"`
 	PostgresDSN       string              `toml:"postgres_dsn"`
@@ -213,6 +217,7 @@ func DefaultConfig() Config {
 		MaxDelegationDays: 5 * 365,
 		ClockSkew:         Duration{5 * time.Minute},
 		MaxBodyBytes:      64 << 10,
+		PushRetryAfter:    Duration{2 * time.Second},
 		UsageRetention:    15,
 		Store:             StoreBadger,
 		RateLimits: RateLimitConfig{
@@ -279,6 +284,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1<<10 || c.MaxBodyBytes > bk.MaxPushBytes {
 		bad("max_body_bytes must be between 1024 and %d", bk.MaxPushBytes)
+	}
+	if c.MaxPushes < 0 || c.MaxPushes > 10000 {
+		bad("max_pushes must be between 0 (4 per CPU) and 10000")
+	}
+	if c.PushRetryAfter.Duration < time.Second || c.PushRetryAfter.Duration > 5*time.Minute {
+		bad("push_retry_after must be between 1s and 5m")
 	}
 	switch c.Store {
 	case StoreBadger:

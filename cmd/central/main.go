@@ -154,6 +154,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		MaxDelegation:        time.Duration(cfg.MaxDelegationDays) * 24 * time.Hour,
 		ClockSkew:            cfg.ClockSkew.Duration,
 		MaxBodyBytes:         cfg.MaxBodyBytes,
+		MaxPushes:            cfg.MaxPushes,
+		PushRetryAfter:       cfg.PushRetryAfter.Duration,
 		UsageRetentionMonths: cfg.UsageRetention,
 		Pages:                servePages(pages),
 		IsPagePath:           handoverweb.IsHandoverPath,
