@@ -136,3 +136,46 @@ func TestResultNamesWhatChanged(t *testing.T) {
 	h.tap("confirm_decline.yes")
 	h.wantText("Du har sagt nej. Region Hovedstaden må ikke bruge disse data om dig: Helbred.")
 }
+
+// TestHomeSaysWhatWaits: home counts what waits for the person, makes
+// that choice the main one, and says so aloud; once answered the count is
+// gone. A delegation offered to the person makes taking it the main one.
+func TestHomeSaysWhatWaits(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.wantScreen("home")
+	h.wantText("1 venter på dit svar")
+	h.wantText(h.T("home.consents_explain", nil))
+	if s := h.u.Spoken(); !strings.Contains(s, "Mine samtykker. 1 venter på dit svar.") {
+		t.Errorf("home read aloud %q; want the count after its choice", s)
+	}
+	mains := func() (ids []string) {
+		for _, id := range []string{"home.consents", "home.delegations", "home.handover", "home.overview", "home.help"} {
+			if h.u.Button(id).Importance == widget.HighImportance {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
+	if got := mains(); len(got) != 1 || got[0] != "home.consents" {
+		t.Errorf("main choices = %v; want only home.consents", got)
+	}
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.tap("result.home")
+	h.wantNoText("venter på dit svar")
+
+	createDelegation(t, h)
+	h.tap("review.confirm")
+	h.tap("handover.done")
+	h.tap("delegations.back")
+	h.wantText("1 venter på, at personen tager imod")
+	h.k.Remove()
+	h.signIn(h.peter, "4321")
+	h.wantText("1 fuldmagt venter på dig")
+	if got := mains(); len(got) != 1 || got[0] != "home.handover" {
+		t.Errorf("with a delegation offered the main choices = %v; want only home.handover", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -44,32 +45,214 @@ func (u *KioskUI) onStatus(s Status) {
 	}
 }
 
-// showHome is the citizen's menu.
+// waiting counts what waits for the person in the state fetched in this
+// session: consent requests to answer, delegations offered to them (taken
+// with the code), and delegations they gave that the other person has not
+// taken yet. ok is false when the state is unknown or may be out of date:
+// a count the kiosk cannot vouch for is not shown.
+func (u *KioskUI) waiting() (consents, offered, given int, ok bool) {
+	if u.state == nil || u.stateErr != nil {
+		return 0, 0, 0, false
+	}
+	now := u.now()
+	for _, c := range u.state.Consents {
+		if c.StateAt(now) == bk.ConsentRequested {
+			consents++
+		}
+	}
+	for _, d := range u.state.GivenToMe {
+		if d.StateAt(now) == bk.DelegationPending {
+			offered++
+		}
+	}
+	for _, d := range u.state.GivenByMe {
+		if d.StateAt(now) == bk.DelegationPending {
+			given++
+		}
+	}
+	return consents, offered, given, true
+}
+
+// menuChoice is one choice on the home screen.
+type menuChoice struct {
+	id, title, explain string
+	count              string // what waits there, "" for nothing
+	icon               fyne.Resource
+	tapped             func()
+}
+
+// homeChoices are the citizen's choices, always in the same order, and
+// which is the main one: the one with something waiting for an answer
+// (consents, then a delegation offered), else consents, the errand most
+// people come for.
+func (u *KioskUI) homeChoices() (choices []menuChoice, main int) {
+	tr := u.tr
+	nConsents, nOffered, nGiven, known := u.waiting()
+	count := func(key string, n int) string {
+		if !known || n == 0 {
+			return ""
+		}
+		return tr.TN(key, n, map[string]any{"Count": n})
+	}
+	choices = []menuChoice{
+		{"home.consents", tr.T("home.consents", nil), tr.T("home.consents_explain", nil),
+			count("home.consents_waiting", nConsents), fynetheme.DocumentIcon(), u.openConsents},
+		{"home.delegations", tr.T("home.delegations", nil), tr.T("home.delegations_explain", nil),
+			count("home.delegations_waiting", nGiven), fynetheme.AccountIcon(), u.openDelegations},
+		{"home.handover", tr.T("home.handover", nil), tr.T("home.handover_explain", nil),
+			count("home.handover_waiting", nOffered), fynetheme.LoginIcon(), u.showScan},
+		{"home.overview", tr.T("home.overview", nil), tr.T("home.overview_explain", nil), "",
+			fynetheme.DocumentPrintIcon(), u.printOverview},
+		{"home.help", tr.T("button.help", nil), tr.T("home.help_explain", nil), "",
+			fynetheme.HelpIcon(), u.callStaff},
+	}
+	if known && nConsents == 0 && nOffered > 0 {
+		main = 2
+	}
+	return choices, main
+}
+
+// choiceTile is a choice as one large tap target: a button the size of
+// the whole tile, under its icon, title, count and a line on what it is
+// for (text is not tappable, so a tap anywhere on the tile is the
+// button's). The main choice is filled with the primary colour, the others
+// are outlined; a count is bold, so what waits stands out in every mode.
+// The tile has its text twice, with and without the line on what it is
+// for; tilesLayout shows one.
+func (u *KioskUI) choiceTile(c menuChoice, main bool) (fyne.CanvasObject, tileText) {
+	b := u.button(c.id, "", c.tapped)
+	fg := fynetheme.ColorNameForeground
+	if main {
+		b.Importance = widget.HighImportance
+		fg = fynetheme.ColorNameForegroundOnPrimary
+	}
+	seg := func(text string, style widget.RichTextStyle) widget.RichTextSegment {
+		style.ColorName = fg
+		style.Inline = false
+		return &widget.TextSegment{Text: text, Style: style}
+	}
+	title := widget.RichTextStyleStrong
+	title.SizeName = fynetheme.SizeNameSubHeadingText
+	head := []widget.RichTextSegment{seg(c.title, title)}
+	if c.count != "" {
+		head = append(head, seg(c.count, widget.RichTextStyleStrong))
+	}
+	rich := func(segs ...widget.RichTextSegment) *widget.RichText {
+		t := widget.NewRichText(segs...)
+		t.Wrapping = fyne.TextWrapWord
+		return t
+	}
+	t := tileText{full: rich(append(head, seg(c.explain, widget.RichTextStyleParagraph))...), short: rich(head...)}
+	t.short.Hide()
+	icon := widget.NewIcon(fynetheme.NewColoredResource(c.icon, fg))
+	// The icon stands by the title (as far down as the text's inset); the
+	// text wraps beside it.
+	th := fynetheme.Current()
+	inset := th.Size(fynetheme.SizeNameInnerPadding) + (th.Size(fynetheme.SizeNameSubHeadingText)-th.Size(fynetheme.SizeNameInlineIcon))/2
+	at := container.New(layout.NewCustomPaddedLayout(inset, 0, 0, 0), icon)
+	content := container.NewBorder(nil, nil, container.NewVBox(at), nil, container.NewStack(t.full, t.short))
+	tile := container.NewStack(b, container.NewPadded(content))
+	return theme.Tile(tile, !main), t
+}
+
+// tileText is a home tile's text with (full) and without (short) the line
+// on what the choice is for.
+type tileText struct{ full, short *widget.RichText }
+
+// tilesLayout is menuLayout for the home tiles. Where the lines on what
+// each choice is for would push the first must choices below the fold
+// (large text on a 1024×768 panel), every tile shows its title and count
+// only: seeing the choices matters more than the lines about them, which
+// are still read aloud. Like pinLayout it decides from the space alone:
+// each time from what the full texts would need.
+type tilesLayout struct {
+	menuLayout
+	texts    []tileText
+	must     int
+	self     *fyne.Container
+	viewport func() float32 // the body's visible height; 0 before it has one
+	resized  func()         // tells the body its content changed height
+	short    bool
+}
+
+func (l *tilesLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.menuLayout.Layout(objs, size)
+	view := l.viewport()
+	if view <= 0 || len(objs) == 0 || len(objs) != len(l.texts) {
+		return
+	}
+	// The cell as tall as the tallest tile with its full text.
+	var cell float32
+	for i, t := range l.texts {
+		shown := t.full
+		if l.short {
+			shown = t.short
+			t.full.Resize(fyne.NewSize(shown.Size().Width, t.full.Size().Height)) // wraps it at the width it would have
+		}
+		cell = max(cell, objs[i].Size().Height-shown.Size().Height+t.full.MinSize().Height)
+	}
+	cols, _ := l.grid(objs, size.Width)
+	rows := float32((l.must + cols - 1) / cols)
+	need := rows*cell + (rows-1)*gap()
+	short := l.self.Position().Y+fynetheme.Padding()+need > view
+	if short == l.short {
+		return
+	}
+	l.short = short
+	for _, t := range l.texts {
+		show(t.full, !short)
+		show(t.short, short)
+	}
+	l.menuLayout.Layout(objs, size)
+	l.resized()
+}
+
+// showHome is the citizen's menu: a greeting, and the choices as tiles.
+// Online it fetches the state first, as the lists do, so the counts are
+// those of now (an answer just given no longer waits); offline it shows at
+// once, with counts only from a state it can vouch for (see waiting).
 func (u *KioskUI) showHome() {
+	if u.status.Online && u.sess != nil {
+		u.loadState(u.buildHome)
+		return
+	}
+	u.buildHome()
+}
+
+func (u *KioskUI) buildHome() {
 	u.show(func() *screen {
 		tr := u.tr
-		name := u.sess.Person().Name
+		hello := tr.T("home.hello", map[string]any{"Name": u.sess.Person().Name})
 		var offline fyne.CanvasObject
 		speakOffline := ""
 		if !u.status.Online {
 			speakOffline = tr.T("home.offline", nil)
 			offline = u.label("home.offline", speakOffline)
 		}
+		choices, main := u.homeChoices()
+		tl := &tilesLayout{must: 3, viewport: func() float32 {
+			if u.body == nil {
+				return 0
+			}
+			return u.body.Size().Height
+		}, resized: func() {
+			if u.body != nil {
+				u.body.Refresh() // decides again whether the page buttons show
+			}
+		}}
+		tiles := &fyne.Container{Layout: tl, Objects: make([]fyne.CanvasObject, len(choices))}
+		tl.self = tiles
+		speak := []string{hello, speakOffline}
+		for i, c := range choices {
+			var t tileText
+			tiles.Objects[i], t = u.choiceTile(c, i == main)
+			tl.texts = append(tl.texts, t)
+			speak = append(speak, c.title, c.count, c.explain)
+		}
 		return &screen{
-			id: "home",
-			body: vbox(
-				heading(tr.T("home.hello", map[string]any{"Name": name})),
-				subheading(tr.T("menu.title", nil)),
-				offline,
-				&fyne.Container{Layout: &menuLayout{}, Objects: []fyne.CanvasObject{
-					u.primary("home.consents", tr.T("home.consents", nil), u.openConsents),
-					u.primary("home.delegations", tr.T("home.delegations", nil), u.openDelegations),
-					u.primary("home.handover", tr.T("home.handover", nil), u.showScan),
-					u.big("home.overview", tr.T("home.overview", nil), u.printOverview),
-					u.big("home.help", tr.T("button.help", nil), u.callStaff),
-				}},
-			),
-			speak: says(tr.T("home.hello", map[string]any{"Name": name}), speakOffline, tr.T("home.speak", nil)),
+			id:    "home",
+			body:  vbox(heading(hello), offline, tiles),
+			speak: says(append(speak, tr.T("home.speak_end", nil))...),
 		}
 	})
 }

@@ -116,3 +116,10 @@ func DangerButton(b *widget.Button) *fyne.Container {
 	b.Refresh()
 	return control(b, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight}, false)
 }
+
+// Tile wraps a tile (a button under text of its own) like TouchTarget,
+// at least a primary button tall; a filled tile (the main choice) has no
+// outline, as a primary button has none.
+func Tile(obj fyne.CanvasObject, outlined bool) *fyne.Container {
+	return control(obj, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight}, outlined)
+}
