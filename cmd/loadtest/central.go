@@ -43,6 +43,7 @@ type target struct {
 	DSN           string // central's database, when PostgreSQL and known
 
 	proc    *exec.Cmd // central, when the tool started it
+	bouncer *bouncer  // between central and PostgreSQL, with -pgbouncer
 	dataDir string
 	pgData  string // the temporary cluster's data directory
 	stops   []func() error
@@ -66,12 +67,24 @@ func open(ctx context.Context, o *Options, tmp string, progress func(string, ...
 			t.stops = append(t.stops, stop)
 		}
 	}
+	centralDSN := t.DSN
+	if o.PgBouncer {
+		progress("starting pgbouncer (transaction mode, %d server connections)", o.BouncerPool)
+		b, err := startBouncer(filepath.Join(tmp, "pgbouncer"), t.DSN, o.BouncerPool)
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		t.bouncer = b
+		t.stops = append(t.stops, b.stop)
+		centralDSN = b.DSN + fmt.Sprintf(" pool_max_conns=%d", o.Concurrency)
+	}
 	bin, err := centralBinary(o.CentralBin)
 	if err != nil {
 		t.close()
 		return nil, err
 	}
-	if err := t.start(ctx, o, bin, tmp); err != nil {
+	if err := t.start(ctx, o, bin, tmp, centralDSN); err != nil {
 		t.close()
 		return nil, err
 	}
@@ -101,7 +114,7 @@ func isExecutable(p string) bool {
 
 // start runs the central binary on a free port with a config of the
 // tool's own: its card issuer, authority tokens, no enrolment limit.
-func (t *target) start(ctx context.Context, o *Options, bin, tmp string) error {
+func (t *target) start(ctx context.Context, o *Options, bin, tmp, dsn string) error {
 	t.dataDir = filepath.Join(tmp, "central")
 	if err := os.MkdirAll(t.dataDir, 0o700); err != nil {
 		return err
@@ -114,7 +127,7 @@ func (t *target) start(ctx context.Context, o *Options, bin, tmp string) error {
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "addr = %q\ndata_dir = %q\nissuer_files = [%q]\nstore = %q\n", "127.0.0.1:0", t.dataDir, issuerPub, o.Store)
 	if o.Store == "postgres" {
-		fmt.Fprintf(&cfg, "postgres_dsn = %q\n", t.DSN)
+		fmt.Fprintf(&cfg, "postgres_dsn = %q\n", dsn)
 	}
 	for _, id := range []string{consentAuthority, delegAuthority} {
 		tok := id + "-" + bk.NewID(time.Now())

@@ -63,6 +63,8 @@ type Options struct {
 	Assist      bool
 	JSON        bool
 	JSONOut     string
+	PgBouncer   bool
+	BouncerPool int
 	Quiet       bool
 }
 
@@ -85,6 +87,8 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	fs.DurationVar(&o.CheckFor, "check-time", 10*time.Second, "how long the checks run after ingest, against their baselines")
 	fs.BoolVar(&o.Assist, "assist", true, "staff-assisted actions (four signatures each, as the issue measured), else the citizen's alone (two)")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON instead of a table")
+	fs.BoolVar(&o.PgBouncer, "pgbouncer", false, "with -store postgres and no -dsn: central reaches the temporary cluster through pgbouncer in transaction mode")
+	fs.IntVar(&o.BouncerPool, "pgbouncer-pool", 4, "with -pgbouncer: server connections pgbouncer keeps (central opens -concurrency)")
 	fs.StringVar(&o.JSONOut, "json-out", "", "also write the report as JSON to this file")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress lines on standard error")
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +106,8 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 		return nil, errors.New("-batch must be between 1 and 256")
 	case o.Kiosks*(o.Actions+1) > 1_300_000:
 		return nil, errors.New("at most 1,300,000 actions in all (the distinct CPR numbers the tool makes)")
+	case o.PgBouncer && (o.Store != "postgres" || o.DSN != "" || o.CentralURL != ""):
+		return nil, errors.New("-pgbouncer goes with -store postgres, without -dsn or -central")
 	case o.CentralURL != "" && (o.OperatorTok == "" || o.IssuerKey == "" || o.AuthTokens == ""):
 		return nil, errors.New("-central needs -operator-token-file, -issuer-key and -authority-tokens")
 	}

@@ -21,6 +21,7 @@ type Report struct {
 	Concurrency  int         `json:"concurrency"`
 	Checkers     int         `json:"checkers"`
 	Assisted     bool        `json:"assisted"`
+	ViaPgBouncer bool        `json:"via_pgbouncer"`
 	CPUs         int         `json:"cpus"`
 	LoadAvgStart float64     `json:"load_average_start"`
 	LoadAvgEnd   float64     `json:"load_average_end"`
@@ -29,6 +30,7 @@ type Report struct {
 	Ingest       IngestStats `json:"ingest"`
 	Central      ProcStats   `json:"central_during_ingest"`
 	Postgres     ProcStats   `json:"postgres_during_ingest"`
+	PgBouncer    ProcStats   `json:"pgbouncer_during_ingest"`
 	// Rollbacks are PostgreSQL's (pg_stat_database.xact_rollback) from
 	// before the ingest until central stopped; -1 when not known.
 	Rollbacks      int64              `json:"rollbacks"`
@@ -60,7 +62,7 @@ func (r *Report) OK() bool {
 func measure(ctx context.Context, o *Options, progress func(string, ...any)) (*Report, error) {
 	rep := &Report{
 		Store: o.Store, Kiosks: o.Kiosks, ActionsEach: o.Actions, Batch: o.Batch, Concurrency: o.Concurrency,
-		Checkers: o.Checkers, Assisted: o.Assist, CPUs: runtime.NumCPU(), LoadAvgStart: loadAverage(), Rollbacks: -1,
+		Checkers: o.Checkers, Assisted: o.Assist, ViaPgBouncer: o.PgBouncer, CPUs: runtime.NumCPU(), LoadAvgStart: loadAverage(), Rollbacks: -1,
 	}
 	tmp, err := os.MkdirTemp("", "bk-load-")
 	if err != nil {
@@ -118,9 +120,9 @@ func measure(ctx context.Context, o *Options, progress func(string, ...any)) (*R
 	stop := make(chan struct{})
 	checked := make(chan time.Duration, 1)
 	go func() { checked <- interleave(ctx, o.Checkers, during, stop) }()
-	cs, ps := startSampler(t.pid(), false), startSampler(t.postmasterPID(), true)
+	cs, ps, bs := startSampler(t.pid(), false), startSampler(t.postmasterPID(), true), startSampler(t.bouncer.pid(), true)
 	rep.Ingest = ingest(ctx, o, ks)
-	rep.Central, rep.Postgres = cs.end(), ps.end()
+	rep.Central, rep.Postgres, rep.PgBouncer = cs.end(), ps.end(), bs.end()
 	close(stop)
 	elapsed := <-checked
 	rep.DuringIngest = map[string]OpStats{}
@@ -218,7 +220,11 @@ func (r *Report) WriteTable(out io.Writer) {
 	if r.Assisted {
 		mode = "staff-assisted"
 	}
-	p("store\t%s\t%d kiosks × %d actions (%s), batches of %d, %d pushes in flight, %d checkers", r.Store, r.Kiosks, r.ActionsEach, mode, r.Batch, r.Concurrency, r.Checkers)
+	store := r.Store
+	if r.ViaPgBouncer {
+		store += " via pgbouncer"
+	}
+	p("store\t%s\t%d kiosks × %d actions (%s), batches of %d, %d pushes in flight, %d checkers", store, r.Kiosks, r.ActionsEach, mode, r.Batch, r.Concurrency, r.Checkers)
 	p("machine\t%d CPUs\tload average %.1f at start, %.1f at end", r.CPUs, r.LoadAvgStart, r.LoadAvgEnd)
 	p("enrolment\t%.1f s\t(enrolling every kiosk through the API, one consent request each, signing the actions)", r.EnrolSeconds)
 	in := r.Ingest
@@ -233,6 +239,9 @@ func (r *Report) WriteTable(out io.Writer) {
 	}
 	if r.Postgres.Measured {
 		p("  postgres\t%.0f%% of a core\t%.2f ms CPU per action; PSS peak %.0f MB, end %.0f MB", r.Postgres.CPUPercent, 1000*r.Postgres.CPUSeconds/float64(max(in.Actions, 1)), r.Postgres.PeakMB, r.Postgres.EndMB)
+	}
+	if r.PgBouncer.Measured {
+		p("  pgbouncer\t%.0f%% of a core\t%.2f ms CPU per action; PSS peak %.0f MB", r.PgBouncer.CPUPercent, 1000*r.PgBouncer.CPUSeconds/float64(max(in.Actions, 1)), r.PgBouncer.PeakMB)
 	}
 	for _, name := range []string{"consent_check", "delegation_check"} {
 		if s, ok := r.DuringIngest[name]; ok && s.Count > 0 {
