@@ -50,6 +50,11 @@ func crashHelper(dir string) int {
 			}
 			return tx.SetPushCursor("crash", "last", n+1)
 		})
+		if err == nil {
+			// The usage log's own database is killed mid-write too, and
+			// must open again on the first try as well.
+			err = s.Update(context.Background(), func(tx central.Tx) error { return tx.PutUsage([]central.UsageEntry{usageRecord(int(i))}) })
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "helper:", err)
 			return 3

@@ -21,6 +21,9 @@
 //	usage/<H(cpr)><id>                bk.UsageRecord (no CPR in it)
 //	usage-at/<at><id>                 the H(cpr)s of the record's copies (at: 8-byte big-endian Unix ns)
 //
+// The two usage tables are in a second Badger database in dir/usage (see
+// usageDir), opened, encrypted and closed with the first.
+//
 // Strings inside composite keys are length-prefixed, so no id can run into
 // the next. H(cpr) is HMAC-SHA256 keyed with the store's own index key, so
 // the keys of a store copy do not list CPR numbers. The values still hold
@@ -39,6 +42,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -57,13 +61,33 @@ type Options struct {
 	EncryptionKey []byte
 	// Logger receives Badger's warnings and errors; nil discards them.
 	Logger *slog.Logger
+
+	sharedUsage bool // the old layout, for the benchmark's baseline
 }
 
-// Store is a central.Store on a Badger database.
+// Store is a central.Store on a Badger database, with the usage log in a
+// second one in dir/usage.
 type Store struct {
 	db       *badger.DB
+	usage    *badger.DB // the usage/ and usage-at/ keys
 	indexKey []byte
 }
+
+// usageDir is where the usage log's database lives, inside the store's.
+// Its own database because a Badger read waits for every commit in flight
+// (oracle.readTs → WaitForMark): with the log in the main database, every
+// consent or delegation check read waited for the usage writer's fsync.
+const usageDir = "usage"
+
+// Memory: Badger holds up to NumMemtables memtables, a block cache and an
+// index cache per database; these bound them (Badger's defaults are five
+// 64 MB memtables and a 256 MB block cache, with table indexes unbounded).
+const (
+	mainMemtable, mainMemtables = 32 << 20, 3
+	mainBlockCache, mainIndex   = 64 << 20, 32 << 20
+	usageMemtable, usageTables  = 8 << 20, 2
+	usageBlockCache, usageIndex = 8 << 20, 8 << 20
+)
 
 // Open opens or creates the store in dir. It first removes the log files a
 // kill can leave that Badger would refuse (see internal/badgerfix), so
@@ -73,27 +97,101 @@ func Open(dir string, opt Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := badgerfix.Repair(dir, log.With("component", "store")); err != nil {
-		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
+	open := func(dir string, memtable int64, memtables int, blocks, index int64) (*badger.DB, error) {
+		if err := badgerfix.Repair(dir, log.With("component", "store")); err != nil {
+			return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
+		}
+		o := badger.DefaultOptions(dir).
+			WithSyncWrites(true).
+			WithLogger(badgerLogger{opt.Logger}).
+			WithMemTableSize(memtable).
+			WithNumMemtables(memtables).
+			WithNumLevelZeroTables(memtables).
+			WithBlockCacheSize(blocks).
+			WithIndexCacheSize(index).
+			WithValueLogFileSize(64 << 20)
+		if len(opt.EncryptionKey) > 0 {
+			o = o.WithEncryptionKey(opt.EncryptionKey)
+		}
+		db, err := badger.Open(o)
+		if err != nil {
+			return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
+		}
+		return db, nil
 	}
-	o := badger.DefaultOptions(dir).
-		WithSyncWrites(true).
-		WithLogger(badgerLogger{opt.Logger}).
-		WithMemTableSize(32 << 20).
-		WithValueLogFileSize(64 << 20)
-	if len(opt.EncryptionKey) > 0 {
-		o = o.WithEncryptionKey(opt.EncryptionKey).WithIndexCacheSize(16 << 20)
-	}
-	db, err := badger.Open(o)
+	db, err := open(dir, mainMemtable, mainMemtables, mainBlockCache, mainIndex)
 	if err != nil {
-		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
+		return nil, err
 	}
-	s := &Store{db: db}
-	if err := s.loadIndexKey(); err != nil {
+	s := &Store{db: db, usage: db}
+	if opt.sharedUsage {
+		return s, s.loadIndexKey()
+	}
+	if s.usage, err = open(filepath.Join(dir, usageDir), usageMemtable, usageTables, usageBlockCache, usageIndex); err != nil {
 		db.Close()
 		return nil, err
 	}
+	if err := s.loadIndexKey(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.moveUsage(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("badgerstore: moving the usage log to %s: %w", usageDir, err)
+	}
 	return s, nil
+}
+
+// moveUsage moves usage records a store from before the second database
+// kept in the main one: copied first, then deleted, so a crash in between
+// only copies them again.
+func (s *Store) moveUsage() error {
+	for _, prefix := range [][]byte{key("usage"), key("usage-at")} {
+		for {
+			var keys, vals [][]byte
+			err := s.db.View(func(txn *badger.Txn) error {
+				o := badger.DefaultIteratorOptions
+				o.Prefix = prefix
+				it := txn.NewIterator(o)
+				defer it.Close()
+				for it.Rewind(); it.Valid() && len(keys) < 10_000; it.Next() {
+					v, err := it.Item().ValueCopy(nil)
+					if err != nil {
+						return err
+					}
+					keys, vals = append(keys, it.Item().KeyCopy(nil)), append(vals, v)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if len(keys) == 0 {
+				break
+			}
+			wb := s.usage.NewWriteBatch()
+			for i := range keys {
+				if err := wb.Set(keys[i], vals[i]); err != nil {
+					wb.Cancel()
+					return err
+				}
+			}
+			if err := wb.Flush(); err != nil {
+				return err
+			}
+			del := s.db.NewWriteBatch()
+			for _, k := range keys {
+				if err := del.Delete(k); err != nil {
+					del.Cancel()
+					return err
+				}
+			}
+			if err := del.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 var metaIndexKey = []byte("meta/index-key")
@@ -127,7 +225,19 @@ func (s *Store) Update(ctx context.Context, fn func(tx central.Tx) error) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := s.db.Update(func(txn *badger.Txn) error { return fn(&tx{s: s, txn: txn}) })
+		err := s.db.Update(func(txn *badger.Txn) error {
+			t := &tx{s: s, txn: txn, update: true}
+			defer t.discardUsage()
+			if err := fn(t); err != nil {
+				return err
+			}
+			// Central never writes the usage log and the rest in one
+			// transaction; if it did, the log would commit first.
+			if t.utxn != nil {
+				return t.utxn.Commit()
+			}
+			return nil
+		})
 		if errors.Is(err, badger.ErrConflict) {
 			continue
 		}
@@ -140,7 +250,11 @@ func (s *Store) View(ctx context.Context, fn func(tx central.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.View(func(txn *badger.Txn) error { return fn(&tx{s: s, txn: txn}) })
+	return s.db.View(func(txn *badger.Txn) error {
+		t := &tx{s: s, txn: txn}
+		defer t.discardUsage()
+		return fn(t)
+	})
 }
 
 // Ping implements central.Store: it reads the meta key.
@@ -152,11 +266,34 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close implements central.Store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.usage != s.db {
+		err = errors.Join(err, s.usage.Close())
+	}
+	return err
+}
 
 type tx struct {
-	s   *Store
-	txn *badger.Txn
+	s      *Store
+	txn    *badger.Txn
+	update bool
+	utxn   *badger.Txn // on the usage database, made when first needed
+}
+
+// usageTxn returns the transaction on the usage database, as a tx whose
+// helpers work on it.
+func (t *tx) usageTxn() *tx {
+	if t.utxn == nil {
+		t.utxn = t.s.usage.NewTransaction(t.update)
+	}
+	return &tx{s: t.s, txn: t.utxn, update: t.update}
+}
+
+func (t *tx) discardUsage() {
+	if t.utxn != nil {
+		t.utxn.Discard()
+	}
 }
 
 // --- keys ---
@@ -658,6 +795,7 @@ func usageAtKey(at time.Time, id string) []byte {
 }
 
 func (t *tx) PutUsage(entries []central.UsageEntry) error {
+	t = t.usageTxn()
 	for _, e := range entries {
 		if err := e.Check(); err != nil {
 			return err
@@ -684,6 +822,7 @@ func (t *tx) PutUsage(entries []central.UsageEntry) error {
 }
 
 func (t *tx) Usage(cpr bk.CPR, before string, limit int) ([]*bk.UsageRecord, error) {
+	t = t.usageTxn()
 	out := []*bk.UsageRecord{}
 	prefix := key("usage", t.cprHash(cpr))
 	o := badger.DefaultIteratorOptions
@@ -713,6 +852,7 @@ func (t *tx) Usage(cpr bk.CPR, before string, limit int) ([]*bk.UsageRecord, err
 }
 
 func (t *tx) DeleteUsageBefore(before time.Time, limit int) (int, error) {
+	t = t.usageTxn()
 	prefix := key("usage-at")
 	end := u64(uint64(before.UnixNano()))
 	type gone struct{ at, hashes []byte }
