@@ -70,16 +70,18 @@ torture: ## 1,000 SIGKILL rounds each (also during open) of the outbox and pushe
 # PostgreSQL is a temporary cluster unless LOAD_DSN names one.
 LOAD_ARGS ?= -kiosks 100 -actions 100 -batch 100 -concurrency 16 -checkers 4 -check-time 15s
 LOAD_DSN ?=
+# Another central binary to load (an older build, for a before/after).
+LOAD_CENTRAL ?= bin/central
 load: ## central under load on Badger, PostgreSQL (and via pgbouncer), a few minutes; tables, JSON in run/
 	@mkdir -p "$(RUNDIR)" bin
 	CGO_ENABLED=0 $(GO) build -o bin/central ./cmd/central
 	CGO_ENABLED=0 $(GO) build -o bin/loadtest ./cmd/loadtest
-	bin/loadtest -store badger $(LOAD_ARGS) -json-out "$(RUNDIR)/load-badger.json"
-	bin/loadtest -store postgres $(if $(LOAD_DSN),-dsn "$(LOAD_DSN)") $(LOAD_ARGS) -json-out "$(RUNDIR)/load-postgres.json"
+	bin/loadtest -central-bin $(LOAD_CENTRAL) -store badger $(LOAD_ARGS) -json-out "$(RUNDIR)/load-badger.json"
+	bin/loadtest -central-bin $(LOAD_CENTRAL) -store postgres $(if $(LOAD_DSN),-dsn "$(LOAD_DSN)") $(LOAD_ARGS) -json-out "$(RUNDIR)/load-postgres.json"
 	@# Through pgbouncer in transaction mode, when Debian's package is there.
 	@if [ -z "$(LOAD_DSN)" ] && { command -v pgbouncer || test -x /usr/sbin/pgbouncer; } >/dev/null; then \
-	  echo "bin/loadtest -store postgres -pgbouncer $(LOAD_ARGS)"; \
-	  bin/loadtest -store postgres -pgbouncer $(LOAD_ARGS) -json-out "$(RUNDIR)/load-pgbouncer.json"; \
+	  echo "bin/loadtest -central-bin $(LOAD_CENTRAL) -store postgres -pgbouncer $(LOAD_ARGS)"; \
+	  bin/loadtest -central-bin $(LOAD_CENTRAL) -store postgres -pgbouncer $(LOAD_ARGS) -json-out "$(RUNDIR)/load-pgbouncer.json"; \
 	else echo "make load: pgbouncer is not installed (apt-get install pgbouncer): its run is skipped"; fi
 
 load-short: ## make load with 20 kiosks × 20 actions (CI; under a minute)

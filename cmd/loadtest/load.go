@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,31 +39,10 @@ func cprN(n int) bk.CPR {
 	return bk.MustParseCPR(day.Format("020106") + fmt.Sprintf("-%04d", n%4000))
 }
 
-// retryAfter carries a push attempt's Retry-After out of the transport:
-// sync.Client, whose signing and error handling the tool reuses, keeps
-// only status and body.
-type retryAfterKey struct{}
-
-type retryAfterTransport struct{ base http.RoundTripper }
-
-func (t retryAfterTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(r)
-	if err == nil {
-		if p, ok := r.Context().Value(retryAfterKey{}).(*time.Duration); ok {
-			if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s >= 0 {
-				*p = time.Duration(s) * time.Second
-			} else if d, perr := http.ParseTime(resp.Header.Get("Retry-After")); perr == nil {
-				*p = time.Until(d)
-			}
-		}
-	}
-	return resp, err
-}
-
 func newHTTPClient(conns int) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = conns, conns
-	return &http.Client{Timeout: 30 * time.Second, Transport: retryAfterTransport{tr}}
+	return &http.Client{Timeout: 30 * time.Second, Transport: tr}
 }
 
 // enrol enrols the kiosks (one operator token each, through the API), asks
@@ -189,9 +169,8 @@ func ingest(ctx context.Context, o *Options, ks []*kiosk) IngestStats {
 			first := time.Now()
 			for ctx.Err() == nil {
 				var wait time.Duration
-				actx := context.WithValue(ctx, retryAfterKey{}, &wait)
 				t0 := time.Now()
-				resp, err := k.client.Push(actx, req)
+				resp, err := k.client.Push(ctx, req)
 				d := time.Since(t0)
 				if err == nil {
 					mu.Lock()
@@ -212,10 +191,13 @@ func ingest(ctx context.Context, o *Options, ks []*kiosk) IngestStats {
 				var off *kiosksync.OfflineError
 				switch {
 				case errors.As(err, &he) && (he.Status == http.StatusServiceUnavailable || he.Status == http.StatusTooManyRequests):
+					// Central is busy and said when to come back: wait as
+					// the kiosk's pusher does, with its spread of a quarter.
 					backp.Add(1)
-					if wait <= 0 {
+					if wait = he.RetryAfter; wait <= 0 {
 						wait = time.Second
 					}
+					wait += time.Duration(mrand.Int64N(int64(wait/4) + 1))
 				case errors.As(err, &off):
 					to.Add(1)
 					note(err)
