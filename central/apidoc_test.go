@@ -42,6 +42,7 @@ func TestAPIDoc(t *testing.T) {
 		// The handover pages (the harness serves them with the dev sign-in).
 		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /handover/signin",
 		"GET /handover/signout", "GET /handover/dev", "POST /handover/dev", "GET /handover/oidc/callback",
+		"GET /handover/mine", "GET /handover/mine/renounce", "POST /handover/mine/renounce",
 		"GET /kode", "POST /kode", "GET /K/{code}", "POST /K/{code}",
 	}
 	// Served only with OIDC sign-in; TestHandoverInBrowser goes through it.

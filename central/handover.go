@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/handover"
@@ -104,25 +105,86 @@ func (s *Server) redeem(ctx context.Context, r handover.Redemption) (bk.Verdict,
 		if err := tx.PutHandoverCodes(id, next); err != nil {
 			return err
 		}
-		seq, err := tx.PushCursor(WebKiosk, WebIncarnation)
-		if err != nil {
-			return err
-		}
-		seq++
-		v.Seq = seq
-		a := r.Action(v.ActionID)
-		err = tx.PutAction(&ActionRecord{
-			Kiosk: WebKiosk, Incarnation: WebIncarnation, Seq: seq, Hash: a.ContentHash(),
-			Action: a, Verdict: v, ReceivedAt: now,
-		})
-		if err != nil {
-			return err
-		}
-		return tx.SetPushCursor(WebKiosk, WebIncarnation, seq)
+		return logWebAction(tx, r.Action(v.ActionID), &v, now)
 	})
 	if err != nil {
 		return bk.Verdict{}, err
 	}
+	return v, nil
+}
+
+// logWebAction keeps web action a and its verdict v in the next slot of
+// central's action log for the pages (WebKiosk, WebIncarnation), setting
+// v.Seq.
+func logWebAction(tx Tx, a *bk.Action, v *bk.Verdict, now time.Time) error {
+	seq, err := tx.PushCursor(WebKiosk, WebIncarnation)
+	if err != nil {
+		return err
+	}
+	seq++
+	v.Seq = seq
+	err = tx.PutAction(&ActionRecord{
+		Kiosk: WebKiosk, Incarnation: WebIncarnation, Seq: seq, Hash: a.ContentHash(),
+		Action: a, Verdict: *v, ReceivedAt: now,
+	})
+	if err != nil {
+		return err
+	}
+	return tx.SetPushCursor(WebKiosk, WebIncarnation, seq)
+}
+
+// DelegationsHeld lists the delegations given to cpr, by id, for the
+// relative's overview page.
+func (s *Server) DelegationsHeld(ctx context.Context, cpr bk.CPR) ([]*bk.Delegation, error) {
+	var ds []*bk.Delegation
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		ds, err = tx.DelegationsByDelegate(cpr)
+		return err
+	})
+	return ds, err
+}
+
+// Renounce records a delegate's renounce made on the overview page, the
+// way Redeem records an answer: in one store transaction it loads the
+// delegation, decides with handover.DecideRenounce and the server's rules
+// (the rules a kiosk's renounce meets), and stores the changed delegation
+// and the web action with its verdict in the action log. A delegation that
+// is unknown or someone else's is refused and nothing is recorded.
+func (s *Server) Renounce(ctx context.Context, r handover.Renouncement) (bk.Verdict, error) {
+	now := s.now().UTC()
+	if r.At.IsZero() {
+		r.At = now
+	}
+	var v bk.Verdict
+	err := s.store.Update(ctx, func(tx Tx) error {
+		d, err := tx.Delegation(r.DelegationID)
+		if bk.ErrorCode(err) == bk.ENotFound {
+			d, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+		var changed *bk.Delegation
+		var a *bk.Action
+		if v, changed, a, err = handover.DecideRenounce(d, r, s.rules); err != nil {
+			return err
+		}
+		if changed != nil && v.Outcome == bk.Applied {
+			if err := tx.PutDelegation(changed); err != nil {
+				return err
+			}
+		}
+		return logWebAction(tx, a, &v, now)
+	})
+	if err != nil {
+		if code := bk.ErrorCode(err); code == bk.EInternal {
+			s.log.Error("web renounce failed", "delegation", r.DelegationID, "err", err)
+		} else {
+			s.log.Info("web renounce refused", "delegation", r.DelegationID, "code", code)
+		}
+		return bk.Verdict{}, err
+	}
+	s.log.Info("web renounce", "delegation", r.DelegationID, "method", r.Method, "outcome", v.Outcome, "reason", v.Reason, "action", v.ActionID)
 	return v, nil
 }
 

@@ -35,22 +35,7 @@ func TestHandoverInBrowser(t *testing.T) {
 
 	idp := oidctest.Start(t)
 	idp.QueueUser(oidctest.User{CPR: strings.ReplaceAll(cprBo, "-", ""), Name: "Bo Berg"})
-
-	// The OIDC redirect URL needs central's address before it starts.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	cfg := idp.Config()
-	oidc, err := handoverweb.NewOIDC(context.Background(), handoverweb.OIDCConfig{
-		Issuer: idp.Issuer(), ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		RedirectURL: base + "/handover/oidc/callback", Scopes: []string{"profile"},
-	})
-	if err != nil {
-		t.Fatalf("NewOIDC: %v", err)
-	}
-	h := centraltest.StartWith(t, centraltest.Options{Listener: ln, SignIn: oidc})
+	h := startWithOIDC(t, idp.Issuer(), idp.Config().ClientID, idp.Config().ClientSecret)
 	w := newHandoverWorld(t, h)
 	id, codeURL := w.delegation(t)
 	declinedID, declineURL := w.delegationOf(t, "tax")
@@ -72,17 +57,7 @@ func TestHandoverInBrowser(t *testing.T) {
 		t.Fatalf("zbarimg read %q; want %q", scanned, codeURL)
 	}
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(phoneW, phoneH))
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := phoneBrowser(t, chromium)
 
 	// A phone opens the URL as the camera read it, scheme and host
 	// lower-cased as phones do.
@@ -177,5 +152,86 @@ func TestHandoverInBrowser(t *testing.T) {
 		if r.Action.ActorSerial != "web-oidc" || r.Verdict.Outcome != bk.Applied {
 			t.Errorf("web action %s by %q = %s; want applied, signed in by OIDC", r.Action.Kind, r.Action.ActorSerial, r.Verdict.Outcome)
 		}
+	}
+}
+
+// startWithOIDC starts central with the pages' sign-in at the OIDC
+// provider idp.
+func startWithOIDC(t *testing.T, issuer, clientID, clientSecret string) *centraltest.Harness {
+	t.Helper()
+	// The OIDC redirect URL needs central's address before it starts.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	oidc, err := handoverweb.NewOIDC(context.Background(), handoverweb.OIDCConfig{
+		Issuer: issuer, ClientID: clientID, ClientSecret: clientSecret,
+		RedirectURL: base + "/handover/oidc/callback", Scopes: []string{"profile"},
+	})
+	if err != nil {
+		t.Fatalf("NewOIDC: %v", err)
+	}
+	return centraltest.StartWith(t, centraltest.Options{Listener: ln, SignIn: oidc})
+}
+
+// phoneBrowser starts headless Chromium at the phone's size, for the
+// test's duration.
+func phoneBrowser(t *testing.T, chromium string) context.Context {
+	t.Helper()
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(phoneW, phoneH))
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestOverviewInBrowser is the relative's overview as a phone shows it:
+// Bo signs in at the OIDC provider from the overview, sees the delegation
+// he holds and the one he is offered, and renounces the first after the
+// confirmation; each page is checked with checkPhone, and
+// docs/screens/phone-overview-da.png is the overview's screenshot.
+func TestOverviewInBrowser(t *testing.T) {
+	chromium := testtool.Require(t, "chromium", "chromium-browser")
+	idp := oidctest.Start(t)
+	idp.QueueUser(oidctest.User{CPR: strings.ReplaceAll(cprBo, "-", ""), Name: "Bo Berg"})
+	h := startWithOIDC(t, idp.Issuer(), idp.Config().ClientID, idp.Config().ClientSecret)
+	w := newHandoverWorld(t, h)
+	heldID, codeURL := w.delegation(t)
+	if err := w.redeem(t, codeURL, cprBo, "Bo Berg"); err != nil {
+		t.Fatal(err)
+	}
+	w.delegationOf(t, "tax")
+	ctx := phoneBrowser(t, chromium)
+	renounceID := "renounce-" + heldID
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(phoneW, phoneH, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(h.URL+handoverweb.MinePath+"?lang=da"),
+		chromedp.WaitVisible(chromedp.ID("signin")),
+	); err != nil {
+		t.Fatalf("browser, open the overview: %v", err)
+	}
+	checkPhone(t, ctx, "overview-signin-da", "signin")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.ID(renounceID))); err != nil {
+		t.Fatalf("browser, sign in: %v", err)
+	}
+	checkPhone(t, ctx, "overview-da", renounceID)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID(renounceID)), chromedp.WaitVisible(chromedp.ID("renounce-confirm"))); err != nil {
+		t.Fatalf("browser, renounce: %v", err)
+	}
+	checkPhone(t, ctx, "renounce-da", "renounce-confirm")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("renounce-confirm")), chromedp.WaitVisible(chromedp.ID("result"))); err != nil {
+		t.Fatalf("browser, confirm: %v", err)
+	}
+	checkPhone(t, ctx, "renounced-da", "back")
+	if d := h.Delegation(t, heldID); d.State != bk.DelegationRenounced {
+		t.Errorf("delegation in central's store = %s; want renounced", d.State)
 	}
 }

@@ -79,8 +79,8 @@ func checkPhone(t *testing.T, ctx context.Context, name, main string) {
 	if l.H1 <= l.H2 {
 		t.Errorf("%s: h1 font-size %.1fpx, h2 %.1fpx; want the h1 larger", name, l.H1, l.H2)
 	}
-	if !strings.HasPrefix(l.Headings, "h1") || strings.Count(l.Headings, "h1") != 1 || strings.Contains(l.Headings, "h3") {
-		t.Errorf("%s: headings %q; want one h1 first, then h2s", name, l.Headings)
+	if !headingsInOrder(l.Headings) {
+		t.Errorf("%s: headings %q; want one h1 first, then h2s, each h3 under an h2", name, l.Headings)
 	}
 	if len(l.LowContrast) > 0 {
 		t.Errorf("%s: text below WCAG AA contrast: %v", name, l.LowContrast)
@@ -139,4 +139,18 @@ func textSize(px int64) chromedp.Action[chromedp.Void] {
 		_, err := cdp.Call(ctx, tg, page.SetFontSizes, page.SetFontSizesParams{FontSizes: &page.FontSizes{Standard: px}})
 		return err
 	})
+}
+
+// headingsInOrder reports whether levels ("h1 h2 h3 h2") start with the
+// only h1 and never skip a level going down.
+func headingsInOrder(levels string) bool {
+	prev := 0
+	for i, f := range strings.Fields(levels) {
+		n := int(f[1] - '0')
+		if (i == 0) != (n == 1) || n > prev+1 {
+			return false
+		}
+		prev = n
+	}
+	return prev > 0
 }

@@ -31,13 +31,7 @@ func usagePage(t *testing.T, k *centraltest.Kiosk, card *fixture.Card, before st
 
 func usageRequest(t *testing.T, k *centraltest.Kiosk, card *fixture.Card, before string, limit int) []byte {
 	t.Helper()
-	status, body := k.Request(t, "POST", "/v1/citizen/nonce", nil)
-	var n central.NonceResponse
-	if status != 200 || json.Unmarshal(body, &n) != nil {
-		t.Fatalf("nonce = %d %s", status, body)
-	}
-	sig, _ := card.Sign(context.Background(), bk.AuthChallenge(n.Nonce))
-	return mustJSON(t, bk.UsageRequest{Auth: bk.CitizenAuth{Nonce: n.Nonce, Cert: card.Cert.Encode(), Signature: sig}, Before: before, Limit: limit})
+	return mustJSON(t, bk.UsageRequest{Auth: citizenAuth(t, k, card), Before: before, Limit: limit})
 }
 
 // summary is a record as "kind role authority scope-or-category answer".

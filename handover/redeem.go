@@ -224,3 +224,41 @@ func (r Redemption) Action(id string) *bk.Action {
 	payload, _ := json.Marshal(bk.Payload{DelegationID: delegationID, HandoverToken: token})
 	return &bk.Action{ID: id, Kind: kind, OccurredAt: r.At.UTC(), Kiosk: "web", Payload: payload, ActorSerial: "web-" + r.Method}
 }
+
+// Renouncement is a signed-in delegate giving up a delegation on the
+// relative's overview page (no code involved).
+type Renouncement struct {
+	DelegationID string
+	Delegate     bk.CPR
+	DelegateName string
+	Method       string // how the delegate signed in: "oidc" or "dev"
+	At           time.Time
+}
+
+// DecideRenounce applies renouncement r to delegation d (nil if unknown)
+// under the domain rules, as the kiosk's renounce is applied: the same
+// rules.Apply, with the signed-in delegate as the actor. It refuses, with
+// an *bk.Error, an unknown delegation (ENotFound) and one given to someone
+// else (ENotPermitted) before the rules see it, so such a request leaves
+// no trace. Otherwise it returns the rules' verdict, the changed
+// delegation when applied and the action to keep in the action log; the
+// caller stores them in one transaction.
+func DecideRenounce(d *bk.Delegation, r Renouncement, rules *bk.Rules) (bk.Verdict, *bk.Delegation, *bk.Action, error) {
+	if d == nil {
+		return bk.Verdict{}, nil, nil, bk.Errorf(bk.ENotFound, "The power of attorney does not exist.")
+	}
+	if r.Delegate.IsZero() || r.Delegate != d.Delegate {
+		return bk.Verdict{}, nil, nil, bk.Errorf(bk.ENotPermitted, "This power of attorney is for someone else.")
+	}
+	a := r.Action(bk.NewID(r.At))
+	actor := &bk.Certificate{CPR: r.Delegate, Name: r.DelegateName, Role: bk.RoleCitizen}
+	v, t := rules.Apply(bk.Target{Delegation: d}, a, actor, nil, r.At)
+	return v, t.Delegation, a, nil
+}
+
+// Action is the renounce that r amounts to, with action id id, unsigned
+// like a Redemption's (see Method).
+func (r Renouncement) Action(id string) *bk.Action {
+	payload, _ := json.Marshal(bk.Payload{DelegationID: r.DelegationID})
+	return &bk.Action{ID: id, Kind: bk.RenounceDelegation, OccurredAt: r.At.UTC(), Kiosk: "web", Payload: payload, ActorSerial: "web-" + r.Method}
+}

@@ -61,6 +61,16 @@ type Registry interface {
 	// handover.ETypedMalformed, ETypedUnknown (not sent from the kiosk
 	// yet) or EExpired.
 	TypedClaims(ctx context.Context, typed string) (*handover.Claims, error)
+
+	// DelegationsHeld lists the delegations given to cpr, by id.
+	DelegationsHeld(ctx context.Context, cpr bk.CPR) ([]*bk.Delegation, error)
+
+	// Renounce records the delegate's renounce of a delegation from the
+	// overview page, decided with handover.DecideRenounce and the domain
+	// rules as at a kiosk. It returns their verdict, or an *bk.Error with
+	// code ENotFound or ENotPermitted (someone else's), which change
+	// nothing.
+	Renounce(ctx context.Context, r handover.Renouncement) (bk.Verdict, error)
 }
 
 // EWrongDelegate is the page's refusal when the signed-in person is not the
@@ -151,6 +161,9 @@ func New(cfg Config) *Handler {
 	}).ParseFS(templateFS, "templates/*.html"))
 	h.mux.HandleFunc("GET /handover/signin", h.startSignIn)
 	h.mux.HandleFunc("GET /handover/signout", h.signOut)
+	h.mux.HandleFunc("GET "+MinePath, h.showMine)
+	h.mux.HandleFunc("GET "+MinePath+"/renounce", h.confirmRenounce)
+	h.mux.HandleFunc("POST "+MinePath+"/renounce", h.renounce)
 	cfg.SignIn.Routes(h.mux, flows{h})
 	return h
 }
@@ -330,7 +343,12 @@ type pageData struct {
 	Closed      bool // the code can no longer be answered; Message says why
 	Outcome     string
 	State       string
-	Typed       string // typed.html: what the person typed
+	Typed       string     // typed.html: what the person typed
+	Held        []heldView // mine.html: active delegations
+	Offered     []heldView // mine.html: delegations not answered yet
+	Item        *heldView  // renounce.html: the delegation to renounce
+	Done        bool       // renounce.html: the renounce was applied
+	Back        bool       // error.html: link back to the overview
 }
 
 // viewOf is the page's view of central's record del; of the code c it uses
@@ -346,6 +364,14 @@ func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims, del *
 		SignInName:  h.cfg.SignIn.Name(),
 		Demo:        h.cfg.SignIn.Name() == "dev",
 	}
+	d.Scopes = h.scopesOf(lang, del)
+	return d
+}
+
+// scopesOf names del's scopes in lang from the catalogue, each with its
+// own end date when it ends before the delegation does.
+func (h *Handler) scopesOf(lang string, del *bk.Delegation) []scopeView {
+	var out []scopeView
 	cat := h.cfg.Registry.Catalogue()
 	for _, g := range del.Scopes {
 		v := scopeView{Name: g.ScopeID}
@@ -355,9 +381,9 @@ func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims, del *
 		if !g.Until.IsZero() && g.Until.Before(del.ValidTo) {
 			v.Until = h.cfg.Zone.Date(g.Until, lang)
 		}
-		d.Scopes = append(d.Scopes, v)
+		out = append(out, v)
 	}
-	return d
+	return out
 }
 
 func other(lang string) string {

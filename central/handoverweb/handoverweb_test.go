@@ -81,6 +81,29 @@ func (m *memRegistry) Redeem(_ context.Context, r handover.Redemption) (bk.Verdi
 	return v, nil
 }
 
+func (m *memRegistry) DelegationsHeld(_ context.Context, cpr bk.CPR) ([]*bk.Delegation, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ds := []*bk.Delegation{}
+	for _, d := range m.dels {
+		if d.Delegate == cpr {
+			c := *d
+			ds = append(ds, &c)
+		}
+	}
+	return ds, nil
+}
+
+func (m *memRegistry) Renounce(_ context.Context, r handover.Renouncement) (bk.Verdict, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, next, _, err := handover.DecideRenounce(m.dels[r.DelegationID], r, m.rules)
+	if err == nil && next != nil && v.Outcome == bk.Applied {
+		m.dels[next.ID] = next
+	}
+	return v, err
+}
+
 func (m *memRegistry) KioskKey(kid string) (ed25519.PublicKey, bool) {
 	k, ok := m.kiosks[kid]
 	return k, ok

@@ -72,7 +72,7 @@ func safeNext(next string) string {
 			return ""
 		}
 	}
-	if !isCodePath(next) {
+	if !isCodePath(next) && next != MinePath {
 		return ""
 	}
 	return next
