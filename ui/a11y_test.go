@@ -652,3 +652,131 @@ func buttonWithPrefix(h *harness, prefix string) *widget.Button {
 	}
 	return nil
 }
+
+// TestNoticeContrast: the text of every kind of notice box reads on its
+// tinted fill (4.5:1, 7:1 in high contrast) and its edge and icon stand
+// out 3:1 from the fill and the page, in every mode.
+func TestNoticeContrast(t *testing.T) {
+	for _, s := range []theme.Settings{{}, {HighContrast: true}, {LargeText: true}, {HighContrast: true, LargeText: true}} {
+		text, edges := theme.NoticePairs(s)
+		if len(text) != len(theme.NoticeKinds) || len(edges) != 2*len(theme.NoticeKinds) {
+			t.Fatalf("%s: %d text and %d edge pairs; want one and two per kind", modeName(s), len(text), len(edges))
+		}
+		check := func(pairs []theme.Pair, want float64) {
+			for _, p := range pairs {
+				if got := theme.Contrast(p.Foreground, p.Background); got < want {
+					t.Errorf("%s: %s: contrast %.2f; want ≥ %.1f", modeName(s), p.Name, got, want)
+				} else {
+					t.Logf("%s: %s: %.2f", modeName(s), p.Name, got)
+				}
+			}
+		}
+		check(text, theme.MinContrast(s))
+		check(edges, theme.MinControlContrast)
+	}
+}
+
+// noticeIcon returns the icon drawn beside label in its notice box, or nil
+// when label is not in one.
+func noticeIcon(h *harness, label *widget.Label) *canvas.Image {
+	var icon *canvas.Image
+	uitest.Walk(h.w.Canvas().Content(), func(o fyne.CanvasObject, _ fyne.Position) bool {
+		c, ok := o.(*fyne.Container)
+		if !ok || icon != nil {
+			return icon == nil
+		}
+		var img *canvas.Image
+		var has bool
+		uitest.Walk(c, func(o fyne.CanvasObject, _ fyne.Position) bool {
+			switch v := o.(type) {
+			case *canvas.Image:
+				img = v
+			case *widget.Label:
+				has = has || v == label
+			}
+			return true
+		})
+		if has && img != nil && len(c.Objects) == 2 {
+			if r, ok := c.Objects[0].(*canvas.Rectangle); ok && r.StrokeWidth > 0 {
+				icon = img
+			}
+		}
+		return icon == nil
+	})
+	return icon
+}
+
+// TestNoticesAreBoxes: a notice after a tap, a banner, the printer
+// warning on the result screen and a check's message in the bar are each
+// in a framed box with an icon, in the foreground colour (not coloured
+// text); the bar's message box keeps its room and shows no icon while empty.
+func TestNoticesAreBoxes(t *testing.T) {
+	boxed := func(h *harness, id string) {
+		t.Helper()
+		l := h.u.Label(id)
+		if l == nil {
+			t.Fatalf("%s: no label %q", h.u.Screen(), id)
+		}
+		if icon := noticeIcon(h, l); icon == nil || icon.Translucency > 0 {
+			t.Errorf("%s: %q (%q) is not in a notice box with an icon", h.u.Screen(), id, l.Text)
+		}
+		if l.Importance != widget.MediumImportance {
+			t.Errorf("%s: %q has importance %v; want the foreground colour in a box", h.u.Screen(), id, l.Importance)
+		}
+	}
+	h := goTo(t, visitTo(t, "home"), i18n.Danish, theme.Settings{})
+	h.tap("home.help")
+	boxed(h, "notice")
+	h.k.SetOnline(false)
+	boxed(h, "banner.offline")
+
+	h = goTo(t, visitTo(t, "result"), i18n.Danish, theme.Settings{})
+	boxed(h, "result.receipt")
+
+	h = goTo(t, visitTo(t, "create_cpr"), i18n.Danish, theme.Settings{})
+	msg := h.u.Label("create_cpr.message")
+	if icon := noticeIcon(h, msg); icon != nil && icon.Translucency < 1 {
+		t.Errorf("empty CPR message: the icon shows")
+	}
+	room := msg.Size()
+	h.typeCPR("3213456789")
+	h.wantScreen("create_cpr")
+	boxed(h, "create_cpr.message")
+	if msg.Size() != room {
+		t.Errorf("the CPR message is %v with a message, %v without; want its room kept", msg.Size(), room)
+	}
+}
+
+// TestAssistedOffersNoHelp: while a staff member is helping, no screen
+// offers to call staff (home, a result whose receipt did not print), and
+// the banner names the helper as the session records them.
+func TestAssistedOffersNoHelp(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.k.Printer().SetPaper(false)
+	h.signIn(h.sofie, "9999")
+	h.tap("staff.assist")
+	h.k.Remove()
+	h.signIn(h.karen, pin)
+	h.wantScreen("home")
+	if got, want := h.label("banner.assisted"), h.T("staff.assisted_by", map[string]any{"Name": "Sofie Holm"}); got != want {
+		t.Errorf("banner = %q; want %q", got, want)
+	}
+	if b := h.u.Button("home.help"); b != nil {
+		t.Errorf("home offers %q while staff help", b.Text)
+	}
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	if b := h.u.Button("result.help"); b != nil {
+		t.Errorf("the result offers %q while staff help", b.Text)
+	}
+	// Unassisted, both offer it.
+	h = newHarness(t)
+	h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	if h.u.Button("home.help") == nil {
+		t.Errorf("home offers no help to a citizen on her own")
+	}
+}

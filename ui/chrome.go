@@ -299,10 +299,12 @@ func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObjec
 	if notice != nil {
 		box.Add(notice)
 	}
+	u.messageView = nil
 	if message != nil {
-		// Two lines are kept whether or not there is a message, so the body
-		// keeps its size when one appears; a longer one grows the bar.
-		box.Add(&fyne.Container{Layout: linesLayout{n: 1, grow: true}, Objects: []fyne.CanvasObject{message}})
+		// The box's room is kept whether or not there is a message, so the
+		// body keeps its size when one appears; a longer one grows the bar.
+		u.messageView = newNoticeView(noticeError, message)
+		box.Add(u.messageView.box)
 	}
 	box.Add(bar)
 	if len(bar.Objects) == 0 {
@@ -320,7 +322,11 @@ func (u *KioskUI) setMessage(text string) {
 	if u.current == nil || u.current.message == nil {
 		return
 	}
-	u.current.message.SetText(text)
+	if u.messageView != nil && u.messageView.label == u.current.message {
+		u.messageView.set(text)
+	} else {
+		u.current.message.SetText(text)
+	}
 	if c := u.win.Content(); c != nil {
 		c.Refresh()
 	}
@@ -355,26 +361,110 @@ func (u *KioskUI) header() fyne.CanvasObject {
 	arrangements := [][][]int{{{0, 1, 2, 3}}, {{1, 2, 3}}, {{0, 3}, {1, 2}}}
 	rows := []fyne.CanvasObject{&fyne.Container{Layout: &rowsLayout{arrangements: arrangements}, Objects: items}}
 	if !u.status.Online {
-		rows = append(rows, u.banner("banner.offline", u.tr.TN("offline.banner", u.status.Pending, nil)))
+		rows = append(rows, u.banner(noticeWarning, "banner.offline", u.tr.TN("offline.banner", u.status.Pending, nil)))
 	}
 	if u.status.TrustStale {
-		rows = append(rows, u.banner("banner.stale", u.tr.T("action.stale_trust", nil)))
+		rows = append(rows, u.banner(noticeWarning, "banner.stale", u.tr.T("action.stale_trust", nil)))
 	}
 	if u.assist != nil {
-		rows = append(rows, u.banner("banner.assisted", u.tr.T("staff.assisted_by", map[string]any{"Name": u.assist.Staff.Name})))
+		rows = append(rows, u.banner(noticeInfo, "banner.assisted", u.tr.T("staff.assisted_by", map[string]any{"Name": u.helper()})))
 	}
 	rows = append(rows, widget.NewSeparator())
 	return container.NewVBox(rows...)
 }
 
-// banner is a full-width coloured line of text.
-func (u *KioskUI) banner(id, text string) fyne.CanvasObject {
-	l := widget.NewLabel(text)
+// banner is a notice box across the window for a state of the kiosk
+// (offline, stale trust, assisted by).
+func (u *KioskUI) banner(kind theme.NoticeKind, id, text string) fyne.CanvasObject {
+	return u.noticeBox(kind, id, text)
+}
+
+// Kinds of notice box, see theme.NoticeKind.
+const (
+	noticeInfo    = theme.NoticeInfo
+	noticeWarning = theme.NoticeWarning
+	noticeError   = theme.NoticeError
+)
+
+// noticeBox shows an error, a warning or a piece of information as a box
+// with an icon and the text beside it, in the foreground colour on a fill
+// tinted by the kind (theme.NoticeColors; contrast-checked in every mode
+// by TestNoticeContrast): not small coloured text, which is easy to miss
+// and hard to read. The text label is registered under id (id may be "").
+func (u *KioskUI) noticeBox(kind theme.NoticeKind, id, text string) fyne.CanvasObject {
+	l := u.label(id, text)
+	return newNoticeView(kind, l).box
+}
+
+// noticeView is a notice box whose text can change in place: empty, the
+// box keeps its room but shows nothing (see actionBar).
+type noticeView struct {
+	box   *fyne.Container
+	frame *canvas.Rectangle
+	icon  *canvas.Image
+	label *widget.Label
+}
+
+func newNoticeView(kind theme.NoticeKind, l *widget.Label) *noticeView {
+	th := fynetheme.Current()
+	fill, edge := theme.NoticeColors(th, kind)
+	frame := canvas.NewRectangle(fill)
+	frame.StrokeColor = edge
+	frame.StrokeWidth = 2 * th.Size(fynetheme.SizeNameInputBorder)
+	frame.CornerRadius = th.Size(fynetheme.SizeNameInputRadius)
+	icon := canvas.NewImageFromResource(kind.IconResource())
+	icon.FillMode = canvas.ImageFillContain
+	side := 1.25 * th.Size(fynetheme.SizeNameInlineIcon)
+	icon.SetMinSize(fyne.NewSquareSize(side))
 	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.WarningImportance
-	u.labels[id] = l
-	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameHover))
-	return container.NewStack(bg, l)
+	l.Importance = widget.MediumImportance
+	l.TextStyle.Bold = true
+	n := &noticeView{frame: frame, icon: icon, label: l}
+	n.box = container.NewStack(frame, container.NewPadded(
+		container.NewBorder(nil, nil, container.NewVBox(container.NewPadded(icon)), nil, l)))
+	n.sync()
+	return n
+}
+
+// set changes the text ("" hides the box but keeps its room).
+func (n *noticeView) set(text string) {
+	n.label.SetText(text)
+	n.sync()
+}
+
+func (n *noticeView) sync() {
+	empty := n.label.Text == ""
+	// The icon is made invisible, not hidden, so it keeps its room and the
+	// text does not shift when a message appears.
+	n.frame.Hidden = empty
+	n.icon.Translucency = 0
+	if empty {
+		n.icon.Translucency = 1
+	}
+	n.frame.Refresh()
+	n.icon.Refresh()
+}
+
+// helper is the name of the staff member helping: once the citizen is
+// signed in, as the session records it for the actions (from the staff
+// card that signed the grant), before that as the grant says.
+func (u *KioskUI) helper() string {
+	if u.sess != nil {
+		if a := u.sess.AssistedBy(); a != nil {
+			return a.Name
+		}
+	}
+	return u.assist.Staff.Name
+}
+
+// helpButton offers to call staff, except while staff are already
+// helping (an assisted session): then it is nil, which vbox and the
+// layouts leave out.
+func (u *KioskUI) helpButton(id string) fyne.CanvasObject {
+	if u.assist != nil {
+		return nil
+	}
+	return u.big(id, u.tr.T("button.help", nil), u.callStaff)
 }
 
 func (u *KioskUI) setLang(l i18n.Lang) {
@@ -445,15 +535,20 @@ func subheading(text string) fyne.CanvasObject {
 	return t
 }
 
-// notice shows and clears a pending one-off message.
+// takeNotice shows and clears a pending one-off message (help called, an
+// overview printed, or why something failed: noticeKind says which).
 func (u *KioskUI) takeNotice() fyne.CanvasObject {
 	if u.notice == "" {
 		return nil
 	}
-	l := u.label("notice", u.notice)
-	l.Importance = widget.WarningImportance
-	u.notice = ""
-	return l
+	n := u.noticeBox(u.noticeKind, "notice", u.notice)
+	u.notice, u.noticeKind = "", noticeInfo
+	return n
+}
+
+// setNotice leaves a one-off message of kind for the next screen shown.
+func (u *KioskUI) setNotice(kind theme.NoticeKind, text string) {
+	u.notice, u.noticeKind = text, kind
 }
 
 // says joins sentences for read-aloud, skipping empty ones.

@@ -106,6 +106,9 @@ func (u *KioskUI) homeChoices() (choices []menuChoice, main int) {
 		{"home.help", tr.T("button.help", nil), tr.T("home.help_explain", nil), "",
 			fynetheme.HelpIcon(), u.callStaff},
 	}
+	if u.assist != nil { // staff are already helping: no call for help
+		choices = choices[:len(choices)-1]
+	}
 	if known && nConsents == 0 && nOffered > 0 {
 		main = 2
 	}
@@ -674,7 +677,7 @@ func (u *KioskUI) showActionError(err error, back func()) {
 				u.label("action_error.message", msg),
 			),
 			actions: []fyne.CanvasObject{
-				u.big("action_error.help", tr.T("button.help", nil), u.callStaff),
+				u.helpButton("action_error.help"),
 				u.primary("action_error.back", tr.T("button.back", nil), back),
 			},
 			speak: says(tr.T("result.not_saved", nil), msg, tr.T("result.speak", nil)),
@@ -691,9 +694,7 @@ func (u *KioskUI) receiptRows(id string, r Receipt) ([]fyne.CanvasObject, string
 		return []fyne.CanvasObject{u.label(id+".receipt", t)}, t
 	}
 	t := tr.T("error.printer", nil)
-	l := u.label(id+".receipt", t)
-	l.Importance = widget.DangerImportance
-	return []fyne.CanvasObject{l, u.big(id+".help", tr.T("button.help", nil), u.callStaff)}, t
+	return []fyne.CanvasObject{u.noticeBox(noticeWarning, id+".receipt", t), u.helpButton(id + ".help")}, t
 }
 
 // readReceiptButton offers to read the receipt aloud: large, with a

@@ -262,9 +262,9 @@ func (u *KioskUI) callStaff() {
 		defer cancel()
 		err = u.k.CallStaff(ctx, u.Screen())
 	}, func() {
-		u.notice = u.tr.T("staff.help_called", nil)
+		u.setNotice(noticeInfo, u.tr.T("staff.help_called", nil))
 		if err != nil {
-			u.notice = u.errText(err)
+			u.setNotice(noticeError, u.errText(err))
 		}
 		u.refresh()
 	})

@@ -27,7 +27,7 @@ func (u *KioskUI) showStaffHome() {
 		}
 		u.attention = items
 		if err != nil {
-			u.notice = u.errText(err)
+			u.setNotice(noticeError, u.errText(err))
 		}
 		u.show(u.buildStaffHome)
 	})
@@ -142,9 +142,9 @@ func (u *KioskUI) syncNow() {
 		}
 		u.status = u.k.Status()
 		if err != nil {
-			u.notice = u.tr.T("staff.sync_failed", nil)
+			u.setNotice(noticeError, u.tr.T("staff.sync_failed", nil))
 		} else {
-			u.notice = u.tr.T("staff.sync_done", nil)
+			u.setNotice(noticeInfo, u.tr.T("staff.sync_done", nil))
 		}
 		u.showStaffHome()
 	})
@@ -165,7 +165,7 @@ func (u *KioskUI) grantAssist() {
 			return
 		}
 		if err != nil {
-			u.notice = u.errText(err)
+			u.setNotice(noticeError, u.errText(err))
 			u.showStaffHome()
 			return
 		}

@@ -40,7 +40,7 @@ func (u *KioskUI) logout(noticeKey string) {
 		return
 	}
 	if noticeKey != "" {
-		u.notice = u.tr.T(noticeKey, nil)
+		u.setNotice(noticeInfo, u.tr.T(noticeKey, nil))
 	}
 	u.showWelcome()
 }
@@ -74,9 +74,7 @@ func (u *KioskUI) showTakeCard(d departing, noticeKey string) {
 	notice := ""
 	if noticeKey != "" {
 		notice = tr.T(noticeKey, nil)
-		n := u.label("notice", notice)
-		n.Alignment = fyne.TextAlignCenter
-		rows = append(rows, n)
+		rows = append(rows, u.noticeBox(noticeInfo, "notice", notice))
 	}
 	bg := canvas.NewRectangle(th.Color(fynetheme.ColorNameBackground, fynetheme.VariantLight))
 	u.current = &screen{id: "take_card", signedOut: true,

@@ -127,7 +127,9 @@ type KioskUI struct {
 	current   *screen
 	rebuild   func() *screen
 	notice    string // a one-off message shown on the next screen
-	awaitScan bool   // the "scan your code" screen is waiting
+	// noticeKind is the kind of box notice is shown in (setNotice).
+	noticeKind theme.NoticeKind
+	awaitScan  bool // the "scan your code" screen is waiting
 
 	attention []AttentionItem // staff home only
 
@@ -135,9 +137,11 @@ type KioskUI struct {
 	headerBox *fyne.Container
 	body      *pagedBody // the current screen's scrolling body
 	footerBox *fyne.Container
-	quiet     bool          // the screen being shown is a rebuild after a toggle: do not read it again
-	speakGen  atomic.Uint64 // bumped by every say and stop; see say
-	remindGen atomic.Uint64 // bumped when a take-your-card screen starts or ends
+	// messageView is the box of the current screen's message line.
+	messageView *noticeView
+	quiet       bool          // the screen being shown is a rebuild after a toggle: do not read it again
+	speakGen    atomic.Uint64 // bumped by every say and stop; see say
+	remindGen   atomic.Uint64 // bumped when a take-your-card screen starts or ends
 	// onRequest is set while speech the person asked for with read-aloud
 	// off ("read the screen", "read the receipt") may still be playing: it
 	// belongs to that screen and stops when the screen changes.
@@ -271,7 +275,7 @@ func (u *KioskUI) wipe() {
 		u.pinPad.Clear()
 	}
 	u.pinPad, u.cprPad, u.nameKeyboard = nil, nil, nil
-	u.notice, u.awaitScan = "", false
+	u.notice, u.noticeKind, u.awaitScan = "", noticeInfo, false
 	u.readAloud = false
 	u.acting = false
 	u.volume = speech.DefaultVolume
