@@ -140,12 +140,7 @@ func TestTogglesOnEveryMainScreen(t *testing.T) {
 					h.tapKey("3")
 					typed = 2
 				}
-				if want.HighContrast {
-					h.tap("toggle.contrast")
-				}
-				if want.LargeText {
-					h.tap("toggle.large")
-				}
+				h.setMode(want)
 				if english {
 					h.tap("lang.en")
 				}
@@ -201,11 +196,11 @@ func TestTogglesResetAtLogout(t *testing.T) {
 
 func TestVolumeControl(t *testing.T) {
 	h := newHarness(t)
+	h.tap("display")
 	if got := h.label("volume"); got != h.T("chrome.volume", map[string]any{"Level": 50}) {
 		t.Errorf("volume label = %q", got)
 	}
-	h.tap("toggle.read")
-	h.tap("volume.up")
+	h.tap("volume.up") // said even with read-aloud off: the person is setting the sound
 	last := h.sp.Utterances()[len(h.sp.Utterances())-1]
 	if want := h.T("chrome.volume", map[string]any{"Level": 60}) + "."; last.Text != want || last.Volume != 60 {
 		t.Errorf("after + said %q at %d; want %q at 60", last.Text, last.Volume, want)
@@ -350,7 +345,8 @@ func TestSpeaksChangesInPlace(t *testing.T) {
 	h.typePIN(pin)
 	h.wantScreen("home")
 
-	// Toggle states.
+	// Toggle states, on the display panel.
+	h.tap("display")
 	for _, tc := range []struct{ id, key string }{{"toggle.contrast", "settings.high_contrast"}, {"toggle.large", "settings.large_text"}} {
 		for _, on := range []bool{true, false} {
 			n = len(h.sp.Utterances())
@@ -365,6 +361,8 @@ func TestSpeaksChangesInPlace(t *testing.T) {
 			}
 		}
 	}
+
+	h.tap("display.done")
 
 	// Banners that appear.
 	n = len(h.sp.Utterances())
@@ -551,33 +549,33 @@ func TestReadAloudHintWhenCardGoesIn(t *testing.T) {
 	if len(us) != 2 || us[0].Lang != i18n.Danish || us[1].Lang != i18n.English {
 		t.Fatalf("said %v; want the hint in Danish, then in English", us)
 	}
-	if us[0].Text != "Tryk på knappen helt nede i venstre hjørne for oplæsning." || !strings.Contains(us[1].Text, "bottom left") {
+	if us[0].Text != "Tryk på den store knap helt oppe i venstre hjørne for at få siden læst op." || !strings.Contains(us[1].Text, "top left") {
 		t.Errorf("hint = %q / %q", us[0].Text, us[1].Text)
 	}
-	// The button is where the hint says: the first in the bottom bar, at the left.
+	// The button is where the hint says: the first in the top bar, at the left.
 	var pos fyne.Position
 	var found bool
-	read := h.u.Button("toggle.read")
+	read := h.u.Button("read")
 	uitest.Walk(h.w.Canvas().Content(), func(o fyne.CanvasObject, p fyne.Position) bool {
 		if o == read {
 			pos, found = p, true
 		}
 		return !found
 	})
-	size := h.w.Canvas().Size()
-	if !found || pos.X > 20 || pos.Y+read.Size().Height < size.Height-20 || read.Size().Height < theme.PrimaryButtonHeight {
-		t.Errorf("read-aloud switch at %v, %v in a %v window; want it at the bottom left, at least %d tall", pos, read.Size(), size, theme.PrimaryButtonHeight)
+	if !found || pos.X > 20 || pos.Y > 20 || read.Size().Height < theme.MinTouchTarget {
+		t.Errorf("read-aloud button at %v, %v; want it at the top left, at least %d tall", pos, read.Size(), theme.MinTouchTarget)
 	}
-	// Switched on, it reads the PIN screen; the next card gets no hint.
-	h.tap("toggle.read")
+	// Tapped, it reads the PIN screen; with read-aloud switched on for
+	// every page, the next card gets no hint.
+	h.tap("read")
 	if last := h.sp.Utterances()[len(h.sp.Utterances())-1]; !strings.Contains(last.Text, h.T("pin.enter", nil)) {
-		t.Errorf("after switching read-aloud on said %q; want the PIN screen", last.Text)
+		t.Errorf("after tapping read aloud said %q; want the PIN screen", last.Text)
 	}
 	h.k.Remove() // logout: read-aloud off again
 	h.tap("toggle.read")
 	n := len(h.sp.Utterances())
 	h.k.Insert(h.karen)
-	if got := saidText(said(h, n)); strings.Contains(got, "venstre hjørne for oplæsning") {
+	if got := saidText(said(h, n)); strings.Contains(got, "venstre hjørne for at få siden læst op") {
 		t.Errorf("with read-aloud on the hint was said: %q", got)
 	}
 }
@@ -738,12 +736,14 @@ func TestNoticesAreBoxes(t *testing.T) {
 	if icon := noticeIcon(h, msg); icon != nil && icon.Translucency < 1 {
 		t.Errorf("empty CPR message: the icon shows")
 	}
-	room := msg.Size()
+	room := msg.Size().Width
+	cancel := h.u.Button("create_cpr.cancel")
+	at := cancel.Position()
 	h.typeCPR("3213456789")
 	h.wantScreen("create_cpr")
 	boxed(h, "create_cpr.message")
-	if msg.Size() != room {
-		t.Errorf("the CPR message is %v with a message, %v without; want its room kept", msg.Size(), room)
+	if msg.Size().Width != room || cancel.Position() != at {
+		t.Errorf("the CPR message is %v wide with a message, %v without, Cancel at %v, %v before; want both kept", msg.Size().Width, room, cancel.Position(), at)
 	}
 }
 

@@ -46,10 +46,18 @@ type screen struct {
 
 // show builds a screen with build and keeps build, so a language or theme
 // change can rebuild it. The chrome (header and banners) is rebuilt too.
+// While the display panel is open it stands in for the screen (whose
+// build is kept for when the panel closes); any new screen closes it.
 func (u *KioskUI) show(build func() *screen) {
+	if !u.refreshing {
+		u.displayOpen = false
+	}
 	u.buttons = map[string]*widget.Button{}
 	u.labels = map[string]*widget.Label{}
 	u.rebuild = build
+	if u.displayOpen {
+		build = u.buildDisplay
+	}
 	notice := u.takeNotice()
 	s := build()
 	if notice != nil {
@@ -57,10 +65,9 @@ func (u *KioskUI) show(build func() *screen) {
 	}
 	u.current = s
 	u.headerBox = container.NewStack(u.header())
-	u.footerBox = container.NewStack(u.footer())
 	u.body = u.newPagedBody(container.New(insetLayout{}, s.body))
 	u.win.SetContent(&fyne.Container{Layout: screenLayout{},
-		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice, s.message), u.footerBox}})
+		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice, s.message)}})
 	if u.onRequest && !u.quiet {
 		// What was read on request was about the screen that just left.
 		u.onRequest = false
@@ -82,6 +89,8 @@ func (u *KioskUI) show(build func() *screen) {
 // refresh rebuilds the current screen (after a language, theme or status change).
 func (u *KioskUI) refresh() {
 	if u.rebuild != nil {
+		u.refreshing = true
+		defer func() { u.refreshing = false }()
 		u.show(u.rebuild)
 	}
 }
@@ -199,8 +208,10 @@ const (
 func (u *KioskUI) toggle(id, label string, on bool, f func()) *widget.Button {
 	b := u.button(id, label, f)
 	if on {
-		b.SetIcon(fynetheme.CheckButtonCheckedIcon())
+		// Importance first: SetIcon draws the button, and a later change
+		// of importance would not show until something redrew it.
 		b.Importance = widget.HighImportance
+		b.SetIcon(fynetheme.CheckButtonCheckedIcon())
 	} else {
 		b.SetIcon(fynetheme.CheckButtonIcon())
 	}
@@ -245,46 +256,88 @@ func (u *KioskUI) toggleRead() {
 }
 
 // changeVolume moves the read-aloud volume by delta within
-// volumeMin–volumeMax and says the new level at that level.
+// volumeMin–volumeMax and says the new level at that level, whether or not
+// read-aloud is on: a person setting the volume wants to hear it.
 func (u *KioskUI) changeVolume(delta int) {
 	u.volume = min(max(u.volume+delta, volumeMin), volumeMax)
 	u.sp.SetVolume(u.volume)
-	if u.footerBox != nil {
-		u.footerBox.Objects = []fyne.CanvasObject{u.footer()}
-		u.footerBox.Refresh()
-	}
-	u.announce(u.tr.T("chrome.volume", map[string]any{"Level": u.volume}))
+	u.refreshQuiet()
+	u.onRequest = !u.readAloud
+	u.sayNow(u.tr.T("chrome.volume", map[string]any{"Level": u.volume}))
 }
 
-// footer is the bar fixed at the bottom of every screen. The read-aloud
-// switch is its first button, at the bottom left, always in the same place,
-// so the spoken hint can tell a person who cannot see the screen where it
-// is; the volume and "read this screen" follow it.
-func (u *KioskUI) footer() fyne.CanvasObject {
+// readPage reads the screen shown aloud once, on request: the header's
+// large "Læs op".
+func (u *KioskUI) readPage() {
+	u.onRequest = !u.readAloud
+	u.speak()
+}
+
+// openDisplay shows the display panel over the current screen; the
+// header's "Visning" closes it again, as does its own "Færdig".
+func (u *KioskUI) openDisplay() {
+	if u.displayOpen {
+		u.closeDisplay()
+		return
+	}
+	u.displayOpen = true
+	u.refresh()
+}
+
+// closeDisplay goes back to the screen the panel was opened on, as it is
+// in the display just chosen (read aloud if read-aloud is now on).
+func (u *KioskUI) closeDisplay() {
+	u.displayOpen = false
+	u.refresh()
+}
+
+// buildDisplay is the display panel: one screen for how the kiosk looks
+// and sounds, so the header keeps two buttons for it ("Læs op" and
+// "Visning") instead of seven and the body gets the room. Each choice is a
+// large toggle with a tick (not colour alone); the volume is − and + with
+// the level between them.
+func (u *KioskUI) buildDisplay() *screen {
 	tr := u.tr
-	read := u.toggle("toggle.read", tr.T("chrome.read_toggle", nil), u.readAloud, u.toggleRead)
+	contrast := u.toggle("toggle.contrast", tr.T("settings.high_contrast", nil), u.settings.HighContrast, u.toggleContrast)
+	large := u.toggle("toggle.large", tr.T("settings.large_text", nil), u.settings.LargeText, u.toggleLarge)
+	auto := u.toggle("toggle.read", tr.T("display.auto_read", nil), u.readAloud, u.toggleRead)
 	down := u.button("volume.down", "−", func() { u.changeVolume(-volumeStep) })
 	up := u.button("volume.up", "+", func() { u.changeVolume(volumeStep) })
-	level := widget.NewLabelWithStyle(tr.T("chrome.volume", map[string]any{"Level": u.volume}), fyne.TextAlignCenter, fyne.TextStyle{})
+	level := widget.NewLabelWithStyle(tr.T("chrome.volume", map[string]any{"Level": u.volume}), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	u.labels["volume"] = level
-	again := u.button("read", tr.T("chrome.read_screen", nil), func() {
-		u.onRequest = !u.readAloud
-		u.speak()
-	})
-	again.SetIcon(fynetheme.VolumeUpIcon())
 	if u.volume <= volumeMin {
 		down.Disable()
 	}
 	if u.volume >= volumeMax {
 		up.Disable()
 	}
+	var speechNote fyne.CanvasObject
 	if !u.speechAvailable() {
-		for _, b := range []*widget.Button{read, down, up, again} {
+		for _, b := range []*widget.Button{auto, down, up} {
 			b.Disable()
 		}
+		speechNote = u.noticeBox(noticeInfo, "display.speech", tr.T("speech.unavailable", nil))
 	}
-	return container.NewVBox(widget.NewSeparator(), &fyne.Container{Layout: &flowLayout{},
-		Objects: []fyne.CanvasObject{tall(read), bigTarget(down), container.NewCenter(level), bigTarget(up), bigTarget(again)}})
+	grid := func(objs ...fyne.CanvasObject) fyne.CanvasObject {
+		return &fyne.Container{Layout: &menuLayout{}, Objects: objs}
+	}
+	volume := container.New(gapRow{}, square(down), container.NewCenter(level), square(up))
+	// Two by two where the width allows: how it looks on the first row,
+	// how it sounds on the second, so the whole panel is in view at once.
+	body := vbox(
+		heading(tr.T("display.title", nil)),
+		grid(tall(contrast), tall(large), tall(auto), container.NewCenter(volume)),
+		speechNote,
+	)
+	return &screen{
+		id:        "display",
+		signedOut: u.sess == nil,
+		body:      body,
+		actions:   []fyne.CanvasObject{u.primary("display.done", tr.T("button.done", nil), u.closeDisplay)},
+		speak: says(tr.T("display.title", nil), u.onOff("settings.high_contrast", u.settings.HighContrast),
+			u.onOff("settings.large_text", u.settings.LargeText), u.onOff("display.auto_read", u.readAloud),
+			tr.T("chrome.volume", map[string]any{"Level": u.volume}), tr.T("display.speak", nil)),
+	}
 }
 
 // actionBar holds a screen's actions (see screen.actions) under a line;
@@ -292,7 +345,9 @@ func (u *KioskUI) footer() fyne.CanvasObject {
 // A notice (notice may be nil) goes in the bar too, above the actions:
 // the bar grows upwards over the foot of the body, so nothing on the
 // screen moves under a finger when a notice appears, and the notice is in
-// view however far the body is scrolled.
+// view however far the body is scrolled. The message line (message may be
+// nil) sits beside the actions where there is room (messageLayout), so its
+// kept room costs the body no height.
 func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label) fyne.CanvasObject {
 	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
 	box := container.NewVBox(widget.NewSeparator())
@@ -300,18 +355,19 @@ func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObjec
 		box.Add(notice)
 	}
 	u.messageView = nil
-	if message != nil {
+	if len(bar.Objects) == 0 {
+		bar.Hide()
+	}
+	switch {
+	case message != nil:
 		// The box's room is kept whether or not there is a message, so the
 		// body keeps its size when one appears; a longer one grows the bar.
 		u.messageView = newNoticeView(noticeError, message)
-		box.Add(u.messageView.box)
-	}
-	box.Add(bar)
-	if len(bar.Objects) == 0 {
-		bar.Hide()
-		if notice == nil && message == nil {
-			box.Hide()
-		}
+		box.Add(&fyne.Container{Layout: &messageLayout{}, Objects: []fyne.CanvasObject{u.messageView.box, bar}})
+	case len(bar.Objects) > 0:
+		box.Add(bar)
+	case notice == nil:
+		box.Hide()
 	}
 	return box
 }
@@ -332,34 +388,40 @@ func (u *KioskUI) setMessage(text string) {
 	}
 }
 
-// header is the bar on every screen: kiosk name, high contrast, large
-// text, the other language and log out, then the banners (offline, stale
-// trust, assisted by). One row when it fits; on a narrow panel the name
-// makes way, then the toggles go to a second row; never wider than the
-// window.
+// header is the bar on every screen: the large "Læs op" in the top left
+// corner (where the spoken hint says it is), the kiosk name, "Visning"
+// (the display panel), the other language and log out, then the banners
+// (offline, stale trust, assisted by). One row when it fits; on a narrow
+// panel the name makes way, then the buttons go to a second row; never
+// wider than the window.
 func (u *KioskUI) header() fyne.CanvasObject {
 	tr := u.tr
 	name := widget.NewLabelWithStyle(u.cfg.KioskName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	contrast := u.toggle("toggle.contrast", tr.T("settings.high_contrast", nil), u.settings.HighContrast, u.toggleContrast)
-	large := u.toggle("toggle.large", tr.T("settings.large_text", nil), u.settings.LargeText, u.toggleLarge)
+	read := u.button("read", tr.T("chrome.read_page", nil), u.readPage)
+	read.SetIcon(fynetheme.VolumeUpIcon())
+	if !u.speechAvailable() {
+		read.Disable()
+	}
+	display := u.button("display", tr.T("display.button", nil), u.openDisplay)
+	if u.displayOpen {
+		display.Importance = widget.HighImportance // before SetIcon, as in toggle
+	}
+	display.SetIcon(fynetheme.VisibilityIcon())
 	// One button names the other language in that language ("English" on
-	// a Danish screen): what a person who cannot read Danish looks for, and
-	// one button less in the header, which then fits one row in large text
-	// on a 1024 px panel.
+	// a Danish screen): what a person who cannot read Danish looks for.
 	other := i18n.English
 	if tr.Lang() == i18n.English {
 		other = i18n.Danish
 	}
 	langs := bigTarget(u.button("lang."+string(other), tr.T("lang."+string(other), nil), func() { u.setLang(other) }))
-	display := container.New(gapRow{}, bigTarget(contrast), bigTarget(large))
-	items := []fyne.CanvasObject{name, display, langs}
+	items := []fyne.CanvasObject{wide(read), name, bigTarget(display), langs}
 	if u.sess != nil || u.card != nil || u.assist != nil {
 		items = append(items, bigTarget(u.button("logout", tr.T("button.logout", nil), func() { u.logout("") })))
 	}
 	// One row with the name; one row without it (a narrow panel, large
-	// text); two rows; then a row each. Log out stays at the right.
-	arrangements := [][][]int{{{0, 1, 2, 3}}, {{1, 2, 3}}, {{0, 3}, {1, 2}}}
-	rows := []fyne.CanvasObject{&fyne.Container{Layout: &rowsLayout{arrangements: arrangements}, Objects: items}}
+	// text); two rows. "Læs op" stays at the left, log out at the right.
+	arrangements := [][][]int{{{0, 1, 2, 3, 4}}, {{0, 2, 3, 4}}, {{0, 4}, {2, 3}}}
+	rows := []fyne.CanvasObject{&fyne.Container{Layout: &rowsLayout{arrangements: arrangements, lead: 2}, Objects: items}}
 	if !u.status.Online {
 		rows = append(rows, u.banner(noticeWarning, "banner.offline", u.tr.TN("offline.banner", u.status.Pending, nil)))
 	}
@@ -420,8 +482,10 @@ func newNoticeView(kind theme.NoticeKind, l *widget.Label) *noticeView {
 	l.Importance = widget.MediumImportance
 	l.TextStyle.Bold = true
 	n := &noticeView{frame: frame, icon: icon, label: l}
-	n.box = container.NewStack(frame, container.NewPadded(
-		container.NewBorder(nil, nil, container.NewVBox(container.NewPadded(icon)), nil, l)))
+	// No padding around the whole: the label's own inner padding is the
+	// room above and below the text, which keeps a one-line box no taller
+	// than a button (a notice should not push a screen into scrolling).
+	n.box = container.NewStack(frame, container.NewBorder(nil, nil, container.NewVBox(container.NewPadded(icon)), nil, l))
 	n.sync()
 	return n
 }
@@ -498,6 +562,12 @@ func tall(b *widget.Button) fyne.CanvasObject { return theme.TallButton(b) }
 
 // square makes a one-character button (volume – and +) a large square.
 func square(b *widget.Button) fyne.CanvasObject { return theme.SquareButton(b) }
+
+// wide makes the header's "Læs op" the largest target: a touch target at
+// least wideTargets targets wide.
+func wide(b *widget.Button) fyne.CanvasObject {
+	return &fyne.Container{Layout: wideLayout{}, Objects: []fyne.CanvasObject{theme.TouchTarget(b)}}
+}
 
 // bigTarget keeps a chrome button at least a touch target square.
 func bigTarget(b *widget.Button) fyne.CanvasObject { return theme.TouchTarget(b) }

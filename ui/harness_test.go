@@ -184,9 +184,24 @@ func (h *harness) runWork() {
 	}
 }
 
+// displayControls are on the display panel ("Visning"), not on the screens.
+var displayControls = map[string]bool{"toggle.contrast": true, "toggle.large": true, "toggle.read": true,
+	"volume.up": true, "volume.down": true}
+
+// tap taps the button with id, as a person would: a display control
+// after opening the display panel (if it is not open), a screen's button
+// after closing the panel (if it is open); those taps count too.
 func (h *harness) tap(id string) {
 	h.t.Helper()
 	b := h.u.Button(id)
+	switch open := h.u.Screen() == "display"; {
+	case b == nil && !open && displayControls[id] && h.u.Button("display") != nil:
+		h.tap("display")
+		b = h.u.Button(id)
+	case b == nil && open && !displayControls[id]:
+		h.tap("display.done")
+		b = h.u.Button(id)
+	}
 	if b == nil {
 		h.t.Fatalf("screen %q has no button %q; it has %v", h.u.Screen(), id, h.u.ButtonIDs())
 	}

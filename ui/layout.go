@@ -3,14 +3,18 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	fynetheme "fyne.io/fyne/v2/theme"
+
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
-// The screen scaffolding. Every screen is the same four bands, top to
-// bottom: the header (kiosk name, display and language toggles, log out,
-// banners), the body (the screen's own content, which scrolls), the action
-// bar (the screen's main action and its way back) and the footer
-// (read-aloud). Only the body scrolls, so the main action and Back are on
-// screen whatever the text size, language or panel.
+// The screen scaffolding. Every screen is the same three bands, top to
+// bottom: the header ("Læs op", kiosk name, "Visning", language, log out,
+// banners), the body (the screen's own content, which scrolls) and the
+// action bar (notices, then the screen's main action and its way back).
+// Only the body scrolls, so the main action and Back are on screen
+// whatever the text size, language or panel. The display and sound
+// settings live in one panel ("Visning") rather than a footer, so the
+// body has the height for a whole CPR pad in large text on a 1024×768 panel.
 //
 // The window must never change size because of what is on it: when a
 // canvas's content asks for more than the window (its MinSize), Fyne grows
@@ -27,18 +31,18 @@ import (
 // SizeNameTargetGap apart and a finger cannot hit both.
 func gap() float32 { return fynetheme.Padding() }
 
-// screenLayout lays out [header, body, bar, footer]: the bands get their
-// height at the full width (two passes, since a band that wraps only knows
-// its height once it knows its width), the body the rest.
+// screenLayout lays out [header, body, bar]: the bands get their height
+// at the full width (two passes, since a band that wraps only knows its
+// height once it knows its width), the body the rest.
 type screenLayout struct{}
 
 func (screenLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
 
 func (screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if len(objs) != 4 {
+	if len(objs) != 3 {
 		return
 	}
-	header, body, bar, footer := objs[0], objs[1], objs[2], objs[3]
+	header, body, bar := objs[0], objs[1], objs[2]
 	height := func(o fyne.CanvasObject) float32 {
 		if !o.Visible() {
 			return 0
@@ -50,32 +54,33 @@ func (screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		settle(o)
 		return h
 	}
-	hh, bh, fh := height(header), height(bar), height(footer)
+	hh, bh := height(header), height(bar)
 	pad := fynetheme.Padding()
 	y := hh
 	if hh > 0 {
 		y += pad
 	}
-	bodyH := size.Height - y - fh - bh - pad
+	bodyH := size.Height - y - bh
 	if bh > 0 {
 		bodyH -= pad
 	}
 	body.Move(fyne.NewPos(0, y))
 	body.Resize(fyne.NewSize(size.Width, max(bodyH, 0)))
 	header.Move(fyne.NewPos(0, 0))
-	footer.Move(fyne.NewPos(0, size.Height-fh))
-	bar.Move(fyne.NewPos(0, size.Height-fh-bh))
+	bar.Move(fyne.NewPos(0, size.Height-bh))
 }
 
 // rowsLayout tries arrangements of its objects in order and uses the first
 // in which every row fits the width: each arrangement lists the objects of
 // each row by index; objects an arrangement leaves out are hidden (the
 // kiosk name makes way for the buttons on a narrow panel). When none fits,
-// every object gets a row of its own. In each row the first object is at
-// the left and the others at the right. Its MinSize is measured at the
-// width it was last laid out at, which screenLayout supplies before asking.
+// every object gets a row of its own. In each row the first object, and
+// any other of the first lead objects, are at the left, the others at the
+// right. Its MinSize is measured at the width it was last laid out at,
+// which screenLayout supplies before asking.
 type rowsLayout struct {
 	arrangements [][][]int
+	lead         int     // objects with an index below lead go left
 	width        float32 // of the last Layout; 0 before the first
 }
 
@@ -129,13 +134,25 @@ func (l *rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	l.width = size.Width
 	shown := map[fyne.CanvasObject]bool{}
 	var y float32
+	leads := map[fyne.CanvasObject]bool{}
+	for i := 0; i < l.lead && i < len(objs); i++ {
+		leads[objs[i]] = true
+	}
 	for _, row := range l.rows(objs, size.Width) {
 		h := rowHeight(row)
-		first := row[0]
-		first.Move(fyne.NewPos(0, y))
-		first.Resize(fyne.NewSize(min(first.MinSize().Width, size.Width), h))
+		n := 1 // how many of the row go left
+		for n < len(row) && leads[row[n]] {
+			n++
+		}
+		var left float32
+		for _, o := range row[:n] {
+			w := min(o.MinSize().Width, size.Width-left)
+			o.Move(fyne.NewPos(left, y))
+			o.Resize(fyne.NewSize(w, h))
+			left += w + gap()
+		}
 		x := size.Width
-		for i := len(row) - 1; i > 0; i-- {
+		for i := len(row) - 1; i >= n; i-- {
 			w := row[i].MinSize().Width
 			x -= w
 			row[i].Move(fyne.NewPos(x, y))
@@ -182,9 +199,71 @@ func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// messageLayout is [message, bar]: the message box left of the actions
+// when both fit that way with the message at least half the width (a
+// landscape panel), else the message above the actions. Side by side the
+// actions take their own width, the message the rest.
+type messageLayout struct {
+	width float32 // of the last Layout, as in rowsLayout
+}
+
+// split returns the bar's width when the two go side by side, or 0.
+func (l *messageLayout) split(objs []fyne.CanvasObject, width float32) float32 {
+	bar := objs[1]
+	if !bar.Visible() {
+		return 0
+	}
+	bw := rowWidth(visible(bar.(*fyne.Container).Objects))
+	if width <= 0 || width-bw-gap() < width/2 {
+		return 0
+	}
+	return bw
+}
+
+func (l *messageLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) != 2 {
+		return fyne.Size{}
+	}
+	msg, bar := objs[0], objs[1]
+	bs := fyne.Size{}
+	if bar.Visible() {
+		bs = bar.MinSize()
+	}
+	if bw := l.split(objs, l.width); bw > 0 {
+		return fyne.NewSize(msg.MinSize().Width+gap()+bw, max(msg.MinSize().Height, bs.Height))
+	}
+	h := msg.MinSize().Height
+	if bar.Visible() {
+		h += gap() + bs.Height
+	}
+	return fyne.NewSize(max(msg.MinSize().Width, bs.Width), h)
+}
+
+func (l *messageLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	if len(objs) != 2 {
+		return
+	}
+	msg, bar := objs[0], objs[1]
+	if bw := l.split(objs, size.Width); bw > 0 {
+		msg.Move(fyne.NewPos(0, 0))
+		msg.Resize(fyne.NewSize(size.Width-bw-gap(), size.Height))
+		// The actions keep to the foot: a longer message grows the bar
+		// upwards without moving them.
+		bh := min(bar.MinSize().Height, size.Height)
+		bar.Move(fyne.NewPos(size.Width-bw, size.Height-bh))
+		bar.Resize(fyne.NewSize(bw, bh))
+		return
+	}
+	mh := msg.MinSize().Height
+	msg.Move(fyne.NewPos(0, 0))
+	msg.Resize(fyne.NewSize(size.Width, mh))
+	bar.Move(fyne.NewPos(0, mh+gap()))
+	bar.Resize(fyne.NewSize(size.Width, max(size.Height-mh-gap(), 0)))
+}
+
 // flowLayout places its objects left to right at their own width and
-// starts a new row when the next one would not fit. The footer uses it, so
-// the read-aloud switch stays first, at the left.
+// starts a new row when the next one would not fit (the action bar's rows).
 type flowLayout struct {
 	width float32
 }
@@ -409,5 +488,29 @@ func (insetLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		side := min(pad, max((size.Width-o.MinSize().Width)/2, 0))
 		o.Move(fyne.NewPos(side, pad))
 		o.Resize(fyne.NewSize(size.Width-2*side, size.Height-2*pad))
+	}
+}
+
+// wideLayout keeps its one object at least wideTargets touch targets wide:
+// the header's "Læs op", which the spoken hint calls the large button, so
+// it must be the largest target on the welcome screen
+// (TestWelcomePointsAtTheRightControl).
+type wideLayout struct{}
+
+const wideTargets = 3
+
+func (wideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range visible(objs) {
+		m = m.Max(o.MinSize())
+	}
+	m.Width = max(m.Width, wideTargets*fynetheme.Size(theme.SizeNameTouchTarget))
+	return m
+}
+
+func (wideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
 	}
 }

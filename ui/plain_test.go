@@ -211,42 +211,38 @@ func TestEveryScreenIsSaidInWords(t *testing.T) {
 }
 
 // TestWelcomePointsAtTheRightControl keeps the spoken directions to the
-// read-aloud switch true to the layout, in both languages: it is the
-// first button of the bottom row, in the corner, and the volume is the
-// next; a text that calls it the large button needs it to be the largest.
+// read-aloud button true to the layout, in both languages: it is the
+// first button of the top row, in the left corner; a text that calls it
+// the large button needs it to be the largest target on the screen.
 func TestWelcomePointsAtTheRightControl(t *testing.T) {
 	for _, lang := range []i18n.Lang{i18n.Danish, i18n.English} {
 		h := goTo(t, visitTo(t, "welcome"), lang, theme.Settings{})
-		read, down := h.u.Button("toggle.read"), h.u.Button("volume.down")
+		read := h.u.Button("read")
 		rects := map[fyne.CanvasObject]fyne.Position{}
 		for _, tp := range uitest.Tappables(h.w.Canvas().Content()) {
 			rects[tp.Object] = tp.Position
 		}
 		rp, ok := rects[read]
 		if !ok {
-			t.Fatalf("%s: no read-aloud switch among the tap targets", lang)
+			t.Fatalf("%s: no read-aloud button among the tap targets", lang)
 		}
-		bottom := rp.Y + read.Size().Height
 		for o, p := range rects {
 			if o == read {
 				continue
 			}
-			if p.Y+o.Size().Height > bottom+1 || (p.Y+o.Size().Height > rp.Y && p.X < rp.X) {
-				t.Errorf("%s: %T at %v is lower or further left than the read-aloud switch at %v", lang, o, p, rp)
+			if p.Y < rp.Y-1 || (p.Y < rp.Y+read.Size().Height && p.X < rp.X) {
+				t.Errorf("%s: %T at %v is higher or further left than the read-aloud button at %v", lang, o, p, rp)
 			}
 		}
-		if dp := rects[down]; dp.X <= rp.X || dp.Y+down.Size().Height < rp.Y {
-			t.Errorf("%s: volume − at %v is not just to the right of the switch at %v", lang, dp, rp)
-		}
-		for _, text := range []string{h.T("chrome.hint", nil), h.T("welcome.speak", nil)} {
+		for _, text := range []string{h.T("chrome.hint", nil), h.T("welcome.speak", nil), h.T("welcome.settings_hint", nil)} {
 			if !strings.Contains(text, "venstre") && !strings.Contains(text, "left") {
-				t.Errorf("%s: %q does not say where the switch is", lang, text)
+				t.Errorf("%s: %q does not say where the button is", lang, text)
 			}
-			if regexp.MustCompile(`(?i)\b(store|største|large|largest|big) (knap|button)`).MatchString(text) {
+			if regexp.MustCompile(`(?i)\b(store|største|large|largest|big) (knap|button|read aloud button)`).MatchString(text) {
 				area := read.Size().Width * read.Size().Height
 				for o := range rects {
-					if a := o.Size().Width * o.Size().Height; a > area {
-						t.Errorf("%s: %q calls the switch the large one, but %T is larger (%v)", lang, text, o, o.Size())
+					if a := o.Size().Width * o.Size().Height; o != read && a >= area {
+						t.Errorf("%s: %q calls the read-aloud button the large one, but %T is as large (%v)", lang, text, o, o.Size())
 					}
 				}
 			}

@@ -185,6 +185,10 @@ var visits = []visit{
 		h.k.Scan(code)
 	}},
 	{"handover_error", func(t *testing.T, h *harness) { h.k.Scan("HELLO") }},
+	{"display", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("display")
+	}},
 	{"staff_home", func(t *testing.T, h *harness) { h.signIn(h.sofie, "9999") }},
 	{"assist_ready", func(t *testing.T, h *harness) {
 		h.signIn(h.sofie, "9999")
@@ -203,12 +207,7 @@ func goTo(t *testing.T, v visit, lang i18n.Lang, s theme.Settings) *harness {
 	h := newHarness(t)
 	h.lang = lang
 	h.chooseLang()
-	if s.HighContrast {
-		h.tap("toggle.contrast")
-	}
-	if s.LargeText {
-		h.tap("toggle.large")
-	}
+	h.setMode(s)
 	v.steps(t, h)
 	h.wantScreen(v.screen)
 	return h

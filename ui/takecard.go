@@ -60,7 +60,7 @@ func (u *KioskUI) showTakeCard(d departing, noticeKey string) {
 	u.buttons = map[string]*widget.Button{}
 	u.labels = map[string]*widget.Label{}
 	u.rebuild = nil // nothing on it changes with the status
-	u.headerBox, u.footerBox = nil, nil
+	u.headerBox = nil
 	th := fynetheme.Current()
 	// Three short words, twice the heading size: read from a step away.
 	title := canvas.NewText(tr.T("takeCard.title", nil), th.Color(fynetheme.ColorNameForeground, fynetheme.VariantLight))

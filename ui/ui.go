@@ -136,7 +136,9 @@ type KioskUI struct {
 	idle      idleTimer
 	headerBox *fyne.Container
 	body      *pagedBody // the current screen's scrolling body
-	footerBox *fyne.Container
+	// displayOpen: the display panel stands in for the screen (show).
+	displayOpen bool
+	refreshing  bool // show is rebuilding the same screen (refresh), which keeps the panel open
 	// messageView is the box of the current screen's message line.
 	messageView *noticeView
 	quiet       bool          // the screen being shown is a rebuild after a toggle: do not read it again
@@ -278,6 +280,7 @@ func (u *KioskUI) wipe() {
 	u.notice, u.noticeKind, u.awaitScan = "", noticeInfo, false
 	u.readAloud = false
 	u.acting = false
+	u.displayOpen = false
 	u.volume = speech.DefaultVolume
 	u.sp.SetVolume(u.volume)
 	u.settings = theme.Settings{}

@@ -138,7 +138,9 @@ func journeyKeepsWindowSize(t *testing.T, display, site string, insert func(), l
 		checkSize(step)
 	}
 	checkSize("start")
+	tap("display panel", u.Button("display"))
 	tap("large text", u.Button("toggle.large"))
+	tap("display done", u.Button("display.done"))
 	tap("English", u.Button("lang.en"))
 	insert()
 	fk.Insert(ingrid)
