@@ -439,8 +439,8 @@ func TestStaffHomeSaysWhySpeechIsNotHeard(t *testing.T) {
 		if got := h.label("staff.speech"); got != want {
 			t.Errorf("%s: speech = %q; want %q", tt.reason, got, want)
 		}
-		if h.u.Button("toggle.read").Disabled() != true {
-			t.Errorf("%s: the read-aloud switch is enabled with nothing to hear", tt.reason)
+		if h.u.Button("read").Disabled() != true {
+			t.Errorf("%s: the read-aloud button is enabled with nothing to hear", tt.reason)
 		}
 	}
 }

@@ -10,9 +10,10 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
 )
 
-// showWelcome is the first screen: "insert your card" and where the
-// language, display and read-aloud controls are (they are in the header
-// and footer of every screen). It shows nothing about anybody.
+// showWelcome is the first screen: "insert your card", a picture of the
+// kiosk showing where the card reader and the scanner are on this one,
+// and where the read-aloud, display and language controls are (in the
+// header of every screen). It shows nothing about anybody.
 func (u *KioskUI) showWelcome() {
 	u.show(func() *screen {
 		tr := u.tr
@@ -20,24 +21,32 @@ func (u *KioskUI) showWelcome() {
 		if !u.speechAvailable() {
 			speechNote = u.label("welcome.speech", tr.T("speech.unavailable", nil))
 		}
-		insert := u.label("welcome.insert", tr.T("card.insert", nil))
-		insert.TextStyle.Bold = true
-		insert.Importance = widget.HighImportance
+		at := func(key string, p Place) string {
+			return tr.T(key, map[string]any{"Place": tr.T("place."+string(p), nil)})
+		}
+		readerAt, scannerAt := at("welcome.reader_at", u.cfg.CardReaderPlace), at("welcome.scanner_at", u.cfg.ScannerPlace)
+		where := vbox(
+			subheading(tr.T("card.insert", nil)),
+			u.label("welcome.reader", readerAt),
+			u.label("", tr.T("welcome.scan_hint", nil)),
+			u.label("welcome.scanner", scannerAt),
+		)
+		picture := kioskPicture(u.cfg.CardReaderPlace, u.cfg.ScannerPlace,
+			tr.T("welcome.reader_name", nil), tr.T("welcome.scanner_name", nil))
 		return &screen{
 			id:        "welcome",
 			signedOut: true,
 			body: vbox(
 				heading(tr.T("welcome.title", nil)),
 				u.label("", tr.T("welcome.intro", nil)),
-				subheading(tr.T("card.insert", nil)),
+				&fyne.Container{Layout: &columnsLayout{}, Objects: []fyne.CanvasObject{where, picture}},
 				subheading(tr.T("settings.title", nil)),
 				u.label("welcome.settings", tr.T("welcome.settings_hint", nil)),
 				speechNote,
-				u.label("", tr.T("welcome.scan_hint", nil)),
 				u.label("", tr.T("welcome.staff", nil)),
 			),
-			speak: says(tr.T("welcome.title", nil), tr.T("welcome.intro", nil), tr.T("card.insert", nil),
-				tr.T("welcome.speak", nil)),
+			speak: says(tr.T("welcome.title", nil), tr.T("welcome.intro", nil), tr.T("card.insert", nil), readerAt,
+				tr.T("welcome.speak", nil), scannerAt),
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -42,7 +43,30 @@ type Config struct {
 	// Zone is the time zone of every date and time on screen, the same as
 	// the receipts' (the zero Zone is Danish time), never the machine's.
 	Zone timefmt.Zone
+	// CardReaderPlace and ScannerPlace are where the card reader and the
+	// QR scanner sit on this kiosk; the welcome screen draws and says it.
+	CardReaderPlace, ScannerPlace Place
 }
+
+// Place is where a device sits on the kiosk, seen by the person standing
+// in front of the screen.
+type Place string
+
+// The places a device can have: on the shelf under the screen (left,
+// middle or right) or on a side of the screen.
+const (
+	PlaceBelowLeft  Place = "below-left"
+	PlaceBelow      Place = "below"
+	PlaceBelowRight Place = "below-right"
+	PlaceLeft       Place = "left"
+	PlaceRight      Place = "right"
+)
+
+// Places lists every valid Place.
+var Places = []Place{PlaceBelowLeft, PlaceBelow, PlaceBelowRight, PlaceLeft, PlaceRight}
+
+// Valid reports whether p is one of Places.
+func (p Place) Valid() bool { return slices.Contains(Places, p) }
 
 // MinIdleCountdown is the least time a person gets to answer the idle
 // warning (WCAG 2.2.1 asks for at least 20 seconds).
@@ -57,6 +81,10 @@ func DefaultConfig() Config {
 		MaxDelegationDays:     5 * 365,
 		DefaultDelegationDays: 365,
 		AssistDuration:        30 * time.Minute,
+		// Most enclosures have the reader on the right, under the hand
+		// most people use, and the scanner on the left.
+		CardReaderPlace: PlaceBelowRight,
+		ScannerPlace:    PlaceBelowLeft,
 	}
 }
 
@@ -73,6 +101,10 @@ func (c Config) Validate() error {
 		return bk.Errorf(bk.EInvalid, "ui: DefaultDelegationDays must be between 1 and MaxDelegationDays")
 	case c.AssistDuration <= 0 || c.AssistDuration > bk.MaxAssist:
 		return bk.Errorf(bk.EInvalid, "ui: AssistDuration must be between 0 and %s", bk.MaxAssist)
+	case !c.CardReaderPlace.Valid() || !c.ScannerPlace.Valid():
+		return bk.Errorf(bk.EInvalid, "ui: CardReaderPlace and ScannerPlace must each be one of %v", Places)
+	case c.CardReaderPlace == c.ScannerPlace:
+		return bk.Errorf(bk.EInvalid, "ui: the card reader and the scanner cannot both be %s", c.CardReaderPlace)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/timefmt"
+	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // Duration is a time.Duration written in config files as "90s", "24h".
@@ -54,6 +56,7 @@ type Config struct {
 	Delegation DelegationConfig `toml:"delegation"`
 	Sync       SyncConfig       `toml:"sync"`
 	Handover   HandoverConfig   `toml:"handover"`
+	Enclosure  EnclosureConfig  `toml:"enclosure"`
 }
 
 // DevicesConfig names the serial ports; in production use /dev/serial/by-id
@@ -67,6 +70,15 @@ type DevicesConfig struct {
 	PrinterColumns  int    `toml:"printer_columns"`
 	Scanner         string `toml:"scanner"`
 	ScannerBaud     int    `toml:"scanner_baud"`
+}
+
+// EnclosureConfig says where the devices sit on this kiosk, seen from the
+// person in front of the screen; the welcome screen draws and says it.
+// Each is one of ui.Places: "below-left", "below", "below-right" (on the
+// shelf under the screen), "left" or "right" (beside the screen).
+type EnclosureConfig struct {
+	CardReader string `toml:"card_reader"`
+	Scanner    string `toml:"scanner"`
 }
 
 // SessionConfig sets the idle timer.
@@ -112,6 +124,9 @@ func DefaultConfig() Config {
 		Delegation: DelegationConfig{DefaultDays: 365, MaxDays: 5 * 365},
 		Sync:       SyncConfig{Retention: Duration{24 * time.Hour}, BundleRefresh: Duration{15 * time.Minute}},
 		Handover:   HandoverConfig{Validity: Duration{14 * 24 * time.Hour}},
+		Enclosure: EnclosureConfig{
+			CardReader: string(ui.DefaultConfig().CardReaderPlace), Scanner: string(ui.DefaultConfig().ScannerPlace),
+		},
 	}
 }
 
@@ -193,10 +208,27 @@ func (c *Config) Validate() error {
 	if c.Handover.Validity.Duration < time.Hour || c.Handover.Validity.Duration > 90*24*time.Hour {
 		bad("handover.validity must be between 1h and 2160h")
 	}
+	for name, p := range map[string]string{"card_reader": c.Enclosure.CardReader, "scanner": c.Enclosure.Scanner} {
+		if !ui.Place(p).Valid() {
+			bad("enclosure.%s must be one of %s (where it sits, seen from the person at the screen), got %q", name, placeNames(), p)
+		}
+	}
+	if c.Enclosure.CardReader == c.Enclosure.Scanner {
+		bad("enclosure.card_reader and enclosure.scanner cannot both be %q", c.Enclosure.CardReader)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// placeNames lists ui.Places for an error message: "below-left", "below", ….
+func placeNames() string {
+	var q []string
+	for _, p := range ui.Places {
+		q = append(q, strconv.Quote(string(p)))
+	}
+	return strings.Join(q, ", ")
 }
 
 // Zone is the configured time zone (Validate has checked it).

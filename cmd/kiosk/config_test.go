@@ -47,6 +47,9 @@ func TestParseConfigRefusals(t *testing.T) {
 		{"[session]\nidle_warning = \"soon\"", "not a duration"},
 		{"[delegation]\ndefault_days = 4000\nmax_days = 365", "default_days"},
 		{"[handover]\nvalidity = \"1m\"", "handover.validity"},
+		{"[enclosure]\ncard_reader = \"under\"", `enclosure.card_reader must be one of "below-left", "below", "below-right", "left", "right"`},
+		{"[enclosure]\nscanner = \"top\"", "enclosure.scanner"},
+		{"[enclosure]\ncard_reader = \"left\"\nscanner = \"left\"", "cannot both be \"left\""},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(strings.NewReader(tt.in))

@@ -84,6 +84,7 @@ func run(args []string, stderr io.Writer) error {
 			KioskName: cfg.Site, IdleWarning: cfg.Session.IdleWarning.Duration, IdleCountdown: cfg.Session.IdleCountdown.Duration,
 			MaxDelegationDays: cfg.Delegation.MaxDays, DefaultDelegationDays: cfg.Delegation.DefaultDays,
 			AssistDuration: time.Hour, Zone: cfg.Zone(),
+			CardReaderPlace: ui.Place(cfg.Enclosure.CardReader), ScannerPlace: ui.Place(cfg.Enclosure.Scanner),
 		},
 	})
 	if err != nil {
