@@ -274,26 +274,36 @@ func (u *KioskUI) readPage() {
 }
 
 // openDisplay shows the display panel over the current screen; the
-// header's "Visning" closes it again, as does its own "Færdig".
+// header's "Skærm og lyd" closes it again, as does its own "Færdig".
 func (u *KioskUI) openDisplay() {
 	if u.displayOpen {
 		u.closeDisplay()
 		return
 	}
 	u.displayOpen = true
-	u.refresh()
+	u.showDisplayChange()
+}
+
+// showDisplayChange shows the panel opening or closing as a rebuild, not
+// a new screen: what the person asked to hear goes on (they may be
+// turning up the volume for it). With read-aloud on, what now shows is read.
+func (u *KioskUI) showDisplayChange() {
+	u.refreshQuiet()
+	if u.readAloud {
+		u.speak()
+	}
 }
 
 // closeDisplay goes back to the screen the panel was opened on, as it is
 // in the display just chosen (read aloud if read-aloud is now on).
 func (u *KioskUI) closeDisplay() {
 	u.displayOpen = false
-	u.refresh()
+	u.showDisplayChange()
 }
 
 // buildDisplay is the display panel: one screen for how the kiosk looks
 // and sounds, so the header keeps two buttons for it ("Læs op" and
-// "Visning") instead of seven and the body gets the room. Each choice is a
+// "Skærm og lyd") instead of seven and the body gets the room. Each choice is a
 // large toggle with a tick (not colour alone); the volume is − and + with
 // the level between them.
 func (u *KioskUI) buildDisplay() *screen {
@@ -389,7 +399,7 @@ func (u *KioskUI) setMessage(text string) {
 }
 
 // header is the bar on every screen: the large "Læs op" in the top left
-// corner (where the spoken hint says it is), the kiosk name, "Visning"
+// corner (where the spoken hint says it is), the kiosk name, "Skærm og lyd"
 // (the display panel), the other language and log out, then the banners
 // (offline, stale trust, assisted by). One row when it fits; on a narrow
 // panel the name makes way, then the buttons go to a second row; never
@@ -414,10 +424,11 @@ func (u *KioskUI) header() fyne.CanvasObject {
 		other = i18n.Danish
 	}
 	langs := bigTarget(u.button("lang."+string(other), tr.T("lang."+string(other), nil), func() { u.setLang(other) }))
-	items := []fyne.CanvasObject{wide(read), name, bigTarget(display), langs}
+	items := []fyne.CanvasObject{nil, name, bigTarget(display), langs}
 	if u.sess != nil || u.card != nil || u.assist != nil {
 		items = append(items, bigTarget(u.button("logout", tr.T("button.logout", nil), func() { u.logout("") })))
 	}
+	items[0] = wide(read, items[2:]...)
 	// One row with the name; one row without it (a narrow panel, large
 	// text); two rows. "Læs op" stays at the left, log out at the right.
 	arrangements := [][][]int{{{0, 1, 2, 3, 4}}, {{0, 2, 3, 4}}, {{0, 4}, {2, 3}}}
@@ -563,10 +574,10 @@ func tall(b *widget.Button) fyne.CanvasObject { return theme.TallButton(b) }
 // square makes a one-character button (volume – and +) a large square.
 func square(b *widget.Button) fyne.CanvasObject { return theme.SquareButton(b) }
 
-// wide makes the header's "Læs op" the largest target: a touch target at
-// least wideTargets targets wide.
-func wide(b *widget.Button) fyne.CanvasObject {
-	return &fyne.Container{Layout: wideLayout{}, Objects: []fyne.CanvasObject{theme.TouchTarget(b)}}
+// wide makes the header's "Læs op" the largest target: a touch target
+// wider than any of others (wideLayout).
+func wide(b *widget.Button, others ...fyne.CanvasObject) fyne.CanvasObject {
+	return &fyne.Container{Layout: wideLayout{others: others}, Objects: []fyne.CanvasObject{theme.TouchTarget(b)}}
 }
 
 // bigTarget keeps a chrome button at least a touch target square.

@@ -28,11 +28,9 @@ func kioskPicture(reader, scanner Place, readerName, scannerName string) fyne.Ca
 		return r
 	}
 	radius := th.Size(fynetheme.SizeNameInputRadius)
-	line := func() *canvas.Line {
-		l := canvas.NewLine(c(fynetheme.ColorNameForeground))
-		l.StrokeWidth = 2 * border
-		return l
-	}
+	// Leader lines are thin rectangles: a canvas.Line has no height when
+	// level, and the fit test would take it for a squeezed object.
+	line := func() *canvas.Rectangle { return canvas.NewRectangle(c(fynetheme.ColorNameForeground)) }
 	label := func(text string) *canvas.Text {
 		t := canvas.NewText(text, c(fynetheme.ColorNameForeground))
 		t.TextSize = th.Size(fynetheme.SizeNameText)
@@ -135,7 +133,8 @@ func (l kioskPictureLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		return other > 0
 	}
-	name := func(text fyne.CanvasObject, ln *canvas.Line, x, y, w, hh float32, onLeft bool) {
+	thick := 2 * fynetheme.Current().Size(fynetheme.SizeNameInputBorder)
+	name := func(text, ln fyne.CanvasObject, x, y, w, hh float32, onLeft bool) {
 		ts := text.MinSize()
 		cy := y0 + (y+hh/2)*h
 		var tx, lx1, lx2 float32
@@ -150,8 +149,9 @@ func (l kioskPictureLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		text.Move(fyne.NewPos(tx, cy-ts.Height/2))
 		text.Resize(ts)
-		ln.Position1, ln.Position2 = fyne.NewPos(lx1, cy), fyne.NewPos(lx2, cy)
+		ln.Move(fyne.NewPos(min(lx1, lx2), cy-thick/2))
+		ln.Resize(fyne.NewSize(max(lx1, lx2)-min(lx1, lx2), thick))
 	}
-	name(objs[10], objs[8].(*canvas.Line), rx, ry, rw, rh, left(rx, rw, sx+sw/2))
-	name(objs[11], objs[9].(*canvas.Line), sx, sy, sw, sh, left(sx, sw, rx+rw/2))
+	name(objs[10], objs[8], rx, ry, rw, rh, left(rx, rw, sx+sw/2))
+	name(objs[11], objs[9], sx, sy, sw, sh, left(sx, sw, rx+rw/2))
 }

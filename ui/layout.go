@@ -8,12 +8,12 @@ import (
 )
 
 // The screen scaffolding. Every screen is the same three bands, top to
-// bottom: the header ("Læs op", kiosk name, "Visning", language, log out,
+// bottom: the header ("Læs op", kiosk name, "Skærm og lyd", language, log out,
 // banners), the body (the screen's own content, which scrolls) and the
 // action bar (notices, then the screen's main action and its way back).
 // Only the body scrolls, so the main action and Back are on screen
 // whatever the text size, language or panel. The display and sound
-// settings live in one panel ("Visning") rather than a footer, so the
+// settings live in one panel ("Skærm og lyd") rather than a footer, so the
 // body has the height for a whole CPR pad in large text on a 1024×768 panel.
 //
 // The window must never change size because of what is on it: when a
@@ -491,20 +491,26 @@ func (insetLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// wideLayout keeps its one object at least wideTargets touch targets wide:
-// the header's "Læs op", which the spoken hint calls the large button, so
-// it must be the largest target on the welcome screen
-// (TestWelcomePointsAtTheRightControl).
-type wideLayout struct{}
+// wideLayout keeps its one object at least wideTargets touch targets wide
+// and half a target wider than any of others: the header's "Læs op", which
+// the spoken hint calls the large button, so it must be the largest
+// target on the welcome screen (TestWelcomePointsAtTheRightControl).
+type wideLayout struct {
+	others []fyne.CanvasObject
+}
 
 const wideTargets = 3
 
-func (wideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (l wideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var m fyne.Size
 	for _, o := range visible(objs) {
 		m = m.Max(o.MinSize())
 	}
-	m.Width = max(m.Width, wideTargets*fynetheme.Size(theme.SizeNameTouchTarget))
+	target := fynetheme.Size(theme.SizeNameTouchTarget)
+	m.Width = max(m.Width, wideTargets*target)
+	for _, o := range l.others {
+		m.Width = max(m.Width, o.MinSize().Width+target/2)
+	}
 	return m
 }
 
