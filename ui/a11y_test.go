@@ -737,7 +737,7 @@ func TestNoticesAreBoxes(t *testing.T) {
 		t.Errorf("empty CPR message: the icon shows")
 	}
 	room := msg.Size().Width
-	cancel := h.u.Button("create_cpr.cancel")
+	cancel := h.u.Button("create_cpr.back")
 	at := cancel.Position()
 	h.typeCPR("3213456789")
 	h.wantScreen("create_cpr")
