@@ -66,7 +66,7 @@ func (u *KioskUI) show(build func() *screen) {
 	u.current = s
 	u.headerBox = container.NewStack(u.header())
 	u.body = u.newPagedBody(container.New(insetLayout{}, s.body))
-	u.win.SetContent(&fyne.Container{Layout: screenLayout{},
+	u.win.SetContent(&fyne.Container{Layout: screenLayout{overlay: len(visible(s.actions)) == 0 && s.message == nil},
 		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice, s.message)}})
 	if u.onRequest && !u.quiet {
 		// What was read on request was about the screen that just left.

@@ -33,12 +33,16 @@ func gap() float32 { return fynetheme.Padding() }
 
 // screenLayout lays out [header, body, bar]: the bands get their height
 // at the full width (two passes, since a band that wraps only knows its
-// height once it knows its width), the body the rest.
-type screenLayout struct{}
+// height once it knows its width), the body the rest. With overlay (a bar
+// that holds only a notice, on a screen without actions) the bar lies
+// over the foot of the body instead, so a notice appearing never changes
+// the body's size: the body would otherwise start to scroll, its page
+// buttons appear and everything in it narrow under a finger.
+type screenLayout struct{ overlay bool }
 
 func (screenLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
 
-func (screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) != 3 {
 		return
 	}
@@ -63,6 +67,9 @@ func (screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	bodyH := size.Height - y - bh
 	if bh > 0 {
 		bodyH -= pad
+	}
+	if l.overlay {
+		bodyH = size.Height - y
 	}
 	body.Move(fyne.NewPos(0, y))
 	body.Resize(fyne.NewSize(size.Width, max(bodyH, 0)))
