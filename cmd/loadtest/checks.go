@@ -182,7 +182,7 @@ type Baselines struct {
 	VerifyPerS   float64 `json:"verify_actions_per_s"`         // bk.Trust.VerifyAction on every core
 	VerifyCPUms  float64 `json:"verify_cpu_ms_per_action"`     // CPU time of one such verification
 	InsertPerS   float64 `json:"raw_insert_rows_per_s"`        // idempotent INSERT … ON CONFLICT DO NOTHING, same clients, same batches
-	InsertSecond float64 `json:"raw_insert_seconds,omitempty"` //
+	InsertSecond float64 `json:"raw_insert_seconds,omitempty"` // how long that took
 }
 
 // verifyRate checks every action's signatures as central does, on every
