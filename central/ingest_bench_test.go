@@ -6,7 +6,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
+	"runtime/pprof"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -236,4 +239,87 @@ func BenchmarkRevoked(b *testing.B) {
 		empty.st.Close()
 		full.st.Close()
 	}
+}
+
+// procMem reads the process's resident memory from /proc/self/status:
+// anonymous (heap, Badger's memtables and caches) and file-backed (the
+// mmapped tables and logs, which the kernel can drop), and the peak.
+func procMem(b *testing.B) (anon, file, peak int64) {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status:", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		var kb int64
+		for _, f := range []struct {
+			format string
+			to     *int64
+		}{{"RssAnon: %d kB", &anon}, {"RssFile: %d kB", &file}, {"VmHWM: %d kB", &peak}} {
+			if _, err := fmt.Sscanf(line, f.format, &kb); err == nil {
+				*f.to = kb << 10
+			}
+		}
+	}
+	return anon, file, peak
+}
+
+// BenchmarkIngestMemory pushes batches of 100 staff-assisted actions into
+// central on the Badger store, b.N batches in a row, with a consent check
+// (and its usage record) per action alongside, and reports the process's
+// resident memory: anonymous after 20 batches, its maximum and at the end,
+// file-backed at the end, and the peak of both.
+// Run it alone (-run '^$' -bench IngestMemory): the peak is the process's.
+func BenchmarkIngestMemory(b *testing.B) {
+	iss := fixture.NewIssuer()
+	karen := iss.Citizen(cprKaren, "Karen Larsen")
+	staff := iss.Staff(cprOliver, "Ole Olsen", "KK-1")
+	same := func(c *fixture.Card) func(int) *fixture.Card { return func(int) *fixture.Card { return c } }
+	st, err := badgerstore.Open(b.TempDir(), badgerstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	srv := ingestServer(b, st, iss)
+	c := bk.NewConsent(bk.NewID(time.Now()), "sundhed", &bk.ConsentRequest{CPR: bk.MustParseCPR(cprKaren), Purpose: bk.Text{DA: "F", EN: "P"},
+		DataCategories: []string{"health"}, LegalBasis: bk.Text{DA: "S", EN: "C"}, ValidDays: 30}, time.Now())
+	if err := st.Update(context.Background(), func(tx central.Tx) error { return tx.PutConsent(c) }); err != nil {
+		b.Fatal(err)
+	}
+	var early, maxAnon int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		req := assistedBatch("k1", "i", uint64(i*ingestBatch), ingestBatch, same(karen), same(staff))
+		b.StartTimer()
+		mustPush(b, srv, req)
+		for range ingestBatch {
+			if _, err := srv.CheckConsent(context.Background(), "sundhed", &central.ConsentCheck{CPR: c.CPR, DataCategory: "health", Purpose: "Benchmark"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		anon, _, _ := procMem(b)
+		maxAnon = max(maxAnon, anon)
+		if i == min(b.N-1, 20) {
+			early = anon
+		}
+	}
+	anon, file, peak := procMem(b)
+	if f := os.Getenv("BK_HEAP_PROFILE"); f != "" { // where the heap is, with the store open
+		out, err := os.Create(f)
+		if err == nil {
+			runtime.GC()
+			err = pprof.WriteHeapProfile(out)
+			out.Close()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(early>>20), "anon-after-20-MB")
+	b.ReportMetric(float64(maxAnon>>20), "anon-max-MB")
+	b.ReportMetric(float64(anon>>20), "anon-end-MB")
+	b.ReportMetric(float64(file>>20), "file-end-MB")
+	b.ReportMetric(float64(peak>>20), "rss-peak-MB")
+	b.ReportMetric(float64(ms.HeapInuse>>20), "heap-inuse-end-MB")
 }

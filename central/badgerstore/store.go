@@ -83,7 +83,7 @@ const usageDir = "usage"
 // index cache per database; these bound them (Badger's defaults are five
 // 64 MB memtables and a 256 MB block cache, with table indexes unbounded).
 const (
-	mainMemtable, mainMemtables = 32 << 20, 3
+	mainMemtable, mainMemtables = 32 << 20, 3 // a push of MaxPushBytes must fit a transaction (15 %)
 	mainBlockCache, mainIndex   = 64 << 20, 32 << 20
 	usageMemtable, usageTables  = 8 << 20, 2
 	usageBlockCache, usageIndex = 8 << 20, 8 << 20
@@ -108,6 +108,7 @@ func Open(dir string, opt Options) (*Store, error) {
 			WithNumMemtables(memtables).
 			WithNumLevelZeroTables(memtables).
 			WithBlockCacheSize(blocks).
+			WithNumCompactors(2). // each holds a table builder's buffers (about twice its table)
 			WithIndexCacheSize(index).
 			WithValueLogFileSize(64 << 20)
 		if len(opt.EncryptionKey) > 0 {
