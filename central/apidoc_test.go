@@ -33,7 +33,7 @@ func TestAPIDoc(t *testing.T) {
 	served := []string{
 		"POST /v1/admin/enrollment-tokens", "POST /v1/admin/revocations", "POST /v1/enroll", "POST /v1/push",
 		"GET /v1/trust-bundle", "GET /v1/catalogue", "POST /v1/citizen/nonce", "POST /v1/citizen/state",
-		"POST /v1/citizen/usage",
+		"POST /v1/citizen/usage", "POST /v1/citizen/overview-token",
 		"POST /v1/authority/consent-requests", "GET /v1/authority/consent-requests",
 		"GET /v1/authority/consent-requests/{id}", "POST /v1/authority/consent-checks",
 		"POST /v1/authority/delegation-checks", "GET /healthz", "GET /metrics",
@@ -43,7 +43,7 @@ func TestAPIDoc(t *testing.T) {
 		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /handover/signin",
 		"GET /handover/signout", "GET /handover/dev", "POST /handover/dev", "GET /handover/oidc/callback",
 		"GET /handover/mine", "GET /handover/mine/renounce", "POST /handover/mine/renounce",
-		"GET /kode", "POST /kode", "GET /K/{code}", "POST /K/{code}",
+		"GET /O/{code}", "GET /kode", "POST /kode", "GET /K/{code}", "POST /K/{code}",
 	}
 	// Served only with OIDC sign-in; TestHandoverInBrowser goes through it.
 	onlyWithOIDC := map[string]bool{"GET /handover/oidc/callback": true}

@@ -239,6 +239,13 @@ func isTypedLookupPath(path string) bool {
 	return strings.HasPrefix(strings.ToUpper(path), handover.TypedPath)
 }
 
+// isOverviewPath reports whether path checks a printed overview: limited
+// like a typed code's page, since each look-up verifies a signature and
+// reads the store.
+func isOverviewPath(path string) bool {
+	return strings.HasPrefix(strings.ToUpper(path), handover.URLPathOverview)
+}
+
 // logPath is path as a log line may show it: a typed code, which works
 // like a password until used, only by its first four characters.
 func logPath(path string) string {

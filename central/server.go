@@ -269,7 +269,7 @@ func (s *Server) Handler() http.Handler {
 			if isSignInPath(r.URL.Path) && !s.allow(s.signInLimit, rec, r, true) {
 				return
 			}
-			if isTypedLookupPath(r.URL.Path) && (!s.allow(s.typedLimit, rec, r, true) || !s.allowKey(s.typedTotalLimit, "*", rec, r, true)) {
+			if (isTypedLookupPath(r.URL.Path) || isOverviewPath(r.URL.Path)) && (!s.allow(s.typedLimit, rec, r, true) || !s.allowKey(s.typedTotalLimit, "*", rec, r, true)) {
 				return
 			}
 			s.pages.ServeHTTP(rec, r)
@@ -321,6 +321,7 @@ func (s *Server) routes() {
 		{"/v1/citizen/nonce", []ep{{"POST", s.kiosk(0, s.handleNonce)}}},
 		{"/v1/citizen/state", []ep{{"POST", s.kiosk(0, s.handleCitizenState)}}},
 		{"/v1/citizen/usage", []ep{{"POST", s.kiosk(0, s.handleCitizenUsage)}}},
+		{"/v1/citizen/overview-token", []ep{{"POST", s.kiosk(0, s.handleOverviewToken)}}},
 		{"/v1/authority/consent-requests", []ep{
 			{"POST", s.authority(s.handleConsentRequest)},
 			{"GET", s.authority(s.handleListConsents)},

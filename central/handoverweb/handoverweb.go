@@ -71,6 +71,11 @@ type Registry interface {
 	// code ENotFound or ENotPermitted (someone else's), which change
 	// nothing.
 	Renounce(ctx context.Context, r handover.Renouncement) (bk.Verdict, error)
+
+	// CheckOverview verifies a printed overview's token at path with
+	// central's key and says which of its lines still hold, or returns an
+	// *bk.Error with code handover.EMalformed or EBadSignature.
+	CheckOverview(ctx context.Context, path string) (*handover.OverviewCheck, error)
 }
 
 // EWrongDelegate is the page's refusal when the signed-in person is not the
@@ -170,7 +175,7 @@ func New(cfg Config) *Handler {
 
 // IsHandoverPath reports whether central should send path to this handler.
 func IsHandoverPath(path string) bool {
-	return isCodePath(path) || strings.EqualFold(path, handover.TypedFormPath) || strings.HasPrefix(path, "/handover/")
+	return isCodePath(path) || IsOverviewPath(path) || strings.EqualFold(path, handover.TypedFormPath) || strings.HasPrefix(path, "/handover/")
 }
 
 // isCodePath reports whether path is the page of a code, scanned (URLPath,
@@ -197,6 +202,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if strings.EqualFold(r.URL.Path, handover.TypedFormPath) {
 		h.typedForm(w, r)
+		return
+	}
+	if IsOverviewPath(r.URL.Path) {
+		h.showOverview(w, r)
 		return
 	}
 	if isCodePath(r.URL.Path) {
@@ -343,12 +352,13 @@ type pageData struct {
 	Closed      bool // the code can no longer be answered; Message says why
 	Outcome     string
 	State       string
-	Typed       string     // typed.html: what the person typed
-	Held        []heldView // mine.html: active delegations
-	Offered     []heldView // mine.html: delegations not answered yet
-	Item        *heldView  // renounce.html: the delegation to renounce
-	Done        bool       // renounce.html: the renounce was applied
-	Back        bool       // error.html: link back to the overview
+	Typed       string        // typed.html: what the person typed
+	Held        []heldView    // mine.html: active delegations
+	Offered     []heldView    // mine.html: delegations not answered yet
+	Item        *heldView     // renounce.html: the delegation to renounce
+	Done        bool          // renounce.html: the renounce was applied
+	Back        bool          // error.html: link back to the overview
+	Check       *overviewView // proof.html: the paper's lines now
 }
 
 // viewOf is the page's view of central's record del; of the code c it uses

@@ -104,6 +104,10 @@ func (m *memRegistry) Renounce(_ context.Context, r handover.Renouncement) (bk.V
 	return v, err
 }
 
+func (m *memRegistry) CheckOverview(context.Context, string) (*handover.OverviewCheck, error) {
+	return nil, bk.Errorf(handover.EBadSignature, "no key")
+}
+
 func (m *memRegistry) KioskKey(kid string) (ed25519.PublicKey, bool) {
 	k, ok := m.kiosks[kid]
 	return k, ok
