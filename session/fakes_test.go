@@ -247,6 +247,17 @@ func (c *fakeCentral) UsageLog(ctx context.Context, auth bk.CitizenAuth, before 
 	return &bk.UsageLog{FetchedAt: c.state.FetchedAt}, nil
 }
 
+// OverviewToken gives a card that signed a nonce a fixed proof path; the
+// real token is checked against the real central (cmd/kiosk).
+func (c *fakeCentral) OverviewToken(ctx context.Context, auth bk.CitizenAuth) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.checkLocked(auth); err != nil {
+		return "", err
+	}
+	return "/O/FAKE", nil
+}
+
 func (c *fakeCentral) CitizenState(ctx context.Context, auth bk.CitizenAuth) (*bk.CitizenState, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

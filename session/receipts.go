@@ -139,9 +139,29 @@ func (s *Session) printOverview(ctx context.Context, lang string, now time.Time)
 	// are UUIDv7, so by time), not in a map's random one.
 	slices.SortStableFunc(st.GivenByMe, func(a, b *bk.Delegation) int { return strings.Compare(a.ID, b.ID) })
 	r.Arrangements = st
+	r.Proof = s.overviewProof(ctx, r.Status.State == receipt.Confirmed)
 	job, err := receipt.Overview(r, s.svc.cfg.Printer)
 	if res := s.print(ctx, "overview", lang, "", job, err); res.Err != nil {
 		return res.Err
 	}
 	return nil
+}
+
+// overviewProof asks central to sign the overview about to print, when
+// what it prints is central's state unchanged (fresh); otherwise, or when
+// central cannot be asked, the paper says why it has no QR.
+func (s *Session) overviewProof(ctx context.Context, fresh bool) *receipt.Proof {
+	if !fresh || s.svc.cfg.HandoverBaseURL == "" {
+		return &receipt.Proof{Offline: true}
+	}
+	var path string
+	err := s.live(ctx, func(ctx context.Context, auth bk.CitizenAuth) (err error) {
+		path, err = s.svc.deps.Central.OverviewToken(ctx, auth)
+		return err
+	})
+	if err != nil {
+		s.svc.log.Info("overview printed without proof", "err", err)
+		return &receipt.Proof{Offline: bk.ErrorCode(err) == bk.EUnavailable}
+	}
+	return &receipt.Proof{URL: strings.ToUpper(strings.TrimRight(s.svc.cfg.HandoverBaseURL, "/")) + path}
 }

@@ -33,6 +33,7 @@ type Central interface {
 	Nonce(ctx context.Context) ([]byte, error)
 	CitizenState(ctx context.Context, auth bk.CitizenAuth) (*bk.CitizenState, error)
 	UsageLog(ctx context.Context, auth bk.CitizenAuth, before string, limit int) (*bk.UsageLog, error)
+	OverviewToken(ctx context.Context, auth bk.CitizenAuth) (path string, err error)
 }
 
 // Trust gives the current trust bundle (sync.Bundles); nil before the

@@ -225,6 +225,23 @@ func (c *Client) UsageLog(ctx context.Context, auth bk.CitizenAuth, before strin
 	return &l, nil
 }
 
+// OverviewToken asks central for the signed proof of a signed-in
+// citizen's printed overview (POST /v1/citizen/overview-token; auth as for
+// CitizenState) and returns the path of the page that checks it
+// ("/O/…"), to print after central's address as a QR code. Offline it
+// returns an error with code bk.EUnavailable.
+func (c *Client) OverviewToken(ctx context.Context, auth bk.CitizenAuth) (string, error) {
+	var r struct {
+		Path     string    `json:"path"`
+		IssuedAt time.Time `json:"issued_at"`
+		IDs      []string  `json:"ids"`
+	}
+	if err := c.call(ctx, http.MethodPost, "/v1/citizen/overview-token", auth, &r); err != nil {
+		return "", citizenError(err)
+	}
+	return r.Path, nil
+}
+
 // citizenError turns a failure into something a screen can show.
 func citizenError(err error) error {
 	var he *HTTPError

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"flag"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -148,9 +150,16 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 		t.Fatalf("PrintUsage = %+v, %v", res, err)
 	}
 	printed = append(printed, "usage_statement")
+	// With everything at central and her state fresh, her overview
+	// carries central's signed QR.
+	state(s)
+	if err := s.PrintOverview(ctx); err != nil {
+		t.Fatalf("PrintOverview online: %v", err)
+	}
+	printed = append(printed, "overview_proof")
 	r.remove()
 
-	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 15 })
+	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 16 })
 	byKind := map[string]string{}
 	for _, p := range r.printer.Printed() {
 		k := kindOf(p)
@@ -169,6 +178,27 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 		}
 		goldenText(t, filepath.Join("receipts", kind+".txt"), normalise(text))
 	}
+	checkOverviewProof(t, r, byKind["overview_proof"])
+}
+
+// checkOverviewProof opens the QR of a printed overview as a phone would
+// and wants central's page to call the paper genuine and current.
+func checkOverviewProof(t *testing.T, r *rig, text string) {
+	t.Helper()
+	m := regexp.MustCompile(`\[QR: ([^\]]*)\]`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("the online overview has no QR:\n%s", text)
+	}
+	u := strings.Replace(m[1], strings.ToUpper(r.central.URL), r.central.URL, 1)
+	resp, err := http.Get(u + "?lang=da")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Papiret er ægte og gælder stadig") {
+		t.Errorf("the overview's QR opens %d:\n%s", resp.StatusCode, page)
+	}
 }
 
 // kindOf names a printed receipt by its heading (the second line).
@@ -183,6 +213,9 @@ func kindOf(p printersim.Printed) string {
 	}
 	for _, l := range strings.Split(p.Text, "\n") {
 		if k, ok := headings[strings.TrimSpace(l)]; ok {
+			if k == "overview" && strings.Contains(p.Text, "[QR: ") {
+				return "overview_proof"
+			}
 			return k
 		}
 	}
@@ -209,7 +242,7 @@ func receiptFaults(kind, text string) []string {
 	}
 	fields := []string{"Tidspunkt", "Kiosk", "Sted"}
 	switch {
-	case kind == "overview":
+	case kind == "overview" || kind == "overview_proof":
 		fields = append(fields, "Navn", "CPR")
 	case kind == "usage_statement":
 		fields = append(fields, "Navn", "CPR", "Periode", "Formål")

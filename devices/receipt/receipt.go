@@ -67,6 +67,15 @@ type Handover struct {
 	Typed, TypedAddress string
 }
 
+// Proof is the QR of a printed overview that any phone can open to check
+// at central that the paper is genuine and still current.
+type Proof struct {
+	URL string // what the QR holds; "" when there is none
+	// Offline says why there is none: the kiosk could not ask central
+	// (true), or central could not sign this overview (false).
+	Offline bool
+}
+
 // Receipt is what a receipt is about. Which fields a layout needs is said on
 // each layout function.
 type Receipt struct {
@@ -85,6 +94,7 @@ type Receipt struct {
 	Catalogue  *bk.Catalogue  // plain names; ids are printed when missing
 
 	Handover     *Handover        // HandoverSlip
+	Proof        *Proof           // Overview: its QR, or why there is none
 	Arrangements *bk.CitizenState // Overview
 	Usage        *bk.UsageLog     // UsageStatement: a page of the usage log, newest first
 
@@ -425,6 +435,16 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 	}
 	delegations(givenByMeHead, s.GivenByMe, true)
 	delegations(givenToMeHead, s.GivenToMe, false)
+	d.rule()
+	switch p := r.Proof; {
+	case p != nil && p.URL != "":
+		d.para(proofScan.in(lang))
+		d.qr(p.URL)
+	case p != nil && !p.Offline:
+		d.para(proofNotSigned.in(lang))
+	default:
+		d.para(proofOffline.in(lang))
+	}
 	d.rule()
 	footer(d, r, lang)
 	return d, nil

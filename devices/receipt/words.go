@@ -106,6 +106,9 @@ var (
 	toPerson         = phrase{"Til %s", "To %s"}
 	fromPerson       = phrase{"Fra %s", "From %s"}
 	overviewOnline   = phrase{"Hentet fra det centrale system.", "Fetched from the central service."}
+	proofScan        = phrase{"Scan koden med en telefon for at se, at papiret er ægte og stadig gælder.", "Scan the code with a phone to see that this paper is genuine and still current."}
+	proofOffline     = phrase{"Uden QR-kode: kiosken kunne ikke spørge det centrale system, så papiret kan ikke bevises. Skriv det ud igen, når der er forbindelse.", "No QR code: the kiosk could not ask the central service, so this paper cannot be proved. Print it again when there is a connection."}
+	proofNotSigned   = phrase{"Uden QR-kode: det centrale system kunne ikke bevise papiret lige nu.", "No QR code: the central service could not prove this paper right now."}
 	overviewOffline  = phrase{"Uden forbindelse: viser det, kiosken kender. Ændringer, der afventer, er måske ikke med.", "Offline: shows what the kiosk knows. Changes still pending may be missing."}
 	overviewRefused  = phrase{"Kunne ikke hentes: %s", "Could not be fetched: %s"}
 	consentGivenTill = phrase{"Givet, gælder til %s", "Given, valid until %s"}
