@@ -209,7 +209,7 @@ func benchRound(b *testing.B, st central.Store, srv *central.Server, data *bench
 			return st.View(ctx, func(tx central.Tx) error { _, err := tx.Delegation(deleg.ID); return err })
 		},
 		func() error {
-			res, err := srv.CheckConsent(ctx, consent.AuthorityID, &central.ConsentCheck{CPR: consent.CPR, DataCategory: consent.DataCategories[0], Purpose: "Benchmark"})
+			res, err := srv.CheckConsent(ctx, consent.AuthorityID, &bk.ConsentCheck{CPR: consent.CPR, DataCategory: consent.DataCategories[0], Purpose: "Benchmark"})
 			if err == nil && !res.Allowed {
 				err = fmt.Errorf("consent check of %s refused", consent.ID)
 			}

@@ -27,7 +27,7 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any, empty b
 }
 
 func (s *Server) handleCreateEnrollToken(w http.ResponseWriter, r *http.Request) {
-	var req EnrollTokenRequest
+	var req bk.EnrollTokenRequest
 	if !s.readJSON(w, r, &req, true) {
 		return
 	}
@@ -40,11 +40,11 @@ func (s *Server) handleCreateEnrollToken(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, EnrollTokenResponse{Token: tok, ExpiresAt: exp})
+	writeJSON(w, http.StatusCreated, bk.EnrollTokenResponse{Token: tok, ExpiresAt: exp})
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	var req RevocationRequest
+	var req bk.RevocationRequest
 	if !s.readJSON(w, r, &req, false) {
 		return
 	}
@@ -184,7 +184,7 @@ func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request, auth
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ConsentList{Consents: list})
+	writeJSON(w, http.StatusOK, bk.ConsentList{Consents: list})
 }
 
 func (s *Server) handleGetConsent(w http.ResponseWriter, r *http.Request, authorityID string) {
@@ -197,7 +197,7 @@ func (s *Server) handleGetConsent(w http.ResponseWriter, r *http.Request, author
 }
 
 func (s *Server) handleConsentCheck(w http.ResponseWriter, r *http.Request, authorityID string) {
-	var q ConsentCheck
+	var q bk.ConsentCheck
 	if !s.readJSON(w, r, &q, false) {
 		return
 	}
@@ -215,5 +215,5 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, bk.EUnavailable, "The store cannot be reached.")
 		return
 	}
-	writeJSON(w, http.StatusOK, Health{Status: "ok"})
+	writeJSON(w, http.StatusOK, bk.Health{Status: "ok"})
 }

@@ -23,7 +23,7 @@ const cprNobody = "040480-2222" // an adult who holds and is offered nothing
 func citizenAuth(t *testing.T, k *centraltest.Kiosk, card *fixture.Card) bk.CitizenAuth {
 	t.Helper()
 	status, body := k.Request(t, "POST", "/v1/citizen/nonce", nil)
-	var n central.NonceResponse
+	var n bk.NonceResponse
 	if status != 200 || json.Unmarshal(body, &n) != nil {
 		t.Fatalf("nonce = %d %s", status, body)
 	}

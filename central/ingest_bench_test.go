@@ -292,7 +292,7 @@ func BenchmarkIngestMemory(b *testing.B) {
 		b.StartTimer()
 		mustPush(b, srv, req)
 		for range ingestBatch {
-			if _, err := srv.CheckConsent(context.Background(), "sundhed", &central.ConsentCheck{CPR: c.CPR, DataCategory: "health", Purpose: "Benchmark"}); err != nil {
+			if _, err := srv.CheckConsent(context.Background(), "sundhed", &bk.ConsentCheck{CPR: c.CPR, DataCategory: "health", Purpose: "Benchmark"}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -28,7 +28,7 @@ func TestRevokedAfterCached(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("nonce = %d %s", status, body)
 		}
-		var n central.NonceResponse
+		var n bk.NonceResponse
 		if err := json.Unmarshal(body, &n); err != nil {
 			t.Fatal(err)
 		}

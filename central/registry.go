@@ -353,7 +353,7 @@ func (s *Server) Revoke(ctx context.Context, serial string) (Revocation, error) 
 }
 
 // NewNonce issues a single-use citizen sign-in challenge for a kiosk.
-func (s *Server) NewNonce(ctx context.Context, kioskID string) (*NonceResponse, error) {
+func (s *Server) NewNonce(ctx context.Context, kioskID string) (*bk.NonceResponse, error) {
 	n := &Nonce{Value: make([]byte, 32), Kiosk: kioskID, ExpiresAt: s.now().UTC().Add(s.cfg.NonceTTL)}
 	if _, err := rand.Read(n.Value); err != nil {
 		return nil, err
@@ -361,7 +361,7 @@ func (s *Server) NewNonce(ctx context.Context, kioskID string) (*NonceResponse, 
 	if err := s.store.Update(ctx, func(tx Tx) error { return tx.PutNonce(n) }); err != nil {
 		return nil, err
 	}
-	return &NonceResponse{Nonce: n.Value, ExpiresAt: n.ExpiresAt}, nil
+	return &bk.NonceResponse{Nonce: n.Value, ExpiresAt: n.ExpiresAt}, nil
 }
 
 // signIn checks that the card holder is present: their card signed
@@ -496,7 +496,7 @@ func (s *Server) AuthorityConsent(ctx context.Context, authorityID, id string) (
 
 // CheckConsent tells an authority whether one of its consents allows it to
 // use a category of a citizen's data now.
-func (s *Server) CheckConsent(ctx context.Context, authorityID string, q *ConsentCheck) (*ConsentCheckResult, error) {
+func (s *Server) CheckConsent(ctx context.Context, authorityID string, q *bk.ConsentCheck) (*bk.ConsentCheckResult, error) {
 	if q.CPR.IsZero() {
 		return nil, bk.Errorf(bk.EInvalid, "cpr is required")
 	}
@@ -514,7 +514,7 @@ func (s *Server) CheckConsent(ctx context.Context, authorityID string, q *Consen
 		return nil, err
 	}
 	now := s.now()
-	res := &ConsentCheckResult{}
+	res := &bk.ConsentCheckResult{}
 	for _, c := range list {
 		if c.Covers(authorityID, q.DataCategory, now) {
 			res.Allowed, res.ConsentID = true, c.ID

@@ -137,7 +137,7 @@ func TestAdmin(t *testing.T) {
 	status, body = h.Do(t, "POST", "/v1/admin/enrollment-tokens", "Bearer "+h.AuthorityTokens["sundhed"], nil)
 	wantError(t, "token with an authority's token", status, body, 401, bk.EUnauthorized)
 	status, body = h.Do(t, "POST", "/v1/admin/enrollment-tokens", "Bearer "+h.OperatorToken, []byte(`{"ttl_seconds":3600}`))
-	var tr central.EnrollTokenResponse
+	var tr bk.EnrollTokenResponse
 	if status != 201 || json.Unmarshal(body, &tr) != nil || tr.Token == "" || time.Until(tr.ExpiresAt) > time.Hour {
 		t.Errorf("create token = %d %s; want 201 with a token valid an hour", status, body)
 	}
@@ -468,7 +468,7 @@ func TestCitizenState(t *testing.T) {
 	nonce := func(k *centraltest.Kiosk) []byte {
 		t.Helper()
 		status, body := k.Request(t, "POST", "/v1/citizen/nonce", nil)
-		var n central.NonceResponse
+		var n bk.NonceResponse
 		if status != 200 || json.Unmarshal(body, &n) != nil || len(n.Nonce) != 32 {
 			t.Fatalf("nonce = %d %s; want 200 with 32 bytes", status, body)
 		}
@@ -521,7 +521,7 @@ func TestNonceExpires(t *testing.T) {
 	k := h.EnrollKiosk(t, fixture.KioskID)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
 	_, body := k.Request(t, "POST", "/v1/citizen/nonce", []byte("{}"))
-	var n central.NonceResponse
+	var n bk.NonceResponse
 	json.Unmarshal(body, &n)
 	mu.Lock()
 	now = now.Add(3 * time.Minute)
@@ -557,7 +557,7 @@ func TestAuthority(t *testing.T) {
 		{"skat", "", 1}, {"udbetaling", "", 0},
 	} {
 		status, body := h.Authority(t, tc.auth, "GET", "/v1/authority/consent-requests"+tc.query, nil)
-		var l central.ConsentList
+		var l bk.ConsentList
 		if status != 200 || json.Unmarshal(body, &l) != nil || len(l.Consents) != tc.want {
 			t.Errorf("%s lists %q = %d %s; want %d consents", tc.auth, tc.query, status, body, tc.want)
 		}
@@ -575,11 +575,11 @@ func TestAuthority(t *testing.T) {
 	status, body = h.Authority(t, "skat", "GET", "/v1/authority/consent-requests/"+c.ID, nil)
 	wantError(t, "skat gets sundhed's consent", status, body, 404, bk.ENotFound)
 
-	check := func(auth, category string) central.ConsentCheckResult {
+	check := func(auth, category string) bk.ConsentCheckResult {
 		t.Helper()
 		status, body := h.Authority(t, auth, "POST", "/v1/authority/consent-checks",
-			mustJSON(t, central.ConsentCheck{CPR: bk.MustParseCPR(cprKaren), DataCategory: category, Purpose: "Invitation til vaccination"}))
-		var r central.ConsentCheckResult
+			mustJSON(t, bk.ConsentCheck{CPR: bk.MustParseCPR(cprKaren), DataCategory: category, Purpose: "Invitation til vaccination"}))
+		var r bk.ConsentCheckResult
 		if status != 200 || json.Unmarshal(body, &r) != nil {
 			t.Fatalf("check = %d %s; want 200", status, body)
 		}

@@ -61,7 +61,7 @@ func delegationCheck(t *testing.T, h *centraltest.Harness, authority, principal,
 func consentCheck(t *testing.T, h *centraltest.Harness, authority, cpr, category string) int {
 	t.Helper()
 	status, _ := h.Authority(t, authority, "POST", "/v1/authority/consent-checks",
-		mustJSON(t, central.ConsentCheck{CPR: bk.MustParseCPR(cpr), DataCategory: category, Purpose: "Invitation til vaccination"}))
+		mustJSON(t, bk.ConsentCheck{CPR: bk.MustParseCPR(cpr), DataCategory: category, Purpose: "Invitation til vaccination"}))
 	return status
 }
 
@@ -95,7 +95,7 @@ func TestUsageLog(t *testing.T) {
 		{400, func() int { return delegationCheck(t, h, "skat", cprKaren, cprBo, "dna") }},
 		{400, func() int { return consentCheck(t, h, "sundhed", cprKaren, "dna") }},
 		{401, func() int {
-			s, _ := h.Do(t, "POST", "/v1/authority/consent-checks", "Bearer wrong", mustJSON(t, central.ConsentCheck{CPR: bk.MustParseCPR(cprKaren), DataCategory: "health", Purpose: "x"}))
+			s, _ := h.Do(t, "POST", "/v1/authority/consent-checks", "Bearer wrong", mustJSON(t, bk.ConsentCheck{CPR: bk.MustParseCPR(cprKaren), DataCategory: "health", Purpose: "x"}))
 			return s
 		}},
 	} {
@@ -244,7 +244,7 @@ func TestUsageQueueFull(t *testing.T) {
 		t.Errorf("checks while the store hangs: %v; want at least 2 answered and at least 3 refused", statuses)
 	}
 	status, body := h.Authority(t, "sundhed", "POST", "/v1/authority/consent-checks",
-		mustJSON(t, central.ConsentCheck{CPR: bk.MustParseCPR(cprKaren), DataCategory: "health", Purpose: "x"}))
+		mustJSON(t, bk.ConsentCheck{CPR: bk.MustParseCPR(cprKaren), DataCategory: "health", Purpose: "x"}))
 	wantError(t, "check with a full usage queue", status, body, 503, bk.EUnavailable)
 	close(gate.open)
 	h.Server.Close()

@@ -7,60 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
-
-// Wire types of central's own endpoints (the shared kiosk ones are in the
-// root package).
-
-// EnrollTokenRequest asks for an enrolment token; the body may be empty.
-type EnrollTokenRequest struct {
-	TTLSeconds int64 `json:"ttl_seconds,omitempty"` // default Config.EnrollTokenTTL; at most 30 days
-}
-
-// EnrollTokenResponse carries a new one-time enrolment token.
-type EnrollTokenResponse struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// RevocationRequest revokes a card serial.
-type RevocationRequest struct {
-	Serial string `json:"serial"`
-}
-
-// NonceResponse is a citizen sign-in challenge.
-type NonceResponse struct {
-	Nonce     []byte    `json:"nonce"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// ConsentList is an authority's list of its consents.
-type ConsentList struct {
-	Consents []*bk.Consent `json:"consents"`
-}
-
-// ConsentCheck asks whether an authority may use a category of a citizen's
-// data now. Purpose says why; it is logged with the check.
-type ConsentCheck struct {
-	CPR          bk.CPR `json:"cpr"`
-	DataCategory string `json:"data_category"`
-	Purpose      string `json:"purpose"`
-}
-
-// ConsentCheckResult answers a ConsentCheck; ConsentID names the consent
-// that allows it.
-type ConsentCheckResult struct {
-	Allowed   bool   `json:"allowed"`
-	ConsentID string `json:"consent_id,omitempty"`
-}
-
-// Health is the body of /healthz.
-type Health struct {
-	Status string `json:"status"`
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

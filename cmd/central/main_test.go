@@ -17,7 +17,6 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
@@ -299,7 +298,7 @@ func demoConsents(t *testing.T, url, out string) (status, n int) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var list central.ConsentList
+	var list bk.ConsentList
 	json.NewDecoder(resp.Body).Decode(&list)
 	return resp.StatusCode, len(list.Consents)
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/central"
 	kiosksync "github.com/borgerkiosk/borgerkiosk/sync"
 )
 
@@ -53,8 +52,8 @@ func enrollToken(ctx context.Context, args []string, _ io.Reader, out io.Writer)
 	if err := parse(fs, args, "central", "operator-token-file"); err != nil {
 		return err
 	}
-	var resp central.EnrollTokenResponse
-	if err := operatorCall(ctx, *base, *tokenFile, "/v1/admin/enrollment-tokens", central.EnrollTokenRequest{TTLSeconds: int64(ttl.Seconds())}, &resp); err != nil {
+	var resp bk.EnrollTokenResponse
+	if err := operatorCall(ctx, *base, *tokenFile, "/v1/admin/enrollment-tokens", bk.EnrollTokenRequest{TTLSeconds: int64(ttl.Seconds())}, &resp); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, resp.Token)
@@ -70,7 +69,7 @@ func cardRevoke(ctx context.Context, args []string, _ io.Reader, out io.Writer) 
 		return err
 	}
 	var resp json.RawMessage
-	if err := operatorCall(ctx, *base, *tokenFile, "/v1/admin/revocations", central.RevocationRequest{Serial: *serial}, &resp); err != nil {
+	if err := operatorCall(ctx, *base, *tokenFile, "/v1/admin/revocations", bk.RevocationRequest{Serial: *serial}, &resp); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "card %s revoked; kiosks refuse it from their next trust-bundle refresh\n", *serial)

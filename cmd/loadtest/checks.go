@@ -91,8 +91,8 @@ type checker struct {
 
 func (c *checker) consent(ctx context.Context, rng *mrand.Rand) (bool, error) {
 	k := c.ks[rng.IntN(len(c.ks))]
-	var res central.ConsentCheckResult
-	q := central.ConsentCheck{CPR: k.citizen.Cert.CPR, DataCategory: consentCategory, Purpose: "Belastningsprøve"}
+	var res bk.ConsentCheckResult
+	q := bk.ConsentCheck{CPR: k.citizen.Cert.CPR, DataCategory: consentCategory, Purpose: "Belastningsprøve"}
 	code, err := call(ctx, c.hc, "POST", c.t.URL+"/v1/authority/consent-checks", c.t.AuthTokens[consentAuthority], q, &res)
 	if err != nil {
 		return false, &statusError{code, err}

@@ -54,8 +54,8 @@ func enrol(ctx context.Context, o *Options, t *target, hc *http.Client, tmp stri
 	staff := t.Issuer.Staff("030370-1111", "Ole Staff", "S1")
 	ks := make([]*kiosk, o.Kiosks)
 	err := parallel(ctx, o.Concurrency, o.Kiosks, func(i int) error {
-		var tok central.EnrollTokenResponse
-		if _, err := call(ctx, hc, "POST", t.URL+"/v1/admin/enrollment-tokens", t.OperatorToken, central.EnrollTokenRequest{}, &tok); err != nil {
+		var tok bk.EnrollTokenResponse
+		if _, err := call(ctx, hc, "POST", t.URL+"/v1/admin/enrollment-tokens", t.OperatorToken, bk.EnrollTokenRequest{}, &tok); err != nil {
 			return fmt.Errorf("enrolment token: %w", err)
 		}
 		dir := filepath.Join(tmp, "kiosks", strconv.Itoa(i))
