@@ -52,6 +52,12 @@ func (r *Rules) Apply(t Target, a *Action, actor, staff *Certificate, now time.T
 	if err != nil {
 		return Refuse(a.ID, err), Target{}
 	}
+	return r.ApplyDecoded(t, a, p, actor, staff, now)
+}
+
+// ApplyDecoded is Apply for a caller that has decoded a's payload already
+// (with Action.Decode or Action.DecodePayload, which must have succeeded).
+func (r *Rules) ApplyDecoded(t Target, a *Action, p Payload, actor, staff *Certificate, now time.Time) (Verdict, Target) {
 	if a.OccurredAt.After(now.Add(r.ClockSkew)) {
 		return Refuse(a.ID, Errorf(EClockSkew, "The action is dated in the future; the kiosk clock is wrong.")), Target{}
 	}

@@ -212,12 +212,11 @@ func markTokenUsed(tx Tx, delegationID, token string) error {
 }
 
 // indexTypedCode indexes the typed form of the first handover code that
-// create action a announces for delegation d, so the code can be typed on
-// the pages (TypedClaims). A create without one indexes nothing. A code
-// already taken by another delegation (50 random bits: a kiosk fault, not
-// chance) is logged and left out; the create stands.
-func (s *Server) indexTypedCode(tx Tx, a *bk.Action, d *bk.Delegation) error {
-	p, _ := a.DecodePayload() // the rules decoded it already
+// create action a (payload p) announces for delegation d, so the code can be
+// typed on the pages (TypedClaims). A create without one indexes nothing. A
+// code already taken by another delegation (50 random bits: a kiosk fault,
+// not chance) is logged and left out; the create stands.
+func (s *Server) indexTypedCode(tx Tx, a *bk.Action, p bk.Payload, d *bk.Delegation) error {
 	tok, err := hex.DecodeString(handoverToken(p))
 	if err != nil || len(tok) == 0 {
 		return nil
