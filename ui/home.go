@@ -103,6 +103,8 @@ func (u *KioskUI) homeChoices() (choices []menuChoice, main int) {
 			count("home.handover_waiting", nOffered), fynetheme.LoginIcon(), u.showScan},
 		{"home.overview", tr.T("home.overview", nil), tr.T("home.overview_explain", nil), "",
 			fynetheme.DocumentPrintIcon(), u.printOverview},
+		{"home.usage", tr.T("home.usage", nil), tr.T("home.usage_explain", nil), "",
+			fynetheme.VisibilityIcon(), u.openUsage},
 		{"home.help", tr.T("button.help", nil), tr.T("home.help_explain", nil), "",
 			fynetheme.HelpIcon(), u.callStaff},
 	}

@@ -189,6 +189,11 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("display")
 	}},
+	{"usage", func(t *testing.T, h *harness) {
+		seedUsage(h)
+		h.signIn(h.karen, pin)
+		h.tap("home.usage")
+	}},
 	{"staff_home", func(t *testing.T, h *harness) { h.signIn(h.sofie, "9999") }},
 	{"assist_ready", func(t *testing.T, h *harness) {
 		h.signIn(h.sofie, "9999")

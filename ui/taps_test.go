@@ -46,9 +46,19 @@ func TestTapsPerJourney(t *testing.T) {
 				t.Errorf("delegation = %s; want active", d.State)
 			}
 		}},
+		{"who used my information, from home to the second page and print", true, 3, 0, func(t *testing.T, h *harness) {
+			h.tap("home.usage")
+			h.tap("usage.next")
+			h.tap("usage.print")
+			h.wantScreen("usage")
+			if n := len(h.k.Printer().Receipts()); n != 1 {
+				t.Errorf("printed %d; want the statement", n)
+			}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
+			seedUsage(h)
 			if tc.fromHome {
 				h.signIn(h.karen, pin)
 				h.wantScreen("home")

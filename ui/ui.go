@@ -156,6 +156,7 @@ type KioskUI struct {
 	state     *bk.CitizenState
 	stateErr  error // why state could not be fetched live (offline)
 	draft     *delegationDraft
+	usage     *usageView // the usage log pages read in this session
 	current   *screen
 	rebuild   func() *screen
 	notice    string // a one-off message shown on the next screen
@@ -305,6 +306,7 @@ func (u *KioskUI) wipe() {
 	u.stopSpeech()
 	u.sess, u.card, u.assist, u.handover = nil, nil, nil, nil
 	u.state, u.stateErr, u.draft, u.attention = nil, nil, nil, nil
+	u.usage = nil
 	if u.pinPad != nil {
 		u.pinPad.Clear()
 	}
@@ -483,10 +485,11 @@ func (u *KioskUI) SpokenReceipt() string {
 
 // HoldsPersonData reports whether anything about a person is held in
 // memory: a card read, a session, a staff grant, a scanned code, fetched
-// state, a draft or staff attention data. After a logout it is false.
+// state, a draft, a usage log page or staff attention data. After a logout
+// it is false.
 func (u *KioskUI) HoldsPersonData() bool {
 	return u.card != nil || u.sess != nil || u.assist != nil || u.handover != nil ||
-		u.state != nil || u.stateErr != nil || u.draft != nil || u.attention != nil || u.readAloud
+		u.state != nil || u.stateErr != nil || u.draft != nil || u.attention != nil || u.readAloud || u.usage != nil
 }
 
 // BodyScroll returns the scroll container of the current screen's body, so
