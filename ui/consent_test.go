@@ -46,14 +46,27 @@ func TestConfirmGiveSaysWhatAYesMeans(t *testing.T) {
 // then offers that yes.
 func TestDeclineSaysUntilWhenAMindCanChange(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 30)
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	// The request was made 100 days ago, so its deadline (02.03.2027) is
+	// neither today plus the consent period nor today plus a year.
+	jump(h, 100*24*time.Hour)
+	h.k.SetStale(false) // central has been in touch meanwhile
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.decline." + id)
 	h.wantScreen("confirm_decline")
-	h.wantText("Vil du sige nej til Københavns Kommune?")
-	h.wantText("Siger du nej, må Københavns Kommune ikke bruge dine data.")
-	h.wantText("02.03.2027") // the request stays open a year from when it was made
+	h.wantText("Vil du sige nej til, at Københavns Kommune må bruge oplysninger om dig?")
+	h.wantText("Siger du nej, må Københavns Kommune ikke bruge oplysninger om dig.")
+	h.wantText("kan du sige ja her indtil 02.03.2027") // the request stays open a year from when it was made
+	h.wantNoText("10.06.2027")                         // the consent's end had it been given today
+	// A no is not urged: it is named by what it does and drawn like the other answer.
+	yes, no := h.u.Button("confirm_decline.yes"), h.u.Button("confirm_decline.no")
+	if yes.Text != "Sig nej" || no.Text != "Svar senere" {
+		t.Errorf("decline answers = %q / %q; want \"Sig nej\" / \"Svar senere\"", yes.Text, no.Text)
+	}
+	if yes.Importance == widget.HighImportance || yes.Importance != no.Importance {
+		t.Errorf("decline's yes has importance %v, its no %v; want them alike and not the main action", yes.Importance, no.Importance)
+	}
 	h.tap("confirm_decline.yes")
 	h.tap("result.back")
 	if h.u.Button("consent.give."+id) != nil {
@@ -83,8 +96,8 @@ func TestConfirmWithdrawSaysWhatStops(t *testing.T) {
 	h.tap("result.back")
 	h.tap("consent.withdraw." + id)
 	h.wantScreen("confirm_withdraw")
-	for _, want := range []string{"Indkomst", purpose.DA, "02.03.2027",
-		"Så må Københavns Kommune ikke bruge dine data mere.", "spørge dig igen"} {
+	for _, want := range []string{"Indkomst", purpose.DA, "Gælder til: 02.03.2027",
+		"Så må de ikke bruge dine data mere.", "Vil du sige ja igen senere, skal de først spørge dig igen."} {
 		h.wantText(want)
 	}
 	if b := h.u.Button("confirm_withdraw.yes"); b.Importance != widget.DangerImportance {

@@ -534,6 +534,7 @@ func (u *KioskUI) confirmDecline(c *bk.Consent) {
 			means:    tr.T("consent.decline_means", map[string]any{"Authority": auth, "Date": u.date(openUntil(c))}),
 			yes:      tr.T("consent.decline_yes", nil),
 			no:       tr.T("consent.no_answer", nil),
+			neutral:  true,
 		}
 	}, func() { u.do(bk.DeclineConsent, bk.Payload{ConsentID: c.ID}, u.openConsents) }, u.showConsents)
 }
@@ -547,7 +548,7 @@ func (u *KioskUI) confirmWithdraw(c *bk.Consent) {
 			id:       "confirm_withdraw",
 			question: tr.T("consent.confirm_withdraw", map[string]any{"Authority": auth}),
 			facts: append(u.consentFacts(c),
-				fact{tr.T("consent.in_force", nil), tr.T("consent.until", map[string]any{"Date": u.date(c.ValidUntil)})}),
+				fact{tr.T("consent.in_force", nil), u.date(c.ValidUntil)}),
 			means:  tr.T("consent.withdraw_stops", map[string]any{"Authority": auth}),
 			yes:    tr.T("consent.withdraw", nil),
 			no:     tr.T("consent.keep", nil),
@@ -568,6 +569,7 @@ type decision struct {
 	means        string
 	yes, no      string // button labels; no "" is Afbryd
 	danger       bool   // the yes ends something: drawn destructive
+	neutral      bool   // neither answer is the one to urge: both drawn alike
 }
 
 // confirm asks a yes/no question on a screen of its own with large buttons.
@@ -601,8 +603,11 @@ func (u *KioskUI) decide(mk func() decision, yes, no func()) {
 			speak = append(speak, d.means)
 		}
 		yesButton := u.primary
-		if d.danger {
+		switch {
+		case d.danger:
 			yesButton = u.destructive
+		case d.neutral:
+			yesButton = u.big
 		}
 		return &screen{
 			id:   d.id,
