@@ -208,17 +208,6 @@ func (k *Checked) refuse(err error) bool {
 	return false
 }
 
-// Serials lists the card serials Decide asks about, in order.
-func (k *Checked) Serials() []string {
-	var out []string
-	for _, s := range k.steps {
-		if s.refusal == nil {
-			out = append(out, s.serial)
-		}
-	}
-	return out
-}
-
 // Decide finishes the checks with revoked (a store lookup; its error is
 // returned as err) and returns what VerifyAction would: the certificates,
 // or the first refusal in the order the checks are made.

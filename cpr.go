@@ -145,12 +145,6 @@ func (c CPR) birthDate() (time.Time, bool) {
 // IsZero reports whether c is the zero CPR (no number).
 func (c CPR) IsZero() bool { return c.digits == "" }
 
-// BirthDate returns the date of birth encoded in the number.
-func (c CPR) BirthDate() time.Time {
-	t, _ := c.birthDate()
-	return t
-}
-
 // AgeOn returns the age in whole years on the calendar date of t.
 func (c CPR) AgeOn(t time.Time) int {
 	b, ok := c.birthDate()

@@ -1,5 +1,26 @@
 package borgerkiosk
 
+import "time"
+
 // BundleSignedBytes lets the external tests sign bundle bytes that
 // SignBundle would never produce (unknown fields, bad catalogues).
 var BundleSignedBytes = bundleSignedBytes
+
+// Test-only views of the domain: nothing in production needs them.
+
+// BirthDate returns the date of birth encoded in the number.
+func (c CPR) BirthDate() time.Time {
+	t, _ := c.birthDate()
+	return t
+}
+
+// Serials lists the card serials Decide asks about, in order.
+func (k *Checked) Serials() []string {
+	var out []string
+	for _, s := range k.steps {
+		if s.refusal == nil {
+			out = append(out, s.serial)
+		}
+	}
+	return out
+}

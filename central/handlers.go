@@ -69,9 +69,6 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// PushesInFlight returns how many pushes are being handled now.
-func (s *Server) PushesInFlight() int { return len(s.pushSlots) }
-
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, k *Kiosk, body []byte) {
 	select {
 	case s.pushSlots <- struct{}{}:
