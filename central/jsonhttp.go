@@ -11,6 +11,9 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
 
+// JSON over HTTP: how central writes its answers and reads and checks
+// request bodies. The wire types themselves are in the root package.
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
