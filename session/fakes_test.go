@@ -8,7 +8,6 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/session"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // The fakes below are small working implementations of the service's
@@ -332,13 +331,13 @@ func (p *fakePrinter) Jobs() [][]byte {
 // fakeSync serves a settable status and attention list.
 type fakeSync struct {
 	mu        sync.Mutex
-	status    ui.Status
-	attention []ui.AttentionItem
+	status    bk.Status
+	attention []bk.AttentionItem
 	syncs     int
 	syncErr   error
 }
 
-func (s *fakeSync) Status() ui.Status {
+func (s *fakeSync) Status() bk.Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.status
@@ -350,10 +349,10 @@ func (s *fakeSync) SetOnline(on bool) {
 	s.mu.Unlock()
 }
 
-func (s *fakeSync) Attention(ctx context.Context) ([]ui.AttentionItem, error) {
+func (s *fakeSync) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]ui.AttentionItem(nil), s.attention...), nil
+	return append([]bk.AttentionItem(nil), s.attention...), nil
 }
 
 func (s *fakeSync) SyncNow(ctx context.Context) error {

@@ -16,7 +16,6 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/devices/printersim"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/session"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 const (
@@ -71,7 +70,7 @@ func newKit(t *testing.T) *kit {
 		central: newFakeCentral(),
 		trust:   &fakeTrust{},
 		printer: &fakePrinter{},
-		sync:    &fakeSync{status: ui.Status{Online: true}},
+		sync:    &fakeSync{status: bk.Status{Online: true}},
 		confirm: &fakeConfirmer{},
 	}
 	k.alice = k.issuer.Citizen(aliceCPR, "Alice Marie Hansen")
@@ -115,7 +114,7 @@ func (k *kit) verifier() *bk.Trust {
 }
 
 // signIn inserts c and signs in with the right PIN.
-func (k *kit) signIn(c *fixture.Card, assist *ui.Assist) ui.Session {
+func (k *kit) signIn(c *fixture.Card, assist *bk.StaffGrant) bk.Session {
 	k.t.Helper()
 	k.reader.Insert(c, pin)
 	s, err := k.svc.SignIn(context.Background(), pin, assist)
@@ -130,7 +129,7 @@ func (k *kit) signIn(c *fixture.Card, assist *ui.Assist) ui.Session {
 func (k *kit) removeCard() {
 	k.t.Helper()
 	got := make(chan bk.CardEvent, 4)
-	cancel := k.svc.Subscribe(ui.Events{Card: func(e bk.CardEvent) { got <- e }})
+	cancel := k.svc.Subscribe(bk.Events{Card: func(e bk.CardEvent) { got <- e }})
 	defer cancel()
 	k.reader.Remove()
 	for e := range got {

@@ -8,7 +8,6 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/devices/receipt"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // base fills in what every receipt says: which kiosk, when, for whom, and
@@ -31,7 +30,7 @@ func (s *Session) base(lang string, at time.Time) receipt.Receipt {
 
 // print sends a job to the printer. A failure is reported, never fatal: the
 // action it is for is already saved.
-func (s *Session) print(ctx context.Context, what, lang, text string, job []byte, err error) ui.Receipt {
+func (s *Session) print(ctx context.Context, what, lang, text string, job []byte, err error) bk.Receipt {
 	if err == nil {
 		err = s.svc.deps.Printer.Print(ctx, job)
 	}
@@ -40,14 +39,14 @@ func (s *Session) print(ctx context.Context, what, lang, text string, job []byte
 		if bk.ErrorCode(err) == bk.EInternal {
 			err = bk.Errorf(bk.EUnavailable, "The receipt could not be printed.")
 		}
-		return ui.Receipt{Err: err, Text: text, Lang: lang}
+		return bk.Receipt{Err: err, Text: text, Lang: lang}
 	}
-	return ui.Receipt{Printed: true, Text: text, Lang: lang}
+	return bk.Receipt{Printed: true, Text: text, Lang: lang}
 }
 
 // printAction prints the receipt of a saved action. The kiosk never claims
 // more than it knows: the receipt says pending until central has answered.
-func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, next, before bk.Target, lang string, now time.Time, res ui.Result) ui.Receipt {
+func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, next, before bk.Target, lang string, now time.Time, res bk.Result) bk.Receipt {
 	r := s.base(lang, a.OccurredAt)
 	r.Kind, r.ActionID = a.Kind, a.ID
 	r.Status = receipt.Status{State: receipt.Pending}
@@ -78,7 +77,7 @@ func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, n
 }
 
 // printSlip prints a handover slip with its QR code.
-func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, h ui.Handover, lang string, now time.Time) ui.Receipt {
+func (s *Session) printSlip(ctx context.Context, d *bk.Delegation, h bk.Handover, lang string, now time.Time) bk.Receipt {
 	r := s.base(lang, now)
 	r.Delegation = d
 	r.Handover = &receipt.Handover{URL: h.Code, Expires: h.Expires, Typed: h.Typed, TypedAddress: h.TypedAddress}

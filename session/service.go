@@ -1,5 +1,5 @@
 // Package session is the kiosk's application service: it implements the
-// ui.Kiosk and ui.Session ports on top of the card reader, the outbox, the
+// bk.Kiosk and bk.Session ports on top of the card reader, the outbox, the
 // central client, the printer and the trust bundle, and applies the domain
 // rules to show a person the likely outcome before central decides.
 //
@@ -19,7 +19,6 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/devices/receipt"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/timefmt"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // Outbox stores signed actions durably (sync.Outbox).
@@ -49,8 +48,8 @@ type Printer interface {
 
 // Sync is what the staff screen shows and does about the queue.
 type Sync interface {
-	Status() ui.Status // Online, Pending, OldestPending, LastSync, Attention
-	Attention(ctx context.Context) ([]ui.AttentionItem, error)
+	Status() bk.Status // Online, Pending, OldestPending, LastSync, Attention
+	Attention(ctx context.Context) ([]bk.AttentionItem, error)
 	SyncNow(ctx context.Context) error
 }
 
@@ -92,22 +91,22 @@ type Deps struct {
 	Confirm Confirmer // optional: without it every action is reported pending
 }
 
-// Service implements ui.Kiosk.
+// Service implements bk.Kiosk.
 type Service struct {
 	cfg  Config
 	deps Deps
 	log  *slog.Logger
 
 	mu          sync.Mutex
-	subs        map[int]ui.Events
+	subs        map[int]bk.Events
 	nextSub     int
 	cardPresent bool
-	devices     map[string]ui.DeviceState // "printer", "reader", "scanner"
+	devices     map[string]bk.DeviceState // "printer", "reader", "scanner"
 	current     *Session
 	scanned     map[string]*handover.Claims // verified handover codes by delegation id
 }
 
-var _ ui.Kiosk = (*Service)(nil)
+var _ bk.Kiosk = (*Service)(nil)
 
 // New makes the service and starts following the card reader's events.
 func New(cfg Config, deps Deps) *Service {
@@ -128,8 +127,8 @@ func New(cfg Config, deps Deps) *Service {
 	}
 	s := &Service{
 		cfg: cfg, deps: deps, log: cfg.Logger,
-		subs:    map[int]ui.Events{},
-		devices: map[string]ui.DeviceState{"printer": ui.DeviceOK, "reader": ui.DeviceOK, "scanner": ui.DeviceOK},
+		subs:    map[int]bk.Events{},
+		devices: map[string]bk.DeviceState{"printer": bk.DeviceOK, "reader": bk.DeviceOK, "scanner": bk.DeviceOK},
 	}
 	go s.followCards()
 	return s
@@ -158,16 +157,16 @@ func (s *Service) followCards() {
 	}
 }
 
-func (s *Service) subscribers() []ui.Events {
-	out := make([]ui.Events, 0, len(s.subs))
+func (s *Service) subscribers() []bk.Events {
+	out := make([]bk.Events, 0, len(s.subs))
 	for _, e := range s.subs {
 		out = append(out, e)
 	}
 	return out
 }
 
-// Subscribe implements ui.Kiosk.
-func (s *Service) Subscribe(e ui.Events) func() {
+// Subscribe implements bk.Kiosk.
+func (s *Service) Subscribe(e bk.Events) func() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.nextSub
@@ -194,7 +193,7 @@ func (s *Service) Scanned(code string) {
 
 // SetDevice records a device's state ("printer", "reader", "scanner") and
 // tells subscribers.
-func (s *Service) SetDevice(name string, st ui.DeviceState) {
+func (s *Service) SetDevice(name string, st bk.DeviceState) {
 	s.mu.Lock()
 	changed := s.devices[name] != st
 	s.devices[name] = st
@@ -217,7 +216,7 @@ func (s *Service) StatusChanged() {
 	}
 }
 
-// CardPresent implements ui.Kiosk.
+// CardPresent implements bk.Kiosk.
 func (s *Service) CardPresent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -253,23 +252,23 @@ func (s *Service) readCard(ctx context.Context) (*bk.Certificate, error) {
 	return cert, nil
 }
 
-func cardInfo(c *bk.Certificate) ui.CardInfo {
-	return ui.CardInfo{Serial: c.Serial, Name: c.Name, CPR: c.CPR, Role: c.Role, StaffID: c.StaffID}
+func cardInfo(c *bk.Certificate) bk.CardInfo {
+	return bk.CardInfo{Serial: c.Serial, Name: c.Name, CPR: c.CPR, Role: c.Role, StaffID: c.StaffID}
 }
 
-// ReadCard implements ui.Kiosk.
-func (s *Service) ReadCard(ctx context.Context) (ui.CardInfo, error) {
+// ReadCard implements bk.Kiosk.
+func (s *Service) ReadCard(ctx context.Context) (bk.CardInfo, error) {
 	c, err := s.readCard(ctx)
 	if err != nil {
-		return ui.CardInfo{}, err
+		return bk.CardInfo{}, err
 	}
 	return cardInfo(c), nil
 }
 
-// SignIn implements ui.Kiosk. When central answers quickly, the card signs a
+// SignIn implements bk.Kiosk. When central answers quickly, the card signs a
 // fresh central nonce, so the same PIN entry also authorises fetching the
 // person's state; offline, a local nonce proves the card holder is present.
-func (s *Service) SignIn(ctx context.Context, pin string, assist *ui.Assist) (ui.Session, error) {
+func (s *Service) SignIn(ctx context.Context, pin string, assist *bk.StaffGrant) (bk.Session, error) {
 	cert, err := s.readCard(ctx)
 	if err != nil {
 		return nil, err
@@ -347,9 +346,9 @@ func (s *Service) nonce(ctx context.Context) ([]byte, bool) {
 	return n, false
 }
 
-// Status implements ui.Kiosk.
-func (s *Service) Status() ui.Status {
-	var st ui.Status
+// Status implements bk.Kiosk.
+func (s *Service) Status() bk.Status {
+	var st bk.Status
 	if s.deps.Sync != nil {
 		st = s.deps.Sync.Status()
 	}
@@ -361,15 +360,15 @@ func (s *Service) Status() ui.Status {
 	return st
 }
 
-// Attention implements ui.Kiosk.
-func (s *Service) Attention(ctx context.Context) ([]ui.AttentionItem, error) {
+// Attention implements bk.Kiosk.
+func (s *Service) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	return s.deps.Sync.Attention(ctx)
 }
 
-// SyncNow implements ui.Kiosk.
+// SyncNow implements bk.Kiosk.
 func (s *Service) SyncNow(ctx context.Context) error { return s.deps.Sync.SyncNow(ctx) }
 
-// Catalogue implements ui.Kiosk.
+// Catalogue implements bk.Kiosk.
 func (s *Service) Catalogue() *bk.Catalogue {
 	if b := s.deps.Trust.Bundle(); b != nil {
 		return &b.Catalogue
@@ -377,19 +376,19 @@ func (s *Service) Catalogue() *bk.Catalogue {
 	return &bk.Catalogue{}
 }
 
-// VerifyHandover implements ui.Kiosk: the code is checked offline against
+// VerifyHandover implements bk.Kiosk: the code is checked offline against
 // the kiosk keys in the trust bundle.
-func (s *Service) VerifyHandover(ctx context.Context, code string) (ui.HandoverInfo, error) {
+func (s *Service) VerifyHandover(ctx context.Context, code string) (bk.HandoverInfo, error) {
 	b, err := s.bundle()
 	if err != nil {
-		return ui.HandoverInfo{}, err
+		return bk.HandoverInfo{}, err
 	}
 	c, err := handover.Verify(code, b.KioskKey, s.cfg.Now())
 	if err != nil {
-		return ui.HandoverInfo{}, handoverError(err)
+		return bk.HandoverInfo{}, handoverError(err)
 	}
 	bare, _ := handover.Parse(code)
-	info := ui.HandoverInfo{
+	info := bk.HandoverInfo{
 		Code: bare, DelegationID: c.DelegationID, PrincipalName: c.PrincipalName,
 		ValidFrom: c.ValidFrom, ValidTo: c.ValidTo, CodeExpires: c.ExpiresAt,
 	}
@@ -418,7 +417,7 @@ func handoverError(err error) error {
 	}
 }
 
-// CallStaff implements ui.Kiosk. Kiosks have no staff pager yet; the call
+// CallStaff implements bk.Kiosk. Kiosks have no staff pager yet; the call
 // goes to the log that site staff watch (journald) at warning level.
 func (s *Service) CallStaff(ctx context.Context, reason string) error {
 	s.log.Warn("help requested at kiosk", "kiosk", s.cfg.KioskID, "reason", reason)

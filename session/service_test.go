@@ -8,7 +8,6 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 func TestReadCard(t *testing.T) {
@@ -50,7 +49,7 @@ func TestReadCard(t *testing.T) {
 				return
 			}
 			c := tc.card.Cert
-			want := ui.CardInfo{Serial: c.Serial, Name: c.Name, CPR: c.CPR, Role: c.Role, StaffID: c.StaffID}
+			want := bk.CardInfo{Serial: c.Serial, Name: c.Name, CPR: c.CPR, Role: c.Role, StaffID: c.StaffID}
 			if info != want {
 				t.Errorf("ReadCard(%s) = %+v; want %+v", tc.name, info, want)
 			}
@@ -205,7 +204,7 @@ func TestStaffAssist(t *testing.T) {
 	if err != nil {
 		t.Fatalf("staff GrantAssist = %v; want a grant", err)
 	}
-	if want := (ui.Staff{ID: "S-042", Name: "Sara Staff"}); assist.Staff != want {
+	if want := (bk.Staff{ID: "S-042", Name: "Sara Staff"}); assist.Staff != want {
 		t.Errorf("GrantAssist().Staff = %+v; want %+v", assist.Staff, want)
 	}
 	if g := assist.Grant; g.Kiosk != kioskID || g.NotAfter.Sub(g.NotBefore) != 30*time.Minute {
@@ -272,7 +271,7 @@ func TestStaffAssist(t *testing.T) {
 	t.Run("another kiosk", func(t *testing.T) {
 		g := fixture.Assist(k.staff, "kiosk-elsewhere", k.clock.Now())
 		k.reader.Insert(k.alice, pin)
-		_, err := k.svc.SignIn(ctx, pin, &ui.Assist{Grant: g, Staff: assist.Staff})
+		_, err := k.svc.SignIn(ctx, pin, &bk.StaffGrant{Grant: g, Staff: assist.Staff})
 		if code(err) != bk.EForbidden {
 			t.Errorf("SignIn(grant for another kiosk) = %v; want code %q", err, bk.EForbidden)
 		}
@@ -281,14 +280,14 @@ func TestStaffAssist(t *testing.T) {
 		g := fixture.Assist(k.staff, kioskID, k.clock.Now())
 		g.NotAfter = g.NotAfter.Add(time.Minute) // altered after the staff card signed it
 		k.reader.Insert(k.alice, pin)
-		_, err := k.svc.SignIn(ctx, pin, &ui.Assist{Grant: g, Staff: assist.Staff})
+		_, err := k.svc.SignIn(ctx, pin, &bk.StaffGrant{Grant: g, Staff: assist.Staff})
 		if code(err) != bk.EForbidden {
 			t.Errorf("SignIn(forged grant) = %v; want code %q", err, bk.EForbidden)
 		}
 	})
 	t.Run("nil grant", func(t *testing.T) {
 		k.reader.Insert(k.alice, pin)
-		if _, err := k.svc.SignIn(ctx, pin, &ui.Assist{}); code(err) != bk.EForbidden {
+		if _, err := k.svc.SignIn(ctx, pin, &bk.StaffGrant{}); code(err) != bk.EForbidden {
 			t.Errorf("SignIn(assist without grant) = %v; want code %q", err, bk.EForbidden)
 		}
 	})
@@ -305,7 +304,7 @@ func TestCardRemovalEndsSession(t *testing.T) {
 	k := newKit(t)
 	ctx := context.Background()
 	events := make(chan bk.CardEvent, 4)
-	cancel := k.svc.Subscribe(ui.Events{Card: func(e bk.CardEvent) { events <- e }})
+	cancel := k.svc.Subscribe(bk.Events{Card: func(e bk.CardEvent) { events <- e }})
 	defer cancel()
 	s := k.signIn(k.alice, nil)
 	if e := <-events; e != bk.CardInserted || !k.svc.CardPresent() {
@@ -354,7 +353,7 @@ func TestCardRemovalEndsSession(t *testing.T) {
 func TestServicePassThrough(t *testing.T) {
 	k := newKit(t)
 	ctx := context.Background()
-	k.sync.attention = []ui.AttentionItem{{ActionID: "a1", Kind: bk.GiveConsent}}
+	k.sync.attention = []bk.AttentionItem{{ActionID: "a1", Kind: bk.GiveConsent}}
 	items, err := k.svc.Attention(ctx)
 	if err != nil || len(items) != 1 || items[0].ActionID != "a1" {
 		t.Errorf("Attention() = %v, %v; want the fake's one item", items, err)
@@ -366,12 +365,12 @@ func TestServicePassThrough(t *testing.T) {
 		t.Errorf("Catalogue().Scopes = %d; want 2", got)
 	}
 
-	statuses := make(chan ui.Status, 4)
-	cancel := k.svc.Subscribe(ui.Events{Status: func(s ui.Status) { statuses <- s }})
+	statuses := make(chan bk.Status, 4)
+	cancel := k.svc.Subscribe(bk.Events{Status: func(s bk.Status) { statuses <- s }})
 	defer cancel()
-	k.svc.SetDevice("printer", ui.DevicePaperOut)
+	k.svc.SetDevice("printer", bk.DevicePaperOut)
 	st := <-statuses
-	if st.Printer != ui.DevicePaperOut || !st.Online || st.TrustStale {
+	if st.Printer != bk.DevicePaperOut || !st.Online || st.TrustStale {
 		t.Errorf("Status after SetDevice(printer, paper_out) = %+v; want printer paper_out, online, fresh", st)
 	}
 	k.trust.Set(k.bundle(k.clock.Now().Add(-2 * maxAge)))
@@ -380,7 +379,7 @@ func TestServicePassThrough(t *testing.T) {
 	}
 
 	scans := make(chan string, 1)
-	cancelScan := k.svc.Subscribe(ui.Events{Scan: func(c string) { scans <- c }})
+	cancelScan := k.svc.Subscribe(bk.Events{Scan: func(c string) { scans <- c }})
 	defer cancelScan()
 	k.svc.Scanned("BK1:XYZ")
 	if got := <-scans; got != "BK1:XYZ" {
@@ -400,7 +399,7 @@ func TestLogoutWithCardLeftIn(t *testing.T) {
 	k := newKit(t)
 	ctx := context.Background()
 	events := make(chan bk.CardEvent, 8)
-	cancel := k.svc.Subscribe(ui.Events{Card: func(e bk.CardEvent) { events <- e }})
+	cancel := k.svc.Subscribe(bk.Events{Card: func(e bk.CardEvent) { events <- e }})
 	defer cancel()
 	next := func(want bk.CardEvent) {
 		t.Helper()

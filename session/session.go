@@ -9,10 +9,9 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/handover"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
-// Session implements ui.Session for one signed-in person. Everything it
+// Session implements bk.Session for one signed-in person. Everything it
 // holds about the person lives in memory only and is dropped by Close.
 type Session struct {
 	svc *Service
@@ -21,7 +20,7 @@ type Session struct {
 	closed  bool
 	cert    *bk.Certificate
 	lang    string
-	assist  *ui.Assist
+	assist  *bk.StaffGrant
 	auth    *bk.CitizenAuth           // an unused proof of presence for central, if any
 	state   *bk.CitizenState          // last state fetched from central
 	fresh   bool                      // state is as central sent it: no action saved since
@@ -41,20 +40,20 @@ type firstCode struct {
 	issued, expires time.Time
 }
 
-var _ ui.Session = (*Session)(nil)
+var _ bk.Session = (*Session)(nil)
 
-// Person implements ui.Session.
-func (s *Session) Person() ui.CardInfo {
+// Person implements bk.Session.
+func (s *Session) Person() bk.CardInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cert == nil {
-		return ui.CardInfo{}
+		return bk.CardInfo{}
 	}
 	return cardInfo(s.cert)
 }
 
-// AssistedBy implements ui.Session.
-func (s *Session) AssistedBy() *ui.Staff {
+// AssistedBy implements bk.Session.
+func (s *Session) AssistedBy() *bk.Staff {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.assist == nil {
@@ -64,7 +63,7 @@ func (s *Session) AssistedBy() *ui.Staff {
 	return &st
 }
 
-// SetLang implements ui.Session.
+// SetLang implements bk.Session.
 func (s *Session) SetLang(lang string) {
 	if lang != "en" {
 		lang = "da"
@@ -74,7 +73,7 @@ func (s *Session) SetLang(lang string) {
 	s.mu.Unlock()
 }
 
-// Close implements ui.Session: it wipes the person's data from memory.
+// Close implements bk.Session: it wipes the person's data from memory.
 func (s *Session) Close() {
 	s.mu.Lock()
 	s.closed = true
@@ -89,7 +88,7 @@ func (s *Session) Close() {
 }
 
 // snapshot returns what the session needs for one operation, or errClosed.
-func (s *Session) snapshot() (*bk.Certificate, *ui.Assist, string, error) {
+func (s *Session) snapshot() (*bk.Certificate, *bk.StaffGrant, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -98,7 +97,7 @@ func (s *Session) snapshot() (*bk.Certificate, *ui.Assist, string, error) {
 	return s.cert, s.assist, s.lang, nil
 }
 
-// State implements ui.Session.
+// State implements bk.Session.
 func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
 	var st *bk.CitizenState
 	err := s.live(ctx, func(ctx context.Context, auth bk.CitizenAuth) (err error) {
@@ -207,22 +206,22 @@ func (s *Session) rules() *bk.Rules {
 	return r
 }
 
-// Do implements ui.Session.
-func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.Result, error) {
+// Do implements bk.Session.
+func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.Result, error) {
 	cert, assist, lang, err := s.snapshot()
 	if err != nil {
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	now := s.svc.cfg.Now()
 	if cert.Role != bk.RoleCitizen {
-		return ui.Result{}, bk.Errorf(bk.EWrongRole, "A staff card cannot make choices for a citizen. The citizen signs in with their own card.")
+		return bk.Result{}, bk.Errorf(bk.EWrongRole, "A staff card cannot make choices for a citizen. The citizen signs in with their own card.")
 	}
 	b, err := s.svc.bundle()
 	if err != nil {
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	if err := b.AllowAction(kind, now); err != nil {
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	rules := s.rules()
 	switch kind {
@@ -232,17 +231,17 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 		}
 		p.PrincipalName = cert.Name
 		if p.Delegate == nil {
-			return ui.Result{}, bk.Errorf(bk.EInvalid, "Type the CPR number of the person you give power of attorney to.")
+			return bk.Result{}, bk.Errorf(bk.EInvalid, "Type the CPR number of the person you give power of attorney to.")
 		}
 		if err := rules.CheckDelegationTerms(p, now); err != nil {
-			return ui.Result{}, err
+			return bk.Result{}, err
 		}
 		// The first handover code is drawn now, so the signed create
 		// carries its token and central can resolve its typed form even
 		// when the kiosk is offline while the slip prints.
 		fc, err := s.svc.newFirstCode(p.ValidTo, now)
 		if err != nil {
-			return ui.Result{}, err
+			return bk.Result{}, err
 		}
 		p.HandoverToken, p.HandoverExpires = hex.EncodeToString(fc.token), fc.expires
 		// Kept even if the create fails below: a code of a delegation
@@ -255,13 +254,13 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 		s.mu.Unlock()
 	case bk.AcceptDelegation, bk.DeclineDelegation:
 		if err := s.checkHandover(cert, &p); err != nil {
-			return ui.Result{}, err
+			return bk.Result{}, err
 		}
 	}
 
 	a, err := bk.NewAction(kind, p, s.svc.cfg.KioskID, now)
 	if err != nil {
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	if assist != nil {
 		a.Assist = assist.Grant
@@ -274,7 +273,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 	if a.Assist != nil {
 		staff, _ = bk.DecodeCertificate(a.Assist.StaffCert)
 	}
-	res := ui.Result{ActionID: a.ID, Pending: true}
+	res := bk.Result{ActionID: a.ID, Pending: true}
 	t, known := s.target(kind, p)
 	if !known && kind != bk.CreateDelegation && s.svc.deps.Central != nil && s.svc.Status().Online {
 		// Nothing fetched yet (an accept straight after signing in): ask
@@ -294,24 +293,24 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 		res.Verdict, next = rules.Apply(t, a, cert, staff, now)
 		switch res.Verdict.Outcome {
 		case bk.Rejected:
-			return ui.Result{}, bk.Errorf(res.Verdict.Reason, "%s", res.Verdict.Message)
+			return bk.Result{}, bk.Errorf(res.Verdict.Reason, "%s", res.Verdict.Message)
 		case bk.Superseded:
-			return ui.Result{}, bk.Errorf(bk.EConflict, "%s", res.Verdict.Message)
+			return bk.Result{}, bk.Errorf(bk.EConflict, "%s", res.Verdict.Message)
 		}
 	}
 
 	sig, err := s.svc.deps.Reader.Sign(ctx, a.Digest())
 	if err != nil {
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	if !ed25519.Verify(cert.CardKey, a.Digest(), sig) {
-		return ui.Result{}, bk.Errorf(bk.EBadSignature, "The card's signature could not be checked. Nothing was saved; please ask staff.")
+		return bk.Result{}, bk.Errorf(bk.EBadSignature, "The card's signature could not be checked. Nothing was saved; please ask staff.")
 	}
 	a.ActorSignature = sig
 	seq, err := s.svc.deps.Outbox.Enqueue(ctx, a)
 	if err != nil {
 		s.svc.log.Error("enqueue failed", "action", a.ID, "kind", kind, "err", err)
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	s.svc.log.Info("action saved", "action", a.ID, "kind", kind, "serial", cert.Serial, "assisted", assist != nil)
 	// Online, central usually answers within a moment: wait briefly so the
@@ -374,30 +373,30 @@ func (s *Service) fromCode(id string, delegate bk.CPR) bk.Target {
 	return bk.Target{Delegation: d}
 }
 
-// HandoverCode implements ui.Session.
-func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Handover, error) {
+// HandoverCode implements bk.Session.
+func (s *Session) HandoverCode(ctx context.Context, delegationID string) (bk.Handover, error) {
 	cert, _, lang, err := s.snapshot()
 	if err != nil {
-		return ui.Handover{}, err
+		return bk.Handover{}, err
 	}
 	now := s.svc.cfg.Now()
 	b, err := s.svc.bundle()
 	if err != nil {
-		return ui.Handover{}, err
+		return bk.Handover{}, err
 	}
 	if err := b.AllowAction(bk.CreateDelegation, now); err != nil {
-		return ui.Handover{}, err
+		return bk.Handover{}, err
 	}
 	t, ok := s.target(bk.RevokeDelegation, bk.Payload{DelegationID: delegationID})
 	d := t.Delegation
 	if !ok || d == nil {
-		return ui.Handover{}, bk.Errorf(bk.ENotFound, "The power of attorney was not found.")
+		return bk.Handover{}, bk.Errorf(bk.ENotFound, "The power of attorney was not found.")
 	}
 	if d.Principal != cert.CPR {
-		return ui.Handover{}, bk.Errorf(bk.ENotPermitted, "Only the person who gave the power of attorney can print its code.")
+		return bk.Handover{}, bk.Errorf(bk.ENotPermitted, "Only the person who gave the power of attorney can print its code.")
 	}
 	if st := d.StateAt(now); st != bk.DelegationPending {
-		return ui.Handover{}, bk.Errorf(bk.EInvalidState, "This power of attorney is not waiting to be accepted.")
+		return bk.Handover{}, bk.Errorf(bk.EInvalidState, "This power of attorney is not waiting to be accepted.")
 	}
 	// The delegation's first code again if it was made in this session (a
 	// reprint prints the same code); otherwise a new code, which central
@@ -426,14 +425,14 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 		code, err = handover.Issue(claims, d.Delegate.Digits(), s.svc.cfg.KioskID, s.svc.cfg.KioskKey)
 	}
 	if err != nil {
-		return ui.Handover{}, err
+		return bk.Handover{}, err
 	}
 	url, err := handover.URL(s.svc.cfg.HandoverBaseURL, code)
 	if err != nil {
-		return ui.Handover{}, err
+		return bk.Handover{}, err
 	}
 	s.svc.log.Info("handover code issued", "delegation", d.ID, "expires", expires, "typed", first)
-	h := ui.Handover{Code: url, Expires: expires}
+	h := bk.Handover{Code: url, Expires: expires}
 	if typed, ok := handover.TypedCode(fc.token); ok {
 		h.Typed, h.TypedAddress = handover.GroupTyped(typed), handover.TypedAddress(s.svc.cfg.HandoverBaseURL)
 	}
@@ -441,7 +440,7 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	return h, nil
 }
 
-// PrintOverview implements ui.Session.
+// PrintOverview implements bk.Session.
 func (s *Session) PrintOverview(ctx context.Context) error {
 	_, _, lang, err := s.snapshot()
 	if err != nil {
@@ -450,8 +449,8 @@ func (s *Session) PrintOverview(ctx context.Context) error {
 	return s.printOverview(ctx, lang, s.svc.cfg.Now())
 }
 
-// GrantAssist implements ui.Session.
-func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist, error) {
+// GrantAssist implements bk.Session.
+func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*bk.StaffGrant, error) {
 	cert, _, _, err := s.snapshot()
 	if err != nil {
 		return nil, err
@@ -472,7 +471,7 @@ func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist,
 	}
 	g.Signature = sig
 	s.svc.log.Info("staff assist granted", "staff", cert.StaffID, "until", g.NotAfter)
-	return &ui.Assist{Grant: g, Staff: ui.Staff{ID: cert.StaffID, Name: cert.Name}}, nil
+	return &bk.StaffGrant{Grant: g, Staff: bk.Staff{ID: cert.StaffID, Name: cert.Name}}, nil
 }
 
 // codeExpiry is when a handover code made at now expires: after the

@@ -10,7 +10,6 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/handover"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // payloadOf decodes an enqueued action's payload.
@@ -83,35 +82,35 @@ func TestDoRefusals(t *testing.T) {
 	failure := errors.New("disk full")
 	tests := []struct {
 		name  string
-		setup func(k *kit) ui.Session
+		setup func(k *kit) bk.Session
 		kind  bk.ActionKind
 		p     func(k *kit) bk.Payload
 		want  string
 	}{
 		{
 			name:  "delegate under 18",
-			setup: func(k *kit) ui.Session { return k.signIn(k.alice, nil) },
+			setup: func(k *kit) bk.Session { return k.signIn(k.alice, nil) },
 			kind:  bk.CreateDelegation,
 			p:     func(k *kit) bk.Payload { return k.delegationPayload(childCPR) },
 			want:  bk.EAgeRule,
 		},
 		{
 			name:  "principal under 15",
-			setup: func(k *kit) ui.Session { return k.signIn(k.child, nil) },
+			setup: func(k *kit) bk.Session { return k.signIn(k.child, nil) },
 			kind:  bk.CreateDelegation,
 			p:     func(k *kit) bk.Payload { return k.delegationPayload(bobCPR) },
 			want:  bk.EAgeRule,
 		},
 		{
 			name:  "to oneself",
-			setup: func(k *kit) ui.Session { return k.signIn(k.alice, nil) },
+			setup: func(k *kit) bk.Session { return k.signIn(k.alice, nil) },
 			kind:  bk.CreateDelegation,
 			p:     func(k *kit) bk.Payload { return k.delegationPayload(aliceCPR) },
 			want:  bk.EInvalid,
 		},
 		{
 			name:  "no delegate",
-			setup: func(k *kit) ui.Session { return k.signIn(k.alice, nil) },
+			setup: func(k *kit) bk.Session { return k.signIn(k.alice, nil) },
 			kind:  bk.CreateDelegation,
 			p: func(k *kit) bk.Payload {
 				p := k.delegationPayload(bobCPR)
@@ -122,7 +121,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name:  "unknown scope",
-			setup: func(k *kit) ui.Session { return k.signIn(k.alice, nil) },
+			setup: func(k *kit) bk.Session { return k.signIn(k.alice, nil) },
 			kind:  bk.CreateDelegation,
 			p: func(k *kit) bk.Payload {
 				p := k.delegationPayload(bobCPR)
@@ -133,7 +132,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name:  "too long",
-			setup: func(k *kit) ui.Session { return k.signIn(k.alice, nil) },
+			setup: func(k *kit) bk.Session { return k.signIn(k.alice, nil) },
 			kind:  bk.CreateDelegation,
 			p: func(k *kit) bk.Payload {
 				p := k.delegationPayload(bobCPR)
@@ -144,7 +143,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "stale bundle: create",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				s := k.signIn(k.alice, nil)
 				k.trust.Set(k.bundle(k.clock.Now().Add(-2 * maxAge)))
 				return s
@@ -155,7 +154,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "stale bundle: give",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				s := k.signIn(k.alice, nil)
 				k.trust.Set(k.bundle(k.clock.Now().Add(-2 * maxAge)))
 				return s
@@ -166,7 +165,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "stale bundle: accept",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				s := k.signIn(k.bob, nil)
 				k.trust.Set(k.bundle(k.clock.Now().Add(-2 * maxAge)))
 				return s
@@ -177,7 +176,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "no bundle",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				s := k.signIn(k.alice, nil)
 				k.trust.Set(nil)
 				return s
@@ -188,14 +187,14 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name:  "staff card",
-			setup: func(k *kit) ui.Session { return k.signIn(k.staff, nil) },
+			setup: func(k *kit) bk.Session { return k.signIn(k.staff, nil) },
 			kind:  bk.RevokeDelegation,
 			p:     func(k *kit) bk.Payload { return bk.Payload{DelegationID: bk.NewID(k.clock.Now())} },
 			want:  bk.EWrongRole,
 		},
 		{
 			name: "closed",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				s := k.signIn(k.alice, nil)
 				s.Close()
 				return s
@@ -206,7 +205,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "give an already given consent",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				k.central.SetState(&bk.CitizenState{Consents: []*bk.Consent{k.consent(bk.ConsentGiven)}})
 				s := k.signIn(k.alice, nil)
 				if _, err := s.State(ctx); err != nil {
@@ -222,7 +221,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "withdraw a consent that was never given",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				k.central.SetState(&bk.CitizenState{Consents: []*bk.Consent{k.consent(bk.ConsentRequested)}})
 				s := k.signIn(k.alice, nil)
 				if _, err := s.State(ctx); err != nil {
@@ -238,7 +237,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "outbox fails",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				k.outbox.Fail(failure)
 				return k.signIn(k.alice, nil)
 			},
@@ -248,7 +247,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "card taken out before signing",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				s := k.signIn(k.alice, nil)
 				// The reader loses the card but the service has not yet
 				// seen the event: the card cannot sign.
@@ -263,7 +262,7 @@ func TestDoRefusals(t *testing.T) {
 		},
 		{
 			name: "card signs with another key",
-			setup: func(k *kit) ui.Session {
+			setup: func(k *kit) bk.Session {
 				s := k.signIn(k.alice, nil)
 				k.reader.signWrongly()
 				return s
@@ -427,7 +426,7 @@ func TestDoCardRemovedWhileStoring(t *testing.T) {
 
 // createWithCode signs Alice in, creates a delegation to delegate and makes
 // its handover code.
-func createWithCode(t *testing.T, k *kit, delegate string) (ui.Session, string, ui.Handover) {
+func createWithCode(t *testing.T, k *kit, delegate string) (bk.Session, string, bk.Handover) {
 	t.Helper()
 	ctx := context.Background()
 	s := k.signIn(k.alice, nil)

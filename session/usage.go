@@ -5,7 +5,6 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/devices/receipt"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // proof returns a proof of presence for one request to central: the one
@@ -52,7 +51,7 @@ func (s *Session) live(ctx context.Context, call func(ctx context.Context, auth 
 	return nil
 }
 
-// UsageLog implements ui.Session. Like State it is fetched live and kept
+// UsageLog implements bk.Session. Like State it is fetched live and kept
 // nowhere: the screen holds the page it shows until the session ends.
 func (s *Session) UsageLog(ctx context.Context, before string, limit int) (*bk.UsageLog, error) {
 	var l *bk.UsageLog
@@ -69,16 +68,16 @@ func (s *Session) UsageLog(ctx context.Context, before string, limit int) (*bk.U
 	return l, nil
 }
 
-// PrintUsage implements ui.Session: one page of the largest size is the
+// PrintUsage implements bk.Session: one page of the largest size is the
 // statement, so it prints in well under a minute.
-func (s *Session) PrintUsage(ctx context.Context) (ui.Receipt, error) {
+func (s *Session) PrintUsage(ctx context.Context) (bk.Receipt, error) {
 	l, err := s.UsageLog(ctx, "", bk.MaxUsagePage)
 	if err != nil {
-		return ui.Receipt{}, err
+		return bk.Receipt{}, err
 	}
 	c, _, lang, err := s.snapshot()
 	if err != nil {
-		return ui.Receipt{}, err
+		return bk.Receipt{}, err
 	}
 	r := s.base(lang, s.svc.cfg.Now())
 	r.Usage = l

@@ -16,7 +16,6 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/devices/receipt"
 	"github.com/borgerkiosk/borgerkiosk/session"
 	kiosksync "github.com/borgerkiosk/borgerkiosk/sync"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // kiosk is everything of the kiosk except its window: the parts that run
@@ -149,23 +148,23 @@ type syncStatus struct {
 	outbox *kiosksync.Outbox
 }
 
-func (s syncStatus) Status() ui.Status {
+func (s syncStatus) Status() bk.Status {
 	st := s.pusher.Status()
-	return ui.Status{
+	return bk.Status{
 		Online: st.Online, Pending: st.Pending, OldestPending: st.OldestPending,
 		LastSync: st.LastSync, Attention: st.Attention, ClockSkew: st.ClockSkew,
 	}
 }
 
-func (s syncStatus) Attention(ctx context.Context) ([]ui.AttentionItem, error) {
+func (s syncStatus) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	items, err := s.outbox.Attention()
 	if err != nil {
 		return nil, bk.Errorf(bk.EUnavailable, "The kiosk's queue cannot be read.")
 	}
-	out := make([]ui.AttentionItem, 0, len(items))
+	out := make([]bk.AttentionItem, 0, len(items))
 	for i := len(items) - 1; i >= 0; i-- { // newest first
 		it := items[i]
-		out = append(out, ui.AttentionItem{
+		out = append(out, bk.AttentionItem{
 			ActionID: it.ActionID, Kind: it.Kind, OccurredAt: it.OccurredAt, Actor: it.ActorCPR,
 			Verdict: bk.Verdict{ActionID: it.ActionID, Seq: it.Seq, Outcome: it.Outcome, Reason: it.Reason, Message: it.Message},
 		})

@@ -8,10 +8,10 @@ import (
 	"sync"
 	"time"
 
+	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/devices/escpos"
 	"github.com/borgerkiosk/borgerkiosk/devices/serialport"
 	"github.com/borgerkiosk/borgerkiosk/session"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // runDevice keeps the serial device at path connected, driving it with
@@ -19,7 +19,7 @@ import (
 // the kiosk has no such device.
 func runDevice(ctx context.Context, goBG func(func()), path string, baud int, name string, svc *session.Service, log *slog.Logger, handler serialport.Handler) {
 	if path == "" {
-		svc.SetDevice(name, ui.DeviceOffline)
+		svc.SetDevice(name, bk.DeviceOffline)
 		return
 	}
 	port := serialport.NewPort(serialport.PortConfig{
@@ -40,9 +40,9 @@ func runDevice(ctx context.Context, goBG func(func()), path string, baud int, na
 				switch {
 				case st.State == serialport.StateConnected && name != "printer":
 					// The printer reports its own state from its status polls.
-					svc.SetDevice(name, ui.DeviceOK)
+					svc.SetDevice(name, bk.DeviceOK)
 				case st.State != serialport.StateConnected:
-					svc.SetDevice(name, ui.DeviceOffline)
+					svc.SetDevice(name, bk.DeviceOffline)
 				}
 			}
 		}
@@ -106,7 +106,7 @@ func (d *printerDevice) serve(svc *session.Service) func(ctx context.Context, rw
 				return ctx.Err()
 			case err != nil:
 				missed++
-				svc.SetDevice("printer", ui.DeviceOffline)
+				svc.SetDevice("printer", bk.DeviceOffline)
 				if missed >= 3 {
 					return err
 				}
@@ -124,13 +124,13 @@ func (d *printerDevice) serve(svc *session.Service) func(ctx context.Context, rw
 }
 
 // printerState turns a printer problem into what the staff screen shows.
-func printerState(problem error) ui.DeviceState {
+func printerState(problem error) bk.DeviceState {
 	switch {
 	case problem == nil:
-		return ui.DeviceOK
+		return bk.DeviceOK
 	case errors.Is(problem, escpos.ErrPaperOut):
-		return ui.DevicePaperOut
+		return bk.DevicePaperOut
 	default:
-		return ui.DeviceOffline
+		return bk.DeviceOffline
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/devices/qrscanner"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // rig is a kiosk built by build() against a real central, with simulated
@@ -207,9 +206,9 @@ func TestKioskEndToEnd(t *testing.T) {
 	// The delegate scans the slip at the kiosk scanner (serial, AIM prefix)
 	// and accepts with their own card.
 	scans := make(chan string, 1)
-	cancelScans := r.k.svc.Subscribe(ui.Events{Scan: func(code string) { scans <- code }})
+	cancelScans := r.k.svc.Subscribe(bk.Events{Scan: func(code string) { scans <- code }})
 	defer cancelScans()
-	r.eventually("the scanner is connected", func() bool { return r.k.svc.Status().Scanner == ui.DeviceOK })
+	r.eventually("the scanner is connected", func() bool { return r.k.svc.Status().Scanner == bk.DeviceOK })
 	if _, err := r.scanner.ScanImage(ctx, slip.PNGPath); err != nil {
 		t.Fatalf("scanning the slip: %v", err)
 	}
@@ -242,7 +241,7 @@ func TestKioskEndToEnd(t *testing.T) {
 		return d != nil && d.State == bk.DelegationActive
 	})
 	st := r.k.svc.Status()
-	if st.Reader != ui.DeviceOK || st.Printer != ui.DeviceOK || st.TrustStale {
+	if st.Reader != bk.DeviceOK || st.Printer != bk.DeviceOK || st.TrustStale {
 		t.Errorf("Status = %+v; want devices ok and a fresh bundle", st)
 	}
 }

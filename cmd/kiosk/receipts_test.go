@@ -14,7 +14,6 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/devices/printersim"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -41,7 +40,7 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 	give, decline, withdraw := consents[0], consents[1], consents[2]
 
 	var printed []string // receipt kinds in the order they were printed
-	do := func(s ui.Session, kind bk.ActionKind, p bk.Payload) ui.Result {
+	do := func(s bk.Session, kind bk.ActionKind, p bk.Payload) bk.Result {
 		t.Helper()
 		res, err := s.Do(ctx, kind, p)
 		if err != nil {
@@ -53,7 +52,7 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 		printed = append(printed, string(kind))
 		return res
 	}
-	signIn := func(card, pin string) ui.Session {
+	signIn := func(card, pin string) bk.Session {
 		t.Helper()
 		r.insert(card)
 		s, err := r.k.svc.SignIn(ctx, pin, nil)
@@ -62,7 +61,7 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 		}
 		return s
 	}
-	state := func(s ui.Session) {
+	state := func(s bk.Session) {
 		t.Helper()
 		if _, err := s.State(ctx); err != nil {
 			t.Fatalf("State: %v", err)

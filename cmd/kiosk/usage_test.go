@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/borgerkiosk/borgerkiosk/ui"
+	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui/sessiontest"
 )
 
-// TestSessionUsageContract runs the usage contract of ui.Session against
+// TestSessionUsageContract runs the usage contract of bk.Session against
 // the real session service, the real central client and a real central,
 // with the card reader and printer simulated over pseudo-terminals: the
 // fake the screens are tested with passes the same suite (ui/fake).
@@ -25,7 +25,7 @@ func TestSessionUsageContract(t *testing.T) {
 		}
 	}
 	sessiontest.TestUsageLog(t, sessiontest.World{
-		SignIn: func(t *testing.T, cpr, name string) ui.Session {
+		SignIn: func(t *testing.T, cpr, name string) bk.Session {
 			c, ok := cards[cpr]
 			if !ok {
 				c = r.card(cpr, r.central.Issuer.Citizen(cpr, name), "1234")

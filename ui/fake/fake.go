@@ -18,7 +18,6 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // MaxTries is how many wrong PINs lock a card.
@@ -57,18 +56,18 @@ type Kiosk struct {
 	centralRevoked map[string]bool
 	slot           *Card
 	current        *Session // the session signed in with the card in the slot
-	subs           map[int]ui.Events
+	subs           map[int]bk.Events
 	nextSub        int
 	online         bool
 	clockSkew      time.Duration // what SetClockSkew set
-	reader         ui.DeviceState
-	scanner        ui.DeviceState
+	reader         bk.DeviceState
+	scanner        bk.DeviceState
 	printer        *Printer
 	consents       map[string]*bk.Consent
 	delegations    map[string]*bk.Delegation
 	outbox         []*bk.Action
 	lastSync       time.Time
-	attention      []ui.AttentionItem
+	attention      []bk.AttentionItem
 	handovers      map[string]*handover
 	tokenSeq       int
 	calls          []string
@@ -83,8 +82,8 @@ type handover struct {
 	used         bool
 }
 
-var _ ui.Kiosk = (*Kiosk)(nil)
-var _ ui.Session = (*Session)(nil)
+var _ bk.Kiosk = (*Kiosk)(nil)
+var _ bk.Session = (*Session)(nil)
 
 // New returns an online kiosk with a fresh trust bundle, the demo
 // catalogue, a reader and scanner that work and a printer with paper.
@@ -101,10 +100,10 @@ func New(now func() time.Time) *Kiosk {
 		issuer:         issuer,
 		rules:          bk.DefaultRules(cat),
 		centralRevoked: map[string]bool{},
-		subs:           map[int]ui.Events{},
+		subs:           map[int]bk.Events{},
 		online:         true,
-		reader:         ui.DeviceOK,
-		scanner:        ui.DeviceOK,
+		reader:         bk.DeviceOK,
+		scanner:        bk.DeviceOK,
 		consents:       map[string]*bk.Consent{},
 		delegations:    map[string]*bk.Delegation{},
 		handovers:      map[string]*handover{},
@@ -244,7 +243,7 @@ func (k *Kiosk) Scan(code string) {
 	}
 }
 
-func (k *Kiosk) events() []ui.Events {
+func (k *Kiosk) events() []bk.Events {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	ids := make([]int, 0, len(k.subs))
@@ -252,7 +251,7 @@ func (k *Kiosk) events() []ui.Events {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
-	out := make([]ui.Events, 0, len(ids))
+	out := make([]bk.Events, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, k.subs[id])
 	}
@@ -311,7 +310,7 @@ func (k *Kiosk) SetClockSkew(skew time.Duration) {
 }
 
 // SetReader sets the card reader's health.
-func (k *Kiosk) SetReader(s ui.DeviceState) {
+func (k *Kiosk) SetReader(s bk.DeviceState) {
 	k.mu.Lock()
 	k.reader = s
 	k.mu.Unlock()
@@ -419,7 +418,7 @@ func (k *Kiosk) pushLocked() {
 			if actor != nil {
 				who = actor.CPR.Masked()
 			}
-			k.attention = append(k.attention, ui.AttentionItem{ActionID: a.ID, Kind: a.Kind, OccurredAt: a.OccurredAt, Actor: who, Verdict: v})
+			k.attention = append(k.attention, bk.AttentionItem{ActionID: a.ID, Kind: a.Kind, OccurredAt: a.OccurredAt, Actor: who, Verdict: v})
 		}
 	}
 	k.outbox = nil
@@ -445,10 +444,10 @@ func (k *Kiosk) targetLocked(a *bk.Action) bk.Target {
 	return bk.Target{}
 }
 
-// ---- ui.Kiosk -------------------------------------------------------------
+// ---- bk.Kiosk -------------------------------------------------------------
 
-// Subscribe implements ui.Kiosk.
-func (k *Kiosk) Subscribe(e ui.Events) func() {
+// Subscribe implements bk.Kiosk.
+func (k *Kiosk) Subscribe(e bk.Events) func() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	id := k.nextSub
@@ -461,7 +460,7 @@ func (k *Kiosk) Subscribe(e ui.Events) func() {
 	}
 }
 
-// CardPresent implements ui.Kiosk.
+// CardPresent implements bk.Kiosk.
 func (k *Kiosk) CardPresent() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -469,7 +468,7 @@ func (k *Kiosk) CardPresent() bool {
 }
 
 func (k *Kiosk) verifyLocked(c *Card) (*bk.Certificate, error) {
-	if k.reader != ui.DeviceOK {
+	if k.reader != bk.DeviceOK {
 		return nil, bk.Errorf(bk.EUnavailable, "The card reader does not answer.")
 	}
 	cert, err := bk.DecodeCertificate(c.encoded)
@@ -482,22 +481,22 @@ func (k *Kiosk) verifyLocked(c *Card) (*bk.Certificate, error) {
 	return cert, nil
 }
 
-// ReadCard implements ui.Kiosk.
-func (k *Kiosk) ReadCard(ctx context.Context) (ui.CardInfo, error) {
+// ReadCard implements bk.Kiosk.
+func (k *Kiosk) ReadCard(ctx context.Context) (bk.CardInfo, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.slot == nil {
-		return ui.CardInfo{}, bk.Errorf(bk.ENoCard, "No card in the reader.")
+		return bk.CardInfo{}, bk.Errorf(bk.ENoCard, "No card in the reader.")
 	}
 	cert, err := k.verifyLocked(k.slot)
 	if err != nil {
-		return ui.CardInfo{}, err
+		return bk.CardInfo{}, err
 	}
-	return ui.CardInfo{Serial: cert.Serial, Name: cert.Name, CPR: cert.CPR, Role: cert.Role, StaffID: cert.StaffID}, nil
+	return bk.CardInfo{Serial: cert.Serial, Name: cert.Name, CPR: cert.CPR, Role: cert.Role, StaffID: cert.StaffID}, nil
 }
 
-// SignIn implements ui.Kiosk.
-func (k *Kiosk) SignIn(ctx context.Context, pin string, assist *ui.Assist) (ui.Session, error) {
+// SignIn implements bk.Kiosk.
+func (k *Kiosk) SignIn(ctx context.Context, pin string, assist *bk.StaffGrant) (bk.Session, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	c := k.slot
@@ -535,7 +534,7 @@ func (k *Kiosk) SignIn(ctx context.Context, pin string, assist *ui.Assist) (ui.S
 	return s, nil
 }
 
-func (k *Kiosk) checkAssistLocked(a *ui.Assist) error {
+func (k *Kiosk) checkAssistLocked(a *bk.StaffGrant) error {
 	g := a.Grant
 	if g == nil {
 		return bk.Errorf(bk.EForbidden, "The staff grant is missing.")
@@ -557,16 +556,16 @@ func (k *Kiosk) checkAssistLocked(a *ui.Assist) error {
 	return nil
 }
 
-// Status implements ui.Kiosk.
-func (k *Kiosk) Status() ui.Status {
+// Status implements bk.Kiosk.
+func (k *Kiosk) Status() bk.Status {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	st := ui.Status{
+	st := bk.Status{
 		Online:     k.online,
 		Pending:    len(k.outbox),
 		LastSync:   k.lastSync,
 		Attention:  len(k.attention),
-		Printer:    ui.DeviceOK,
+		Printer:    bk.DeviceOK,
 		Reader:     k.reader,
 		Scanner:    k.scanner,
 		TrustStale: k.bundle.Stale(k.now()),
@@ -577,24 +576,24 @@ func (k *Kiosk) Status() ui.Status {
 	}
 	k.printer.mu.Lock()
 	if !k.printer.paper {
-		st.Printer = ui.DevicePaperOut
+		st.Printer = bk.DevicePaperOut
 	}
 	k.printer.mu.Unlock()
 	return st
 }
 
-// Attention implements ui.Kiosk.
-func (k *Kiosk) Attention(ctx context.Context) ([]ui.AttentionItem, error) {
+// Attention implements bk.Kiosk.
+func (k *Kiosk) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	out := make([]ui.AttentionItem, len(k.attention))
+	out := make([]bk.AttentionItem, len(k.attention))
 	for i, a := range k.attention {
 		out[len(out)-1-i] = a
 	}
 	return out, nil
 }
 
-// SyncNow implements ui.Kiosk.
+// SyncNow implements bk.Kiosk.
 func (k *Kiosk) SyncNow(ctx context.Context) error {
 	k.mu.Lock()
 	if !k.online {
@@ -607,26 +606,26 @@ func (k *Kiosk) SyncNow(ctx context.Context) error {
 	return nil
 }
 
-// Catalogue implements ui.Kiosk.
+// Catalogue implements bk.Kiosk.
 func (k *Kiosk) Catalogue() *bk.Catalogue {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return &k.bundle.Catalogue
 }
 
-// VerifyHandover implements ui.Kiosk.
-func (k *Kiosk) VerifyHandover(ctx context.Context, code string) (ui.HandoverInfo, error) {
+// VerifyHandover implements bk.Kiosk.
+func (k *Kiosk) VerifyHandover(ctx context.Context, code string) (bk.HandoverInfo, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	h, d, err := k.handoverLocked(code)
 	if err != nil {
-		return ui.HandoverInfo{}, err
+		return bk.HandoverInfo{}, err
 	}
 	if k.compact {
-		return ui.HandoverInfo{Code: code, DelegationID: d.ID, PrincipalName: partName(d.PrincipalName), CodeExpires: h.expires}, nil
+		return bk.HandoverInfo{Code: code, DelegationID: d.ID, PrincipalName: partName(d.PrincipalName), CodeExpires: h.expires}, nil
 	}
 	// Like a real code, it names the principal by a masked name only.
-	return ui.HandoverInfo{
+	return bk.HandoverInfo{
 		Code: code, DelegationID: d.ID, PrincipalName: partName(d.PrincipalName),
 		Scopes: d.Scopes, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, CodeExpires: h.expires,
 	}, nil
@@ -706,7 +705,7 @@ func partName(name string) string {
 	return f[0] + " " + string(last[0]) + "."
 }
 
-// CallStaff implements ui.Kiosk.
+// CallStaff implements bk.Kiosk.
 func (k *Kiosk) CallStaff(ctx context.Context, reason string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // Printer is the fake receipt printer; it keeps what it printed.
@@ -40,15 +39,15 @@ func (p *Printer) Receipts() []string {
 // without what is no use to a listener, such as an action id or a code).
 // The text is returned whether or not the paper ran out: a person who got
 // no paper can still hear what it would have said.
-func (p *Printer) print(lines, spoken []string) ui.Receipt {
+func (p *Printer) print(lines, spoken []string) bk.Receipt {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	text := sentences(spoken)
 	if !p.paper {
-		return ui.Receipt{Err: bk.Errorf(bk.EUnavailable, "The printer is out of paper."), Text: text}
+		return bk.Receipt{Err: bk.Errorf(bk.EUnavailable, "The printer is out of paper."), Text: text}
 	}
 	p.receipts = append(p.receipts, strings.Join(lines, "\n"))
-	return ui.Receipt{Printed: true, Text: text}
+	return bk.Receipt{Printed: true, Text: text}
 }
 
 // sentences joins lines into text for reading aloud, one sentence a line.
@@ -71,7 +70,7 @@ type Session struct {
 	mu     sync.Mutex
 	card   *Card
 	cert   *bk.Certificate
-	assist *ui.Assist
+	assist *bk.StaffGrant
 	lang   string
 	closed bool
 }
@@ -91,19 +90,19 @@ func (s *Session) check() error {
 	return nil
 }
 
-// Person implements ui.Session.
-func (s *Session) Person() ui.CardInfo {
+// Person implements bk.Session.
+func (s *Session) Person() bk.CardInfo {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return ui.CardInfo{} // wiped, as the real session is
+		return bk.CardInfo{} // wiped, as the real session is
 	}
-	return ui.CardInfo{Serial: s.cert.Serial, Name: s.cert.Name, CPR: s.cert.CPR, Role: s.cert.Role, StaffID: s.cert.StaffID}
+	return bk.CardInfo{Serial: s.cert.Serial, Name: s.cert.Name, CPR: s.cert.CPR, Role: s.cert.Role, StaffID: s.cert.StaffID}
 }
 
-// AssistedBy implements ui.Session.
-func (s *Session) AssistedBy() *ui.Staff {
+// AssistedBy implements bk.Session.
+func (s *Session) AssistedBy() *bk.Staff {
 	if s.assist == nil {
 		return nil
 	}
@@ -111,14 +110,14 @@ func (s *Session) AssistedBy() *ui.Staff {
 	return &st
 }
 
-// SetLang implements ui.Session.
+// SetLang implements bk.Session.
 func (s *Session) SetLang(lang string) {
 	s.mu.Lock()
 	s.lang = lang
 	s.mu.Unlock()
 }
 
-// State implements ui.Session.
+// State implements bk.Session.
 func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -167,35 +166,35 @@ func sortedDelegations(m map[string]*bk.Delegation) []*bk.Delegation {
 	return out
 }
 
-// Do implements ui.Session.
-func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.Result, error) {
+// Do implements bk.Session.
+func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.Result, error) {
 	if err := s.check(); err != nil {
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	k := s.k
 	k.mu.Lock()
 	now := k.now()
 	if err := k.bundle.AllowAction(kind, now); err != nil {
 		k.mu.Unlock()
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	if kind == bk.AcceptDelegation || kind == bk.DeclineDelegation {
 		if p.HandoverToken != "" {
 			h, d, err := k.handoverLocked(p.HandoverToken)
 			if err != nil {
 				k.mu.Unlock()
-				return ui.Result{}, err
+				return bk.Result{}, err
 			}
 			if d.ID != p.DelegationID || h.delegate != s.cert.CPR {
 				k.mu.Unlock()
-				return ui.Result{}, bk.Errorf(bk.ENotPermitted, "This power of attorney is for someone else.")
+				return bk.Result{}, bk.Errorf(bk.ENotPermitted, "This power of attorney is for someone else.")
 			}
 		}
 	}
 	a, err := bk.NewAction(kind, p, k.ID, now)
 	if err != nil {
 		k.mu.Unlock()
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	a.ActorSerial, a.ActorCert = s.cert.Serial, s.card.encoded
 	var staff *bk.Certificate
@@ -206,7 +205,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 	a.ActorSignature = ed25519.Sign(s.card.key, a.Digest())
 	if err := a.Validate(); err != nil {
 		k.mu.Unlock()
-		return ui.Result{}, err
+		return bk.Result{}, err
 	}
 	// Preview with the shared rules on what the kiosk knows: central's state
 	// when online; offline only a create (which needs no state).
@@ -215,7 +214,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 		preview, _ = k.rules.Apply(k.targetLocked(a), a, s.cert, staff, now)
 		if preview.Outcome == bk.Rejected {
 			k.mu.Unlock()
-			return ui.Result{}, bk.Errorf(preview.Reason, "%s", preview.Message)
+			return bk.Result{}, bk.Errorf(preview.Reason, "%s", preview.Message)
 		}
 	}
 	k.outbox = append(k.outbox, a) // "on disk" before anything else
@@ -227,7 +226,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (ui.
 	}
 	pending := len(k.outbox) > 0
 	k.mu.Unlock()
-	res := ui.Result{ActionID: a.ID, Verdict: preview, Pending: pending}
+	res := bk.Result{ActionID: a.ID, Verdict: preview, Pending: pending}
 	lines := s.receipt(a, pending, now)
 	res.Receipt = k.printer.print(lines, lines[:len(lines)-1]) // the action id is not read aloud
 	res.Receipt.Lang = s.lang
@@ -271,21 +270,21 @@ func (s *Session) receipt(a *bk.Action, pending bool, now time.Time) []string {
 	return append(lines, w["id"]+": "+a.ID)
 }
 
-// HandoverCode implements ui.Session.
-func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Handover, error) {
+// HandoverCode implements bk.Session.
+func (s *Session) HandoverCode(ctx context.Context, delegationID string) (bk.Handover, error) {
 	if err := s.check(); err != nil {
-		return ui.Handover{}, err
+		return bk.Handover{}, err
 	}
 	k := s.k
 	k.mu.Lock()
 	d := k.delegationLocked(delegationID)
 	if d == nil {
 		k.mu.Unlock()
-		return ui.Handover{}, bk.Errorf(bk.ENotFound, "The power of attorney is not known.")
+		return bk.Handover{}, bk.Errorf(bk.ENotFound, "The power of attorney is not known.")
 	}
 	if d.Principal != s.cert.CPR {
 		k.mu.Unlock()
-		return ui.Handover{}, bk.Errorf(bk.ENotPermitted, "Only the person who gave the power of attorney can hand it over.")
+		return bk.Handover{}, bk.Errorf(bk.ENotPermitted, "Only the person who gave the power of attorney can hand it over.")
 	}
 	k.tokenSeq++
 	code := fmt.Sprintf("%s%08d", HandoverPrefix, k.tokenSeq)
@@ -297,10 +296,10 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (ui.Han
 	r := k.printer.print([]string{w["title"], code, s.cert.Name, d.Delegate.Masked(), until},
 		[]string{w["slip"], w["who"] + ": " + s.cert.Name, w["to"] + ": " + d.Delegate.Masked(), w["until"] + " " + until})
 	r.Lang = s.lang
-	return ui.Handover{Code: code, Expires: exp, Typed: "K7M4-XQ9-P2R", TypedAddress: "borgerkiosk.dk/kode", Receipt: r}, nil
+	return bk.Handover{Code: code, Expires: exp, Typed: "K7M4-XQ9-P2R", TypedAddress: "borgerkiosk.dk/kode", Receipt: r}, nil
 }
 
-// PrintOverview implements ui.Session.
+// PrintOverview implements bk.Session.
 func (s *Session) PrintOverview(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
@@ -323,8 +322,8 @@ func (s *Session) PrintOverview(ctx context.Context) error {
 	return nil
 }
 
-// GrantAssist implements ui.Session.
-func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist, error) {
+// GrantAssist implements bk.Session.
+func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*bk.StaffGrant, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -336,10 +335,10 @@ func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*ui.Assist,
 	}
 	g := bk.NewAssist(s.card.encoded, s.k.ID, s.k.now(), d)
 	g.Signature = ed25519.Sign(s.card.key, g.Digest())
-	return &ui.Assist{Grant: g, Staff: ui.Staff{ID: s.cert.StaffID, Name: s.cert.Name}}, nil
+	return &bk.StaffGrant{Grant: g, Staff: bk.Staff{ID: s.cert.StaffID, Name: s.cert.Name}}, nil
 }
 
-// Close implements ui.Session.
+// Close implements bk.Session.
 func (s *Session) Close() {
 	s.mu.Lock()
 	s.closed = true

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // usageLog is the fake central's usage log: copies of each record in the
@@ -95,7 +94,7 @@ func (k *Kiosk) CheckDelegation(authority, principal, delegate, scope, purpose s
 	return rec.Answer == bk.UsageAllowed
 }
 
-// UsageLog implements ui.Session.
+// UsageLog implements bk.Session.
 func (s *Session) UsageLog(ctx context.Context, before string, limit int) (*bk.UsageLog, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -131,11 +130,11 @@ func (s *Session) UsageLog(ctx context.Context, before string, limit int) (*bk.U
 	return l, nil
 }
 
-// PrintUsage implements ui.Session.
-func (s *Session) PrintUsage(ctx context.Context) (ui.Receipt, error) {
+// PrintUsage implements bk.Session.
+func (s *Session) PrintUsage(ctx context.Context) (bk.Receipt, error) {
 	l, err := s.UsageLog(ctx, "", bk.MaxUsagePage)
 	if err != nil {
-		return ui.Receipt{}, err
+		return bk.Receipt{}, err
 	}
 	s.mu.Lock()
 	lang := s.lang

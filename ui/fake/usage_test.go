@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/borgerkiosk/borgerkiosk/ui"
+	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui/fake"
 	"github.com/borgerkiosk/borgerkiosk/ui/sessiontest"
 )
@@ -16,7 +16,7 @@ func TestUsageContract(t *testing.T) {
 	k := fake.New(func() time.Time { return time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC) })
 	cards := map[string]*fake.Card{}
 	sessiontest.TestUsageLog(t, sessiontest.World{
-		SignIn: func(t *testing.T, cpr, name string) ui.Session {
+		SignIn: func(t *testing.T, cpr, name string) bk.Session {
 			c, ok := cards[cpr]
 			if !ok {
 				c = k.NewCard(name, cpr, "", "1234")

@@ -1,4 +1,4 @@
-// Package sessiontest is the contract of the ui.Session port, run against
+// Package sessiontest is the contract of the bk.Session port, run against
 // each implementation: the real session service with a real central
 // (cmd/kiosk) and the in-memory kiosk of ui/fake, so the screens' tests
 // rest on a fake that behaves as the real thing does.
@@ -11,14 +11,13 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
-	"github.com/borgerkiosk/borgerkiosk/ui"
 )
 
 // World is what the usage contract drives in an implementation.
 type World struct {
 	// SignIn signs in a citizen (a new card the first time); the session
 	// signed in before ends, as when a card is taken out.
-	SignIn func(t *testing.T, cpr, name string) ui.Session
+	SignIn func(t *testing.T, cpr, name string) bk.Session
 	// ConsentCheck has Authority check a consent of cpr for Category that
 	// was never given: the answer is no.
 	ConsentCheck func(t *testing.T, cpr string)
