@@ -17,6 +17,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/handover/handovertest"
 	"github.com/borgerkiosk/borgerkiosk/internal/oidctest"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
@@ -40,7 +41,7 @@ func TestHandoverInBrowser(t *testing.T) {
 	id, codeURL := w.delegation(t)
 	declinedID, declineURL := w.delegationOf(t, "tax")
 
-	png, err := handover.PNG(codeURL, -6)
+	png, err := handovertest.PNG(codeURL, -6)
 	if err != nil {
 		t.Fatal(err)
 	}

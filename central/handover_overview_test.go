@@ -13,6 +13,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
 	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/handover/handovertest"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 )
 
@@ -91,7 +92,7 @@ func TestOverviewProofOnTheWeb(t *testing.T) {
 			if len(tok.IDs) != 2 {
 				t.Fatalf("token covers %v; want the delegation and the consent", tok.IDs)
 			}
-			if v, err := handover.Version(strings.ToUpper(h.URL) + tok.Path); err != nil || v > 10 {
+			if v, err := handovertest.Version(strings.ToUpper(h.URL) + tok.Path); err != nil || v > 10 {
 				t.Errorf("QR of the overview: version %d (%v); want at most 10", v, err)
 			}
 			status, page, _ := newBrowser(h).do(t, "GET", h.URL+tt.path(t, w, id, tok.Path)+"?lang=da", nil)

@@ -17,6 +17,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
 	"github.com/borgerkiosk/borgerkiosk/handover"
+	"github.com/borgerkiosk/borgerkiosk/handover/handovertest"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 )
 
@@ -564,7 +565,7 @@ func TestCompactCodeOnTheWeb(t *testing.T) {
 		t.Fatal(err)
 	}
 	u, _ := handover.URL(h.URL, code)
-	if v, _ := handover.Version(u); v > 10 {
+	if v, _ := handovertest.Version(u); v > 10 {
 		t.Errorf("compact code URL is QR version %d; want ≤ 10", v)
 	}
 	b := newBrowser(h)

@@ -94,7 +94,7 @@ func TestCompactSize(t *testing.T) {
 			t.Fatal(err)
 		}
 		url, _ := URL(testBase, code)
-		v, _ := Version(url)
+		v := qrVersion(t, url)
 		raw, _ := decodeBase42(code[len(PrefixCompact):])
 		t.Logf("kid %q, name %q: COSE_Sign1 %d bytes, URL %d chars, QR version %d-Q", tc.kid, tc.name, len(raw), len(url), v)
 		if v > tc.maxVersion {

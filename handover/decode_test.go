@@ -278,7 +278,7 @@ func TestDecodeRate(t *testing.T) {
 	head := "| image |"
 	sum := "| decoded |"
 	for i, c := range codes {
-		v, _ := Version(c.url)
+		v := qrVersion(t, c.url)
 		head += fmt.Sprintf(" %s (%d chars, version %d-Q) |", c.name, len(c.url), v)
 		sum += fmt.Sprintf(" %d of %d |", ok[i], len(cases))
 	}

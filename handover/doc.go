@@ -19,9 +19,10 @@
 //	         alphanumeric set
 //	QR       alphanumeric mode, error correction Q
 //
-// Issue makes the bare code, URL turns it into the URL, PNG and Version draw
-// and size the QR code, Parse accepts either form (and central's request
-// path), Verify checks signature and times, BindsTo checks the delegate.
+// Issue makes the bare code, URL turns it into the URL, Parse accepts either
+// form (and central's request path), Verify checks signature and times,
+// BindsTo checks the delegate. Drawing the QR code is the printer's business
+// (devices/receipt); tests size and draw it with handovertest.
 //
 // The delegate binding is argon2id(delegate's ten CPR digits, token id); the
 // token id doubles as the salt, being random and unique per code, which saves

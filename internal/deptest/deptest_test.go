@@ -63,6 +63,9 @@ var mayImport = map[string][]string{
 	// The token exchange stands on central's registry and keeps its
 	// signing keys with internal/keyfile, like central's other key.
 	"central/tokenexchange": {"", "central", "internal/keyfile"},
+
+	// Drawing and sizing a handover QR code is for tests only.
+	"handover/handovertest": {"handover", "qr"},
 }
 
 // libraries lists, for each outside module or package prefix, the packages of
