@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
 // fakePort is a small working printer: it answers DLE EOT requests found in
@@ -193,15 +194,11 @@ func TestPrinterDiscardsLateReplies(t *testing.T) {
 	port.out = append(port.out, 0x1A, 0x1A) // late "offline" replies
 	port.mu.Unlock()
 	// Let the reader pick them up, as it would on a real port.
-	for range 100 {
+	testtool.Until(t, "the reader to take the late replies", func() bool {
 		port.mu.Lock()
-		n := len(port.out)
-		port.mu.Unlock()
-		if n == 0 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer port.mu.Unlock()
+		return len(port.out) == 0
+	})
 	p.cfg.Timeout = 2 * time.Second
 	st, err := p.Status(context.Background())
 	if err != nil || !st.Online {
