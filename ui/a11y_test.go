@@ -440,7 +440,7 @@ func TestListsAreReadItemByItem(t *testing.T) {
 	h.wantScreen("delegations")
 	s = h.u.Spoken()
 	// By the name typed for the person, not the number.
-	if want := "Peter: " + h.T("delegation.state.pending", nil); !strings.Contains(s, want) || !strings.Contains(s, "Skat") {
+	if want := "Peter: " + h.T("delegation.state.pending", map[string]any{"Name": "Peter"}); !strings.Contains(s, want) || !strings.Contains(s, "Skat") {
 		t.Errorf("delegations read aloud %q; want it to hold %q and the areas", s, want)
 	}
 }

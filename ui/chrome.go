@@ -33,7 +33,14 @@ type screen struct {
 	// view however far the body is scrolled. Set its text with
 	// KioskUI.setMessage.
 	message *widget.Label
-	speak   string
+	// messageInfo shows the message line as information (what to do to go
+	// on), not as an error.
+	messageInfo bool
+	// messageBox, if set, shows the message in the body instead of the bar:
+	// on a screen whose body never scrolls and has no room to spare for
+	// the bar to grow (the CPR pad in large text on 1024×768).
+	messageBox *noticeView
+	speak      string
 	// receipt is the text of the receipt of what was just done, read aloud
 	// after speak (and on its own by the screen's "read the receipt" button).
 	receipt string
@@ -66,8 +73,15 @@ func (u *KioskUI) show(build func() *screen) {
 	u.current = s
 	u.headerBox = container.NewStack(u.header())
 	u.body = u.newPagedBody(container.New(insetLayout{}, s.body))
+	inBar := s.message
+	if s.messageBox != nil {
+		inBar = nil
+	}
 	u.win.SetContent(&fyne.Container{Layout: screenLayout{overlay: len(visible(s.actions)) == 0 && s.message == nil},
-		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice, s.message)}})
+		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice, inBar, s.messageInfo)}})
+	if s.messageBox != nil {
+		u.messageView = s.messageBox
+	}
 	if u.onRequest && !u.quiet {
 		// What was read on request was about the screen that just left.
 		u.onRequest = false
@@ -356,9 +370,8 @@ func (u *KioskUI) buildDisplay() *screen {
 // the bar grows upwards over the foot of the body, so nothing on the
 // screen moves under a finger when a notice appears, and the notice is in
 // view however far the body is scrolled. The message line (message may be
-// nil) sits beside the actions where there is room (messageLayout), so its
-// kept room costs the body no height.
-func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label) fyne.CanvasObject {
+// nil) sits above the actions, which span the bar as on every screen.
+func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label, info bool) fyne.CanvasObject {
 	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
 	box := container.NewVBox(widget.NewSeparator())
 	if notice != nil {
@@ -372,8 +385,15 @@ func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObjec
 	case message != nil:
 		// The box's room is kept whether or not there is a message, so the
 		// body keeps its size when one appears; a longer one grows the bar.
-		u.messageView = newNoticeView(noticeError, message)
-		box.Add(&fyne.Container{Layout: &messageLayout{}, Objects: []fyne.CanvasObject{u.messageView.box, bar}})
+		kind := noticeError
+		if info {
+			kind = noticeInfo
+		}
+		u.messageView = newNoticeView(kind, message)
+		box.Add(u.messageView.box)
+		if len(bar.Objects) > 0 {
+			box.Add(bar)
+		}
 	case len(bar.Objects) > 0:
 		box.Add(bar)
 	case notice == nil:

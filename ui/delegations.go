@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"image/color"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,12 +56,17 @@ func (u *KioskUI) stepBack(id string, prev func()) fyne.CanvasObject {
 
 func (u *KioskUI) openDelegations() { u.loadState(u.showDelegations) }
 
-func (u *KioskUI) delegationState(d *bk.Delegation) string {
+// delegationState says where d stands; name is the person who has to accept
+// it ("" when that is the reader).
+func (u *KioskUI) delegationState(d *bk.Delegation, name string) string {
 	key := "delegation.state." + string(d.StateAt(u.now()))
 	if d.StateAt(u.now()) == bk.DelegationPending {
 		key = "delegation.state.pending"
+		if name == "" {
+			key = "delegation.state.pending_you"
+		}
 	}
-	return u.tr.T(key, nil)
+	return u.tr.T(key, map[string]any{"Name": name})
 }
 
 func (u *KioskUI) scopeNames(scopes []bk.ScopeGrant) string {
@@ -88,8 +94,12 @@ func (u *KioskUI) showDelegations() {
 		}
 		var mine, theirs []fyne.CanvasObject
 		var sayMine, sayTheirs []string
-		item := func(name string, d *bk.Delegation) string {
-			return tr.T("delegations.item", map[string]any{"Name": name, "State": u.delegationState(d), "Scopes": u.scopeNames(d.Scopes)})
+		item := func(name, state string, d *bk.Delegation) string {
+			return tr.T("delegations.item", map[string]any{"Name": name, "State": state, "Scopes": u.scopeNames(d.Scopes)})
+		}
+		// The areas labelled as on the review ("Områder: Skat").
+		scopes := func(d *bk.Delegation) fyne.CanvasObject {
+			return u.label("", tr.T("create.review_scopes", map[string]any{"Scopes": u.scopeNames(d.Scopes)}))
 		}
 		for _, d := range u.state.GivenByMe {
 			d := d
@@ -104,8 +114,13 @@ func (u *KioskUI) showDelegations() {
 				spokenName = tr.T("delegations.someone", map[string]any{"CPR": who})
 				rows = []fyne.CanvasObject{subheading(who)}
 			}
-			sayMine = append(sayMine, item(spokenName, d))
-			rows = append(rows, u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)), u.label("", u.delegationState(d)))
+			taker := d.DelegateShown()
+			if taker == "" {
+				taker = tr.T("delegations.the_person", nil)
+			}
+			state := u.delegationState(d, taker)
+			sayMine = append(sayMine, item(spokenName, state, d))
+			rows = append(rows, scopes(d), u.label("", period(d)), u.label("", state))
 			// Revoking looks like nothing else on the card (red, a stop
 			// icon) and says first what it stops.
 			means := "delegation.revoke_means"
@@ -128,9 +143,10 @@ func (u *KioskUI) showDelegations() {
 		for _, d := range u.state.GivenToMe {
 			d := d
 			who := d.PrincipalName // from their card
-			sayTheirs = append(sayTheirs, item(who, d))
+			state := u.delegationState(d, "")
+			sayTheirs = append(sayTheirs, item(who, state, d))
 			rows := []fyne.CanvasObject{subheading(who), u.label("", tr.T("create.review_cpr", map[string]any{"CPR": d.Principal.Masked()})),
-				u.label("", u.scopeNames(d.Scopes)), u.label("", period(d)), u.label("", u.delegationState(d))}
+				scopes(d), u.label("", period(d)), u.label("", state)}
 			switch d.StateAt(u.now()) {
 			case bk.DelegationActive:
 				rows = append(rows, u.label("", tr.T("delegation.renounce_means", map[string]any{"Name": who})))
@@ -210,6 +226,10 @@ func (u *KioskUI) showCreateName() {
 	u.show(func() *screen {
 		tr := u.tr
 		kb.SetLabels(keyboard.LabelsFor(tr))
+		// The keyboard outlives the rebuild: redraw it in the new theme
+		// (high contrast, large text), which a new screen's widgets get
+		// by being drawn for the first time.
+		kb.Refresh()
 		box.Placeholder = tr.T("create.name_hint", nil)
 		box.Refresh()
 		msg := u.label("create_name.message", "")
@@ -311,16 +331,29 @@ func (u *KioskUI) showCreateCPR() {
 	u.show(func() *screen {
 		tr := u.tr
 		pad.SetLabels(keyboard.LabelsFor(tr))
+		pad.Refresh() // in the new theme, as the keyboard above
 		title := tr.T("create.cpr_title", map[string]any{"Name": u.draft.name})
 		msg := u.label("create_cpr.message", "")
 		msg.Importance = widget.DangerImportance
+		// Under the words, not in the bar: the pad must stay in view in
+		// large text on 1024×768, and the bar has no room to spare there.
+		// Two lines are kept for it, so the pad below does not move when
+		// a message appears.
+		box := newNoticeView(noticeError, msg)
+		two := canvas.NewRectangle(color.Transparent)
+		two.SetMinSize(fyne.NewSize(0, 2*fyne.MeasureText("Å", fynetheme.TextSize(), fyne.TextStyle{Bold: true}).Height+
+			fynetheme.LineSpacing()+2*fynetheme.InnerPadding()))
 		return &screen{
 			id: "create_cpr",
 			body: &fyne.Container{Layout: &besideLayout{}, Objects: []fyne.CanvasObject{
-				vbox(heading(title), u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil))),
+				vbox(heading(title), u.label("", tr.T("cpr.enter", nil)+". "+tr.T("cpr.hint", nil)), container.NewStack(two, box.box)),
 				pad,
 			}},
-			message: msg,
+			message:    msg,
+			messageBox: box,
+			// The pad's OK is the way on: a Next here as well would make the
+			// bar a primary button tall, and the pad no longer fit in large
+			// text on 1024×768. Back alone spans the bar.
 			actions: []fyne.CanvasObject{u.stepBack("create_cpr.back", u.showCreateName)},
 			speak:   says(title, tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
 		}
@@ -378,8 +411,10 @@ func (u *KioskUI) showCreateScopes() {
 				if next != nil {
 					if u.anyScope() {
 						next.Enable()
+						u.setMessage("")
 					} else {
 						next.Disable()
+						u.setMessage(u.tr.T("create.scopes_need", nil))
 					}
 				}
 			}
@@ -388,8 +423,12 @@ func (u *KioskUI) showCreateScopes() {
 		}
 		nextBox := u.primary("create_scopes.next", tr.T("button.next", nil), u.nextStep(u.showCreatePeriod))
 		next = u.buttons["create_scopes.next"]
+		// Why Next is grey, in the bar above it (whose room is kept, so
+		// nothing moves when the line comes and goes).
+		need := u.label("create_scopes.message", "")
 		if !u.anyScope() {
 			next.Disable()
+			need.SetText(tr.T("create.scopes_need", nil))
 		}
 		body := append([]fyne.CanvasObject{heading(tr.T("delegation.scopes", nil)), u.label("", tr.T("create.scopes_hint", nil))}, rows...)
 		// Correcting from the review, a tap changes the areas at once, so
@@ -402,7 +441,10 @@ func (u *KioskUI) showCreateScopes() {
 		for _, sc := range u.k.Catalogue().Scopes {
 			spoken = append(spoken, sc.Name.In(u.lang())+": "+sc.Description.In(u.lang()))
 		}
-		return &screen{id: "create_scopes", body: vbox(body...), actions: actions,
+		if need.Text != "" {
+			spoken = append(spoken, need.Text)
+		}
+		return &screen{id: "create_scopes", body: vbox(body...), actions: actions, message: need, messageInfo: true,
 			speak: says(append(append([]string{tr.T("delegation.scopes", nil), tr.T("create.scopes_hint", nil)}, spoken...), tr.T("create.scopes_speak", nil))...)}
 	})
 }
@@ -534,12 +576,13 @@ func (u *KioskUI) showCreateReview() {
 			rows = append(rows, u.label("review.assisted", t))
 			speak = append(speak, t)
 		}
-		rows = append(rows, u.label("", tr.T("create.review_note", nil)))
+		note := tr.T("create.review_note", map[string]any{"Name": u.draft.name})
+		rows = append(rows, u.label("", note))
 		actions := []fyne.CanvasObject{
 			u.big("review.cancel", tr.T("button.cancel", nil), u.openDelegations),
 			u.primary("review.confirm", tr.T("button.confirm", nil), once(u.confirmCreate)),
 		}
-		speak = append(speak, tr.T("create.review_note", nil), tr.T("create.review_speak", nil))
+		speak = append(speak, note, tr.T("create.review_speak", nil))
 		return &screen{id: "create_review", body: vbox(rows...), actions: actions, speak: says(speak...)}
 	})
 }
@@ -611,6 +654,20 @@ func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
 				speak = append(speak, tr.T("result.pending", nil))
 			}
 		}
+		// Whether the slip printed goes above the code: on a 1280×1024
+		// panel in large text the foot of the page is below the fold.
+		receipt := h.Receipt
+		if res != nil && !res.Receipt.Printed {
+			receipt = res.Receipt
+		}
+		if receipt.Printed {
+			rows = append(rows, u.label("handover.receipt", tr.T("handover.slip_printed", nil)))
+			speak = append(speak, tr.T("handover.slip_printed", nil))
+		} else {
+			rr, rt := u.receiptRows("handover", receipt)
+			rows = append(rows, rr...)
+			speak = append(speak, rt)
+		}
 		var code fyne.CanvasObject = container.NewCenter(img)
 		var speakTyped string
 		if h.Typed != "" {
@@ -634,18 +691,6 @@ func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
 			u.label("", tr.T("delegation.handover", nil)),
 			u.label("handover.expires", expires))
 		speak = append(speak, tr.T("handover.speak_qr", nil), speakTyped, tr.T("delegation.handover", nil), expires)
-		receipt := h.Receipt
-		if res != nil && !res.Receipt.Printed {
-			receipt = res.Receipt
-		}
-		if receipt.Printed {
-			rows = append(rows, u.label("handover.receipt", tr.T("handover.slip_printed", nil)))
-			speak = append(speak, tr.T("handover.slip_printed", nil))
-		} else {
-			rr, rt := u.receiptRows("handover", receipt)
-			rows = append(rows, rr...)
-			speak = append(speak, rt)
-		}
 		// The receipt of the new power of attorney (if it was just made),
 		// then the slip: both read aloud, like both printed.
 		var text []string

@@ -108,6 +108,11 @@ func (u *KioskUI) handoverDetails() ([]fyne.CanvasObject, []string) {
 	scopes := tr.T("handover.scopes", map[string]any{"Name": h.PrincipalName})
 	rows := []fyne.CanvasObject{u.label("handover.from", by), subheading(scopes)}
 	speak := []string{by, scopes}
+	if h.Principal == "" {
+		// "Fra Karen H." would only repeat the name the areas' heading
+		// gives; with the CPR number (signed in) it says more.
+		rows, speak = rows[1:], speak[1:]
+	}
 	for _, s := range h.Scopes {
 		name, desc := s.ScopeID, ""
 		if sc, ok := u.k.Catalogue().Scope(s.ScopeID); ok {

@@ -272,8 +272,10 @@ func TestAcceptHandoverScannedAtWelcome(t *testing.T) {
 	h.tap("handover_error.back")
 	h.k.Scan(code)
 	h.wantScreen("handover_preview")
-	// Signed out, only the code speaks: a masked name, no CPR number.
-	h.wantText(h.T("handover.from_name", map[string]any{"Name": "Karen H."}))
+	// Signed out, only the code speaks: a masked name, no CPR number, said
+	// once (in the areas' heading, not in a "Fra Karen H." line too).
+	h.wantText(h.T("handover.scopes", map[string]any{"Name": "Karen H."}))
+	h.wantNoText(h.T("handover.from_name", map[string]any{"Name": "Karen H."}))
 	h.wantNoText("Hansen")
 	h.wantNoText("010180")
 	h.wantText("Skat")

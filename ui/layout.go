@@ -206,69 +206,6 @@ func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// messageLayout is [message, bar]: the message box left of the actions
-// when both fit that way with the message at least half the width (a
-// landscape panel), else the message above the actions. Side by side the
-// actions take their own width, the message the rest.
-type messageLayout struct {
-	width float32 // of the last Layout, as in rowsLayout
-}
-
-// split returns the bar's width when the two go side by side, or 0.
-func (l *messageLayout) split(objs []fyne.CanvasObject, width float32) float32 {
-	bar := objs[1]
-	if !bar.Visible() {
-		return 0
-	}
-	bw := rowWidth(visible(bar.(*fyne.Container).Objects))
-	if width <= 0 || width-bw-gap() < width/2 {
-		return 0
-	}
-	return bw
-}
-
-func (l *messageLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	if len(objs) != 2 {
-		return fyne.Size{}
-	}
-	msg, bar := objs[0], objs[1]
-	bs := fyne.Size{}
-	if bar.Visible() {
-		bs = bar.MinSize()
-	}
-	if bw := l.split(objs, l.width); bw > 0 {
-		return fyne.NewSize(msg.MinSize().Width+gap()+bw, max(msg.MinSize().Height, bs.Height))
-	}
-	h := msg.MinSize().Height
-	if bar.Visible() {
-		h += gap() + bs.Height
-	}
-	return fyne.NewSize(max(msg.MinSize().Width, bs.Width), h)
-}
-
-func (l *messageLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	l.width = size.Width
-	if len(objs) != 2 {
-		return
-	}
-	msg, bar := objs[0], objs[1]
-	if bw := l.split(objs, size.Width); bw > 0 {
-		msg.Move(fyne.NewPos(0, 0))
-		msg.Resize(fyne.NewSize(size.Width-bw-gap(), size.Height))
-		// The actions keep to the foot: a longer message grows the bar
-		// upwards without moving them.
-		bh := min(bar.MinSize().Height, size.Height)
-		bar.Move(fyne.NewPos(size.Width-bw, size.Height-bh))
-		bar.Resize(fyne.NewSize(bw, bh))
-		return
-	}
-	mh := msg.MinSize().Height
-	msg.Move(fyne.NewPos(0, 0))
-	msg.Resize(fyne.NewSize(size.Width, mh))
-	bar.Move(fyne.NewPos(0, mh+gap()))
-	bar.Resize(fyne.NewSize(size.Width, max(size.Height-mh-gap(), 0)))
-}
-
 // flowLayout places its objects left to right at their own width and
 // starts a new row when the next one would not fit (the action bar's rows).
 type flowLayout struct {

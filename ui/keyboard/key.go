@@ -143,6 +143,9 @@ func (r *keyRenderer) MinSize() fyne.Size {
 	pads := keyGap(th) * (r.key.units - 1) // a 2-unit key spans the gap too
 	w := max(side*r.key.units+pads, content.Width+2*pad)
 	h := max(side, content.Height+2*pad)
+	if r.img != nil && r.text.Text != "" && r.iconAbove(th) > 0 {
+		h = max(side, content.Height+2*th.Size(fynetheme.SizeNameInputBorder))
+	}
 	return fyne.NewSize(w, h)
 }
 
@@ -155,7 +158,26 @@ func (r *keyRenderer) contentSize(th fyne.Theme) fyne.Size {
 	if r.text.Text == "" {
 		return fyne.NewSquareSize(icon)
 	}
+	if a := r.iconAbove(th); a > 0 {
+		return fyne.NewSize(max(a, ts.Width), a+ts.Height)
+	}
 	return fyne.NewSize(icon+th.Size(fynetheme.SizeNamePadding)+ts.Width, max(icon, ts.Height))
+}
+
+// iconAbove is the size of the icon drawn above the label, or 0 for beside
+// it: above when the two side by side would make the key half again wider
+// than it is tall and they fit one above the other, the icon a little smaller if need
+// be (a pad's "⌫ Delete" in large text, which would widen every column).
+func (r *keyRenderer) iconAbove(th fyne.Theme) float32 {
+	ts := fyne.MeasureText(r.text.Text, r.text.TextSize, r.text.TextStyle)
+	icon := th.Size(fynetheme.SizeNameInlineIcon)
+	side := r.key.keySide(th)
+	pad := th.Size(r.key.padding)
+	room := side - ts.Height - 2*th.Size(fynetheme.SizeNameInputBorder) // above and below, the border is room enough
+	if icon+th.Size(fynetheme.SizeNamePadding)+ts.Width+2*pad <= 1.5*side*r.key.units || room < icon/2 {
+		return 0
+	}
+	return min(icon, room)
 }
 
 func (r *keyRenderer) Layout(size fyne.Size) {
@@ -164,6 +186,14 @@ func (r *keyRenderer) Layout(size fyne.Size) {
 	content := r.contentSize(th)
 	x := (size.Width - content.Width) / 2
 	ts := fyne.MeasureText(r.text.Text, r.text.TextSize, r.text.TextStyle)
+	if icon := r.iconAbove(th); r.img != nil && r.text.Text != "" && icon > 0 {
+		y := (size.Height - content.Height) / 2
+		r.img.Resize(fyne.NewSquareSize(icon))
+		r.img.Move(fyne.NewPos((size.Width-icon)/2, y))
+		r.text.Resize(ts)
+		r.text.Move(fyne.NewPos((size.Width-ts.Width)/2, y+icon))
+		return
+	}
 	if r.img != nil {
 		icon := th.Size(fynetheme.SizeNameInlineIcon)
 		r.img.Resize(fyne.NewSquareSize(icon))

@@ -51,36 +51,129 @@ type display interface {
 	refresh(th fyne.Theme, digits []byte)
 }
 
-// textDisplay shows the typed value as bold text (the CPR pad).
-type textDisplay struct {
-	text   *canvas.Text
-	format func([]byte) string
-	widest string // the longest value, for the reserved width
+// boxDisplay is the CPR box: one framed slot per digit in groups (six,
+// a dash, four), the typed digit in its slot and the primary colour around
+// the slot the next digit goes in. While nothing is typed the empty slots
+// show where the digits will appear. Its size never changes.
+type boxDisplay struct {
+	groups []int
+	slots  []*canvas.Rectangle
+	texts  []*canvas.Text
+	dashes []*canvas.Text // one between each two groups
+	n      int            // digits typed at the last refresh
 }
 
-func newTextDisplay(format func([]byte) string, widest string) *textDisplay {
-	t := canvas.NewText("", color.Black)
-	t.Alignment = fyne.TextAlignCenter
-	t.TextStyle = fyne.TextStyle{Bold: true}
-	return &textDisplay{text: t, format: format, widest: widest}
+func newBoxDisplay(groups ...int) *boxDisplay {
+	d := &boxDisplay{groups: groups}
+	for _, g := range groups {
+		for range g {
+			d.slots = append(d.slots, canvas.NewRectangle(color.Transparent))
+			t := canvas.NewText("", color.Black)
+			t.Alignment = fyne.TextAlignCenter
+			t.TextStyle = fyne.TextStyle{Bold: true}
+			d.texts = append(d.texts, t)
+		}
+	}
+	for range len(groups) - 1 {
+		t := canvas.NewText("-", color.Black)
+		t.Alignment = fyne.TextAlignCenter
+		t.TextStyle = fyne.TextStyle{Bold: true}
+		d.dashes = append(d.dashes, t)
+	}
+	return d
 }
 
-func (d *textDisplay) objects() []fyne.CanvasObject { return []fyne.CanvasObject{d.text} }
-
-func (d *textDisplay) minSize(th fyne.Theme) fyne.Size {
-	return fyne.MeasureText(d.widest, th.Size(fynetheme.SizeNameHeadingText), fyne.TextStyle{Bold: true})
+func (d *boxDisplay) objects() []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for i := range d.slots {
+		out = append(out, d.slots[i], d.texts[i])
+	}
+	for _, t := range d.dashes {
+		out = append(out, t)
+	}
+	return out
 }
 
-func (d *textDisplay) layout(_ fyne.Theme, size fyne.Size) {
-	d.text.Move(fyne.NewPos(0, 0))
-	d.text.Resize(size)
+func (d *boxDisplay) textSize(th fyne.Theme) float32 { return th.Size(fynetheme.SizeNameHeadingText) }
+
+// slotSize fits one digit at heading size, a little room at its sides:
+// the box must stay narrow enough for the words to go beside the pad in
+// large text on 1024×768 (ui's TestEveryScreenFits).
+func (d *boxDisplay) slotSize(th fyne.Theme) (slot fyne.Size, dash float32) {
+	st := fyne.TextStyle{Bold: true}
+	digit := fyne.MeasureText("0", d.textSize(th), st)
+	pad := th.Size(fynetheme.SizeNameInnerPadding)
+	return fyne.NewSize(digit.Width+pad/3, digit.Height+pad), fyne.MeasureText("-", d.textSize(th), st).Width + pad/3
 }
 
-func (d *textDisplay) refresh(th fyne.Theme, digits []byte) {
-	d.text.Color = th.Color(fynetheme.ColorNameForeground, fynetheme.VariantLight)
-	d.text.TextSize = th.Size(fynetheme.SizeNameHeadingText)
-	d.text.Text = d.format(digits)
-	d.text.Refresh()
+func (d *boxDisplay) gap(th fyne.Theme) float32 { return th.Size(fynetheme.SizeNameInnerPadding) / 6 }
+
+func (d *boxDisplay) minSize(th fyne.Theme) fyne.Size {
+	s, dash := d.slotSize(th)
+	n := float32(len(d.slots))
+	return fyne.NewSize(n*s.Width+(n-1)*d.gap(th)+float32(len(d.dashes))*(dash+d.gap(th)), s.Height)
+}
+
+func (d *boxDisplay) layout(th fyne.Theme, size fyne.Size) {
+	s, dash := d.slotSize(th)
+	gap := d.gap(th)
+	x := (size.Width - d.minSize(th).Width) / 2
+	i := 0
+	for g, n := range d.groups {
+		if g > 0 {
+			t := d.dashes[g-1]
+			t.Move(fyne.NewPos(x, 0))
+			t.Resize(fyne.NewSize(dash, s.Height))
+			x += dash + gap
+		}
+		for range n {
+			d.slots[i].Move(fyne.NewPos(x, 0))
+			d.slots[i].Resize(s)
+			d.texts[i].Move(fyne.NewPos(x, 0))
+			d.texts[i].Resize(s)
+			x += s.Width + gap
+			i++
+		}
+	}
+}
+
+// styleSlots draws the slots of a PIN or CPR box: framed in the input
+// border, the one at next (where the next digit goes) in the primary colour.
+func styleSlots(th fyne.Theme, slots []*canvas.Rectangle, next int) {
+	c := func(n fyne.ThemeColorName) color.Color { return th.Color(n, fynetheme.VariantLight) }
+	border := th.Size(fynetheme.SizeNameInputBorder)
+	for i, r := range slots {
+		r.FillColor = c(fynetheme.ColorNameInputBackground)
+		r.StrokeColor = c(fynetheme.ColorNameInputBorder)
+		r.StrokeWidth = border
+		if i == next {
+			r.StrokeColor = c(fynetheme.ColorNamePrimary)
+			r.StrokeWidth = 2 * border
+		}
+		r.CornerRadius = th.Size(fynetheme.SizeNameInputRadius)
+		r.Refresh()
+	}
+}
+
+func (d *boxDisplay) refresh(th fyne.Theme, digits []byte) {
+	d.n = len(digits)
+	c := func(n fyne.ThemeColorName) color.Color { return th.Color(n, fynetheme.VariantLight) }
+	styleSlots(th, d.slots, d.n)
+	for i := range d.slots {
+		t := d.texts[i]
+		t.Text = ""
+		if i < len(digits) {
+			t.Text = string(digits[i])
+		}
+		t.Color = c(fynetheme.ColorNameForeground)
+		t.TextSize = d.textSize(th)
+		t.Refresh()
+	}
+	for _, t := range d.dashes {
+		t.Color = c(fynetheme.ColorNameForeground)
+		t.TextSize = d.textSize(th)
+		t.Refresh()
+	}
 }
 
 // slotDisplay is the PIN box: one slot per digit (at least minSlots, so a
@@ -164,20 +257,10 @@ func (d *slotDisplay) layout(th fyne.Theme, size fyne.Size) {
 func (d *slotDisplay) refresh(th fyne.Theme, digits []byte) {
 	d.ensure()
 	d.n = len(digits)
-	c := func(n fyne.ThemeColorName) color.Color { return th.Color(n, fynetheme.VariantLight) }
-	border := th.Size(fynetheme.SizeNameInputBorder)
-	for i, r := range d.slots {
-		r.FillColor = c(fynetheme.ColorNameInputBackground)
-		r.StrokeColor = c(fynetheme.ColorNameInputBorder)
-		r.StrokeWidth = border
-		if i == d.n {
-			r.StrokeColor = c(fynetheme.ColorNamePrimary) // the next digit goes here
-			r.StrokeWidth = 2 * border
-		}
-		r.CornerRadius = th.Size(fynetheme.SizeNameInputRadius)
-		r.Refresh()
-		d.dots[i].FillColor = c(fynetheme.ColorNameForeground)
-		d.dots[i].Refresh()
+	styleSlots(th, d.slots, d.n)
+	for _, dot := range d.dots {
+		dot.FillColor = th.Color(fynetheme.ColorNameForeground, fynetheme.VariantLight)
+		dot.Refresh()
 	}
 }
 
@@ -498,7 +581,7 @@ func NewCPRPad(onSubmit func(cpr string)) *CPRPad {
 	c.ExtendBaseWidget(c)
 	c.pad.maxLen = func() int { return 10 }
 	c.pad.format = FormatCPR
-	c.pad.display = newTextDisplay(FormatCPR, "00000000-0000")
+	c.pad.display = newBoxDisplay(6, 4)
 	c.pad.onOK = func() {
 		if len(c.pad.digits) == 10 && c.OnSubmit != nil {
 			c.OnSubmit(c.Value())
@@ -555,7 +638,14 @@ func (c *CPRPad) TypedRune(r rune) { c.pad.typedRune(r) }
 // TypedKey accepts Backspace and Return from a physical keypad.
 func (c *CPRPad) TypedKey(e *fyne.KeyEvent) { c.pad.typedKey(e) }
 
-// CreateRenderer draws the number above the keys.
+// Slots returns the frames of the CPR box (ten, six then four) and the
+// digit shown in each, for tests and the screen's checks.
+func (c *CPRPad) Slots() ([]*canvas.Rectangle, []*canvas.Text) {
+	d := c.pad.display.(*boxDisplay)
+	return d.slots, d.texts
+}
+
+// CreateRenderer draws the CPR box above the keys.
 func (c *CPRPad) CreateRenderer() fyne.WidgetRenderer {
 	return c.pad.renderer(c, c.Theme)
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
@@ -195,8 +196,8 @@ func TestCPRPad(t *testing.T) {
 	if submitted != "010203-1234" {
 		t.Errorf("submitted %q; want 010203-1234", submitted)
 	}
-	if got := uitest.AllText(pad)[0]; got != "010203-1234" {
-		t.Errorf("displayed %q; want 010203-1234", got)
+	if got := shownCPR(pad); got != "0102031234" {
+		t.Errorf("box shows %q; want 0102031234", got)
 	}
 	if len(values) == 0 || values[len(values)-1] != "010203-1234" {
 		t.Errorf("OnChanged values = %v", values)
@@ -206,6 +207,65 @@ func TestCPRPad(t *testing.T) {
 	tapAll(t, pad.Key, "1", keyboard.KeyOK)
 	if submitted != "" {
 		t.Errorf("OK with 1 digit submitted %q; want nothing", submitted)
+	}
+}
+
+// shownCPR is the digits drawn in the CPR box's slots.
+func shownCPR(pad *keyboard.CPRPad) string {
+	_, texts := pad.Slots()
+	var b strings.Builder
+	for _, t := range texts {
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}
+
+// TestCPRBox: before anything is typed the CPR box shows ten framed slots
+// (six, a dash, four) so a person sees where the digits go; each typed digit
+// appears in its own slot, and the frame is drawn in the theme's border
+// colour, the next slot in the primary colour.
+func TestCPRBox(t *testing.T) {
+	for _, s := range []bktheme.Settings{{}, {LargeText: true}, {HighContrast: true}} {
+		newApp(t, s)
+		pad := keyboard.NewCPRPad(nil)
+		pad.Now = steppingClock(time.Second)
+		w := test.NewTempWindow(t, pad)
+		w.Resize(pad.MinSize().AddWidthHeight(40, 40))
+		slots, texts := pad.Slots()
+		if len(slots) != 10 || len(texts) != 10 {
+			t.Fatalf("%+v: %d slots, %d texts; want 10", s, len(slots), len(texts))
+		}
+		th := fyne.CurrentApp().Settings().Theme()
+		border := th.Color(fynetheme.ColorNameInputBorder, fynetheme.VariantLight)
+		for i, r := range slots {
+			if !r.Visible() || r.Size().Width < 10 || r.Size().Height < 10 || r.StrokeWidth <= 0 {
+				t.Errorf("%+v: slot %d visible=%v size=%v stroke=%v; want a framed box", s, i, r.Visible(), r.Size(), r.StrokeWidth)
+			}
+			if i > 0 && r.StrokeColor != border {
+				t.Errorf("%+v: slot %d frame %v; want the input border colour", s, i, r.StrokeColor)
+			}
+			if i > 0 && r.Position().X <= slots[i-1].Position().X+slots[i-1].Size().Width {
+				t.Errorf("%+v: slot %d overlaps slot %d", s, i, i-1)
+			}
+		}
+		// the dash sits between slot 6 and slot 7: a wider gap there
+		g := func(i int) float32 { return slots[i].Position().X - slots[i-1].Position().X - slots[i-1].Size().Width }
+		if g(6) <= g(5) {
+			t.Errorf("%+v: gap before the seventh slot %v not wider than before the sixth %v (no dash)", s, g(6), g(5))
+		}
+		if slots[0].StrokeColor == border {
+			t.Errorf("%+v: the first slot is not marked as where the next digit goes", s)
+		}
+		if tx := texts[0].TextSize; tx < th.Size(fynetheme.SizeNameHeadingText) {
+			t.Errorf("%+v: digit size %v; want at least heading size", s, tx)
+		}
+		tapAll(t, pad.Key, "1", "2")
+		if got := shownCPR(pad); got != "12" {
+			t.Errorf("%+v: box shows %q; want 12", s, got)
+		}
+		if slots[2].StrokeColor == border || slots[0].StrokeColor != border {
+			t.Errorf("%+v: after two digits the third slot is not the marked one", s)
+		}
 	}
 }
 

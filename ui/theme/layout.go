@@ -17,6 +17,10 @@ import (
 type controlLayout struct {
 	width, height fyne.ThemeSizeName
 	square        bool // as wide as it is tall
+	// filled: the fill is the boundary (a primary or danger button), so the
+	// outline is drawn only while the button is disabled, when its fill is
+	// about the background's (dark grey on black in high contrast).
+	filled bool
 }
 
 // margin is what each control adds on every side so that the box padding
@@ -53,6 +57,10 @@ func (l controlLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 			// The outline follows the theme of the moment; a mode switch
 			// rebuilds the screen and lays it out again.
 			r.StrokeColor = th.Color(fynetheme.ColorNameInputBorder, fynetheme.VariantLight)
+			if b, ok := objects[0].(fyne.Disableable); ok && l.filled {
+				r.StrokeColor = th.Color(fynetheme.ColorNameDisabled, fynetheme.VariantLight)
+				r.Hidden = !b.Disabled()
+			}
 			r.StrokeWidth = th.Size(fynetheme.SizeNameInputBorder)
 			r.CornerRadius = th.Size(fynetheme.SizeNameInputRadius)
 		}
@@ -99,22 +107,22 @@ func SquareButton(b *widget.Button) *fyne.Container {
 
 // PrimaryButton makes b the screen's main action: high importance and at
 // least SizeNamePrimaryButtonHeight tall (64 px normally, 96 px in large
-// text). Its fill is its boundary (ControlPairs checks it), so it has no
-// outline.
+// text). Its fill is its boundary (ControlPairs checks it), so it has an
+// outline only while disabled.
 func PrimaryButton(b *widget.Button) *fyne.Container {
 	b.Importance = widget.HighImportance
 	b.Refresh()
-	return control(b, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight}, false)
+	return control(b, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight, filled: true}, true)
 }
 
 // DangerButton makes b an action that ends something (withdraw, revoke,
 // renounce): danger importance, as tall as a primary button. Like a
 // primary button its fill is its boundary (ControlPairs checks the danger
-// fill, TextPairs its text), so it has no outline.
+// fill, TextPairs its text), so it has an outline only while disabled.
 func DangerButton(b *widget.Button) *fyne.Container {
 	b.Importance = widget.DangerImportance
 	b.Refresh()
-	return control(b, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight}, false)
+	return control(b, controlLayout{width: SizeNameTouchTarget, height: SizeNamePrimaryButtonHeight, filled: true}, true)
 }
 
 // Tile wraps a tile (a button under text of its own) like TouchTarget,

@@ -191,6 +191,7 @@ func ControlPairs(s Settings) []Pair {
 		{"danger button fill", c(fynetheme.ColorNameError)},
 		{"success button fill", c(fynetheme.ColorNameSuccess)},
 		{"warning button fill", c(fynetheme.ColorNameWarning)},
+		{"disabled primary button outline", c(fynetheme.ColorNameDisabled)},
 	}
 	var pairs []Pair
 	for _, e := range edges {

@@ -100,8 +100,12 @@ func TestSecondaryButtonsAreOutlined(t *testing.T) {
 				t.Errorf("%s %s: outline contrast %.2f; want ≥ %d", name(s), name2, got, MinControlContrast)
 			}
 		}
-		if p := PrimaryButton(widget.NewButton("OK", nil)); len(p.Objects) != 1 {
-			t.Errorf("%s PrimaryButton: %d objects; want the button alone (its fill is its edge)", name(s), len(p.Objects))
+		p := PrimaryButton(widget.NewButton("OK", nil))
+		p.Resize(p.MinSize())
+		for _, o := range p.Objects[1:] {
+			if o.Visible() {
+				t.Errorf("%s PrimaryButton: outlined (%T) while enabled; want the fill alone (its fill is its edge)", name(s), o)
+			}
 		}
 	}
 }
@@ -274,4 +278,37 @@ func hasPair(pairs []Pair, name string) bool {
 		}
 	}
 	return false
+}
+
+// A disabled primary button (Next before an area is chosen) keeps a
+// visible edge: its fill is about the background's in high contrast, so it
+// is outlined in the disabled colour (ControlPairs checks that colour),
+// and the outline goes when it is enabled, the fill then being the edge.
+func TestDisabledPrimaryButtonIsOutlined(t *testing.T) {
+	for _, s := range []Settings{{}, {HighContrast: true}} {
+		a := test.NewTempApp(t)
+		a.Settings().SetTheme(New(s))
+		b := widget.NewButton("Næste", nil)
+		box := PrimaryButton(b)
+		b.Disable()
+		box.Resize(fyne.NewSize(300, 100))
+		var edge *canvas.Rectangle
+		for _, o := range box.Objects {
+			if r, ok := o.(*canvas.Rectangle); ok {
+				edge = r
+			}
+		}
+		if edge == nil {
+			t.Fatalf("%s: the primary button has no outline to draw when disabled", name(s))
+		}
+		bg := New(s).Color(fynetheme.ColorNameBackground, fynetheme.VariantLight)
+		if !edge.Visible() || edge.StrokeWidth <= 0 || Contrast(edge.StrokeColor, bg) < 3 {
+			t.Errorf("%s: disabled outline %v (width %v) on %v: contrast %.2f; want ≥ 3", name(s), edge.StrokeColor, edge.StrokeWidth, bg, Contrast(edge.StrokeColor, bg))
+		}
+		b.Enable()
+		box.Refresh()
+		if edge.Visible() {
+			t.Errorf("%s: enabled primary button outlined in %v; want no outline", name(s), edge.StrokeColor)
+		}
+	}
 }
