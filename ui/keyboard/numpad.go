@@ -103,10 +103,10 @@ func (d *boxDisplay) slotSize(th fyne.Theme) (slot fyne.Size, dash float32) {
 	st := fyne.TextStyle{Bold: true}
 	digit := fyne.MeasureText("0", d.textSize(th), st)
 	pad := th.Size(fynetheme.SizeNameInnerPadding)
-	return fyne.NewSize(digit.Width+pad/3, digit.Height+pad), fyne.MeasureText("-", d.textSize(th), st).Width + pad/3
+	return fyne.NewSize(digit.Width+pad*2/3, digit.Height+pad), fyne.MeasureText("-", d.textSize(th), st).Width + pad/3
 }
 
-func (d *boxDisplay) gap(th fyne.Theme) float32 { return th.Size(fynetheme.SizeNameInnerPadding) / 6 }
+func (d *boxDisplay) gap(th fyne.Theme) float32 { return th.Size(fynetheme.SizeNameInnerPadding) / 4 }
 
 func (d *boxDisplay) minSize(th fyne.Theme) fyne.Size {
 	s, dash := d.slotSize(th)
