@@ -658,7 +658,7 @@ func (u *KioskUI) doThen(kind bk.ActionKind, p bk.Payload, back func(), then fun
 			return
 		}
 		if err != nil {
-			u.showActionError(err, back)
+			u.showActionErrorOf(kind, err, back)
 			return
 		}
 		if then != nil {
@@ -669,11 +669,26 @@ func (u *KioskUI) doThen(kind bk.ActionKind, p bk.Payload, back func(), then fun
 	})
 }
 
-func (u *KioskUI) showActionError(err error, back func()) {
+func (u *KioskUI) showActionError(err error, back func()) { u.showActionErrorOf("", err, back) }
+
+// staleTrustRefusal names, per widening action, what cannot be done
+// while the kiosk's keys and rules are too old.
+var staleTrustRefusal = map[bk.ActionKind]string{
+	bk.GiveConsent:      "result.stale_trust.give_consent",
+	bk.CreateDelegation: "result.stale_trust.create_delegation",
+	bk.AcceptDelegation: "result.stale_trust.accept_delegation",
+}
+
+// showActionErrorOf says why kind was refused; a refusal for stale trust
+// names what cannot be done and what to do instead.
+func (u *KioskUI) showActionErrorOf(kind bk.ActionKind, err error, back func()) {
 	msg := u.errText(err)
 	if bk.ErrorCode(err) == bk.EStaleTrust && u.status.TrustStale {
 		// The banner already says why; the screen says what it means here.
 		msg = u.tr.T("result.stale_trust", nil)
+		if key, ok := staleTrustRefusal[kind]; ok {
+			msg = u.tr.T(key, nil)
+		}
 	}
 	u.show(func() *screen {
 		tr := u.tr
@@ -726,12 +741,9 @@ func (u *KioskUI) showResult(kind bk.ActionKind, p bk.Payload, res Result, back 
 		done := u.whatChanged(kind, p, res)
 		panel := []fyne.CanvasObject{u.label("result.done", done)}
 		speak := []string{title, done}
-		if res.Pending {
-			key := "result.sent_later"
-			if u.status.Online { // central has not answered yet
-				key = "result.sent_soon"
-			}
-			t := tr.T(key, nil)
+		// Offline, the banner already says the answer is kept and sent later.
+		if res.Pending && u.status.Online { // central has not answered yet
+			t := tr.T("result.sent_soon", nil)
 			panel = append(panel, u.label("result.pending", t))
 			speak = append(speak, t)
 		}

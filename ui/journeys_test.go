@@ -90,7 +90,13 @@ func TestOfflineActionsArePendingAndSentLater(t *testing.T) {
 	h.tap("consent.give." + id)
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	h.wantText(h.T("result.sent_later", nil))
+	// The banner says the answer waits; the result does not say it again.
+	if n := strings.Count(flat(h.text()), "sendes senere"); n != 1 {
+		t.Errorf("the result says %d times that the answer is sent later; want once (the banner):\n%s", n, h.text())
+	}
+	if n := strings.Count(flat(h.text()), "gemt"); n > 2 {
+		t.Errorf("the result says \"gemt\" %d times; want at most twice:\n%s", n, h.text())
+	}
 	h.wantText("Når dit svar er sendt, må Københavns Kommune bruge") // not "må nu": central does not know yet
 	h.wantText(h.u.Translator().TN("offline.banner", 1, nil))
 	r := h.k.Printer().Receipts()
@@ -138,8 +144,10 @@ func TestStaleTrustRefusesWideningOnly(t *testing.T) {
 	h.wantScreen("action_error")
 	// The banner gives the reason; the message says what it means here
 	// rather than repeating it.
-	if got := h.label("action_error.message"); got != h.T("result.stale_trust", nil) {
-		t.Errorf("refusal = %q; want the stale-trust reason", got)
+	// It names what cannot be done, and what to do instead.
+	if got := h.label("action_error.message"); got != h.T("result.stale_trust.give_consent", nil) ||
+		!strings.Contains(got, "Du kan ikke give samtykke lige nu.") || !strings.Contains(got, "Prøv senere") {
+		t.Errorf("refusal = %q; want what cannot be done and the way on", got)
 	}
 	if len(h.k.Queued()) != 0 || h.k.Consent(give).State != bk.ConsentRequested {
 		t.Errorf("a refused action was stored")
