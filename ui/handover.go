@@ -57,12 +57,13 @@ func (u *KioskUI) onScan(code string) {
 }
 
 func (u *KioskUI) showHandoverError(err error) {
-	msg := u.errText(err)
-	if bk.ErrorCode(err) == bk.EInvalid || bk.ErrorCode(err) == bk.EBadSignature {
-		msg = u.tr.T("scan.bad_code", nil)
-	}
 	u.show(func() *screen {
 		tr := u.tr
+		// Worded at each build, so a change of language says it anew.
+		msg := u.errText(err)
+		if bk.ErrorCode(err) == bk.EInvalid || bk.ErrorCode(err) == bk.EBadSignature {
+			msg = tr.T("scan.bad_code", nil)
+		}
 		back := u.showWelcome
 		if u.sess != nil {
 			back = u.showHome

@@ -277,6 +277,11 @@ func TestAcceptHandoverScannedAtWelcome(t *testing.T) {
 	if got := h.label("handover_error.message"); got != h.T("scan.bad_code", nil) {
 		t.Errorf("message = %q; want %q", got, h.T("scan.bad_code", nil))
 	}
+	h.tap("lang.en") // the message follows a change of language
+	if got := h.label("handover_error.message"); got != h.T("scan.bad_code", nil) || !strings.Contains(got, "Hold the code still") {
+		t.Errorf("in English the message = %q; want %q", got, h.T("scan.bad_code", nil))
+	}
+	h.tap("lang.da")
 	h.tap("handover_error.back")
 	h.k.Scan(code)
 	h.wantScreen("handover_preview")
