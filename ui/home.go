@@ -549,7 +549,7 @@ func (u *KioskUI) confirmWithdraw(c *bk.Consent) {
 			question: tr.T("consent.confirm_withdraw", map[string]any{"Authority": auth}),
 			facts: append(u.consentFacts(c),
 				fact{tr.T("consent.in_force", nil), u.date(c.ValidUntil)}),
-			means:  tr.T("consent.withdraw_stops", map[string]any{"Authority": auth}),
+			means:  tr.T("consent.withdraw_stops", nil),
 			yes:    tr.T("consent.withdraw", nil),
 			no:     tr.T("consent.keep", nil),
 			danger: true,
