@@ -34,7 +34,7 @@ test: deps ## run all tests (unit, UI with Fyne's test driver, end to end, smoke
 	$(TESTENV) $(GO) test $(TESTTAGS) -count=1 -timeout 20m ./...
 
 screens: ## draw every screen in every display mode into docs/screens (PNGs and an index)
-	find docs/screens -name '*.png' ! -name 'phone-*' -delete # the phone page's are the browser test's
+	find docs/screens -maxdepth 1 -name '*.png' ! -name 'phone-*' -delete # the phone page's are the browser test's
 	$(TESTENV) $(GO) test $(TESTTAGS) -count=1 -run '^TestRenderPNG$$' ./ui/ -args -png $(CURDIR)/docs/screens
 
 bench: deps ## run the benchmarks (figures go in docs/benchmarks.md)
