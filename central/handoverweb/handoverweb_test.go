@@ -498,11 +498,11 @@ func TestNoSignInRefusesClearly(t *testing.T) {
 // English, and the refusal changes nothing.
 func TestCodeThatLiesIsRefused(t *testing.T) {
 	w := newWorld(t, dev)
-	d, honest := w.delegation(t, nil)
+	d, _ := w.delegation(t, nil)
 	w.reg.mu.Lock()
 	w.reg.dels[d.ID].Scopes = []bk.ScopeGrant{{ScopeID: "tax"}}
 	w.reg.mu.Unlock()
-	honest = w.code(t, d, func(c *handover.Claims) { c.Scopes = []string{"tax"} })
+	honest := w.code(t, d, func(c *handover.Claims) { c.Scopes = []string{"tax"} })
 	lie := w.code(t, d, func(c *handover.Claims) {
 		c.Scopes, c.ValidTo = []string{"health", "income"}, d.ValidFrom.AddDate(3, 0, 0)
 	})

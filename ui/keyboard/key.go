@@ -74,13 +74,6 @@ func (k *Key) setLabel(label, description string) {
 	k.Refresh()
 }
 
-func (k *Key) setImportant(on bool) {
-	if k.important != on {
-		k.important = on
-		k.Refresh()
-	}
-}
-
 // Tapped runs the key's action.
 func (k *Key) Tapped(*fyne.PointEvent) {
 	if k.onTap != nil {
