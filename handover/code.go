@@ -189,14 +189,7 @@ func Issue(c Claims, delegateCPR, kid string, key crypto.Signer) (string, error)
 		PrincipalName: c.PrincipalName,
 		Binding:       binding(digits, c.TokenID, BindingLen),
 	}
-	if err := w.check(); err != nil {
-		return "", invalid("%s", err)
-	}
-	payload, err := encMode.Marshal(w)
-	if err != nil {
-		return "", fmt.Errorf("handover: encode claims: %w", err)
-	}
-	raw, err := sign1(payload, kid, key, false)
+	raw, err := signClaims(&w, kid, key, false)
 	if err != nil {
 		return "", err
 	}

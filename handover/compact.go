@@ -160,14 +160,7 @@ func IssueCompact(c Claims, delegateCPR, kid string, key crypto.Signer) (string,
 		LifetimeDays: (c.ExpiresAt.Unix() - c.IssuedAt.Unix()) / day, TokenID: c.TokenID, PrincipalName: c.PrincipalName,
 		Binding: binding(digits, c.TokenID, CompactBindingLen),
 	}
-	if err := w.check(); err != nil {
-		return "", invalid("%s", err)
-	}
-	payload, err := encMode.Marshal(w)
-	if err != nil {
-		return "", fmt.Errorf("handover: encode claims: %w", err)
-	}
-	raw, err := sign1(payload, kid, key, true)
+	raw, err := signClaims(&w, kid, key, true)
 	if err != nil {
 		return "", err
 	}
@@ -178,6 +171,19 @@ func IssueCompact(c Claims, delegateCPR, kid string, key crypto.Signer) (string,
 // algorithm header BK2 leaves out (RFC 9052 §3.1 lets external data
 // carry the algorithm), so a BK2 signature is never valid as anything else.
 var compactAAD = []byte("borgerkiosk-handover-BK2-EdDSA")
+
+// signClaims checks the wire claims of either format, encodes them as CBOR
+// and signs them: the one path both code formats are made by.
+func signClaims(w interface{ check() error }, kid string, key crypto.Signer, compact bool) ([]byte, error) {
+	if err := w.check(); err != nil {
+		return nil, invalid("%s", err)
+	}
+	payload, err := encMode.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("handover: encode claims: %w", err)
+	}
+	return sign1(payload, kid, key, compact)
+}
 
 // sign1 signs payload as an untagged COSE_Sign1 with kid in the protected
 // header, and the algorithm there too (BK1) or in the external data (BK2,
