@@ -24,6 +24,9 @@ func dist(t *testing.T) map[string]string {
 	t.Helper()
 	dir := os.Getenv("BK_DIST")
 	if dir == "" {
+		if os.Getenv("BK_APPLIANCE") != "" {
+			t.Fatal("BK_APPLIANCE is set but BK_DIST is not: the appliance suite needs the built packages")
+		}
 		t.Skip("BK_DIST is not set: run `make appliance`, which builds the packages first")
 	}
 	debs, _ := filepath.Glob(filepath.Join(dir, "*.deb"))

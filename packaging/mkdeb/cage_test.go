@@ -92,7 +92,7 @@ func TestKioskUnderCage(t *testing.T) {
 	dist(t) // the appliance suite only
 	bin := os.Getenv("BK_BIN")
 	if bin == "" {
-		t.Skip("BK_BIN is not set: run `make appliance`")
+		t.Fatal("BK_DIST is set but BK_BIN is not: `make appliance` sets both")
 	}
 	cage, grim := require(t, "cage"), require(t, "grim")
 	require(t, "Xwayland") // the kiosk is a GLFW (X11) program
