@@ -53,6 +53,7 @@ func (s *Server) CheckDelegation(ctx context.Context, authorityID string, q *Del
 // and a check never disagree and the two people read that a service got
 // (or was refused) an on-behalf token, once, not that it checked.
 func (s *Server) CheckDelegationAs(ctx context.Context, kind bk.UsageKind, authorityID, service string, q *DelegationCheck) (*DelegationCheckResult, error) {
+	defer observeSince(s.metrics.checkTime.WithLabelValues(string(kind)), time.Now())
 	now := s.now()
 	for _, p := range []struct {
 		name string

@@ -1,6 +1,7 @@
 package central
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -24,7 +25,18 @@ type metrics struct {
 	handover    *prometheus.CounterVec
 	typed       *prometheus.CounterVec
 	usage       *prometheus.CounterVec
+
+	// Latencies of the work behind the routes: a whole push (all its
+	// store retries), a check by kind (bk.UsageKind), a store transaction
+	// by op (view, update).
+	pushTime  prometheus.Histogram
+	checkTime *prometheus.HistogramVec
+	storeTime *prometheus.HistogramVec
 }
+
+// latencyBuckets run from 0.5 ms to about 60 s: a check answers in
+// milliseconds, a push under a burst may take its whole 30 s timeout.
+var latencyBuckets = prometheus.ExponentialBuckets(0.0005, 2.5, 14)
 
 func newMetrics() *metrics {
 	m := &metrics{
@@ -63,7 +75,23 @@ func newMetrics() *metrics {
 			Help: "Pushes where a sequence number came again with different content.",
 		}),
 	}
+	m.pushTime = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "borgerkiosk_central_push_duration_seconds",
+		Help:    "Time to decide and store one push, including the store's retries.",
+		Buckets: latencyBuckets,
+	})
+	m.checkTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "borgerkiosk_central_check_duration_seconds",
+		Help:    "Time to answer a consent or delegation check (or a token exchange's check), by kind.",
+		Buckets: latencyBuckets,
+	}, []string{"kind"})
+	m.storeTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "borgerkiosk_central_store_duration_seconds",
+		Help:    "Time of a store transaction (view or update, with its retries), by op.",
+		Buckets: latencyBuckets,
+	}, []string{"op"})
 	m.reg.MustRegister(m.requests, m.durations, m.pushActions, m.forks, m.pushBusy, m.handover, m.typed, m.usage,
+		m.pushTime, m.checkTime, m.storeTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show every outcome from the start, so dashboards see zeros, not gaps.
 	for _, o := range []bk.Outcome{bk.Applied, bk.Duplicate, bk.Superseded, bk.Rejected} {
@@ -86,3 +114,25 @@ func (m *metrics) observe(route string, code int, d time.Duration) {
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// timedStore is the server's store with each transaction's time observed.
+type timedStore struct {
+	Store
+	view, update prometheus.Observer
+}
+
+func (m *metrics) timed(st Store) Store {
+	return &timedStore{Store: st, view: m.storeTime.WithLabelValues("view"), update: m.storeTime.WithLabelValues("update")}
+}
+
+func (t *timedStore) View(ctx context.Context, fn func(tx Tx) error) error {
+	defer observeSince(t.view, time.Now())
+	return t.Store.View(ctx, fn)
+}
+
+func (t *timedStore) Update(ctx context.Context, fn func(tx Tx) error) error {
+	defer observeSince(t.update, time.Now())
+	return t.Store.Update(ctx, fn)
+}
+
+func observeSince(o prometheus.Observer, start time.Time) { o.Observe(time.Since(start).Seconds()) }

@@ -60,6 +60,7 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 	if req.Kiosk != kioskID {
 		return nil, bk.Errorf(bk.EForbidden, "The batch names another kiosk than the one that signed the request.")
 	}
+	defer observeSince(s.metrics.pushTime, time.Now())
 	now := s.now().UTC()
 	checked := s.precheck(ctx, kioskID, req)
 	var resp *bk.PushResponse

@@ -289,6 +289,7 @@ func (s *Server) AuthorityConsent(ctx context.Context, authorityID, id string) (
 // CheckConsent tells an authority whether one of its consents allows it to
 // use a category of a citizen's data now.
 func (s *Server) CheckConsent(ctx context.Context, authorityID string, q *bk.ConsentCheck) (*bk.ConsentCheckResult, error) {
+	defer observeSince(s.metrics.checkTime.WithLabelValues(string(bk.UsageConsentCheck)), time.Now())
 	if q.CPR.IsZero() {
 		return nil, bk.Errorf(bk.EInvalid, "cpr is required")
 	}

@@ -197,7 +197,6 @@ func New(cfg Config) (*Server, error) {
 	rules.ClockSkew = cfg.ClockSkew
 	s := &Server{
 		cfg:       cfg,
-		store:     cfg.Store,
 		rules:     rules,
 		log:       cfg.Logger,
 		now:       cfg.Now,
@@ -213,6 +212,7 @@ func New(cfg Config) (*Server, error) {
 		typedLimit:      newClientLimiter("typed code", rl.TypedCode, rl.MaxClients),
 		typedTotalLimit: newClientLimiter("typed code total", rl.TypedCodeTotal, 1),
 	}
+	s.store = s.metrics.timed(cfg.Store)
 	if cfg.Pages != nil {
 		s.pages = cfg.Pages(s)
 	}
