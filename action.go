@@ -20,12 +20,16 @@ const (
 	AcceptDelegation   ActionKind = "accept_delegation"
 	DeclineDelegation  ActionKind = "decline_delegation"
 	RenounceDelegation ActionKind = "renounce_delegation"
+	// SetContact sets (or, with an empty e-mail, removes) the signer's own
+	// contact details: it is about the signer, not a consent or delegation.
+	SetContact ActionKind = "set_contact"
 )
 
 // ActionKinds lists every kind, in a stable order.
 var ActionKinds = []ActionKind{
 	GiveConsent, DeclineConsent, WithdrawConsent,
 	CreateDelegation, RevokeDelegation, AcceptDelegation, DeclineDelegation, RenounceDelegation,
+	SetContact,
 }
 
 // Valid reports whether k is a known kind.
@@ -44,10 +48,17 @@ func (k ActionKind) Widening() bool {
 	return k == GiveConsent || k == CreateDelegation || k == AcceptDelegation
 }
 
-// OnConsent reports whether the action changes a consent (else a delegation).
+// OnConsent reports whether the action changes a consent.
 func (k ActionKind) OnConsent() bool {
 	return k == GiveConsent || k == DeclineConsent || k == WithdrawConsent
 }
+
+// OnContact reports whether the action changes the signer's own contact
+// details (it has no subject id: its subject is whoever signed it).
+func (k ActionKind) OnContact() bool { return k == SetContact }
+
+// OnDelegation reports whether the action changes a delegation.
+func (k ActionKind) OnDelegation() bool { return k.Valid() && !k.OnConsent() && !k.OnContact() }
 
 // Payload holds the arguments of an action; which fields are set depends on
 // the kind (see Action.DecodePayload).
@@ -65,6 +76,9 @@ type Payload struct {
 	// form (handover.TypedCode) central can then resolve.
 	HandoverToken   string    `json:"handover_token,omitempty"`
 	HandoverExpires time.Time `json:"handover_expires,omitzero"` // create: when that first code stops working
+	// Contact is set_contact's whole argument; an empty Email removes the
+	// address.
+	Contact *Contact `json:"contact,omitempty"`
 }
 
 // Assist is a staff member's signed statement that they are helping at one
@@ -193,6 +207,18 @@ func (a *Action) DecodePayload() (Payload, error) {
 	if err := UnmarshalStrict(a.Payload, &p); err != nil {
 		return p, Errorf(EInvalid, "action payload: %s", ErrorMessage(err))
 	}
+	if (p.Contact != nil) != a.Kind.OnContact() {
+		if p.Contact == nil {
+			return p, Errorf(EInvalid, "action payload: contact is required")
+		}
+		return p, Errorf(EInvalid, "action payload: contact belongs only in a %s action", SetContact)
+	}
+	if a.Kind.OnContact() {
+		if p.ConsentID != "" || p.DelegationID != "" {
+			return p, Errorf(EInvalid, "action payload: a %s action is about its signer and names no consent or delegation", SetContact)
+		}
+		return p, p.Contact.Check()
+	}
 	if a.Kind.OnConsent() {
 		if !ValidID(p.ConsentID) {
 			return p, Errorf(EInvalid, "action payload: consent_id must be a UUID")
@@ -213,7 +239,8 @@ func (a *Action) DecodePayload() (Payload, error) {
 	return p, nil
 }
 
-// Subject returns the id of the consent or delegation the action changes.
+// Subject returns the id of the consent or delegation the action changes;
+// "" for a contact action, whose subject is its signer.
 func (a *Action) Subject() (string, error) {
 	p, err := a.DecodePayload()
 	if err != nil {
@@ -223,10 +250,13 @@ func (a *Action) Subject() (string, error) {
 }
 
 // Subject returns the id of the consent or delegation that an action of
-// kind with this payload changes.
+// kind with this payload changes; "" for a contact action.
 func (p *Payload) Subject(kind ActionKind) string {
-	if kind.OnConsent() {
+	switch {
+	case kind.OnConsent():
 		return p.ConsentID
+	case kind.OnContact():
+		return ""
 	}
 	return p.DelegationID
 }

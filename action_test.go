@@ -232,25 +232,31 @@ func TestActionKinds(t *testing.T) {
 	tests := []struct {
 		kind                       bk.ActionKind
 		valid, widening, onConsent bool
+		onContact, onDelegation    bool
 	}{
-		{bk.GiveConsent, true, true, true},
-		{bk.DeclineConsent, true, false, true},
-		{bk.WithdrawConsent, true, false, true},
-		{bk.CreateDelegation, true, true, false},
-		{bk.RevokeDelegation, true, false, false},
-		{bk.AcceptDelegation, true, true, false},
-		{bk.DeclineDelegation, true, false, false},
-		{bk.RenounceDelegation, true, false, false},
-		{"", false, false, false},
-		{"GIVE_CONSENT", false, false, false},
+		{bk.GiveConsent, true, true, true, false, false},
+		{bk.DeclineConsent, true, false, true, false, false},
+		{bk.WithdrawConsent, true, false, true, false, false},
+		{bk.CreateDelegation, true, true, false, false, true},
+		{bk.RevokeDelegation, true, false, false, false, true},
+		{bk.AcceptDelegation, true, true, false, false, true},
+		{bk.DeclineDelegation, true, false, false, false, true},
+		{bk.RenounceDelegation, true, false, false, false, true},
+		{bk.SetContact, true, false, false, true, false},
+		{"", false, false, false, false, false},
+		{"GIVE_CONSENT", false, false, false, false, false},
 	}
-	if len(bk.ActionKinds) != 8 {
-		t.Errorf("len(ActionKinds) = %d; want 8", len(bk.ActionKinds))
+	if len(bk.ActionKinds) != 9 {
+		t.Errorf("len(ActionKinds) = %d; want 9", len(bk.ActionKinds))
 	}
 	for _, tt := range tests {
 		if tt.kind.Valid() != tt.valid || tt.kind.Widening() != tt.widening || tt.kind.OnConsent() != tt.onConsent {
 			t.Errorf("%q: Valid, Widening, OnConsent = %v, %v, %v; want %v, %v, %v", tt.kind,
 				tt.kind.Valid(), tt.kind.Widening(), tt.kind.OnConsent(), tt.valid, tt.widening, tt.onConsent)
+		}
+		if tt.kind.OnContact() != tt.onContact || tt.kind.OnDelegation() != tt.onDelegation {
+			t.Errorf("%q: OnContact, OnDelegation = %v, %v; want %v, %v", tt.kind,
+				tt.kind.OnContact(), tt.kind.OnDelegation(), tt.onContact, tt.onDelegation)
 		}
 	}
 }
@@ -298,6 +304,18 @@ func TestDecodePayload(t *testing.T) {
 		{bk.CreateDelegation, `{` + strings.Replace(create, `,"valid_to":"2027-11-26T12:00:00Z"`, ``, 1) + `}`, false},
 		{bk.CreateDelegation, `{` + strings.Replace(create, `"2027-11-26T12:00:00Z"`, `"next year"`, 1) + `}`, false},
 		{bk.CreateDelegation, `{` + create + `,"scopes_extra":[]}`, false},
+		{bk.SetContact, `{"contact":{"email":"mads@example.dk","language":"da","email_reminders":true}}`, true},
+		{bk.SetContact, `{"contact":{"language":"en"}}`, true}, // removes the address
+		{bk.SetContact, `{}`, false},
+		{bk.SetContact, `{"contact":null}`, false},
+		{bk.SetContact, `{"contact":{"email":"mads@example.dk"}}`, false},
+		{bk.SetContact, `{"contact":{"email":"mads","language":"da"}}`, false},
+		{bk.SetContact, `{"contact":{"email":"Mads <mads@example.dk>","language":"da"}}`, false},
+		{bk.SetContact, `{"contact":{"language":"da","phone":"12345678"}}`, false},
+		{bk.SetContact, `{` + did + `,"contact":{"language":"da"}}`, false},
+		{bk.SetContact, `{` + cid + `,"contact":{"language":"da"}}`, false},
+		{bk.RevokeDelegation, `{` + did + `,"contact":{"language":"da"}}`, false},
+		{bk.GiveConsent, `{` + cid + `,"contact":{"language":"da"}}`, false},
 	}
 	for _, tt := range tests {
 		a := &bk.Action{Kind: tt.kind, Payload: json.RawMessage(tt.payload)}
@@ -433,6 +451,9 @@ func actionSeeds(tb testing.TB) [][]byte {
 		if k == bk.CreateDelegation {
 			p = *createPayload()
 		}
+		if k == bk.SetContact {
+			p = bk.Payload{Contact: &bk.Contact{Email: "mads@example.dk", Language: bk.LangDanish, EmailReminders: true}}
+		}
 		var staff *fixture.Card
 		if k == bk.CreateDelegation || k == bk.GiveConsent {
 			staff = cs.help
@@ -456,7 +477,8 @@ func FuzzActionJSON(f *testing.F) {
 	cs := newCards()
 	trust := cs.issuer.Trust()
 	rules := testRules()
-	targets := []bk.Target{{}, {Consent: consent(bk.ConsentRequested)}, {Delegation: delegation(bk.DelegationPending)}}
+	targets := []bk.Target{{}, {Consent: consent(bk.ConsentRequested)}, {Delegation: delegation(bk.DelegationPending)},
+		{Contact: &bk.Contact{Email: "a@example.dk", Language: bk.LangDanish, ChangedAt: now}}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var a bk.Action
 		if json.Unmarshal(b, &a) != nil {

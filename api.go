@@ -65,11 +65,13 @@ type ErrorResponse struct {
 // CitizenState is what a signed-in citizen sees: their consents (with open
 // requests) and delegations both ways. It is fetched live, never stored.
 type CitizenState struct {
-	Consents    []*Consent    `json:"consents"`
-	GivenByMe   []*Delegation `json:"given_by_me"`
-	GivenToMe   []*Delegation `json:"given_to_me"`
-	FetchedAt   time.Time     `json:"fetched_at"`
-	Authorities []Authority   `json:"-"`
+	Consents  []*Consent    `json:"consents"`
+	GivenByMe []*Delegation `json:"given_by_me"`
+	GivenToMe []*Delegation `json:"given_to_me"`
+	// Contact is the citizen's own contact details, nil when they gave none.
+	Contact     *Contact    `json:"contact,omitempty"`
+	FetchedAt   time.Time   `json:"fetched_at"`
+	Authorities []Authority `json:"-"`
 }
 
 // CitizenAuth proves a card holder is present: the card's signature over

@@ -41,6 +41,9 @@ func DefaultRules(cat *Catalogue) *Rules {
 type Target struct {
 	Consent    *Consent
 	Delegation *Delegation
+	// Contact is the signer's own contact details, for a SetContact action
+	// (nil when they have none yet).
+	Contact *Contact
 }
 
 // Apply decides what action a, signed by actor (and countersigned by staff,
@@ -60,6 +63,11 @@ func (r *Rules) Apply(t Target, a *Action, actor, staff *Certificate, now time.T
 func (r *Rules) ApplyDecoded(t Target, a *Action, p Payload, actor, staff *Certificate, now time.Time) (Verdict, Target) {
 	if a.OccurredAt.After(now.Add(r.ClockSkew)) {
 		return Refuse(a.ID, Errorf(EClockSkew, "The action is dated in the future; the kiosk clock is wrong.")), Target{}
+	}
+	if a.Kind.OnContact() {
+		// No state machine: contact details are a setting, not a grant.
+		v, c := r.applyContact(t.Contact, a, p)
+		return v, Target{Contact: c}
 	}
 	if a.Kind.OnConsent() {
 		if t.Consent == nil {

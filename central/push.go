@@ -185,9 +185,13 @@ func (s *Server) apply(tx Tx, checked *bk.Checked, kioskID string, it bk.PushIte
 		}
 	}
 	var target bk.Target
-	if a.Kind.OnConsent() {
+	switch {
+	case a.Kind.OnContact():
+		// The subject is the signer; their card's CPR, never the payload's.
+		target.Contact, err = tx.Contact(actor.CPR)
+	case a.Kind.OnConsent():
 		target.Consent, err = tx.Consent(subject)
-	} else {
+	default:
 		target.Delegation, err = tx.Delegation(subject)
 	}
 	if err != nil && bk.ErrorCode(err) != bk.ENotFound {
@@ -198,6 +202,8 @@ func (s *Server) apply(tx Tx, checked *bk.Checked, kioskID string, it bk.PushIte
 		return v, nil
 	}
 	switch {
+	case changed.Contact != nil:
+		err = tx.PutContact(actor.CPR, changed.Contact)
 	case changed.Consent != nil:
 		err = tx.PutConsent(changed.Consent)
 	case changed.Delegation != nil:

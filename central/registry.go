@@ -232,7 +232,13 @@ func (s *Server) CitizenState(ctx context.Context, kioskID string, auth *bk.Citi
 		if st.GivenByMe, err = tx.DelegationsByPrincipal(cert.CPR); err != nil {
 			return err
 		}
-		st.GivenToMe, err = tx.DelegationsByDelegate(cert.CPR)
+		if st.GivenToMe, err = tx.DelegationsByDelegate(cert.CPR); err != nil {
+			return err
+		}
+		st.Contact, err = tx.Contact(cert.CPR)
+		if bk.ErrorCode(err) == bk.ENotFound {
+			st.Contact, err = nil, nil
+		}
 		return err
 	})
 	if err != nil {

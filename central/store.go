@@ -134,6 +134,16 @@ type Tx interface {
 	// DeleteNonce removes a nonce (it was used); ENotFound if absent.
 	DeleteNonce(value []byte) error
 
+	// Contact returns a citizen's contact details, or ENotFound when they
+	// never set any.
+	Contact(cpr bk.CPR) (*bk.Contact, error)
+	// PutContact adds or replaces a citizen's contact details (an empty
+	// Email is kept: it records that the address was removed, and when).
+	// The CPR number is kept only as a keyed index digest, never in a
+	// value, as for the usage log. EInvalid for a zero cpr or a contact
+	// that fails Check.
+	PutContact(cpr bk.CPR, c *bk.Contact) error
+
 	// PutUsage adds usage records, each to the log of its principal and,
 	// when its Delegate is not zero, to the delegate's log too, with Role
 	// set in each copy. The CPR numbers are kept only as keyed index

@@ -98,4 +98,11 @@ CREATE TABLE usage_log (
 );
 CREATE INDEX usage_log_by_time ON usage_log (at);
 `,
+	// A citizen's contact details (bk.Contact), by the digest of their CPR.
+	`
+CREATE TABLE contacts (
+	cpr_hash bytea PRIMARY KEY,
+	doc      json NOT NULL
+);
+`,
 }

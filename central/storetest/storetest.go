@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"Nonces", testNonces},
 		{"Usage", testUsage},
 		{"UsageSweep", testUsageSweep},
+		{"Contacts", testContacts},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewReadOnly},
 		{"ConcurrentCursor", testConcurrentCursor},
