@@ -589,7 +589,7 @@ func (u *KioskUI) showCreateReview() {
 
 func (u *KioskUI) confirmCreate() {
 	p := u.draftPayload()
-	u.doThen(bk.CreateDelegation, p, u.showCreateReview, func(res Result) {
+	u.doThen(bk.CreateDelegation, p, u.showCreateReview, func(res bk.Result) {
 		u.draft = nil
 		u.makeHandoverAfter(p.DelegationID, &res)
 	})
@@ -599,8 +599,8 @@ func (u *KioskUI) makeHandover(id string) { u.makeHandoverAfter(id, nil) }
 
 // makeHandoverAfter makes and prints the handover code; res is the result
 // of the create action, when there was one, so its receipt is reported too.
-func (u *KioskUI) makeHandoverAfter(id string, res *Result) {
-	var h Handover
+func (u *KioskUI) makeHandoverAfter(id string, res *bk.Result) {
+	var h bk.Handover
 	var err error
 	sess := u.sess
 	u.work(func() {
@@ -634,7 +634,7 @@ func qrImage(code string) (fyne.CanvasObject, error) {
 }
 
 // showHandoverQR shows the code large and says whether the slip printed.
-func (u *KioskUI) showHandoverQR(h Handover, res *Result) {
+func (u *KioskUI) showHandoverQR(h bk.Handover, res *bk.Result) {
 	u.show(func() *screen {
 		tr := u.tr
 		img, err := qrImage(h.Code)

@@ -35,7 +35,7 @@ func (u *KioskUI) onScan(code string) {
 	default:
 		return
 	}
-	var info HandoverInfo
+	var info bk.HandoverInfo
 	var err error
 	u.work(func() {
 		ctx, cancel := u.ctx()

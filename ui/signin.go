@@ -111,7 +111,7 @@ func (u *KioskUI) onCard(e bk.CardEvent) {
 
 func (u *KioskUI) readCard() {
 	u.showBusy("reading", u.tr.T("card.reading", nil))
-	var info CardInfo
+	var info bk.CardInfo
 	var err error
 	u.work(func() {
 		ctx, cancel := u.ctx()
@@ -225,9 +225,9 @@ func (u *KioskUI) showPIN(msg string) {
 }
 
 func (u *KioskUI) signIn(pin string) {
-	var s Session
+	var s bk.Session
 	var err error
-	var assist *Assist
+	var assist *bk.StaffGrant
 	if u.card != nil && u.card.Role == bk.RoleCitizen {
 		assist = u.assist
 	}

@@ -15,7 +15,7 @@ import (
 
 // showStaffHome loads the attention list, then shows the kiosk's health.
 func (u *KioskUI) showStaffHome() {
-	var items []AttentionItem
+	var items []bk.AttentionItem
 	var err error
 	u.work(func() {
 		ctx, cancel := u.ctx()
@@ -33,11 +33,11 @@ func (u *KioskUI) showStaffHome() {
 	})
 }
 
-func (u *KioskUI) deviceText(d DeviceState) string {
+func (u *KioskUI) deviceText(d bk.DeviceState) string {
 	switch d {
-	case DeviceOK:
+	case bk.DeviceOK:
 		return u.tr.T("staff.device_ok", nil)
-	case DevicePaperOut:
+	case bk.DevicePaperOut:
 		return u.tr.T("staff.device_paper_out", nil)
 	}
 	return u.tr.T("staff.device_offline", nil)
@@ -153,7 +153,7 @@ func (u *KioskUI) syncNow() {
 // grantAssist has the staff card sign a grant, then asks the staff member
 // to take their card out so the citizen can use the one slot.
 func (u *KioskUI) grantAssist() {
-	var a *Assist
+	var a *bk.StaffGrant
 	var err error
 	sess := u.sess
 	u.work(func() {

@@ -1,6 +1,6 @@
 // Package ui is the kiosk's Fyne front end: the citizen self-service and
 // staff-assisted journeys. It talks to the rest of the kiosk only through
-// the Kiosk and Session interfaces (service.go) and a Speaker; cmd/kiosk
+// the root's Kiosk and Session interfaces (kiosk.go) and a Speaker; cmd/kiosk
 // wires the real devices in, ui/fake provides in-memory ones for tests.
 //
 // Every screen is rebuilt from scratch when shown, from the translator and
@@ -111,7 +111,7 @@ func (c Config) Validate() error {
 
 // Deps is what the UI needs from outside.
 type Deps struct {
-	Kiosk   Kiosk
+	Kiosk   bk.Kiosk
 	Speaker speech.Speaker // nil means speech.Silent: read-aloud shown as unavailable
 	Config  Config
 	// Now is the clock for dates on screen and defaults; time.Now if nil.
@@ -132,7 +132,7 @@ type Deps struct {
 type KioskUI struct {
 	app   fyne.App
 	win   fyne.Window
-	k     Kiosk
+	k     bk.Kiosk
 	sp    speech.Speaker
 	cfg   Config
 	now   func() time.Time
@@ -143,16 +143,16 @@ type KioskUI struct {
 	tr    *i18n.Translator
 
 	cancelEvents func()
-	status       Status
+	status       bk.Status
 
 	// Per-person state; wipe() resets all of it.
 	settings  theme.Settings
 	readAloud bool
-	volume    int           // read-aloud volume, 0–100; speech.DefaultVolume at start
-	card      *CardInfo     // the card read, before and after sign-in
-	sess      Session       // nil when nobody is signed in
-	assist    *Assist       // a staff grant waiting for or used by a citizen
-	handover  *HandoverInfo // a scanned code waiting for the delegate's decision
+	volume    int              // read-aloud volume, 0–100; speech.DefaultVolume at start
+	card      *bk.CardInfo     // the card read, before and after sign-in
+	sess      bk.Session       // nil when nobody is signed in
+	assist    *bk.StaffGrant   // a staff grant waiting for or used by a citizen
+	handover  *bk.HandoverInfo // a scanned code waiting for the delegate's decision
 	state     *bk.CitizenState
 	stateErr  error // why state could not be fetched live (offline)
 	draft     *delegationDraft
@@ -164,7 +164,7 @@ type KioskUI struct {
 	noticeKind theme.NoticeKind
 	awaitScan  bool // the "scan your code" screen is waiting
 
-	attention []AttentionItem // staff home only
+	attention []bk.AttentionItem // staff home only
 
 	idle      idleTimer
 	headerBox *fyne.Container
@@ -239,10 +239,10 @@ func New(app fyne.App, win fyne.Window, d Deps) (*KioskUI, error) {
 	// Not applyTheme: the window is not shown yet, so Fyne's RunWithContext
 	// would find no GL context to make current (and no textures exist).
 	u.app.Settings().SetTheme(theme.New(u.settings))
-	u.cancelEvents = u.k.Subscribe(Events{
+	u.cancelEvents = u.k.Subscribe(bk.Events{
 		Card:   func(e bk.CardEvent) { fyne.Do(func() { u.onCard(e) }) },
 		Scan:   func(code string) { fyne.Do(func() { u.onScan(code) }) },
-		Status: func(s Status) { fyne.Do(func() { u.onStatus(s) }) },
+		Status: func(s bk.Status) { fyne.Do(func() { u.onStatus(s) }) },
 	})
 	u.showWelcome()
 	if u.k.CardPresent() {

@@ -149,7 +149,7 @@ func (u *KioskUI) showUsage() {
 
 // printUsage prints the statement and says how it went on the same page.
 func (u *KioskUI) printUsage() {
-	var res Receipt
+	var res bk.Receipt
 	var err error
 	sess := u.sess
 	u.work(func() {
