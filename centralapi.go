@@ -29,9 +29,12 @@ type NonceResponse struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// ConsentList is an authority's list of its consents.
+// ConsentList is one page of an authority's list of its consents, by id.
+// NextCursor, when not empty, asks for the next page (the cursor query
+// parameter); the last page has none.
 type ConsentList struct {
-	Consents []*Consent `json:"consents"`
+	Consents   []*Consent `json:"consents"`
+	NextCursor string     `json:"next_cursor,omitempty"`
 }
 
 // ConsentCheck asks whether an authority may use a category of a citizen's

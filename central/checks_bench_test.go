@@ -37,6 +37,27 @@ func benchSize(env string, full int) int {
 	return full
 }
 
+// benchStores open a fresh store of each kind, closed by the benchmark.
+var benchStores = []struct {
+	name string
+	open func(b *testing.B) central.Store
+}{
+	{"badger", func(b *testing.B) central.Store {
+		s, err := badgerstore.Open(b.TempDir(), badgerstore.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}},
+	{"postgres", func(b *testing.B) central.Store {
+		s, err := postgres.Open(context.Background(), pgtest.NewSchema(b), postgres.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}},
+}
+
 // benchCPR is the n-th of up to 1.4 million distinct adult CPR numbers.
 func benchCPR(n int) bk.CPR {
 	day := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/4000)
@@ -146,25 +167,7 @@ func load(b *testing.B, st central.Store, consents, delegations int, now time.Ti
 func BenchmarkChecks(b *testing.B) {
 	consents := benchSize("BK_BENCH_CONSENTS", 1_000_000)
 	delegations := benchSize("BK_BENCH_DELEGATIONS", 100_000)
-	stores := []struct {
-		name string
-		open func(b *testing.B) central.Store
-	}{
-		{"badger", func(b *testing.B) central.Store {
-			s, err := badgerstore.Open(b.TempDir(), badgerstore.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			return s
-		}},
-		{"postgres", func(b *testing.B) central.Store {
-			s, err := postgres.Open(context.Background(), pgtest.NewSchema(b), postgres.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			return s
-		}},
-	}
+	stores := benchStores
 	rounds := benchSize("BK_BENCH_ROUNDS", 3)
 	if testing.Short() {
 		rounds = 1

@@ -169,19 +169,25 @@ func (s *Server) handleConsentRequest(w http.ResponseWriter, r *http.Request, au
 
 func (s *Server) handleListConsents(w http.ResponseWriter, r *http.Request, authorityID string) {
 	var cpr bk.CPR
-	if q := r.URL.Query().Get("cpr"); q != "" {
+	q := r.URL.Query()
+	if v := q.Get("cpr"); v != "" {
 		var err error
-		if cpr, err = bk.ParseCPR(q, s.now()); err != nil {
+		if cpr, err = bk.ParseCPR(v, s.now()); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
-	list, err := s.AuthorityConsents(r.Context(), authorityID, cpr)
+	after, limit, err := parseConsentPage(q)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, bk.ConsentList{Consents: list})
+	page, err := s.AuthorityConsentPage(r.Context(), authorityID, cpr, after, limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) handleGetConsent(w http.ResponseWriter, r *http.Request, authorityID string) {

@@ -89,6 +89,11 @@ type Tx interface {
 	// ConsentsByAuthority lists an authority's consents by id; with a
 	// non-zero cpr only that citizen's.
 	ConsentsByAuthority(authorityID string, cpr bk.CPR) ([]*bk.Consent, error)
+	// ConsentsPage lists an authority's consents with id > after (from
+	// the first when after is empty), by id, at most limit of them (limit
+	// <= 0: all). It reads one range of an index on (authority, id), so a
+	// page costs the same whatever the authority holds.
+	ConsentsPage(authorityID, after string, limit int) ([]*bk.Consent, error)
 
 	// Delegation returns the delegation with id, or ENotFound.
 	Delegation(id string) (*bk.Delegation, error)

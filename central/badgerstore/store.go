@@ -12,6 +12,7 @@
 //	consent/<id>                      bk.Consent
 //	consent-cpr/<H(cpr)><id>          index, empty value
 //	consent-auth/<authority><H(cpr)><id>
+//	consent-auth-id/<authority><id>    index for paging, empty value
 //	delegation/<id>                   bk.Delegation
 //	deleg-principal/<H(cpr)><id>
 //	deleg-delegate/<H(cpr)><id>
@@ -139,6 +140,10 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := s.moveUsage(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("badgerstore: moving the usage log to %s: %w", usageDir, err)
+	}
+	if err := s.indexConsentPages(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("badgerstore: indexing consents for paging: %w", err)
 	}
 	return s, nil
 }
@@ -585,6 +590,9 @@ func (t *tx) PutConsent(c *bk.Consent) error {
 		if err := t.txn.Set(key("consent-auth", seg(c.AuthorityID), h, []byte(c.ID)), nil); err != nil {
 			return err
 		}
+		if err := t.txn.Set(consentPageKey(c.AuthorityID, c.ID), nil); err != nil {
+			return err
+		}
 	}
 	return t.put(key("consent", []byte(c.ID)), c)
 }
@@ -621,6 +629,84 @@ func (t *tx) ConsentsByAuthority(authorityID string, cpr bk.CPR) ([]*bk.Consent,
 		return t.consentsUnder(key("consent-auth", seg(authorityID)), sha256.Size)
 	}
 	return t.consentsUnder(key("consent-auth", seg(authorityID), t.cprHash(cpr)), 0)
+}
+
+func consentPageKey(authorityID, id string) []byte {
+	return key("consent-auth-id", seg(authorityID), []byte(id))
+}
+
+func (t *tx) ConsentsPage(authorityID, after string, limit int) ([]*bk.Consent, error) {
+	prefix := key("consent-auth-id", seg(authorityID))
+	o := badger.DefaultIteratorOptions
+	o.PrefetchValues = false
+	o.Prefix = prefix
+	it := t.txn.NewIterator(o)
+	defer it.Close()
+	out := []*bk.Consent{}
+	for it.Seek(append(bytes.Clone(prefix), after...)); it.ValidForPrefix(prefix); it.Next() {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		id := string(it.Item().Key()[len(prefix):])
+		if id <= after { // the seek lands on after itself
+			continue
+		}
+		c, err := t.Consent(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+var metaConsentPages = []byte("meta/consent-pages")
+
+// indexConsentPages writes the consent-auth-id index of a store from before
+// it, from the consent-auth index, once; a crash before the mark only writes
+// it again.
+func (s *Store) indexConsentPages() error {
+	var done bool
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(metaConsentPages)
+		done = err == nil
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			err = nil
+		}
+		return err
+	})
+	if err != nil || done {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	prefix := key("consent-auth")
+	err = s.db.View(func(txn *badger.Txn) error {
+		o := badger.DefaultIteratorOptions
+		o.PrefetchValues = false
+		o.Prefix = prefix
+		it := txn.NewIterator(o)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()[len(prefix):] // <authority seg><H(cpr)><id>
+			if len(k) < 2 || len(k) < 2+int(binary.BigEndian.Uint16(k))+sha256.Size {
+				return errors.New("short consent index key")
+			}
+			n := 2 + int(binary.BigEndian.Uint16(k))
+			auth, id := string(k[2:n]), string(k[n+sha256.Size:])
+			if err := wb.Set(consentPageKey(auth, id), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = wb.Set(metaConsentPages, nil)
+	}
+	if err != nil {
+		wb.Cancel()
+		return err
+	}
+	return wb.Flush()
 }
 
 // --- delegations ---

@@ -105,4 +105,8 @@ CREATE TABLE contacts (
 	doc      json NOT NULL
 );
 `,
+	// An authority's consents by id, for paging its list.
+	`
+CREATE INDEX consents_by_authority_id ON consents (authority_id, id);
+`,
 }

@@ -594,6 +594,14 @@ func (t *tx) ConsentsByAuthority(authorityID string, cpr bk.CPR) ([]*bk.Consent,
 		authorityID, t.cprHash(cpr))
 }
 
+func (t *tx) ConsentsPage(authorityID, after string, limit int) ([]*bk.Consent, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE authority_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+		authorityID, after, limit)
+}
+
 // --- delegations ---
 
 func (t *tx) Delegation(id string) (*bk.Delegation, error) {

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"PushCursors", testPushCursors},
 		{"Actions", testActions},
 		{"Consents", testConsents},
+		{"ConsentPages", testConsentPages},
 		{"Delegations", testDelegations},
 		{"HandoverCodes", testHandoverCodes},
 		{"TypedCodes", testTypedCodes},
@@ -335,6 +336,71 @@ func testConsents(t *testing.T, s central.Store) {
 			}
 			wantEqual(t, c.name, ids(got), ids(sorted(c.want)))
 		}
+		return nil
+	})
+}
+
+// testConsentPages walks an authority's consents page by page: each page
+// starts after the last id of the one before, none is skipped or repeated,
+// a changed consent is not listed twice, and another authority's (whose id
+// is a prefix of this one's) never appear.
+func testConsentPages(t *testing.T, s central.Store) {
+	var mine []*bk.Consent
+	update(t, s, func(tx central.Tx) error {
+		mine = mine[:0]
+		for i := range 7 {
+			c := consent("sundhed", []bk.CPR{cprA, cprB}[i%2])
+			mine = append(mine, c)
+			for _, other := range []*bk.Consent{c, consent("sund", cprA), consent("sundhedx", cprB)} {
+				if err := tx.PutConsent(other); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	mine = sorted(mine)
+	changed := *mine[2]
+	changed.State, changed.ChangedAt = bk.ConsentDeclined, T0
+	update(t, s, func(tx central.Tx) error { return tx.PutConsent(&changed) })
+	view(t, s, func(tx central.Tx) error {
+		for _, limit := range []int{1, 3, 7, 0} {
+			var got []*bk.Consent
+			after := ""
+			for pages := 0; pages <= len(mine)+1; pages++ {
+				page, err := tx.ConsentsPage("sundhed", after, limit)
+				if err != nil {
+					return err
+				}
+				if limit > 0 && len(page) > limit {
+					t.Errorf("ConsentsPage(limit %d) = %d consents", limit, len(page))
+				}
+				if len(page) == 0 {
+					break
+				}
+				got = append(got, page...)
+				after = page[len(page)-1].ID
+			}
+			wantEqual(t, fmt.Sprintf("ConsentsPage(sundhed) in pages of %d", limit), ids(got), ids(mine))
+		}
+		page, err := tx.ConsentsPage("sundhed", mine[1].ID, 2)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "ConsentsPage(after the second, 2)", ids(page), ids(mine[2:4]))
+		if len(page) == 2 && page[0].State != bk.ConsentDeclined {
+			t.Errorf("ConsentsPage listed %s; want the changed consent as stored", page[0].State)
+		}
+		page, err = tx.ConsentsPage("sundhed", mine[len(mine)-1].ID, 0)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "ConsentsPage(after the last)", ids(page), []string{})
+		page, err = tx.ConsentsPage("nobody", "", 10)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "ConsentsPage(nobody)", ids(page), []string{})
 		return nil
 	})
 }
