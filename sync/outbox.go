@@ -103,6 +103,8 @@ type Outbox struct {
 
 	purgeMu gosync.Mutex // one Purge at a time (maintenance and callers)
 
+	wal walSync // makes each commit durable (Badger's SyncWrites is off)
+
 	notify chan struct{}
 	stop   chan struct{}
 	wg     gosync.WaitGroup
@@ -187,16 +189,19 @@ func (o *Outbox) viewOrUpdate(fn func(*badger.Txn) error) error {
 	if o.opts.ReadOnly {
 		return o.db.View(fn)
 	}
-	return o.db.Update(fn)
+	return o.update(fn)
 }
 
-// update runs fn in a read-write transaction; a read-only outbox (which may
-// be a writable copy) refuses.
+// update runs fn in a read-write transaction and returns once the commit is
+// on disk; a read-only outbox (which may be a writable copy) refuses.
 func (o *Outbox) update(fn func(*badger.Txn) error) error {
 	if o.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	return o.db.Update(fn)
+	if err := o.db.Update(fn); err != nil {
+		return err
+	}
+	return o.wal.sync()
 }
 
 func getU64(txn *badger.Txn, k []byte) (uint64, error) {

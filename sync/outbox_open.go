@@ -88,9 +88,10 @@ func Open(dir string, opts Options) (*Outbox, error) {
 		return nil, fmt.Errorf("outbox: opening %s: %w", dir, err)
 	}
 	o := &Outbox{db: db, dir: dir, opts: opts, log: log, blog: blog, copyDir: copyDir, cleanup: cleanup,
-		notify: make(chan struct{}, 1), stop: make(chan struct{})}
+		notify: make(chan struct{}, 1), stop: make(chan struct{}), wal: walSync{dir: dir}}
 	if err := o.load(); err != nil {
 		db.Close()
+		o.wal.close()
 		cleanup()
 		return nil, err
 	}
@@ -102,11 +103,12 @@ func Open(dir string, opts Options) (*Outbox, error) {
 }
 
 // badgerOptions are sized for a kiosk PC: small memtables and caches (a few
-// tens of MB resident), values inline in the LSM tree (actions are ~1.5 KB),
-// every commit synced.
+// tens of MB resident), values inline in the LSM tree (actions are ~1.5 KB).
+// Every commit is synced, by the outbox itself (walSync), not by Badger's
+// SyncWrites, which would also msync the unused value log each time.
 func badgerOptions(dir string, key []byte, readOnly bool, log *badgerLogger) badger.Options {
 	return badger.DefaultOptions(dir).
-		WithSyncWrites(true).
+		WithSyncWrites(false).
 		WithReadOnly(readOnly).
 		WithLogger(log). // not WithLoggingLevel: it replaces the logger with Badger's own
 		WithMetricsEnabled(false).
@@ -197,6 +199,7 @@ func (o *Outbox) Close() error {
 		close(o.stop)
 		o.wg.Wait()
 		err := o.db.Close()
+		o.wal.close()
 		o.cleanup()
 		done <- err
 	}()
