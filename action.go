@@ -23,13 +23,16 @@ const (
 	// SetContact sets (or, with an empty e-mail, removes) the signer's own
 	// contact details: it is about the signer, not a consent or delegation.
 	SetContact ActionKind = "set_contact"
+	// RenewDelegation gives a delegation the principal gave a new period
+	// (and possibly other areas); Rules.renew says when it may.
+	RenewDelegation ActionKind = "renew_delegation"
 )
 
 // ActionKinds lists every kind, in a stable order.
 var ActionKinds = []ActionKind{
 	GiveConsent, DeclineConsent, WithdrawConsent,
 	CreateDelegation, RevokeDelegation, AcceptDelegation, DeclineDelegation, RenounceDelegation,
-	SetContact,
+	SetContact, RenewDelegation,
 }
 
 // Valid reports whether k is a known kind.
@@ -43,9 +46,10 @@ func (k ActionKind) Valid() bool {
 }
 
 // Widening reports whether the action grants something (give, create,
-// accept). With a stale trust bundle only restrictive actions are accepted.
+// accept, renew: a longer grant is a grant). With a stale trust bundle only
+// restrictive actions are accepted.
 func (k ActionKind) Widening() bool {
-	return k == GiveConsent || k == CreateDelegation || k == AcceptDelegation
+	return k == GiveConsent || k == CreateDelegation || k == AcceptDelegation || k == RenewDelegation
 }
 
 // OnConsent reports whether the action changes a consent.
@@ -68,14 +72,15 @@ type Payload struct {
 	PrincipalName string       `json:"principal_name,omitempty"` // create: shown to the delegate
 	Delegate      *CPR         `json:"delegate,omitempty"`       // create
 	DelegateName  string       `json:"delegate_name,omitempty"`  // create: as the principal typed it (CheckName)
-	Scopes        []ScopeGrant `json:"scopes,omitempty"`         // create
-	ValidFrom     time.Time    `json:"valid_from,omitzero"`      // create
-	ValidTo       time.Time    `json:"valid_to,omitzero"`        // create
+	Scopes        []ScopeGrant `json:"scopes,omitempty"`         // create, renew
+	ValidFrom     time.Time    `json:"valid_from,omitzero"`      // create, renew
+	ValidTo       time.Time    `json:"valid_to,omitzero"`        // create, renew
 	// HandoverToken names a handover code in hex: for accept and decline
-	// the code that was scanned; for create the first code's, whose typed
+	// the code that was scanned; for create (and a renew that widens the
+	// areas, so the delegate accepts again) the first code's, whose typed
 	// form (handover.TypedCode) central can then resolve.
 	HandoverToken   string    `json:"handover_token,omitempty"`
-	HandoverExpires time.Time `json:"handover_expires,omitzero"` // create: when that first code stops working
+	HandoverExpires time.Time `json:"handover_expires,omitzero"` // create, renew: when that first code stops working
 	// Contact is set_contact's whole argument; an empty Email removes the
 	// address.
 	Contact *Contact `json:"contact,omitempty"`
@@ -232,6 +237,8 @@ func (a *Action) DecodePayload() (Payload, error) {
 		if p.Delegate == nil || p.Delegate.IsZero() {
 			return p, Errorf(EInvalid, "action payload: delegate is required")
 		}
+	}
+	if a.Kind == CreateDelegation || a.Kind == RenewDelegation {
 		if p.ValidFrom.IsZero() || p.ValidTo.IsZero() {
 			return p, Errorf(EInvalid, "action payload: valid_from and valid_to are required")
 		}

@@ -243,11 +243,12 @@ func TestActionKinds(t *testing.T) {
 		{bk.DeclineDelegation, true, false, false, false, true},
 		{bk.RenounceDelegation, true, false, false, false, true},
 		{bk.SetContact, true, false, false, true, false},
+		{bk.RenewDelegation, true, true, false, false, true},
 		{"", false, false, false, false, false},
 		{"GIVE_CONSENT", false, false, false, false, false},
 	}
-	if len(bk.ActionKinds) != 9 {
-		t.Errorf("len(ActionKinds) = %d; want 9", len(bk.ActionKinds))
+	if len(bk.ActionKinds) != 10 {
+		t.Errorf("len(ActionKinds) = %d; want 10", len(bk.ActionKinds))
 	}
 	for _, tt := range tests {
 		if tt.kind.Valid() != tt.valid || tt.kind.Widening() != tt.widening || tt.kind.OnConsent() != tt.onConsent {
@@ -316,6 +317,9 @@ func TestDecodePayload(t *testing.T) {
 		{bk.SetContact, `{` + cid + `,"contact":{"language":"da"}}`, false},
 		{bk.RevokeDelegation, `{` + did + `,"contact":{"language":"da"}}`, false},
 		{bk.GiveConsent, `{` + cid + `,"contact":{"language":"da"}}`, false},
+		{bk.RenewDelegation, `{` + did + `,"scopes":[{"scope_id":"tax"}],"valid_from":"2026-11-26T12:00:00Z","valid_to":"2027-11-26T12:00:00Z"}`, true},
+		{bk.RenewDelegation, `{` + did + `,"scopes":[{"scope_id":"tax"}],"valid_from":"2026-11-26T12:00:00Z"}`, false},
+		{bk.RenewDelegation, `{` + did + `}`, false},
 	}
 	for _, tt := range tests {
 		a := &bk.Action{Kind: tt.kind, Payload: json.RawMessage(tt.payload)}
@@ -448,7 +452,7 @@ func actionSeeds(tb testing.TB) [][]byte {
 		if !k.OnConsent() {
 			p = bk.Payload{DelegationID: delegationID}
 		}
-		if k == bk.CreateDelegation {
+		if k == bk.CreateDelegation || k == bk.RenewDelegation {
 			p = *createPayload()
 		}
 		if k == bk.SetContact {

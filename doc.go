@@ -27,8 +27,10 @@
 //	| given | withdrawn | decline_consent | citizen | unless the give was clearly later (then the give stands) |
 //	| given | expired | — | time | valid_until reached |
 //
-// Delegations. Declined, revoked, renounced and expired are final: the
-// principal must create a new one.
+// Delegations. Declined, revoked and renounced are final: the principal
+// must create a new one. Expired is final after RenewGrace; before, the
+// principal may renew it. A renewal waits for the delegate to accept again
+// only when it adds an area (or the delegation was never accepted).
 //
 //	| from | to | action | by | when |
 //	|---|---|---|---|---|
@@ -43,6 +45,11 @@
 //	| active | renounced | decline_delegation | delegate | the decline not clearly before the accept |
 //	| active | declined | decline_delegation | delegate | the decline clearly before the accept (beyond ClockSkew) but arriving after it: declined is final, the accept is void |
 //	| active | expired | — | time | valid_to reached |
+//	| pending_acceptance | pending_acceptance | renew_delegation | principal | a new period before it is accepted |
+//	| active | active | renew_delegation | principal | a new period; the same areas or fewer |
+//	| active | pending_acceptance | renew_delegation | principal | a new period with an area it did not have: the delegate accepts again |
+//	| expired | active | renew_delegation | principal | ended at most RenewGrace (90 days) ago, had been accepted; the same areas or fewer |
+//	| expired | pending_acceptance | renew_delegation | principal | ended at most RenewGrace (90 days) ago, never accepted or with an area it did not have |
 //
 // When two actions of the same person are concurrent (their occurred_at
 // within ClockSkew), the restrictive one (decline, withdraw, revoke,

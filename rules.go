@@ -20,6 +20,7 @@ type Rules struct {
 	MinPrincipalAge int           // 15: to give consent or delegate
 	MinDelegateAge  int           // 18: to act for someone
 	RequestOpen     time.Duration // how long after it is made a consent request can be given
+	RenewGrace      time.Duration // how long after it ended a delegation can still be renewed
 }
 
 // DefaultRules returns the rules with the limits of DESIGN.md.
@@ -34,6 +35,10 @@ func DefaultRules(cat *Catalogue) *Rules {
 		// that is one the authority has stopped waiting for, so a give (also
 		// one that changes a decline) cannot revive it: it must ask again.
 		RequestOpen: 365 * 24 * time.Hour,
+		// A reminder may go unread while a person is in hospital or away;
+		// for three months after the end the principal can still renew
+		// with a tap instead of making the delegate accept a new one.
+		RenewGrace: 90 * 24 * time.Hour,
 	}
 }
 
@@ -202,6 +207,9 @@ func (r *Rules) applyDelegation(d *Delegation, a *Action, p Payload, actor, staf
 	if d == nil {
 		return Refuse(a.ID, Errorf(EUnknownSubject, "The delegation is not known.")), nil
 	}
+	if a.Kind == RenewDelegation {
+		return r.renew(d, a, p, actor, now)
+	}
 	byPrincipal := actor.CPR == d.Principal
 	byDelegate := actor.CPR == d.Delegate
 	next := *d
@@ -331,6 +339,71 @@ func (r *Rules) create(a *Action, p Payload, actor, staff *Certificate, now time
 
 		DelegateNameTyped: p.DelegateName,
 	}
+}
+
+// renew gives d a new period and areas (RenewDelegation). Only the
+// principal may, while it is pending or active, or within RenewGrace after
+// it ended by time; revoked, declined and renounced are final. The delegate
+// accepts again (it becomes pending, a new handover code) only when the
+// areas widen: an area it did not have, or it was never accepted. Else it
+// stays or becomes active with the new end; the delegate keeps what they
+// agreed to, for longer.
+func (r *Rules) renew(d *Delegation, a *Action, p Payload, actor *Certificate, now time.Time) (Verdict, *Delegation) {
+	t := a.OccurredAt
+	if actor.CPR != d.Principal {
+		return Refuse(a.ID, Errorf(ENotPermitted, "Only the person who gave the power of attorney can renew it.")), nil
+	}
+	if actor.CPR.AgeOn(t) < r.MinPrincipalAge {
+		return Refuse(a.ID, Errorf(EAgeRule, "You must be at least %d to give a power of attorney.", r.MinPrincipalAge)), nil
+	}
+	switch d.StateAt(now) {
+	case DelegationPending, DelegationActive:
+	case DelegationExpired:
+		if t.After(d.ValidTo.Add(r.RenewGrace)) {
+			return Refuse(a.ID, Errorf(EExpired, "The power of attorney ended more than %d days ago. Make a new one instead.", int(r.RenewGrace.Hours()/24))), nil
+		}
+	default:
+		// Final. A renewal made about when the other person ended it loses,
+		// as every widening action does to a restrictive one.
+		if !r.later(t, d.ChangedAt) {
+			return superseded(a, EConflict, "The power of attorney was ended at about the same time; that stands."), nil
+		}
+		if d.State == DelegationRevoked {
+			return Refuse(a.ID, Errorf(EAlreadyRevoked, "The power of attorney was revoked. Make a new one instead.")), nil
+		}
+		return Refuse(a.ID, Errorf(EInvalidState, "The other person said no to the power of attorney or gave it up. Make a new one instead.")), nil
+	}
+	if err := r.checkValidity(p, t, now); err != nil {
+		return Refuse(a.ID, err), nil
+	}
+	next := *d
+	next.ChangedAt, next.ChangedBy = t, a.ID
+	next.Scopes = make([]ScopeGrant, len(p.Scopes))
+	for i, s := range p.Scopes {
+		next.Scopes[i] = ScopeGrant{ScopeID: s.ScopeID, Until: s.Until.UTC()}
+	}
+	next.ValidFrom, next.ValidTo = p.ValidFrom.UTC(), p.ValidTo.UTC()
+	next.State = DelegationActive
+	if d.State != DelegationActive || Widens(d.Scopes, p.Scopes) {
+		next.State = DelegationPending
+	}
+	return applied(a), &next
+}
+
+// Widens reports whether areas to holds one that from does not: a renewal
+// to them needs the delegate to accept again. A longer period, or an area
+// whose own end moves, is not wider: the delegate agreed to act in it.
+func Widens(from, to []ScopeGrant) bool {
+	had := map[string]bool{}
+	for _, s := range from {
+		had[s.ScopeID] = true
+	}
+	for _, s := range to {
+		if !had[s.ScopeID] {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckDelegationTerms checks scopes and validity of a delegation being made;

@@ -577,6 +577,104 @@ func TestApplyRenounceDelegation(t *testing.T) {
 	})
 }
 
+// renewPayload is a renew_delegation payload with the test delegation's
+// areas (tax, and health until six months from now) for two years from now.
+func renewPayload(mods ...func(*bk.Payload)) *bk.Payload {
+	p := &bk.Payload{
+		DelegationID: delegationID,
+		Scopes:       []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health", Until: now.AddDate(1, 0, 0)}},
+		ValidFrom:    now,
+		ValidTo:      now.AddDate(2, 0, 0),
+	}
+	for _, m := range mods {
+		m(p)
+	}
+	return p
+}
+
+func TestApplyRenewDelegation(t *testing.T) {
+	taxOnly := func(p *bk.Payload) { p.Scopes = []bk.ScopeGrant{{ScopeID: "tax"}} }
+	// The test catalogue has two areas: a delegation of tax alone renewed
+	// with both widens.
+	hadTaxOnly := func(d *bk.Delegation) { d.Scopes = []bk.ScopeGrant{{ScopeID: "tax"}} }
+	endedAgo := func(ago time.Duration) func(*bk.Delegation) {
+		return func(d *bk.Delegation) {
+			d.ValidFrom, d.ValidTo = now.AddDate(-1, 0, 0), now.Add(-ago)
+			d.Scopes = []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health"}}
+		}
+	}
+	grace := testRules().RenewGrace
+	newPeriod := func(t *testing.T, got bk.Target, _ *bk.Action) {
+		d := got.Delegation
+		if !d.ValidFrom.Equal(now) || !d.ValidTo.Equal(now.AddDate(2, 0, 0)) {
+			t.Errorf("period %v – %v; want %v – %v", d.ValidFrom, d.ValidTo, now, now.AddDate(2, 0, 0))
+		}
+		if d.Delegate != delegate.CPR || d.Principal != principal.CPR || d.ID != delegationID {
+			t.Errorf("renewed %s from %v to %v; want the same delegation between the same people", d.ID, d.Principal, d.Delegate)
+		}
+	}
+	runRuleCases(t, []ruleCase{
+		{name: "active, same areas", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: applied, state: "active",
+			check: func(t *testing.T, got bk.Target, a *bk.Action) {
+				newPeriod(t, got, a)
+				if got.Delegation.DelegateName != delegate.Name {
+					t.Errorf("DelegateName = %q; want the accepted %q kept", got.Delegation.DelegateName, delegate.Name)
+				}
+				if u := got.Delegation.Scopes[1].Until; !u.Equal(now.AddDate(1, 0, 0)) {
+					t.Errorf("health until %v; want the renewed %v", u, now.AddDate(1, 0, 0))
+				}
+			}},
+		{name: "active, fewer areas", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(taxOnly), actor: principal, outcome: applied, state: "active"},
+		{name: "active, an area more: the delegate accepts again", delegation: delegation(bk.DelegationActive, hadTaxOnly), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: applied, state: "pending_acceptance", check: newPeriod},
+		{name: "active assisted", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, staff: helper, outcome: applied, state: "active"},
+		{name: "pending, same areas", delegation: delegation(bk.DelegationPending), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: applied, state: "pending_acceptance", check: newPeriod},
+		{name: "expired yesterday, had been accepted", delegation: delegation(bk.DelegationActive, endedAgo(24*time.Hour)), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: applied, state: "active", check: newPeriod},
+		{name: "expired at the end of the grace", delegation: delegation(bk.DelegationActive, endedAgo(grace)), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: applied, state: "active"},
+		{name: "expired just beyond the grace", delegation: delegation(bk.DelegationActive, endedAgo(grace+time.Second)), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: rejected, reason: bk.EExpired},
+		{name: "expired, an area more", delegation: delegation(bk.DelegationActive, endedAgo(24*time.Hour), hadTaxOnly), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: applied, state: "pending_acceptance"},
+		{name: "expired, never accepted", delegation: delegation(bk.DelegationPending, endedAgo(24*time.Hour)), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: applied, state: "pending_acceptance"},
+		{name: "revoked", delegation: delegation(bk.DelegationRevoked), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: rejected, reason: bk.EAlreadyRevoked},
+		{name: "renounced", delegation: delegation(bk.DelegationRenounced), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: rejected, reason: bk.EInvalidState},
+		{name: "declined", delegation: delegation(bk.DelegationDeclined), kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: rejected, reason: bk.EInvalidState},
+		// The restrictive action wins when the two are about simultaneous.
+		{name: "renounced concurrent", delegation: delegation(bk.DelegationRenounced), kind: bk.RenewDelegation, at: t0.Add(skewIn), payload: renewPayload(), actor: principal, outcome: superseded, reason: bk.EConflict},
+		{name: "by delegate", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(), actor: delegate, outcome: rejected, reason: bk.ENotPermitted},
+		{name: "by stranger", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(), actor: stranger, outcome: rejected, reason: bk.ENotPermitted},
+		{name: "no areas", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(func(p *bk.Payload) { p.Scopes = nil }), actor: principal, outcome: rejected, reason: bk.EUnknownScope},
+		{name: "unknown area", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(func(p *bk.Payload) { p.Scopes = []bk.ScopeGrant{{ScopeID: "moon"}} }), actor: principal, outcome: rejected, reason: bk.EUnknownScope},
+		{name: "longer than allowed", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(func(p *bk.Payload) { p.ValidTo = now.Add(testRules().MaxDelegation + time.Second) }), actor: principal, outcome: rejected, reason: bk.EBadValidity},
+		{name: "starts in the past", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, payload: renewPayload(func(p *bk.Payload) { p.ValidFrom = now.AddDate(0, 0, -3) }), actor: principal, outcome: rejected, reason: bk.EBadValidity},
+		{name: "future beyond skew", delegation: delegation(bk.DelegationActive), kind: bk.RenewDelegation, at: now.Add(time.Hour), payload: renewPayload(), actor: principal, outcome: rejected, reason: bk.EClockSkew},
+		{name: "unknown subject", kind: bk.RenewDelegation, payload: renewPayload(), actor: principal, outcome: rejected, reason: bk.EUnknownSubject},
+	})
+}
+
+func TestWidens(t *testing.T) {
+	g := func(ids ...string) []bk.ScopeGrant {
+		var out []bk.ScopeGrant
+		for _, id := range ids {
+			out = append(out, bk.ScopeGrant{ScopeID: id})
+		}
+		return out
+	}
+	tests := []struct {
+		from, to []bk.ScopeGrant
+		want     bool
+	}{
+		{g("tax"), g("tax"), false},
+		{g("tax", "health"), g("health"), false},
+		{g("tax"), []bk.ScopeGrant{{ScopeID: "tax", Until: now}}, false},
+		{g("tax"), g("tax", "health"), true},
+		{g("tax"), g("health"), true},
+		{nil, g("tax"), true},
+	}
+	for _, tt := range tests {
+		if got := bk.Widens(tt.from, tt.to); got != tt.want {
+			t.Errorf("Widens(%v, %v) = %v; want %v", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
 // step is one action in a sequence applied to the same object.
 type step struct {
 	kind  bk.ActionKind

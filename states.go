@@ -37,8 +37,9 @@ var ConsentEdges = []Edge{
 }
 
 // DelegationEdges is the delegation state machine, every edge there is (see
-// ConsentEdges). Declined, revoked, renounced and expired are final: the
-// principal must create a new power of attorney.
+// ConsentEdges). Declined, revoked and renounced are final: the principal
+// must create a new power of attorney. Expired is final too, but for
+// renewal within RenewGrace.
 var DelegationEdges = []Edge{
 	{"", string(DelegationPending), CreateDelegation, ByPrincipal, "principal 15 or more, delegate 18 or more and born, not to oneself; known areas; a valid period"},
 	{string(DelegationPending), string(DelegationActive), AcceptDelegation, ByDelegate, "aged 18 or more; not about the same time as a decline or renunciation"},
@@ -51,6 +52,11 @@ var DelegationEdges = []Edge{
 	{string(DelegationActive), string(DelegationRenounced), DeclineDelegation, ByDelegate, "the decline not clearly before the accept"},
 	{string(DelegationActive), string(DelegationDeclined), DeclineDelegation, ByDelegate, "the decline clearly before the accept (beyond ClockSkew) but arriving after it: declined is final, the accept is void"},
 	{string(DelegationActive), string(DelegationExpired), "", ByTime, "valid_to reached"},
+	{string(DelegationPending), string(DelegationPending), RenewDelegation, ByPrincipal, "a new period before it is accepted"},
+	{string(DelegationActive), string(DelegationActive), RenewDelegation, ByPrincipal, "a new period; the same areas or fewer"},
+	{string(DelegationActive), string(DelegationPending), RenewDelegation, ByPrincipal, "a new period with an area it did not have: the delegate accepts again"},
+	{string(DelegationExpired), string(DelegationActive), RenewDelegation, ByPrincipal, "ended at most RenewGrace (90 days) ago, had been accepted; the same areas or fewer"},
+	{string(DelegationExpired), string(DelegationPending), RenewDelegation, ByPrincipal, "ended at most RenewGrace (90 days) ago, never accepted or with an area it did not have"},
 }
 
 // IsEdge reports whether edges hold a transition from → to by action and by.

@@ -76,7 +76,7 @@ func TestStateMachineProperty(t *testing.T) {
 	// The parties act more often than outsiders, so that long paths are walked.
 	actors := []*bk.Certificate{principal, principal, delegate, delegate, stranger, citizen(age14CPR, "Mads Mindreårig"), citizen(age17CPR, "Sytten")}
 	consentKinds := []bk.ActionKind{bk.GiveConsent, bk.DeclineConsent, bk.WithdrawConsent}
-	delegationKinds := []bk.ActionKind{bk.CreateDelegation, bk.AcceptDelegation, bk.DeclineDelegation, bk.RenounceDelegation, bk.RevokeDelegation}
+	delegationKinds := []bk.ActionKind{bk.CreateDelegation, bk.AcceptDelegation, bk.DeclineDelegation, bk.RenounceDelegation, bk.RevokeDelegation, bk.RenewDelegation}
 	moves := []time.Duration{time.Minute, 3 * time.Minute, 10 * time.Minute, time.Hour, 24 * time.Hour, 40 * 24 * time.Hour, 200 * 24 * time.Hour, 400 * 24 * time.Hour}
 	lags := []time.Duration{0, 0, time.Minute, 3 * time.Minute, 10 * time.Minute, time.Hour, -10 * time.Minute}
 
@@ -141,6 +141,11 @@ func TestStateMachineProperty(t *testing.T) {
 			if kind == bk.CreateDelegation {
 				dc := delegate.CPR
 				p.Delegate, p.Scopes = &dc, []bk.ScopeGrant{{ScopeID: "tax"}}
+				p.ValidFrom, p.ValidTo = at, at.AddDate(0, 0, []int{30, 365}[pick(2)])
+			}
+			if kind == bk.RenewDelegation {
+				// The same area, or one more: the delegate then accepts again.
+				p.Scopes = [][]bk.ScopeGrant{{{ScopeID: "tax"}}, {{ScopeID: "tax"}, {ScopeID: "health"}}}[pick(2)]
 				p.ValidFrom, p.ValidTo = at, at.AddDate(0, 0, []int{30, 365}[pick(2)])
 			}
 			a := newAction(t, kind, p, at)

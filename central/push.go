@@ -219,7 +219,9 @@ func (s *Server) apply(tx Tx, checked *bk.Checked, kioskID string, it bk.PushIte
 			err = markTokenUsed(tx, subject, token)
 		}
 	}
-	if a.Kind == bk.CreateDelegation && err == nil {
+	// A renewal that widens the areas carries a first code as a create
+	// does: the delegate accepts again with it.
+	if (a.Kind == bk.CreateDelegation || a.Kind == bk.RenewDelegation && changed.Delegation.State == bk.DelegationPending) && err == nil {
 		err = s.indexTypedCode(tx, a, p, changed.Delegation)
 	}
 	return v, err

@@ -236,22 +236,20 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.
 		if err := rules.CheckDelegationTerms(p, now); err != nil {
 			return bk.Result{}, err
 		}
-		// The first handover code is drawn now, so the signed create
-		// carries its token and central can resolve its typed form even
-		// when the kiosk is offline while the slip prints.
-		fc, err := s.svc.newFirstCode(p.ValidTo, now)
-		if err != nil {
+		if err := s.drawFirstCode(&p, now); err != nil {
 			return bk.Result{}, err
 		}
-		p.HandoverToken, p.HandoverExpires = hex.EncodeToString(fc.token), fc.expires
-		// Kept even if the create fails below: a code of a delegation
-		// that does not exist is never printed.
-		s.mu.Lock()
-		if s.firstCodes == nil {
-			s.firstCodes = map[string]firstCode{}
+	case bk.RenewDelegation:
+		if err := rules.CheckDelegationTerms(p, now); err != nil {
+			return bk.Result{}, err
 		}
-		s.firstCodes[p.DelegationID] = fc
-		s.mu.Unlock()
+		// A renewal the delegate must accept again carries a first code,
+		// as a create does (unknown here: it may, so it carries one).
+		if t, known := s.target(kind, p); !known || t.Delegation == nil || t.Delegation.State != bk.DelegationActive || bk.Widens(t.Delegation.Scopes, p.Scopes) {
+			if err := s.drawFirstCode(&p, now); err != nil {
+				return bk.Result{}, err
+			}
+		}
 	case bk.AcceptDelegation, bk.DeclineDelegation:
 		if err := s.checkHandover(cert, &p); err != nil {
 			return bk.Result{}, err
@@ -326,7 +324,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.
 	if (next.Consent != nil || next.Delegation != nil) && (res.Pending || res.Verdict.Outcome == bk.Applied) {
 		s.remember(next)
 	}
-	if kind == bk.CreateDelegation && !res.Pending && res.Verdict.Outcome == bk.Applied {
+	if (kind == bk.CreateDelegation || kind == bk.RenewDelegation) && !res.Pending && res.Verdict.Outcome == bk.Applied {
 		s.mu.Lock()
 		if s.confirmed == nil {
 			s.confirmed = map[string]bool{}
@@ -337,6 +335,27 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.
 	res.Receipt = s.printAction(ctx, a, p, next, t, lang, now, res)
 	s.svc.StatusChanged()
 	return res, nil
+}
+
+// drawFirstCode draws the first handover code of a delegation being made
+// (or renewed so that it waits for the delegate again) into p now, so the
+// signed action carries its token and central can resolve its typed form
+// even when the kiosk is offline while the slip prints. It is kept even if
+// the action fails later: a code of a delegation that does not exist is
+// never printed.
+func (s *Session) drawFirstCode(p *bk.Payload, now time.Time) error {
+	fc, err := s.svc.newFirstCode(p.ValidTo, now)
+	if err != nil {
+		return err
+	}
+	p.HandoverToken, p.HandoverExpires = hex.EncodeToString(fc.token), fc.expires
+	s.mu.Lock()
+	if s.firstCodes == nil {
+		s.firstCodes = map[string]firstCode{}
+	}
+	s.firstCodes[p.DelegationID] = fc
+	s.mu.Unlock()
+	return nil
 }
 
 // checkHandover makes sure an accept or decline answers a code scanned at

@@ -263,4 +263,5 @@ var resultBack = map[bk.ActionKind]string{
 	bk.RevokeDelegation:   "result.back_delegations",
 	bk.RenounceDelegation: "result.back_delegations",
 	bk.AcceptDelegation:   "result.back_delegations",
+	bk.RenewDelegation:    "result.back_delegations",
 }

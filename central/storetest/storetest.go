@@ -455,6 +455,10 @@ func testDelegations(t *testing.T, s central.Store) {
 	})
 	d1.State, d1.DelegateName = bk.DelegationActive, "Bo"
 	update(t, s, func(tx central.Tx) error { return tx.PutDelegation(d1) })
+	// A renewal with an area more: a new period and areas, pending again.
+	d1.State, d1.ValidFrom, d1.ValidTo = bk.DelegationPending, T0.AddDate(1, 0, 0), T0.AddDate(3, 0, 0)
+	d1.Scopes = []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health", Until: T0.AddDate(2, 0, 0)}}
+	update(t, s, func(tx central.Tx) error { return tx.PutDelegation(d1) })
 	update(t, s, func(tx central.Tx) error {
 		moved := *d1
 		moved.Delegate = cprC

@@ -125,6 +125,14 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 	}
 	answer(codes[0], bk.AcceptDelegation, ids[0])
 	answer(codes[1], bk.DeclineDelegation, ids[1])
+	// Ingrid renews the one Mads took, from the reminder on her home
+	// screen: the same areas for a new period, so it stays in force.
+	r.eventually("central has the accept", func() bool { return r.centralDelegation(ids[0]).State == bk.DelegationActive })
+	s = signIn(ingrid, "1234")
+	state(s)
+	do(s, bk.RenewDelegation, bk.Payload{DelegationID: ids[0], Scopes: []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health"}},
+		ValidFrom: time.Now().UTC().Truncate(time.Second), ValidTo: now.AddDate(2, 0, 0)})
+	r.remove()
 	m := signIn(mads, "2345")
 	state(m) // the delegations screen fetches first
 	r.eventually("central has the accept", func() bool { return r.centralDelegation(ids[0]).State == bk.DelegationActive })
@@ -158,7 +166,7 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 	printed = append(printed, "overview_proof")
 	r.remove()
 
-	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 16 })
+	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 17 })
 	byKind := map[string]string{}
 	for _, p := range r.printer.Printed() {
 		k := kindOf(p)
@@ -207,6 +215,7 @@ func kindOf(p printersim.Printed) string {
 		"Samtykke trukket tilbage": "withdraw_consent", "Fuldmagt oprettet": "create_delegation",
 		"Fuldmagt tilbagekaldt": "revoke_delegation", "Fuldmagt modtaget": "accept_delegation",
 		"Fuldmagt afslået": "decline_delegation", "Fuldmagt opsagt": "renounce_delegation",
+		"Fuldmagt fornyet": "renew_delegation",
 		"Fuldmagt til dig": "handover_slip", "Overblik": "overview",
 		"Hvem har brugt dine oplysninger": "usage_statement",
 	}

@@ -277,7 +277,7 @@ func delegationBody(d *Doc, r Receipt, lang string) error {
 	// The other person: the delegate for the principal's own actions, the
 	// principal for the delegate's.
 	other := personName(g.PrincipalName, g.Principal, lang)
-	if r.Kind == bk.CreateDelegation || r.Kind == bk.RevokeDelegation {
+	if r.Kind == bk.CreateDelegation || r.Kind == bk.RevokeDelegation || r.Kind == bk.RenewDelegation {
 		other = personName(g.DelegateShown(), g.Delegate, lang)
 	}
 	if p, ok := unknownTerms[r.Kind]; ok && len(g.Scopes) == 0 && g.ValidTo.IsZero() && other != "" {
@@ -294,6 +294,10 @@ func delegationBody(d *Doc, r Receipt, lang string) error {
 	endField(d, r.Zone, g.ValidTo, lang)
 	if r.Kind == bk.CreateDelegation {
 		d.para(createNote.in(lang))
+	}
+	// A renewal with an area more waits for the delegate again.
+	if r.Kind == bk.RenewDelegation && g.State == bk.DelegationPending {
+		d.para(renewNote.in(lang))
 	}
 	return nil
 }

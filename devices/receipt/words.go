@@ -32,6 +32,7 @@ var (
 		bk.AcceptDelegation:   {"Fuldmagt modtaget", "Power of attorney accepted"},
 		bk.DeclineDelegation:  {"Fuldmagt afslået", "Power of attorney declined"},
 		bk.RenounceDelegation: {"Fuldmagt opsagt", "Power of attorney given up"},
+		bk.RenewDelegation:    {"Fuldmagt fornyet", "Power of attorney renewed"},
 	}
 
 	// Summaries: %s is the authority or the other person.
@@ -52,9 +53,12 @@ var (
 			"You have declined a power of attorney from %s for these areas:"},
 		bk.RenounceDelegation: {"Du har opsagt den fuldmagt, du havde fra %s. Du kan ikke længere handle for personen på disse områder:",
 			"You have given up the power of attorney from %s. You can no longer act for them in these areas:"},
+		bk.RenewDelegation: {"Du har fornyet den fuldmagt, du gav %s. Personen kan handle for dig på disse områder:",
+			"You have renewed the power of attorney you gave %s. They can act for you in these areas:"},
 	}
 
 	createNote    = phrase{"Fuldmagten gælder, når den er taget imod.", "It takes effect once it has been accepted."}
+	renewNote     = phrase{"Der er nye områder. Fuldmagten gælder, når den er taget imod igen.", "There are new areas. It takes effect once it has been accepted again."}
 	somePerson    = phrase{"personen med CPR-nummer %s", "the person with CPR number %s"}
 	unknownPerson = phrase{"ukendt person", "unknown person"}
 	purposeLabel  = phrase{"Formål:", "Purpose:"}
