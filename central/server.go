@@ -220,8 +220,9 @@ func New(cfg Config) (*Server, error) {
 	// Started last: New cannot fail after this, so nothing leaks.
 	s.usage = newUsageLog(s, cfg.UsageQueue)
 	s.stopSweep = make(chan struct{})
-	s.sweeps.Add(1)
-	go s.sweepLoop()
+	s.sweeps.Add(2)
+	go s.sweepLoop(cfg.UsageSweepEvery, "usage log", s.SweepUsage)
+	go s.sweepLoop(webStateSweepEvery, "web state", s.SweepWebState)
 	return s, nil
 }
 

@@ -42,6 +42,8 @@ type Store interface {
 // anything else (I/O, corruption) is an ordinary error. Lists are never nil
 // on success, possibly empty, in the order each method states.
 type Tx interface {
+	WebStateTx // webstate.go
+
 	// Kiosk returns the kiosk with id, or ENotFound.
 	Kiosk(id string) (*Kiosk, error)
 	// PutKiosk adds a kiosk; EConflict if the id is taken.

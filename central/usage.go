@@ -255,9 +255,10 @@ func (s *Server) SweepUsage(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-func (s *Server) sweepLoop() {
+// sweepLoop runs sweep every period until Close; what names it in the log.
+func (s *Server) sweepLoop(every time.Duration, what string, sweep func(context.Context) (int, error)) {
 	defer s.sweeps.Done()
-	t := time.NewTicker(s.cfg.UsageSweepEvery)
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -265,9 +266,9 @@ func (s *Server) sweepLoop() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.UsageSweepEvery)
-		if _, err := s.SweepUsage(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Error("usage log sweep failed", "err", err)
+		ctx, cancel := context.WithTimeout(context.Background(), every)
+		if _, err := sweep(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error(what+" sweep failed", "err", err)
 		}
 		cancel()
 	}

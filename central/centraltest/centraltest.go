@@ -111,7 +111,7 @@ func StartWith(t testing.TB, o Options) *Harness {
 		OperatorTokenHash: bk.TokenHash(h.OperatorToken),
 		Pages: func(s *central.Server) http.Handler {
 			return handoverweb.New(handoverweb.Config{
-				Registry: s, SignIn: o.SignIn, Now: o.Now, Logger: logger.With("component", "handover"),
+				Registry: s, State: s, SignIn: o.SignIn, Now: o.Now, Logger: logger.With("component", "handover"),
 			})
 		},
 		IsPagePath: handoverweb.IsHandoverPath,

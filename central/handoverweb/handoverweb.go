@@ -95,8 +95,14 @@ type Config struct {
 	SignIn   SignIn // nil: NoSignIn (codes can be viewed, not answered)
 	// Secure marks cookies Secure; set it whenever central is reached over TLS.
 	Secure bool
-	// Pending keeps the sign-ins in progress; nil: a MemPending of
-	// DefaultMaxSignIns flows and DefaultMaxSignInBytes.
+	// State keeps the sign-ins in progress and the signed-in sessions
+	// where every central process finds them (central's store), so that
+	// any replica answers any request. nil: in this process's memory,
+	// which serves one central process only.
+	State Shared
+	// Pending keeps the sign-ins in progress; nil: SharedPending in State,
+	// or without State a MemPending of DefaultMaxSignIns flows and
+	// DefaultMaxSignInBytes.
 	Pending PendingStore
 	// MaxSessions caps the signed-in delegates held at once (default
 	// DefaultMaxSessions); a sign-in beyond it is answered 503.
@@ -113,8 +119,8 @@ type Handler struct {
 	cfg      Config
 	mux      *http.ServeMux
 	tmpl     *template.Template
+	sessions sessionStore // by session cookie value
 	mu       sync.Mutex
-	sessions *expiring[*session] // by session cookie value; under mu
 	// busyLogged is when busy last logged, busyCount the refusals since;
 	// under mu.
 	busyLogged time.Time
@@ -150,16 +156,21 @@ func New(cfg Config) *Handler {
 	if cfg.SignIn == nil {
 		cfg.SignIn = NoSignIn{}
 	}
-	if cfg.Pending == nil {
-		cfg.Pending = NewMemPending(DefaultMaxSignIns, DefaultMaxSignInBytes)
-	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
 	}
-	h := &Handler{
-		cfg:      cfg,
-		mux:      http.NewServeMux(),
-		sessions: newExpiring[*session](cfg.MaxSessions, DefaultMaxSessionBytes),
+	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
+	switch {
+	case cfg.State != nil:
+		h.sessions = sharedSessions{s: cfg.State, max: cfg.MaxSessions}
+		if cfg.Pending == nil {
+			h.cfg.Pending = SharedPending{S: cfg.State}
+		}
+	default:
+		h.sessions = &memSessions{m: newExpiring[*session](cfg.MaxSessions, DefaultMaxSessionBytes)}
+		if cfg.Pending == nil {
+			h.cfg.Pending = NewMemPending(DefaultMaxSignIns, DefaultMaxSignInBytes)
+		}
 	}
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"t": func(lang, key string) string { return translate(lang, key) },
@@ -278,9 +289,11 @@ func (h *Handler) session(r *http.Request) *session {
 	if err != nil {
 		return nil
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	s, _ := h.sessions.get(c.Value, h.cfg.Now())
+	s, err := h.sessions.get(r.Context(), c.Value, h.cfg.Now())
+	if err != nil {
+		// Shown as signed out: signing in again is what the person can do.
+		h.cfg.Logger.Error("handover session", "err", err)
+	}
 	return s
 }
 

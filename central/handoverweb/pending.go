@@ -2,6 +2,7 @@ package handoverweb
 
 import (
 	"container/list"
+	"context"
 	"errors"
 	"sync"
 	"time"
@@ -9,15 +10,15 @@ import (
 
 // PendingStore keeps the sign-ins in progress (each a Flow) between GET
 // /handover/signin and the provider's callback. MemPending keeps them in
-// memory for one central; for replicas that share nothing (issue 15) they
-// can move to central's store behind this interface.
+// memory for one central; SharedPending in central's store, for any number
+// of central processes.
 type PendingStore interface {
 	// Put keeps f until f.Expires. When the store already holds its most,
 	// it keeps nothing and returns ErrBusy.
-	Put(f Flow, now time.Time) error
+	Put(ctx context.Context, f Flow, now time.Time) error
 	// Take removes the flow named state and returns it, or false if there
-	// is none or it had expired at now.
-	Take(state string, now time.Time) (Flow, bool)
+	// is none or it had expired at now. An error is the store's.
+	Take(ctx context.Context, state string, now time.Time) (Flow, bool, error)
 }
 
 // ErrBusy is what a bounded store returns when it is full; the page answers
@@ -57,7 +58,7 @@ func flowSize(f Flow) int {
 	return flowOverhead + len(f.State) + len(f.Browser) + len(f.Next) + len(f.Verifier) + len(f.Nonce)
 }
 
-func (p *MemPending) Put(f Flow, now time.Time) error {
+func (p *MemPending) Put(_ context.Context, f Flow, now time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.m.put(f.State, f, f.Expires, flowSize(f), now) {
@@ -66,10 +67,11 @@ func (p *MemPending) Put(f Flow, now time.Time) error {
 	return nil
 }
 
-func (p *MemPending) Take(state string, now time.Time) (Flow, bool) {
+func (p *MemPending) Take(_ context.Context, state string, now time.Time) (Flow, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.m.take(state, now)
+	f, ok := p.m.take(state, now)
+	return f, ok, nil
 }
 
 // Len returns the number of flows held, including expired ones not yet

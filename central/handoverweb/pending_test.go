@@ -1,6 +1,7 @@
 package handoverweb_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -135,20 +136,20 @@ func TestMemPending(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	p := handoverweb.NewMemPending(2, 1<<20)
 	for _, s := range []string{"a", "b"} {
-		if err := p.Put(handoverweb.Flow{State: s, Expires: now.Add(time.Minute)}, now); err != nil {
+		if err := p.Put(context.Background(), handoverweb.Flow{State: s, Expires: now.Add(time.Minute)}, now); err != nil {
 			t.Fatalf("Put(%s) = %v", s, err)
 		}
 	}
-	if err := p.Put(handoverweb.Flow{State: "c", Expires: now.Add(time.Minute)}, now); err != handoverweb.ErrBusy {
+	if err := p.Put(context.Background(), handoverweb.Flow{State: "c", Expires: now.Add(time.Minute)}, now); err != handoverweb.ErrBusy {
 		t.Errorf("Put into a full store = %v; want ErrBusy", err)
 	}
-	if _, ok := p.Take("a", now); !ok {
+	if _, ok, _ := p.Take(context.Background(), "a", now); !ok {
 		t.Error("Take(a) = false; want the flow")
 	}
-	if _, ok := p.Take("a", now); ok {
+	if _, ok, _ := p.Take(context.Background(), "a", now); ok {
 		t.Error("Take(a) a second time = true; want false")
 	}
-	if _, ok := p.Take("b", now.Add(time.Minute)); ok {
+	if _, ok, _ := p.Take(context.Background(), "b", now.Add(time.Minute)); ok {
 		t.Error("Take(b) at its expiry = true; want false")
 	}
 	if p.Len() != 0 || p.Bytes() != 0 {

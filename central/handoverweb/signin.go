@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
 )
 
 // SignIn is a way for the delegate to prove who they are.
@@ -113,8 +115,12 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Browser = h.browserBinding(w, r)
-	if err := h.cfg.Pending.Put(f, now); err != nil {
+	if err := h.cfg.Pending.Put(r.Context(), f, now); errors.Is(err, ErrBusy) {
 		h.busy(w, r, err)
+		return
+	} else if err != nil {
+		h.cfg.Logger.Error("handover sign-in start", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, bk.EInternal)
 		return
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
@@ -122,7 +128,12 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request) {
 
 func (fl flows) Take(w http.ResponseWriter, r *http.Request, state string) (Flow, bool) {
 	h := fl.h
-	f, ok := h.cfg.Pending.Take(state, h.cfg.Now())
+	f, ok, err := h.cfg.Pending.Take(r.Context(), state, h.cfg.Now())
+	if err != nil {
+		h.cfg.Logger.Error("handover sign-in", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, bk.EInternal)
+		return Flow{}, false
+	}
 	if !ok {
 		fl.Fail(w, r, "signin_expired", nil)
 		return Flow{}, false
@@ -139,11 +150,12 @@ func (fl flows) Finish(w http.ResponseWriter, r *http.Request, f Flow, id Identi
 	h := fl.h
 	now := h.cfg.Now()
 	sid, s := randomToken(), &session{id: id, csrf: randomToken()}
-	h.mu.Lock()
-	kept := h.sessions.put(sid, s, now.Add(sessionTTL), flowOverhead+len(sid)+len(s.csrf)+len(id.Name)+len(id.Method), now)
-	h.mu.Unlock()
-	if !kept {
-		h.busy(w, r, errors.New("handoverweb: too many signed-in delegates"))
+	if err := h.sessions.put(r.Context(), sid, s, now.Add(sessionTTL), now); errors.Is(err, errSessionsFull) {
+		h.busy(w, r, err)
+		return
+	} else if err != nil {
+		h.cfg.Logger.Error("handover sign-in", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, bk.EInternal)
 		return
 	}
 	http.SetCookie(w, h.cookie(sessionCookie, sid, int(sessionTTL.Seconds())))
@@ -179,9 +191,11 @@ func (fl flows) Fail(w http.ResponseWriter, r *http.Request, code string, err er
 
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(h.cookieName(sessionCookie)); err == nil {
-		h.mu.Lock()
-		h.sessions.delete(c.Value)
-		h.mu.Unlock()
+		if err := h.sessions.delete(r.Context(), c.Value); err != nil {
+			h.cfg.Logger.Error("handover sign-out", "err", err)
+			h.fail(w, r, http.StatusInternalServerError, bk.EInternal)
+			return
+		}
 	}
 	http.SetCookie(w, h.cookie(sessionCookie, "", -1))
 	next := safeNext(r.URL.Query().Get("next"))

@@ -109,4 +109,17 @@ CREATE TABLE contacts (
 	`
 CREATE INDEX consents_by_authority_id ON consents (authority_id, id);
 `,
+	// Web state (central.WebState): sign-ins in progress and signed-in
+	// sessions of the relative's pages, shared by every central process.
+	`
+CREATE TABLE web_state (
+	kind       text COLLATE "C" NOT NULL,
+	key        text COLLATE "C" NOT NULL,
+	expires_at timestamp with time zone NOT NULL,
+	doc        json NOT NULL,
+	PRIMARY KEY (kind, key)
+);
+CREATE INDEX web_state_by_expiry ON web_state (expires_at);
+CREATE INDEX web_state_by_kind ON web_state (kind, expires_at);
+`,
 }

@@ -45,6 +45,8 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"Usage", testUsage},
 		{"UsageSweep", testUsageSweep},
 		{"Contacts", testContacts},
+		{"WebState", testWebState},
+		{"WebStateTakeOnce", testWebStateTakeOnce},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewReadOnly},
 		{"ConcurrentCursor", testConcurrentCursor},

@@ -48,10 +48,11 @@ func handoverPages(cfg *Config, demoMode bool, log *slog.Logger) (handoverweb.Co
 }
 
 // servePages is central's Config.Pages for the handover pages configured
-// as p, with the server as their registry.
+// as p, with the server as their registry and its store as their state, so
+// that sign-ins and sessions are shared by every central on that store.
 func servePages(p handoverweb.Config) func(*central.Server) http.Handler {
 	return func(s *central.Server) http.Handler {
-		p.Registry = s
+		p.Registry, p.State = s, s
 		return handoverweb.New(p)
 	}
 }
@@ -109,15 +110,13 @@ func (l *lazyOIDC) Start(r *http.Request, f *handoverweb.Flow) (string, error) {
 }
 
 // Routes registers the callback now; it reaches the provider's own handler
-// once discovery has happened (a callback can only follow a Start).
+// after discovery. The callback may reach another central process than
+// the one that started the sign-in, so it discovers too.
 func (l *lazyOIDC) Routes(mux *http.ServeMux, fl handoverweb.Flows) {
 	l.inner, l.flows = http.NewServeMux(), fl
 	mux.HandleFunc("GET /handover/oidc/callback", func(w http.ResponseWriter, r *http.Request) {
-		l.mu.Lock()
-		ready := l.o != nil
-		l.mu.Unlock()
-		if !ready {
-			fl.Fail(w, r, "signin_unavailable", nil)
+		if _, err := l.provider(); err != nil {
+			fl.Fail(w, r, "signin_unavailable", err)
 			return
 		}
 		l.inner.ServeHTTP(w, r)
