@@ -1,9 +1,11 @@
 package tokenexchange
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -38,10 +40,15 @@ import (
 // the first to need it creates it (keyfile.WriteNew, atomic, one winner)
 // and the others read it. A restart reads the files again, so tokens
 // issued before it still verify.
+//
+// A ring opened with OpenDerivedKeyRing makes no key files: each period's
+// key is derived from a seed all replicas share, so central processes on
+// different machines agree without a shared directory.
 type KeyRing struct {
 	dir    string
 	period time.Duration
 	now    func() time.Time
+	seed   []byte // derive period keys from it (OpenDerivedKeyRing); nil: random, in files
 
 	mu   sync.Mutex
 	keys map[int64]*ringKey // by period number
@@ -62,6 +69,24 @@ const MinRotation = 2 * MaxTokenTTL
 // OpenKeyRing loads the keys in dir (made 0700 if absent) and rotates them
 // every period by the clock now (nil: time.Now).
 func OpenKeyRing(dir string, period time.Duration, now func() time.Time) (*KeyRing, error) {
+	return openKeyRing(dir, nil, period, now)
+}
+
+// OpenDerivedKeyRing is OpenKeyRing with each period's key derived from
+// seed (at least 32 secret bytes; HKDF-SHA256 with the period's number)
+// instead of made at random and kept in a file: every central process
+// with the same seed signs with the same key and publishes the same JWKS,
+// with nothing to share but the seed. A key file that a central before
+// this one left in dir is still used for its period, so tokens it signed
+// verify until they expire. dir holds the pairwise-subject key.
+func OpenDerivedKeyRing(dir string, seed []byte, period time.Duration, now func() time.Time) (*KeyRing, error) {
+	if len(seed) < 32 {
+		return nil, errors.New("tokenexchange: the key ring's seed must be at least 32 bytes")
+	}
+	return openKeyRing(dir, bytes.Clone(seed), period, now)
+}
+
+func openKeyRing(dir string, seed []byte, period time.Duration, now func() time.Time) (*KeyRing, error) {
 	if period < MinRotation {
 		return nil, fmt.Errorf("tokenexchange: key rotation period %v is shorter than %v", period, MinRotation)
 	}
@@ -71,7 +96,7 @@ func OpenKeyRing(dir string, period time.Duration, now func() time.Time) (*KeyRi
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	k := &KeyRing{dir: dir, period: period, now: now, keys: map[int64]*ringKey{}}
+	k := &KeyRing{dir: dir, period: period, now: now, seed: seed, keys: map[int64]*ringKey{}}
 	var err error
 	if k.subjectKey, err = loadOrCreateSecret(filepath.Join(dir, "subject.key")); err != nil {
 		return nil, err
@@ -128,6 +153,9 @@ func (k *KeyRing) loadOrCreate(n int64) (*ringKey, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return rk, err
 	}
+	if k.seed != nil {
+		return k.derive(n)
+	}
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -140,9 +168,13 @@ func (k *KeyRing) loadOrCreate(n int64) (*ringKey, error) {
 }
 
 // load reads the key of period n; the error wraps fs.ErrNotExist when
-// there is none.
+// there is none (in a derived ring: no file, and n is not the current or
+// previous period, whose keys it derives).
 func (k *KeyRing) load(n int64) (*ringKey, error) {
 	s, err := keyfile.LoadSigner(k.path(n))
+	if errors.Is(err, fs.ErrNotExist) && k.seed != nil && n >= k.periodOf(k.now())-1 {
+		return k.derive(n)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +182,27 @@ func (k *KeyRing) load(n int64) (*ringKey, error) {
 	if !ok || priv.Curve != elliptic.P256() {
 		return nil, fmt.Errorf("tokenexchange: %s is not an ECDSA P-256 key", k.path(n))
 	}
+	return k.ringKey(n, priv)
+}
+
+// derive makes the key of period n from the seed: a P-256 scalar from
+// HKDF-SHA256, drawn again (a counter in the info) in the 2^-32 case that
+// it is not below the curve's order.
+func (k *KeyRing) derive(n int64) (*ringKey, error) {
+	for i := 0; i < 16; i++ {
+		d, err := hkdf.Key(sha256.New, k.seed, nil, "borgerkiosk-token-key-v1 period "+strconv.FormatInt(n, 10)+" draw "+strconv.Itoa(i), 32)
+		if err != nil {
+			return nil, err
+		}
+		if priv, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d); err == nil {
+			return k.ringKey(n, priv)
+		}
+	}
+	return nil, errors.New("tokenexchange: could not derive a signing key")
+}
+
+// ringKey is priv as the key of period n.
+func (k *KeyRing) ringKey(n int64, priv *ecdsa.PrivateKey) (*ringKey, error) {
 	pub := jose.JSONWebKey{Key: priv.Public(), Algorithm: string(jose.ES256), Use: "sig"}
 	tp, err := pub.Thumbprint(crypto.SHA256)
 	if err != nil {

@@ -67,7 +67,8 @@ import (
 //	# On-behalf access tokens (OAuth 2.0 Token Exchange, POST /v1/token) for
 //	# services acting for a citizen under a delegation. On when a client is
 //	# listed; needs public_url (the tokens' iss) and [oidc] issuer (the eID
-//	# broker whose ID tokens services send). Signing keys: data_dir/token-keys.
+//	# broker whose ID tokens services send). Signing keys: derived from central.key;
+//	# data_dir/token-keys keeps the pairwise-subject key (copy it to every replica).
 //	[token_exchange]
 //	token_ttl = "5m"                # lifetime of an access token; at most 10m
 //	key_rotation = "24h"            # a new signing key every period; at least 20m

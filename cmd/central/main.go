@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := serveTokenExchange(srv, &cfg, auths, dir("token-keys"), log); err != nil {
+	if err := serveTokenExchange(srv, &cfg, auths, dir("token-keys"), key.Seed(), log); err != nil {
 		return err
 	}
 	if *demoMode {

@@ -304,9 +304,10 @@ func demoConsents(t *testing.T, url, out string) (status, n int) {
 }
 
 // TestRunServesTokenExchange starts the binary with a token exchange
-// client: the JWKS is served, and a restart publishes the same key (the
-// key files in the data directory), while a client without an authority
-// token is refused at start.
+// client: the JWKS is served (the current and the previous period's key),
+// a restart publishes the same keys, and so does a replica with another
+// data directory holding a copy of central.key (the keys are derived from
+// it), while a client without an authority token is refused at start.
 func TestRunServesTokenExchange(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "skat.token")
@@ -326,7 +327,7 @@ broker_client_ids = ["skat-web"]
 	}
 	write("[[authorities]]\nid = \"skat\"\ntoken_file = \"" + tokenFile + "\"\n")
 	data := filepath.Join(dir, "data")
-	kid := func() string {
+	kid := func(data string) string {
 		url, _, stop := startRun(t, "--config", cfgPath, "--data", data)
 		status, body := get(t, url+"/.well-known/jwks.json")
 		var set struct {
@@ -334,17 +335,25 @@ broker_client_ids = ["skat-web"]
 				Kid string `json:"kid"`
 			} `json:"keys"`
 		}
-		if err := json.Unmarshal([]byte(body), &set); status != 200 || err != nil || len(set.Keys) != 1 {
-			t.Fatalf("JWKS = %d %s; want one key", status, body)
+		if err := json.Unmarshal([]byte(body), &set); status != 200 || err != nil || len(set.Keys) != 2 {
+			t.Fatalf("JWKS = %d %s; want two keys", status, body)
 		}
 		if status, body := get(t, url+"/.well-known/oauth-authorization-server"); status != 200 || !strings.Contains(body, `"issuer":"https://bk.example.dk"`) {
 			t.Errorf("metadata = %d %s; want the public URL as issuer", status, body)
 		}
 		stop()
-		return set.Keys[0].Kid
+		return set.Keys[0].Kid + " " + set.Keys[1].Kid
 	}
-	if first, second := kid(), kid(); first != second {
-		t.Errorf("kid after a restart = %q; want %q", second, first)
+	first := kid(data)
+	if second := kid(data); first != second {
+		t.Errorf("kids after a restart = %q; want %q", second, first)
+	}
+	replica := filepath.Join(dir, "replica")
+	os.MkdirAll(replica, 0o700)
+	b, _ := os.ReadFile(filepath.Join(data, "central.key"))
+	os.WriteFile(filepath.Join(replica, "central.key"), b, 0o600)
+	if other := kid(replica); other != first {
+		t.Errorf("kids of a replica with the same central.key = %q; want %q", other, first)
 	}
 	write("")
 	err := run(context.Background(), []string{"--config", cfgPath, "--data", data, "--addr", "127.0.0.1:0"}, io.Discard)

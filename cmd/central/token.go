@@ -10,10 +10,13 @@ import (
 )
 
 // serveTokenExchange serves the token endpoint, its JWKS and metadata on
-// srv when [token_exchange] lists clients, with the signing keys in
-// keysDir. Every client must be an authority with a token (configured, or
-// made by --demo): that token is its client secret.
-func serveTokenExchange(srv *central.Server, cfg *Config, auths []central.AuthorityCredential, keysDir string, log *slog.Logger) error {
+// srv when [token_exchange] lists clients. The signing keys are derived
+// from seed (central's own key, which every replica shares), so replicas
+// agree on the JWKS without sharing a directory; keysDir keeps the
+// pairwise-subject key, which replicas must share as a copy. Every client
+// must be an authority with a token (configured, or made by --demo): that
+// token is its client secret.
+func serveTokenExchange(srv *central.Server, cfg *Config, auths []central.AuthorityCredential, keysDir string, seed []byte, log *slog.Logger) error {
 	te := cfg.TokenExchange
 	if !te.Enabled() {
 		return nil
@@ -29,7 +32,7 @@ func serveTokenExchange(srv *central.Server, cfg *Config, auths []central.Author
 		}
 		clients = append(clients, tokenexchange.Client{ID: c.Authority, BrokerClientIDs: c.BrokerClientIDs})
 	}
-	keys, err := tokenexchange.OpenKeyRing(keysDir, te.KeyRotation.Duration, nil)
+	keys, err := tokenexchange.OpenDerivedKeyRing(keysDir, seed, te.KeyRotation.Duration, nil)
 	if err != nil {
 		return err
 	}
