@@ -20,8 +20,8 @@ type Contact struct {
 	// Language of messages: LangDanish or LangEnglish.
 	Language string `json:"language"`
 	// EmailReminders is false when the citizen turned off reminders by
-	// e-mail ("ending in 30 days"); an address is still used for nothing
-	// else then.
+	// e-mail (NoticeKind.Reminder: "ends in 30 days"); news of a change
+	// (offered, revoked, ended) still goes to the address.
 	EmailReminders bool `json:"email_reminders"`
 	// ChangedAt is when the action that set it occurred (set by the rules,
 	// ignored in a payload).

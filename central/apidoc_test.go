@@ -32,6 +32,7 @@ func TestAPIDoc(t *testing.T) {
 	}
 	served := []string{
 		"POST /v1/admin/enrollment-tokens", "POST /v1/admin/revocations", "POST /v1/enroll", "POST /v1/push",
+		"GET /v1/admin/notices/dead", "POST /v1/admin/notices/{id}/retry",
 		"GET /v1/trust-bundle", "GET /v1/catalogue", "POST /v1/citizen/nonce", "POST /v1/citizen/state",
 		"POST /v1/citizen/usage", "POST /v1/citizen/overview-token",
 		"POST /v1/authority/consent-requests", "GET /v1/authority/consent-requests",

@@ -220,3 +220,30 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, bk.Health{Status: "ok"})
 }
+
+func (s *Server) handleDeadNotices(w http.ResponseWriter, r *http.Request) {
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.fail(w, r, bk.Errorf(bk.EInvalid, "limit must be a number"))
+			return
+		}
+		limit = n
+	}
+	list, err := s.DeadNotices(r.Context(), r.URL.Query().Get("after"), limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"notices": list})
+}
+
+func (s *Server) handleRetryNotice(w http.ResponseWriter, r *http.Request) {
+	n, err := s.RetryNotice(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, n)
+}

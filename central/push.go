@@ -224,5 +224,9 @@ func (s *Server) apply(tx Tx, checked *bk.Checked, kioskID string, it bk.PushIte
 	if (a.Kind == bk.CreateDelegation || a.Kind == bk.RenewDelegation && changed.Delegation.State == bk.DelegationPending) && err == nil {
 		err = s.indexTypedCode(tx, a, p, changed.Delegation)
 	}
+	if err == nil {
+		// The outbox: what people must hear of this change, in its transaction.
+		err = storeDerived(tx, deriveNotices(s.cfg.Notices.Reminders, target, changed, a, now))
+	}
 	return v, err
 }

@@ -255,7 +255,15 @@ func (s *Server) RequestConsent(ctx context.Context, authorityID string, req *bk
 		return nil, err
 	}
 	c := bk.NewConsent(bk.NewID(now), authorityID, req, now)
-	if err := s.store.Update(ctx, func(tx Tx) error { return tx.PutConsent(c) }); err != nil {
+	waiting := changeNotice(bk.NoticeConsentWaiting, bk.ToCitizen, c.ID, "", now.UTC())
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := tx.PutConsent(c); err != nil {
+			return err
+		}
+		_, err := tx.AddNotice(waiting)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.log.Info("consent requested", "authority", authorityID, "consent", c.ID, "cpr", c.CPR)

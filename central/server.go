@@ -75,6 +75,9 @@ type Config struct {
 	Pages      func(*Server) http.Handler
 	IsPagePath func(path string) bool
 
+	// Notices configures what people are told and how (notifier.go).
+	Notices NoticeConfig
+
 	Now    func() time.Time // time.Now
 	Logger *slog.Logger     // slog.Default()
 }
@@ -101,6 +104,7 @@ type Server struct {
 	typedLimit, typedTotalLimit             *clientLimiter
 
 	usage     *usageLog
+	notifier  *Notifier
 	certs     *bk.CertCache // card certificates whose issuer signature was checked
 	pushSlots chan struct{} // one per push in flight (Config.MaxPushes)
 	stopSweep chan struct{}
@@ -192,6 +196,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Notices.defaults()
+	if err := cfg.Notices.check(); err != nil {
+		return nil, err
+	}
 	rules := bk.DefaultRules(cfg.Catalogue)
 	rules.MaxDelegation = cfg.MaxDelegation
 	rules.ClockSkew = cfg.ClockSkew
@@ -223,6 +231,7 @@ func New(cfg Config) (*Server, error) {
 	s.sweeps.Add(2)
 	go s.sweepLoop(cfg.UsageSweepEvery, "usage log", s.SweepUsage)
 	go s.sweepLoop(webStateSweepEvery, "web state", s.SweepWebState)
+	s.notifier = newNotifier(s.store, cfg.Notices, cfg.Catalogue, cfg.Now, cfg.Logger)
 	return s, nil
 }
 
@@ -315,6 +324,8 @@ func (s *Server) routes() {
 	}{
 		{"/v1/admin/enrollment-tokens", []ep{{"POST", s.operator(s.handleCreateEnrollToken)}}},
 		{"/v1/admin/revocations", []ep{{"POST", s.operator(s.handleRevoke)}}},
+		{"/v1/admin/notices/dead", []ep{{"GET", s.operator(s.handleDeadNotices)}}},
+		{"/v1/admin/notices/{id}/retry", []ep{{"POST", s.operator(s.handleRetryNotice)}}},
 		{"/v1/enroll", []ep{{"POST", s.limited(s.enrollLimit, s.handleEnroll)}}},
 		{"/v1/push", []ep{{"POST", s.kiosk(bk.MaxPushBytes, s.handlePush)}}},
 		{"/v1/trust-bundle", []ep{{"GET", s.kiosk(0, s.handleTrustBundle)}}},

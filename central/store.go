@@ -151,6 +151,30 @@ type Tx interface {
 	// that fails Check.
 	PutContact(cpr bk.CPR, c *bk.Contact) error
 
+	// AddNotice adds a notice unless one with its ID exists, and reports
+	// whether it did (a notice is stored once, however often it is found).
+	// EInvalid for a notice CheckNotice refuses.
+	AddNotice(n *Notice) (bool, error)
+	// PutNotice replaces a stored notice (its delivery record); ENotFound
+	// if there is none with its ID.
+	PutNotice(n *Notice) error
+	// Notice returns the notice with id, or ENotFound.
+	Notice(id string) (*Notice, error)
+	// DueNotices lists pending notices whose NextAt is not after now, by
+	// NextAt then ID, at most limit (limit <= 0: all).
+	DueNotices(now time.Time, limit int) ([]*Notice, error)
+	// NoticesIn lists the notices in state with ID > after, by ID, at most
+	// limit (limit <= 0: all).
+	NoticesIn(state NoticeState, after string, limit int) ([]*Notice, error)
+	// AddTimer adds a timer; one with its ID already there is kept (not an
+	// error). EInvalid for a timer CheckTimer refuses.
+	AddTimer(t *Timer) error
+	// DueTimers lists timers whose DueAt is not after now, by DueAt then
+	// ID, at most limit (limit <= 0: all).
+	DueTimers(now time.Time, limit int) ([]*Timer, error)
+	// DeleteTimer removes a timer; ENotFound if absent.
+	DeleteTimer(id string) error
+
 	// PutUsage adds usage records, each to the log of its principal and,
 	// when its Delegate is not zero, to the delegate's log too, with Role
 	// set in each copy. The CPR numbers are kept only as keyed index

@@ -220,6 +220,7 @@ func (s *Server) Close() error {
 	s.closing.Do(func() {
 		close(s.stopSweep)
 		s.sweeps.Wait()
+		s.notifier.close()
 		s.usage.close()
 	})
 	return nil

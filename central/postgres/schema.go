@@ -122,4 +122,22 @@ CREATE TABLE web_state (
 CREATE INDEX web_state_by_expiry ON web_state (expires_at);
 CREATE INDEX web_state_by_kind ON web_state (kind, expires_at);
 `,
+	// The notice outbox (central.Notice, written in the transaction of the
+	// change that caused it) and the timers of ends coming near.
+	`
+CREATE TABLE notices (
+	id      text COLLATE "C" PRIMARY KEY,
+	state   text COLLATE "C" NOT NULL,
+	next_at timestamp with time zone NOT NULL,
+	doc     json NOT NULL
+);
+CREATE INDEX notices_due ON notices (next_at, id) WHERE state = 'pending';
+CREATE INDEX notices_by_state ON notices (state, id);
+CREATE TABLE notice_timers (
+	id     text COLLATE "C" PRIMARY KEY,
+	due_at timestamp with time zone NOT NULL,
+	doc    json NOT NULL
+);
+CREATE INDEX notice_timers_due ON notice_timers (due_at, id);
+`,
 }

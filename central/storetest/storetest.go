@@ -47,6 +47,8 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"Contacts", testContacts},
 		{"WebState", testWebState},
 		{"WebStateTakeOnce", testWebStateTakeOnce},
+		{"Notices", testNotices},
+		{"NoticeTimers", testTimers},
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewReadOnly},
 		{"ConcurrentCursor", testConcurrentCursor},

@@ -40,7 +40,8 @@ var mayImport = map[string][]string{
 	"internal/deptest":    {"internal/testtool"},
 	"devices/...":         {"", "devices/...", "qr", "timefmt"},
 	"sync":                {"", "internal/badgerfix"},
-	"central":             {"", "handover"},
+	"central":             {"", "handover", "timefmt"},
+	"central/smtpmail":    {"", "central"},
 	"central/badgerstore": {"", "central", "handover", "internal/badgerfix"},
 	"central/postgres":    {"", "central", "handover"},
 	"central/storetest":   {"", "central", "handover", "internal/fixture"},
@@ -104,6 +105,11 @@ var libraries = map[string][]string{
 	// verifies the eID broker's ID tokens both for the phone page's sign-in
 	// and for the token exchange's subject tokens (docs/decisions.md).
 	"github.com/go-jose/go-jose/v4": {"central/tokenexchange"},
+
+	// E-mail notices: go-mail sends (maintained, sorts answers into
+	// temporary and permanent); go-smtp is the real server its tests run.
+	"github.com/wneessen/go-mail": {"central/smtpmail"},
+	"github.com/emersion/go-smtp": {"central/smtpmail"},
 }
 
 // mustNotLink lists, for a package, dependencies it must not pull in even
