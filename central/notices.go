@@ -149,21 +149,20 @@ func deriveNotices(rem Reminders, before, after bk.Target, a *bk.Action, now tim
 	var out derived
 	if d := after.Delegation; d != nil {
 		from := bk.DelegationState("")
-		var old *bk.Delegation
 		if before.Delegation != nil {
-			old = before.Delegation
-			from = old.StateAt(now)
+			from = before.Delegation.StateAt(now)
 		}
 		note := func(kind bk.NoticeKind, to bk.NoticeRole) {
 			out.notices = append(out.notices, changeNotice(kind, to, d.ID, a.ID, now))
 		}
 		switch to := d.State; {
-		case to == bk.DelegationPending && from != bk.DelegationPending:
+		case to == bk.DelegationPending && (from != bk.DelegationPending || a.Kind == bk.RenewDelegation):
+			// New, or renewed with a new area: the delegate is asked (again).
 			note(bk.NoticeOffered, bk.ToDelegate)
+		case to == bk.DelegationActive && a.Kind == bk.RenewDelegation:
+			note(bk.NoticeRenewed, bk.ToDelegate)
 		case to == bk.DelegationActive && from == bk.DelegationPending:
 			note(bk.NoticeAccepted, bk.ToPrincipal)
-		case to == bk.DelegationActive && from == bk.DelegationActive && old != nil && !d.ValidTo.Equal(old.ValidTo):
-			note(bk.NoticeRenewed, bk.ToDelegate)
 		case to == bk.DelegationDeclined:
 			note(bk.NoticeDeclined, bk.ToPrincipal)
 		case to == bk.DelegationRevoked:
