@@ -12,8 +12,12 @@ import (
 )
 
 // TestMain stops the private PostgreSQL cluster that pgtest starts for the
-// tests of --store postgres when BK_POSTGRES_DSN is not set.
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// tests of --store postgres when BK_POSTGRES_DSN is not set. Started by
+// TestReplicas as a central process, the test binary is central instead.
+func TestMain(m *testing.M) {
+	runAsCentral()
+	pgtest.Main(m)
+}
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
