@@ -138,6 +138,7 @@ func startReplicas(t *testing.T, s *scenario, n int, dsn, pub string, idp *mocko
 	}
 	fmt.Fprintf(&cfg, "[oidc]\nissuer = %q\nclient_id = %q\nclient_secret_file = %q\n", idp.Issuer(), idp.Config().ClientID, secret)
 	cfg.WriteString("[rate_limits]\nenroll_per_minute = 0\n") // the kiosks enrol from one address
+	cfg.WriteString("[[token_exchange.clients]]\nauthority = \"skat\"\nbroker_client_ids = [\"skat-web\"]\n")
 	conf := filepath.Join(dir, "central.toml")
 	os.WriteFile(conf, []byte(cfg.String()), 0o600)
 
@@ -185,13 +186,14 @@ func startReplicas(t *testing.T, s *scenario, n int, dsn, pub string, idp *mocko
 // roundRobin is the load balancer: each request goes to the next replica,
 // and the answer names the replica in X-Replica.
 type roundRobin struct {
-	next    atomic.Int64
-	proxies []*httputil.ReverseProxy
-	served  []atomic.Int64
+	replicas []*replica
+	next     atomic.Int64
+	proxies  []*httputil.ReverseProxy
+	served   []atomic.Int64
 }
 
 func newRoundRobin(rs []*replica) *roundRobin {
-	p := &roundRobin{served: make([]atomic.Int64, len(rs))}
+	p := &roundRobin{replicas: rs, served: make([]atomic.Int64, len(rs))}
 	for _, r := range rs {
 		u, _ := url.Parse(r.url)
 		p.proxies = append(p.proxies, httputil.NewSingleHostReverseProxy(u))
@@ -517,7 +519,8 @@ func dump(t *testing.T, dsn string, s *scenario) []string {
 // round-robin balancer: the kiosks push through it (each batch twice at
 // once, so a kiosk's batches land on different processes concurrently),
 // the relative signs in with OIDC and accepts with each step on another
-// process than the one before, and the authorities check. The final state
+// process than the one before, and the authorities check; the replicas
+// publish one token-exchange JWKS. The final state
 // (store and checks) must equal that of the same scenario on one process.
 // If a sign-in or session lived in one process's memory, the callback or
 // the answer would reach a process that never saw it.
@@ -552,6 +555,20 @@ func TestReplicas(t *testing.T) {
 		t.FailNow()
 	}
 
+	// Token exchange: every replica publishes the same signing keys (derived
+	// from the central.key they share), so a token one signs verifies with
+	// the JWKS another serves.
+	var jwks []string
+	for i, r := range lb.replicas {
+		status, body := get(t, r.url+"/.well-known/jwks.json")
+		if status != 200 || !strings.Contains(body, `"kid"`) {
+			t.Errorf("replica %d JWKS = %d %s", i, status, body)
+		}
+		jwks = append(jwks, body)
+	}
+	if jwks[0] != jwks[1] || jwks[1] != jwks[2] {
+		t.Errorf("the replicas publish different JWKS:\n%s", strings.Join(jwks, "\n"))
+	}
 	for i := range lb.served {
 		if n := lb.served[i].Load(); n < 10 {
 			t.Errorf("replica %d served %d requests; want its share", i, n)
