@@ -322,9 +322,10 @@ func (w *world) push(t *testing.T, items map[string][]bk.PushItem, twice bool) {
 }
 
 // signedPush sends one push body signed by kiosk k, retrying while central
-// asks it to come back (503, admission control).
+// asks it to come back (503, admission control), as the pusher does.
 func (w *world) signedPush(t *testing.T, k scenarioKiosk, body []byte, out *bk.PushResponse) {
-	for attempt := 0; ; attempt++ {
+	deadline := time.Now().Add(testtool.WaitTimeout)
+	for {
 		req, _ := http.NewRequest("POST", w.base+"/v1/push", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", bk.SignKioskRequest(k.id, k.key, "POST", "/v1/push", body, time.Now()))
@@ -335,7 +336,7 @@ func (w *world) signedPush(t *testing.T, k scenarioKiosk, body []byte, out *bk.P
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode == http.StatusServiceUnavailable && attempt < 50 {
+		if resp.StatusCode == http.StatusServiceUnavailable && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
