@@ -430,6 +430,22 @@ func (w *world) acceptOnPhone(t *testing.T, idp *mockoidc.MockOIDC) *phone {
 	if status != 200 || !strings.Contains(page, "Du har taget imod fuldmagten") {
 		t.Fatalf("accept = %d; want the accepted page:\n%s", status, page)
 	}
+	// The overview on the next replica lists it; signing out on one ends
+	// the session on all.
+	if status, page, _ := p.do(t, "overview", "GET", w.base+"/handover/mine", nil); status != 200 || !strings.Contains(page, k.citizen.Cert.Name) {
+		t.Errorf("overview after accepting = %d; want %s's delegation listed:\n%s", status, k.citizen.Cert.Name, page)
+	}
+	base, _ := url.Parse(w.base)
+	kept := p.c.Jar.Cookies(base) // a copy of the session cookie, as a thief would keep it
+	if status, _, _ := p.do(t, "sign-out", "GET", w.base+"/handover/signout", nil); status != 200 {
+		t.Errorf("sign-out = %d; want 200", status)
+	}
+	p.c.Jar.SetCookies(base, kept)
+	for i := range 3 {
+		if _, page, _ := p.do(t, "overview after sign-out", "GET", w.base+"/handover/mine", nil); strings.Contains(page, `id="signed-in"`) || strings.Contains(page, k.citizen.Cert.Name) {
+			t.Errorf("overview %d with the session cookie kept from before signing out is still signed in", i)
+		}
+	}
 	return p
 }
 
@@ -520,7 +536,8 @@ func dump(t *testing.T, dsn string, s *scenario) []string {
 // round-robin balancer: the kiosks push through it (each batch twice at
 // once, so a kiosk's batches land on different processes concurrently),
 // the relative signs in with OIDC and accepts with each step on another
-// process than the one before, and the authorities check; the replicas
+// process than the one before (and signing out on one ends the session on
+// all), and the authorities check; the replicas
 // publish one token-exchange JWKS. The final state
 // (store and checks) must equal that of the same scenario on one process.
 // If a sign-in or session lived in one process's memory, the callback or
