@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -104,7 +105,7 @@ func TestLIXOfEveryDanishScreen(t *testing.T) {
 // one who gives it and the one who gets it; their words say neither "my"
 // nor "your", and the screens say whose they are.
 func TestScopesNameNoOwner(t *testing.T) {
-	for _, c := range []*bk.Catalogue{fake.DemoCatalogue(), fixture.Catalogue()} {
+	for _, c := range []*bk.Catalogue{fake.New(time.Now).Catalogue(), fixture.Catalogue()} {
 		for _, s := range c.Scopes {
 			for _, text := range []string{s.Description.DA, s.Description.EN, s.Name.DA, s.Name.EN} {
 				if w := fixture.OwnerWords(text); len(w) > 0 {

@@ -13,12 +13,10 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
-	"sort"
 	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -260,24 +258,12 @@ func (u *KioskUI) Close() {
 	u.wipe()
 }
 
-// Lang returns the language of the current session.
-func (u *KioskUI) Lang() i18n.Lang { return u.tr.Lang() }
-
 // Screen returns the id of the screen shown (e.g. "welcome", "pin").
 func (u *KioskUI) Screen() string {
 	if u.current == nil {
 		return ""
 	}
 	return u.current.id
-}
-
-// Spoken returns the read-aloud text of the screen shown, in the session's
-// language, as it is said: its title, what it shows and what can be done.
-func (u *KioskUI) Spoken() string {
-	if u.current == nil {
-		return ""
-	}
-	return u.forEar(u.tr.Lang(), u.current.speak)
 }
 
 // ctx returns a context for one device or network call.
@@ -417,22 +403,8 @@ func (u *KioskUI) lang() string { return string(u.tr.Lang()) }
 
 // Button returns the button with id on the current screen, or nil. Ids are
 // stable ("home.consents", "consent.give.<consent id>", …) so tests and
-// kiosk diagnostics can find them; they are listed by ButtonIDs.
+// the soak build's remote control can find them.
 func (u *KioskUI) Button(id string) *widget.Button { return u.buttons[id] }
-
-// ButtonIDs returns the ids of the current screen's buttons, sorted.
-func (u *KioskUI) ButtonIDs() []string {
-	ids := make([]string, 0, len(u.buttons))
-	for id := range u.buttons {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-// Label returns the label with id on the current screen (messages such as
-// "pin.message", "result.receipt"), or nil.
-func (u *KioskUI) Label(id string) *widget.Label { return u.labels[id] }
 
 // PinPad returns the PIN pad of the PIN screen (nil on other screens).
 func (u *KioskUI) PinPad() *keyboard.PinPad {
@@ -440,63 +412,4 @@ func (u *KioskUI) PinPad() *keyboard.PinPad {
 		return nil
 	}
 	return u.pinPad
-}
-
-// CPRPad returns the CPR pad of the create-delegation screen (nil elsewhere).
-func (u *KioskUI) CPRPad() *keyboard.CPRPad {
-	if u.Screen() != "create_cpr" {
-		return nil
-	}
-	return u.cprPad
-}
-
-// NameKeyboard returns the keyboard of the name screen (nil elsewhere).
-func (u *KioskUI) NameKeyboard() *keyboard.Keyboard {
-	if u.Screen() != "create_name" {
-		return nil
-	}
-	return u.nameKeyboard
-}
-
-// Translator returns the session's translator.
-func (u *KioskUI) Translator() *i18n.Translator { return u.tr }
-
-// Settings returns the display settings chosen in this session.
-func (u *KioskUI) Settings() theme.Settings { return u.settings }
-
-// ReadAloud reports whether read-aloud is switched on.
-func (u *KioskUI) ReadAloud() bool { return u.readAloud }
-
-// Volume returns the read-aloud volume (0–100) chosen in this session.
-func (u *KioskUI) Volume() int { return u.volume }
-
-// SpokenReceipt returns the receipt text the current screen reads aloud
-// after its own text, as it is said ("" when it has none).
-func (u *KioskUI) SpokenReceipt() string {
-	if u.current == nil {
-		return ""
-	}
-	lang := u.current.receiptLang
-	if lang == "" {
-		lang = u.tr.Lang()
-	}
-	return u.forEar(lang, u.current.receipt)
-}
-
-// HoldsPersonData reports whether anything about a person is held in
-// memory: a card read, a session, a staff grant, a scanned code, fetched
-// state, a draft, a usage log page or staff attention data. After a logout
-// it is false.
-func (u *KioskUI) HoldsPersonData() bool {
-	return u.card != nil || u.sess != nil || u.assist != nil || u.handover != nil ||
-		u.state != nil || u.stateErr != nil || u.draft != nil || u.attention != nil || u.readAloud || u.usage != nil
-}
-
-// BodyScroll returns the scroll container of the current screen's body, so
-// tests (and diagnostics) can see where it is scrolled to.
-func (u *KioskUI) BodyScroll() *container.Scroll {
-	if u.body == nil {
-		return nil
-	}
-	return &u.body.scroll.Scroll
 }

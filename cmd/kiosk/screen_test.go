@@ -22,6 +22,7 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 	"github.com/borgerkiosk/borgerkiosk/ui"
 	"github.com/borgerkiosk/borgerkiosk/ui/keyboard"
+	"github.com/borgerkiosk/borgerkiosk/ui/uitest"
 )
 
 // manualClock is the UI's clock: each key tap moves it past the pads'
@@ -98,16 +99,16 @@ func TestScreenCodeAcceptedOnThePage(t *testing.T) {
 	tap("delegations.create")
 	wantScreen("create_name")
 	for _, k := range []string{"M", "A", "D", "S"} {
-		fyne.DoAndWait(func() { test.Tap(u.NameKeyboard().Key(k)) })
+		fyne.DoAndWait(func() { test.Tap(find[*keyboard.Keyboard](t, w).Key(k)) })
 	}
 	tap("create_name.next")
 	wantScreen("create_cpr")
 	for _, d := range "2304922345" {
 		clock.advance()
-		fyne.DoAndWait(func() { test.Tap(u.CPRPad().Key(string(d))) })
+		fyne.DoAndWait(func() { test.Tap(find[*keyboard.CPRPad](t, w).Key(string(d))) })
 	}
 	clock.advance()
-	fyne.DoAndWait(func() { test.Tap(u.CPRPad().Key(keyboard.KeyOK)) })
+	fyne.DoAndWait(func() { test.Tap(find[*keyboard.CPRPad](t, w).Key(keyboard.KeyOK)) })
 	wantScreen("create_scopes")
 	tap("scope.tax")
 	tap("create_scopes.next")
@@ -157,4 +158,15 @@ func TestScreenCodeAcceptedOnThePage(t *testing.T) {
 		}
 		return active
 	})
+}
+
+// find is the first T on the window's screen (the name keyboard, the CPR
+// pad); the test fails when the screen has none.
+func find[T fyne.CanvasObject](t *testing.T, w fyne.Window) T {
+	t.Helper()
+	o, ok := uitest.Find[T](w.Content())
+	if !ok {
+		t.Fatalf("no %T on the screen", o)
+	}
+	return o
 }

@@ -138,28 +138,7 @@ type pkg struct {
 }
 
 func TestLayout(t *testing.T) {
-	goTool := testtool.Require(t, "go")
-	cmd := exec.Command(goTool, "list", "-tags", "ci", "-json=ImportPath,Standard,Imports,Deps", mod+"/...")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, stderr.String())
-	}
-	var ours []pkg
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p pkg
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		ours = append(ours, p)
-	}
-	if len(ours) < 20 {
-		t.Fatalf("go list found %d packages; want the whole module", len(ours))
-	}
+	ours := listPackages(t)
 	for _, p := range ours {
 		name := rel(p.ImportPath)
 		allowed, listed := rule(mayImport, name)
@@ -265,4 +244,32 @@ func library(imp string) ([]string, bool) {
 		}
 	}
 	return libraries[best], best != ""
+}
+
+// listPackages is every package of the module, as go list -tags ci sees it.
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	goTool := testtool.Require(t, "go")
+	cmd := exec.Command(goTool, "list", "-tags", "ci", "-json=ImportPath,Standard,Imports,Deps", mod+"/...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	var ours []pkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		ours = append(ours, p)
+	}
+	if len(ours) < 20 {
+		t.Fatalf("go list found %d packages; want the whole module", len(ours))
+	}
+	return ours
 }

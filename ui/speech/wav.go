@@ -9,8 +9,8 @@ import (
 	"os"
 )
 
-// WAV is a decoded 16-bit PCM WAV file: enough to check in a test that
-// speech was produced and is not silence.
+// WAV is a decoded 16-bit PCM WAV file: enough for Detect to check that
+// espeak-ng produced speech, not silence.
 type WAV struct {
 	SampleRate int
 	Channels   int
@@ -91,19 +91,6 @@ func (w *WAV) Duration() float64 {
 		return 0
 	}
 	return float64(len(w.Samples)) / float64(w.Channels) / float64(w.SampleRate)
-}
-
-// RMS is the root mean square of the samples, scaled to 0..1.
-func (w *WAV) RMS() float64 {
-	if len(w.Samples) == 0 {
-		return 0
-	}
-	var sum float64
-	for _, s := range w.Samples {
-		v := float64(s) / 32768
-		sum += v * v
-	}
-	return math.Sqrt(sum / float64(len(w.Samples)))
 }
 
 // Peak is the largest absolute sample, scaled to 0..1.

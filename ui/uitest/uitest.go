@@ -62,6 +62,20 @@ func walk(o fyne.CanvasObject, pos fyne.Position, f func(fyne.CanvasObject, fyne
 	}
 }
 
+// Find returns the first visible object of type T under obj (a PIN pad,
+// a keyboard), so a test outside package ui can reach the widgets of the
+// screen shown; ok is false when there is none.
+func Find[T fyne.CanvasObject](obj fyne.CanvasObject) (found T, ok bool) {
+	Walk(obj, func(o fyne.CanvasObject, _ fyne.Position) bool {
+		if ok {
+			return false
+		}
+		found, ok = o.(T)
+		return !ok
+	})
+	return found, ok
+}
+
 // layOut gives a root that was never laid out its minimum size, so sizes
 // mean something.
 func layOut(obj fyne.CanvasObject) {

@@ -119,3 +119,21 @@ func TestAllText(t *testing.T) {
 		}
 	}
 }
+
+func TestFindReturnsTheWidgetShown(t *testing.T) {
+	test.NewTempApp(t)
+	content, _, kb, pin := sample()
+	if got, ok := uitest.Find[*keyboard.PinPad](content); !ok || got != pin {
+		t.Errorf("Find PIN pad = %p, %v; want %p", got, ok, pin)
+	}
+	if got, ok := uitest.Find[*keyboard.Keyboard](content); !ok || got != kb {
+		t.Errorf("Find keyboard = %p, %v; want %p", got, ok, kb)
+	}
+	if _, ok := uitest.Find[*keyboard.CPRPad](content); ok {
+		t.Error("Find found a CPR pad the screen does not hold")
+	}
+	pin.Hide()
+	if _, ok := uitest.Find[*keyboard.PinPad](content); ok {
+		t.Error("Find found a hidden PIN pad")
+	}
+}
