@@ -208,6 +208,19 @@ func (k *Checked) refuse(err error) bool {
 	return false
 }
 
+// Serials returns the card serials Decide may look up, in its order (a
+// store can fetch them together first).
+func (k *Checked) Serials() []string {
+	var out []string
+	for _, s := range k.steps {
+		if s.refusal != nil {
+			break
+		}
+		out = append(out, s.serial)
+	}
+	return out
+}
+
 // Decide finishes the checks with revoked (a store lookup; its error is
 // returned as err) and returns what VerifyAction would: the certificates,
 // or the first refusal in the order the checks are made.

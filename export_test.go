@@ -13,14 +13,3 @@ func (c CPR) BirthDate() time.Time {
 	t, _ := c.birthDate()
 	return t
 }
-
-// Serials lists the card serials Decide asks about, in order.
-func (k *Checked) Serials() []string {
-	var out []string
-	for _, s := range k.steps {
-		if s.refusal == nil {
-			out = append(out, s.serial)
-		}
-	}
-	return out
-}

@@ -25,12 +25,21 @@ func (e *ForkError) Error() string {
 	return fmt.Sprintf("fork: kiosk %s incarnation %s sent sequence number %d again with different content", e.Kiosk, e.Incarnation, e.Seq)
 }
 
+// prechecked is what precheck found of one item: its signature checks and
+// its decoded payload.
+type prechecked struct {
+	checked *bk.Checked
+	payload bk.Payload
+	err     error // from Decode
+}
+
 // precheck makes the signature checks of the items of req that may be new
-// (after the cursor as a snapshot read finds it), outside the store
-// transaction, so that a transaction that runs again does not redo them.
-// An item missing from the map is checked inside (the cursor only rises,
-// so that does not happen unless the snapshot read fails).
-func (s *Server) precheck(ctx context.Context, kioskID string, req *bk.PushRequest) map[uint64]*bk.Checked {
+// (after the cursor as a snapshot read finds it), and decodes their
+// payloads, outside the store transaction, so that a transaction that runs
+// again does not redo them. An item missing from the map is checked inside
+// (the cursor only rises, so that does not happen unless the snapshot read
+// fails).
+func (s *Server) precheck(ctx context.Context, kioskID string, req *bk.PushRequest) map[uint64]*prechecked {
 	var last uint64
 	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
@@ -41,13 +50,41 @@ func (s *Server) precheck(ctx context.Context, kioskID string, req *bk.PushReque
 		return nil
 	}
 	trust := s.trust()
-	out := make(map[uint64]*bk.Checked, len(req.Actions))
+	out := make(map[uint64]*prechecked, len(req.Actions))
 	for _, it := range req.Actions {
 		if it.Seq > last && it.Action != nil && it.Action.Kiosk == kioskID {
-			out[it.Seq] = trust.CheckAction(it.Action)
+			p, err := it.Action.Decode()
+			out[it.Seq] = &prechecked{checked: trust.CheckAction(it.Action), payload: p, err: err}
 		}
 	}
 	return out
+}
+
+// prefetch names, for tx.Prefetch, what the items of req after last will
+// look up: their slots, ids, targets, handover code records and card
+// serials.
+func prefetch(kioskID string, req *bk.PushRequest, last uint64, pre map[uint64]*prechecked) Keys {
+	k := Keys{Kiosk: kioskID, Incarnation: req.Incarnation}
+	for _, it := range req.Actions {
+		k.Seqs = append(k.Seqs, it.Seq)
+		pc := pre[it.Seq]
+		if it.Seq <= last || pc == nil || pc.err != nil {
+			continue
+		}
+		a := it.Action
+		k.ActionIDs = append(k.ActionIDs, a.ID)
+		k.Revocations = append(k.Revocations, pc.checked.Serials()...)
+		subject := pc.payload.Subject(a.Kind)
+		if a.Kind.OnConsent() {
+			k.Consents = append(k.Consents, subject)
+		} else {
+			k.Delegations = append(k.Delegations, subject)
+		}
+		if a.Kind == bk.AcceptDelegation || a.Kind == bk.DeclineDelegation {
+			k.HandoverCodes = append(k.HandoverCodes, subject)
+		}
+	}
+	return k
 }
 
 // Push applies a batch from kioskID (already authenticated) exactly once, in
@@ -71,6 +108,9 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 			return err
 		}
 		start := last
+		if err := tx.Prefetch(prefetch(kioskID, req, last, checked)); err != nil {
+			return err
+		}
 	items:
 		for _, it := range req.Actions {
 			hash := it.Action.ContentHash()
@@ -136,13 +176,20 @@ func (s *Server) Push(ctx context.Context, kioskID string, req *bk.PushRequest) 
 
 // apply decides one new action pushed by kioskID. Refusals are verdicts;
 // only store faults are errors.
-// checked is its precheck, or nil to make the checks here.
-func (s *Server) apply(tx Tx, checked *bk.Checked, kioskID string, it bk.PushItem, hash []byte, now time.Time) (bk.Verdict, error) {
+// pre is its precheck, or nil to make the checks here.
+func (s *Server) apply(tx Tx, pre *prechecked, kioskID string, it bk.PushItem, hash []byte, now time.Time) (bk.Verdict, error) {
 	a := it.Action
-	// The payload is decoded here, once, and passed on: decoding it again
-	// for the subject, the handover token and the rules was most of the
-	// CPU an action cost after its signatures.
-	p, err := a.Decode()
+	// The payload is decoded once, and passed on: decoding it again for
+	// the subject, the handover token and the rules was most of the CPU
+	// an action cost after its signatures.
+	var checked *bk.Checked
+	var p bk.Payload
+	var err error
+	if pre != nil {
+		checked, p, err = pre.checked, pre.payload, pre.err
+	} else {
+		p, err = a.Decode()
+	}
 	if err != nil {
 		return bk.Refuse(a.ID, err), nil
 	}

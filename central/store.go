@@ -18,9 +18,20 @@ type Store interface {
 	// Update runs fn in a read-write transaction and commits it when fn
 	// returns nil. When fn returns an error nothing fn wrote is kept, and
 	// Update returns that error unchanged. Concurrent Updates are
-	// serializable: when two transactions conflict, the store re-runs fn
-	// on fresh data, so fn may be called more than once and must not have
-	// effects outside tx (or must reset them at its start).
+	// serializable in what fn reads by key (the one-record lookups:
+	// Kiosk, PushCursor, ActionAt, ActionByID, Consent, Delegation,
+	// HandoverCodes, TypedCode, Revocation, EnrollToken, Nonce) and what
+	// it writes: a record fn read is not changed by another Update before
+	// fn's commits, nor is a key fn read as absent and then writes created
+	// meanwhile. The store makes it so by waiting (row locks) or by
+	// re-running fn on fresh data, so fn may be called more than once and
+	// must not have effects outside tx (or must reset them at its start).
+	// Not covered, in every store: a list read inside an Update (Kiosks,
+	// Actions, ConsentsBy…, DelegationsBy…, Revocations, Usage) may miss a
+	// record another Update adds meanwhile, and the PostgreSQL store does
+	// not see two Updates that each read as absent a key the other
+	// creates without creating it themselves; no caller decides on either
+	// (central/postgres's package comment shows why).
 	Update(ctx context.Context, fn func(tx Tx) error) error
 
 	// View runs fn in a read-only transaction that sees one consistent
@@ -43,6 +54,12 @@ type Store interface {
 // on success, possibly empty, in the order each method states.
 type Tx interface {
 	WebStateTx // webstate.go
+
+	// Prefetch says which records fn is about to read by key, so that a
+	// store can fetch them together in one round trip and, where it locks
+	// what an Update reads, lock them in one fixed order. A hint: every
+	// read answers the same with or without it, and a store may ignore it.
+	Prefetch(k Keys) error
 
 	// Kiosk returns the kiosk with id, or ENotFound.
 	Kiosk(id string) (*Kiosk, error)
@@ -190,6 +207,19 @@ type Tx interface {
 	// with all their copies, oldest first, at most limit records (limit
 	// <= 0: all), and returns how many records it deleted.
 	DeleteUsageBefore(t time.Time, limit int) (int, error)
+}
+
+// Keys names records for Tx.Prefetch. Unknown keys are fine (they are
+// absent).
+type Keys struct {
+	Consents      []string // Consent ids
+	Delegations   []string // Delegation ids
+	HandoverCodes []string // HandoverCodes delegation ids
+	ActionIDs     []string // ActionByID ids
+	Revocations   []string // Revocation serials
+	// Seqs are ActionAt slots of the incarnation Incarnation of Kiosk.
+	Kiosk, Incarnation string
+	Seqs               []uint64
 }
 
 // UsageEntry is a usage record and the people in whose logs it goes.

@@ -399,6 +399,9 @@ func (t *tx) scan(prefix []byte, withValues bool, fn func(suffix, val []byte) er
 
 // --- kiosks ---
 
+// Prefetch implements central.Tx: each read here is a local lookup already.
+func (t *tx) Prefetch(central.Keys) error { return nil }
+
 func (t *tx) Kiosk(id string) (*central.Kiosk, error) {
 	var k central.Kiosk
 	if err := t.get(key("kiosk", []byte(id)), &k, "kiosk"); err != nil {

@@ -3,13 +3,50 @@
 // CONFLICT and no extensions, so it can move to a sharded or replicated
 // PostgreSQL. The tables are in schema.go; Open creates or migrates them.
 //
-// Update runs in a SERIALIZABLE transaction and re-runs fn on a
-// serialization failure (SQLSTATE 40001) or a deadlock (40P01), as
-// badgerstore re-runs on a conflict; View is a REPEATABLE READ, READ ONLY
-// transaction (one snapshot). Put methods never let a statement fail inside
-// a transaction on purpose (a failed statement aborts the whole
-// transaction): "taken" is found with ON CONFLICT DO NOTHING and a row
-// count, "replace" is ON CONFLICT DO UPDATE.
+// View is a REPEATABLE READ, READ ONLY transaction (one snapshot). Update is
+// a READ COMMITTED transaction that keeps central.Store's promise with row
+// locks instead of SERIALIZABLE's conflict detection, which, with every push
+// reading and writing the same tables and index pages, rolled back about two
+// transactions per push and redid them:
+//
+//   - Rows that change after they are written (push cursors, consents,
+//     delegations, handover code records, enrolment tokens, nonces) are read
+//     FOR UPDATE in an Update, and every write of one reads it so first:
+//     another Update that reads or writes the row waits for the commit and
+//     then reads the committed result (READ COMMITTED reads the newest
+//     version of a row it waited for). Rows never changed once written
+//     (kiosks, actions and their id index, revocations, typed codes) need no
+//     lock.
+//   - PushCursor in an Update makes the cursor row when there is none (at 0,
+//     which reads as "nothing accepted"), so the first pushes of a new
+//     incarnation also queue on its lock.
+//   - A key an Update read as absent and then creates is inserted with ON
+//     CONFLICT DO NOTHING; when another transaction created it meanwhile, no
+//     row is inserted and fn runs again on fresh data.
+//   - Tx.Prefetch reads what a push will look up in one round trip and locks
+//     the rows in one order (consents, delegations, handover codes, each by
+//     id), so pushes do not deadlock each other; a deadlock (40P01) or
+//     serialization failure (40001) still re-runs fn.
+//   - Writes whose outcome the reads have settled (an UPDATE of a locked
+//     row, an INSERT of a key read as absent) are queued and sent together
+//     (one pgx.Batch) before the next statement, or at commit; a queued
+//     write that touches no row means another transaction got there first,
+//     and fn runs again.
+//
+// What SERIALIZABLE would catch and this does not: a list read in an Update
+// missing a row added meanwhile (badgerstore does not catch it either), and
+// two Updates that each read as absent a key the other creates without
+// creating it themselves. No caller decides on a list in an Update. The
+// absent keys the callers read are action ids, action slots, consents,
+// delegations, handover code records and typed codes, which only the
+// Update that read them creates, so the rule above catches a concurrent
+// creation, and revocations in a push or a sign-in, whose only creator
+// (Server.Revoke) reads nothing a push or sign-in writes: committing the
+// push first is then a serial order that gives the same result.
+//
+// Put methods never let a statement fail inside a transaction on purpose (a
+// failed statement aborts the whole transaction): "taken" is found with ON
+// CONFLICT DO NOTHING and a row count.
 //
 // Sequence numbers are kept as bigint: a push cursor or action sequence
 // number above 2^63-1 is refused as invalid.
@@ -26,6 +63,8 @@ import (
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -228,7 +267,7 @@ func pause(ctx context.Context, attempt int) error {
 }
 
 var (
-	writeOpts = pgx.TxOptions{IsoLevel: pgx.Serializable}
+	writeOpts = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 	readOpts  = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 )
 
@@ -265,7 +304,13 @@ func (s *Store) attempt(ctx context.Context, opts pgx.TxOptions, fn func(tx cent
 		return false, fmt.Errorf("postgres: begin: %w", err)
 	}
 	t := &tx{s: s, ctx: ctx, tx: ptx}
+	if opts.AccessMode != pgx.ReadOnly {
+		t.write, t.seen = true, map[string]*row{}
+	}
 	ferr := fn(t)
+	if ferr == nil && !t.retry {
+		ferr = t.flush()
+	}
 	// fn may have wrapped, replaced or ignored the statement's error: the
 	// tx remembers that one of its statements hit a serialization failure.
 	if t.retry || retryable(ferr) {
@@ -308,6 +353,208 @@ type tx struct {
 	ctx   context.Context
 	tx    pgx.Tx
 	retry bool
+	// write is set in an Update: it locks what it reads (lock), keeps
+	// what it read or wrote by key (seen) and queues the writes those
+	// reads settled (queue).
+	write bool
+	seen  map[string]*row
+	queue []queued
+}
+
+// row is what an Update read or wrote under a key (keyOf); doc nil means
+// absent.
+type row struct {
+	doc []byte
+	n   int64 // a push cursor's last_seq
+}
+
+// queued is a write sent at the next flush; touching other than want rows
+// (-1: any) means another transaction changed what fn read.
+type queued struct {
+	what, sql string
+	args      []any
+	want      int64
+}
+
+// Kinds of key in tx.seen.
+const (
+	kCursor     = "cursor"
+	kSlot       = "slot"
+	kActionID   = "action-id"
+	kConsent    = "consent"
+	kDelegation = "delegation"
+	kCodes      = "codes"
+	kRevocation = "revocation"
+)
+
+func keyOf(kind string, parts ...string) string {
+	return kind + "\x00" + strings.Join(parts, "\x00")
+}
+
+func slotKey(kiosk, inc string, sq int64) string {
+	return keyOf(kSlot, kiosk, inc, strconv.FormatInt(sq, 10))
+}
+
+// lock is appended to the reads of rows that can change: in an Update they
+// are locked until commit.
+func (t *tx) lock() string {
+	if t.write {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func (t *tx) enqueue(want int64, what, sql string, args ...any) {
+	t.queue = append(t.queue, queued{what: what, sql: sql, args: args, want: want})
+}
+
+// flush sends the queued writes in one round trip.
+func (t *tx) flush() error {
+	if len(t.queue) == 0 {
+		return nil
+	}
+	q := t.queue
+	t.queue = nil
+	b := &pgx.Batch{}
+	for _, w := range q {
+		b.Queue(w.sql, w.args...)
+	}
+	res := t.tx.SendBatch(t.ctx, b)
+	for _, w := range q {
+		tag, err := res.Exec()
+		if err != nil {
+			res.Close()
+			return t.check(err, w.what)
+		}
+		if w.want >= 0 && tag.RowsAffected() != w.want {
+			res.Close()
+			t.retry = true
+			return fmt.Errorf("postgres: %s: a concurrent transaction changed it first", w.what)
+		}
+	}
+	return t.check(res.Close(), "batch")
+}
+
+// cached returns what this Update knows under key, or reads it with sql
+// (one row, its document) and, in an Update, keeps it.
+func (t *tx) cached(key, what, sql string, args ...any) (*row, error) {
+	if r, ok := t.seen[key]; ok {
+		return r, nil
+	}
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	var doc []byte
+	err := t.tx.QueryRow(t.ctx, sql, args...).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		doc, err = nil, nil
+	}
+	if err != nil {
+		return nil, t.check(err, what)
+	}
+	r := &row{doc: doc}
+	if t.write {
+		t.seen[key] = r
+	}
+	return r, nil
+}
+
+// decodeRow decodes r's document into v; ENotFound when r is absent.
+func decodeRow(r *row, v any, what string) error {
+	if r.doc == nil {
+		return notFound(what)
+	}
+	if err := json.Unmarshal(r.doc, v); err != nil {
+		return fmt.Errorf("postgres: decode %s: %w", what, err)
+	}
+	return nil
+}
+
+// Prefetch implements central.Tx: in an Update it reads every key k names
+// that the transaction has not seen, in one round trip, locking the rows
+// that can change in the order of the package comment.
+func (t *tx) Prefetch(k central.Keys) error {
+	if !t.write {
+		return nil
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	type fetch struct {
+		kind, sql string
+		args      []any
+		keys      []string // seen keys, in the order of the ids
+	}
+	var fs []fetch
+	add := func(kind, sql string, ids []string) {
+		var want []string
+		var keys []string
+		for _, id := range ids {
+			key := keyOf(kind, id)
+			if _, ok := t.seen[key]; ok || slices.Contains(keys, key) {
+				continue
+			}
+			want, keys = append(want, id), append(keys, key)
+		}
+		if len(want) > 0 {
+			fs = append(fs, fetch{kind: kind, sql: sql, args: []any{want}, keys: keys})
+		}
+	}
+	add(kConsent, `SELECT id, doc FROM consents WHERE id = ANY($1) ORDER BY id FOR UPDATE`, k.Consents)
+	add(kDelegation, `SELECT id, doc FROM delegations WHERE id = ANY($1) ORDER BY id FOR UPDATE`, k.Delegations)
+	add(kCodes, `SELECT delegation_id, doc FROM handover_codes WHERE delegation_id = ANY($1) ORDER BY delegation_id FOR UPDATE`, k.HandoverCodes)
+	add(kActionID, `SELECT i.action_id, a.doc FROM action_ids i
+		JOIN actions a ON a.kiosk = i.kiosk AND a.incarnation = i.incarnation AND a.seq = i.seq
+		WHERE i.action_id = ANY($1)`, k.ActionIDs)
+	add(kRevocation, `SELECT serial, doc FROM revocations WHERE serial = ANY($1)`, k.Revocations)
+	var seqs []int64
+	var slots []string
+	for _, n := range k.Seqs {
+		key := slotKey(k.Kiosk, k.Incarnation, int64(n))
+		if _, ok := t.seen[key]; ok || n > math.MaxInt64 || slices.Contains(slots, key) {
+			continue
+		}
+		seqs, slots = append(seqs, int64(n)), append(slots, key)
+	}
+	if len(seqs) > 0 {
+		fs = append(fs, fetch{kind: kSlot, sql: `SELECT seq::text, doc FROM actions WHERE kiosk = $2 AND incarnation = $3 AND seq = ANY($1)`,
+			args: []any{seqs, k.Kiosk, k.Incarnation}, keys: slots})
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, f := range fs {
+		b.Queue(f.sql, f.args...)
+	}
+	res := t.tx.SendBatch(t.ctx, b)
+	defer res.Close()
+	for _, f := range fs {
+		for _, key := range f.keys {
+			t.seen[key] = &row{}
+		}
+		rows, err := res.Query()
+		if err != nil {
+			return t.check(err, "prefetch")
+		}
+		for rows.Next() {
+			var id string
+			var doc []byte
+			if err := rows.Scan(&id, &doc); err != nil {
+				rows.Close()
+				return t.check(err, "prefetch")
+			}
+			if f.kind == kSlot {
+				t.seen[keyOf(kSlot, k.Kiosk, k.Incarnation, id)] = &row{doc: doc}
+			} else {
+				t.seen[keyOf(f.kind, id)] = &row{doc: doc}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return t.check(err, "prefetch")
+		}
+	}
+	return t.check(res.Close(), "prefetch")
 }
 
 func (t *tx) cprHash(c bk.CPR) []byte {
@@ -332,6 +579,9 @@ func (t *tx) check(err error, what string) error {
 }
 
 func (t *tx) exec(what, sql string, args ...any) (int64, error) {
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
 	tag, err := t.tx.Exec(t.ctx, sql, args...)
 	if err != nil {
 		return 0, t.check(err, what)
@@ -350,6 +600,9 @@ func encode(v any, what string) ([]byte, error) {
 // one reads the JSON document of the single row sql returns into v;
 // ENotFound when there is none.
 func (t *tx) one(v any, what, sql string, args ...any) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	var doc []byte
 	err := t.tx.QueryRow(t.ctx, sql, args...).Scan(&doc)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -366,6 +619,9 @@ func (t *tx) one(v any, what, sql string, args ...any) error {
 
 // list decodes the JSON document of every row sql returns, in order.
 func list[T any](t *tx, what, sql string, args ...any) ([]*T, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
 		return nil, t.check(err, what)
@@ -430,7 +686,7 @@ func (t *tx) Kiosks() ([]*central.Kiosk, error) {
 
 func (t *tx) EnrollToken(hash string) (*central.EnrollToken, error) {
 	var e central.EnrollToken
-	if err := t.one(&e, "enrolment token", `SELECT doc FROM enroll_tokens WHERE hash = $1`, hash); err != nil {
+	if err := t.one(&e, "enrolment token", `SELECT doc FROM enroll_tokens WHERE hash = $1`+t.lock(), hash); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -462,13 +718,33 @@ func (t *tx) DeleteEnrollToken(hash string) error {
 // --- push cursors and actions ---
 
 func (t *tx) PushCursor(kiosk, inc string) (uint64, error) {
+	key := keyOf(kCursor, kiosk, inc)
+	if r, ok := t.seen[key]; ok {
+		return uint64(r.n), nil
+	}
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
+	q := `SELECT last_seq FROM push_cursors WHERE kiosk = $1 AND incarnation = $2` + t.lock()
 	var n int64
-	err := t.tx.QueryRow(t.ctx, `SELECT last_seq FROM push_cursors WHERE kiosk = $1 AND incarnation = $2`, kiosk, inc).Scan(&n)
+	err := t.tx.QueryRow(t.ctx, q, kiosk, inc).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) && t.write {
+		// A row to lock, so that the first pushes of an incarnation
+		// wait for each other too (waiting here if another is making it).
+		_, err = t.tx.Exec(t.ctx, `INSERT INTO push_cursors (kiosk, incarnation, last_seq) VALUES ($1, $2, 0)
+			ON CONFLICT (kiosk, incarnation) DO NOTHING`, kiosk, inc)
+		if err == nil {
+			err = t.tx.QueryRow(t.ctx, q, kiosk, inc).Scan(&n)
+		}
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, t.check(err, "push cursor")
+	}
+	if t.write {
+		t.seen[key] = &row{n: n}
 	}
 	return uint64(n), nil
 }
@@ -478,8 +754,18 @@ func (t *tx) SetPushCursor(kiosk, inc string, last uint64) error {
 	if err != nil {
 		return err
 	}
+	key := keyOf(kCursor, kiosk, inc)
+	if r, ok := t.seen[key]; ok {
+		// PushCursor made the row and holds its lock.
+		t.enqueue(1, "set push cursor", `UPDATE push_cursors SET last_seq = $3 WHERE kiosk = $1 AND incarnation = $2`, kiosk, inc, n)
+		r.n = n
+		return nil
+	}
 	_, err = t.exec("set push cursor", `INSERT INTO push_cursors (kiosk, incarnation, last_seq) VALUES ($1, $2, $3)
 		ON CONFLICT (kiosk, incarnation) DO UPDATE SET last_seq = EXCLUDED.last_seq`, kiosk, inc, n)
+	if err == nil && t.write {
+		t.seen[key] = &row{n: n}
+	}
 	return err
 }
 
@@ -495,20 +781,48 @@ func (t *tx) PutAction(r *central.ActionRecord) error {
 	if err != nil {
 		return err
 	}
-	n, err := t.exec("put action", `INSERT INTO actions (kiosk, incarnation, seq, action_id, doc) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (kiosk, incarnation, seq) DO NOTHING`, r.Kiosk, r.Incarnation, sq, r.Action.ID, doc)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return bk.Errorf(bk.EConflict, "sequence number %d of this kiosk incarnation is taken", r.Seq)
+	taken := bk.Errorf(bk.EConflict, "sequence number %d of this kiosk incarnation is taken", r.Seq)
+	const ins = `INSERT INTO actions (kiosk, incarnation, seq, action_id, doc) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (kiosk, incarnation, seq) DO NOTHING`
+	slot := slotKey(r.Kiosk, r.Incarnation, sq)
+	if old, ok := t.seen[slot]; ok {
+		if old.doc != nil {
+			return taken
+		}
+		t.enqueue(1, "put action", ins, r.Kiosk, r.Incarnation, sq, r.Action.ID, doc)
+		old.doc = doc
+	} else {
+		n, err := t.exec("put action", ins, r.Kiosk, r.Incarnation, sq, r.Action.ID, doc)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return taken
+		}
+		if t.write {
+			t.seen[slot] = &row{doc: doc}
+		}
 	}
 	if !r.TookEffect() {
 		return nil
 	}
 	// The first record with an action id is the one ActionByID finds.
-	_, err = t.exec("put action id", `INSERT INTO action_ids (action_id, kiosk, incarnation, seq) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (action_id) DO NOTHING`, r.Action.ID, r.Kiosk, r.Incarnation, sq)
+	const insID = `INSERT INTO action_ids (action_id, kiosk, incarnation, seq) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (action_id) DO NOTHING`
+	if old, ok := t.seen[keyOf(kActionID, r.Action.ID)]; ok {
+		if old.doc == nil {
+			// Read as absent: if another transaction adds it first, fn
+			// runs again and finds it.
+			t.enqueue(1, "put action id", insID, r.Action.ID, r.Kiosk, r.Incarnation, sq)
+			old.doc = doc
+		}
+		return nil
+	}
+	if t.write {
+		t.enqueue(-1, "put action id", insID, r.Action.ID, r.Kiosk, r.Incarnation, sq)
+		return nil
+	}
+	_, err = t.exec("put action id", insID, r.Action.ID, r.Kiosk, r.Incarnation, sq)
 	return err
 }
 
@@ -516,19 +830,27 @@ func (t *tx) ActionAt(kiosk, inc string, sq uint64) (*central.ActionRecord, erro
 	if sq > math.MaxInt64 {
 		return nil, notFound("action")
 	}
+	row, err := t.cached(slotKey(kiosk, inc, int64(sq)), "action",
+		`SELECT doc FROM actions WHERE kiosk = $1 AND incarnation = $2 AND seq = $3`, kiosk, inc, int64(sq))
+	if err != nil {
+		return nil, err
+	}
 	var r central.ActionRecord
-	if err := t.one(&r, "action", `SELECT doc FROM actions WHERE kiosk = $1 AND incarnation = $2 AND seq = $3`, kiosk, inc, int64(sq)); err != nil {
+	if err := decodeRow(row, &r, "action"); err != nil {
 		return nil, err
 	}
 	return &r, nil
 }
 
 func (t *tx) ActionByID(id string) (*central.ActionRecord, error) {
-	var r central.ActionRecord
-	err := t.one(&r, "action", `SELECT a.doc FROM action_ids i
+	row, err := t.cached(keyOf(kActionID, id), "action", `SELECT a.doc FROM action_ids i
 		JOIN actions a ON a.kiosk = i.kiosk AND a.incarnation = i.incarnation AND a.seq = i.seq
 		WHERE i.action_id = $1`, id)
 	if err != nil {
+		return nil, err
+	}
+	var r central.ActionRecord
+	if err := decodeRow(row, &r, "action"); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -549,9 +871,17 @@ func (t *tx) Actions(kiosk, inc string, after uint64, limit int) ([]*central.Act
 
 // --- consents ---
 
+func (t *tx) consent(id string) (*row, error) {
+	return t.cached(keyOf(kConsent, id), "consent", `SELECT doc FROM consents WHERE id = $1`+t.lock(), id)
+}
+
 func (t *tx) Consent(id string) (*bk.Consent, error) {
+	r, err := t.consent(id)
+	if err != nil {
+		return nil, err
+	}
 	var c bk.Consent
-	if err := t.one(&c, "consent", `SELECT doc FROM consents WHERE id = $1`, id); err != nil {
+	if err := decodeRow(r, &c, "consent"); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -561,25 +891,43 @@ func (t *tx) PutConsent(c *bk.Consent) error {
 	if c.ID == "" || c.CPR.IsZero() || c.AuthorityID == "" {
 		return bk.Errorf(bk.EInvalid, "a consent needs an id, a CPR number and an authority")
 	}
-	h := t.cprHash(c.CPR)
-	var oldHash []byte
-	var oldAuth string
-	err := t.tx.QueryRow(t.ctx, `SELECT cpr_hash, authority_id FROM consents WHERE id = $1`, c.ID).Scan(&oldHash, &oldAuth)
-	switch {
-	case err == nil:
-		if !hmac.Equal(oldHash, h) || oldAuth != c.AuthorityID {
-			return bk.Errorf(bk.EInvalid, "the CPR number and authority of a consent cannot change")
-		}
-	case !errors.Is(err, pgx.ErrNoRows):
-		return t.check(err, "consent")
-	}
 	doc, err := encode(c, "consent")
 	if err != nil {
 		return err
 	}
-	_, err = t.exec("put consent", `INSERT INTO consents (id, cpr_hash, authority_id, doc) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc`, c.ID, h, c.AuthorityID, doc)
-	return err
+	const ins = `INSERT INTO consents (id, cpr_hash, authority_id, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`
+	if !t.write {
+		_, err := t.exec("put consent", ins, c.ID, t.cprHash(c.CPR), c.AuthorityID, doc) // refused: read only
+		return err
+	}
+	r, err := t.consent(c.ID)
+	if err != nil {
+		return err
+	}
+	if r.doc != nil {
+		var old bk.Consent
+		if err := decodeRow(r, &old, "consent"); err != nil {
+			return err
+		}
+		if old.CPR != c.CPR || old.AuthorityID != c.AuthorityID {
+			return bk.Errorf(bk.EInvalid, "the CPR number and authority of a consent cannot change")
+		}
+	}
+	t.write1(r, doc, "put consent", []any{ins, c.ID, t.cprHash(c.CPR), c.AuthorityID, doc},
+		[]any{`UPDATE consents SET doc = $2 WHERE id = $1`, c.ID, doc})
+	return nil
+}
+
+// write1 queues the write of doc to r, a row this Update read (and
+// locked): update (a statement and its arguments) when r exists, else
+// insert, which must add the row (else another transaction made it first).
+func (t *tx) write1(r *row, doc []byte, what string, insert, update []any) {
+	q := update
+	if r.doc == nil {
+		q = insert
+	}
+	t.enqueue(1, what, q[0].(string), q[1:]...)
+	r.doc = doc
 }
 
 func (t *tx) ConsentsByCPR(cpr bk.CPR) ([]*bk.Consent, error) {
@@ -604,9 +952,17 @@ func (t *tx) ConsentsPage(authorityID, after string, limit int) ([]*bk.Consent, 
 
 // --- delegations ---
 
+func (t *tx) delegation(id string) (*row, error) {
+	return t.cached(keyOf(kDelegation, id), "delegation", `SELECT doc FROM delegations WHERE id = $1`+t.lock(), id)
+}
+
 func (t *tx) Delegation(id string) (*bk.Delegation, error) {
+	r, err := t.delegation(id)
+	if err != nil {
+		return nil, err
+	}
 	var d bk.Delegation
-	if err := t.one(&d, "delegation", `SELECT doc FROM delegations WHERE id = $1`, id); err != nil {
+	if err := decodeRow(r, &d, "delegation"); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -616,24 +972,31 @@ func (t *tx) PutDelegation(d *bk.Delegation) error {
 	if d.ID == "" || d.Principal.IsZero() || d.Delegate.IsZero() {
 		return bk.Errorf(bk.EInvalid, "a delegation needs an id, a principal and a delegate")
 	}
-	ph, dh := t.cprHash(d.Principal), t.cprHash(d.Delegate)
-	var oldP, oldD []byte
-	err := t.tx.QueryRow(t.ctx, `SELECT principal_hash, delegate_hash FROM delegations WHERE id = $1`, d.ID).Scan(&oldP, &oldD)
-	switch {
-	case err == nil:
-		if !hmac.Equal(oldP, ph) || !hmac.Equal(oldD, dh) {
-			return bk.Errorf(bk.EInvalid, "the principal and delegate of a delegation cannot change")
-		}
-	case !errors.Is(err, pgx.ErrNoRows):
-		return t.check(err, "delegation")
-	}
 	doc, err := encode(d, "delegation")
 	if err != nil {
 		return err
 	}
-	_, err = t.exec("put delegation", `INSERT INTO delegations (id, principal_hash, delegate_hash, doc) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc`, d.ID, ph, dh, doc)
-	return err
+	const ins = `INSERT INTO delegations (id, principal_hash, delegate_hash, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`
+	if !t.write {
+		_, err := t.exec("put delegation", ins, d.ID, t.cprHash(d.Principal), t.cprHash(d.Delegate), doc) // refused: read only
+		return err
+	}
+	r, err := t.delegation(d.ID)
+	if err != nil {
+		return err
+	}
+	if r.doc != nil {
+		var old bk.Delegation
+		if err := decodeRow(r, &old, "delegation"); err != nil {
+			return err
+		}
+		if old.Principal != d.Principal || old.Delegate != d.Delegate {
+			return bk.Errorf(bk.EInvalid, "the principal and delegate of a delegation cannot change")
+		}
+	}
+	t.write1(r, doc, "put delegation", []any{ins, d.ID, t.cprHash(d.Principal), t.cprHash(d.Delegate), doc},
+		[]any{`UPDATE delegations SET doc = $2 WHERE id = $1`, d.ID, doc})
+	return nil
 }
 
 func (t *tx) DelegationsByPrincipal(cpr bk.CPR) ([]*bk.Delegation, error) {
@@ -646,9 +1009,17 @@ func (t *tx) DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error) {
 
 // --- handover codes ---
 
+func (t *tx) codes(delegationID string) (*row, error) {
+	return t.cached(keyOf(kCodes, delegationID), "handover codes",
+		`SELECT doc FROM handover_codes WHERE delegation_id = $1`+t.lock(), delegationID)
+}
+
 func (t *tx) HandoverCodes(delegationID string) (handover.CodeRecord, error) {
 	var rec handover.CodeRecord
-	err := t.one(&rec, "handover codes", `SELECT doc FROM handover_codes WHERE delegation_id = $1`, delegationID)
+	r, err := t.codes(delegationID)
+	if err == nil {
+		err = decodeRow(r, &rec, "handover codes")
+	}
 	if err != nil && bk.ErrorCode(err) != bk.ENotFound {
 		return handover.CodeRecord{}, err
 	}
@@ -666,9 +1037,18 @@ func (t *tx) PutHandoverCodes(delegationID string, rec handover.CodeRecord) erro
 	if err != nil {
 		return err
 	}
-	_, err = t.exec("put handover codes", `INSERT INTO handover_codes (delegation_id, doc) VALUES ($1, $2)
-		ON CONFLICT (delegation_id) DO UPDATE SET doc = EXCLUDED.doc`, delegationID, doc)
-	return err
+	const ins = `INSERT INTO handover_codes (delegation_id, doc) VALUES ($1, $2) ON CONFLICT (delegation_id) DO NOTHING`
+	if !t.write {
+		_, err := t.exec("put handover codes", ins, delegationID, doc) // refused: read only
+		return err
+	}
+	r, err := t.codes(delegationID)
+	if err != nil {
+		return err
+	}
+	t.write1(r, doc, "put handover codes", []any{ins, delegationID, doc},
+		[]any{`UPDATE handover_codes SET doc = $2 WHERE delegation_id = $1`, delegationID, doc})
+	return nil
 }
 
 func (t *tx) TypedCode(code string) (handover.TypedEntry, error) {
@@ -711,12 +1091,16 @@ func (t *tx) Revoke(r central.Revocation) error {
 	}
 	// A second revocation of a serial keeps the first record.
 	_, err = t.exec("revoke", `INSERT INTO revocations (serial, doc) VALUES ($1, $2) ON CONFLICT (serial) DO NOTHING`, r.Serial, doc)
+	delete(t.seen, keyOf(kRevocation, r.Serial))
 	return err
 }
 
 func (t *tx) Revocation(serial string) (central.Revocation, error) {
 	var r central.Revocation
-	err := t.one(&r, "revocation", `SELECT doc FROM revocations WHERE serial = $1`, serial)
+	row, err := t.cached(keyOf(kRevocation, serial), "revocation", `SELECT doc FROM revocations WHERE serial = $1`, serial)
+	if err == nil {
+		err = decodeRow(row, &r, "revocation")
+	}
 	return r, err
 }
 
@@ -758,7 +1142,7 @@ func (t *tx) PutNonce(n *central.Nonce) error {
 
 func (t *tx) Nonce(value []byte) (*central.Nonce, error) {
 	var n central.Nonce
-	if err := t.one(&n, "nonce", `SELECT doc FROM nonces WHERE value = $1 AND expires_at >= $2`, value, time.Now().Add(-nonceGrace)); err != nil {
+	if err := t.one(&n, "nonce", `SELECT doc FROM nonces WHERE value = $1 AND expires_at >= $2`+t.lock(), value, time.Now().Add(-nonceGrace)); err != nil {
 		return nil, err
 	}
 	return &n, nil
@@ -836,6 +1220,9 @@ func (t *tx) DeleteUsageBefore(before time.Time, limit int) (int, error) {
 	}
 	q += `), gone AS (DELETE FROM usage_log WHERE at < $1 AND id IN (SELECT id FROM old) RETURNING id)
 		SELECT count(DISTINCT id) FROM gone`
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
 	var n int
 	if err := t.tx.QueryRow(t.ctx, q, args...).Scan(&n); err != nil {
 		return 0, t.check(err, "delete usage")

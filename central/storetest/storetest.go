@@ -52,6 +52,10 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"Rollback", testRollback},
 		{"ViewIsReadOnly", testViewReadOnly},
 		{"ConcurrentCursor", testConcurrentCursor},
+		{"ConcurrentTargets", testConcurrentTargets},
+		{"ConcurrentCreate", testConcurrentCreate},
+		{"ConcurrentActionID", testConcurrentActionID},
+		{"ConcurrentPushes", testConcurrentPushes},
 		{"ReturnsCopies", testCopies},
 		{"Ping", func(t *testing.T, s central.Store) {
 			if err := s.Ping(context.Background()); err != nil {
