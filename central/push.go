@@ -75,9 +75,11 @@ func prefetch(kioskID string, req *bk.PushRequest, last uint64, pre map[uint64]*
 		k.ActionIDs = append(k.ActionIDs, a.ID)
 		k.Revocations = append(k.Revocations, pc.checked.Serials()...)
 		subject := pc.payload.Subject(a.Kind)
-		if a.Kind.OnConsent() {
+		switch {
+		case a.Kind.OnContact(): // keyed by the signer, read as it comes
+		case a.Kind.OnConsent():
 			k.Consents = append(k.Consents, subject)
-		} else {
+		default:
 			k.Delegations = append(k.Delegations, subject)
 		}
 		if a.Kind == bk.AcceptDelegation || a.Kind == bk.DeclineDelegation {

@@ -18,17 +18,14 @@ type Store interface {
 	// Update runs fn in a read-write transaction and commits it when fn
 	// returns nil. When fn returns an error nothing fn wrote is kept, and
 	// Update returns that error unchanged. Concurrent Updates are
-	// serializable in what fn reads by key (the one-record lookups:
-	// Kiosk, PushCursor, ActionAt, ActionByID, Consent, Delegation,
-	// HandoverCodes, TypedCode, Revocation, EnrollToken, Nonce) and what
-	// it writes: a record fn read is not changed by another Update before
-	// fn's commits, nor is a key fn read as absent and then writes created
-	// meanwhile. The store makes it so by waiting (row locks) or by
+	// serializable in what fn reads (by key, as PushCursor, Consent or
+	// Delegation do, or in a list) and what it writes: a record fn read is
+	// not changed by another Update before fn's commits, nor is a key fn
+	// read as absent and then writes created meanwhile. The store makes it so by waiting (row locks) or by
 	// re-running fn on fresh data, so fn may be called more than once and
 	// must not have effects outside tx (or must reset them at its start).
-	// Not covered, in every store: a list read inside an Update (Kiosks,
-	// Actions, ConsentsBy…, DelegationsBy…, Revocations, Usage) may miss a
-	// record another Update adds meanwhile, and the PostgreSQL store does
+	// Not covered, in every store: a list read inside an Update may miss a
+	// record another Update adds to it meanwhile; and the PostgreSQL store does
 	// not see two Updates that each read as absent a key the other
 	// creates without creating it themselves; no caller decides on either
 	// (central/postgres's package comment shows why).

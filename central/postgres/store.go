@@ -10,13 +10,15 @@
 // transactions per push and redid them:
 //
 //   - Rows that change after they are written (push cursors, consents,
-//     delegations, handover code records, enrolment tokens, nonces) are read
-//     FOR UPDATE in an Update, and every write of one reads it so first:
-//     another Update that reads or writes the row waits for the commit and
-//     then reads the committed result (READ COMMITTED reads the newest
-//     version of a row it waited for). Rows never changed once written
-//     (kiosks, actions and their id index, revocations, typed codes) need no
-//     lock.
+//     delegations, handover code records, contacts, notices and their
+//     timers, web state, enrolment tokens, nonces) are read FOR UPDATE in
+//     an Update, by key or in a list, and every write of one by key reads
+//     it so first: another Update that reads or writes the row waits for
+//     the commit and then reads the committed result (READ COMMITTED reads
+//     the newest version of a row it waited for, and drops it from a list
+//     when it no longer matches). Rows never changed once written (kiosks,
+//     actions and their id index, revocations, typed codes, the usage log)
+//     need no lock.
 //   - PushCursor in an Update makes the cursor row when there is none (at 0,
 //     which reads as "nothing accepted"), so the first pushes of a new
 //     incarnation also queue on its lock.
@@ -38,7 +40,7 @@
 // two Updates that each read as absent a key the other creates without
 // creating it themselves. No caller decides on a list in an Update. The
 // absent keys the callers read are action ids, action slots, consents,
-// delegations, handover code records and typed codes, which only the
+// delegations, handover code records, contacts and typed codes, which only the
 // Update that read them creates, so the rule above catches a concurrent
 // creation, and revocations in a push or a sign-in, whose only creator
 // (Server.Revoke) reads nothing a push or sign-in writes: committing the
@@ -385,6 +387,7 @@ const (
 	kDelegation = "delegation"
 	kCodes      = "codes"
 	kRevocation = "revocation"
+	kContact    = "contact"
 )
 
 func keyOf(kind string, parts ...string) string {
@@ -931,14 +934,14 @@ func (t *tx) write1(r *row, doc []byte, what string, insert, update []any) {
 }
 
 func (t *tx) ConsentsByCPR(cpr bk.CPR) ([]*bk.Consent, error) {
-	return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE cpr_hash = $1 ORDER BY id`, t.cprHash(cpr))
+	return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE cpr_hash = $1 ORDER BY id`+t.lock(), t.cprHash(cpr))
 }
 
 func (t *tx) ConsentsByAuthority(authorityID string, cpr bk.CPR) ([]*bk.Consent, error) {
 	if cpr.IsZero() {
-		return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE authority_id = $1 ORDER BY id`, authorityID)
+		return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE authority_id = $1 ORDER BY id`+t.lock(), authorityID)
 	}
-	return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE authority_id = $1 AND cpr_hash = $2 ORDER BY id`,
+	return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE authority_id = $1 AND cpr_hash = $2 ORDER BY id`+t.lock(),
 		authorityID, t.cprHash(cpr))
 }
 
@@ -946,7 +949,7 @@ func (t *tx) ConsentsPage(authorityID, after string, limit int) ([]*bk.Consent, 
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
-	return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE authority_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+	return list[bk.Consent](t, "consents", `SELECT doc FROM consents WHERE authority_id = $1 AND id > $2 ORDER BY id LIMIT $3`+t.lock(),
 		authorityID, after, limit)
 }
 
@@ -1000,11 +1003,11 @@ func (t *tx) PutDelegation(d *bk.Delegation) error {
 }
 
 func (t *tx) DelegationsByPrincipal(cpr bk.CPR) ([]*bk.Delegation, error) {
-	return list[bk.Delegation](t, "delegations", `SELECT doc FROM delegations WHERE principal_hash = $1 ORDER BY id`, t.cprHash(cpr))
+	return list[bk.Delegation](t, "delegations", `SELECT doc FROM delegations WHERE principal_hash = $1 ORDER BY id`+t.lock(), t.cprHash(cpr))
 }
 
 func (t *tx) DelegationsByDelegate(cpr bk.CPR) ([]*bk.Delegation, error) {
-	return list[bk.Delegation](t, "delegations", `SELECT doc FROM delegations WHERE delegate_hash = $1 ORDER BY id`, t.cprHash(cpr))
+	return list[bk.Delegation](t, "delegations", `SELECT doc FROM delegations WHERE delegate_hash = $1 ORDER BY id`+t.lock(), t.cprHash(cpr))
 }
 
 // --- handover codes ---

@@ -26,7 +26,7 @@ func (t *tx) PutWebState(w *central.WebState) error {
 
 func (t *tx) WebState(kind, key string) (*central.WebState, error) {
 	var w central.WebState
-	if err := t.one(&w, "web state", `SELECT doc FROM web_state WHERE kind = $1 AND key = $2`, kind, key); err != nil {
+	if err := t.one(&w, "web state", `SELECT doc FROM web_state WHERE kind = $1 AND key = $2`+t.lock(), kind, key); err != nil {
 		return nil, err
 	}
 	return &w, nil
