@@ -150,6 +150,7 @@ func startReplicas(t *testing.T, s *scenario, n int, dsn, pub string, idp *mocko
 		os.WriteFile(filepath.Join(data, "operator.token"), []byte(s.opToken+"\n"), 0o600)
 		cmd := exec.Command(os.Args[0], "--config", conf, "--data", data, "--addr", "127.0.0.1:0")
 		cmd.Env = append(os.Environ(), replicaEnv+"=1")
+		dieWithParent(cmd)
 		stdout, _ := cmd.StdoutPipe()
 		r := &replica{cmd: cmd, log: &testtool.Buffer{}}
 		cmd.Stderr = r.log
