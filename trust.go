@@ -20,9 +20,16 @@ type TrustBundle struct {
 	IssuedAt   time.Time   `json:"issued_at"`
 	MaxAgeSecs int64       `json:"max_age_seconds"`
 	Issuers    []IssuerKey `json:"issuers"`
-	Revoked    []string    `json:"revoked_serials"`
-	Kiosks     []KioskKey  `json:"kiosks"`
-	Catalogue  Catalogue   `json:"catalogue"`
+	// Revoked lists revoked card serials in the order they were revoked:
+	// all of them in a full bundle, only those after DeltaFrom in a delta.
+	Revoked []string `json:"revoked_serials"`
+	// Revocations is the version of the whole list this bundle leads to.
+	Revocations RevocationVersion `json:"revocations"`
+	// DeltaFrom, when set, makes this a delta: Revoked holds only the
+	// serials added after this version, for a kiosk that has it (Apply).
+	DeltaFrom *RevocationVersion `json:"delta_from,omitempty"`
+	Kiosks    []KioskKey         `json:"kiosks"`
+	Catalogue Catalogue          `json:"catalogue"`
 }
 
 // MaxAge returns how long the bundle may be used for widening actions.
@@ -77,8 +84,14 @@ func bundleSignedBytes(b []byte) []byte {
 	return w.b
 }
 
-// SignBundle encodes and signs b with central's key.
+// SignBundle encodes and signs b with central's key. A full bundle (no
+// DeltaFrom) is signed with the version of its Revoked list, whatever b says.
 func SignBundle(b *TrustBundle, key ed25519.PrivateKey) (*SignedBundle, error) {
+	if b.DeltaFrom == nil {
+		full := *b
+		full.Revocations = RevocationVersion{}.Add(b.Revoked)
+		b = &full
+	}
 	raw, err := json.Marshal(b)
 	if err != nil {
 		return nil, err
@@ -102,6 +115,9 @@ func (s *SignedBundle) Verify(central ed25519.PublicKey) (*TrustBundle, error) {
 		return nil, Errorf(EInvalid, "The trust bundle cannot be read: %v", err)
 	}
 	if err := b.Catalogue.Validate(); err != nil {
+		return nil, err
+	}
+	if err := b.checkRevocations(); err != nil {
 		return nil, err
 	}
 	return &b, nil

@@ -16,12 +16,13 @@ func testBundle() *bk.TrustBundle {
 	issuer := seededKey(1).Public().(ed25519.PublicKey)
 	kiosk := seededKey(4).Public().(ed25519.PublicKey)
 	return &bk.TrustBundle{
-		IssuedAt:   now.Add(-time.Hour),
-		MaxAgeSecs: 24 * 3600,
-		Issuers:    []bk.IssuerKey{{ID: bk.KeyID(issuer), PublicKey: issuer}},
-		Revoked:    []string{"C0000013"},
-		Kiosks:     []bk.KioskKey{{ID: "kiosk-1", PublicKey: kiosk}},
-		Catalogue:  *fixture.Catalogue(),
+		IssuedAt:    now.Add(-time.Hour),
+		MaxAgeSecs:  24 * 3600,
+		Issuers:     []bk.IssuerKey{{ID: bk.KeyID(issuer), PublicKey: issuer}},
+		Revoked:     []string{"C0000013"},
+		Revocations: bk.RevocationVersion{}.Add([]string{"C0000013"}),
+		Kiosks:      []bk.KioskKey{{ID: "kiosk-1", PublicKey: kiosk}},
+		Catalogue:   *fixture.Catalogue(),
 	}
 }
 

@@ -97,15 +97,6 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, k *Kiosk, bo
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) handleTrustBundle(w http.ResponseWriter, r *http.Request, _ *Kiosk, _ []byte) {
-	b, err := s.TrustBundle(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, b)
-}
-
 func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.cfg.Catalogue)
 }

@@ -149,17 +149,23 @@ func BenchmarkPushCPU(b *testing.B) {
 // 1,000,000, a hundredth under -short, or BK_BENCH_REVOKED.
 func revokedCount() int { return benchSize("BK_BENCH_REVOKED", 1_000_000) }
 
+// benchRevocations is n revocations of serials R000000000, R000000001 ….
+func benchRevocations(n int) []central.Revocation {
+	list := make([]central.Revocation, n)
+	now := time.Now().UTC()
+	for i := range list {
+		list[i] = central.Revocation{Serial: fmt.Sprintf("R%09d", i), RevokedAt: now}
+	}
+	return list
+}
+
 // BenchmarkRevoked measures push ingest and citizen sign-in on a store
 // with a long revocation list against the same store kind with an empty
 // one, interleaved in one run, on both stores. The list is loaded with
 // the stores' bulk loaders (a write batch; COPY).
 func BenchmarkRevoked(b *testing.B) {
 	n := revokedCount()
-	list := make([]central.Revocation, n)
-	now := time.Now().UTC()
-	for i := range list {
-		list[i] = central.Revocation{Serial: fmt.Sprintf("R%09d", i), RevokedAt: now}
-	}
+	list := benchRevocations(n)
 	iss := fixture.NewIssuer()
 	karen := iss.Citizen(cprKaren, "Karen Larsen")
 	staff := iss.Staff(cprOliver, "Ole Olsen", "KK-1")

@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"sort"
+	"strings"
 	"time"
+	"unicode"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
@@ -28,36 +30,6 @@ func revoked(tx Tx) func(serial string) (bool, error) {
 		}
 		return err == nil, err
 	}
-}
-
-// TrustBundle returns the trust bundle as of now, signed with central's key.
-func (s *Server) TrustBundle(ctx context.Context) (*bk.SignedBundle, error) {
-	b := &bk.TrustBundle{
-		IssuedAt:   s.now().UTC(),
-		MaxAgeSecs: int64(s.cfg.BundleMaxAge / time.Second),
-		Issuers:    append([]bk.IssuerKey{}, s.cfg.Issuers...),
-		Revoked:    []string{},
-		Kiosks:     []bk.KioskKey{},
-		Catalogue:  *s.cfg.Catalogue,
-	}
-	err := s.store.View(ctx, func(tx Tx) error {
-		revs, err := tx.Revocations()
-		if err != nil {
-			return err
-		}
-		for _, r := range revs {
-			b.Revoked = append(b.Revoked, r.Serial)
-		}
-		ks, err := tx.Kiosks()
-		for _, k := range ks {
-			b.Kiosks = append(b.Kiosks, bk.KioskKey{ID: k.ID, PublicKey: k.PublicKey})
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return bk.SignBundle(b, s.cfg.Key)
 }
 
 // maxEnrollTTL bounds how long an enrolment token may live.
@@ -126,8 +98,8 @@ func (s *Server) Enroll(ctx context.Context, req *bk.EnrollRequest) (*bk.EnrollR
 // Revoke puts a card serial on the revocation list; from then on actions
 // signed with it are rejected and the next trust bundle lists it.
 func (s *Server) Revoke(ctx context.Context, serial string) (Revocation, error) {
-	if serial == "" || len(serial) > 128 {
-		return Revocation{}, bk.Errorf(bk.EInvalid, "serial must be 1 to 128 characters")
+	if serial == "" || len(serial) > 128 || strings.ContainsFunc(serial, unicode.IsControl) {
+		return Revocation{}, bk.Errorf(bk.EInvalid, "serial must be 1 to 128 characters, none of them control characters")
 	}
 	r := Revocation{Serial: serial, RevokedAt: s.now().UTC()}
 	err := s.store.Update(ctx, func(tx Tx) error {

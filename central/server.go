@@ -42,6 +42,11 @@ type Config struct {
 	NonceTTL       time.Duration // citizen sign-in nonce lifetime; 2m
 	EnrollTokenTTL time.Duration // default enrolment token lifetime; 24h
 
+	// BundleMaxDelta is how many revocations a delta trust bundle carries
+	// at most; a kiosk further behind gets the full bundle; 1,000
+	// (about 20 KB of serials).
+	BundleMaxDelta int
+
 	// UsageRetentionMonths is how long usage records are kept; 15. A sweep
 	// every UsageSweepEvery (1h) deletes older ones.
 	UsageRetentionMonths int
@@ -165,6 +170,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.PushRetryAfter < time.Second {
 		cfg.PushRetryAfter = 2 * time.Second
+	}
+	if cfg.BundleMaxDelta <= 0 {
+		cfg.BundleMaxDelta = 1000
 	}
 	if cfg.CertCache <= 0 {
 		cfg.CertCache = 100_000

@@ -139,8 +139,17 @@ type Tx interface {
 	PutTypedCode(e handover.TypedEntry) error
 
 	// Revoke adds a card serial to the revocation list; revoking a serial
-	// twice keeps the first record and is not an error.
+	// twice keeps the first record and is not an error. The store numbers
+	// the new record (whatever r holds there): Seq one after the last
+	// revocation's, without gaps, in commit order, and Chain
+	// bk.RevocationChain of the last one's Chain and the serial.
 	Revoke(r Revocation) error
+	// RevocationsSince lists the revocations with Seq > seq, in Seq order,
+	// at most limit of them (limit <= 0: all), from an index on Seq.
+	RevocationsSince(seq uint64, limit int) ([]Revocation, error)
+	// LastRevocation returns the revocation with the highest Seq, or the
+	// zero Revocation when none was made.
+	LastRevocation() (Revocation, error)
 	// Revocation returns the record of a revoked serial, or ENotFound. It
 	// is one index lookup, whatever the number revoked.
 	Revocation(serial string) (Revocation, error)
@@ -297,10 +306,25 @@ func (r *ActionRecord) TookEffect() bool {
 	return r.Verdict.Outcome == bk.Applied || r.Verdict.Outcome == bk.Superseded
 }
 
-// Revocation is a revoked card serial.
+// Revocation is a revoked card serial. Seq and Chain place it in the
+// list's order: the list of the first Seq revocations has the version
+// bk.RevocationVersion{Count: Seq, Digest: Chain}.
 type Revocation struct {
 	Serial    string    `json:"serial"`
 	RevokedAt time.Time `json:"revoked_at"`
+	Seq       uint64    `json:"seq,omitempty"`
+	Chain     []byte    `json:"chain,omitempty"`
+}
+
+// Version is the version of the revocation list that ends with r.
+func (r Revocation) Version() bk.RevocationVersion {
+	return bk.RevocationVersion{Count: r.Seq, Digest: r.Chain}
+}
+
+// Numbered returns r as the revocation after last.
+func (r Revocation) Numbered(last Revocation) Revocation {
+	r.Seq, r.Chain = last.Seq+1, bk.RevocationChain(last.Chain, r.Serial)
+	return r
 }
 
 // Nonce is a single-use challenge for a citizen sign-in at one kiosk.

@@ -8,17 +8,26 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	gosync "sync"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
 
-const bundleFileName = "trust-bundle.json"
+// The bundle central signed last is kept as it came, in bundleFileName.
+// When it is a delta, the whole revocation list it leads to is in
+// revokedFileName, one serial a line in the order revoked, and is checked
+// against the signed version when it is loaded: a list that lost a serial
+// on disk does not match, and the kiosk fetches the full bundle.
+const (
+	bundleFileName  = "trust-bundle.json"
+	revokedFileName = "trust-revoked.txt"
+)
 
 // Bundles holds the kiosk's current trust bundle: the last good copy
-// central signed, kept on disk (it holds no citizen data) so a kiosk that
-// starts offline still knows whom to trust.
+// central signed, with its revocation deltas applied, kept on disk (it holds
+// no citizen data) so a kiosk that starts offline still knows whom to trust.
 type Bundles struct {
 	dir     string
 	central ed25519.PublicKey
@@ -50,6 +59,9 @@ func LoadBundles(dir string, central ed25519.PublicKey, log *slog.Logger) *Bundl
 		return b
 	}
 	tb, err := sb.Verify(central)
+	if err == nil && tb.DeltaFrom != nil {
+		tb, err = b.loadRevoked(tb)
+	}
 	if err != nil {
 		b.log.Warn("the saved trust bundle does not verify; waiting for a fresh one", "err", err)
 		return b
@@ -58,9 +70,33 @@ func LoadBundles(dir string, central ed25519.PublicKey, log *slog.Logger) *Bundl
 	return b
 }
 
+// loadRevoked returns delta with the whole list it leads to, read from
+// revokedFileName. The file may hold more (saved before a crash kept the
+// bundle that came with them): the serials the version counts are used.
+func (b *Bundles) loadRevoked(delta *bk.TrustBundle) (*bk.TrustBundle, error) {
+	raw, err := os.ReadFile(filepath.Join(b.dir, revokedFileName))
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(raw), "\n")
+	n := delta.Revocations.Count
+	if uint64(len(lines)) < n {
+		return nil, fmt.Errorf("the saved revocation list has %d serials; the bundle counts %d", len(lines), n)
+	}
+	out := *delta
+	out.Revoked, out.DeltaFrom = lines[:n], nil
+	if !(bk.RevocationVersion{}).Add(out.Revoked).Equal(delta.Revocations) {
+		return nil, errors.New("the saved revocation list is not the one the bundle names")
+	}
+	return &out, nil
+}
+
 // Update verifies sb with central's key and, if it is not older than the
-// current bundle, saves it and makes it current. Whether it changed is
-// returned; a bundle older than the current one is ignored (no rollback).
+// current bundle, applies it (a delta adds its revocations to the current
+// list), saves it and makes it current. Whether it changed is returned; a
+// bundle older than the current one is ignored (no rollback). A delta that
+// does not follow on the current list is an error with code bk.EConflict
+// and changes nothing: ask for the full bundle.
 func (b *Bundles) Update(sb *bk.SignedBundle) (bool, error) {
 	b.mu.RLock()
 	central := b.central
@@ -74,15 +110,37 @@ func (b *Bundles) Update(sb *bk.SignedBundle) (bool, error) {
 	if b.cur != nil && tb.IssuedAt.Before(b.cur.IssuedAt) {
 		return false, nil
 	}
+	next, err := b.cur.Apply(tb)
+	if err != nil {
+		return false, err
+	}
 	raw, err := json.Marshal(sb)
 	if err != nil {
 		return false, err
 	}
+	// The list first: a crash before the bundle leaves a list longer than
+	// the saved bundle counts, which loadRevoked allows.
+	if b.cur == nil || !b.cur.Revocations.Equal(next.Revocations) {
+		list := []byte(strings.Join(next.Revoked, "\n"))
+		if err := writeFileSync(filepath.Join(b.dir, revokedFileName), list, 0o644, false); err != nil {
+			return false, fmt.Errorf("saving the revocation list: %w", err)
+		}
+	}
 	if err := writeFileSync(filepath.Join(b.dir, bundleFileName), raw, 0o644, false); err != nil {
 		return false, fmt.Errorf("saving trust bundle: %w", err)
 	}
-	b.cur = tb
+	b.cur = next
 	return true, nil
+}
+
+// Since is the revocation list version of the current bundle, to ask
+// central for a delta from; empty before the first bundle.
+func (b *Bundles) Since() string {
+	cur := b.Bundle()
+	if cur == nil {
+		return ""
+	}
+	return cur.Revocations.String()
 }
 
 // SetCentralKey changes the key bundles must be signed with (after a

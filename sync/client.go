@@ -18,8 +18,9 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
 
-// maxResponseBytes bounds what is read from central.
-const maxResponseBytes = 8 << 20
+// maxResponseBytes bounds what is read from central: a full trust bundle
+// with a million revoked serials is about 14 MB.
+const maxResponseBytes = 64 << 20
 
 // Client talks to central's /v1 API as an enrolled kiosk: every request is
 // signed with the kiosk key (bk.SignKioskRequest).
@@ -173,11 +174,17 @@ func (c *Client) Push(ctx context.Context, req *bk.PushRequest) (*bk.PushRespons
 	return &resp, nil
 }
 
-// TrustBundle fetches the signed trust bundle (GET /v1/trust-bundle). The
-// caller verifies it (see Bundles).
-func (c *Client) TrustBundle(ctx context.Context) (*bk.SignedBundle, error) {
+// TrustBundle fetches the signed trust bundle (GET /v1/trust-bundle): with
+// since (Bundles.Since) a delta of the revocations after it, else, or when
+// central cannot give one, the full bundle. The caller verifies it (see
+// Bundles).
+func (c *Client) TrustBundle(ctx context.Context, since string) (*bk.SignedBundle, error) {
+	path := "/v1/trust-bundle"
+	if since != "" {
+		path += "?since=" + url.QueryEscape(since)
+	}
 	var sb bk.SignedBundle
-	if err := c.call(ctx, http.MethodGet, "/v1/trust-bundle", nil, &sb); err != nil {
+	if err := c.call(ctx, http.MethodGet, path, nil, &sb); err != nil {
 		return nil, err
 	}
 	return &sb, nil

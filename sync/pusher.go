@@ -233,11 +233,20 @@ func (p *Pusher) Run(ctx context.Context) error {
 }
 
 func (p *Pusher) fetchBundle(ctx context.Context) error {
-	sb, err := p.c.TrustBundle(ctx)
+	since := p.cfg.Bundles.Since()
+	sb, err := p.c.TrustBundle(ctx, since)
 	if err != nil {
 		return err
 	}
 	changed, err := p.cfg.Bundles.Update(sb)
+	if bk.ErrorCode(err) == bk.EConflict && since != "" {
+		// A delta that does not fit this kiosk's list: take the whole.
+		p.log.Warn("the trust bundle delta does not fit; fetching the full bundle", "since", since, "err", err)
+		if sb, err = p.c.TrustBundle(ctx, ""); err != nil {
+			return err
+		}
+		changed, err = p.cfg.Bundles.Update(sb)
+	}
 	if err == nil && changed {
 		p.log.Info("trust bundle updated", "issued_at", p.cfg.Bundles.Bundle().IssuedAt)
 	}

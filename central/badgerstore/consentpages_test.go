@@ -8,6 +8,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/central/storetest"
 )
 
 // TestConsentPagesIndexedOnOpen: a store from before the paging index lists
@@ -63,4 +64,41 @@ func TestConsentPagesIndexedOnOpen(t *testing.T) {
 	if n := pages(s); n != len(want) {
 		t.Errorf("after Open the consents' pages list %d; want %d", n, len(want))
 	}
+}
+
+// TestRevocationsNumberedOnOpen: the revocations of a store from before
+// they were numbered are numbered on the next Open, in serial order, each
+// with the digest of the list up to it, and new ones follow on.
+func TestRevocationsNumberedOnOpen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := badgerstore.Open(dir, badgerstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	err = s.Update(ctx, func(tx central.Tx) error {
+		for _, serial := range []string{"S2", "S3", "S1"} {
+			if err := tx.Revoke(central.Revocation{Serial: serial, RevokedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = badgerstore.UnnumberRevocations(s)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = badgerstore.Open(dir, badgerstore.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Update(ctx, func(tx central.Tx) error { return tx.Revoke(central.Revocation{Serial: "S0", RevokedAt: at}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.CheckNumbered(t, s, "S1", "S2", "S3", "S0") // serial order, then the new one
 }

@@ -18,6 +18,8 @@
 //	deleg-delegate/<H(cpr)><id>
 //	handover/<delegation id>          handover.CodeRecord
 //	revoked/<serial>                  central.Revocation
+//	revoked-seq/<seq>                 the same, by its number (8-byte big-endian)
+//	meta/revoked-last                 the revocation with the highest number
 //	nonce/<value>                     central.Nonce, with a Badger TTL
 //	usage/<H(cpr)><id>                bk.UsageRecord (no CPR in it)
 //	usage-at/<at><id>                 the H(cpr)s of the record's copies (at: 8-byte big-endian Unix ns)
@@ -140,6 +142,10 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := s.moveUsage(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("badgerstore: moving the usage log to %s: %w", usageDir, err)
+	}
+	if err := s.numberRevocations(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("badgerstore: numbering revocations: %w", err)
 	}
 	if err := s.indexConsentPages(); err != nil {
 		s.Close()
@@ -819,7 +825,104 @@ func (t *tx) Revoke(r central.Revocation) error {
 	if ok, err := t.exists(k); err != nil || ok {
 		return err
 	}
-	return t.put(k, r)
+	// Every revocation reads and writes meta/revoked-last, so two at once
+	// conflict and one runs again: the numbers have no gaps or doubles.
+	last, err := t.LastRevocation()
+	if err != nil {
+		return err
+	}
+	r = r.Numbered(last)
+	for _, k := range [][]byte{k, key("revoked-seq", u64(r.Seq)), metaRevokedLast} {
+		if err := t.put(k, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var metaRevokedLast = []byte("meta/revoked-last")
+
+func (t *tx) LastRevocation() (central.Revocation, error) {
+	var r central.Revocation
+	err := t.get(metaRevokedLast, &r, "revocation")
+	if bk.ErrorCode(err) == bk.ENotFound {
+		err = nil
+	}
+	return r, err
+}
+
+func (t *tx) RevocationsSince(seq uint64, limit int) ([]central.Revocation, error) {
+	out := []central.Revocation{}
+	if seq == ^uint64(0) {
+		return out, nil
+	}
+	prefix := key("revoked-seq")
+	o := badger.DefaultIteratorOptions
+	o.Prefix = prefix
+	it := t.txn.NewIterator(o)
+	defer it.Close()
+	for it.Seek(append(bytes.Clone(prefix), u64(seq+1)...)); it.ValidForPrefix(prefix); it.Next() {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		var r central.Revocation
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &r) }); err != nil {
+			return nil, fmt.Errorf("badgerstore: decode revocation: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// numberRevocations numbers the revocations of a store from before they
+// had numbers, in serial order, once (while meta/revoked-last is absent).
+func (s *Store) numberRevocations() error {
+	var rs []central.Revocation
+	err := s.View(context.Background(), func(tx central.Tx) error {
+		if last, err := tx.LastRevocation(); err != nil || last.Seq > 0 {
+			return err
+		}
+		var err error
+		rs, err = tx.Revocations()
+		return err
+	})
+	if err != nil || len(rs) == 0 {
+		return err
+	}
+	for i := range rs {
+		rs[i].Seq, rs[i].Chain = 0, nil
+	}
+	return s.writeNumbered(central.Revocation{}, rs)
+}
+
+// writeNumbered writes rs, none of them revoked yet, numbered after last,
+// in one write batch, and the new last.
+func (s *Store) writeNumbered(last central.Revocation, rs []central.Revocation) error {
+	wb := s.db.NewWriteBatch()
+	for _, r := range rs {
+		r = r.Numbered(last)
+		last = r
+		v, err := json.Marshal(r)
+		if err == nil {
+			err = wb.Set(key("revoked", []byte(r.Serial)), v)
+		}
+		if err == nil {
+			err = wb.Set(key("revoked-seq", u64(r.Seq)), v)
+		}
+		if err != nil {
+			wb.Cancel()
+			return err
+		}
+	}
+	v, err := json.Marshal(last)
+	if err == nil {
+		err = wb.Set(metaRevokedLast, v)
+	}
+	if err != nil {
+		wb.Cancel()
+		return err
+	}
+	return wb.Flush()
 }
 
 func (t *tx) Revocation(serial string) (central.Revocation, error) {
@@ -997,23 +1100,38 @@ func (badgerLogger) Infof(string, ...any)  {}
 func (badgerLogger) Debugf(string, ...any) {}
 
 // LoadRevocations adds many revocations at once (an issuer's list when
-// central is set up, a benchmark), outside any transaction and without
-// reading: a serial already revoked gets the new record. Use Revoke
-// through central for single cards.
+// central is set up, a benchmark), numbered in the order given after the
+// last, in a write batch: not while central revokes cards (Revoke through
+// central does single cards). A serial already revoked keeps its record.
 func (s *Store) LoadRevocations(rs []central.Revocation) error {
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, r := range rs {
-		if r.Serial == "" {
-			return bk.Errorf(bk.EInvalid, "a revocation needs a card serial")
-		}
-		v, err := json.Marshal(r)
-		if err != nil {
+	var last central.Revocation
+	fresh := make([]central.Revocation, 0, len(rs))
+	err := s.View(context.Background(), func(tx central.Tx) error {
+		var err error
+		if last, err = tx.LastRevocation(); err != nil {
 			return err
 		}
-		if err := wb.Set(key("revoked", []byte(r.Serial)), v); err != nil {
-			return err
+		seen := make(map[string]bool, len(rs))
+		for _, r := range rs {
+			if r.Serial == "" {
+				return bk.Errorf(bk.EInvalid, "a revocation needs a card serial")
+			}
+			if seen[r.Serial] {
+				continue
+			}
+			seen[r.Serial] = true
+			if _, err := tx.Revocation(r.Serial); bk.ErrorCode(err) != bk.ENotFound {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			fresh = append(fresh, r)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return wb.Flush()
+	return s.writeNumbered(last, fresh)
 }

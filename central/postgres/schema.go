@@ -140,4 +140,16 @@ CREATE TABLE notice_timers (
 );
 CREATE INDEX notice_timers_due ON notice_timers (due_at, id);
 `,
+	// Revocations numbered in the order they were made (central.Revocation
+	// Seq and Chain, also in doc); revocation_last holds the last number
+	// and digest in its one row, which every revocation locks.
+	`
+ALTER TABLE revocations ADD COLUMN seq bigint UNIQUE;
+CREATE TABLE revocation_last (
+	one   boolean PRIMARY KEY DEFAULT true CHECK (one),
+	seq   bigint NOT NULL,
+	chain bytea NOT NULL
+);
+INSERT INTO revocation_last (seq, chain) VALUES (0, '');
+`,
 }

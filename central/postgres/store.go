@@ -145,6 +145,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: index key in %s: %w", where, err)
 	}
+	if err := s.numberRevocations(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: numbering the revocations in %s: %w", where, err)
+	}
 	every := opt.NonceSweep
 	if every <= 0 {
 		every = time.Minute
@@ -1084,19 +1088,7 @@ func (t *tx) PutTypedCode(e handover.TypedEntry) error {
 
 // --- revocations ---
 
-func (t *tx) Revoke(r central.Revocation) error {
-	if r.Serial == "" {
-		return bk.Errorf(bk.EInvalid, "a revocation needs a card serial")
-	}
-	doc, err := encode(r, "revocation")
-	if err != nil {
-		return err
-	}
-	// A second revocation of a serial keeps the first record.
-	_, err = t.exec("revoke", `INSERT INTO revocations (serial, doc) VALUES ($1, $2) ON CONFLICT (serial) DO NOTHING`, r.Serial, doc)
-	delete(t.seen, keyOf(kRevocation, r.Serial))
-	return err
-}
+// Revoke, RevocationsSince and LastRevocation are in revocations.go.
 
 func (t *tx) Revocation(serial string) (central.Revocation, error) {
 	var r central.Revocation
@@ -1108,15 +1100,7 @@ func (t *tx) Revocation(serial string) (central.Revocation, error) {
 }
 
 func (t *tx) Revocations() ([]central.Revocation, error) {
-	ptrs, err := list[central.Revocation](t, "revocations", `SELECT doc FROM revocations ORDER BY serial`)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]central.Revocation, len(ptrs))
-	for i, r := range ptrs {
-		out[i] = *r
-	}
-	return out, nil
+	return revocations(t, `SELECT doc FROM revocations ORDER BY serial`)
 }
 
 // --- nonces ---
@@ -1231,31 +1215,4 @@ func (t *tx) DeleteUsageBefore(before time.Time, limit int) (int, error) {
 		return 0, t.check(err, "delete usage")
 	}
 	return n, nil
-}
-
-// LoadRevocations adds many revocations at once (an issuer's list when
-// central is set up, a benchmark) with COPY into a staging table, keeping
-// the first record of a serial already revoked.
-func (s *Store) LoadRevocations(ctx context.Context, rs []central.Revocation) error {
-	rows := make([][]any, len(rs))
-	for i, r := range rs {
-		if r.Serial == "" {
-			return bk.Errorf(bk.EInvalid, "a revocation needs a card serial")
-		}
-		doc, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		rows[i] = []any{r.Serial, string(doc)}
-	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE load_revocations (serial text COLLATE "C", doc json) ON COMMIT DROP`); err != nil {
-			return err
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"load_revocations"}, []string{"serial", "doc"}, pgx.CopyFromRows(rows)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO revocations (serial, doc) SELECT DISTINCT ON (serial) serial, doc FROM load_revocations ORDER BY serial ON CONFLICT (serial) DO NOTHING`)
-		return err
-	})
 }

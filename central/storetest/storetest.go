@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"HandoverCodes", testHandoverCodes},
 		{"TypedCodes", testTypedCodes},
 		{"Revocations", testRevocations},
+		{"RevocationNumbers", testRevocationNumbers},
 		{"Nonces", testNonces},
 		{"Usage", testUsage},
 		{"UsageSweep", testUsageSweep},
@@ -579,16 +579,118 @@ func testRevocations(t *testing.T, s central.Store) {
 		if err != nil {
 			return err
 		}
-		wantEqual(t, "Revocations()", got, []central.Revocation{{Serial: "S1", RevokedAt: T0}, {Serial: "S2", RevokedAt: T0}})
+		s2 := central.Revocation{Serial: "S2", RevokedAt: T0}.Numbered(central.Revocation{})
+		s1 := central.Revocation{Serial: "S1", RevokedAt: T0}.Numbered(s2)
+		wantEqual(t, "Revocations()", got, []central.Revocation{s1, s2})
 		r, err := tx.Revocation("S2")
 		if err != nil {
 			return err
 		}
-		wantEqual(t, "Revocation(S2)", r, central.Revocation{Serial: "S2", RevokedAt: T0})
+		wantEqual(t, "Revocation(S2)", r, s2)
 		_, err = tx.Revocation("S3")
 		wantCode(t, "Revocation(S3)", err, bk.ENotFound)
 		_, err = tx.Revocation("S")
 		wantCode(t, "Revocation(S)", err, bk.ENotFound)
+		return nil
+	})
+}
+
+// updatesAtOnce runs each Updates of fn in each of workers goroutines at
+// once (w is the worker, i the update).
+func updatesAtOnce(t *testing.T, s central.Store, workers, each int, fn func(tx central.Tx, w, i int) error) {
+	t.Helper()
+	concurrently(t, workers, func(w int) error {
+		for i := range each {
+			if err := s.Update(ctx, func(tx central.Tx) error { return fn(tx, w, i) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CheckNumbered checks that s's revocations are numbered 1, 2, 3 … with
+// the digest of the list up to each, and are the serials want, in order.
+func CheckNumbered(t *testing.T, s central.Store, want ...string) {
+	t.Helper()
+	view(t, s, func(tx central.Tx) error {
+		all, err := tx.RevocationsSince(0, 0)
+		if err != nil {
+			return err
+		}
+		var serials []string
+		var v bk.RevocationVersion
+		for i, r := range all {
+			serials = append(serials, r.Serial)
+			v = v.Add([]string{r.Serial})
+			if r.Seq != uint64(i+1) || !r.Version().Equal(v) {
+				t.Errorf("revocation %s = seq %d, %s; want seq %d, %s", r.Serial, r.Seq, r.Version(), i+1, v)
+			}
+		}
+		wantEqual(t, "the numbered revocations", serials, want)
+		return nil
+	})
+}
+
+// testRevocationNumbers: revocations are numbered 1, 2, 3 … in the order
+// they are made, a repeat takes no number, each record's Chain is the digest
+// of the list up to it, and revocations made at once from many goroutines
+// still get every number once.
+func testRevocationNumbers(t *testing.T, s central.Store) {
+	view(t, s, func(tx central.Tx) error {
+		last, err := tx.LastRevocation()
+		wantEqual(t, "LastRevocation() of none", last, central.Revocation{})
+		return err
+	})
+	const workers, each = 6, 5
+	updatesAtOnce(t, s, workers, each, func(tx central.Tx, w, i int) error {
+		if err := tx.Revoke(central.Revocation{Serial: fmt.Sprintf("W%d-%d", w, i), RevokedAt: T0}); err != nil {
+			return err
+		}
+		return tx.Revoke(central.Revocation{Serial: "W0-0", RevokedAt: T0}) // a repeat
+	})
+	view(t, s, func(tx central.Tx) error {
+		all, err := tx.RevocationsSince(0, 0)
+		if err != nil {
+			return err
+		}
+		if len(all) != workers*each {
+			t.Fatalf("RevocationsSince(0) = %d revocations; want %d", len(all), workers*each)
+		}
+		var v bk.RevocationVersion
+		seen := map[string]bool{}
+		for i, r := range all {
+			v = v.Add([]string{r.Serial})
+			if r.Seq != uint64(i+1) || !r.Version().Equal(v) || seen[r.Serial] {
+				t.Fatalf("revocation %d = seq %d, %s, serial %s (seen %v); want seq %d and the digest of the list up to it, each serial once",
+					i, r.Seq, r.Version(), r.Serial, seen[r.Serial], i+1)
+			}
+			seen[r.Serial] = true
+			one, err := tx.Revocation(r.Serial)
+			if err != nil {
+				return err
+			}
+			wantEqual(t, "Revocation("+r.Serial+")", one, r)
+		}
+		last, err := tx.LastRevocation()
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "LastRevocation()", last, all[len(all)-1])
+		for _, c := range []struct {
+			seq   uint64
+			limit int
+			want  []central.Revocation
+		}{
+			{0, 2, all[:2]}, {3, 1, all[3:4]}, {uint64(len(all) - 2), 0, all[len(all)-2:]},
+			{uint64(len(all)), 0, []central.Revocation{}}, {^uint64(0), 0, []central.Revocation{}},
+		} {
+			got, err := tx.RevocationsSince(c.seq, c.limit)
+			if err != nil {
+				return err
+			}
+			wantEqual(t, fmt.Sprintf("RevocationsSince(%d, %d)", c.seq, c.limit), got, c.want)
+		}
 		return nil
 	})
 }
@@ -691,32 +793,13 @@ func testViewReadOnly(t *testing.T, s central.Store) {
 // several goroutines: with serializable Updates no increment is lost.
 func testConcurrentCursor(t *testing.T, s central.Store) {
 	const workers, each = 8, 25
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < each; i++ {
-				err := s.Update(ctx, func(tx central.Tx) error {
-					n, err := tx.PushCursor("k", "i")
-					if err != nil {
-						return err
-					}
-					return tx.SetPushCursor("k", "i", n+1)
-				})
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("concurrent Update: %v", err)
-	}
+	updatesAtOnce(t, s, workers, each, func(tx central.Tx, _, _ int) error {
+		n, err := tx.PushCursor("k", "i")
+		if err != nil {
+			return err
+		}
+		return tx.SetPushCursor("k", "i", n+1)
+	})
 	view(t, s, func(tx central.Tx) error {
 		if n, _ := tx.PushCursor("k", "i"); n != workers*each {
 			t.Errorf("PushCursor after %d concurrent increments = %d; want %d", workers*each, n, workers*each)
