@@ -10,7 +10,7 @@ TESTTAGS := -tags ci
 FUZZTIME ?= 500000x
 RUNDIR ?= $(CURDIR)/run
 
-.PHONY: help deps run test bench lint fuzz soak memsoak memsoak-short torture build clean screens load load-short
+.PHONY: help deps run test bench lint fuzz soak memsoak memsoak-short torture build clean screens load load-short load-checks
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -86,6 +86,16 @@ load: ## central under load on Badger, PostgreSQL (and via pgbouncer), a few min
 
 load-short: ## make load with 20 kiosks × 20 actions (CI; under a minute)
 	$(MAKE) load LOAD_ARGS="-kiosks 20 -actions 20 -batch 10 -concurrency 4 -checkers 2 -check-time 3s"
+
+# The check-latency target of issue 15 at national size: the checks and the
+# bare PK lookup on a PostgreSQL holding 1,000,000 citizens (one delegation
+# each) and 5,000,000 consents, COPYed in first (about 6 GB, several minutes).
+load-checks: ## consent/delegation check p99 against a PK lookup, 1,000,000 citizens and 5,000,000 consents loaded (PostgreSQL)
+	@mkdir -p "$(RUNDIR)" bin
+	CGO_ENABLED=0 $(GO) build -o bin/central ./cmd/central
+	CGO_ENABLED=0 $(GO) build -o bin/loadtest ./cmd/loadtest
+	bin/loadtest -central-bin $(LOAD_CENTRAL) -store postgres $(if $(LOAD_DSN),-dsn "$(LOAD_DSN)") -kiosks 100 -actions 10 -batch 10 \
+	  -concurrency 4 -checkers 4 -check-time 30s -preload-citizens 1000000 -preload-consents 5000000 -json-out "$(RUNDIR)/load-checks.json"
 
 .PHONY: deb appliance
 # Who the packages name as maintainer: set it for packages that leave the

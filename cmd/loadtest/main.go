@@ -66,6 +66,9 @@ type Options struct {
 	PgBouncer   bool
 	BouncerPool int
 	Quiet       bool
+	// PreloadCitizens and PreloadConsents size a registry COPYed in
+	// before the run (preload.go).
+	PreloadCitizens, PreloadConsents int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*Options, error) {
@@ -91,6 +94,8 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 	fs.IntVar(&o.BouncerPool, "pgbouncer-pool", 4, "with -pgbouncer: server connections pgbouncer keeps (central opens -concurrency)")
 	fs.StringVar(&o.JSONOut, "json-out", "", "also write the report as JSON to this file")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress lines on standard error")
+	fs.IntVar(&o.PreloadCitizens, "preload-citizens", 0, "with -store postgres: citizens of a registry COPYed in before the run (one delegation each)")
+	fs.IntVar(&o.PreloadConsents, "preload-consents", 0, "with -preload-citizens: consents of those citizens, spread over five authorities")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -108,6 +113,12 @@ func parseFlags(args []string, stderr io.Writer) (*Options, error) {
 		return nil, errors.New("at most 1,300,000 actions in all (the distinct CPR numbers the tool makes)")
 	case o.PgBouncer && (o.Store != "postgres" || o.DSN != "" || o.CentralURL != ""):
 		return nil, errors.New("-pgbouncer goes with -store postgres, without -dsn or -central")
+	case o.PreloadCitizens < 0 || o.PreloadConsents < 0 || (o.PreloadCitizens > 0) != (o.PreloadConsents > 0):
+		return nil, errors.New("-preload-citizens and -preload-consents go together, both above 0")
+	case o.PreloadCitizens > 1_400_000 || o.PreloadConsents > 20_000_000:
+		return nil, errors.New("at most 1,400,000 preloaded citizens (the distinct CPR numbers the tool makes) and 20,000,000 consents")
+	case o.PreloadCitizens > 0 && (o.Store != "postgres" || o.CentralURL != ""):
+		return nil, errors.New("-preload-citizens goes with -store postgres, central started by the tool")
 	case o.CentralURL != "" && (o.OperatorTok == "" || o.IssuerKey == "" || o.AuthTokens == ""):
 		return nil, errors.New("-central needs -operator-token-file, -issuer-key and -authority-tokens")
 	}

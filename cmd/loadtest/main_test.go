@@ -12,7 +12,9 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/internal/pgtest"
 )
@@ -40,8 +42,10 @@ func TestTinyLoad(t *testing.T) {
 		t.Run(store, func(t *testing.T) {
 			args := []string{"-central-bin", bin, "-store", store, "-kiosks", "3", "-actions", "7", "-batch", "3",
 				"-concurrency", "2", "-checkers", "2", "-check-time", "300ms", "-json", "-q"}
+			dsn := ""
 			if store == "postgres" {
-				args = append(args, "-dsn", pgtest.NewDatabase(t))
+				dsn = pgtest.NewDatabase(t)
+				args = append(args, "-dsn", dsn, "-preload-citizens", "50", "-preload-consents", "120")
 			}
 			var out, errs bytes.Buffer
 			rep, err := run(context.Background(), args, &out, &errs)
@@ -86,6 +90,25 @@ func TestTinyLoad(t *testing.T) {
 				if got.Baselines.InsertPerS <= 0 || got.Ratios.IngestVsInsert <= 0 || got.Checks["pk_lookup"].Count == 0 || got.Rollbacks < 0 {
 					t.Errorf("PostgreSQL baselines %+v, pk %+v, rollbacks %d", got.Baselines, got.Checks["pk_lookup"], got.Rollbacks)
 				}
+				// The preloaded registry is there, found by the CPR index
+				// central computes: each loaded citizen's consents and
+				// the delegation they gave.
+				if p := got.Preload; p == nil || p.Consents != 120 || p.Delegations != 50 {
+					t.Errorf("preload %+v, want 120 consents and 50 delegations", p)
+				}
+				st, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				st.View(context.Background(), func(tx central.Tx) error {
+					cs, err1 := tx.ConsentsByCPR(preloadCPR(7))
+					ds, err2 := tx.DelegationsByPrincipal(preloadCPR(7))
+					if len(cs) != 3 || len(ds) != 1 || err1 != nil || err2 != nil || ds[0].Delegate != preloadCPR(8) {
+						t.Errorf("preloaded citizen 7: %d consents, %d delegations (%v, %v); want 3 and 1, to citizen 8", len(cs), len(ds), err1, err2)
+					}
+					return nil
+				})
 			}
 		})
 	}
@@ -115,6 +138,7 @@ func TestCheckStoreFindsLoss(t *testing.T) {
 func TestFlagsRefuseBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"-store", "sqlite"}, {"-kiosks", "0"}, {"-batch", "300"}, {"-central", "http://x"}, {"stray"},
+		{"-store", "postgres", "-preload-citizens", "10"}, {"-preload-citizens", "10", "-preload-consents", "20"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseFlags(%q) accepted it", args)

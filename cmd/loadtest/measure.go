@@ -26,6 +26,7 @@ type Report struct {
 	LoadAvgStart float64     `json:"load_average_start"`
 	LoadAvgEnd   float64     `json:"load_average_end"`
 	EnrolSeconds float64     `json:"enrol_seconds"`
+	Preload      *Preload    `json:"preload,omitempty"`
 	Baselines    Baselines   `json:"baselines"`
 	Ingest       IngestStats `json:"ingest"`
 	Central      ProcStats   `json:"central_during_ingest"`
@@ -88,6 +89,14 @@ func measure(ctx context.Context, o *Options, progress func(string, ...any)) (*R
 			return nil, err
 		}
 		defer pool.Close()
+	}
+
+	if o.PreloadCitizens > 0 {
+		pre, err := preload(ctx, pool, o, progress)
+		if err != nil {
+			return nil, err
+		}
+		rep.Preload = &pre
 	}
 
 	start := time.Now()
@@ -226,6 +235,9 @@ func (r *Report) WriteTable(out io.Writer) {
 	}
 	p("store\t%s\t%d kiosks × %d actions (%s), batches of %d, %d pushes in flight, %d checkers", store, r.Kiosks, r.ActionsEach, mode, r.Batch, r.Concurrency, r.Checkers)
 	p("machine\t%d CPUs\tload average %.1f at start, %.1f at end", r.CPUs, r.LoadAvgStart, r.LoadAvgEnd)
+	if pr := r.Preload; pr != nil {
+		p("preload\t%.1f s\t%d consents of %d citizens, %d delegations, COPYed in before the run", pr.Seconds, pr.Consents, pr.Citizens, pr.Delegations)
+	}
 	p("enrolment\t%.1f s\t(enrolling every kiosk through the API, one consent request each, signing the actions)", r.EnrolSeconds)
 	in := r.Ingest
 	p("ingest\t%.0f actions/s\t%d actions in %.1f s, %d pushes; push p50 %.0f ms, p99 %.0f ms; batch p99 with waits %.0f ms", in.ActionsPerS, in.Actions, in.Seconds, in.Pushes, in.PushP50ms, in.PushP99ms, in.BatchP99ms)
