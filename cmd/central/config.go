@@ -76,6 +76,26 @@ import (
 //	authority = "kobenhavn"         # an authority with a token above: its client_id; the token is its secret
 //	broker_client_ids = ["kk-selvbetjening"]  # the service's client ids at the eID broker
 //
+//	# What people are told (a delegation offered, ending in 30 days, ended …)
+//	# and how. Notices are kept and shown at the kiosk either way; with
+//	# [notices.email] they are also sent to the addresses citizens give.
+//	[notices]
+//	delegation_reminder_days = [30, 7]  # before a delegation or one of its areas ends
+//	consent_reminder_days = [30]
+//	every = "1m"                    # how often ends are looked for and notices sent
+//	retry_base = "1m"               # backoff after a failed send, doubling …
+//	retry_max = "6h"                # … up to this
+//	max_attempts = 12               # then the notice is a dead letter (GET /v1/admin/notices/dead)
+//	lease = "5m"                    # a notice being sent is left to its process this long
+//	[notices.email]
+//	host = "smtp.kommune.dk"        # none: no e-mail
+//	port = 587
+//	tls = "starttls"                # or "tls" (port 465), "none" (a relay on localhost)
+//	username = "borgerkiosk"
+//	password_file = "/etc/borgerkiosk/smtp.secret"
+//	from = "Borgerkiosken <noreply@kommune.dk>"
+//	timeout = "30s"                 # one delivery; shorter than lease
+//
 //	# Per client (IP address, IPv6 /64); a refusal is 429 with Retry-After.
 //	# A rate of 0 turns that limit off.
 //	[rate_limits]
@@ -105,10 +125,11 @@ type Config struct {
 	PostgresDSNFile   string              `toml:"postgres_dsn_file"`
 	Authorities       []AuthorityConfig   `toml:"authorities"`
 	PublicURL         string              `toml:"public_url"`
-	TimeZone          string              `toml:"time_zone"` // dates on the handover pages
+	TimeZone          string              `toml:"time_zone"` // dates on the handover pages and in notices
 	OIDC              OIDCConfig          `toml:"oidc"`
 	RateLimits        RateLimitConfig     `toml:"rate_limits"`
 	TokenExchange     TokenExchangeConfig `toml:"token_exchange"`
+	Notices           NoticesConfig       `toml:"notices"`
 }
 
 // TokenExchangeConfig configures central/tokenexchange; it is off when no
@@ -231,6 +252,7 @@ func DefaultConfig() Config {
 		TokenExchange: TokenExchangeConfig{
 			TokenTTL: Duration{5 * time.Minute}, KeyRotation: Duration{24 * time.Hour},
 		},
+		Notices: defaultNotices(),
 	}
 }
 
@@ -327,6 +349,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, c.Notices.validate()...)
 	rl := c.RateLimits
 	if rl.MaxClients < 100 || rl.MaxClients > 10_000_000 {
 		bad("rate_limits.max_clients must be between 100 and 10000000")

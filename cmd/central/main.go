@@ -147,6 +147,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 
+	notices, err := cfg.Notices.central(cfg.Zone())
+	if err != nil {
+		return err
+	}
 	srv, err := central.New(central.Config{
 		Store: st, Key: key, Catalogue: cat, Issuers: issuers, Authorities: auths,
 		OperatorTokenHash:    bk.TokenHash(opToken),
@@ -160,6 +164,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Pages:                servePages(pages),
 		IsPagePath:           handoverweb.IsHandoverPath,
 		RateLimits:           cfg.RateLimits.Central(),
+		Notices:              notices,
 		Logger:               log,
 	})
 	if err != nil {

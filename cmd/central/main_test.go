@@ -240,6 +240,15 @@ token_file = "/etc/bk/skat.token"
 		{"max age", func(c *Config) { c.TrustBundleMaxAge.Duration = time.Second }, "trust_bundle_max_age"},
 		{"delegation days", func(c *Config) { c.MaxDelegationDays = 0 }, "max_delegation_days"},
 		{"usage retention", func(c *Config) { c.UsageRetention = 0 }, "usage_retention_months"},
+		{"reminder days", func(c *Config) { c.Notices.DelegationReminderDays = []int{30, 0} }, "delegation_reminder_days: 0"},
+		{"notice attempts", func(c *Config) { c.Notices.MaxAttempts = 0 }, "max_attempts"},
+		{"email from", func(c *Config) { c.Notices.Email.Host = "smtp.example.dk" }, "notices: email: from"},
+		{"email password", func(c *Config) {
+			c.Notices.Email = EmailConfig{Host: "smtp.example.dk", From: "a@example.dk", Username: "u", Timeout: Duration{time.Second}}
+		}, "username needs password_file"},
+		{"email tls", func(c *Config) {
+			c.Notices.Email = EmailConfig{Host: "smtp.example.dk", From: "a@example.dk", TLS: "ssl", Timeout: Duration{time.Second}}
+		}, "notices: email: tls"},
 		{"skew", func(c *Config) { c.ClockSkew.Duration = 2 * time.Hour }, "clock_skew"},
 		{"body", func(c *Config) { c.MaxBodyBytes = 10 }, "max_body_bytes"},
 		{"pushes", func(c *Config) { c.MaxPushes = -1 }, "max_pushes"},

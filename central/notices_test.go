@@ -1,0 +1,227 @@
+package central_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
+)
+
+// recorder is a Channel that keeps what it is given; fail, if set, decides
+// an error per message. (central/smtpmail's tests send real e-mail.)
+type recorder struct {
+	mu   sync.Mutex
+	got  []*central.Message
+	fail func(m *central.Message) error
+}
+
+func (r *recorder) Name() string                    { return "test" }
+func (r *recorder) Reaches(m *central.Message) bool { return m.Contact.HasEmail() }
+func (r *recorder) Send(_ context.Context, m *central.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		if err := r.fail(m); err != nil {
+			return err
+		}
+	}
+	r.got = append(r.got, m)
+	return nil
+}
+
+// take returns what was sent since the last take, as "to-address: subject".
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, m := range r.got {
+		out = append(out, m.Contact.Email+": "+m.Subject)
+	}
+	r.got = nil
+	sort.Strings(out) // notices due at one time go by id
+	return out
+}
+
+func startNotices(t *testing.T) (*centraltest.Harness, *centraltest.Kiosk, *recorder, *fixture.Clock) {
+	rec := &recorder{}
+	clk := fixture.NewClock(time.Now().UTC().Truncate(time.Second))
+	h := centraltest.StartWith(t, centraltest.Options{Now: clk.Now, Configure: func(cfg *central.Config) {
+		cfg.Notices = central.NoticeConfig{Channels: []central.Channel{rec}, Every: -1, RetryBase: time.Minute, MaxAttempts: 2}
+	}})
+	return h, h.EnrollKiosk(t, fixture.KioskID), rec, clk
+}
+
+func tick(t *testing.T, h *centraltest.Harness) {
+	t.Helper()
+	if _, err := h.Server.Notifier().Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Server.Notifier().Dispatch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantSent(t *testing.T, what string, rec *recorder, want ...string) {
+	t.Helper()
+	if got := rec.take(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s: sent %q; want %q", what, got, want)
+	}
+}
+
+// TestConsentNotices: a request waiting, its end 30 days ahead, its end.
+func TestConsentNotices(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
+	seq := uint64(0)
+	push := func(a *bk.Action) {
+		seq++
+		wantOutcomes(t, string(a.Kind), k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{item(seq, a)}}), seq, "applied")
+	}
+	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangDanish, EmailReminders: true}}, karen, nil, clk.Now()))
+	c := h.RequestConsent(t, "sundhed", cprKaren)
+	tick(t, h)
+	wantSent(t, "request", rec, "karen@example.dk: Du har fået et spørgsmål")
+	push(fixture.Action(bk.GiveConsent, bk.Payload{ConsentID: c.ID}, karen, nil, clk.Now()))
+	tick(t, h)
+	wantSent(t, "given", rec) // she did it herself: nothing to tell
+	clk.Add(334 * 24 * time.Hour)
+	tick(t, h)
+	wantSent(t, "day 334", rec) // 31 days left
+	clk.Add(24 * time.Hour)
+	tick(t, h)
+	wantSent(t, "day 335", rec, "karen@example.dk: Dit samtykke slutter snart")
+	clk.Add(30 * 24 * time.Hour)
+	tick(t, h)
+	tick(t, h)
+	wantSent(t, "day 365", rec, "karen@example.dk: Dit samtykke er slut")
+}
+
+// TestRenewalGetsFreshReminders: a renewal moves the end, so the old end's
+// reminders fire into nothing and the new end gets its own.
+func TestRenewalGetsFreshReminders(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	day := 24 * time.Hour
+	start := clk.Now()
+	karen, bo, id, create := karenToBo(h, start, start, "tax")
+	seq := uint64(0)
+	push := func(a *bk.Action) {
+		seq++
+		wantOutcomes(t, string(a.Kind), k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{item(seq, a)}}), seq, "applied")
+	}
+	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangDanish, EmailReminders: true}}, karen, nil, start))
+	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "bo@example.com", Language: bk.LangEnglish, EmailReminders: true}}, bo, nil, start))
+	push(create)
+	push(fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id}, bo, nil, start))
+	tick(t, h)
+	wantSent(t, "create, accept", rec, "bo@example.com: You have been given a power of attorney", "karen@example.dk: Din fuldmagt gælder nu")
+
+	oldEnd := start.AddDate(1, 0, 0)
+	clk.Add(oldEnd.Sub(start) - 30*day)
+	tick(t, h)
+	got := rec.take()
+	if len(got) != 2 {
+		t.Fatalf("30 days before the end: sent %q; want both told", got)
+	}
+	now := clk.Now()
+	push(fixture.Action(bk.RenewDelegation, bk.Payload{DelegationID: id, Scopes: []bk.ScopeGrant{{ScopeID: "tax"}},
+		ValidFrom: now, ValidTo: now.AddDate(1, 0, 0)}, karen, nil, now))
+	tick(t, h)
+	wantSent(t, "renewed", rec, "bo@example.com: A power of attorney was renewed")
+	clk.Add(30 * day) // past the old end: nothing, neither 7 days before nor ended
+	tick(t, h)
+	wantSent(t, "the old end", rec)
+	clk.Add(now.AddDate(1, 0, 0).Sub(clk.Now()) - 30*day)
+	tick(t, h)
+	if got := rec.take(); len(got) != 2 || !strings.Contains(got[1], "Din fuldmagt slutter snart") {
+		t.Errorf("30 days before the new end: sent %q; want both told again", got)
+	}
+}
+
+// TestDeadLetters: a refusal for good lands on the operator's list, with
+// the address masked; a retry sends it; retrying a sent notice is refused.
+func TestDeadLetters(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	start := clk.Now()
+	_, bo, _, create := karenToBo(h, start, start, "tax")
+	rec.fail = func(m *central.Message) error {
+		return &central.PermanentError{Err: errors.New("550 5.1.1 <" + m.Contact.Email + ">: no such user")}
+	}
+	r := k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{
+		item(1, fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "bo.berg@example.com", Language: bk.LangEnglish}}, bo, nil, start)),
+		item(2, create)}})
+	wantOutcomes(t, "contact, create", r, 2, "applied", "applied")
+	tick(t, h)
+	list := func() []central.Notice {
+		t.Helper()
+		status, body := h.Do(t, "GET", "/v1/admin/notices/dead", "Bearer "+h.OperatorToken, nil)
+		var out struct{ Notices []central.Notice }
+		if status != 200 || json.Unmarshal(body, &out) != nil {
+			t.Fatalf("dead letters = %d %s", status, body)
+		}
+		return out.Notices
+	}
+	dead := list()
+	if len(dead) != 1 || dead[0].Kind != bk.NoticeOffered || dead[0].LastError != "550 5.1.1 <b***@example.com>: no such user" || dead[0].Attempts != 1 {
+		t.Fatalf("dead letters = %+v; want the offer, its error with the address masked", dead)
+	}
+	status, body := h.Do(t, "GET", "/v1/admin/notices/dead", "", nil)
+	wantError(t, "dead letters without a token", status, body, 401, bk.EUnauthorized)
+	status, body = h.Do(t, "GET", "/v1/admin/notices/dead?limit=0x", "Bearer "+h.OperatorToken, nil)
+	wantError(t, "dead letters, bad limit", status, body, 400, bk.EInvalid)
+
+	rec.fail = nil
+	status, body = h.Do(t, "POST", "/v1/admin/notices/"+dead[0].ID+"/retry", "Bearer "+h.OperatorToken, nil)
+	if status != 200 {
+		t.Fatalf("retry = %d %s", status, body)
+	}
+	tick(t, h)
+	wantSent(t, "after the retry", rec, "bo.berg@example.com: You have been given a power of attorney")
+	if d := list(); len(d) != 0 {
+		t.Errorf("dead letters after the retry = %+v; want none", d)
+	}
+	status, body = h.Do(t, "POST", "/v1/admin/notices/"+dead[0].ID+"/retry", "Bearer "+h.OperatorToken, nil)
+	wantError(t, "retry a sent notice", status, body, 409, bk.EConflict)
+	status, body = h.Do(t, "POST", "/v1/admin/notices/nope/retry", "Bearer "+h.OperatorToken, nil)
+	wantError(t, "retry an unknown notice", status, body, 404, bk.ENotFound)
+	if logs := h.Logs(); strings.Contains(logs, "bo.berg@") {
+		t.Errorf("central logged the address in full")
+	}
+}
+
+// TestTemporaryFailuresEndDead: a channel that keeps failing is retried
+// with backoff, MaxAttempts times, and then the notice is a dead letter.
+func TestTemporaryFailuresEndDead(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	start := clk.Now()
+	_, bo, _, create := karenToBo(h, start, start, "tax")
+	tries := 0
+	rec.fail = func(*central.Message) error { tries++; return errors.New("421 try later") }
+	k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{
+		item(1, fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "bo@example.com", Language: bk.LangEnglish}}, bo, nil, start)),
+		item(2, create)}})
+	tick(t, h)
+	tick(t, h) // too soon for the retry
+	if tries != 1 {
+		t.Errorf("%d tries before the backoff ended; want 1", tries)
+	}
+	clk.Add(2 * time.Minute)
+	tick(t, h)
+	if tries != 2 {
+		t.Errorf("%d tries after the backoff; want 2", tries)
+	}
+	var dead []*central.Notice
+	dead, err := h.Server.DeadNotices(context.Background(), "", 0)
+	if err != nil || len(dead) != 1 || dead[0].Attempts != 2 || dead[0].LastError != "421 try later" {
+		t.Errorf("dead letters = %+v, %v; want the offer after 2 attempts", dead, err)
+	}
+}
