@@ -72,12 +72,18 @@ func ParseRevocationVersion(s string) (RevocationVersion, error) {
 }
 
 // checkRevocations checks that b's list (whole, in a full bundle) is the
-// one its version names.
+// one its version names. A full bundle from before versions (none named)
+// gets the version of its list, so a kiosk that saved one keeps it.
 func (b *TrustBundle) checkRevocations() error {
 	if b.DeltaFrom != nil {
 		return nil // checked when it is applied (Apply)
 	}
-	if !(RevocationVersion{}).Add(b.Revoked).Equal(b.Revocations) {
+	v := RevocationVersion{}.Add(b.Revoked)
+	if b.Revocations.Count == 0 && len(b.Revocations.Digest) == 0 {
+		b.Revocations = v
+		return nil
+	}
+	if !v.Equal(b.Revocations) {
 		return Errorf(EInvalid, "The trust bundle's revocation list does not match its version.")
 	}
 	return nil

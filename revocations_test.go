@@ -3,6 +3,7 @@ package borgerkiosk_test
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +93,17 @@ func TestTrustBundleDelta(t *testing.T) {
 	raw, _ := json.Marshal(lying)
 	if _, err := signRaw(raw, central).Verify(pub); bk.ErrorCode(err) != bk.EInvalid {
 		t.Errorf("Verify(full bundle with another list's version) = %v; want invalid", err)
+	}
+	// A full bundle from before versions (a kiosk saved it before the
+	// upgrade) names none: it gets its list's.
+	legacy := testBundle()
+	legacy.Revoked, legacy.Revocations = []string{"A", "B"}, bk.RevocationVersion{}
+	raw, _ = json.Marshal(legacy)
+	raw = []byte(strings.Replace(string(raw), `"revocations":{"count":0},`, "", 1))
+	if strings.Contains(string(raw), `"revocations"`) {
+		t.Fatalf("the legacy bundle still names a version: %s", raw)
+	}
+	if got, err := signRaw(raw, central).Verify(pub); err != nil || !got.Revocations.Equal(v2) {
+		t.Errorf("Verify(full bundle without a version) = %v; want it with its list's version %s", err, v2)
 	}
 }
