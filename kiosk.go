@@ -221,6 +221,12 @@ type Session interface {
 	// Receipt.Err.
 	PrintUsage(ctx context.Context) (Receipt, error)
 
+	// PrintReminder prints a paper reminder of r, one of Rules.Reminders
+	// of the person's state: what ends or waits, when, and what they can
+	// do. Errors: EInvalid for a reminder that names no one or nothing;
+	// ENotAuthed. A printer fault is not an error: see Receipt.Err.
+	PrintReminder(ctx context.Context, r Reminder) (Receipt, error)
+
 	// GrantAssist signs a staff grant with a staff card for d (at most
 	// MaxAssist). Errors: EWrongRole for a citizen session, ENoCard.
 	GrantAssist(ctx context.Context, d time.Duration) (*StaffGrant, error)

@@ -164,3 +164,19 @@ func (s *Session) overviewProof(ctx context.Context, fresh bool) *receipt.Proof 
 	}
 	return &receipt.Proof{URL: strings.ToUpper(strings.TrimRight(s.svc.cfg.HandoverBaseURL, "/")) + path}
 }
+
+// PrintReminder implements bk.Session.
+func (s *Session) PrintReminder(ctx context.Context, m bk.Reminder) (bk.Receipt, error) {
+	_, _, lang, err := s.snapshot()
+	if err != nil {
+		return bk.Receipt{}, err
+	}
+	r := s.base(lang, s.svc.cfg.Now())
+	r.Reminder = &m
+	doc, err := receipt.ReminderDoc(r)
+	if err != nil {
+		return bk.Receipt{}, err
+	}
+	job, err := doc.ESCPOS(s.svc.cfg.Printer)
+	return s.print(ctx, "reminder", lang, doc.Text(), job, err), nil
+}

@@ -31,6 +31,17 @@ type delegationDraft struct {
 	// reviewing is set once the review has been seen: a step opened with
 	// its "Ret" then returns to the review, not to the next step.
 	reviewing bool
+	// renew is the power of attorney being renewed; nil for a new one.
+	renew *bk.Delegation
+}
+
+// showReview is the review of the draft: a renewal's or a new one's.
+func (u *KioskUI) showReview() {
+	if u.draft.renew != nil {
+		u.showRenewReview()
+		return
+	}
+	u.showCreateReview()
 }
 
 // nextStep returns what a step's way on does: the review when the person
@@ -38,7 +49,7 @@ type delegationDraft struct {
 func (u *KioskUI) nextStep(next func()) func() {
 	return func() {
 		if u.draft != nil && u.draft.reviewing {
-			u.showCreateReview()
+			u.showReview()
 			return
 		}
 		next()
@@ -49,7 +60,7 @@ func (u *KioskUI) nextStep(next func()) func() {
 // (what was typed and not sent on is dropped), else to the previous step.
 func (u *KioskUI) stepBack(id string, prev func()) fyne.CanvasObject {
 	if u.draft != nil && u.draft.reviewing {
-		prev = u.showCreateReview
+		prev = u.showReview
 	}
 	return u.big(id, u.tr.T("button.back", nil), prev)
 }
@@ -516,21 +527,27 @@ func (u *KioskUI) showCreatePeriod() {
 // periodActions: Back and Next, or only Next (to the review) when the
 // period is being corrected from the review, as a tap changes it at once.
 func (u *KioskUI) periodActions() []fyne.CanvasObject {
-	next := u.primary("create_period.next", u.tr.T("button.next", nil), u.showCreateReview)
+	next := u.primary("create_period.next", u.tr.T("button.next", nil), u.showReview)
 	if u.draft.reviewing {
 		return []fyne.CanvasObject{next}
 	}
 	return []fyne.CanvasObject{u.big("create_period.back", u.tr.T("button.back", nil), u.showCreateScopes), next}
 }
 
-func (u *KioskUI) draftPayload() bk.Payload {
-	from, to := u.draftPeriod()
+// draftScopes are the areas chosen, in catalogue order (not map order).
+func (u *KioskUI) draftScopes() []bk.ScopeGrant {
 	var scopes []bk.ScopeGrant
-	for _, sc := range u.k.Catalogue().Scopes { // catalogue order, not map order
+	for _, sc := range u.k.Catalogue().Scopes {
 		if u.draft.scopes[sc.ID] {
 			scopes = append(scopes, bk.ScopeGrant{ScopeID: sc.ID})
 		}
 	}
+	return scopes
+}
+
+func (u *KioskUI) draftPayload() bk.Payload {
+	from, to := u.draftPeriod()
+	scopes := u.draftScopes()
 	c := u.draft.delegate
 	return bk.Payload{
 		DelegationID:  bk.NewID(u.now()),
@@ -556,12 +573,7 @@ func (u *KioskUI) showCreateReview() {
 		scopes := tr.T("create.review_scopes", map[string]any{"Scopes": u.scopeNames(p.Scopes)})
 		name := tr.T("create.review_name", map[string]any{"Name": p.DelegateName})
 		cpr := tr.T("create.review_cpr", map[string]any{"CPR": p.Delegate.Full()})
-		line := func(id, text string, edit func()) fyne.CanvasObject {
-			ret := u.big("review.edit_"+id, tr.T("create.edit", nil), edit)
-			// The answer centred on its "Ret", so the two read as one line.
-			answer := container.NewVBox(layout.NewSpacer(), u.label("review."+id, text), layout.NewSpacer())
-			return card(container.NewBorder(nil, nil, nil, ret, answer))
-		}
+		line := func(id, text string, edit func()) fyne.CanvasObject { return u.reviewLine("review", id, text, edit) }
 		rows := []fyne.CanvasObject{
 			heading(tr.T("create.review_title", nil)),
 			line("name", name, u.showCreateName),
@@ -587,19 +599,29 @@ func (u *KioskUI) showCreateReview() {
 	})
 }
 
+// reviewLine is one answer of a review (ids prefix.id and
+// prefix.edit_id) with the "Ret" that opens its step.
+func (u *KioskUI) reviewLine(prefix, id, text string, edit func()) fyne.CanvasObject {
+	ret := u.big(prefix+".edit_"+id, u.tr.T("create.edit", nil), edit)
+	// The answer centred on its "Ret", so the two read as one line.
+	answer := container.NewVBox(layout.NewSpacer(), u.label(prefix+"."+id, text), layout.NewSpacer())
+	return card(container.NewBorder(nil, nil, nil, ret, answer))
+}
+
 func (u *KioskUI) confirmCreate() {
 	p := u.draftPayload()
 	u.doThen(bk.CreateDelegation, p, u.showCreateReview, func(res bk.Result) {
 		u.draft = nil
-		u.makeHandoverAfter(p.DelegationID, &res)
+		u.makeHandoverAfter(bk.CreateDelegation, p.DelegationID, &res)
 	})
 }
 
-func (u *KioskUI) makeHandover(id string) { u.makeHandoverAfter(id, nil) }
+func (u *KioskUI) makeHandover(id string) { u.makeHandoverAfter("", id, nil) }
 
 // makeHandoverAfter makes and prints the handover code; res is the result
-// of the create action, when there was one, so its receipt is reported too.
-func (u *KioskUI) makeHandoverAfter(id string, res *bk.Result) {
+// of the action of kind (a create, or a renewal the delegate must accept
+// again), when there was one, so its receipt is reported too.
+func (u *KioskUI) makeHandoverAfter(kind bk.ActionKind, id string, res *bk.Result) {
 	var h bk.Handover
 	var err error
 	sess := u.sess
@@ -615,7 +637,7 @@ func (u *KioskUI) makeHandoverAfter(id string, res *bk.Result) {
 			u.showActionError(err, u.openDelegations)
 			return
 		}
-		u.showHandoverQR(h, res)
+		u.showHandoverQR(kind, h, res)
 	})
 }
 
@@ -634,7 +656,7 @@ func qrImage(code string) (fyne.CanvasObject, error) {
 }
 
 // showHandoverQR shows the code large and says whether the slip printed.
-func (u *KioskUI) showHandoverQR(h bk.Handover, res *bk.Result) {
+func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Result) {
 	u.show(func() *screen {
 		tr := u.tr
 		img, err := qrImage(h.Code)
@@ -646,7 +668,7 @@ func (u *KioskUI) showHandoverQR(h bk.Handover, res *bk.Result) {
 		rows := []fyne.CanvasObject{heading(tr.T("handover.title", nil))}
 		speak := []string{tr.T("handover.title", nil)}
 		if res != nil {
-			t := tr.T("result.create_delegation", nil)
+			t := tr.T("result."+string(kind), nil)
 			rows = append(rows, u.label("handover.saved", t))
 			speak = append(speak, t)
 			if res.Pending {

@@ -80,6 +80,14 @@ func (u *KioskUI) homeChoices() (choices []menuChoice, main int) {
 	if known && nConsents == 0 && nOffered > 0 {
 		main = 2
 	}
+	// What ends soon comes first and is the main choice: it is the one
+	// thing that cannot wait (a consent request can, for a year). Its
+	// line on what it is for is the soonest ending, in words.
+	if ends := u.endings(); len(ends) > 0 {
+		choices = append([]menuChoice{{"home.reminders", tr.T("home.reminders", nil), u.reminderText(ends[0]),
+			tr.TN("home.reminders_count", len(ends), map[string]any{"Count": len(ends)}), fynetheme.HistoryIcon(), u.openReminders}}, choices...)
+		main = 0
+	}
 	return choices, main
 }
 
@@ -201,7 +209,11 @@ func (u *KioskUI) buildHome() {
 			offline = u.label("home.offline", speakOffline)
 		}
 		choices, main := u.homeChoices()
-		tl := &tilesLayout{must: 3, viewport: func() float32 {
+		must := 3 // consents, delegations, handover; what ends soon before them
+		if choices[0].id == "home.reminders" {
+			must = 4
+		}
+		tl := &tilesLayout{must: must, viewport: func() float32 {
 			if u.body == nil {
 				return 0
 			}

@@ -45,7 +45,7 @@ var (
 		{panels[2], i18n.English, theme.Settings{LargeText: true}},
 		{panels[3], i18n.Danish, theme.Settings{LargeText: true}},
 	}
-	hardScreens = map[string]bool{"welcome": true, "pin": true, "home": true, "consents": true, "create_scopes": true, "handover_qr": true}
+	hardScreens = map[string]bool{"welcome": true, "pin": true, "home": true, "consents": true, "create_scopes": true, "handover_qr": true, "reminders": true, "renew_review": true}
 )
 
 // TestRenderPNG draws every screen with the real theme and fonts (Fyne's

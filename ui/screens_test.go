@@ -100,6 +100,19 @@ var visits = []visit{
 		h.tap("review.confirm")
 		h.tap("handover.done")
 	}},
+	{"reminders", func(t *testing.T, h *harness) {
+		h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
+		h.k.GiveDelegation(peterCPR, "Peter Jensen", karenCPR, "Karen Hansen", []string{"tax", "housing"}, 25)
+		h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.signIn(h.karen, pin)
+		h.tap("home.reminders")
+	}},
+	{"renew_review", func(t *testing.T, h *harness) {
+		h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
+		h.signIn(h.karen, pin)
+		h.tap("home.reminders")
+		h.tap("reminder.renew.0")
+	}},
 	{"create_name", func(t *testing.T, h *harness) {
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
@@ -274,7 +287,7 @@ func TestPrimaryButtonsAre64Tall(t *testing.T) {
 }
 
 func TestGoldenScreens(t *testing.T) {
-	for _, name := range []string{"welcome", "pin", "home", "consents", "create_review", "handover_qr", "staff_home"} {
+	for _, name := range []string{"welcome", "pin", "home", "consents", "create_review", "handover_qr", "staff_home", "reminders", "renew_review"} {
 		for _, v := range visits {
 			if v.screen != name {
 				continue

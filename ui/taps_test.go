@@ -46,6 +46,17 @@ func TestTapsPerJourney(t *testing.T) {
 				t.Errorf("delegation = %s; want active", d.State)
 			}
 		}},
+		{"sign-in to a renewed power of attorney, from what ends soon", false, 8, 5, func(t *testing.T, h *harness) {
+			id := h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
+			h.signIn(h.karen, pin)
+			h.tap("home.reminders")
+			h.tap("reminder.renew.0")
+			h.tap("renew.confirm")
+			h.wantScreen("result")
+			if d := h.k.Delegation(id); d.State != bk.DelegationActive || d.ValidTo.Before(h.clock.Now().AddDate(0, 0, 30)) {
+				t.Errorf("delegation = %s until %v; want active, renewed", d.State, d.ValidTo)
+			}
+		}},
 		{"who used my information, from home to the second page and print", true, 3, 0, func(t *testing.T, h *harness) {
 			h.tap("home.usage")
 			h.tap("usage.next")

@@ -37,6 +37,7 @@ type Config struct {
 	IdleCountdown         time.Duration // then this long to tap "I am still here"; at least MinIdleCountdown
 	MaxDelegationDays     int           // the longest validity a person may choose
 	DefaultDelegationDays int           // the validity offered first
+	ReminderDays          int           // what ends within this many days is listed at sign-in
 	AssistDuration        time.Duration // how long a staff grant lasts; at most bk.MaxAssist
 	// Zone is the time zone of every date and time on screen, the same as
 	// the receipts' (the zero Zone is Danish time), never the machine's.
@@ -78,6 +79,7 @@ func DefaultConfig() Config {
 		IdleCountdown:         30 * time.Second,
 		MaxDelegationDays:     5 * 365,
 		DefaultDelegationDays: 365,
+		ReminderDays:          30,
 		AssistDuration:        30 * time.Minute,
 		// Most enclosures have the reader on the right, under the hand
 		// most people use, and the scanner on the left.
@@ -97,6 +99,8 @@ func (c Config) Validate() error {
 		return bk.Errorf(bk.EInvalid, "ui: MaxDelegationDays must be at least 1")
 	case c.DefaultDelegationDays < 1 || c.DefaultDelegationDays > c.MaxDelegationDays:
 		return bk.Errorf(bk.EInvalid, "ui: DefaultDelegationDays must be between 1 and MaxDelegationDays")
+	case c.ReminderDays < 1:
+		return bk.Errorf(bk.EInvalid, "ui: ReminderDays must be at least 1")
 	case c.AssistDuration <= 0 || c.AssistDuration > bk.MaxAssist:
 		return bk.Errorf(bk.EInvalid, "ui: AssistDuration must be between 0 and %s", bk.MaxAssist)
 	case !c.CardReaderPlace.Valid() || !c.ScannerPlace.Valid():

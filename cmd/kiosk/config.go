@@ -91,6 +91,9 @@ type SessionConfig struct {
 type DelegationConfig struct {
 	DefaultDays int `toml:"default_days"`
 	MaxDays     int `toml:"max_days"`
+	// ReminderDays: what ends within this many days is listed on the
+	// citizen's home screen after sign-in, with a way to renew or print.
+	ReminderDays int `toml:"reminder_days"`
 }
 
 // SyncConfig tunes the outbox and pusher.
@@ -121,7 +124,7 @@ func DefaultConfig() Config {
 			CardReaderBaud: 9600, PrinterBaud: 115200, PrinterNativeQR: true, PrinterColumns: 42, ScannerBaud: 9600,
 		},
 		Session:    SessionConfig{IdleWarning: Duration{90 * time.Second}, IdleCountdown: Duration{30 * time.Second}},
-		Delegation: DelegationConfig{DefaultDays: 365, MaxDays: 5 * 365},
+		Delegation: DelegationConfig{DefaultDays: 365, MaxDays: 5 * 365, ReminderDays: 30},
 		Sync:       SyncConfig{Retention: Duration{24 * time.Hour}, BundleRefresh: Duration{15 * time.Minute}},
 		Handover:   HandoverConfig{Validity: Duration{14 * 24 * time.Hour}},
 		Enclosure: EnclosureConfig{
@@ -198,6 +201,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Delegation.DefaultDays < 1 || c.Delegation.DefaultDays > c.Delegation.MaxDays {
 		bad("delegation.default_days must be between 1 and delegation.max_days")
+	}
+	if c.Delegation.ReminderDays < 1 || c.Delegation.ReminderDays > 90 {
+		bad("delegation.reminder_days must be between 1 and 90 (a delegation can be renewed up to 90 days after it ended)")
 	}
 	if c.Sync.Retention.Duration < 0 || c.Sync.Retention.Duration > 30*24*time.Hour {
 		bad("sync.retention must be between 0s and 720h")

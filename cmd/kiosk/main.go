@@ -83,6 +83,7 @@ func run(args []string, stderr io.Writer) error {
 		Config: ui.Config{
 			KioskName: cfg.Site, IdleWarning: cfg.Session.IdleWarning.Duration, IdleCountdown: cfg.Session.IdleCountdown.Duration,
 			MaxDelegationDays: cfg.Delegation.MaxDays, DefaultDelegationDays: cfg.Delegation.DefaultDays,
+			ReminderDays:   cfg.Delegation.ReminderDays,
 			AssistDuration: time.Hour, Zone: cfg.Zone(),
 			CardReaderPlace: ui.Place(cfg.Enclosure.CardReader), ScannerPlace: ui.Place(cfg.Enclosure.Scanner),
 		},

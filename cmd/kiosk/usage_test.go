@@ -24,7 +24,7 @@ func TestSessionUsageContract(t *testing.T) {
 			t.Fatalf("POST %s = %d %s", path, status, out)
 		}
 	}
-	sessiontest.TestUsageLog(t, sessiontest.World{
+	w := sessiontest.World{
 		SignIn: func(t *testing.T, cpr, name string) bk.Session {
 			c, ok := cards[cpr]
 			if !ok {
@@ -50,5 +50,7 @@ func TestSessionUsageContract(t *testing.T) {
 		},
 		Offline:   func(t *testing.T) { r.central.HTTP.Close() },
 		Authority: "sundhed", Category: "health", Scope: "health",
-	})
+	}
+	sessiontest.TestUsageLog(t, w)
+	sessiontest.TestPrintReminder(t, w)
 }

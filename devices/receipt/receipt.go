@@ -97,6 +97,7 @@ type Receipt struct {
 	Proof        *Proof           // Overview: its QR, or why there is none
 	Arrangements *bk.CitizenState // Overview
 	Usage        *bk.UsageLog     // UsageStatement: a page of the usage log, newest first
+	Reminder     *bk.Reminder     // Reminder: what ends or waits
 
 	// Zone is the time zone every time is printed in (the kiosk's config;
 	// the zero Zone is timefmt.DefaultZone, Danish time).

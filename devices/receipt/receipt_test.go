@@ -128,6 +128,11 @@ func cases() []layoutCase {
 		r.Handover = &Handover{URL: handoverURL, Expires: codeExpiry, Typed: "K7M4-XQ9-P2R", TypedAddress: "borgerkiosk.dk/kode"}
 		return r
 	}
+	reminder := func(lang string, m bk.Reminder) Receipt {
+		r := base("", lang, confirmedSt, jens)
+		r.ActionID, r.Reminder = "", &m
+		return r
+	}
 	overview := func(lang string, st Status) Receipt {
 		r := base("", lang, st, jens)
 		r.ActionID = ""
@@ -197,6 +202,10 @@ func cases() []layoutCase {
 			[]string{"Fuldmagt fornyet", "Du har fornyet den fuldmagt, du gav Åse Sørensen (020295-xxxx).", "Gælder til og med: 30.11.2027"}},
 		{"renew_delegation_en", ActionDoc, withDeleg(base(bk.RenewDelegation, "en", pendingSt, jens), delegation(bk.DelegationPending, "Åse Sørensen")),
 			[]string{"Power of attorney renewed", "There are new areas. It takes effect once it has been accepted again."}},
+		{"reminder_da", ReminderDoc, reminder("da", bk.Reminder{Kind: bk.RemindGiven, ID: "d-1", Ends: validTo, Other: "Åse Sørensen", Scopes: []string{"tax", "health"}}),
+			[]string{"Husk", "Din fuldmagt til Åse Sørensen om Skat og Sundhed og læge gælder til og med 30.11.2027.", "Du kan forny den ved en Borgerkiosk.", "010170-xxxx"}},
+		{"reminder_en", ReminderDoc, reminder("en", bk.Reminder{Kind: bk.RemindRequest, ID: "c-1", Ends: validTo, Authority: "udk", Categories: []string{"income"}}),
+			[]string{"Reminder", "Payments Denmark is waiting for your answer about Income and tax. You can answer through 30 November 2027."}},
 		{"handover_da", HandoverDoc, slip("da"),
 			[]string{"Fuldmagt til dig", "Jens Ærbødig (010170-xxxx) vil give dig fuldmagt",
 				"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil 27.11.2026 kl. 14.05.",
@@ -323,6 +332,9 @@ func TestConvenienceFunctionsMatchDocs(t *testing.T) {
 		case "usage":
 			job, err = UsageStatement(tc.r, Printer{})
 			txt, err2 = UsageStatementText(tc.r)
+		case "reminder":
+			job, err = Reminder(tc.r, Printer{})
+			txt, err2 = ReminderText(tc.r)
 		default:
 			job, err = Action(tc.r, Printer{})
 			txt, err2 = ActionText(tc.r)

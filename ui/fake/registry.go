@@ -22,6 +22,24 @@ func (k *Kiosk) AddConsentRequest(cpr, authorityID string, purpose bk.Text, cate
 	return c.ID
 }
 
+// GiveDelegation puts at central a power of attorney from principal to
+// delegate (named as on their cards) for scopes, accepted, ending in days:
+// the way a test gets one that ends soon. It returns its id.
+func (k *Kiosk) GiveDelegation(principal, principalName, delegate, delegateName string, scopes []string, days int) string {
+	now := k.now()
+	d := &bk.Delegation{ID: bk.NewID(now), Principal: bk.MustParseCPR(principal), PrincipalName: principalName,
+		Delegate: bk.MustParseCPR(delegate), DelegateName: delegateName, ValidFrom: now.AddDate(-1, 0, 0),
+		ValidTo: now.AddDate(0, 0, days), CreatedVia: bk.ViaSelf, CreatedAt: now.AddDate(-1, 0, 0),
+		State: bk.DelegationActive, ChangedAt: now.AddDate(-1, 0, 0)}
+	for _, id := range scopes {
+		d.Scopes = append(d.Scopes, bk.ScopeGrant{ScopeID: id})
+	}
+	k.mu.Lock()
+	k.delegations[d.ID] = d
+	k.mu.Unlock()
+	return d.ID
+}
+
 // Consent returns a copy of central's consent id, or nil.
 func (k *Kiosk) Consent(id string) *bk.Consent {
 	k.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -294,4 +295,29 @@ func (s *Session) Close() {
 	s.k.mu.Lock()
 	s.card.authed = false
 	s.k.mu.Unlock()
+}
+
+// PrintReminder implements bk.Session.
+func (s *Session) PrintReminder(ctx context.Context, r bk.Reminder) (bk.Receipt, error) {
+	if err := s.check(); err != nil {
+		return bk.Receipt{}, err
+	}
+	if r.ID == "" || r.Ends.IsZero() || r.Other == "" && r.Authority == "" {
+		return bk.Receipt{}, bk.Errorf(bk.EInvalid, "The reminder names no one or nothing.")
+	}
+	s.mu.Lock()
+	lang := s.lang
+	s.mu.Unlock()
+	if lang != "en" {
+		lang = "da"
+	}
+	who := r.Other
+	if a, ok := s.k.Catalogue().Authority(r.Authority); ok && who == "" {
+		who = a.Name.In(lang)
+	}
+	title := map[string]string{"da": "Husk", "en": "Reminder"}[lang]
+	lines := []string{title, who, strings.Join(r.Scopes, ", ") + strings.Join(r.Categories, ", "), r.Ends.Format("02.01.2006"), s.cert.Name + " " + s.cert.CPR.Masked()}
+	rec := s.k.printer.print(lines, lines)
+	rec.Lang = lang
+	return rec, nil
 }

@@ -15,7 +15,7 @@ import (
 func TestUsageContract(t *testing.T) {
 	k := fake.New(func() time.Time { return time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC) })
 	cards := map[string]*fake.Card{}
-	sessiontest.TestUsageLog(t, sessiontest.World{
+	w := sessiontest.World{
 		SignIn: func(t *testing.T, cpr, name string) bk.Session {
 			c, ok := cards[cpr]
 			if !ok {
@@ -35,5 +35,7 @@ func TestUsageContract(t *testing.T) {
 		},
 		Offline:   func(t *testing.T) { k.SetOnline(false) },
 		Authority: "kommune", Category: "income", Scope: "tax",
-	})
+	}
+	sessiontest.TestUsageLog(t, w)
+	sessiontest.TestPrintReminder(t, w)
 }

@@ -1,0 +1,139 @@
+package ui_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
+	"github.com/borgerkiosk/borgerkiosk/ui/theme"
+)
+
+// Karen gave Peter a power of attorney on tax that ends in 12 days: the
+// home screen says so first, and two taps later it is renewed for the
+// usual year with the same person and area, without Peter having to
+// accept again; the receipt is printed.
+func TestRenewFromHome(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
+	h.signIn(h.karen, pin)
+	h.wantScreen("home")
+	h.wantText("Din fuldmagt til Peter Jensen om Skat udløber om 12 dage.")
+	h.tap("home.reminders")
+	h.wantScreen("reminders")
+	h.tap("reminder.renew.0")
+	h.wantScreen("renew_review")
+	if got := h.label("renew.scopes"); got != h.T("create.review_scopes", map[string]any{"Scopes": "Skat"}) {
+		t.Errorf("renew.scopes = %q; want the same area", got)
+	}
+	h.wantText(h.T("renew.review_note", map[string]any{"Name": "Peter Jensen"}))
+	before := len(h.k.Printer().Receipts())
+	h.tap("renew.confirm")
+	h.wantScreen("result")
+	d := h.k.Delegation(id)
+	if d.State != bk.DelegationActive || d.ValidTo.Before(h.clock.Now().AddDate(0, 0, 360)) || d.Delegate != bk.MustParseCPR(peterCPR) {
+		t.Errorf("after renewing: %s until %v to %v; want active for a year, to Peter", d.State, d.ValidTo, d.Delegate)
+	}
+	if r := h.k.Printer().Receipts(); len(r) != before+1 || !strings.Contains(r[len(r)-1], "Fuldmagt fornyet") {
+		t.Errorf("receipts %d → %d; want the renewal's receipt printed", before, len(r))
+	}
+	// Nothing ends soon any more: the tile has gone.
+	h.tap("result.back")
+	h.tap("delegations.back")
+	h.wantScreen("home")
+	if h.u.Button("home.reminders") != nil {
+		t.Errorf("home still shows what ends soon after the renewal")
+	}
+}
+
+// A renewal that adds an area is one Peter must accept again: the review
+// says so, and the code to give him is shown next, as for a new one.
+func TestRenewWiderAsksAgain(t *testing.T) {
+	h := newHarness(t)
+	id := h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 5)
+	h.signIn(h.karen, pin)
+	h.tap("home.reminders")
+	h.tap("reminder.renew.0")
+	h.tap("renew.edit_scopes")
+	h.wantScreen("create_scopes")
+	h.tap("scope.housing")
+	h.tap("create_scopes.next")
+	h.wantScreen("renew_review")
+	h.wantText(h.T("renew.review_note_wider", map[string]any{"Name": "Peter Jensen"}))
+	h.tap("renew.confirm")
+	h.wantScreen("handover_qr")
+	h.wantText(h.T("result.renew_delegation", nil))
+	if d := h.k.Delegation(id); d.State != bk.DelegationPending || len(d.Scopes) != 2 {
+		t.Errorf("after renewing with an area more: %s %v; want pending_acceptance with two areas", d.State, d.Scopes)
+	}
+}
+
+// Offline the renewal is saved at the kiosk like any action and sent
+// later; the result says so.
+func TestRenewOffline(t *testing.T) {
+	h := newHarness(t)
+	h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
+	h.signIn(h.karen, pin)
+	h.tap("home.reminders")
+	h.k.SetOnline(false)
+	h.tap("reminder.renew.0")
+	h.tap("renew.confirm")
+	h.wantScreen("result")
+	q := h.k.Queued()
+	if len(q) != 1 || q[0].Kind != bk.RenewDelegation {
+		t.Fatalf("queued %v; want the renewal", q)
+	}
+}
+
+// The list is soonest first and names each thing in a sentence; Udskriv
+// prints a paper reminder of that one.
+func TestRemindersSoonestFirstAndPrinted(t *testing.T) {
+	h := newHarness(t)
+	h.k.GiveDelegation(peterCPR, "Peter Jensen", karenCPR, "Karen Hansen", []string{"tax"}, 20)
+	h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 3)
+	h.signIn(h.karen, pin)
+	h.tap("home.reminders")
+	if got := h.label("reminder.0"); !strings.Contains(got, "til Peter Jensen") || !strings.Contains(got, "3 dage") {
+		t.Errorf("first reminder %q; want the one ending in 3 days", got)
+	}
+	if got := h.label("reminder.1"); !strings.Contains(got, "fra Peter Jensen") {
+		t.Errorf("second reminder %q; want the one Karen holds", got)
+	}
+	if h.u.Button("reminder.renew.1") != nil {
+		t.Errorf("a power of attorney Karen holds offers Forny; only the principal can renew")
+	}
+	h.tap("reminder.print.1")
+	r := h.k.Printer().Receipts()
+	if len(r) == 0 || !strings.Contains(r[len(r)-1], "Husk") || !strings.Contains(r[len(r)-1], "Peter Jensen") {
+		t.Errorf("printed %v; want a paper reminder naming Peter Jensen", r)
+	}
+	h.wantText(h.T("reminders.printed", nil))
+}
+
+// The home screen with what ends soon as its first tile still fits every
+// panel in every mode and language, that tile in view with the three the
+// menu must show (TestEveryScreenFits reaches home with nothing ending).
+func TestHomeWithEndingFits(t *testing.T) {
+	menu := mustSee["home"]
+	mustSee["home"] = append([]string{"home.reminders"}, menu...)
+	defer func() { mustSee["home"] = menu }()
+	v := visit{"home", func(t *testing.T, h *harness) {
+		h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax", "housing"}, 12)
+		h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.signIn(h.karen, pin)
+	}}
+	h := goTo(t, v, i18n.Danish, theme.Settings{})
+	for _, lang := range []i18n.Lang{i18n.Danish, i18n.English} {
+		for _, mode := range displayModes {
+			h.w.Resize(panels[2])
+			h.setLang(lang)
+			h.setMode(mode)
+			for _, size := range panels {
+				h.w.Resize(size)
+				name := fmt.Sprintf("home with an ending at %.0f×%.0f, %s, %s", size.Width, size.Height, lang, modeName(mode))
+				checkFits(t, h, name, size, mode)
+			}
+		}
+	}
+}
