@@ -193,6 +193,12 @@ func TestDeadLetters(t *testing.T) {
 	wantError(t, "retry a sent notice", status, body, 409, bk.EConflict)
 	status, body = h.Do(t, "POST", "/v1/admin/notices/nope/retry", "Bearer "+h.OperatorToken, nil)
 	wantError(t, "retry an unknown notice", status, body, 404, bk.ENotFound)
+	_, metrics := h.Do(t, "GET", "/metrics", "", nil)
+	for _, line := range []string{`borgerkiosk_central_notice_deliveries_total{outcome="dead"} 1`, `borgerkiosk_central_notice_deliveries_total{outcome="sent"} 1`} {
+		if !strings.Contains(string(metrics), line) {
+			t.Errorf("/metrics lacks %s", line)
+		}
+	}
 	if logs := h.Logs(); strings.Contains(logs, "bo.berg@") {
 		t.Errorf("central logged the address in full")
 	}

@@ -13,6 +13,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/timefmt"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Channel delivers messages to people: e-mail (central/smtpmail), and
@@ -117,13 +118,23 @@ type Notifier struct {
 	now   func() time.Time
 	log   *slog.Logger
 
+	// outcomes counts delivery attempts by what became of the notice:
+	// sent, retry, dead, unreachable, moot.
+	outcomes *prometheus.CounterVec
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
 }
 
-func newNotifier(store Store, cfg NoticeConfig, cat *bk.Catalogue, now func() time.Time, log *slog.Logger) *Notifier {
-	n := &Notifier{store: store, cfg: cfg, cat: cat, now: now, log: log.With("component", "notices"), stop: make(chan struct{})}
+func newNotifier(store Store, cfg NoticeConfig, cat *bk.Catalogue, now func() time.Time, log *slog.Logger, reg *prometheus.Registry) *Notifier {
+	n := &Notifier{store: store, cfg: cfg, cat: cat, now: now, log: log.With("component", "notices"), stop: make(chan struct{}),
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "borgerkiosk_central_notice_deliveries_total",
+			Help: "Notice delivery attempts by outcome: sent, retry (failed, will try again), dead (a dead letter), unreachable (no channel reaches the person), moot.",
+		}, []string{"outcome"}),
+	}
+	reg.MustRegister(n.outcomes)
 	if cfg.Every > 0 {
 		n.wg.Add(1)
 		go n.loop()
@@ -312,6 +323,13 @@ func (n *Notifier) deliver(ctx context.Context, x *Notice) (bool, error) {
 		}
 		return tx.PutNotice(x)
 	})
+	if err == nil {
+		outcome := string(x.State)
+		if x.State == NoticePending {
+			outcome = "retry"
+		}
+		n.outcomes.WithLabelValues(outcome).Inc()
+	}
 	if err == nil && x.State != NoticePending {
 		n.log.Info("notice done", "notice", x.ID, "kind", x.Kind, "to", x.To, "state", x.State, "channel", x.Channel, "attempts", x.Attempts)
 	}

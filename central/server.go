@@ -239,7 +239,7 @@ func New(cfg Config) (*Server, error) {
 	s.sweeps.Add(2)
 	go s.sweepLoop(cfg.UsageSweepEvery, "usage log", s.SweepUsage)
 	go s.sweepLoop(webStateSweepEvery, "web state", s.SweepWebState)
-	s.notifier = newNotifier(s.store, cfg.Notices, cfg.Catalogue, cfg.Now, cfg.Logger)
+	s.notifier = newNotifier(s.store, cfg.Notices, cfg.Catalogue, cfg.Now, cfg.Logger, s.metrics.reg)
 	return s, nil
 }
 
