@@ -107,6 +107,10 @@ import (
 //	auth_failures_burst = 10
 //	enroll_per_minute = 6           # kiosk enrolments
 //	enroll_burst = 10
+//	typed_code_per_minute = 10      # pages of typed handover codes (each a guess at a code)
+//	typed_code_burst = 10
+//	typed_code_total_per_minute = 300  # the same over all clients; per process, so divide by the replicas
+//	typed_code_total_burst = 300
 type Config struct {
 	Addr              string              `toml:"addr"`
 	DataDir           string              `toml:"data_dir"`
@@ -162,6 +166,13 @@ type RateLimitConfig struct {
 	AuthFailuresBurst     int     `toml:"auth_failures_burst"`
 	EnrollPerMinute       float64 `toml:"enroll_per_minute"`
 	EnrollBurst           int     `toml:"enroll_burst"`
+	// TypedCode* bound the pages of typed handover codes per client, and
+	// TypedCodeTotal* all clients together in this process: behind N
+	// replicas the whole service allows N times as many.
+	TypedCodePerMinute      float64 `toml:"typed_code_per_minute"`
+	TypedCodeBurst          int     `toml:"typed_code_burst"`
+	TypedCodeTotalPerMinute float64 `toml:"typed_code_total_per_minute"`
+	TypedCodeTotalBurst     int     `toml:"typed_code_total_burst"`
 }
 
 // Central returns the limits as central.New takes them.
@@ -176,6 +187,8 @@ func (r RateLimitConfig) Central() central.RateLimits {
 		SignIn:            lim(r.SignInPerMinute, r.SignInBurst),
 		AuthFailures:      lim(r.AuthFailuresPerMinute, r.AuthFailuresBurst),
 		Enroll:            lim(r.EnrollPerMinute, r.EnrollBurst),
+		TypedCode:         lim(r.TypedCodePerMinute, r.TypedCodeBurst),
+		TypedCodeTotal:    lim(r.TypedCodeTotalPerMinute, r.TypedCodeTotalBurst),
 		TrustForwardedFor: r.TrustForwardedFor,
 		MaxClients:        r.MaxClients,
 	}
@@ -247,6 +260,8 @@ func DefaultConfig() Config {
 			SignInPerMinute: 60, SignInBurst: 20,
 			AuthFailuresPerMinute: 10, AuthFailuresBurst: 10,
 			EnrollPerMinute: 6, EnrollBurst: 10,
+			TypedCodePerMinute: 10, TypedCodeBurst: 10,
+			TypedCodeTotalPerMinute: 300, TypedCodeTotalBurst: 300,
 		},
 		TimeZone: timefmt.DefaultZone,
 		TokenExchange: TokenExchangeConfig{
@@ -358,7 +373,8 @@ func (c *Config) Validate() error {
 		name      string
 		perMinute float64
 		burst     int
-	}{{"signin", rl.SignInPerMinute, rl.SignInBurst}, {"auth_failures", rl.AuthFailuresPerMinute, rl.AuthFailuresBurst}, {"enroll", rl.EnrollPerMinute, rl.EnrollBurst}} {
+	}{{"signin", rl.SignInPerMinute, rl.SignInBurst}, {"auth_failures", rl.AuthFailuresPerMinute, rl.AuthFailuresBurst}, {"enroll", rl.EnrollPerMinute, rl.EnrollBurst},
+		{"typed_code", rl.TypedCodePerMinute, rl.TypedCodeBurst}, {"typed_code_total", rl.TypedCodeTotalPerMinute, rl.TypedCodeTotalBurst}} {
 		if !(l.perMinute >= 0 && l.perMinute <= 100_000) {
 			bad("rate_limits.%s_per_minute must be between 0 (off) and 100000", l.name)
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
 
@@ -267,6 +268,7 @@ token_file = "/etc/bk/skat.token"
 		{"rate limit burst", func(c *Config) { c.RateLimits.EnrollBurst = 0 }, "rate_limits.enroll_burst"},
 		{"rate limit rate", func(c *Config) { c.RateLimits.SignInPerMinute = -1 }, "rate_limits.signin_per_minute"},
 		{"rate limit clients", func(c *Config) { c.RateLimits.MaxClients = 0 }, "rate_limits.max_clients"},
+		{"typed code total burst", func(c *Config) { c.RateLimits.TypedCodeTotalBurst = 0 }, "rate_limits.typed_code_total_burst"},
 		{"token exchange without public_url", func(c *Config) {
 			c.OIDC.Issuer = "https://eid.dk"
 			c.TokenExchange.Clients = []TokenClientConfig{{Authority: "skat", BrokerClientIDs: []string{"s"}}}
@@ -368,5 +370,21 @@ broker_client_ids = ["skat-web"]
 	err := run(context.Background(), []string{"--config", cfgPath, "--data", data, "--addr", "127.0.0.1:0"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "no [[authorities]] entry") {
 		t.Errorf("run with a token client without a token = %v; want a refusal", err)
+	}
+}
+
+// The typed-code limits are configurable, so that N replicas can share
+// the total between them (docs/scaling.md).
+func TestTypedCodeLimitsConfig(t *testing.T) {
+	c, err := ParseConfig(strings.NewReader("[rate_limits]\ntyped_code_total_per_minute = 100\ntyped_code_total_burst = 50\ntyped_code_per_minute = 0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl := c.RateLimits.Central()
+	if rl.TypedCodeTotal != (central.RateLimit{PerMinute: 100, Burst: 50}) || rl.TypedCode.PerMinute != -1 {
+		t.Errorf("typed code limits = %+v and %+v; want 100/50 and off", rl.TypedCodeTotal, rl.TypedCode)
+	}
+	if d := DefaultConfig().RateLimits.Central(); d.TypedCodeTotal != (central.RateLimit{PerMinute: 300, Burst: 300}) || d.TypedCode != (central.RateLimit{PerMinute: 10, Burst: 10}) {
+		t.Errorf("default typed code limits = %+v and %+v; want 300/300 and 10/10 as central's own", d.TypedCodeTotal, d.TypedCode)
 	}
 }
