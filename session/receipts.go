@@ -60,7 +60,10 @@ func (s *Session) printAction(ctx context.Context, a *bk.Action, p bk.Payload, n
 	if r.Delegation == nil {
 		r.Delegation = before.Delegation
 	}
-	if r.Delegation == nil && !a.Kind.OnConsent() {
+	if a.Kind.OnContact() {
+		r.Contact = p.Contact
+	}
+	if r.Delegation == nil && a.Kind.OnDelegation() {
 		// Not known at the kiosk (offline): print what the action itself says.
 		d := &bk.Delegation{ID: p.DelegationID, Scopes: p.Scopes, ValidFrom: p.ValidFrom, ValidTo: p.ValidTo}
 		if p.Delegate != nil {

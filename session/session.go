@@ -130,6 +130,17 @@ func (s *Session) target(kind bk.ActionKind, p bk.Payload) (bk.Target, bool) {
 	if kind == bk.CreateDelegation {
 		return bk.Target{}, true
 	}
+	if kind.OnContact() {
+		// The person's own: none yet is known too, once the state is.
+		if s.state == nil {
+			return bk.Target{}, false
+		}
+		if c := s.state.Contact; c != nil {
+			cp := *c
+			return bk.Target{Contact: &cp}, true
+		}
+		return bk.Target{}, true
+	}
 	if kind.OnConsent() {
 		if s.state == nil {
 			return bk.Target{}, false
@@ -179,6 +190,9 @@ func (s *Session) remember(t bk.Target) {
 	}
 	if s.state == nil {
 		return
+	}
+	if t.Contact != nil {
+		s.state.Contact = t.Contact
 	}
 	if c := t.Consent; c != nil {
 		for i, old := range s.state.Consents {
@@ -321,7 +335,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.
 		cancel()
 	}
 	// Show the change in the session's lists, unless central refused it.
-	if (next.Consent != nil || next.Delegation != nil) && (res.Pending || res.Verdict.Outcome == bk.Applied) {
+	if (next.Consent != nil || next.Delegation != nil || next.Contact != nil) && (res.Pending || res.Verdict.Outcome == bk.Applied) {
 		s.remember(next)
 	}
 	if (kind == bk.CreateDelegation || kind == bk.RenewDelegation) && !res.Pending && res.Verdict.Outcome == bk.Applied {

@@ -157,6 +157,9 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 		t.Fatalf("PrintUsage = %+v, %v", res, err)
 	}
 	printed = append(printed, "usage_statement")
+	// She gives an e-mail address for reminders.
+	state(s)
+	do(s, bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "ingrid@example.dk", Language: bk.LangDanish, EmailReminders: true}})
 	// With everything at central and her state fresh, her overview
 	// carries central's signed QR.
 	state(s)
@@ -166,7 +169,7 @@ func TestEveryReceiptFromARealFlow(t *testing.T) {
 	printed = append(printed, "overview_proof")
 	r.remove()
 
-	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 17 })
+	r.eventually("every receipt is printed", func() bool { return len(r.printer.Printed()) >= 18 })
 	byKind := map[string]string{}
 	for _, p := range r.printer.Printed() {
 		k := kindOf(p)
@@ -215,7 +218,7 @@ func kindOf(p printersim.Printed) string {
 		"Samtykke trukket tilbage": "withdraw_consent", "Fuldmagt oprettet": "create_delegation",
 		"Fuldmagt tilbagekaldt": "revoke_delegation", "Fuldmagt modtaget": "accept_delegation",
 		"Fuldmagt afslået": "decline_delegation", "Fuldmagt opsagt": "renounce_delegation",
-		"Fuldmagt fornyet": "renew_delegation",
+		"Fuldmagt fornyet": "renew_delegation", "E-mail til påmindelser": "set_contact",
 		"Fuldmagt til dig": "handover_slip", "Overblik": "overview",
 		"Hvem har brugt dine oplysninger": "usage_statement",
 	}
@@ -254,6 +257,8 @@ func receiptFaults(kind, text string) []string {
 		fields = append(fields, "Navn", "CPR")
 	case kind == "usage_statement":
 		fields = append(fields, "Navn", "CPR", "Periode", "Formål")
+	case kind == "set_contact":
+		fields = append(fields, "E-mail", "Sprog", "Navn", "CPR", "Handlings-id")
 	case kind == "handover_slip":
 		fields = append(fields, "Til", "Gælder fra", "Gælder til")
 	case strings.HasSuffix(kind, "_consent"):

@@ -98,6 +98,7 @@ type Receipt struct {
 	Arrangements *bk.CitizenState // Overview
 	Usage        *bk.UsageLog     // UsageStatement: a page of the usage log, newest first
 	Reminder     *bk.Reminder     // Reminder: what ends or waits
+	Contact      *bk.Contact      // set_contact: the contact details set
 
 	// Zone is the time zone every time is printed in (the kiosk's config;
 	// the zero Zone is timefmt.DefaultZone, Danish time).
@@ -207,12 +208,19 @@ func ActionDoc(r Receipt) (*Doc, error) {
 	d.title(brand.in(lang))
 	d.heading(title.in(lang))
 	d.rule()
-	if r.Kind.OnConsent() {
+	switch {
+	case r.Kind.OnContact():
+		if err := contactBody(d, r, lang); err != nil {
+			return nil, err
+		}
+	case r.Kind.OnConsent():
 		if err := consentBody(d, r, lang); err != nil {
 			return nil, err
 		}
-	} else if err := delegationBody(d, r, lang); err != nil {
-		return nil, err
+	default:
+		if err := delegationBody(d, r, lang); err != nil {
+			return nil, err
+		}
 	}
 	d.rule()
 	statusLines(d, r.Status, lang)
@@ -224,6 +232,28 @@ func ActionDoc(r Receipt) (*Doc, error) {
 	d.blank()
 	d.para(keepThis.in(lang))
 	return d, nil
+}
+
+// contactBody says what the person chose: the address (in full: it is
+// their own, and the paper is for checking it), whether reminders come by
+// e-mail, and in which language.
+func contactBody(d *Doc, r Receipt, lang string) error {
+	c := r.Contact
+	if c == nil {
+		return invalid("%s needs the contact details", r.Kind)
+	}
+	switch {
+	case c.Email == "":
+		d.para(contactRemoved.in(lang))
+		return nil
+	case c.EmailReminders:
+		d.para(contactOn.in(lang))
+	default:
+		d.para(contactOff.in(lang))
+	}
+	d.field(emailLabel.in(lang), c.Email)
+	d.field(languageLabel.in(lang), languageNames[c.Language].in(lang))
+	return nil
 }
 
 func consentBody(d *Doc, r Receipt, lang string) error {

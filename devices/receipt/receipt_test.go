@@ -121,6 +121,7 @@ func cases() []layoutCase {
 	pendingSt := Status{State: Pending}
 	withConsent := func(r Receipt, c *bk.Consent) Receipt { r.Consent = c; return r }
 	withDeleg := func(r Receipt, g *bk.Delegation) Receipt { r.Delegation = g; return r }
+	withContact := func(r Receipt, c *bk.Contact) Receipt { r.Contact = c; return r }
 	assisted := func(r Receipt) Receipt { r.AssistedBy = "Mette Højgaard"; return r }
 	slip := func(lang string) Receipt {
 		r := assisted(base(bk.CreateDelegation, lang, pendingSt, jens))
@@ -202,6 +203,10 @@ func cases() []layoutCase {
 			[]string{"Fuldmagt fornyet", "Du har fornyet den fuldmagt, du gav Åse Sørensen (020295-xxxx).", "Gælder til og med: 30.11.2027"}},
 		{"renew_delegation_en", ActionDoc, withDeleg(base(bk.RenewDelegation, "en", pendingSt, jens), delegation(bk.DelegationPending, "Åse Sørensen")),
 			[]string{"Power of attorney renewed", "There are new areas. It takes effect once it has been accepted again."}},
+		{"set_contact_da", ActionDoc, withContact(base(bk.SetContact, "da", confirmedSt, jens), &bk.Contact{Email: "jens@example.dk", Language: "da", EmailReminders: true}),
+			[]string{"E-mail til påmindelser", "Du får en e-mail, før noget udløber.", "jens@example.dk", "dansk"}},
+		{"set_contact_en", ActionDoc, withContact(base(bk.SetContact, "en", pendingSt, jens), &bk.Contact{Language: "en"}),
+			[]string{"E-mail for reminders", "Your e-mail address is removed."}},
 		{"reminder_da", ReminderDoc, reminder("da", bk.Reminder{Kind: bk.RemindGiven, ID: "d-1", Ends: validTo, Other: "Åse Sørensen", Scopes: []string{"tax", "health"}}),
 			[]string{"Husk", "Din fuldmagt til Åse Sørensen om Skat og Sundhed og læge gælder til og med 30.11.2027.", "Du kan forny den ved en Borgerkiosk.", "010170-xxxx"}},
 		{"reminder_en", ReminderDoc, reminder("en", bk.Reminder{Kind: bk.RemindRequest, ID: "c-1", Ends: validTo, Authority: "udk", Categories: []string{"income"}}),

@@ -33,6 +33,7 @@ var (
 		bk.DeclineDelegation:  {"Fuldmagt afslået", "Power of attorney declined"},
 		bk.RenounceDelegation: {"Fuldmagt opsagt", "Power of attorney given up"},
 		bk.RenewDelegation:    {"Fuldmagt fornyet", "Power of attorney renewed"},
+		bk.SetContact:         {"E-mail til påmindelser", "E-mail for reminders"},
 	}
 
 	// Summaries: %s is the authority or the other person.
@@ -57,34 +58,40 @@ var (
 			"You have renewed the power of attorney you gave %s. They can act for you in these areas:"},
 	}
 
-	createNote    = phrase{"Fuldmagten gælder, når den er taget imod.", "It takes effect once it has been accepted."}
-	renewNote     = phrase{"Der er nye områder. Fuldmagten gælder, når den er taget imod igen.", "There are new areas. It takes effect once it has been accepted again."}
-	somePerson    = phrase{"personen med CPR-nummer %s", "the person with CPR number %s"}
-	unknownPerson = phrase{"ukendt person", "unknown person"}
-	purposeLabel  = phrase{"Formål:", "Purpose:"}
-	authorityLbl  = phrase{"Myndighed", "Authority"}
-	fromLabel     = phrase{"Gælder fra", "Valid from"}
-	toLabel       = phrase{"Gælder til", "Valid until"}
-	throughLabel  = phrase{"Gælder til og med", "Valid through"}
-	periodLabel   = phrase{"Ønsket periode", "Period asked for"}
-	givenLabel    = phrase{"Givet", "Given"}
-	stoppedLabel  = phrase{"Stoppet", "Ended"}
-	scopeUntil    = phrase{"%s (til %s)", "%s (until %s)"}
-	scopeThrough  = phrase{"%s (til og med %s)", "%s (through %s)"}
-	nameLabel     = phrase{"Navn", "Name"}
-	cprLabel      = phrase{"CPR", "CPR"}
-	timeLabel     = phrase{"Tidspunkt", "Time"}
-	kioskLabel    = phrase{"Kiosk", "Kiosk"}
-	siteLabel     = phrase{"Sted", "Place"}
-	actionLabel   = phrase{"Handlings-id", "Action id"}
-	assistedBy    = phrase{"Hjulpet af %s", "Assisted by %s"}
-	keepThis      = phrase{"Gem kvitteringen. Har du spørgsmål, så vis den til personalet.", "Keep this receipt. If you have questions, show it to staff."}
-	confirmed     = phrase{"Status: Bekræftet", "Status: Confirmed"}
-	confirmedNote = phrase{"Registreret i det centrale system.", "Recorded by the central service."}
-	pending       = phrase{"Afventer — sendes når forbindelsen er tilbage", "Pending — sent when the connection returns"}
-	pendingNote   = phrase{"Ændringen er gemt på kiosken.", "The change is saved at the kiosk."}
-	refused       = phrase{"Afvist: %s", "Refused: %s"}
-	refusedNote   = phrase{"Intet er ændret.", "Nothing was changed."}
+	createNote     = phrase{"Fuldmagten gælder, når den er taget imod.", "It takes effect once it has been accepted."}
+	contactOn      = phrase{"Du får en e-mail, før noget udløber.", "You will get an e-mail before something ends."}
+	contactOff     = phrase{"Du får ikke påmindelser på e-mail.", "You will not get reminders by e-mail."}
+	contactRemoved = phrase{"Din e-mail er fjernet. Du får ikke e-mails fra os.", "Your e-mail address is removed. You will get no e-mails from us."}
+	emailLabel     = phrase{"E-mail", "E-mail"}
+	languageLabel  = phrase{"Sprog", "Language"}
+	languageNames  = map[string]phrase{bk.LangDanish: {"dansk", "Danish"}, bk.LangEnglish: {"engelsk", "English"}}
+	renewNote      = phrase{"Der er nye områder. Fuldmagten gælder, når den er taget imod igen.", "There are new areas. It takes effect once it has been accepted again."}
+	somePerson     = phrase{"personen med CPR-nummer %s", "the person with CPR number %s"}
+	unknownPerson  = phrase{"ukendt person", "unknown person"}
+	purposeLabel   = phrase{"Formål:", "Purpose:"}
+	authorityLbl   = phrase{"Myndighed", "Authority"}
+	fromLabel      = phrase{"Gælder fra", "Valid from"}
+	toLabel        = phrase{"Gælder til", "Valid until"}
+	throughLabel   = phrase{"Gælder til og med", "Valid through"}
+	periodLabel    = phrase{"Ønsket periode", "Period asked for"}
+	givenLabel     = phrase{"Givet", "Given"}
+	stoppedLabel   = phrase{"Stoppet", "Ended"}
+	scopeUntil     = phrase{"%s (til %s)", "%s (until %s)"}
+	scopeThrough   = phrase{"%s (til og med %s)", "%s (through %s)"}
+	nameLabel      = phrase{"Navn", "Name"}
+	cprLabel       = phrase{"CPR", "CPR"}
+	timeLabel      = phrase{"Tidspunkt", "Time"}
+	kioskLabel     = phrase{"Kiosk", "Kiosk"}
+	siteLabel      = phrase{"Sted", "Place"}
+	actionLabel    = phrase{"Handlings-id", "Action id"}
+	assistedBy     = phrase{"Hjulpet af %s", "Assisted by %s"}
+	keepThis       = phrase{"Gem kvitteringen. Har du spørgsmål, så vis den til personalet.", "Keep this receipt. If you have questions, show it to staff."}
+	confirmed      = phrase{"Status: Bekræftet", "Status: Confirmed"}
+	confirmedNote  = phrase{"Registreret i det centrale system.", "Recorded by the central service."}
+	pending        = phrase{"Afventer — sendes når forbindelsen er tilbage", "Pending — sent when the connection returns"}
+	pendingNote    = phrase{"Ændringen er gemt på kiosken.", "The change is saved at the kiosk."}
+	refused        = phrase{"Afvist: %s", "Refused: %s"}
+	refusedNote    = phrase{"Intet er ændret.", "Nothing was changed."}
 
 	slipTitle   = phrase{"Fuldmagt til dig", "Power of attorney for you"}
 	slipSummary = phrase{"%s vil give dig fuldmagt. Så kan du handle for personen på disse områder:",

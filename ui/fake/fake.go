@@ -48,6 +48,7 @@ type Kiosk struct {
 	printer        *Printer
 	consents       map[string]*bk.Consent
 	delegations    map[string]*bk.Delegation
+	contacts       map[bk.CPR]*bk.Contact // each citizen's own, set by set_contact
 	outbox         []*bk.Action
 	lastSync       time.Time
 	attention      []bk.AttentionItem
@@ -89,6 +90,7 @@ func New(now func() time.Time) *Kiosk {
 		scanner:        bk.DeviceOK,
 		consents:       map[string]*bk.Consent{},
 		delegations:    map[string]*bk.Delegation{},
+		contacts:       map[bk.CPR]*bk.Contact{},
 		handovers:      map[string]*handover{},
 	}
 	k.printer = &Printer{k: k, paper: true}

@@ -106,6 +106,9 @@ func (k *Kiosk) pushLocked() {
 				if next.Delegation != nil {
 					k.delegations[next.Delegation.ID] = next.Delegation
 				}
+				if next.Contact != nil {
+					k.contacts[actor.CPR] = next.Contact
+				}
 			}
 		}
 		if v.NeedsAttention() {
@@ -123,6 +126,17 @@ func (k *Kiosk) pushLocked() {
 func (k *Kiosk) targetLocked(a *bk.Action) bk.Target {
 	id, err := a.Subject()
 	if err != nil {
+		return bk.Target{}
+	}
+	if a.Kind.OnContact() {
+		actor, err := bk.DecodeCertificate(a.ActorCert)
+		if err != nil {
+			return bk.Target{}
+		}
+		if c, ok := k.contacts[actor.CPR]; ok {
+			cp := *c
+			return bk.Target{Contact: &cp}
+		}
 		return bk.Target{}
 	}
 	if a.Kind.OnConsent() {

@@ -78,6 +78,10 @@ func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
 	}
 	me := s.cert.CPR
 	st := &bk.CitizenState{FetchedAt: k.now()}
+	if c, ok := k.contacts[me]; ok {
+		cp := *c
+		st.Contact = &cp
+	}
 	for _, c := range sortedConsents(k.consents) {
 		if c.CPR == me {
 			cp := *c
@@ -187,12 +191,12 @@ var receiptWords = map[string]map[string]string{
 		"slip": "Kode til fuldmagt", "to": "Til", "until": "Koden virker til",
 		"give_consent": "Samtykke givet", "decline_consent": "Anmodning om samtykke afvist", "withdraw_consent": "Samtykke trukket tilbage",
 		"create_delegation": "Fuldmagt givet", "revoke_delegation": "Fuldmagt tilbagekaldt", "accept_delegation": "Fuldmagt modtaget",
-		"decline_delegation": "Fuldmagt afvist", "renounce_delegation": "Fuldmagt sagt op", "renew_delegation": "Fuldmagt fornyet"},
+		"decline_delegation": "Fuldmagt afvist", "renounce_delegation": "Fuldmagt sagt op", "renew_delegation": "Fuldmagt fornyet", "set_contact": "E-mail gemt"},
 	"en": {"title": "Receipt", "who": "Person", "assisted": "Assisted by", "pending": "Pending — sent when the connection returns", "sent": "Sent", "id": "Action",
 		"slip": "Code for a power of attorney", "to": "To", "until": "The code works until",
 		"give_consent": "Consent given", "decline_consent": "Request for consent declined", "withdraw_consent": "Consent withdrawn",
 		"create_delegation": "Power of attorney given", "revoke_delegation": "Power of attorney revoked", "accept_delegation": "Power of attorney accepted",
-		"decline_delegation": "Power of attorney declined", "renounce_delegation": "Power of attorney given up", "renew_delegation": "Power of attorney renewed"},
+		"decline_delegation": "Power of attorney declined", "renounce_delegation": "Power of attorney given up", "renew_delegation": "Power of attorney renewed", "set_contact": "E-mail saved"},
 }
 
 func (s *Session) words() map[string]string {
