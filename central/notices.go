@@ -7,6 +7,7 @@ package central
 // through the first Channel that reaches the person.
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
@@ -175,12 +176,18 @@ func deriveNotices(rem Reminders, before, after bk.Target, a *bk.Action, now tim
 		}
 	}
 	if c := after.Consent; c != nil && c.State == bk.ConsentGiven {
-		for _, days := range rem.Consent {
-			out.timers = append(out.timers, newTimer(bk.NoticeConsentEnding, c.ID, "", c.ValidUntil, days))
-		}
-		out.timers = append(out.timers, newTimer(bk.NoticeConsentEnded, c.ID, "", c.ValidUntil, 0))
+		out.timers = append(out.timers, consentTimers(rem, c)...)
 	}
 	return out
+}
+
+// consentTimers are the timers of a given consent: its end and reminders.
+func consentTimers(rem Reminders, c *bk.Consent) []Timer {
+	var ts []Timer
+	for _, days := range rem.Consent {
+		ts = append(ts, newTimer(bk.NoticeConsentEnding, c.ID, "", c.ValidUntil, days))
+	}
+	return append(ts, newTimer(bk.NoticeConsentEnded, c.ID, "", c.ValidUntil, 0))
 }
 
 // delegationTimers are the timers of an active delegation: its end and its
@@ -277,4 +284,40 @@ func fire(tx Tx, rem Reminders, tm *Timer, now time.Time) ([]*Notice, error) {
 		out = append(out, timeNotice(tm, r, now))
 	}
 	return out, nil
+}
+
+// ensureTimers sets the future timers of the citizen's active delegations
+// and given consents, which a change made before central kept timers (or
+// an object written outside the rules, as the demo seed's) lacks. Setting
+// a timer again is a no-op and a fired one makes a notice with the id it
+// had, so this never repeats a message. Run at sign-in; a failure only
+// costs reminders, so it is logged.
+func (s *Server) ensureTimers(ctx context.Context, st *bk.CitizenState) {
+	now := s.now().UTC()
+	rem := s.cfg.Notices.Reminders
+	var ts []Timer
+	for _, list := range [][]*bk.Delegation{st.GivenByMe, st.GivenToMe} {
+		for _, d := range list {
+			if d.StateAt(now) == bk.DelegationActive {
+				ts = append(ts, delegationTimers(rem, d)...)
+			}
+		}
+	}
+	for _, c := range st.Consents {
+		if c.StateAt(now) == bk.ConsentGiven {
+			ts = append(ts, consentTimers(rem, c)...)
+		}
+	}
+	future := ts[:0]
+	for _, tm := range ts {
+		if tm.DueAt.After(now) {
+			future = append(future, tm)
+		}
+	}
+	if len(future) == 0 {
+		return
+	}
+	if err := s.store.Update(ctx, func(tx Tx) error { return storeDerived(tx, derived{timers: future}) }); err != nil {
+		s.log.Warn("setting reminder timers at sign-in", "err", err)
+	}
 }

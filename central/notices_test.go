@@ -231,3 +231,38 @@ func TestTemporaryFailuresEndDead(t *testing.T) {
 		t.Errorf("dead letters = %+v, %v; want the offer after 2 attempts", dead, err)
 	}
 }
+
+// TestSignInSetsMissingTimers: a delegation stored without timers (from
+// before central kept them, or the demo seed) gets its future reminders
+// when a person it concerns signs in, and signing in again repeats nothing.
+func TestSignInSetsMissingTimers(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	day := 24 * time.Hour
+	now := clk.Now()
+	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
+	k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{
+		item(1, fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangDanish, EmailReminders: true}}, karen, nil, now))}})
+	d := &bk.Delegation{ID: bk.NewID(now), Principal: bk.MustParseCPR(cprKaren), PrincipalName: "Karen Larsen",
+		Delegate: bk.MustParseCPR(cprBo), DelegateName: "Bo Berg", Scopes: []bk.ScopeGrant{{ScopeID: "tax"}},
+		ValidFrom: now.Add(-300 * day), ValidTo: now.Add(20 * day), CreatedAt: now.Add(-300 * day),
+		State: bk.DelegationActive, ChangedAt: now.Add(-300 * day)}
+	if err := h.Store.Update(context.Background(), func(tx central.Tx) error { return tx.PutDelegation(d) }); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(13 * day)
+	tick(t, h)
+	wantSent(t, "7 days before, no timers", rec)
+	clk.Add(-13 * day)
+	k.CitizenState(t, karen)
+	k.CitizenState(t, karen)
+	tick(t, h)
+	wantSent(t, "after sign-in", rec) // the 30-day reminder's time had passed
+	clk.Add(13 * day)
+	tick(t, h)
+	k.CitizenState(t, karen)
+	tick(t, h)
+	wantSent(t, "7 days before", rec, "karen@example.dk: Din fuldmagt slutter snart")
+	clk.Add(7 * day)
+	tick(t, h)
+	wantSent(t, "the end", rec, "karen@example.dk: Din fuldmagt er slut")
+}

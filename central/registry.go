@@ -216,6 +216,7 @@ func (s *Server) CitizenState(ctx context.Context, kioskID string, auth *bk.Citi
 	if err != nil {
 		return nil, err
 	}
+	s.ensureTimers(ctx, st)
 	s.log.Info("citizen state fetched", "kiosk", kioskID, "cpr", cert.CPR)
 	return st, nil
 }
