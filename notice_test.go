@@ -26,7 +26,8 @@ func TestNoticeTextsArePlain(t *testing.T) {
 	}
 	for _, k := range bk.NoticeKinds {
 		for _, role := range noticeRoles[k] {
-			f := bk.NoticeFacts{Kind: k, Role: role, Other: "Mads Nielsen", Areas: []string{"skat", "bolig"}, Period: "1 uge", Date: "3. december 2026"}
+			// Long area names, as the demo catalogue's: the worst case.
+			f := bk.NoticeFacts{Kind: k, Role: role, Other: "Mads Nielsen", Areas: []string{"Skatteoplysninger", "Pensionsoplysninger"}, Period: "1 uge", Date: "14.12.2026"}
 			for _, lang := range []string{"da", "en"} {
 				subject, body := f.Message(lang)
 				if subject == "" || strings.Contains(body, "%") || !strings.Contains(body, "Mads Nielsen") && k != bk.NoticeConsentEnded {
