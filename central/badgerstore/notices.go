@@ -12,11 +12,13 @@ package badgerstore
 //	timer-due/<due at><id>
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/dgraph-io/badger/v4"
 )
 
 func (t *tx) Contact(cpr bk.CPR) (*bk.Contact, error) {
@@ -131,12 +133,15 @@ func (t *tx) DueNotices(now time.Time, limit int) ([]*central.Notice, error) {
 
 func (t *tx) NoticesIn(state central.NoticeState, after string, limit int) ([]*central.Notice, error) {
 	prefix := key("notice-state", seg(string(state)))
-	ids, err := t.listIDs(prefix, 0, 0, func([]byte) bool { return true })
-	if err != nil {
-		return nil, err
-	}
+	o := badger.DefaultIteratorOptions
+	o.PrefetchValues = false
+	o.Prefix = prefix
+	it := t.txn.NewIterator(o)
+	defer it.Close()
 	out := []*central.Notice{}
-	for _, id := range ids {
+	// Seek past after: a page costs its own length, not the pages before.
+	for it.Seek(append(bytes.Clone(prefix), after...)); it.ValidForPrefix(prefix); it.Next() {
+		id := string(it.Item().Key()[len(prefix):])
 		if id <= after {
 			continue
 		}
