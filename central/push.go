@@ -7,10 +7,12 @@ package central
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
 // ForkError reports that a kiosk incarnation sent a sequence number again
@@ -82,8 +84,15 @@ func prefetch(kioskID string, req *bk.PushRequest, last uint64, pre map[uint64]*
 		default:
 			k.Delegations = append(k.Delegations, subject)
 		}
-		if a.Kind == bk.AcceptDelegation || a.Kind == bk.DeclineDelegation {
+		switch a.Kind {
+		case bk.AcceptDelegation, bk.DeclineDelegation:
 			k.HandoverCodes = append(k.HandoverCodes, subject)
+		case bk.CreateDelegation, bk.RenewDelegation: // indexTypedCode
+			if tok, err := hex.DecodeString(handoverToken(pc.payload)); err == nil {
+				if code, ok := handover.TypedCode(tok); ok {
+					k.TypedCodes = append(k.TypedCodes, code)
+				}
+			}
 		}
 	}
 	return k

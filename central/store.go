@@ -223,6 +223,7 @@ type Keys struct {
 	HandoverCodes []string // HandoverCodes delegation ids
 	ActionIDs     []string // ActionByID ids
 	Revocations   []string // Revocation serials
+	TypedCodes    []string // TypedCode codes
 	// Seqs are ActionAt slots of the incarnation Incarnation of Kiosk.
 	Kiosk, Incarnation string
 	Seqs               []uint64

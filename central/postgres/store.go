@@ -392,6 +392,7 @@ const (
 	kCodes      = "codes"
 	kRevocation = "revocation"
 	kContact    = "contact"
+	kTypedCode  = "typed-code"
 )
 
 func keyOf(kind string, parts ...string) string {
@@ -420,7 +421,7 @@ func (t *tx) flush() error {
 	if len(t.queue) == 0 {
 		return nil
 	}
-	q := t.queue
+	q := mergeInserts(t.queue)
 	t.queue = nil
 	b := &pgx.Batch{}
 	for _, w := range q {
@@ -440,6 +441,90 @@ func (t *tx) flush() error {
 		}
 	}
 	return t.check(res.Close(), "batch")
+}
+
+// mergeInserts makes the queued INSERT … VALUES ($1, …, $k) ON CONFLICT …
+// DO NOTHING of one statement one multi-row INSERT, at the place of the
+// first (a push's actions, their ids, its new delegations: one statement
+// each instead of one a row), expecting the sum of their rows. Moving an
+// insert earlier is safe: a queued write never depends on one after it,
+// and a later write of the same key is an UPDATE, which stays after it.
+func mergeInserts(q []queued) []queued {
+	type group struct {
+		at         int // in out
+		head, tail string
+		k, rows    int
+	}
+	var out []queued
+	groups := map[string]*group{}
+	for _, w := range q {
+		head, tail, k, ok := multiRow(w.sql)
+		if !ok {
+			out = append(out, w)
+			continue
+		}
+		key := w.sql
+		if w.want < 0 {
+			key = "?" + key // rows that may be there already go apart
+		}
+		g := groups[key]
+		if g == nil || (g.rows+1)*k > math.MaxUint16 { // PostgreSQL's limit on parameters
+			g = &group{at: len(out), head: head, tail: tail, k: k}
+			groups[key] = g
+			out = append(out, queued{what: w.what, want: min(w.want, 0)})
+		}
+		m := &out[g.at]
+		m.args = append(m.args, w.args...)
+		if m.want >= 0 {
+			m.want += w.want
+		}
+		g.rows++
+	}
+	for _, g := range groups {
+		var b strings.Builder
+		b.WriteString(g.head)
+		b.WriteString(" VALUES ")
+		for r := range g.rows {
+			if r > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for c := range g.k {
+				if c > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", r*g.k+c+1)
+			}
+			b.WriteByte(')')
+		}
+		b.WriteString(g.tail)
+		out[g.at].sql = b.String()
+	}
+	return out
+}
+
+// multiRow splits sql, when it is INSERT … VALUES ($1, …, $k) ON CONFLICT
+// … DO NOTHING, into what comes before VALUES and after the row.
+func multiRow(sql string) (head, tail string, k int, ok bool) {
+	if !strings.HasPrefix(sql, "INSERT INTO ") || !strings.HasSuffix(sql, " DO NOTHING") {
+		return "", "", 0, false
+	}
+	i := strings.Index(sql, " VALUES (")
+	if i < 0 {
+		return "", "", 0, false
+	}
+	j := strings.IndexByte(sql[i:], ')')
+	row := strings.Split(sql[i+len(" VALUES ("):i+j], ", ")
+	for n, p := range row {
+		if p != "$"+strconv.Itoa(n+1) {
+			return "", "", 0, false
+		}
+	}
+	tail = sql[i+j+1:]
+	if !strings.Contains(tail, "ON CONFLICT") {
+		return "", "", 0, false
+	}
+	return sql[:i], tail, len(row), true
 }
 
 // cached returns what this Update knows under key, or reads it with sql
@@ -514,6 +599,7 @@ func (t *tx) Prefetch(k central.Keys) error {
 		JOIN actions a ON a.kiosk = i.kiosk AND a.incarnation = i.incarnation AND a.seq = i.seq
 		WHERE i.action_id = ANY($1)`, k.ActionIDs)
 	add(kRevocation, `SELECT serial, doc FROM revocations WHERE serial = ANY($1)`, k.Revocations)
+	add(kTypedCode, `SELECT code, doc FROM typed_codes WHERE code = ANY($1)`, k.TypedCodes)
 	var seqs []int64
 	var slots []string
 	for _, n := range k.Seqs {
@@ -1060,7 +1146,10 @@ func (t *tx) PutHandoverCodes(delegationID string, rec handover.CodeRecord) erro
 
 func (t *tx) TypedCode(code string) (handover.TypedEntry, error) {
 	var e handover.TypedEntry
-	err := t.one(&e, "typed code", `SELECT doc FROM typed_codes WHERE code = $1`, code)
+	r, err := t.cached(keyOf(kTypedCode, code), "typed code", `SELECT doc FROM typed_codes WHERE code = $1`, code)
+	if err == nil {
+		err = decodeRow(r, &e, "typed code")
+	}
 	return e, err
 }
 
@@ -1072,9 +1161,19 @@ func (t *tx) PutTypedCode(e handover.TypedEntry) error {
 	if err != nil {
 		return err
 	}
-	n, err := t.exec("put typed code", `INSERT INTO typed_codes (code, doc) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING`, e.Code, doc)
-	if err != nil || n == 1 {
-		return err
+	const ins = `INSERT INTO typed_codes (code, doc) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING`
+	if r, ok := t.seen[keyOf(kTypedCode, e.Code)]; ok && r.doc == nil {
+		// Read as absent (Prefetch): if another transaction takes the
+		// code first, fn runs again and meets it.
+		t.enqueue(1, "put typed code", ins, e.Code, doc)
+		r.doc = doc
+		return nil
+	} else if !ok {
+		n, err := t.exec("put typed code", ins, e.Code, doc)
+		if err != nil || n == 1 {
+			delete(t.seen, keyOf(kTypedCode, e.Code))
+			return err
+		}
 	}
 	old, err := t.TypedCode(e.Code)
 	if err != nil {

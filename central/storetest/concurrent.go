@@ -7,12 +7,14 @@ package storetest
 
 import (
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/handover"
 )
 
 // concurrently runs fn(w) for workers w = 0…n-1 at once and fails on the
@@ -284,6 +286,100 @@ func testConcurrentPushes(t *testing.T, s central.Store) {
 		if n != workers*each || len(rs) != workers*each {
 			t.Errorf("after %d concurrent pushes: cursor %d, %d actions; want %d and %d", workers*each, n, len(rs), workers*each, workers*each)
 		}
+		return nil
+	})
+}
+
+// testPrefetched checks that reads and puts after Prefetch answer as they
+// do without it: of keys absent when fetched (and then written in the same
+// Update), and of keys present.
+func testPrefetched(t *testing.T, s central.Store) {
+	c, d := consent("sundhed", cprA), delegation(cprA, cprB)
+	r := record("k", "i", 1, "", bk.Applied)
+	e := handover.TypedEntry{Code: "K7M4XQ9P2R", DelegationID: d.ID, IssuedAt: T0, ExpiresAt: T0.Add(time.Hour)}
+	other := e
+	other.DelegationID = bk.NewID(T0.Add(time.Second))
+	codes := handover.CodeRecord{Used: map[string]bool{"0102030405060708": true}, LatestIssued: T0}
+	keys := central.Keys{
+		Consents: []string{c.ID, "none"}, Delegations: []string{d.ID, "none"}, HandoverCodes: []string{d.ID, "none"},
+		ActionIDs: []string{r.Action.ID, "none"}, Revocations: []string{"S1", "S2"}, TypedCodes: []string{e.Code, "K7M4XQ9P2S"},
+		Kiosk: "k", Incarnation: "i", Seqs: []uint64{1, 2},
+	}
+	reads := func(tx central.Tx, what string, puts bool) {
+		t.Helper()
+		got, err := tx.Consent(c.ID)
+		if err != nil || !reflect.DeepEqual(got, c) {
+			t.Errorf("%s: Consent = %v, %v", what, got, err)
+		}
+		gd, err := tx.Delegation(d.ID)
+		if err != nil || !reflect.DeepEqual(gd, d) {
+			t.Errorf("%s: Delegation = %v, %v", what, gd, err)
+		}
+		if rec, err := tx.HandoverCodes(d.ID); err != nil || !reflect.DeepEqual(rec, codes) {
+			t.Errorf("%s: HandoverCodes = %+v, %v", what, rec, err)
+		}
+		for _, lookup := range []func() (*central.ActionRecord, error){
+			func() (*central.ActionRecord, error) { return tx.ActionAt("k", "i", 1) },
+			func() (*central.ActionRecord, error) { return tx.ActionByID(r.Action.ID) },
+		} {
+			if got, err := lookup(); err != nil || got.Seq != 1 || got.Action.ID != r.Action.ID {
+				t.Errorf("%s: action lookup = %v, %v", what, got, err)
+			}
+		}
+		if got, err := tx.TypedCode(e.Code); err != nil || !got.Same(e) {
+			t.Errorf("%s: TypedCode = %+v, %v", what, got, err)
+		}
+		if _, err := tx.Revocation("S1"); err != nil {
+			t.Errorf("%s: Revocation(S1) = %v", what, err)
+		}
+		if cs, err := tx.ConsentsByCPR(cprA); err != nil || len(cs) != 1 {
+			t.Errorf("%s: ConsentsByCPR = %d, %v; want the one put", what, len(cs), err)
+		}
+		_, err1 := tx.Consent("none")
+		_, err2 := tx.Delegation("none")
+		_, err3 := tx.ActionAt("k", "i", 2)
+		_, err4 := tx.ActionByID("none")
+		_, err5 := tx.Revocation("S2")
+		_, err6 := tx.TypedCode("K7M4XQ9P2S")
+		for i, err := range []error{err1, err2, err3, err4, err5, err6} {
+			wantCode(t, fmt.Sprintf("%s: absent lookup %d", what, i), err, bk.ENotFound)
+		}
+		if !puts {
+			return
+		}
+		wantCode(t, what+": PutAction(taken slot)", tx.PutAction(r), bk.EConflict)
+		wantCode(t, what+": PutTypedCode(taken code)", tx.PutTypedCode(other), bk.EConflict)
+		if err := tx.PutTypedCode(e); err != nil {
+			t.Errorf("%s: PutTypedCode(same again) = %v", what, err)
+		}
+		moved := *c
+		moved.CPR = cprB
+		wantCode(t, what+": PutConsent(another CPR)", tx.PutConsent(&moved), bk.EInvalid)
+	}
+	update(t, s, func(tx central.Tx) error {
+		if err := tx.Prefetch(keys); err != nil {
+			return err
+		}
+		for _, err := range []error{
+			tx.PutConsent(c), tx.PutDelegation(d), tx.PutHandoverCodes(d.ID, codes), tx.PutAction(r),
+			tx.PutTypedCode(e), tx.Revoke(central.Revocation{Serial: "S1", RevokedAt: T0}),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+		reads(tx, "same Update", true)
+		return nil
+	})
+	update(t, s, func(tx central.Tx) error {
+		if err := tx.Prefetch(keys); err != nil {
+			return err
+		}
+		reads(tx, "next Update", true)
+		return nil
+	})
+	view(t, s, func(tx central.Tx) error {
+		reads(tx, "View", false)
 		return nil
 	})
 }

@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) central.Store) {
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentActionID", testConcurrentActionID},
 		{"ConcurrentPushes", testConcurrentPushes},
+		{"Prefetched", testPrefetched},
 		{"ReturnsCopies", testCopies},
 		{"Ping", func(t *testing.T, s central.Store) {
 			if err := s.Ping(context.Background()); err != nil {
