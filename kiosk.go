@@ -231,6 +231,12 @@ type Session interface {
 	// MaxAssist). Errors: EWrongRole for a citizen session, ENoCard.
 	GrantAssist(ctx context.Context, d time.Duration) (*StaffGrant, error)
 
+	// DismissAttention takes the action actionID off the attention list
+	// once the staff member signed in has dealt with it; the kiosk records
+	// who did and when. Errors: EWrongRole for a citizen session, ENotFound
+	// when the action is not on the list, ENotAuthed after Close.
+	DismissAttention(ctx context.Context, actionID string) error
+
 	// Close ends the session and wipes what it held in memory.
 	Close()
 }

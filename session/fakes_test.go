@@ -330,11 +330,12 @@ func (p *fakePrinter) Jobs() [][]byte {
 
 // fakeSync serves a settable status and attention list.
 type fakeSync struct {
-	mu        sync.Mutex
-	status    bk.Status
-	attention []bk.AttentionItem
-	syncs     int
-	syncErr   error
+	mu          sync.Mutex
+	status      bk.Status
+	attention   []bk.AttentionItem
+	syncs       int
+	dismissedBy []string // the staff ids Dismiss recorded
+	syncErr     error
 }
 
 func (s *fakeSync) Status() bk.Status {
@@ -353,6 +354,19 @@ func (s *fakeSync) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]bk.AttentionItem(nil), s.attention...), nil
+}
+
+func (s *fakeSync) Dismiss(ctx context.Context, actionID, by string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, a := range s.attention {
+		if a.ActionID == actionID {
+			s.attention = append(s.attention[:i], s.attention[i+1:]...)
+			s.dismissedBy = append(s.dismissedBy, by)
+			return nil
+		}
+	}
+	return bk.Errorf(bk.ENotFound, "That action is not on the attention list.")
 }
 
 func (s *fakeSync) SyncNow(ctx context.Context) error {

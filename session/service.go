@@ -51,6 +51,9 @@ type Sync interface {
 	Status() bk.Status // Online, Pending, OldestPending, LastSync, Attention
 	Attention(ctx context.Context) ([]bk.AttentionItem, error)
 	SyncNow(ctx context.Context) error
+	// Dismiss takes actionID off the attention list and records that staff
+	// member by (a staff id) did. Errors: ENotFound when it is not on it.
+	Dismiss(ctx context.Context, actionID, by string) error
 }
 
 // Confirmer waits for central's verdict on a queued action (the pusher sends

@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -185,6 +186,34 @@ func TestGrantAssistBadSignature(t *testing.T) {
 	k.reader.signWrongly()
 	if g, err := ss.GrantAssist(context.Background(), time.Hour); code(err) != bk.EBadSignature {
 		t.Errorf("GrantAssist with a wrongly signing card = %v, %v; want code %q", g, err, bk.EBadSignature)
+	}
+}
+
+// Only staff take an action off the attention list, and the kiosk is told
+// which staff member did.
+func TestDismissAttentionIsStaffOnly(t *testing.T) {
+	k := newKit(t)
+	ctx := context.Background()
+	k.sync.attention = []bk.AttentionItem{{ActionID: "a1", Kind: bk.GiveConsent}, {ActionID: "a2", Kind: bk.GiveConsent}}
+	cs := k.signIn(k.alice, nil)
+	if err := cs.DismissAttention(ctx, "a1"); code(err) != bk.EWrongRole {
+		t.Errorf("citizen DismissAttention = %v; want code %q", err, bk.EWrongRole)
+	}
+	k.removeCard()
+	ss := k.signIn(k.staff, nil)
+	if err := ss.DismissAttention(ctx, "a1"); err != nil {
+		t.Fatalf("staff DismissAttention(a1) = %v", err)
+	}
+	if err := ss.DismissAttention(ctx, "a1"); code(err) != bk.ENotFound {
+		t.Errorf("DismissAttention(a1) again = %v; want code %q", err, bk.ENotFound)
+	}
+	items, _ := k.svc.Attention(ctx)
+	if len(items) != 1 || items[0].ActionID != "a2" || !slices.Equal(k.sync.dismissedBy, []string{"S-042"}) {
+		t.Errorf("after dismissing a1: attention %+v, dismissed by %q; want a2 left, by S-042", items, k.sync.dismissedBy)
+	}
+	ss.Close()
+	if err := ss.DismissAttention(ctx, "a2"); code(err) != bk.ENotAuthed {
+		t.Errorf("DismissAttention after Close = %v; want code %q", err, bk.ENotAuthed)
 	}
 }
 

@@ -507,6 +507,22 @@ func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*bk.StaffGr
 	return &bk.StaffGrant{Grant: g, Staff: bk.Staff{ID: cert.StaffID, Name: cert.Name}}, nil
 }
 
+// DismissAttention implements bk.Session.
+func (s *Session) DismissAttention(ctx context.Context, actionID string) error {
+	cert, _, _, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	if cert.Role != bk.RoleStaff {
+		return bk.Errorf(bk.EWrongRole, "Only staff can take an action off the attention list.")
+	}
+	if err := s.svc.deps.Sync.Dismiss(ctx, actionID, cert.StaffID); err != nil {
+		return err
+	}
+	s.svc.log.Info("attention dismissed", "action", actionID, "staff", cert.StaffID)
+	return nil
+}
+
 // codeExpiry is when a handover code made at now expires: after the
 // configured validity, and no later than the delegation's end, in whole
 // days from now when that is a day or more (a BK2 code's lifetime is in

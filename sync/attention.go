@@ -76,21 +76,48 @@ func (o *Outbox) Attention() ([]AttentionItem, error) {
 	return out, err
 }
 
-// Dismiss takes an action off the attention list once staff have dealt with
-// it. The entry is deleted; the action itself goes with the normal purge.
-// Nothing calls it yet: it is for the staff screen's "dismiss", which the
-// reworked staff UI is to offer (Attention feeds that screen and
-// `kioskctl queue`; Stats().Attention counts the list).
-func (o *Outbox) Dismiss(seq uint64) error {
+// Dismissal records that a staff member took an action off the attention
+// list: who (a staff id, never a citizen) and when. It is kept for the
+// outbox's Retention after the dismissal, then purged.
+type Dismissal struct {
+	Seq      uint64        `json:"seq"`
+	ActionID string        `json:"action_id"`
+	Kind     bk.ActionKind `json:"kind"`
+	Outcome  bk.Outcome    `json:"outcome"`
+	Reason   string        `json:"reason"`
+	By       string        `json:"by"` // the staff id of the card signed in
+	At       time.Time     `json:"at"`
+}
+
+// Dismiss takes an action off the attention list once staff member by has
+// dealt with it (the staff screen's "remove from the list"), and records who
+// did and when (Dismissed). The action itself goes with the normal purge.
+func (o *Outbox) Dismiss(seq uint64, by string) error {
+	if by == "" {
+		return errors.New("outbox: a dismissal must name the staff member")
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
 		return ErrClosed
 	}
 	err := o.update(func(txn *badger.Txn) error {
-		if _, err := txn.Get(seqKey(pAttention, seq)); errors.Is(err, badger.ErrKeyNotFound) {
+		item, err := txn.Get(seqKey(pAttention, seq))
+		if errors.Is(err, badger.ErrKeyNotFound) {
 			return ErrNotOnList
 		} else if err != nil {
+			return err
+		}
+		var e AttentionItem
+		if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &e) }); err != nil {
+			return fmt.Errorf("outbox: attention entry %d is unreadable: %w", seq, err)
+		}
+		d, err := json.Marshal(Dismissal{Seq: seq, ActionID: e.ActionID, Kind: e.Kind, Outcome: e.Outcome,
+			Reason: e.Reason, By: by, At: o.opts.Now()})
+		if err != nil {
+			return err
+		}
+		if err := txn.Set(seqKey(pDismissed, seq), d); err != nil {
 			return err
 		}
 		return txn.Delete(seqKey(pAttention, seq))
@@ -100,4 +127,48 @@ func (o *Outbox) Dismiss(seq uint64) error {
 	}
 	o.attention--
 	return nil
+}
+
+// Dismissed lists the dismissals kept, in sequence order.
+func (o *Outbox) Dismissed() ([]Dismissal, error) {
+	var out []Dismissal
+	err := o.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pDismissed}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var d Dismissal
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &d) }); err != nil {
+				return fmt.Errorf("outbox: dismissal %d is unreadable: %w", keySeq(it.Item().Key()), err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// purgeDismissals deletes the dismissals made at or before cutoff. There are
+// few (one per action staff looked at), so all are read.
+func (o *Outbox) purgeDismissals(cutoff time.Time) error {
+	ds, err := o.Dismissed()
+	if err != nil {
+		return err
+	}
+	var old []uint64
+	for _, d := range ds {
+		if !d.At.After(cutoff) {
+			old = append(old, d.Seq)
+		}
+	}
+	if len(old) == 0 {
+		return nil // nothing to write, also in a read-only outbox
+	}
+	return o.update(func(txn *badger.Txn) error {
+		for _, seq := range old {
+			if err := txn.Delete(seqKey(pDismissed, seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

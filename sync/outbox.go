@@ -117,6 +117,7 @@ const (
 	pVerdict   = 'v' // v<seq> → storedVerdict
 	pAttention = 'n' // n<seq> → attentionEntry
 	pAckTime   = 't' // t<seq> → unix nanos of the Ack that moved acked to seq
+	pDismissed = 'd' // d<seq> → Dismissal, until Retention after it
 )
 
 var (

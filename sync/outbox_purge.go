@@ -13,7 +13,8 @@ import (
 const purgeChunk = 512
 
 // Purge deletes actions (and their verdicts) that were acknowledged at least
-// Retention before now, and returns how many it deleted. It walks from the
+// Retention before now, and returns how many it deleted; dismissals made
+// Retention before now go too. It walks from the
 // purge cursor, so its cost does not grow with history.
 func (o *Outbox) Purge(now time.Time) (int, error) {
 	cutoff := now.Add(-o.opts.Retention)
@@ -26,6 +27,9 @@ func (o *Outbox) Purge(now time.Time) (int, error) {
 	}
 	purged := o.purged
 	o.mu.Unlock()
+	if err := o.purgeDismissals(cutoff); err != nil {
+		return 0, fmt.Errorf("outbox: purging dismissals: %w", err)
+	}
 
 	// Find the highest acked sequence whose acknowledgement is old enough.
 	var target uint64

@@ -162,10 +162,10 @@ func TestOutboxPurgeAfterRetention(t *testing.T) {
 	if st.Purged != 1100 || st.AckedNotPurged != 0 || st.Pending != 100 {
 		t.Fatalf("Stats = %+v", st)
 	}
-	if err := o.Dismiss(10); err != nil {
+	if err := o.Dismiss(10, "staff-7"); err != nil {
 		t.Fatalf("Dismiss(10) = %v", err)
 	}
-	if err := o.Dismiss(10); !errors.Is(err, ErrNotOnList) {
+	if err := o.Dismiss(10, "staff-7"); !errors.Is(err, ErrNotOnList) {
 		t.Fatalf("second Dismiss(10) = %v; want ErrNotOnList", err)
 	}
 	if _, _, ok, _ := o.Verdict(10); ok {

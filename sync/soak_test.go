@@ -132,7 +132,7 @@ func TestSoak(t *testing.T) {
 			// Staff deal with the attention list now and then.
 			if att, _ := o.Attention(); len(att) > 5 {
 				for _, e := range att {
-					o.Dismiss(e.Seq)
+					o.Dismiss(e.Seq, "staff-1")
 				}
 			}
 		}

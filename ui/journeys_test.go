@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -389,15 +390,7 @@ func TestStaffAssistsCitizen(t *testing.T) {
 
 func TestRejectedActionShowsOnStaffAttentionList(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
-	h.signIn(h.karen, pin)
-	h.tap("home.consents")
-	h.k.SetOnline(false)
-	h.tap("consent.give." + id)
-	h.tap("confirm_give.yes")
-	h.wantScreen("result")
-	h.k.Remove()
-	h.k.RevokeAtCentral(h.karen) // the card was reported lost meanwhile
+	queueRevokedAction(h)
 
 	h.signIn(h.sofie, "9999")
 	h.wantScreen("staff_home")
@@ -418,6 +411,72 @@ func TestRejectedActionShowsOnStaffAttentionList(t *testing.T) {
 	h.wantText(h.T("card.revoked", nil))
 	if got := h.label("staff.queue"); got != "0" {
 		t.Errorf("queue after sync = %q; want 0", got)
+	}
+}
+
+// queueRevokedAction has Karen give a consent offline with a card that is
+// reported lost before the kiosk is online again: central will reject it.
+func queueRevokedAction(h *harness) {
+	h.t.Helper()
+	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.signIn(h.karen, pin)
+	h.tap("home.consents")
+	h.k.SetOnline(false)
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	h.k.Remove()
+	h.k.RevokeAtCentral(h.karen) // the card was reported lost meanwhile
+}
+
+// leaveRejectedAction is queueRevokedAction and the kiosk back online:
+// central rejects the action, which goes on the staff's attention list. It
+// returns the action's id.
+func leaveRejectedAction(t *testing.T, h *harness) string {
+	t.Helper()
+	queueRevokedAction(h)
+	h.chooseLang() // logout reset the language
+	h.k.SetOnline(true)
+	items, err := h.k.Attention(context.Background())
+	if err != nil || len(items) != 1 {
+		t.Fatalf("attention list = %+v, %v; want the rejected action", items, err)
+	}
+	return items[0].ActionID
+}
+
+// TestStaffDismissesAttentionItem: staff take an action they have dealt
+// with off the list, after a question that a stray tap cannot answer; the
+// kiosk records which staff member did.
+func TestStaffDismissesAttentionItem(t *testing.T) {
+	h := newHarness(t)
+	id := leaveRejectedAction(t, h)
+	h.signIn(h.sofie, "9999")
+	h.wantScreen("staff_home")
+	h.wantText(h.T("card.revoked", nil))
+
+	h.tap("attention.dismiss." + id)
+	h.wantScreen("confirm_dismiss")
+	h.wantText(h.T("staff.dismiss_means", nil))
+	h.wantText("card_revoked") // the question says which action
+	h.tap("confirm_dismiss.no")
+	h.wantScreen("staff_home")
+	if got := h.label("attention." + id); !strings.Contains(got, "card_revoked") {
+		t.Errorf("after keeping it, the item says %q; want it still listed", got)
+	}
+	if d := h.k.Dismissals(); len(d) != 0 {
+		t.Fatalf("dismissals after Keep = %+v; want none", d)
+	}
+
+	h.tap("attention.dismiss." + id)
+	h.tap("confirm_dismiss.yes")
+	h.wantScreen("staff_home")
+	h.wantText(h.T("staff.dismissed", nil))
+	h.wantText(h.T("staff.attention_none", nil))
+	if h.u.Button("attention.dismiss."+id) != nil {
+		t.Error("the dismissed action still has its button")
+	}
+	if d := h.k.Dismissals(); len(d) != 1 || d[0] != (fake.Dismissal{ActionID: id, By: "S-17"}) {
+		t.Errorf("dismissals = %+v; want %s by S-17", d, id)
 	}
 }
 

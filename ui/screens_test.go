@@ -207,7 +207,15 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.usage")
 	}},
-	{"staff_home", func(t *testing.T, h *harness) { h.signIn(h.sofie, "9999") }},
+	{"staff_home", func(t *testing.T, h *harness) {
+		leaveRejectedAction(t, h) // so the list has an item and its button
+		h.signIn(h.sofie, "9999")
+	}},
+	{"confirm_dismiss", func(t *testing.T, h *harness) {
+		id := leaveRejectedAction(t, h)
+		h.signIn(h.sofie, "9999")
+		h.tap("attention.dismiss." + id)
+	}},
 	{"assist_ready", func(t *testing.T, h *harness) {
 		h.signIn(h.sofie, "9999")
 		h.tap("staff.assist")

@@ -105,9 +105,9 @@ func (u *KioskUI) buildStaffHome() *screen {
 	for _, a := range u.attention {
 		reason := u.errText(&bk.Error{Code: a.Verdict.Reason})
 		att = append(att, card(
-			u.label("", tr.T("staff.kind."+string(a.Kind), nil)+" · "+u.clock(a.OccurredAt)+" · "+a.Actor),
-			u.label("attention."+a.ActionID, tr.T("staff.attention_reason", map[string]any{
-				"Outcome": tr.T("staff.outcome."+string(a.Verdict.Outcome), nil), "Reason": reason, "Code": a.Verdict.Reason})),
+			u.label("", u.attentionWhat(a)),
+			u.label("attention."+a.ActionID, u.attentionWhy(a, reason)),
+			u.big("attention.dismiss."+a.ActionID, tr.T("staff.dismiss", nil), func() { u.confirmDismiss(a) }),
 		))
 	}
 	if len(att) == 0 {
@@ -127,6 +127,63 @@ func (u *KioskUI) buildStaffHome() *screen {
 		u.primary("staff.assist", tr.T("staff.assist", nil), u.grantAssist),
 	}
 	return &screen{id: "staff_home", body: body, actions: actions, speak: says(speak...)}
+}
+
+// attentionWhat is what was done, when and by whom (masked).
+func (u *KioskUI) attentionWhat(a bk.AttentionItem) string {
+	return u.tr.T("staff.kind."+string(a.Kind), nil) + " · " + u.clock(a.OccurredAt) + " · " + a.Actor
+}
+
+// attentionWhy is central's answer, in words and as its code.
+func (u *KioskUI) attentionWhy(a bk.AttentionItem, reason string) string {
+	return u.tr.T("staff.attention_reason", map[string]any{
+		"Outcome": u.tr.T("staff.outcome."+string(a.Verdict.Outcome), nil), "Reason": reason, "Code": a.Verdict.Reason})
+}
+
+// confirmDismiss asks before an action leaves the attention list: the list
+// is how staff learn that a citizen's answer did not count, so one stray
+// tap must not hide it. The kiosk records who dismissed it.
+func (u *KioskUI) confirmDismiss(a bk.AttentionItem) {
+	u.decide(func() decision {
+		tr := u.tr
+		return decision{
+			id:       "confirm_dismiss",
+			question: tr.T("staff.dismiss_question", nil),
+			// One short fact a line: the list above already gave the long
+			// reason, and here staff check which action it is.
+			facts: []fact{
+				{tr.T("staff.dismiss_what", nil), tr.T("staff.kind."+string(a.Kind), nil)},
+				{tr.T("staff.dismiss_when", nil), u.clock(a.OccurredAt)},
+				{tr.T("staff.dismiss_who", nil), a.Actor},
+				{tr.T("staff.dismiss_why", nil), tr.T("staff.outcome."+string(a.Verdict.Outcome), nil) + " (" + a.Verdict.Reason + ")"},
+			},
+			means: tr.T("staff.dismiss_means", nil),
+			yes:   tr.T("staff.dismiss", nil),
+			no:    tr.T("staff.dismiss_keep", nil),
+		}
+	}, func() { u.dismiss(a.ActionID) }, u.showStaffHome)
+}
+
+// dismiss takes the action off the list, then shows the list again with
+// what happened.
+func (u *KioskUI) dismiss(actionID string) {
+	var err error
+	sess := u.sess
+	u.work(func() {
+		ctx, cancel := u.ctx()
+		defer cancel()
+		err = sess.DismissAttention(ctx, actionID)
+	}, func() {
+		if u.sess != sess {
+			return
+		}
+		if err != nil {
+			u.setNotice(noticeError, u.errText(err))
+		} else {
+			u.setNotice(noticeInfo, u.tr.T("staff.dismissed", nil))
+		}
+		u.showStaffHome()
+	})
 }
 
 func (u *KioskUI) syncNow() {

@@ -172,6 +172,27 @@ func (s syncStatus) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	return out, nil
 }
 
+// Dismiss takes actionID off the outbox's attention list, recording by.
+func (s syncStatus) Dismiss(ctx context.Context, actionID, by string) error {
+	items, err := s.outbox.Attention()
+	if err != nil {
+		return bk.Errorf(bk.EUnavailable, "The kiosk's queue cannot be read.")
+	}
+	for _, it := range items {
+		if it.ActionID != actionID {
+			continue
+		}
+		err := s.outbox.Dismiss(it.Seq, by)
+		if errors.Is(err, kiosksync.ErrNotOnList) {
+			break // dismissed meanwhile
+		} else if err != nil {
+			return bk.Errorf(bk.EUnavailable, "The kiosk's queue cannot be written.")
+		}
+		return nil
+	}
+	return bk.Errorf(bk.ENotFound, "That action is not on the attention list.")
+}
+
 // SyncNow asks the pusher for an attempt and waits for it to finish.
 func (s syncStatus) SyncNow(ctx context.Context) error {
 	before := s.pusher.Status().At

@@ -28,6 +28,7 @@ type queueReport struct {
 	PendingItems   []pendingItem             `json:"pending_items"`
 	AckedItems     []pendingItem             `json:"acknowledged_items"` // answered by central, kept until purged
 	Attention      []kiosksync.AttentionItem `json:"attention"`
+	Dismissed      []kiosksync.Dismissal     `json:"dismissed"` // taken off the list by staff, kept for the retention
 }
 
 type pendingItem struct {
@@ -96,6 +97,9 @@ func queue(ctx context.Context, args []string, _ io.Reader, out io.Writer) error
 	if rep.Attention, err = ob.Attention(); err != nil {
 		return err
 	}
+	if rep.Dismissed, err = ob.Dismissed(); err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -123,6 +127,12 @@ func queue(ctx context.Context, args []string, _ io.Reader, out io.Writer) error
 		fmt.Fprintln(tw, "\nATTENTION\tSEQ\tACTION\tOUTCOME\tREASON\tWHO\tMESSAGE")
 		for _, a := range rep.Attention {
 			fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\t%s\t%s\n", a.Seq, a.ActionID, a.Outcome, a.Reason, a.ActorCPR, a.Message)
+		}
+	}
+	if len(rep.Dismissed) > 0 {
+		fmt.Fprintln(tw, "\nDISMISSED\tSEQ\tACTION\tOUTCOME\tREASON\tBY\tAT")
+		for _, d := range rep.Dismissed {
+			fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\t%s\t%s\n", d.Seq, d.ActionID, d.Outcome, d.Reason, d.By, d.At.Local().Format(time.DateTime))
 		}
 	}
 	return tw.Flush()

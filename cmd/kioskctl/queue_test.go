@@ -39,8 +39,14 @@ func TestQueueListsWithoutFullCPR(t *testing.T) {
 		}
 		ids = append(ids, a.ID)
 	}
-	err = ob.Ack(bk.PushResponse{LastSeq: 1, Verdicts: []bk.Verdict{{ActionID: ids[0], Seq: 1, Outcome: bk.Rejected, Reason: bk.ECardRevoked, Message: "blocked"}}})
+	err = ob.Ack(bk.PushResponse{LastSeq: 2, Verdicts: []bk.Verdict{
+		{ActionID: ids[0], Seq: 1, Outcome: bk.Rejected, Reason: bk.ECardRevoked, Message: "blocked"},
+		{ActionID: ids[1], Seq: 2, Outcome: bk.Rejected, Reason: bk.ECardRevoked, Message: "blocked"},
+	}})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.Dismiss(2, "S-17"); err != nil { // staff dealt with the second
 		t.Fatal(err)
 	}
 	ob.Close()
@@ -49,7 +55,7 @@ func TestQueueListsWithoutFullCPR(t *testing.T) {
 	if err != nil {
 		t.Fatalf("queue: %v", err)
 	}
-	for _, want := range []string{"2 pending", "1 need attention", "ACKNOWLEDGED", "rejected", "card_revoked", ids[1], "010160-xxxx"} {
+	for _, want := range []string{"1 pending", "1 need attention", "ACKNOWLEDGED", "rejected", "card_revoked", ids[2], "010160-xxxx", "DISMISSED", "S-17"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("queue output lacks %q:\n%s", want, out)
 		}
@@ -62,7 +68,8 @@ func TestQueueListsWithoutFullCPR(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &rep); err != nil {
 		t.Fatalf("queue --json is not JSON: %v", err)
 	}
-	if len(rep.PendingItems) != 2 || len(rep.AckedItems) != 1 || rep.AckedItems[0].Outcome != "rejected" || len(rep.Attention) != 1 {
+	if len(rep.PendingItems) != 1 || len(rep.AckedItems) != 2 || rep.AckedItems[0].Outcome != "rejected" || len(rep.Attention) != 1 ||
+		len(rep.Dismissed) != 1 || rep.Dismissed[0].By != "S-17" || rep.Dismissed[0].ActionID != ids[1] {
 		t.Errorf("queue --json = %+v", rep)
 	}
 	for _, o := range []string{out, js} {

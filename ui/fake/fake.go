@@ -52,6 +52,7 @@ type Kiosk struct {
 	outbox         []*bk.Action
 	lastSync       time.Time
 	attention      []bk.AttentionItem
+	dismissals     []Dismissal
 	handovers      map[string]*handover
 	tokenSeq       int
 	calls          []string

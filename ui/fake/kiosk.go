@@ -155,6 +155,16 @@ func (k *Kiosk) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	return out, nil
 }
 
+// Dismissal is who took an action off the attention list.
+type Dismissal struct{ ActionID, By string }
+
+// Dismissals returns the dismissals recorded, oldest first.
+func (k *Kiosk) Dismissals() []Dismissal {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]Dismissal(nil), k.dismissals...)
+}
+
 // SyncNow implements bk.Kiosk.
 func (k *Kiosk) SyncNow(ctx context.Context) error {
 	k.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -288,6 +289,29 @@ func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*bk.StaffGr
 	g := bk.NewAssist(s.card.encoded, s.k.ID, s.k.now(), d)
 	g.Signature = ed25519.Sign(s.card.key, g.Digest())
 	return &bk.StaffGrant{Grant: g, Staff: bk.Staff{ID: s.cert.StaffID, Name: s.cert.Name}}, nil
+}
+
+// DismissAttention implements bk.Session.
+func (s *Session) DismissAttention(ctx context.Context, actionID string) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if s.cert.Role != bk.RoleStaff {
+		return bk.Errorf(bk.EWrongRole, "Only staff can take an action off the attention list.")
+	}
+	k := s.k
+	k.mu.Lock()
+	i := slices.IndexFunc(k.attention, func(a bk.AttentionItem) bool { return a.ActionID == actionID })
+	if i >= 0 {
+		k.attention = slices.Delete(k.attention, i, i+1)
+		k.dismissals = append(k.dismissals, Dismissal{ActionID: actionID, By: s.cert.StaffID})
+	}
+	k.mu.Unlock()
+	if i < 0 {
+		return bk.Errorf(bk.ENotFound, "That action is not on the attention list.")
+	}
+	k.emitStatus()
+	return nil
 }
 
 // Close implements bk.Session.
