@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/borgerkiosk/borgerkiosk/internal/keyfile"
 )
 
 // KeySize is the length of the outbox encryption key (AES-256).
@@ -71,55 +73,11 @@ func hasData(dir string) bool {
 	return len(ents) > 0
 }
 
-// writeFileSync writes data to path atomically (temp file, fsync, rename,
-// fsync of the directory). With exclusive set it fails if path exists.
+// writeFileSync writes data to path durably (keyfile.WriteFile), making
+// its directory first. With exclusive set it fails if path exists.
 func writeFileSync(path string, data []byte, perm os.FileMode, exclusive bool) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	if exclusive {
-		if _, err := os.Lstat(path); err == nil {
-			return fmt.Errorf("%s already exists", path)
-		}
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if exclusive {
-		// Link fails if path appeared meanwhile, unlike rename.
-		if err := os.Link(tmp, path); err != nil {
-			return err
-		}
-	} else if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return keyfile.WriteFile(path, data, perm, exclusive)
 }

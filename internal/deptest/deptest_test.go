@@ -39,7 +39,7 @@ var mayImport = map[string][]string{
 	"internal/watchdog":   {},
 	"internal/deptest":    {"internal/testtool"},
 	"devices/...":         {"", "devices/...", "qr", "timefmt"},
-	"sync":                {"", "internal/badgerfix"},
+	"sync":                {"", "internal/badgerfix", "internal/keyfile"},
 	"central":             {"", "handover", "timefmt"},
 	"central/smtpmail":    {"", "central"},
 	"central/badgerstore": {"", "central", "handover", "internal/badgerfix"},

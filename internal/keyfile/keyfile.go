@@ -70,21 +70,35 @@ func SaveSigner(path string, key crypto.Signer) error {
 
 // WriteNew creates path with mode 0600 holding b, synced to disk, and
 // refuses to overwrite (the error wraps fs.ErrExist): a lost key or token
-// cannot be recovered. The file appears whole or not at all (written
-// beside it, then hard-linked into place), so central processes sharing a
-// directory never read half a key that another is still writing, and when
-// two create the same file at once exactly one wins.
-func WriteNew(path string, b []byte) error {
-	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s already exists; not overwriting it: %w", path, fs.ErrExist)
+// cannot be recovered. The file appears whole or not at all (WriteFile), so
+// central processes sharing a directory never read half a key that another
+// is still writing, and when two create the same file at once exactly one wins.
+func WriteNew(path string, b []byte) error { return WriteFile(path, b, 0o600, true) }
+
+// WriteFile writes data to path so that it survives a power cut whole or
+// not at all: into a file beside it, synced, then into place and the
+// directory synced. With exclusive it refuses an existing path (the error
+// wraps fs.ErrExist), also one that appears meanwhile: the file is
+// hard-linked into place, which fails where rename would replace.
+func WriteFile(path string, data []byte, perm os.FileMode, exclusive bool) error {
+	exists := func() error { return fmt.Errorf("%s already exists; not overwriting it: %w", path, fs.ErrExist) }
+	if exclusive {
+		if _, err := os.Lstat(path); err == nil {
+			return exists()
+		}
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".new-*")
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	if _, err := f.Write(b); err != nil {
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
@@ -95,13 +109,21 @@ func WriteNew(path string, b []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists; not overwriting it: %w", path, fs.ErrExist)
+	if exclusive {
+		if err := os.Link(tmp, path); errors.Is(err, fs.ErrExist) {
+			return exists()
+		} else if err != nil {
+			return err
 		}
+	} else if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
-	return nil
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // LoadOrCreate loads the key at path, creating it first if it does not exist.

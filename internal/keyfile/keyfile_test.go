@@ -67,3 +67,26 @@ func TestWriteNewHasOneWinner(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// WriteFile replaces a file whole with the mode asked for, leaves nothing
+// beside it, and with exclusive keeps what is there.
+func TestWriteFileReplacesWhole(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bundle.json")
+	for _, data := range []string{"first", "second"} {
+		if err := WriteFile(path, []byte(data), 0o644, false); err != nil {
+			t.Fatalf("WriteFile(%q) = %v", data, err)
+		}
+	}
+	if err := WriteFile(path, []byte("third"), 0o600, true); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("exclusive WriteFile over a file = %v; want fs.ErrExist", err)
+	}
+	b, err := os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if err != nil || string(b) != "second" || fi.Mode().Perm() != 0o644 {
+		t.Errorf("file = %q, %v, mode %v; want \"second\", 0644", b, err, fi.Mode().Perm())
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("directory holds %d entries; want only the file", len(ents))
+	}
+}
