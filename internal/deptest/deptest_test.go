@@ -115,12 +115,25 @@ var libraries = map[string][]string{
 // mustNotLink lists, for a package, dependencies it must not pull in even
 // indirectly: the stores serve every request, so they carry no web sign-in,
 // and the application service, translations and speech carry no toolkit.
+// testSupport are the packages that exist for tests: fakes, fixtures,
+// contract suites, test servers. Their names say so (…test, testtool,
+// fixture); the binaries that are shipped link none of them. cmd/loadtest,
+// a test tool, may. ("testing" itself cannot be listed: under -tags ci
+// Fyne's app is its headless test driver, which links it.)
+var testSupport = []string{
+	mod + "/internal/fixture", mod + "/internal/testtool", mod + "/internal/pgtest", mod + "/internal/oidctest",
+	mod + "/ui/fake", mod + "/ui/sessiontest", mod + "/ui/uitest", mod + "/central/centraltest", mod + "/central/storetest",
+	mod + "/devices/ptytest", mod + "/handover/handovertest",
+}
+
 var mustNotLink = map[string][]string{
 	"central":             {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
 	"central/badgerstore": {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
 	"central/postgres":    {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
 	"central/storetest":   {"github.com/coreos/go-oidc", "golang.org/x/oauth2", "html/template", mod + "/central/handoverweb"},
-	"cmd/kioskctl":        {mod + "/central", "github.com/prometheus/client_golang", "github.com/coreos/go-oidc", "golang.org/x/oauth2"},
+	"cmd/kioskctl":        append([]string{mod + "/central", "github.com/prometheus/client_golang", "github.com/coreos/go-oidc", "golang.org/x/oauth2"}, testSupport...),
+	"cmd/kiosk":           testSupport,
+	"cmd/central":         testSupport,
 	"session":             {"fyne.io/fyne/v2", mod + "/ui"},
 	"sync":                {"fyne.io/fyne/v2"},
 	"ui/fake":             {"fyne.io/fyne/v2", mod + "/ui"},
@@ -190,6 +203,9 @@ func TestRulesCanFail(t *testing.T) {
 	}
 	if allowed, _ := rule(mayImport, "cmd/kioskctl"); matchAny(allowed, "central") {
 		t.Error("kioskctl may import central by the table")
+	}
+	if banned, _ := rule(mustNotLink, "cmd/kiosk"); !slices.Contains(banned, mod+"/ui/fake") {
+		t.Error("the kiosk binary may link the fake kiosk by the table")
 	}
 	if _, ok := library("example.com/stray"); ok {
 		t.Error("a library nobody listed is owned")
