@@ -228,9 +228,9 @@ func TestVolumeControl(t *testing.T) {
 }
 
 // said returns everything the recorder said after the first n utterances.
-func said(h *harness, n int) []speech.Utterance { return h.sp.Utterances()[n:] }
+func said(h *harness, n int) []utterance { return h.sp.Utterances()[n:] }
 
-func saidText(us []speech.Utterance) string {
+func saidText(us []utterance) string {
 	var parts []string
 	for _, u := range us {
 		parts = append(parts, u.Text)

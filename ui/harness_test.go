@@ -108,7 +108,7 @@ type harness struct {
 	k       *fake.Kiosk
 	u       *ui.KioskUI
 	w       fyne.Window
-	sp      *speech.Recorder
+	sp      *recorder
 	karen   *fake.Card
 	peter   *fake.Card
 	sofie   *fake.Card
@@ -146,7 +146,7 @@ func newHarnessWith(t *testing.T, sp speech.Speaker) *harness {
 	w.Resize(fyne.NewSize(900, 1400))
 	c := &clock{now: start}
 	k := fake.New(c.Now)
-	h := &harness{t: t, clock: c, k: k, w: w, sp: &speech.Recorder{}}
+	h := &harness{t: t, clock: c, k: k, w: w, sp: &recorder{}}
 	h.karen = k.NewCard("Karen Hansen", karenCPR, "", pin)
 	h.peter = k.NewCard("Peter Jensen", peterCPR, "", "4321")
 	h.sofie = k.NewCard("Sofie Holm", sofieCPR, "S-17", "9999")
