@@ -89,7 +89,7 @@ load-short: ## make load with 20 kiosks × 20 actions (CI; under a minute)
 
 # The check-latency target of issue 15 at national size: the checks and the
 # bare PK lookup on a PostgreSQL holding 1,000,000 citizens (one delegation
-# each) and 5,000,000 consents, COPYed in first (about 6 GB, several minutes).
+# each) and 5,000,000 consents, COPYed in first (12 minutes on 2 loaded cores).
 load-checks: ## consent/delegation check p99 against a PK lookup, 1,000,000 citizens and 5,000,000 consents loaded (PostgreSQL)
 	@mkdir -p "$(RUNDIR)" bin
 	CGO_ENABLED=0 $(GO) build -o bin/central ./cmd/central

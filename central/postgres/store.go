@@ -31,7 +31,8 @@
 //     serialization failure (40001) still re-runs fn.
 //   - Writes whose outcome the reads have settled (an UPDATE of a locked
 //     row, an INSERT of a key read as absent) are queued and sent together
-//     (one pgx.Batch) before the next statement, or at commit; a queued
+//     (one pgx.Batch, the inserts into one table as one multi-row INSERT)
+//     before the next statement, or at commit; a queued
 //     write that touches no row means another transaction got there first,
 //     and fn runs again.
 //
