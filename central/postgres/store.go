@@ -419,29 +419,41 @@ func (t *tx) enqueue(want int64, what, sql string, args ...any) {
 
 // flush sends the queued writes in one round trip.
 func (t *tx) flush() error {
-	if len(t.queue) == 0 {
-		return nil
+	_, err := t.flushWith(nil)
+	return err
+}
+
+// flushWith sends the queued writes and then last (when not nil) in one
+// round trip, and returns last's rows.
+func (t *tx) flushWith(last *queued) (int64, error) {
+	if len(t.queue) == 0 && last == nil {
+		return 0, nil
 	}
 	q := mergeInserts(t.queue)
 	t.queue = nil
+	if last != nil {
+		q = append(q, *last)
+	}
 	b := &pgx.Batch{}
 	for _, w := range q {
 		b.Queue(w.sql, w.args...)
 	}
 	res := t.tx.SendBatch(t.ctx, b)
+	var n int64
 	for _, w := range q {
 		tag, err := res.Exec()
 		if err != nil {
 			res.Close()
-			return t.check(err, w.what)
+			return 0, t.check(err, w.what)
 		}
-		if w.want >= 0 && tag.RowsAffected() != w.want {
+		n = tag.RowsAffected()
+		if w.want >= 0 && n != w.want {
 			res.Close()
 			t.retry = true
-			return fmt.Errorf("postgres: %s: a concurrent transaction changed it first", w.what)
+			return 0, fmt.Errorf("postgres: %s: a concurrent transaction changed it first", w.what)
 		}
 	}
-	return t.check(res.Close(), "batch")
+	return n, t.check(res.Close(), "batch")
 }
 
 // mergeInserts makes the queued INSERT … VALUES ($1, …, $k) ON CONFLICT …
@@ -673,8 +685,9 @@ func (t *tx) check(err error, what string) error {
 }
 
 func (t *tx) exec(what, sql string, args ...any) (int64, error) {
-	if err := t.flush(); err != nil {
-		return 0, err
+	if len(t.queue) > 0 {
+		// The queued writes and this statement in one round trip.
+		return t.flushWith(&queued{what: what, sql: sql, args: args, want: -1})
 	}
 	tag, err := t.tx.Exec(t.ctx, sql, args...)
 	if err != nil {
