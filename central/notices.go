@@ -321,3 +321,91 @@ func (s *Server) ensureTimers(ctx context.Context, st *bk.CitizenState) {
 		s.log.Warn("setting reminder timers at sign-in", "err", err)
 	}
 }
+
+// reopenUnreachable puts back to send the notices a person could not be
+// reached with that are still worth acting on, now that they gave an
+// address (or turned reminders on): an offer still pending (to them as
+// delegate), a consent request still waiting, and the nearest reminder
+// already due of an end still ahead. News of what is over (accepted,
+// revoked, ended …) is old by then and stays unreachable. The notices are
+// found by the ids they were made with, not by a scan.
+func reopenUnreachable(tx Tx, rem Reminders, cpr bk.CPR, c *bk.Contact, now time.Time) error {
+	if !c.HasEmail() {
+		return nil
+	}
+	var ids []string
+	// reminder adds the id of the nearest reminder already due of an end.
+	reminder := func(kind bk.NoticeKind, to bk.NoticeRole, subject, scope string, ends time.Time, days []int) {
+		if !c.EmailReminders || !now.Before(ends) {
+			return
+		}
+		nearest := 0
+		for _, d := range days {
+			if !now.Before(ends.Add(-time.Duration(d)*24*time.Hour)) && (nearest == 0 || d < nearest) {
+				nearest = d
+			}
+		}
+		if nearest > 0 {
+			tm := newTimer(kind, subject, scope, ends, nearest)
+			ids = append(ids, timeNotice(&tm, to, now).ID)
+		}
+	}
+	given, err := tx.DelegationsByPrincipal(cpr)
+	if err != nil {
+		return err
+	}
+	held, err := tx.DelegationsByDelegate(cpr)
+	if err != nil {
+		return err
+	}
+	for _, side := range []struct {
+		to   bk.NoticeRole
+		list []*bk.Delegation
+	}{{bk.ToPrincipal, given}, {bk.ToDelegate, held}} {
+		for _, d := range side.list {
+			switch d.StateAt(now) {
+			case bk.DelegationPending:
+				if side.to == bk.ToDelegate {
+					// The create or renewal that made it pending is its last change.
+					ids = append(ids, changeNotice(bk.NoticeOffered, bk.ToDelegate, d.ID, d.ChangedBy, now).ID)
+				}
+			case bk.DelegationActive:
+				reminder(bk.NoticeEnding, side.to, d.ID, "", d.ValidTo, rem.Delegation)
+				for _, s := range d.Scopes {
+					if !s.Until.IsZero() && s.Until.Before(d.ValidTo) {
+						reminder(bk.NoticeScopeEnding, side.to, d.ID, s.ScopeID, s.Until, rem.Delegation)
+					}
+				}
+			}
+		}
+	}
+	consents, err := tx.ConsentsByCPR(cpr)
+	if err != nil {
+		return err
+	}
+	for _, k := range consents {
+		switch k.StateAt(now) {
+		case bk.ConsentRequested:
+			ids = append(ids, changeNotice(bk.NoticeConsentWaiting, bk.ToCitizen, k.ID, "", now).ID)
+		case bk.ConsentGiven:
+			reminder(bk.NoticeConsentEnding, bk.ToCitizen, k.ID, "", k.ValidUntil, rem.Consent)
+		}
+	}
+	for _, id := range ids {
+		x, err := tx.Notice(id)
+		if bk.ErrorCode(err) == bk.ENotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if x.State != NoticeUnreachable {
+			continue
+		}
+		x.State, x.Attempts, x.NextAt, x.DoneAt, x.LastError = NoticePending, 0, now, time.Time{}, ""
+		if err := tx.PutNotice(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -61,6 +61,17 @@ func startNotices(t *testing.T) (*centraltest.Harness, *centraltest.Kiosk, *reco
 	return h, h.EnrollKiosk(t, fixture.KioskID), rec, clk
 }
 
+// pushApplied returns a function that pushes one action at a time and
+// wants each applied.
+func pushApplied(t *testing.T, k *centraltest.Kiosk) func(a *bk.Action) {
+	seq := uint64(0)
+	return func(a *bk.Action) {
+		t.Helper()
+		seq++
+		wantOutcomes(t, string(a.Kind), k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{item(seq, a)}}), seq, "applied")
+	}
+}
+
 func tick(t *testing.T, h *centraltest.Harness) {
 	t.Helper()
 	if _, err := h.Server.Notifier().Scan(context.Background()); err != nil {
@@ -82,11 +93,7 @@ func wantSent(t *testing.T, what string, rec *recorder, want ...string) {
 func TestConsentNotices(t *testing.T) {
 	h, k, rec, clk := startNotices(t)
 	karen := h.Issuer.Citizen(cprKaren, "Karen Larsen")
-	seq := uint64(0)
-	push := func(a *bk.Action) {
-		seq++
-		wantOutcomes(t, string(a.Kind), k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{item(seq, a)}}), seq, "applied")
-	}
+	push := pushApplied(t, k)
 	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangDanish, EmailReminders: true}}, karen, nil, clk.Now()))
 	c := h.RequestConsent(t, "sundhed", cprKaren)
 	tick(t, h)
@@ -113,11 +120,7 @@ func TestRenewalGetsFreshReminders(t *testing.T) {
 	day := 24 * time.Hour
 	start := clk.Now()
 	karen, bo, id, create := karenToBo(h, start, start, "tax")
-	seq := uint64(0)
-	push := func(a *bk.Action) {
-		seq++
-		wantOutcomes(t, string(a.Kind), k.Push(t, &bk.PushRequest{Kiosk: k.ID, Incarnation: "i", Actions: []bk.PushItem{item(seq, a)}}), seq, "applied")
-	}
+	push := pushApplied(t, k)
 	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangDanish, EmailReminders: true}}, karen, nil, start))
 	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "bo@example.com", Language: bk.LangEnglish, EmailReminders: true}}, bo, nil, start))
 	push(create)
@@ -265,4 +268,34 @@ func TestSignInSetsMissingTimers(t *testing.T) {
 	clk.Add(7 * day)
 	tick(t, h)
 	wantSent(t, "the end", rec, "karen@example.dk: Din fuldmagt er slut")
+}
+
+// TestAddressLaterSendsWhatIsStillActionable: notices that found no
+// address go out when the person gives one, if they can still act on them
+// (an offer still pending, an end still ahead); old news stays unsent.
+func TestAddressLaterSendsWhatIsStillActionable(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	start := clk.Now()
+	karen, bo, _, create := karenToBo(h, start, start, "tax")
+	push := pushApplied(t, k)
+	c := h.RequestConsent(t, "sundhed", cprKaren)
+	push(create)
+	tick(t, h)
+	wantSent(t, "no addresses", rec)
+	push(fixture.Action(bk.GiveConsent, bk.Payload{ConsentID: c.ID}, karen, nil, clk.Now()))
+	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "bo@example.com", Language: bk.LangEnglish, EmailReminders: true}}, bo, nil, clk.Now()))
+	tick(t, h)
+	wantSent(t, "Bo gave an address", rec, "bo@example.com: You have been given a power of attorney")
+
+	clk.Add(340 * 24 * time.Hour) // both 30-day reminders due, the consent's not yet ended
+	tick(t, h)
+	wantSent(t, "30 days before: Karen has no address, the offer has no reminders", rec)
+	karenMail := fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangDanish, EmailReminders: true}}, karen, nil, clk.Now())
+	push(karenMail)
+	tick(t, h)
+	// Not the request she has answered; the end still ahead.
+	wantSent(t, "Karen gave an address", rec, "karen@example.dk: Dit samtykke slutter snart")
+	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangEnglish, EmailReminders: true}}, karen, nil, clk.Now()))
+	tick(t, h)
+	wantSent(t, "Karen changed her language", rec)
 }

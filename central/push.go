@@ -262,6 +262,9 @@ func (s *Server) apply(tx Tx, pre *prechecked, kioskID string, it bk.PushItem, h
 	switch {
 	case changed.Contact != nil:
 		err = tx.PutContact(actor.CPR, changed.Contact)
+		if err == nil {
+			err = reopenUnreachable(tx, s.cfg.Notices.Reminders, actor.CPR, changed.Contact, now)
+		}
 	case changed.Consent != nil:
 		err = tx.PutConsent(changed.Consent)
 	case changed.Delegation != nil:
