@@ -24,7 +24,9 @@ type TrustBundle struct {
 	// all of them in a full bundle, only those after DeltaFrom in a delta.
 	Revoked []string `json:"revoked_serials"`
 	// Revocations is the version of the whole list this bundle leads to.
-	Revocations RevocationVersion `json:"revocations"`
+	// Absent in the previous release's format (SignBundleV1), whose kiosks
+	// refuse fields they do not know; Verify then computes it.
+	Revocations RevocationVersion `json:"revocations,omitzero"`
 	// DeltaFrom, when set, makes this a delta: Revoked holds only the
 	// serials added after this version, for a kiosk that has it (Apply).
 	DeltaFrom *RevocationVersion `json:"delta_from,omitempty"`
@@ -92,6 +94,24 @@ func SignBundle(b *TrustBundle, key ed25519.PrivateKey) (*SignedBundle, error) {
 		full.Revocations = RevocationVersion{}.Add(b.Revoked)
 		b = &full
 	}
+	return signBundle(b, key)
+}
+
+// SignBundleV1 signs the full bundle b in the format kiosks of the release
+// before revocation versions read: they refuse unknown fields, so it has no
+// version and no delta (a newer kiosk computes the version from the list).
+// Central serves it to a kiosk that does not ask for a delta, so kiosks not
+// yet upgraded keep a fresh bundle.
+func SignBundleV1(b *TrustBundle, key ed25519.PrivateKey) (*SignedBundle, error) {
+	if b.DeltaFrom != nil {
+		return nil, Errorf(EInvalid, "a delta has no form the previous release reads")
+	}
+	v1 := *b
+	v1.Revocations = RevocationVersion{}
+	return signBundle(&v1, key)
+}
+
+func signBundle(b *TrustBundle, key ed25519.PrivateKey) (*SignedBundle, error) {
 	raw, err := json.Marshal(b)
 	if err != nil {
 		return nil, err

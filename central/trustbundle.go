@@ -13,7 +13,8 @@ import (
 // delta: only the serials revoked after since, so what a kiosk fetches every
 // few minutes does not grow with the list. A version central does not have
 // (another database, a digest that does not match) or one more than
-// Config.BundleMaxDelta revocations behind gets the full bundle.
+// Config.BundleMaxDelta revocations behind gets the full bundle. Without
+// since it is in the previous release's format (bk.SignBundleV1).
 func (s *Server) TrustBundle(ctx context.Context, since *bk.RevocationVersion) (*bk.SignedBundle, error) {
 	b := &bk.TrustBundle{
 		IssuedAt:   s.now().UTC(),
@@ -54,6 +55,11 @@ func (s *Server) TrustBundle(ctx context.Context, since *bk.RevocationVersion) (
 	})
 	if err != nil {
 		return nil, err
+	}
+	if since == nil {
+		// A kiosk that does not ask for a delta may run the release before
+		// deltas, whose decoder refuses the new fields (docs/operations.md).
+		return bk.SignBundleV1(b, s.cfg.Key)
 	}
 	return bk.SignBundle(b, s.cfg.Key)
 }
