@@ -19,6 +19,7 @@ const (
 	NoticeRenewed        NoticeKind = "delegation_renewed"   // to the delegate
 	NoticeEnding         NoticeKind = "delegation_ending"    // to both, some days before
 	NoticeEnded          NoticeKind = "delegation_ended"     // to both
+	NoticeLapsed         NoticeKind = "delegation_lapsed"    // to both: an offer ended unanswered
 	NoticeScopeEnding    NoticeKind = "scope_ending"         // to both: one area ends before the rest
 	NoticeScopeEnded     NoticeKind = "scope_ended"          // to both
 	NoticeConsentWaiting NoticeKind = "consent_waiting"      // to the citizen: a request to answer
@@ -29,7 +30,7 @@ const (
 // NoticeKinds lists every kind, in a stable order.
 var NoticeKinds = []NoticeKind{
 	NoticeOffered, NoticeAccepted, NoticeDeclined, NoticeRevoked, NoticeRenounced, NoticeRenewed,
-	NoticeEnding, NoticeEnded, NoticeScopeEnding, NoticeScopeEnded,
+	NoticeEnding, NoticeEnded, NoticeLapsed, NoticeScopeEnding, NoticeScopeEnded,
 	NoticeConsentWaiting, NoticeConsentEnding, NoticeConsentEnded,
 }
 
@@ -151,6 +152,14 @@ var noticeTexts = map[noticeKey]noticeWords{
 		[2]string{"En fuldmagt er slut", "A power of attorney has ended"},
 		[2]string{"Din fuldmagt fra %O om %S er slut. Du kan ikke mere handle for %O.",
 			"Your power of attorney from %O for %S has ended. You can no longer act for %O."}},
+	{NoticeLapsed, ToPrincipal}: {
+		[2]string{"Din fuldmagt blev ikke til noget", "Your power of attorney never applied"},
+		[2]string{"%O sagde aldrig ja til din fuldmagt om %S. Nu er tiden gået, og den gælder ikke. Du kan give en ny ved en kiosk.",
+			"%O never said yes to your power of attorney for %S. The time is up now, and it does not apply. You can give a new one at a kiosk."}},
+	{NoticeLapsed, ToDelegate}: {
+		[2]string{"En fuldmagt blev ikke til noget", "A power of attorney never applied"},
+		[2]string{"Du svarede ikke på fuldmagten fra %O om %S. Nu er tiden gået, og den gælder ikke. Du kan ikke handle for %O.",
+			"You did not answer the power of attorney from %O for %S. The time is up now, and it does not apply. You cannot act for %O."}},
 	{NoticeScopeEnding, ToPrincipal}: {
 		[2]string{"En del af din fuldmagt slutter snart", "Part of your power of attorney ends soon"},
 		[2]string{"Din fuldmagt til %O slutter for %S om %P, den %T. Resten gælder stadig.",

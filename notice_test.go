@@ -12,6 +12,7 @@ var noticeRoles = map[bk.NoticeKind][]bk.NoticeRole{
 	bk.NoticeOffered: {bk.ToDelegate}, bk.NoticeAccepted: {bk.ToPrincipal}, bk.NoticeDeclined: {bk.ToPrincipal},
 	bk.NoticeRevoked: {bk.ToDelegate}, bk.NoticeRenounced: {bk.ToPrincipal}, bk.NoticeRenewed: {bk.ToDelegate},
 	bk.NoticeEnding: {bk.ToPrincipal, bk.ToDelegate}, bk.NoticeEnded: {bk.ToPrincipal, bk.ToDelegate},
+	bk.NoticeLapsed:      {bk.ToPrincipal, bk.ToDelegate},
 	bk.NoticeScopeEnding: {bk.ToPrincipal, bk.ToDelegate}, bk.NoticeScopeEnded: {bk.ToPrincipal, bk.ToDelegate},
 	bk.NoticeConsentWaiting: {bk.ToCitizen}, bk.NoticeConsentEnding: {bk.ToCitizen}, bk.NoticeConsentEnded: {bk.ToCitizen},
 }

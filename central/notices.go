@@ -171,8 +171,11 @@ func deriveNotices(rem Reminders, before, after bk.Target, a *bk.Action, now tim
 		case to == bk.DelegationRenounced:
 			note(bk.NoticeRenounced, bk.ToPrincipal)
 		}
-		if d.State == bk.DelegationActive {
+		switch d.State {
+		case bk.DelegationActive:
 			out.timers = append(out.timers, delegationTimers(rem, d)...)
+		case bk.DelegationPending:
+			out.timers = append(out.timers, lapseTimer(d))
 		}
 	}
 	if c := after.Consent; c != nil && c.State == bk.ConsentGiven {
@@ -209,6 +212,10 @@ func delegationTimers(rem Reminders, d *bk.Delegation) []Timer {
 	}
 	return ts
 }
+
+// lapseTimer is an offer's end: if it is still unanswered then, both
+// people hear that it lapsed.
+func lapseTimer(d *bk.Delegation) Timer { return newTimer(bk.NoticeLapsed, d.ID, "", d.ValidTo, 0) }
 
 // storeDerived writes what a change derived, in its transaction.
 func storeDerived(tx Tx, d derived) error {
@@ -262,8 +269,13 @@ func fire(tx Tx, rem Reminders, tm *Timer, now time.Time) ([]*Notice, error) {
 			}
 		}
 		// Stored state, not StateAt: at its end an active delegation is
-		// "expired" by the clock, which is what the end notice tells.
-		if d.State != bk.DelegationActive || !ends.Equal(tm.EndsAt) {
+		// "expired" by the clock, which is what the end notice tells; a
+		// lapse is of an offer still pending.
+		want := bk.DelegationActive
+		if tm.Kind == bk.NoticeLapsed {
+			want = bk.DelegationPending
+		}
+		if d.State != want || !ends.Equal(tm.EndsAt) {
 			return nil, nil
 		}
 		roles, days = []bk.NoticeRole{bk.ToPrincipal, bk.ToDelegate}, rem.Delegation
@@ -298,8 +310,11 @@ func (s *Server) ensureTimers(ctx context.Context, st *bk.CitizenState) {
 	var ts []Timer
 	for _, list := range [][]*bk.Delegation{st.GivenByMe, st.GivenToMe} {
 		for _, d := range list {
-			if d.StateAt(now) == bk.DelegationActive {
+			switch d.StateAt(now) {
+			case bk.DelegationActive:
 				ts = append(ts, delegationTimers(rem, d)...)
+			case bk.DelegationPending:
+				ts = append(ts, lapseTimer(d))
 			}
 		}
 	}

@@ -72,6 +72,11 @@ func pushApplied(t *testing.T, k *centraltest.Kiosk) func(a *bk.Action) {
 	}
 }
 
+// setEmail is a set_contact action with reminders on.
+func setEmail(card *fixture.Card, email, lang string, at time.Time) *bk.Action {
+	return fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: email, Language: lang, EmailReminders: true}}, card, nil, at)
+}
+
 func tick(t *testing.T, h *centraltest.Harness) {
 	t.Helper()
 	if _, err := h.Server.Notifier().Scan(context.Background()); err != nil {
@@ -121,8 +126,8 @@ func TestRenewalGetsFreshReminders(t *testing.T) {
 	start := clk.Now()
 	karen, bo, id, create := karenToBo(h, start, start, "tax")
 	push := pushApplied(t, k)
-	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangDanish, EmailReminders: true}}, karen, nil, start))
-	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "bo@example.com", Language: bk.LangEnglish, EmailReminders: true}}, bo, nil, start))
+	push(setEmail(karen, "karen@example.dk", bk.LangDanish, start))
+	push(setEmail(bo, "bo@example.com", bk.LangEnglish, start))
 	push(create)
 	push(fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id}, bo, nil, start))
 	tick(t, h)
@@ -298,4 +303,32 @@ func TestAddressLaterSendsWhatIsStillActionable(t *testing.T) {
 	push(fixture.Action(bk.SetContact, bk.Payload{Contact: &bk.Contact{Email: "karen@example.dk", Language: bk.LangEnglish, EmailReminders: true}}, karen, nil, clk.Now()))
 	tick(t, h)
 	wantSent(t, "Karen changed her language", rec)
+}
+
+// TestOfferLapses: an offer never answered tells both people at its end
+// that it lapsed; an answered one does not.
+func TestOfferLapses(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	start := clk.Now()
+	karen, bo, _, create := karenToBo(h, start, start, "tax")
+	push := pushApplied(t, k)
+	push(setEmail(karen, "karen@example.dk", bk.LangDanish, start))
+	push(setEmail(bo, "bo@example.com", bk.LangEnglish, start))
+	push(create)
+	answered := bk.NewID(start)
+	delegate := bk.MustParseCPR(cprBo)
+	push(fixture.Action(bk.CreateDelegation, bk.Payload{DelegationID: answered, Delegate: &delegate,
+		Scopes: []bk.ScopeGrant{{ScopeID: "tax"}}, ValidFrom: start, ValidTo: start.AddDate(1, 0, 0)}, karen, nil, start))
+	push(fixture.Action(bk.DeclineDelegation, bk.Payload{DelegationID: answered}, bo, nil, start))
+	tick(t, h)
+	rec.take()
+	clk.Add(start.AddDate(1, 0, 0).Sub(start) - time.Minute)
+	tick(t, h)
+	wantSent(t, "a minute before", rec)
+	clk.Add(time.Minute)
+	tick(t, h)
+	wantSent(t, "at the end", rec, "bo@example.com: A power of attorney never applied", "karen@example.dk: Din fuldmagt blev ikke til noget")
+	clk.Add(24 * time.Hour)
+	tick(t, h)
+	wantSent(t, "a day after", rec)
 }
