@@ -23,6 +23,21 @@ const (
 	RemindOffered ReminderKind = "offered"
 )
 
+// The one place the reminder times are decided: central's defaults for
+// when it reminds (its [notices] settings), and the kiosk's default window
+// for what it lists at sign-in (its reminder_days). The window must cover
+// the longest reminder, or an e-mail would send a person to a kiosk whose
+// first screen does not show what the e-mail is about; an operator who
+// changes one changes the other (docs/operations.md).
+var (
+	DefaultDelegationReminderDays = []int{30, 7}
+	DefaultConsentReminderDays    = []int{30}
+)
+
+// DefaultReminderWindowDays is the kiosk's default window: the longest of
+// central's default reminders.
+var DefaultReminderWindowDays = slices.Max(append(slices.Clone(DefaultDelegationReminderDays), DefaultConsentReminderDays...))
+
 // Reminder is one thing that ends or waits, for the first screen after
 // sign-in and its paper reminder. It holds no more than the person already
 // sees at the kiosk.

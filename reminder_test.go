@@ -64,3 +64,13 @@ func TestReminders(t *testing.T) {
 		}
 	}
 }
+
+// TestReminderWindowCoversEveryReminder: the kiosk's default window lists
+// at sign-in whatever central's default reminders tell of.
+func TestReminderWindowCoversEveryReminder(t *testing.T) {
+	for _, d := range append(append([]int{}, bk.DefaultDelegationReminderDays...), bk.DefaultConsentReminderDays...) {
+		if d > bk.DefaultReminderWindowDays {
+			t.Errorf("central reminds %d days ahead; the kiosk lists only %d", d, bk.DefaultReminderWindowDays)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"time"
 
@@ -130,10 +131,10 @@ type Reminders struct {
 
 func (r Reminders) orDefault() Reminders {
 	if len(r.Delegation) == 0 {
-		r.Delegation = []int{30, 7}
+		r.Delegation = slices.Clone(bk.DefaultDelegationReminderDays)
 	}
 	if len(r.Consent) == 0 {
-		r.Consent = []int{30}
+		r.Consent = slices.Clone(bk.DefaultConsentReminderDays)
 	}
 	return r
 }

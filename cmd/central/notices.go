@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
 
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/smtpmail"
@@ -39,7 +42,7 @@ type EmailConfig struct {
 
 func defaultNotices() NoticesConfig {
 	return NoticesConfig{
-		DelegationReminderDays: []int{30, 7}, ConsentReminderDays: []int{30},
+		DelegationReminderDays: slices.Clone(bk.DefaultDelegationReminderDays), ConsentReminderDays: slices.Clone(bk.DefaultConsentReminderDays),
 		Every: Duration{time.Minute}, RetryBase: Duration{time.Minute}, RetryMax: Duration{6 * time.Hour},
 		MaxAttempts: 12, Lease: Duration{5 * time.Minute},
 		Email: EmailConfig{Port: 587, TLS: smtpmail.TLSStartTLS, Timeout: Duration{30 * time.Second}},

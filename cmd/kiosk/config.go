@@ -124,7 +124,7 @@ func DefaultConfig() Config {
 			CardReaderBaud: 9600, PrinterBaud: 115200, PrinterNativeQR: true, PrinterColumns: 42, ScannerBaud: 9600,
 		},
 		Session:    SessionConfig{IdleWarning: Duration{90 * time.Second}, IdleCountdown: Duration{30 * time.Second}},
-		Delegation: DelegationConfig{DefaultDays: 365, MaxDays: 5 * 365, ReminderDays: 30},
+		Delegation: DelegationConfig{DefaultDays: 365, MaxDays: 5 * 365, ReminderDays: bk.DefaultReminderWindowDays},
 		Sync:       SyncConfig{Retention: Duration{24 * time.Hour}, BundleRefresh: Duration{15 * time.Minute}},
 		Handover:   HandoverConfig{Validity: Duration{14 * 24 * time.Hour}},
 		Enclosure: EnclosureConfig{

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bk "github.com/borgerkiosk/borgerkiosk"
 )
 
 func TestParseConfigDefaultsAndOverrides(t *testing.T) {
@@ -81,5 +83,13 @@ func TestExampleConfigIsTheDefault(t *testing.T) {
 	}
 	if d := DefaultConfig(); !reflect.DeepEqual(c, d) {
 		t.Errorf("the example config differs from DefaultConfig:\n got %+v\nwant %+v", c, d)
+	}
+}
+
+// TestReminderWindowIsCentrals: the kiosk's default window is the one the
+// domain package decides with central's default reminders.
+func TestReminderWindowIsCentrals(t *testing.T) {
+	if got := DefaultConfig().Delegation.ReminderDays; got != bk.DefaultReminderWindowDays {
+		t.Errorf("reminder_days defaults to %d; want %d", got, bk.DefaultReminderWindowDays)
 	}
 }
