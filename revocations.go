@@ -89,8 +89,8 @@ func (b *TrustBundle) checkRevocations() error {
 	return nil
 }
 
-// Apply returns the bundle delta makes of b: delta's keys, kiosks and
-// catalogue, with b's revoked serials and the ones delta adds. delta must
+// Apply returns the bundle delta makes of b: delta's keys, kiosks (b's when
+// delta keeps them, KiosksUnchanged) and catalogue, with b's revoked serials and the ones delta adds. delta must
 // follow on b's revocation list (its DeltaFrom is b's version) and lead to
 // the version it names; anything else is an error and b stays as it was.
 // A full bundle is returned as it is.
@@ -105,6 +105,12 @@ func (b *TrustBundle) Apply(delta *TrustBundle) (*TrustBundle, error) {
 		return nil, Errorf(EInvalid, "The trust bundle's added revocations do not lead to its version.")
 	}
 	out := *delta
+	if delta.KiosksUnchanged {
+		if !bytes.Equal(KiosksDigest(b.Kiosks), delta.KiosksDigest) {
+			return nil, Errorf(EConflict, "The trust bundle keeps a kiosk key list this kiosk does not have.")
+		}
+		out.Kiosks, out.KiosksUnchanged = b.Kiosks, false
+	}
 	out.Revoked = append(append(make([]string, 0, len(b.Revoked)+len(delta.Revoked)), b.Revoked...), delta.Revoked...)
 	out.DeltaFrom = nil
 	return &out, nil

@@ -3,6 +3,7 @@ package borgerkiosk
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"time"
 )
@@ -31,7 +32,28 @@ type TrustBundle struct {
 	// serials added after this version, for a kiosk that has it (Apply).
 	DeltaFrom *RevocationVersion `json:"delta_from,omitempty"`
 	Kiosks    []KioskKey         `json:"kiosks"`
-	Catalogue Catalogue          `json:"catalogue"`
+	// KiosksDigest is the KiosksDigest of the kiosk list this bundle leads
+	// to. KiosksUnchanged (only in a delta) leaves Kiosks out: the list is
+	// the one of the kiosk's bundle, which must have this digest (Apply), so
+	// a refresh does not carry every kiosk's key.
+	KiosksDigest    []byte    `json:"kiosks_digest,omitempty"`
+	KiosksUnchanged bool      `json:"kiosks_unchanged,omitempty"`
+	Catalogue       Catalogue `json:"catalogue"`
+}
+
+const kiosksDigestTag = "borgerkiosk-kiosk-keys-v1"
+
+// KiosksDigest names a kiosk key list, in its order: a kiosk sends it with
+// its refresh (GET /v1/trust-bundle?kiosks=) so that central can leave an
+// unchanged list out.
+func KiosksDigest(ks []KioskKey) []byte {
+	w := newCanonical(kiosksDigestTag)
+	for _, k := range ks {
+		w.str(k.ID)
+		w.bytes(k.PublicKey)
+	}
+	h := sha256.Sum256(w.b)
+	return h[:]
 }
 
 // MaxAge returns how long the bundle may be used for widening actions.
@@ -107,7 +129,7 @@ func SignBundleV1(b *TrustBundle, key ed25519.PrivateKey) (*SignedBundle, error)
 		return nil, Errorf(EInvalid, "a delta has no form the previous release reads")
 	}
 	v1 := *b
-	v1.Revocations = RevocationVersion{}
+	v1.Revocations, v1.KiosksDigest, v1.KiosksUnchanged = RevocationVersion{}, nil, false
 	return signBundle(&v1, key)
 }
 
@@ -140,5 +162,20 @@ func (s *SignedBundle) Verify(central ed25519.PublicKey) (*TrustBundle, error) {
 	if err := b.checkRevocations(); err != nil {
 		return nil, err
 	}
+	if err := b.checkKiosks(); err != nil {
+		return nil, err
+	}
 	return &b, nil
+}
+
+// checkKiosks checks that a listed kiosk list is the one the digest names,
+// and that only a delta leaves the list out.
+func (b *TrustBundle) checkKiosks() error {
+	switch {
+	case b.KiosksUnchanged && (b.DeltaFrom == nil || len(b.KiosksDigest) == 0 || b.Kiosks != nil):
+		return Errorf(EInvalid, "The trust bundle leaves out the kiosk keys, but is not a delta that names them.")
+	case !b.KiosksUnchanged && len(b.KiosksDigest) > 0 && !bytes.Equal(KiosksDigest(b.Kiosks), b.KiosksDigest):
+		return Errorf(EInvalid, "The trust bundle's kiosk keys do not match their digest.")
+	}
+	return nil
 }

@@ -1,7 +1,10 @@
 package central
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -14,8 +17,9 @@ import (
 // few minutes does not grow with the list. A version central does not have
 // (another database, a digest that does not match) or one more than
 // Config.BundleMaxDelta revocations behind gets the full bundle. Without
-// since it is in the previous release's format (bk.SignBundleV1).
-func (s *Server) TrustBundle(ctx context.Context, since *bk.RevocationVersion) (*bk.SignedBundle, error) {
+// since it is in the previous release's format (bk.SignBundleV1). A delta
+// leaves the kiosk keys out when kiosks is the digest of central's list.
+func (s *Server) TrustBundle(ctx context.Context, since *bk.RevocationVersion, kiosks []byte) (*bk.SignedBundle, error) {
 	b := &bk.TrustBundle{
 		IssuedAt:   s.now().UTC(),
 		MaxAgeSecs: int64(s.cfg.BundleMaxAge / time.Second),
@@ -50,6 +54,10 @@ func (s *Server) TrustBundle(ctx context.Context, since *bk.RevocationVersion) (
 		ks, err := tx.Kiosks()
 		for _, k := range ks {
 			b.Kiosks = append(b.Kiosks, bk.KioskKey{ID: k.ID, PublicKey: k.PublicKey})
+		}
+		b.KiosksDigest = bk.KiosksDigest(b.Kiosks)
+		if b.DeltaFrom != nil && bytes.Equal(b.KiosksDigest, kiosks) {
+			b.Kiosks, b.KiosksUnchanged = nil, true
 		}
 		return err
 	})
@@ -91,7 +99,16 @@ func (s *Server) handleTrustBundle(w http.ResponseWriter, r *http.Request, _ *Ki
 		}
 		since = &v
 	}
-	b, err := s.TrustBundle(r.Context(), since)
+	var kiosks []byte
+	if q := r.URL.Query().Get("kiosks"); q != "" {
+		d, err := hex.DecodeString(q)
+		if err != nil || len(d) != sha256.Size {
+			s.fail(w, r, bk.Errorf(bk.EInvalid, "kiosks must be the kiosks_digest of a trust bundle, in hex"))
+			return
+		}
+		kiosks = d
+	}
+	b, err := s.TrustBundle(r.Context(), since, kiosks)
 	if err != nil {
 		s.fail(w, r, err)
 		return

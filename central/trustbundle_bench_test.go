@@ -2,24 +2,27 @@ package central_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
 	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 )
 
-// BenchmarkTrustBundle loads BK_BENCH_REVOKED (1,000,000) revocations into
-// each store, then per op revokes 10 more cards through central and builds,
+// BenchmarkTrustBundle loads BK_BENCH_REVOKED (1,000,000) revocations and
+// BK_BENCH_KIOSKS (1,000) enrolled kiosks into each store, then per op revokes 10 more cards through central and builds,
 // signs and encodes the bundle a kiosk at the version before them fetches
 // (the delta) and, in the same loop, the full bundle (the baseline: what
 // every kiosk fetched before). It reports sizes, times and their ratios.
 func BenchmarkTrustBundle(b *testing.B) {
 	n := revokedCount()
+	kiosks := benchSize("BK_BENCH_KIOSKS", 1000)
 	list := benchRevocations(n)
 	iss := fixture.NewIssuer()
 	ctx := context.Background()
@@ -39,11 +42,23 @@ func BenchmarkTrustBundle(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.Logf("%s: loaded %d revocations in %v", sc.name, n, time.Since(start).Round(time.Millisecond))
+		err := st.Update(ctx, func(tx central.Tx) error {
+			for i := range kiosks {
+				pub, _, _ := ed25519.GenerateKey(nil)
+				if err := tx.PutKiosk(&central.Kiosk{ID: fmt.Sprintf("kiosk-%04d", i), Site: "bench", PublicKey: pub, EnrolledAt: time.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: loaded %d revocations and %d kiosks in %v", sc.name, n, kiosks, time.Since(start).Round(time.Millisecond))
 		srv := ingestServer(b, st, iss)
-		build := func(since *bk.RevocationVersion) (int, time.Duration, *bk.TrustBundle) {
+		build := func(since *bk.RevocationVersion, kiosks []byte) (int, time.Duration, *bk.TrustBundle) {
 			t0 := time.Now()
-			sb, err := srv.TrustBundle(ctx, since)
+			sb, err := srv.TrustBundle(ctx, since, kiosks)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -58,11 +73,11 @@ func BenchmarkTrustBundle(b *testing.B) {
 			}
 			return len(raw), d, tb
 		}
-		_, _, cur := build(nil)
+		_, _, cur := build(nil, nil)
 		next := n
 		b.Run(sc.name, func(b *testing.B) {
 			var tRevoke, tDelta, tFull time.Duration
-			var deltaBytes, fullBytes int
+			var deltaBytes, withKiosksBytes, fullBytes int
 			for i := 0; i < b.N; i++ {
 				t0 := time.Now()
 				for range 10 {
@@ -73,17 +88,19 @@ func BenchmarkTrustBundle(b *testing.B) {
 				}
 				tRevoke += time.Since(t0)
 				since := cur.Revocations
-				size, d, delta := build(&since)
+				size, d, delta := build(&since, bk.KiosksDigest(cur.Kiosks))
 				tDelta += d
 				deltaBytes = size
-				if delta.DeltaFrom == nil || len(delta.Revoked) != 10 {
-					b.Fatalf("delta = %d serials from %v; want 10 from the kiosk's version", len(delta.Revoked), delta.DeltaFrom)
+				if delta.DeltaFrom == nil || len(delta.Revoked) != 10 || !delta.KiosksUnchanged {
+					b.Fatalf("delta = %d serials from %v, kiosks kept %v; want 10 from the kiosk's version, kiosks kept", len(delta.Revoked), delta.DeltaFrom, delta.KiosksUnchanged)
 				}
-				size, d, cur = build(nil)
+				withKiosksBytes, _, _ = build(&since, nil) // a kiosk that sends no digest
+				size, d, cur = build(nil, nil)
 				tFull += d
 				fullBytes = size
 			}
 			b.ReportMetric(float64(deltaBytes), "delta-bytes")
+			b.ReportMetric(float64(withKiosksBytes), "delta-with-kiosks-bytes")
 			b.ReportMetric(float64(fullBytes), "full-bytes")
 			b.ReportMetric(float64(tDelta.Microseconds())/float64(b.N)/1000, "delta-ms")
 			b.ReportMetric(float64(tFull.Microseconds())/float64(b.N)/1000, "full-ms")

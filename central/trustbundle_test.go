@@ -1,6 +1,8 @@
 package central_test
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -20,20 +22,10 @@ func TestTrustBundleDeltas(t *testing.T) {
 	k := h.EnrollKiosk(t, fixture.KioskID)
 	fetch := func(since string) *bk.TrustBundle {
 		t.Helper()
-		path := "/v1/trust-bundle"
-		if since != "" {
-			path += "?since=" + url.QueryEscape(since)
+		if since == "" {
+			return fetchBundle(t, h, k, "")
 		}
-		status, body := k.Request(t, "GET", path, nil)
-		var sb bk.SignedBundle
-		if status != 200 || json.Unmarshal(body, &sb) != nil {
-			t.Fatalf("GET %s = %d %s", path, status, body)
-		}
-		b, err := sb.Verify(h.CentralKey)
-		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
-		}
-		return b
+		return fetchBundle(t, h, k, "since="+url.QueryEscape(since))
 	}
 	empty := fetch("")
 	if len(empty.Revoked) != 0 || empty.Revocations.Count != 0 || empty.DeltaFrom != nil {
@@ -79,4 +71,60 @@ func TestTrustBundleDeltas(t *testing.T) {
 	}
 	status, body := h.Do(t, "POST", "/v1/admin/revocations", "Bearer "+h.OperatorToken, []byte(`{"serial":"S\n7"}`))
 	wantError(t, "revoking a serial with a line break", status, body, 400, bk.EInvalid)
+}
+
+// TestTrustBundleKeepsUnchangedKioskKeys: a delta for a kiosk that sends the
+// digest of central's kiosk list leaves the keys out (the kiosk keeps its
+// own); once a kiosk is enrolled, or with another digest, they come whole; a
+// kiosks parameter that is no digest is 400.
+func TestTrustBundleKeepsUnchangedKioskKeys(t *testing.T) {
+	h := centraltest.Start(t)
+	k := h.EnrollKiosk(t, fixture.KioskID)
+	fetch := func(query string) *bk.TrustBundle { t.Helper(); return fetchBundle(t, h, k, query) }
+	query := func(b *bk.TrustBundle) string {
+		return url.Values{"since": {b.Revocations.String()}, "kiosks": {hex.EncodeToString(bk.KiosksDigest(b.Kiosks))}}.Encode()
+	}
+	full := h.TrustBundle(t, k)
+	h.Revoke(t, "S1")
+	d := fetch(query(full))
+	if !d.KiosksUnchanged || d.Kiosks != nil || !bytes.Equal(d.KiosksDigest, bk.KiosksDigest(full.Kiosks)) {
+		t.Fatalf("delta with an unchanged kiosk list has kiosks %v (kept %v); want them left out", d.Kiosks, d.KiosksUnchanged)
+	}
+	next, err := full.Apply(d)
+	if err != nil || !slices.Equal(next.Revoked, []string{"S1"}) || len(next.Kiosks) != 1 || next.KiosksUnchanged {
+		t.Fatalf("full + delta = %+v, %v; want S1 and the kiosk's own key", next, err)
+	}
+	other := *full
+	other.Kiosks = nil
+	if _, err := other.Apply(d); bk.ErrorCode(err) != bk.EConflict {
+		t.Errorf("applying a delta that keeps a kiosk list this kiosk lacks: %v; want %s", err, bk.EConflict)
+	}
+
+	h.EnrollKiosk(t, "kiosk-2")
+	if d := fetch(query(next)); d.KiosksUnchanged || len(d.Kiosks) != 2 || d.DeltaFrom == nil {
+		t.Errorf("after an enrolment the delta has kiosks %v (kept %v); want both", d.Kiosks, d.KiosksUnchanged)
+	}
+	if d := fetch("kiosks=" + hex.EncodeToString(bk.KiosksDigest(next.Kiosks))); d.KiosksUnchanged || d.DeltaFrom != nil {
+		t.Errorf("without since the bundle keeps the kiosks (%v) or is a delta (%v); want it whole", d.KiosksUnchanged, d.DeltaFrom)
+	}
+	for _, bad := range []string{"zz", "abcd"} {
+		if status, body := k.Request(t, "GET", "/v1/trust-bundle?since=0&kiosks="+bad, nil); status != 400 {
+			t.Errorf("kiosks=%s: %d %s; want 400", bad, status, body)
+		}
+	}
+}
+
+// fetchBundle gets /v1/trust-bundle?query as kiosk k and verifies it.
+func fetchBundle(t *testing.T, h *centraltest.Harness, k *centraltest.Kiosk, query string) *bk.TrustBundle {
+	t.Helper()
+	status, body := k.Request(t, "GET", "/v1/trust-bundle?"+query, nil)
+	var sb bk.SignedBundle
+	if status != 200 || json.Unmarshal(body, &sb) != nil {
+		t.Fatalf("GET ?%s = %d %s", query, status, body)
+	}
+	b, err := sb.Verify(h.CentralKey)
+	if err != nil {
+		t.Fatalf("GET ?%s: %v", query, err)
+	}
+	return b
 }

@@ -65,7 +65,7 @@ func TestBundleDeltas(t *testing.T) {
 
 	// A delta replayed (from the list the kiosk had before): refused,
 	// nothing lost.
-	old, err := k.client.TrustBundle(ctx, since)
+	old, err := k.client.TrustBundle(ctx, since, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,3 +108,64 @@ func TestBundleDeltas(t *testing.T) {
 		t.Errorf("after a restart the kiosk has %v; want %v", b, want)
 	}
 }
+
+// TestBundleDeltaKeepsKioskKeys: a refresh sends the digest of the kiosk
+// keys it has, so a delta leaves them out; the kiosk keeps its own (on disk
+// too, across a restart), refuses a saved copy that does not match the
+// signed digest, and takes the new list once another kiosk is enrolled.
+func TestBundleDeltaKeepsKioskKeys(t *testing.T) {
+	h := centraltest.Start(t)
+	ctx := context.Background()
+	k := newKioskAt(t, h, "", 0)
+	state := filepath.Join(k.dir, "state")
+	if err := k.pusher.fetchBundle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keys := k.bundles.Bundle().Kiosks
+	h.Revoke(t, "S1")
+	if err := k.pusher.fetchBundle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if saved := savedBundle(t, k); saved.DeltaFrom == nil || !saved.KiosksUnchanged || saved.Kiosks != nil {
+		t.Fatalf("the refresh fetched kiosks %v (kept %v, delta %v); want a delta without them", saved.Kiosks, saved.KiosksUnchanged, saved.DeltaFrom)
+	}
+	if got := k.bundles.Bundle(); len(keys) != 1 || !slices.EqualFunc(got.Kiosks, keys, kioskKeyEqual) || !slices.Equal(got.Revoked, []string{"S1"}) {
+		t.Fatalf("after the delta the kiosk has keys %v, revoked %v; want %v and S1", got.Kiosks, got.Revoked, keys)
+	}
+	restarted := func() *bk.TrustBundle { return LoadBundles(state, k.id.CentralKey, quietLogger()).Bundle() }
+	if b := restarted(); b == nil || !slices.EqualFunc(b.Kiosks, keys, kioskKeyEqual) {
+		t.Fatalf("after a restart the kiosk has %v; want keys %v", b, keys)
+	}
+	// A second delta with the same list does not need the file rewritten,
+	// and still restarts with the keys.
+	h.Revoke(t, "S2")
+	if err := k.pusher.fetchBundle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b := restarted(); b == nil || !slices.EqualFunc(b.Kiosks, keys, kioskKeyEqual) || len(b.Revoked) != 2 {
+		t.Fatalf("after a second delta and a restart the kiosk has %v; want keys %v and two revoked", b, keys)
+	}
+	keysFile := filepath.Join(state, kiosksFileName)
+	good, err := os.ReadFile(keysFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(keysFile, []byte("[]"), 0o644)
+	if b := restarted(); b != nil {
+		t.Errorf("saved kiosk keys without the kiosk were loaded: %v", b.Kiosks)
+	}
+	os.WriteFile(keysFile, good, 0o644)
+
+	h.EnrollKiosk(t, "kiosk-2")
+	if err := k.pusher.fetchBundle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := k.bundles.Bundle().Kiosks; len(got) != 2 || savedBundle(t, k).KiosksUnchanged {
+		t.Errorf("after an enrolment the kiosk has keys %v; want both, fetched", got)
+	}
+	if b := restarted(); b == nil || len(b.Kiosks) != 2 {
+		t.Errorf("after a restart the kiosk has %v; want both keys", b)
+	}
+}
+
+func kioskKeyEqual(a, b bk.KioskKey) bool { return a.ID == b.ID && a.PublicKey.Equal(b.PublicKey) }

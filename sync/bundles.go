@@ -1,7 +1,9 @@
 package sync
 
 import (
+	"bytes"
 	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,9 +22,12 @@ import (
 // revokedFileName, one serial a line in the order revoked, and is checked
 // against the signed version when it is loaded: a list that lost a serial
 // on disk does not match, and the kiosk fetches the full bundle.
+// When it kept the kiosk keys (KiosksUnchanged), the list is in
+// kiosksFileName, checked against the signed digest the same way.
 const (
 	bundleFileName  = "trust-bundle.json"
 	revokedFileName = "trust-revoked.txt"
+	kiosksFileName  = "trust-kiosks.json"
 )
 
 // Bundles holds the kiosk's current trust bundle: the last good copy
@@ -35,6 +40,8 @@ type Bundles struct {
 
 	mu  gosync.RWMutex
 	cur *bk.TrustBundle
+	// kiosksSaved is the digest of the list in kiosksFileName.
+	kiosksSaved []byte
 }
 
 // LoadBundles returns the bundle store for dir, loading the saved copy if
@@ -62,6 +69,11 @@ func LoadBundles(dir string, central ed25519.PublicKey, log *slog.Logger) *Bundl
 	if err == nil && tb.DeltaFrom != nil {
 		tb, err = b.loadRevoked(tb)
 	}
+	if err == nil && tb.KiosksUnchanged {
+		if tb, err = b.loadKiosks(tb); err == nil {
+			b.kiosksSaved = tb.KiosksDigest
+		}
+	}
 	if err != nil {
 		b.log.Warn("the saved trust bundle does not verify; waiting for a fresh one", "err", err)
 		return b
@@ -88,6 +100,24 @@ func (b *Bundles) loadRevoked(delta *bk.TrustBundle) (*bk.TrustBundle, error) {
 	if !(bk.RevocationVersion{}).Add(out.Revoked).Equal(delta.Revocations) {
 		return nil, errors.New("the saved revocation list is not the one the bundle names")
 	}
+	return &out, nil
+}
+
+// loadKiosks returns delta with the kiosk key list it kept, read from
+// kiosksFileName.
+func (b *Bundles) loadKiosks(delta *bk.TrustBundle) (*bk.TrustBundle, error) {
+	raw, err := os.ReadFile(filepath.Join(b.dir, kiosksFileName))
+	if err != nil {
+		return nil, err
+	}
+	out := *delta
+	if err := json.Unmarshal(raw, &out.Kiosks); err != nil {
+		return nil, fmt.Errorf("the saved kiosk keys: %w", err)
+	}
+	if !bytes.Equal(bk.KiosksDigest(out.Kiosks), delta.KiosksDigest) {
+		return nil, errors.New("the saved kiosk keys are not the ones the bundle names")
+	}
+	out.KiosksUnchanged = false
 	return &out, nil
 }
 
@@ -126,6 +156,18 @@ func (b *Bundles) Update(sb *bk.SignedBundle) (bool, error) {
 			return false, fmt.Errorf("saving the revocation list: %w", err)
 		}
 	}
+	if tb.KiosksUnchanged && !bytes.Equal(b.kiosksSaved, tb.KiosksDigest) {
+		// Saved once per list; a crash before the bundle leaves a list the
+		// saved bundle does not name, and the kiosk fetches the full one.
+		list, err := json.Marshal(next.Kiosks)
+		if err != nil {
+			return false, err
+		}
+		if err := writeFileSync(filepath.Join(b.dir, kiosksFileName), list, 0o644, false); err != nil {
+			return false, fmt.Errorf("saving the kiosk keys: %w", err)
+		}
+		b.kiosksSaved = tb.KiosksDigest
+	}
 	if err := writeFileSync(filepath.Join(b.dir, bundleFileName), raw, 0o644, false); err != nil {
 		return false, fmt.Errorf("saving trust bundle: %w", err)
 	}
@@ -141,6 +183,17 @@ func (b *Bundles) Since() string {
 		return ""
 	}
 	return cur.Revocations.String()
+}
+
+// KiosksDigest is the digest of the current bundle's kiosk keys, for
+// central to leave them out of a delta when unchanged; empty before the
+// first bundle.
+func (b *Bundles) KiosksDigest() string {
+	cur := b.Bundle()
+	if cur == nil {
+		return ""
+	}
+	return hex.EncodeToString(bk.KiosksDigest(cur.Kiosks))
 }
 
 // SetCentralKey changes the key bundles must be signed with (after a

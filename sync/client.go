@@ -177,11 +177,16 @@ func (c *Client) Push(ctx context.Context, req *bk.PushRequest) (*bk.PushRespons
 // TrustBundle fetches the signed trust bundle (GET /v1/trust-bundle): with
 // since (Bundles.Since) a delta of the revocations after it, else, or when
 // central cannot give one, the full bundle. The caller verifies it (see
-// Bundles).
-func (c *Client) TrustBundle(ctx context.Context, since string) (*bk.SignedBundle, error) {
+// Bundles). With kiosks too (Bundles.KiosksDigest), a delta leaves out the
+// kiosk keys when they have not changed.
+func (c *Client) TrustBundle(ctx context.Context, since, kiosks string) (*bk.SignedBundle, error) {
 	path := "/v1/trust-bundle"
 	if since != "" {
-		path += "?since=" + url.QueryEscape(since)
+		q := url.Values{"since": {since}}
+		if kiosks != "" {
+			q.Set("kiosks", kiosks)
+		}
+		path += "?" + q.Encode()
 	}
 	var sb bk.SignedBundle
 	if err := c.call(ctx, http.MethodGet, path, nil, &sb); err != nil {

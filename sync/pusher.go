@@ -234,7 +234,7 @@ func (p *Pusher) Run(ctx context.Context) error {
 
 func (p *Pusher) fetchBundle(ctx context.Context) error {
 	since := p.cfg.Bundles.Since()
-	sb, err := p.c.TrustBundle(ctx, since)
+	sb, err := p.c.TrustBundle(ctx, since, p.cfg.Bundles.KiosksDigest())
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (p *Pusher) fetchBundle(ctx context.Context) error {
 	if bk.ErrorCode(err) == bk.EConflict && since != "" {
 		// A delta that does not fit this kiosk's list: take the whole.
 		p.log.Warn("the trust bundle delta does not fit; fetching the full bundle", "since", since, "err", err)
-		if sb, err = p.c.TrustBundle(ctx, ""); err != nil {
+		if sb, err = p.c.TrustBundle(ctx, "", ""); err != nil {
 			return err
 		}
 		changed, err = p.cfg.Bundles.Update(sb)
