@@ -127,19 +127,19 @@ var noticeTexts = map[noticeKey]noticeWords{
 	{NoticeRevoked, ToDelegate}: {
 		[2]string{"En fuldmagt er trukket tilbage", "A power of attorney was revoked"},
 		[2]string{"%O har trukket sin fuldmagt til dig om %S tilbage. Du kan ikke mere handle for %O.",
-			"%O has revoked the power of attorney for %S they gave you. You can no longer act for %O."}},
+			"%O has taken back the power of attorney for %S they gave you. You can no longer act for %O."}},
 	{NoticeRenounced, ToPrincipal}: {
 		[2]string{"En fuldmagt er opsagt", "A power of attorney was given up"},
 		[2]string{"%O vil ikke mere have din fuldmagt om %S. Den gælder ikke mere. Du kan give en ny ved en kiosk.",
 			"%O no longer wants your power of attorney for %S. It no longer applies. You can give a new one at a kiosk."}},
 	{NoticeRenewed, ToDelegate}: {
 		[2]string{"En fuldmagt er fornyet", "A power of attorney was renewed"},
-		[2]string{"%O har fornyet sin fuldmagt til dig om %S. Den gælder nu til den %T.",
-			"%O has renewed the power of attorney for %S they gave you. It now applies until %T."}},
+		[2]string{"%O har fornyet sin fuldmagt til dig om %S. Den gælder nu til og med den %T.",
+			"%O has renewed the power of attorney for %S they gave you. It now applies up to and including %T."}},
 	{NoticeEnding, ToPrincipal}: {
 		[2]string{"Din fuldmagt slutter snart", "Your power of attorney ends soon"},
 		[2]string{"Din fuldmagt til %O om %S slutter om %P, den %T. Skal den gælde længere? Så tryk på Forny ved en kiosk.",
-			"Your power of attorney for %O for %S ends in %P, on %T. Should it last longer? Then tap Renew at a kiosk."}},
+			"Your power of attorney to %O for %S ends in %P, on %T. Should it last longer? Then tap Renew at a kiosk."}},
 	{NoticeEnding, ToDelegate}: {
 		[2]string{"En fuldmagt slutter snart", "A power of attorney ends soon"},
 		[2]string{"Din fuldmagt fra %O om %S slutter om %P, den %T. Kun %O kan forny den.",
@@ -147,7 +147,7 @@ var noticeTexts = map[noticeKey]noticeWords{
 	{NoticeEnded, ToPrincipal}: {
 		[2]string{"Din fuldmagt er slut", "Your power of attorney has ended"},
 		[2]string{"Din fuldmagt til %O om %S er slut. %O kan ikke mere handle for dig. Du kan give en ny ved en kiosk.",
-			"Your power of attorney for %O for %S has ended. %O can no longer act for you. You can give a new one at a kiosk."}},
+			"Your power of attorney to %O for %S has ended. %O can no longer act for you. You can give a new one at a kiosk."}},
 	{NoticeEnded, ToDelegate}: {
 		[2]string{"En fuldmagt er slut", "A power of attorney has ended"},
 		[2]string{"Din fuldmagt fra %O om %S er slut. Du kan ikke mere handle for %O.",
@@ -163,7 +163,7 @@ var noticeTexts = map[noticeKey]noticeWords{
 	{NoticeScopeEnding, ToPrincipal}: {
 		[2]string{"En del af din fuldmagt slutter snart", "Part of your power of attorney ends soon"},
 		[2]string{"Din fuldmagt til %O slutter for %S om %P, den %T. Resten gælder stadig.",
-			"Your power of attorney for %O ends for %S in %P, on %T. The rest still applies."}},
+			"Your power of attorney to %O ends for %S in %P, on %T. The rest still applies."}},
 	{NoticeScopeEnding, ToDelegate}: {
 		[2]string{"En del af en fuldmagt slutter snart", "Part of a power of attorney ends soon"},
 		[2]string{"Din fuldmagt fra %O slutter for %S om %P, den %T. Resten gælder stadig.",
@@ -171,7 +171,7 @@ var noticeTexts = map[noticeKey]noticeWords{
 	{NoticeScopeEnded, ToPrincipal}: {
 		[2]string{"En del af din fuldmagt er slut", "Part of your power of attorney has ended"},
 		[2]string{"Din fuldmagt til %O gælder ikke mere for %S. Resten gælder stadig.",
-			"Your power of attorney for %O no longer covers %S. The rest still applies."}},
+			"Your power of attorney to %O no longer covers %S. The rest still applies."}},
 	{NoticeScopeEnded, ToDelegate}: {
 		[2]string{"En del af en fuldmagt er slut", "Part of a power of attorney has ended"},
 		[2]string{"Din fuldmagt fra %O gælder ikke mere for %S. Du kan ikke mere handle for %O om det.",

@@ -332,3 +332,37 @@ func TestOfferLapses(t *testing.T) {
 	tick(t, h)
 	wantSent(t, "a day after", rec)
 }
+
+// TestMessagesSayDatesInWords: a date in a message reads as in the kiosk's
+// sentences ("til og med den 2. marts 2028"), the last day in force, and
+// no CPR number is in it.
+func TestMessagesSayDatesInWords(t *testing.T) {
+	h, k, rec, clk := startNotices(t)
+	start := clk.Now()
+	karen, bo, id, create := karenToBo(h, start, start, "tax")
+	push := pushApplied(t, k)
+	push(setEmail(bo, "bo@example.com", bk.LangDanish, start))
+	push(create)
+	push(fixture.Action(bk.AcceptDelegation, bk.Payload{DelegationID: id}, bo, nil, start))
+	cph, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2028, 3, 3, 0, 0, 0, 0, cph) // midnight: 2 March is the last day
+	push(fixture.Action(bk.RenewDelegation, bk.Payload{DelegationID: id, Scopes: []bk.ScopeGrant{{ScopeID: "tax"}}, ValidFrom: start, ValidTo: end}, karen, nil, start))
+	rec.take()
+	tick(t, h)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var bodies []string
+	for _, m := range rec.got {
+		bodies = append(bodies, m.Body)
+	}
+	all := strings.Join(bodies, "\n")
+	if !strings.Contains(all, "Den gælder nu til og med den 2. marts 2028.") {
+		t.Errorf("messages = %q; want the renewal's last day in words", bodies)
+	}
+	if strings.Contains(all, cprBo) || strings.Contains(all, cprKaren) || strings.Contains(all, cprKaren[:6]) {
+		t.Errorf("messages = %q; hold a CPR number", bodies)
+	}
+}

@@ -437,7 +437,13 @@ func (n *Notifier) message(ctx context.Context, x *Notice, now time.Time) (*Mess
 		}
 		f.Other, f.Areas = other(lang), areas(lang)
 		if !x.EndsAt.IsZero() {
-			f.Date = n.cfg.Zone.LastDay(x.EndsAt, lang)
+			// The last day in force, in words as in the kiosk's sentences
+			// ("2. marts"): an end at midnight is the day before, through.
+			last := x.EndsAt
+			if through, _ := n.cfg.Zone.End(last, lang); through {
+				last = n.cfg.Zone.In(last).AddDate(0, 0, -1)
+			}
+			f.Date = n.cfg.Zone.Day(last, now, lang)
 			days := int(math.Ceil(x.EndsAt.Sub(now).Hours() / 24))
 			f.Period = bk.PeriodText(max(days, 1), lang)
 		}
