@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
+	"sync"
 	"time"
 )
 
@@ -64,13 +65,38 @@ func (b *TrustBundle) Stale(now time.Time) bool {
 	return now.Sub(b.IssuedAt) > b.MaxAge()
 }
 
-// Trust returns the card trust the bundle describes.
+// Trust returns the card trust the bundle describes. A kiosk asks at every
+// sign-in, and a bundle may list a million revoked serials, so the set of
+// them is built once per list (trustMemo) and shared: the returned
+// Revoked must not be changed (clone it to add to it).
 func (b *TrustBundle) Trust() *Trust {
-	rev := make(map[string]bool, len(b.Revoked))
-	for _, s := range b.Revoked {
-		rev[s] = true
+	if len(b.Revoked) == 0 {
+		return &Trust{Issuers: b.Issuers, Revoked: map[string]bool{}}
 	}
-	return &Trust{Issuers: b.Issuers, Revoked: rev}
+	trustMemo.mu.Lock()
+	defer trustMemo.mu.Unlock()
+	if !sameSlice(trustMemo.list, b.Revoked) {
+		rev := make(map[string]bool, len(b.Revoked))
+		for _, s := range b.Revoked {
+			rev[s] = true
+		}
+		trustMemo.list, trustMemo.set = b.Revoked, rev
+	}
+	return &Trust{Issuers: b.Issuers, Revoked: trustMemo.set}
+}
+
+// trustMemo is the revoked set of the last list Trust was asked about: a
+// kiosk has one current bundle, replaced whole (never changed in place) by
+// each refresh. It is keyed by the list's backing array, so a bundle copied
+// with another list (Apply) is not given a stale set.
+var trustMemo struct {
+	mu   sync.Mutex
+	list []string
+	set  map[string]bool
+}
+
+func sameSlice(a, b []string) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
 // KioskKey returns the public key of kiosk id.

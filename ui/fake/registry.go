@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"maps"
 	"sort"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
@@ -88,6 +89,7 @@ func (k *Kiosk) Queued() []*bk.Action {
 func (k *Kiosk) pushLocked() {
 	now := k.now()
 	trust := k.bundle.Trust()
+	trust.Revoked = maps.Clone(trust.Revoked) // the bundle's set is shared
 	for s := range k.centralRevoked {
 		trust.Revoked[s] = true
 	}
