@@ -250,7 +250,7 @@ func (u *KioskUI) whatChanged(kind bk.ActionKind, p bk.Payload, res bk.Result) s
 		return generic
 	}
 	data := map[string]any{"Authority": u.authorityName(c.AuthorityID), "Data": u.categories(c.DataCategories),
-		"Date": u.date(u.now().AddDate(0, 0, c.ValidDays))}
+		"Purpose": c.Purpose.In(u.lang()), "Date": u.date(u.now().AddDate(0, 0, c.ValidDays))}
 	when := ".now"
 	if res.Pending {
 		when = ".later"
@@ -267,6 +267,22 @@ func (u *KioskUI) whatChanged(kind bk.ActionKind, p bk.Payload, res bk.Result) s
 // titledCard is a card headed by an icon and a title: a panel that says
 // one thing (what a result changed) at a glance.
 func titledCard(icon fyne.Resource, title string, rows ...fyne.CanvasObject) fyne.CanvasObject {
-	head := container.NewBorder(nil, nil, widget.NewIcon(icon), nil, heading(title))
+	// Twice the heading's height: an inline-sized tick is a speck at arm's
+	// length, worst as a thin green line on high contrast's black.
+	side := 2 * fynetheme.Current().Size(fynetheme.SizeNameHeadingText)
+	mark := &fyne.Container{Layout: squareLayout{side: side}, Objects: []fyne.CanvasObject{widget.NewIcon(icon)}}
+	head := container.NewBorder(nil, nil, mark, nil, heading(title))
 	return card(append([]fyne.CanvasObject{head}, rows...)...)
+}
+
+// squareLayout gives its objects a square side × side, centred.
+type squareLayout struct{ side float32 }
+
+func (l squareLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(l.side, l.side) }
+
+func (l squareLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(l.side, l.side))
+		o.Move(fyne.NewPos((size.Width-l.side)/2, (size.Height-l.side)/2))
+	}
 }

@@ -127,7 +127,7 @@ func TestResultNamesWhatChanged(t *testing.T) {
 	h.tap("consent.give." + id)
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	h.wantText("Københavns Kommune må nu bruge disse data om dig: Indkomst.")
+	h.wantText("Københavns Kommune må nu bruge dine oplysninger om: Indkomst. Formål: Beregne din boligstøtte.")
 	back, home := h.u.Button("result.back"), h.u.Button("result.home")
 	if back.Text != "Tilbage til samtykker" || home.Text != "Gå til forsiden" {
 		t.Errorf("result buttons = %q and %q; want Tilbage til samtykker and Gå til forsiden", back.Text, home.Text)
@@ -141,13 +141,13 @@ func TestResultNamesWhatChanged(t *testing.T) {
 	h.tap("result.back")
 	h.tap("consent.withdraw." + id)
 	h.tap("confirm_withdraw.yes")
-	h.wantText("Københavns Kommune må ikke længere bruge disse data om dig: Indkomst.")
+	h.wantText("Københavns Kommune må ikke længere bruge dine oplysninger om: Indkomst. Formål: Beregne din boligstøtte.")
 
 	id2 := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
 	h.tap("result.back")
 	h.tap("consent.decline." + id2)
 	h.tap("confirm_decline.yes")
-	h.wantText("Du har sagt nej. Region Hovedstaden må ikke bruge disse data om dig: Helbred.")
+	h.wantText("Du har sagt nej. Region Hovedstaden må ikke bruge dine oplysninger om: Helbred.")
 }
 
 // TestHomeSaysWhatWaits: home counts what waits for the person, makes

@@ -28,7 +28,7 @@ func TestConsentGiveAndWithdraw(t *testing.T) {
 	h.wantScreen("confirm_give")
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	h.wantText("Københavns Kommune må nu bruge disse data om dig: Indkomst. Det gælder til 02.03.2027.")
+	h.wantText("Københavns Kommune må nu bruge dine oplysninger om: Indkomst. Formål: Beregne din boligstøtte. Det gælder til 02.03.2027.")
 	if got := h.label("result.receipt"); got != h.T("action.receipt_printed", nil) {
 		t.Errorf("receipt line = %q; want printed", got)
 	}
