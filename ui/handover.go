@@ -11,14 +11,24 @@ func (u *KioskUI) showScan() {
 	u.awaitScan = true
 	u.show(func() *screen {
 		tr := u.tr
+		// Signed out (trying a code again from handover_error) there is no
+		// home to go back to.
+		back := u.showHome
+		if u.sess == nil {
+			back = u.showWelcome
+		}
 		return &screen{
-			id: "scan",
+			id:        "scan",
+			signedOut: u.sess == nil,
 			body: vbox(
 				heading(tr.T("scan.title", nil)),
-				u.label("scan.message", tr.T("scan.hint", nil)),
+				u.besideKioskPicture(
+					u.label("scan.message", tr.T("scan.hint", nil)),
+					u.label("scan.scanner", u.scannerAt()),
+				),
 			),
-			actions: []fyne.CanvasObject{u.big("scan.back", tr.T("button.back", nil), func() { u.awaitScan = false; u.showHome() })},
-			speak:   says(tr.T("scan.title", nil), tr.T("scan.hint", nil), tr.T("scan.speak", nil)),
+			actions: []fyne.CanvasObject{u.big("scan.back", tr.T("button.back", nil), func() { u.awaitScan = false; back() })},
+			speak:   says(tr.T("scan.title", nil), tr.T("scan.hint", nil), u.scannerAt(), tr.T("scan.speak", nil)),
 		}
 	})
 }
@@ -68,6 +78,12 @@ func (u *KioskUI) showHandoverError(err error) {
 		if u.sess != nil {
 			back = u.showHome
 		}
+		// Trying again is what most want after a code that did not scan:
+		// the main button, back to where a code is taken.
+		retry := u.showScan
+		if u.sess == nil && u.assist != nil {
+			retry = u.showAssistWait
+		}
 		return &screen{
 			id:        "handover_error",
 			signedOut: u.sess == nil && u.assist == nil,
@@ -77,9 +93,10 @@ func (u *KioskUI) showHandoverError(err error) {
 			),
 			actions: []fyne.CanvasObject{
 				u.big("handover_error.help", tr.T("button.help", nil), u.callStaff),
-				u.primary("handover_error.back", tr.T("button.back", nil), back),
+				u.big("handover_error.back", tr.T("button.back", nil), back),
+				u.primary("handover_error.retry", tr.T("button.retry", nil), retry),
 			},
-			speak: says(tr.T("scan.error_title", nil), msg, tr.T("result.speak", nil)),
+			speak: says(tr.T("scan.error_title", nil), msg, tr.T("scan.speak_retry", nil)),
 		}
 	})
 }

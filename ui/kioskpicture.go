@@ -52,15 +52,16 @@ func kioskPicture(reader, scanner Place, readerName, scannerName string) fyne.Ca
 	return &fyne.Container{Layout: p, Objects: objs}
 }
 
-// kioskPictureLayout places kioskPicture's shapes in a box 10 × the body
-// text size tall (180 px, 280 in large text): the kiosk in the middle, the
+// kioskPictureLayout places kioskPicture's shapes in a box 15 × the body
+// text size tall (270 px, 420 in large text: the kiosk's body 160 and 250
+// px wide, big enough to see the devices on it): the kiosk in the middle, the
 // names in the margins, each on the side of its device.
 type kioskPictureLayout struct {
 	reader, scanner Place
 }
 
 func (kioskPictureLayout) height() float32 {
-	return 10 * fynetheme.Current().Size(fynetheme.SizeNameText)
+	return 15 * fynetheme.Current().Size(fynetheme.SizeNameText)
 }
 
 // MinSize leaves each name room in its margin: from the middle, a device

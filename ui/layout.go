@@ -319,7 +319,8 @@ func (gapRow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // landscape panel in large text the pad must sit beside the words, not
 // under them, to be seen whole without scrolling.
 type columnsLayout struct {
-	width float32 // of the last Layout, as in rowsLayout
+	width       float32 // of the last Layout, as in rowsLayout
+	secondFirst bool    // one above the other, the second goes on top (the welcome's picture)
 }
 
 func (l *columnsLayout) side(objs []fyne.CanvasObject, width float32) bool {
@@ -350,6 +351,9 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		b.Move(fyne.NewPos(size.Width-bw, 0))
 		b.Resize(fyne.NewSize(bw, size.Height))
 		return
+	}
+	if l.secondFirst {
+		a, b = b, a
 	}
 	ah := a.MinSize().Height
 	a.Move(fyne.NewPos(0, 0))

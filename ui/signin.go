@@ -21,25 +21,22 @@ func (u *KioskUI) showWelcome() {
 		if !u.speechAvailable() {
 			speechNote = u.label("welcome.speech", tr.T("speech.unavailable", nil))
 		}
-		at := func(key string, p Place) string {
-			return tr.T(key, map[string]any{"Place": tr.T("place."+string(p), nil)})
-		}
-		readerAt, scannerAt := at("welcome.reader_at", u.cfg.CardReaderPlace), at("welcome.scanner_at", u.cfg.ScannerPlace)
-		where := vbox(
-			subheading(tr.T("card.insert", nil)),
-			u.label("welcome.reader", readerAt),
-			u.label("", tr.T("welcome.scan_hint", nil)),
-			u.label("welcome.scanner", scannerAt),
-		)
-		picture := kioskPicture(u.cfg.CardReaderPlace, u.cfg.ScannerPlace,
-			tr.T("welcome.reader_name", nil), tr.T("welcome.scanner_name", nil))
+		readerAt, scannerAt := u.readerAt(), u.scannerAt()
 		return &screen{
 			id:        "welcome",
 			signedOut: true,
 			body: vbox(
-				heading(tr.T("welcome.title", nil)),
-				u.label("", tr.T("welcome.intro", nil)),
-				&fyne.Container{Layout: &columnsLayout{}, Objects: []fyne.CanvasObject{where, picture}},
+				// "Insert your card" is what to do here: first, the largest
+				// text, and the picture right under it when the words do not
+				// fit beside it, so both are seen before anything scrolls.
+				heading(tr.T("card.insert", nil)),
+				u.besideKioskPicture(
+					subheading(tr.T("welcome.title", nil)),
+					u.label("", tr.T("welcome.intro", nil)),
+					u.label("welcome.reader", readerAt),
+					u.label("", tr.T("welcome.scan_hint", nil)),
+					u.label("welcome.scanner", scannerAt),
+				),
 				subheading(tr.T("settings.title", nil)),
 				u.label("welcome.settings", tr.T("welcome.settings_hint", nil)),
 				speechNote,
@@ -49,6 +46,24 @@ func (u *KioskUI) showWelcome() {
 				tr.T("welcome.speak", nil), scannerAt),
 		}
 	})
+}
+
+// readerAt and scannerAt say where this kiosk's devices are.
+func (u *KioskUI) readerAt() string { return u.placed("welcome.reader_at", u.cfg.CardReaderPlace) }
+
+func (u *KioskUI) scannerAt() string { return u.placed("welcome.scanner_at", u.cfg.ScannerPlace) }
+
+func (u *KioskUI) placed(key string, p Place) string {
+	return u.tr.T(key, map[string]any{"Place": u.tr.T("place."+string(p), nil)})
+}
+
+// besideKioskPicture sets rows of text beside the picture of this kiosk
+// (kioskPicture), or under it when the two do not fit side by side, so the
+// picture is seen before anything scrolls.
+func (u *KioskUI) besideKioskPicture(rows ...fyne.CanvasObject) fyne.CanvasObject {
+	picture := kioskPicture(u.cfg.CardReaderPlace, u.cfg.ScannerPlace,
+		u.tr.T("welcome.reader_name", nil), u.tr.T("welcome.scanner_name", nil))
+	return &fyne.Container{Layout: &columnsLayout{secondFirst: true}, Objects: []fyne.CanvasObject{vbox(rows...), picture}}
 }
 
 // hintReadAloud tells a person who put a card in, with read-aloud off,

@@ -250,11 +250,14 @@ func (u *KioskUI) showAssistWait() {
 			id: "assist_wait",
 			body: vbox(
 				heading(tr.T("assist.wait_title", nil)),
-				u.label("", tr.T("card.insert", nil)),
-				u.label("", tr.T("assist.wait_hint", nil)),
+				u.besideKioskPicture(
+					u.label("", tr.T("card.insert", nil)),
+					u.label("assist_wait.reader", u.readerAt()),
+					u.label("", tr.T("assist.wait_hint", nil)),
+				),
 			),
 			actions: []fyne.CanvasObject{u.big("assist_wait.cancel", tr.T("button.cancel", nil), func() { u.logout("") })},
-			speak:   says(tr.T("assist.wait_title", nil), tr.T("card.insert", nil), tr.T("assist.wait_hint", nil)),
+			speak:   says(tr.T("assist.wait_title", nil), tr.T("card.insert", nil), u.readerAt(), tr.T("assist.wait_hint", nil)),
 		}
 	})
 }
