@@ -101,8 +101,11 @@ func (l *pinLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		name.Resize(fyne.NewSize(nm.Width, headH))
 		message.Move(fyne.NewPos(0, headH+gap))
 		message.Resize(fyne.NewSize(size.Width, msgH))
-		pad.Move(fyne.NewPos((size.Width-stacked.Width)/2, headH+gap+msgH+gap))
-		pad.Resize(stacked)
+		// The pad takes the room left under the words: on a portrait
+		// panel its keys grow instead of leaving half the screen empty.
+		top := headH + gap + msgH + gap
+		pad.Move(fyne.NewPos(0, top))
+		pad.Resize(fyne.NewSize(size.Width, size.Height-top))
 		return
 	}
 	show(l.aside, false)

@@ -39,7 +39,14 @@ func (u *KioskUI) header() fyne.CanvasObject {
 	langs := bigTarget(u.button("lang."+string(other), tr.T("lang."+string(other), nil), func() { u.setLang(other) }))
 	items := []fyne.CanvasObject{nil, name, bigTarget(display), langs}
 	if u.sess != nil || u.card != nil || u.assist != nil {
-		items = append(items, bigTarget(u.button("logout", tr.T("button.logout", nil), func() { u.logout("") })))
+		// Before the PIN is accepted nobody is signed in to log out: the
+		// same way back to the welcome (taking the card out first) is
+		// called cancel.
+		word := tr.T("button.logout", nil)
+		if u.sess == nil {
+			word = tr.T("button.cancel", nil)
+		}
+		items = append(items, bigTarget(u.button("logout", word, func() { u.logout("") })))
 	}
 	items[0] = wide(read, items[2:]...)
 	// One row with the name; one row without it (a narrow panel, large

@@ -18,6 +18,8 @@ type rowsRenderer struct {
 	rows func() [][]*Key
 	// gapOf is the space between keys; nil: keyGap.
 	gapOf func(fyne.Theme) float32
+	// grow is how many times its height a unit may grow wide; 0: 1.6.
+	grow float32
 }
 
 func (r *rowsRenderer) theme() fyne.Theme {
@@ -114,7 +116,12 @@ func (r *rowsRenderer) Layout(size fyne.Size) {
 }
 
 // maxUnit keeps keys from growing absurdly wide on a wide screen.
-func (r *rowsRenderer) maxUnit(h float32) float32 { return h * 1.6 }
+func (r *rowsRenderer) maxUnit(h float32) float32 {
+	if r.grow > 0 {
+		return h * r.grow
+	}
+	return h * 1.6
+}
 
 func (r *rowsRenderer) Objects() []fyne.CanvasObject {
 	var objs []fyne.CanvasObject

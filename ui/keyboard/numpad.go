@@ -371,28 +371,31 @@ func (p *numPad) typedKey(e *fyne.KeyEvent) {
 }
 
 func (p *numPad) renderer(w fyne.Widget, th func() fyne.Theme) fyne.WidgetRenderer {
-	r := &padRenderer{keys: rowsRenderer{w: w, rows: func() [][]*Key { return p.rows }}, pad: p, th: th}
+	// Up to 2.5 × its least width: twelve keys never crowd, and on a tall
+	// panel the pad fills the room instead of leaving it empty.
+	r := &padRenderer{keys: rowsRenderer{w: w, rows: func() [][]*Key { return p.rows }, grow: 2.5}, pad: p, th: th}
 	p.refresh = func() {
 		p.display.refresh(th(), p.digits)
-		p.display.layout(th(), fyne.NewSize(r.width, p.display.minSize(th()).Height))
+		p.display.layout(th(), fyne.NewSize(r.size.Width, p.display.minSize(th()).Height))
 	}
 	r.Refresh()
 	return r
 }
 
-// padRenderer draws the display above the key rows. The keys keep their
-// least size and stay centred, whatever the display shows.
+// padRenderer draws the display above the key rows. The keys grow into
+// the room they are given (a portrait panel) and stay centred, whatever
+// the display shows.
 type padRenderer struct {
-	keys  rowsRenderer
-	pad   *numPad
-	th    func() fyne.Theme
-	width float32 // as last laid out
+	keys rowsRenderer
+	pad  *numPad
+	th   func() fyne.Theme
+	size fyne.Size // as last laid out
 }
 
 func (r *padRenderer) Refresh() {
 	r.pad.display.refresh(r.th(), r.pad.digits)
 	r.keys.Refresh()
-	r.Layout(fyne.NewSize(r.width, 0))
+	r.Layout(r.size)
 }
 
 // space is what lies between the display and the keys.
@@ -418,7 +421,7 @@ func (r *padRenderer) MinSize() fyne.Size {
 
 func (r *padRenderer) Layout(size fyne.Size) {
 	th := r.th()
-	r.width = size.Width
+	r.size = size
 	t, a := r.top(th)
 	d := r.pad.display.minSize(th)
 	r.pad.display.layout(th, fyne.NewSize(size.Width, d.Height))
@@ -430,6 +433,7 @@ func (r *padRenderer) Layout(size fyne.Size) {
 		r.pad.aside.Move(fyne.NewPos((size.Width+t.Width)/2-a.Width, (t.Height-a.Height)/2))
 	}
 	k := r.keys.MinSize()
+	k = fyne.NewSize(max(size.Width, k.Width), max(size.Height-t.Height-r.space(th), k.Height))
 	r.keys.Layout(k)
 	off := fyne.NewPos((size.Width-k.Width)/2, t.Height+r.space(th))
 	for _, row := range r.pad.rows {
