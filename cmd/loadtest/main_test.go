@@ -147,3 +147,20 @@ func TestFlagsRefuseBadInput(t *testing.T) {
 }
 
 func nowForTest() time.Time { return time.Now() }
+
+// TestBurstBeyondMaxConnections: more pushes in flight than PostgreSQL takes
+// connections (the 1,000 kiosks at once; 60 in the test cluster):
+// the tool's own baseline clients stay under the limit and the run drains.
+func TestBurstBeyondMaxConnections(t *testing.T) {
+	bin := buildCentral(t)
+	args := []string{"-central-bin", bin, "-store", "postgres", "-dsn", pgtest.NewDatabase(t), "-kiosks", "80", "-actions", "1",
+		"-batch", "1", "-concurrency", "80", "-checkers", "0", "-check-time", "100ms", "-json", "-q"}
+	var out, errs bytes.Buffer
+	rep, err := run(context.Background(), args, &out, &errs)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, errs.String())
+	}
+	if !rep.OK() || rep.Ingest.Timeouts != 0 {
+		t.Errorf("80 pushes at once: %+v; want every action confirmed, no timeouts", rep.Ingest)
+	}
+}

@@ -80,11 +80,14 @@ func measure(ctx context.Context, o *Options, progress func(string, ...any)) (*R
 
 	var pool *pgxpool.Pool
 	if t.DSN != "" {
+		// At most maxDBClients connections, whatever -concurrency: with
+		// 1,000 pushes in flight the baseline's clients would pass the
+		// cluster's max_connections (60 in the temporary one) and fail.
 		cfg, err := pgxpool.ParseConfig(t.DSN)
 		if err != nil {
 			return nil, fmt.Errorf("-dsn: %w", err)
 		}
-		cfg.MaxConns = int32(max(o.Concurrency, o.Checkers, 4))
+		cfg.MaxConns = int32(min(max(o.Concurrency, o.Checkers, 4), maxDBClients))
 		if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 			return nil, err
 		}
@@ -114,7 +117,7 @@ func measure(ctx context.Context, o *Options, progress func(string, ...any)) (*R
 	}
 	rep.Baselines.VerifyCPUms = 1000 * verifyCPU
 	if pool != nil {
-		progress("baseline: the same rows as INSERT … ON CONFLICT DO NOTHING, %d clients × %d rows", o.Concurrency, o.Batch)
+		progress("baseline: the same rows as INSERT … ON CONFLICT DO NOTHING, %d clients × %d rows", min(o.Concurrency, maxDBClients), o.Batch)
 		rate, d, err := insertRate(ctx, pool, o, ks)
 		if err != nil {
 			return nil, fmt.Errorf("raw insert baseline: %w", err)
@@ -268,7 +271,7 @@ func (r *Report) WriteTable(out io.Writer) {
 	b := r.Baselines
 	p("baseline: verify\t%.0f actions/s\tbk.Trust.VerifyAction on %d cores, central idle; %.2f ms CPU per action", b.VerifyPerS, r.CPUs, b.VerifyCPUms)
 	if b.InsertPerS > 0 {
-		p("baseline: raw insert\t%.0f rows/s\tINSERT … ON CONFLICT DO NOTHING, %d clients × %d rows a transaction", b.InsertPerS, r.Concurrency, r.Batch)
+		p("baseline: raw insert\t%.0f rows/s\tINSERT … ON CONFLICT DO NOTHING, %d clients × %d rows a transaction", b.InsertPerS, min(r.Concurrency, maxDBClients), r.Batch)
 	}
 	x := r.Ratios
 	p("ratio: ingest / verify\t%.3f×", x.IngestVsVerify)
@@ -305,3 +308,8 @@ func firstErr(s string) string {
 	}
 	return " (first: " + s + ")"
 }
+
+// maxDBClients bounds the tool's own PostgreSQL connections (the raw insert
+// baseline, the checks' baselines), leaving room under max_connections for
+// central's pool, which admission control keeps near max_pushes.
+const maxDBClients = 32
