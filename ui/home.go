@@ -71,8 +71,6 @@ func (u *KioskUI) homeChoices() (choices []menuChoice, main int) {
 			fynetheme.DocumentPrintIcon(), u.printOverview},
 		{"home.usage", tr.T("home.usage", nil), tr.T("home.usage_explain", nil), "",
 			fynetheme.VisibilityIcon(), u.openUsage},
-		{"home.contact", tr.T("home.contact", nil), tr.T("home.contact_explain", nil), "",
-			fynetheme.MailComposeIcon(), u.openContact},
 		{"home.help", tr.T("button.help", nil), tr.T("home.help_explain", nil), "",
 			fynetheme.HelpIcon(), u.callStaff},
 	}
@@ -278,5 +276,4 @@ var resultBack = map[bk.ActionKind]string{
 	bk.RenounceDelegation: "result.back_delegations",
 	bk.AcceptDelegation:   "result.back_delegations",
 	bk.RenewDelegation:    "result.back_delegations",
-	bk.SetContact:         "result.back_contact",
 }
