@@ -236,6 +236,14 @@ func (u *KioskUI) showResult(kind bk.ActionKind, p bk.Payload, res bk.Result, ba
 // said as what will happen while it has not reached central; for anything
 // else, or a consent the kiosk does not know, the kind's own sentence.
 func (u *KioskUI) whatChanged(kind bk.ActionKind, p bk.Payload, res bk.Result) string {
+	if c := p.Contact; kind == bk.SetContact && c != nil {
+		switch {
+		case c.Email == "":
+			return u.tr.T("result.set_contact_removed", nil)
+		case !c.EmailReminders:
+			return u.tr.T("result.set_contact_off", nil)
+		}
+	}
 	generic := u.tr.T("result."+string(kind), nil)
 	c := u.knownConsent(p.ConsentID)
 	if c == nil || res.Verdict.Outcome != "" && res.Verdict.Outcome != bk.Applied {

@@ -49,9 +49,10 @@ func (u *KioskUI) CPRPad() *keyboard.CPRPad {
 	return u.cprPad
 }
 
-// NameKeyboard returns the keyboard of the name screen (nil elsewhere).
+// NameKeyboard returns the keyboard of the name screen or of the e-mail
+// screen (nil elsewhere).
 func (u *KioskUI) NameKeyboard() *keyboard.Keyboard {
-	if u.Screen() != "create_name" {
+	if s := u.Screen(); s != "create_name" && s != "contact_email" {
 		return nil
 	}
 	return u.nameKeyboard

@@ -278,6 +278,34 @@ func (h *harness) typeName(name string) {
 	h.tap("create_name.next")
 }
 
+// typeEmail types addr (small letters, digits, @ . - _) on the e-mail
+// keyboard of contact_email, switching to the digits and back as a person
+// would, and stays on the screen.
+func (h *harness) typeEmail(addr string) {
+	h.t.Helper()
+	h.wantScreen("contact_email")
+	kb := h.u.NameKeyboard()
+	digitKey := map[rune]string{'1': "Q", '2': "W", '3': "E", '4': "R", '5': "T", '6': "Y", '7': "U", '8': "I", '9': "O", '0': "P"}
+	digits := false
+	for _, r := range addr {
+		id, isDigit := digitKey[r]
+		if !isDigit {
+			id = strings.ToUpper(string(r))
+		}
+		if isDigit != digits {
+			h.taps++
+			test.Tap(kb.Key(keyboard.KeyDigits))
+			digits = isDigit
+		}
+		k := kb.Key(id)
+		if k == nil {
+			h.t.Fatalf("the e-mail keyboard has no key %q", id)
+		}
+		h.taps++
+		test.Tap(k)
+	}
+}
+
 // deleteLetters taps the name keyboard's Delete n times.
 func (h *harness) deleteLetters(n int) {
 	h.t.Helper()

@@ -71,6 +71,8 @@ func (u *KioskUI) homeChoices() (choices []menuChoice, main int) {
 			fynetheme.DocumentPrintIcon(), u.printOverview},
 		{"home.usage", tr.T("home.usage", nil), tr.T("home.usage_explain", nil), "",
 			fynetheme.VisibilityIcon(), u.openUsage},
+		{"home.contact", tr.T("home.contact", nil), tr.T("home.contact_explain", nil), "",
+			fynetheme.MailComposeIcon(), u.openContact},
 		{"home.help", tr.T("button.help", nil), tr.T("home.help_explain", nil), "",
 			fynetheme.HelpIcon(), u.callStaff},
 	}
@@ -152,12 +154,18 @@ type tilesLayout struct {
 	viewport func() float32 // the body's visible height; 0 before it has one
 	resized  func()         // tells the body its content changed height
 	short    bool
+	// The choice changes the body's height, and with it whether the page
+	// buttons show and so the viewport it was made from: it could flip for
+	// ever (a stack overflow, as resized lays out again at once). So no
+	// choice while resized runs, and after two flips the short text stays.
+	deciding bool
+	flips    int
 }
 
 func (l *tilesLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	l.menuLayout.Layout(objs, size)
 	view := l.viewport()
-	if view <= 0 || len(objs) == 0 || len(objs) != len(l.texts) {
+	if l.deciding || view <= 0 || len(objs) == 0 || len(objs) != len(l.texts) {
 		return
 	}
 	// The cell as tall as the tallest tile with its full text.
@@ -174,15 +182,18 @@ func (l *tilesLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	rows := float32((l.must + cols - 1) / cols)
 	need := rows*cell + (rows-1)*gap()
 	short := l.self.Position().Y+fynetheme.Padding()+need > view
-	if short == l.short {
+	if short == l.short || !short && l.flips >= 2 {
 		return
 	}
+	l.flips++
 	l.short = short
 	for _, t := range l.texts {
 		show(t.full, !short)
 		show(t.short, short)
 	}
 	l.menuLayout.Layout(objs, size)
+	l.deciding = true
+	defer func() { l.deciding = false }()
 	l.resized()
 }
 
@@ -276,4 +287,5 @@ var resultBack = map[bk.ActionKind]string{
 	bk.RenounceDelegation: "result.back_delegations",
 	bk.AcceptDelegation:   "result.back_delegations",
 	bk.RenewDelegation:    "result.back_delegations",
+	bk.SetContact:         "result.back_contact",
 }

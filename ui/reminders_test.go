@@ -137,3 +137,45 @@ func TestHomeWithEndingFits(t *testing.T) {
 		}
 	}
 }
+
+// Karen gives an e-mail address for reminders on the e-mail keyboard; it
+// is shown on her contact page, reminders can be turned off, and the
+// address removed again: each a signed set_contact, in her language.
+func TestContactGivenTurnedOffAndRemoved(t *testing.T) {
+	h := newHarness(t)
+	h.signIn(h.karen, pin)
+	h.tap("home.contact")
+	h.wantScreen("contact")
+	h.tap("contact.add")
+	h.typeEmail("karen")
+	h.tap("contact_email.next")
+	h.wantScreen("contact_email")
+	if got := h.label("contact_email.message"); got != h.T("contact.bad_email", nil) {
+		t.Errorf("a half address says %q; want %q", got, h.T("contact.bad_email", nil))
+	}
+	h.typeEmail("-h_2@mail.dk")
+	h.tap("contact_email.next")
+	h.wantScreen("result")
+	h.tap("result.back")
+	h.wantScreen("contact")
+	h.wantText("karen-h_2@mail.dk")
+	h.wantText(h.T("contact.reminders_on", nil))
+	h.tap("contact.toggle")
+	h.tap("result.back")
+	h.wantText(h.T("contact.reminders_off", nil))
+	h.tap("contact.remove")
+	h.wantScreen("confirm_remove_email")
+	h.tap("confirm_remove_email.yes")
+	h.wantScreen("result")
+	h.tap("result.back")
+	h.wantText(h.T("contact.none", nil))
+	var kinds []bk.ActionKind
+	for _, r := range h.k.Printer().Receipts() {
+		if strings.Contains(r, "E-mail gemt") {
+			kinds = append(kinds, bk.SetContact)
+		}
+	}
+	if len(kinds) != 3 {
+		t.Errorf("printed %d set_contact receipts; want 3 (give, turn off, remove)", len(kinds))
+	}
+}

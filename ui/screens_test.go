@@ -113,6 +113,29 @@ var visits = []visit{
 		h.tap("home.reminders")
 		h.tap("reminder.renew.0")
 	}},
+	{"contact", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.contact")
+		h.tap("contact.add")
+		h.typeEmail("karen@mail.dk")
+		h.tap("contact_email.next")
+		h.tap("result.back")
+	}},
+	{"contact_email", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.contact")
+		h.tap("contact.add")
+		h.typeEmail("karen@mail.dk")
+	}},
+	{"confirm_remove_email", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.contact")
+		h.tap("contact.add")
+		h.typeEmail("karen@mail.dk")
+		h.tap("contact_email.next")
+		h.tap("result.back")
+		h.tap("contact.remove")
+	}},
 	{"create_name", func(t *testing.T, h *harness) {
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
@@ -295,7 +318,7 @@ func TestPrimaryButtonsAre64Tall(t *testing.T) {
 }
 
 func TestGoldenScreens(t *testing.T) {
-	for _, name := range []string{"welcome", "pin", "home", "consents", "create_review", "handover_qr", "staff_home", "reminders", "renew_review"} {
+	for _, name := range []string{"welcome", "pin", "home", "consents", "create_review", "handover_qr", "staff_home", "reminders", "renew_review", "contact", "contact_email"} {
 		for _, v := range visits {
 			if v.screen != name {
 				continue

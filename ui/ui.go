@@ -189,7 +189,8 @@ type KioskUI struct {
 	// screens that update in place. Reset on every show.
 	pinPad *keyboard.PinPad
 	cprPad *keyboard.CPRPad
-	// nameKeyboard types the delegate's name on create_name.
+	// nameKeyboard types the delegate's name on create_name, or the
+	// person's e-mail on contact_email.
 	nameKeyboard *keyboard.Keyboard
 	buttons      map[string]*widget.Button
 	labels       map[string]*widget.Label

@@ -41,6 +41,8 @@ type Keyboard struct {
 	labels  Labels
 	rows    [][]*Key
 	byID    map[string]*Key
+	email   bool // an e-mail keyboard (NewEmail)
+	digits  bool // the e-mail keyboard's top row shows digits
 }
 
 // New returns a keyboard typing into target (nil types nowhere), labelled
@@ -96,6 +98,9 @@ func (k *Keyboard) SetLabels(l Labels) {
 // it), a small letter otherwise. The screen calls it when its text
 // changes, as a delete can bring the start of a word back.
 func (k *Keyboard) CapitaliseAfter(text string) {
+	if k.email {
+		return // an address is written in small letters
+	}
 	capital := text == "" || strings.HasSuffix(text, " ") || strings.HasSuffix(text, "-")
 	if capital != k.capital {
 		k.capital = capital
@@ -106,6 +111,10 @@ func (k *Keyboard) CapitaliseAfter(text string) {
 // applyLabels shows the letters as they will be typed: capitals before
 // the first letter of a part of the name, small letters within it.
 func (k *Keyboard) applyLabels() {
+	if k.email {
+		k.applyEmailLabels()
+		return
+	}
 	k.byID[KeySpace].setLabel(k.labels.Space, k.labels.Space)
 	k.byID[KeyDelete].setLabel(k.labels.Delete, k.labels.Delete)
 	for _, row := range danishRows {

@@ -172,3 +172,27 @@ func TestKeySizes(t *testing.T) {
 		t.Logf("%+v: keyboard %v, pin pad %v", s, kb.MinSize(), pin.MinSize())
 	}
 }
+
+// The e-mail keyboard types an address in small letters, with @ . - _ and
+// the digits behind its 123 key, and no space.
+func TestEmailKeyboard(t *testing.T) {
+	newApp(t, bktheme.Settings{})
+	e := widget.NewEntry()
+	kb := keyboard.NewEmail(e)
+	test.NewTempWindow(t, container.NewVBox(e, kb))
+	tapAll(t, kb.Key, "M", "A", "D", "S", "_", "H", "-", "N", keyboard.KeyDigits, "Q", "W", keyboard.KeyDigits, "@", "K", ".", "D", "K", "X", keyboard.KeyDelete)
+	if want := "mads_h-n12@k.dk"; e.Text != want {
+		t.Errorf("typed %q; want %q", e.Text, want)
+	}
+	if kb.Key(keyboard.KeySpace) != nil {
+		t.Errorf("the e-mail keyboard has a space key; an address has no space")
+	}
+	kb.CapitaliseAfter("")
+	if l := kb.Key("A").Label(); l != "a" {
+		t.Errorf("key A says %q; want small letters always", l)
+	}
+	tapAll(t, kb.Key, keyboard.KeyDigits)
+	if l, d := kb.Key("P").Label(), kb.Key(keyboard.KeyDigits).Label(); l != "0" || d != "abc" {
+		t.Errorf("with digits on, P says %q and the toggle %q; want 0 and abc", l, d)
+	}
+}
