@@ -82,13 +82,14 @@ func (f NoticeFacts) Message(lang string) (subject, body string) {
 	if other == "" {
 		other = [2]string{"en anden person", "another person"}[i]
 	}
-	r := strings.NewReplacer("%O", other, "%S", joinAnd(f.Areas, lang), "%P", f.Period, "%T", f.Date)
+	r := strings.NewReplacer("%O", other, "%S", JoinAnd(f.Areas, lang), "%P", f.Period, "%T", f.Date)
 	body = upperFirst(r.Replace(w.body[i])) + "\n\n" + noticeFooter[i]
 	return w.subject[i], body
 }
 
-// joinAnd joins names as a person says them: "skat, pension og bolig".
-func joinAnd(names []string, lang string) string {
+// JoinAnd joins names as a person says them: "skat, pension og bolig"
+// (in English with " and "); notices and printed reminders both use it.
+func JoinAnd(names []string, lang string) string {
 	and := " og "
 	if lang == LangEnglish {
 		and = " and "

@@ -26,7 +26,6 @@ var (
 		bk.RemindRequest: {"Du kan svare ved en Borgerkiosk. Tag dit kort med.", "You can answer at a Borgerkiosk. Bring your card."},
 		bk.RemindOffered: {"Du kan svare ved en Borgerkiosk. Tag dit kort og koden med.", "You can answer at a Borgerkiosk. Bring your card and the code."},
 	}
-	reminderAnd = phrase{" og ", " and "}
 )
 
 // Reminder returns the ESC/POS job of a paper reminder. Needs Kiosk, At,
@@ -71,7 +70,7 @@ func ReminderDoc(r Receipt) (*Doc, error) {
 	if who == "" || len(names) == 0 {
 		return nil, invalid("a reminder needs the other person or authority, and the areas or data")
 	}
-	about := joinAnd(names, lang)
+	about := bk.JoinAnd(names, lang)
 	when := r.Zone.LastDay(m.Ends, lang)
 	sentence := what.f(lang, who, about, when)
 	if m.Kind == bk.RemindGiven && !m.Ends.After(r.At) {
@@ -93,12 +92,4 @@ func ReminderDoc(r Receipt) (*Doc, error) {
 	d.field(cprLabel.in(lang), r.Person.CPR.Masked())
 	footer(d, r, lang)
 	return d, nil
-}
-
-// joinAnd is "a, b og c".
-func joinAnd(names []string, lang string) string {
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + reminderAnd.in(lang) + names[len(names)-1]
 }
