@@ -978,51 +978,79 @@ func (t *tx) Actions(kiosk, inc string, after uint64, limit int) ([]*central.Act
 
 // --- consents ---
 
-func (t *tx) consent(id string) (*row, error) {
-	return t.cached(keyOf(kConsent, id), "consent", `SELECT doc FROM consents WHERE id = $1`+t.lock(), id)
+// A keyed table holds one JSON document per id and two key columns that
+// index it and never change once written: consents (the citizen, the
+// authority) and delegations (the principal, the delegate).
+type keyed struct {
+	what, kind    string // "consent"; its kind of key in tx.seen
+	sel, ins, upd string // read one doc by id ($1); insert id, the keys, doc; update doc ($2) by id
+	changed       string // the error of a put that would change a key
 }
 
-func (t *tx) Consent(id string) (*bk.Consent, error) {
-	r, err := t.consent(id)
+var (
+	consents = keyed{what: "consent", kind: kConsent,
+		sel:     `SELECT doc FROM consents WHERE id = $1`,
+		ins:     `INSERT INTO consents (id, cpr_hash, authority_id, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+		upd:     `UPDATE consents SET doc = $2 WHERE id = $1`,
+		changed: "the CPR number and authority of a consent cannot change"}
+	delegations = keyed{what: "delegation", kind: kDelegation,
+		sel:     `SELECT doc FROM delegations WHERE id = $1`,
+		ins:     `INSERT INTO delegations (id, principal_hash, delegate_hash, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+		upd:     `UPDATE delegations SET doc = $2 WHERE id = $1`,
+		changed: "the principal and delegate of a delegation cannot change"}
+)
+
+// getKeyed reads the document id of k; ENotFound when there is none.
+func getKeyed[T any](t *tx, k keyed, id string) (*T, error) {
+	r, err := t.cached(keyOf(k.kind, id), k.what, k.sel+t.lock(), id)
 	if err != nil {
 		return nil, err
 	}
-	var c bk.Consent
-	if err := decodeRow(r, &c, "consent"); err != nil {
+	v := new(T)
+	if err := decodeRow(r, v, k.what); err != nil {
 		return nil, err
 	}
-	return &c, nil
+	return v, nil
 }
+
+// putKeyed writes v as the document id of k, with cols the values of its
+// two key columns; keys names what those columns index, which a put must
+// not change.
+func putKeyed[T any](t *tx, k keyed, id string, v *T, keys func(*T) [2]any, cols [2]any) error {
+	doc, err := encode(v, k.what)
+	if err != nil {
+		return err
+	}
+	ins := []any{k.ins, id, cols[0], cols[1], doc}
+	if !t.write {
+		_, err := t.exec("put "+k.what, k.ins, ins[1:]...) // refused: read only
+		return err
+	}
+	r, err := t.cached(keyOf(k.kind, id), k.what, k.sel+t.lock(), id)
+	if err != nil {
+		return err
+	}
+	if r.doc != nil {
+		old := new(T)
+		if err := decodeRow(r, old, k.what); err != nil {
+			return err
+		}
+		if keys(old) != keys(v) {
+			return bk.Errorf(bk.EInvalid, "%s", k.changed)
+		}
+	}
+	t.write1(r, doc, "put "+k.what, ins, []any{k.upd, id, doc})
+	return nil
+}
+
+func (t *tx) Consent(id string) (*bk.Consent, error) { return getKeyed[bk.Consent](t, consents, id) }
 
 func (t *tx) PutConsent(c *bk.Consent) error {
 	if c.ID == "" || c.CPR.IsZero() || c.AuthorityID == "" {
 		return bk.Errorf(bk.EInvalid, "a consent needs an id, a CPR number and an authority")
 	}
-	doc, err := encode(c, "consent")
-	if err != nil {
-		return err
-	}
-	const ins = `INSERT INTO consents (id, cpr_hash, authority_id, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`
-	if !t.write {
-		_, err := t.exec("put consent", ins, c.ID, t.cprHash(c.CPR), c.AuthorityID, doc) // refused: read only
-		return err
-	}
-	r, err := t.consent(c.ID)
-	if err != nil {
-		return err
-	}
-	if r.doc != nil {
-		var old bk.Consent
-		if err := decodeRow(r, &old, "consent"); err != nil {
-			return err
-		}
-		if old.CPR != c.CPR || old.AuthorityID != c.AuthorityID {
-			return bk.Errorf(bk.EInvalid, "the CPR number and authority of a consent cannot change")
-		}
-	}
-	t.write1(r, doc, "put consent", []any{ins, c.ID, t.cprHash(c.CPR), c.AuthorityID, doc},
-		[]any{`UPDATE consents SET doc = $2 WHERE id = $1`, c.ID, doc})
-	return nil
+	return putKeyed(t, consents, c.ID, c, func(c *bk.Consent) [2]any { return [2]any{c.CPR, c.AuthorityID} },
+		[2]any{t.cprHash(c.CPR), c.AuthorityID})
 }
 
 // write1 queues the write of doc to r, a row this Update read (and
@@ -1059,51 +1087,16 @@ func (t *tx) ConsentsPage(authorityID, after string, limit int) ([]*bk.Consent, 
 
 // --- delegations ---
 
-func (t *tx) delegation(id string) (*row, error) {
-	return t.cached(keyOf(kDelegation, id), "delegation", `SELECT doc FROM delegations WHERE id = $1`+t.lock(), id)
-}
-
 func (t *tx) Delegation(id string) (*bk.Delegation, error) {
-	r, err := t.delegation(id)
-	if err != nil {
-		return nil, err
-	}
-	var d bk.Delegation
-	if err := decodeRow(r, &d, "delegation"); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return getKeyed[bk.Delegation](t, delegations, id)
 }
 
 func (t *tx) PutDelegation(d *bk.Delegation) error {
 	if d.ID == "" || d.Principal.IsZero() || d.Delegate.IsZero() {
 		return bk.Errorf(bk.EInvalid, "a delegation needs an id, a principal and a delegate")
 	}
-	doc, err := encode(d, "delegation")
-	if err != nil {
-		return err
-	}
-	const ins = `INSERT INTO delegations (id, principal_hash, delegate_hash, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`
-	if !t.write {
-		_, err := t.exec("put delegation", ins, d.ID, t.cprHash(d.Principal), t.cprHash(d.Delegate), doc) // refused: read only
-		return err
-	}
-	r, err := t.delegation(d.ID)
-	if err != nil {
-		return err
-	}
-	if r.doc != nil {
-		var old bk.Delegation
-		if err := decodeRow(r, &old, "delegation"); err != nil {
-			return err
-		}
-		if old.Principal != d.Principal || old.Delegate != d.Delegate {
-			return bk.Errorf(bk.EInvalid, "the principal and delegate of a delegation cannot change")
-		}
-	}
-	t.write1(r, doc, "put delegation", []any{ins, d.ID, t.cprHash(d.Principal), t.cprHash(d.Delegate), doc},
-		[]any{`UPDATE delegations SET doc = $2 WHERE id = $1`, d.ID, doc})
-	return nil
+	return putKeyed(t, delegations, d.ID, d, func(d *bk.Delegation) [2]any { return [2]any{d.Principal, d.Delegate} },
+		[2]any{t.cprHash(d.Principal), t.cprHash(d.Delegate)})
 }
 
 func (t *tx) DelegationsByPrincipal(cpr bk.CPR) ([]*bk.Delegation, error) {
