@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
-	"os"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/badgerstore"
+	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
 	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/demo"
 	"github.com/borgerkiosk/borgerkiosk/internal/pgtest"
@@ -24,18 +22,8 @@ import (
 // TestMain stops the private PostgreSQL cluster the benchmarks may start.
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// benchSize is how much BenchmarkChecks loads: the 100,000
-// delegations and 1,000,000 consents, a hundredth of it under -short, or
-// what BK_BENCH_DELEGATIONS / BK_BENCH_CONSENTS say.
-func benchSize(env string, full int) int {
-	if v, err := strconv.Atoi(os.Getenv(env)); err == nil && v > 0 {
-		return v
-	}
-	if testing.Short() {
-		return full / 100
-	}
-	return full
-}
+// The benchmarks' sizes and people, shared with central/tokenexchange's.
+var benchSize, benchCPR = centraltest.BenchSize, centraltest.BenchCPR
 
 // benchStores open a fresh store of each kind, closed by the benchmark.
 var benchStores = []struct {
@@ -56,100 +44,6 @@ var benchStores = []struct {
 		}
 		return s
 	}},
-}
-
-// benchCPR is the n-th of up to 1.4 million distinct adult CPR numbers.
-func benchCPR(n int) bk.CPR {
-	day := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/4000)
-	return bk.MustParseCPR(day.Format("020106") + fmt.Sprintf("-%04d", n%4000)) // seventh digit 0–3: 19xx
-}
-
-// benchAuthorities give consents in turn; each asks about a category it
-// may request.
-var benchAuthorities = []struct{ id, category string }{
-	{"sundhed", "health"}, {"skat", "tax"}, {"udbetaling", "income"}, {"kobenhavn", "housing"}, {"star", "employment"},
-}
-
-// benchData is what was loaded, to pick the targets of lookups and checks.
-type benchData struct {
-	consents    []*bk.Consent
-	delegations []*bk.Delegation
-}
-
-// load puts consents and delegations into st through the store itself,
-// in transactions of 1,000, from a few goroutines. Four consents per
-// citizen (by different authorities); delegations from citizen i to
-// citizen i+1, active, with three scopes, one of them ending early.
-func load(b *testing.B, st central.Store, consents, delegations int, now time.Time) *benchData {
-	b.Helper()
-	d := &benchData{consents: make([]*bk.Consent, consents), delegations: make([]*bk.Delegation, delegations)}
-	for i := range d.consents {
-		a := benchAuthorities[i%len(benchAuthorities)]
-		c := bk.NewConsent(bk.NewID(now), a.id, &bk.ConsentRequest{
-			CPR: benchCPR(i / 4), Purpose: bk.Text{DA: "Formål", EN: "Purpose"}, DataCategories: []string{a.category},
-			LegalBasis: bk.Text{DA: "Samtykke", EN: "Consent"}, ValidDays: 365,
-		}, now.Add(-time.Hour))
-		c.State, c.GivenAt, c.ValidUntil, c.ChangedAt = bk.ConsentGiven, now.Add(-time.Hour), now.AddDate(1, 0, 0), now.Add(-time.Hour)
-		d.consents[i] = c
-	}
-	for i := range d.delegations {
-		d.delegations[i] = &bk.Delegation{
-			ID: bk.NewID(now), Principal: benchCPR(2 * i), PrincipalName: "Karen Larsen", Delegate: benchCPR(2*i + 1), DelegateName: "Bo Berg",
-			Scopes:    []bk.ScopeGrant{{ScopeID: "tax"}, {ScopeID: "health", Until: now.AddDate(0, 6, 0)}, {ScopeID: "housing"}},
-			ValidFrom: now.Add(-time.Hour), ValidTo: now.AddDate(1, 0, 0), CreatedVia: bk.ViaSelf, CreatedAt: now, State: bk.DelegationActive, ChangedAt: now,
-		}
-	}
-	type job struct{ from, to int }
-	jobs := make(chan job)
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				err := st.Update(context.Background(), func(tx central.Tx) error {
-					for i := j.from; i < j.to; i++ {
-						var err error
-						if i < consents {
-							err = tx.PutConsent(d.consents[i])
-						} else {
-							err = tx.PutDelegation(d.delegations[i-consents])
-						}
-						if err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	start := time.Now()
-	for from := 0; from < consents+delegations; from += 1000 {
-		to := min(from+1000, consents+delegations)
-		if from < consents && to > consents {
-			to = consents // a transaction holds one kind
-		}
-		select {
-		case jobs <- job{from, to}:
-		case err := <-errs:
-			b.Fatal(err)
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		b.Fatal(err)
-	default:
-	}
-	b.Logf("loaded %d consents and %d delegations in %v", consents, delegations, time.Since(start).Round(time.Second))
-	return d
 }
 
 // BenchmarkChecks measures the consent check and the delegation check (the
@@ -183,7 +77,7 @@ func BenchmarkChecks(b *testing.B) {
 	for _, sc := range stores {
 		st := sc.open(b)
 		now := time.Now()
-		data := load(b, st, consents, delegations, now)
+		data := centraltest.LoadBench(b, st, consents, delegations, now)
 		srv, err := central.New(central.Config{Store: st, Key: key, Catalogue: cat, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
@@ -199,7 +93,7 @@ func BenchmarkChecks(b *testing.B) {
 }
 
 // benchRound is one interleaved run of the steps BenchmarkChecks measures.
-func benchRound(b *testing.B, st central.Store, srv *central.Server, data *benchData, now time.Time) {
+func benchRound(b *testing.B, st central.Store, srv *central.Server, data *centraltest.BenchData, now time.Time) {
 	ctx := context.Background()
 	rng := mrand.New(mrand.NewPCG(uint64(b.N), 2))
 	var consent *bk.Consent
@@ -239,8 +133,8 @@ func benchRound(b *testing.B, st central.Store, srv *central.Server, data *bench
 	var total [6]time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		consent = data.consents[rng.IntN(len(data.consents))]
-		deleg = data.delegations[rng.IntN(len(data.delegations))]
+		consent = data.Consents[rng.IntN(len(data.Consents))]
+		deleg = data.Delegations[rng.IntN(len(data.Delegations))]
 		for k := range steps {
 			j := (i + k) % len(steps)
 			if j == quiet {

@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"fmt"
+	mrand "math/rand/v2"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
+	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
 	"github.com/borgerkiosk/borgerkiosk/central/postgres"
 	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
 	"github.com/borgerkiosk/borgerkiosk/internal/pgtest"
@@ -20,58 +22,105 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// benchDelegations is how many other people's delegations the store holds.
-const benchDelegations = 10_000
+// benchLoad is what the store holds besides the benchmark's own people:
+// the 100,000 delegations and 1,000,000 consents (a hundredth
+// under -short; BK_BENCH_DELEGATIONS and BK_BENCH_CONSENTS change them).
+func benchLoad() (consents, delegations int) {
+	return centraltest.BenchSize("BK_BENCH_CONSENTS", 1_000_000), centraltest.BenchSize("BK_BENCH_DELEGATIONS", 100_000)
+}
+
+// benchPairs is how many loaded delegations the exchanges pick from, each
+// delegate signed in at the broker once beforehand.
+const benchPairs = 64
 
 // BenchmarkExchangeVsLookup measures, interleaved in one run (the order
 // rotating every iteration), the store's point lookup of a delegation by
-// id, central's delegation check, and a whole token exchange (subject
-// token verification, the check, signing), on Badger and on PostgreSQL
-// (internal/pgtest) with benchDelegations other delegations loaded. It reports each one's mean
-// and the exchange's ratio to the lookup.
+// id, central's delegation check, a whole token exchange (subject token
+// verification, the check, signing, the usage record queued) and the two
+// signatures alone, on Badger and on PostgreSQL (internal/pgtest) with
+// benchLoad's delegations and consents loaded. Each iteration picks one of
+// benchPairs loaded delegations at random. It reports each step's mean and
+// the ratios to the lookup; the usage records still queued at the end are
+// flushed and that time counted in the check and the exchange.
 func BenchmarkExchangeVsLookup(b *testing.B) {
-	b.Run("badger", func(b *testing.B) { benchExchangeVsLookup(b, newWorld(b)) })
-	b.Run("postgres", func(b *testing.B) {
-		w := newWorldWith(b, func(cfg *central.Config) {
-			st, err := postgres.Open(context.Background(), pgtest.NewSchema(b), postgres.Options{})
-			if err != nil {
-				b.Fatal(err)
+	// One load per store, then several rounds (a sub-benchmark runs its
+	// function more than once, and -count would load again).
+	rounds := centraltest.BenchSize("BK_BENCH_ROUNDS", 3)
+	if testing.Short() {
+		rounds = 1
+	}
+	for _, store := range []string{"badger", "postgres"} {
+		var configure func(*central.Config)
+		if store == "postgres" {
+			configure = func(cfg *central.Config) {
+				st, err := postgres.Open(context.Background(), pgtest.NewSchema(b), postgres.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { st.Close() })
+				cfg.Store = st
 			}
-			b.Cleanup(func() { st.Close() })
-			cfg.Store = st
-		})
-		benchExchangeVsLookup(b, w)
-	})
+		}
+		w := newWorldWith(b, configure)
+		pairs := loadPairs(b, w)
+		for round := 1; round <= rounds; round++ {
+			b.Run(fmt.Sprintf("%s/round-%d", store, round), func(b *testing.B) { benchExchangeVsLookup(b, w, pairs) })
+		}
+	}
 }
 
-func benchExchangeVsLookup(b *testing.B, w *world) {
-	store := w.h.Server.Store()
-	id := w.delegate(b, bk.ScopeGrant{ScopeID: "housing"})
-	loadDelegations(b, store, benchDelegations, w.clock.Now())
-	svc := w.h.TokenService
-	idToken := w.signIn(b, w.idp, cprBo, "nonce-bench")
-	f := form(idToken, "housing")
-	req, err := tokenexchange.ParseRequest("application/x-www-form-urlencoded", []byte(f.Encode()))
-	if err != nil {
-		b.Fatal(err)
+// benchPair is a loaded delegation and the parsed exchange request of a
+// service its delegate signed in to.
+type benchPair struct {
+	d   *bk.Delegation
+	req *tokenexchange.Request
+}
+
+// loadPairs loads benchLoad's consents and delegations into w's store and
+// signs the delegates of benchPairs of the delegations in at the broker.
+func loadPairs(b *testing.B, w *world) []benchPair {
+	consents, delegations := benchLoad()
+	data := centraltest.LoadBench(b, w.h.Server.Store(), consents, delegations, w.clock.Now())
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	var pairs []benchPair
+	for i := range benchPairs {
+		d := data.Delegations[rng.IntN(len(data.Delegations))]
+		f := form(w.signIn(b, w.idp, d.Delegate.Full(), fmt.Sprintf("nonce-bench-%d", i)), "housing")
+		f.Set("principal", d.Principal.Full())
+		req, err := tokenexchange.ParseRequest("application/x-www-form-urlencoded", []byte(f.Encode()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pairs = append(pairs, benchPair{d: d, req: req})
 	}
+	return pairs
+}
+
+func benchExchangeVsLookup(b *testing.B, w *world, pairs []benchPair) {
+	store, srv, svc := w.h.Server.Store(), w.h.Server, w.h.TokenService
+	first := pairs[0]
+	idToken := first.req.SubjectToken
 	ctx := context.Background()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, nil)
-	payload := mustPayload(b, w.exchangeToken(b, idToken))
-	karen, bo := bk.MustParseCPR(cprKaren), bk.MustParseCPR(cprBo)
+	a, err := svc.Exchange(ctx, "kobenhavn", first.req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	payload := mustPayload(b, a.AccessToken)
+	var p benchPair
 	steps := []func() error{
 		func() error {
-			return store.View(ctx, func(tx central.Tx) error { _, err := tx.Delegation(id); return err })
+			return store.View(ctx, func(tx central.Tx) error { _, err := tx.Delegation(p.d.ID); return err })
 		},
 		func() error {
-			res, err := w.h.Server.CheckDelegation(ctx, "kobenhavn", &central.DelegationCheck{Principal: karen, Delegate: bo, Scope: "housing", Purpose: "benchmark"})
+			res, err := srv.CheckDelegation(ctx, "kobenhavn", &central.DelegationCheck{Principal: p.d.Principal, Delegate: p.d.Delegate, Scope: "housing", Purpose: "benchmark"})
 			if err == nil && !res.Allowed {
-				err = fmt.Errorf("check refused")
+				err = fmt.Errorf("check of %s refused", p.d.ID)
 			}
 			return err
 		},
-		func() error { _, err := svc.Exchange(ctx, "kobenhavn", req); return err },
+		func() error { _, err := svc.Exchange(ctx, "kobenhavn", p.req); return err },
 		// The two public-key operations an exchange cannot skip: verifying
 		// the broker's RS256 signature and making central's ES256 one.
 		func() error {
@@ -86,9 +135,11 @@ func benchExchangeVsLookup(b *testing.B, w *world) {
 			return err
 		},
 	}
+	rng := mrand.New(mrand.NewPCG(uint64(b.N), 3))
 	var total [4]time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		p = pairs[rng.IntN(len(pairs))]
 		for k := range steps {
 			j := (i + k) % len(steps)
 			start := time.Now()
@@ -98,8 +149,16 @@ func benchExchangeVsLookup(b *testing.B, w *world) {
 			total[j] += time.Since(start)
 		}
 	}
+	start := time.Now()
+	if err := srv.FlushUsage(ctx); err != nil {
+		b.Fatal(err)
+	}
+	flush := time.Since(start)
+	b.StopTimer()
 	n := float64(b.N)
-	lookup, check, exchange, crypto := float64(total[0])/n, float64(total[1])/n, float64(total[2])/n, float64(total[3])/n
+	lookup, crypto := float64(total[0])/n, float64(total[3])/n
+	check := (float64(total[1]) + float64(flush)/2) / n
+	exchange := (float64(total[2]) + float64(flush)/2) / n
 	b.ReportMetric(crypto, "ns/crypto")
 	b.ReportMetric((exchange-crypto)/lookup, "(exchange-crypto)/lookup")
 	b.ReportMetric(lookup, "ns/lookup")
@@ -107,57 +166,4 @@ func benchExchangeVsLookup(b *testing.B, w *world) {
 	b.ReportMetric(exchange, "ns/exchange")
 	b.ReportMetric(exchange/lookup, "exchange/lookup")
 	b.ReportMetric(check/lookup, "check/lookup")
-}
-
-// BenchmarkLookupAlone is the point lookup of BenchmarkExchangeVsLookup
-// with no exchange in between: with none, no usage record is being
-// written while it reads.
-func BenchmarkLookupAlone(b *testing.B) {
-	w := newWorld(b)
-	store := w.h.Server.Store()
-	id := w.delegate(b, bk.ScopeGrant{ScopeID: "housing"})
-	loadDelegations(b, store, benchDelegations, w.clock.Now())
-	ctx := context.Background()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := store.View(ctx, func(tx central.Tx) error { _, err := tx.Delegation(id); return err }); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// loadDelegations stores n active delegations between other people.
-func loadDelegations(b *testing.B, st central.Store, n int, now time.Time) {
-	b.Helper()
-	birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
-	for start := 0; start < n; start += 1000 {
-		err := st.Update(context.Background(), func(tx central.Tx) error {
-			for i := start; i < min(start+1000, n); i++ {
-				day := birth.AddDate(0, 0, i/10)
-				p := bk.MustParseCPR(day.Format("020106") + fmt.Sprintf("-%04d", 1000+i%10))
-				d := bk.MustParseCPR(day.Format("020106") + fmt.Sprintf("-%04d", 2000+i%10))
-				if err := tx.PutDelegation(&bk.Delegation{
-					ID: bk.NewID(now), Principal: p, PrincipalName: "P", Delegate: d, DelegateName: "D",
-					Scopes: []bk.ScopeGrant{{ScopeID: "housing"}}, ValidFrom: now.Add(-time.Hour), ValidTo: now.AddDate(1, 0, 0),
-					CreatedVia: bk.ViaSelf, CreatedAt: now, State: bk.DelegationActive, ChangedAt: now,
-				}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// exchangeToken is one access token for Karen's housing affairs.
-func (w *world) exchangeToken(b testing.TB, idToken string) string {
-	b.Helper()
-	a := w.exchange(b, "kobenhavn", w.h.AuthorityTokens["kobenhavn"], form(idToken, "housing"))
-	if a.AccessToken == "" {
-		b.Fatalf("exchange = %d %+v", a.Status, a.Error)
-	}
-	return a.AccessToken
 }
