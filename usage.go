@@ -83,3 +83,41 @@ type UsageLog struct {
 	Next      string         `json:"next,omitempty"`
 	FetchedAt time.Time      `json:"fetched_at"`
 }
+
+// MaxUsageStatement is the most records a printed usage statement holds:
+// the statement is of the whole log (central keeps 15 months of it), and
+// only a log longer than this prints its newest and says so.
+const MaxUsageStatement = 1000
+
+// UsageStatement gathers the records of a printed statement from the
+// newest on, a page of MaxUsagePage at a time through page (a Session's
+// UsageLog from before, say), until the log ends or MaxUsageStatement are
+// in; Next is set when older records were left out.
+func UsageStatement(page func(before string) (*UsageLog, error)) (*UsageLog, error) {
+	out := &UsageLog{}
+	before := ""
+	for {
+		l, err := page(before)
+		if err != nil {
+			return nil, err
+		}
+		if out.FetchedAt.IsZero() {
+			out.FetchedAt = l.FetchedAt
+		}
+		room := MaxUsageStatement - len(out.Records)
+		if len(l.Records) > room {
+			out.Records = append(out.Records, l.Records[:room]...)
+			out.Next = l.Records[room-1].ID
+			return out, nil
+		}
+		out.Records = append(out.Records, l.Records...)
+		if l.Next == "" || len(l.Records) == 0 {
+			return out, nil
+		}
+		if len(out.Records) == MaxUsageStatement {
+			out.Next = l.Next
+			return out, nil
+		}
+		before = l.Next
+	}
+}

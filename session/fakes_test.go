@@ -173,6 +173,7 @@ type fakeCentral struct {
 	fetches int
 	state   *bk.CitizenState
 	seq     byte
+	usage   []*bk.UsageRecord // newest first, served to every card
 }
 
 func newFakeCentral() *fakeCentral {
@@ -235,15 +236,26 @@ func (c *fakeCentral) checkLocked(auth bk.CitizenAuth) error {
 	return nil
 }
 
-// UsageLog serves an empty log to a card that signed a nonce; the usage
-// contract runs against the real central (cmd/kiosk).
+// UsageLog serves c.usage, paged as central pages it, to a card that
+// signed a nonce; the usage contract runs against the real central
+// (cmd/kiosk).
 func (c *fakeCentral) UsageLog(ctx context.Context, auth bk.CitizenAuth, before string, limit int) (*bk.UsageLog, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.checkLocked(auth); err != nil {
 		return nil, err
 	}
-	return &bk.UsageLog{FetchedAt: c.state.FetchedAt}, nil
+	l := &bk.UsageLog{FetchedAt: c.state.FetchedAt}
+	for _, r := range c.usage {
+		if before == "" || r.ID < before {
+			l.Records = append(l.Records, r)
+		}
+	}
+	if len(l.Records) > limit {
+		l.Records = l.Records[:limit]
+		l.Next = l.Records[limit-1].ID
+	}
+	return l, nil
 }
 
 // OverviewToken gives a card that signed a nonce a fixed proof path; the

@@ -68,10 +68,11 @@ func (s *Session) UsageLog(ctx context.Context, before string, limit int) (*bk.U
 	return l, nil
 }
 
-// PrintUsage implements bk.Session: one page of the largest size is the
-// statement, so it prints in well under a minute.
+// PrintUsage implements bk.Session: the statement is of the whole log
+// (the last 15 months), fetched a page at a time, up to
+// bk.MaxUsageStatement records.
 func (s *Session) PrintUsage(ctx context.Context) (bk.Receipt, error) {
-	l, err := s.UsageLog(ctx, "", bk.MaxUsagePage)
+	l, err := bk.UsageStatement(func(before string) (*bk.UsageLog, error) { return s.UsageLog(ctx, before, bk.MaxUsagePage) })
 	if err != nil {
 		return bk.Receipt{}, err
 	}

@@ -130,7 +130,9 @@ var (
 		"Who has asked about your information and powers of attorney, and what the answer was. Newest first."}
 	usagePeriod = phrase{"Periode", "Period"}
 	usageNone   = phrase{"Ingen har spurgt om dine oplysninger eller fuldmagter.", "Nobody has asked about your information or powers of attorney."}
-	usageMore   = phrase{"Her står kun de nyeste %d. Spørg personalet, hvis du vil se resten.", "Only the newest %d are shown here. Ask staff if you want to see the rest."}
+	// Staff cannot read a citizen's log (only their own card can), so the
+	// rest is on the kiosk's screen, not with staff.
+	usageMore = phrase{"Her står kun de nyeste %d. Du kan se de ældre på skærmen i Borgerkiosken.", "Only the newest %d are shown here. You can see the older ones on the screen of the Borgerkiosk."}
 )
 
 var consentStates = map[bk.ConsentState]phrase{

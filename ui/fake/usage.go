@@ -132,7 +132,7 @@ func (s *Session) UsageLog(ctx context.Context, before string, limit int) (*bk.U
 
 // PrintUsage implements bk.Session.
 func (s *Session) PrintUsage(ctx context.Context) (bk.Receipt, error) {
-	l, err := s.UsageLog(ctx, "", bk.MaxUsagePage)
+	l, err := bk.UsageStatement(func(before string) (*bk.UsageLog, error) { return s.UsageLog(ctx, before, bk.MaxUsagePage) })
 	if err != nil {
 		return bk.Receipt{}, err
 	}
