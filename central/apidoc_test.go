@@ -3,6 +3,7 @@ package central_test
 import (
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -64,6 +65,29 @@ func TestAPIDoc(t *testing.T) {
 	}
 
 	h := centraltest.Start(t)
+	// Every route the server registers is documented, so a route added
+	// to it (or by Handle) without its page in api.yaml fails here, not
+	// only one added to the list above.
+	paths := map[string]bool{}
+	for _, op := range documented {
+		_, path, _ := strings.Cut(op, " ")
+		paths[path] = true
+	}
+	routes := h.Server.Routes()
+	for _, want := range []string{"POST /v1/authority/delegation-checks", "POST /v1/citizen/usage", "/v1/token"} {
+		if !slices.Contains(routes, want) {
+			t.Errorf("Server.Routes() = %v; want it to hold %s", routes, want)
+		}
+	}
+	for _, r := range routes {
+		method, path, ok := strings.Cut(r, " ")
+		if !ok {
+			path = method // a pattern for every method: some method of it documented
+		}
+		if ok && !slices.Contains(documented, r) || !ok && !paths[path] {
+			t.Errorf("the server serves %s, which docs/api.yaml does not document", r)
+		}
+	}
 	for _, op := range documented {
 		if onlyWithOIDC[op] {
 			continue

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,7 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	mux     *http.ServeMux
+	served  []string // the mux's patterns, for Routes
 	metrics *metrics
 	pages   http.Handler // from Config.Pages
 
@@ -258,7 +260,15 @@ func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
 
 // Handle adds a route to the server's mux (a Go ServeMux pattern), served
 // with the same panic recovery and metrics as the API.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	s.served = append(s.served, pattern)
+}
+
+// Routes lists the patterns of the API's routes and of those added with
+// Handle ("POST /v1/push"; a pattern without a method answers every
+// method itself), so that a test keeps docs/api.yaml in step with them.
+func (s *Server) Routes() []string { return slices.Sorted(slices.Values(s.served)) }
 
 // Handler returns the HTTP handler of the whole service.
 func (s *Server) Handler() http.Handler {
@@ -356,6 +366,7 @@ func (s *Server) routes() {
 		var allow []string
 		for _, e := range row.eps {
 			s.mux.HandleFunc(e.method+" "+row.path, e.h)
+			s.served = append(s.served, e.method+" "+row.path)
 			allow = append(allow, e.method)
 		}
 		allowed := strings.Join(allow, ", ")

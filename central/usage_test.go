@@ -293,3 +293,53 @@ func TestUsageRecorder(t *testing.T) {
 	}
 	wantSummary(t, "Bo's log", usagePage(t, k, h.Issuer.Citizen(cprBo, "Bo Berg"), "", 0), "token_exchange delegate skat tax allowed")
 }
+
+// The retention period is the configured one, not always 15 months: with
+// 3, a record is kept for 3 months and then the sweep deletes it from the
+// store, in the logs of both people.
+func TestUsageRetentionConfigured(t *testing.T) {
+	clock := fixture.NewClock(time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC))
+	h := centraltest.StartWith(t, centraltest.Options{Now: clock.Now, Configure: func(cfg *central.Config) {
+		cfg.UsageRetentionMonths = 3
+		cfg.UsageSweepEvery = 24 * time.Hour // the test sweeps by hand
+	}})
+	t0 := clock.Now()
+	putDelegation(t, h, delegationTo("d-karen-bo", cprKaren, cprBo, bk.DelegationActive, t0.Add(-time.Hour), t0.AddDate(2, 0, 0), bk.ScopeGrant{ScopeID: "tax"}))
+	if s := delegationCheck(t, h, "skat", cprKaren, cprBo, "tax"); s != 200 {
+		t.Fatalf("check = %d", s)
+	}
+	clock.Add(t0.AddDate(0, 1, 0).Sub(clock.Now()))
+	if s := delegationCheck(t, h, "skat", cprKaren, cprBo, "tax"); s != 200 {
+		t.Fatalf("later check = %d", s)
+	}
+	if err := h.Server.FlushUsage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	count := func(cpr string) int {
+		var n int
+		h.Store.View(context.Background(), func(tx central.Tx) error {
+			list, err := tx.Usage(bk.MustParseCPR(cpr), "", 0)
+			n = len(list)
+			return err
+		})
+		return n
+	}
+	for _, step := range []struct {
+		at      time.Time
+		deleted int
+		left    int
+	}{
+		{t0.AddDate(0, 3, 0).Add(-time.Minute), 0, 2}, // just inside 3 months: both kept
+		{t0.AddDate(0, 3, 0).Add(time.Minute), 1, 1},  // the first is older than 3 months
+		{t0.AddDate(0, 4, 1), 1, 0},
+	} {
+		clock.Add(step.at.Sub(clock.Now()))
+		n, err := h.Server.SweepUsage(context.Background())
+		if err != nil || n != step.deleted {
+			t.Errorf("SweepUsage at %v = %d, %v; want %d deleted", step.at, n, err, step.deleted)
+		}
+		if k, b := count(cprKaren), count(cprBo); k != step.left || b != step.left {
+			t.Errorf("at %v Karen's log has %d records and Bo's %d; want %d each", step.at, k, b, step.left)
+		}
+	}
+}
