@@ -771,16 +771,24 @@ func (t *tx) Kiosk(id string) (*central.Kiosk, error) {
 }
 
 func (t *tx) PutKiosk(k *central.Kiosk) error {
-	doc, err := encode(k, "kiosk")
+	return t.insertNew("kiosk", `INSERT INTO kiosks (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, k.ID, k,
+		bk.Errorf(bk.EConflict, "kiosk %q is already enrolled", k.ID))
+}
+
+// insertNew inserts v as the document of the row key with ins (an INSERT
+// of key and doc that does nothing on conflict); a row already there is
+// the error exists.
+func (t *tx) insertNew(what, ins, key string, v any, exists error) error {
+	doc, err := encode(v, what)
 	if err != nil {
 		return err
 	}
-	n, err := t.exec("put kiosk", `INSERT INTO kiosks (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, k.ID, doc)
+	n, err := t.exec("put "+what, ins, key, doc)
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return bk.Errorf(bk.EConflict, "kiosk %q is already enrolled", k.ID)
+		return exists
 	}
 	return nil
 }
@@ -800,18 +808,8 @@ func (t *tx) EnrollToken(hash string) (*central.EnrollToken, error) {
 }
 
 func (t *tx) PutEnrollToken(e *central.EnrollToken) error {
-	doc, err := encode(e, "enrolment token")
-	if err != nil {
-		return err
-	}
-	n, err := t.exec("put enrolment token", `INSERT INTO enroll_tokens (hash, doc) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING`, e.Hash, doc)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return bk.Errorf(bk.EConflict, "enrolment token exists")
-	}
-	return nil
+	return t.insertNew("enrolment token", `INSERT INTO enroll_tokens (hash, doc) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING`, e.Hash, e,
+		bk.Errorf(bk.EConflict, "enrolment token exists"))
 }
 
 func (t *tx) DeleteEnrollToken(hash string) error {
