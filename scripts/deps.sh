@@ -33,6 +33,11 @@ appliance=(
   "cage:/usr/bin/cage"
   "xwayland:/usr/bin/Xwayland"
   "grim:/usr/bin/grim"
+  # What the kiosk package depends on beyond the build's libraries: the
+  # dpkg test installs the packages in a copy of this machine's root.
+  "espeak-ng:/usr/bin/espeak-ng"
+  "fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+  "locales:/usr/sbin/locale-gen"
 )
 
 # Debian packages, each with the command or file that proves it is there.
