@@ -3,12 +3,16 @@ package central_test
 import (
 	"net/http"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
+	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
 	"gopkg.in/yaml.v3"
 )
 
@@ -104,6 +108,68 @@ func TestAPIDoc(t *testing.T) {
 		parts := strings.Split(strings.TrimPrefix(ref, "#/components/"), "/")
 		if len(parts) != 2 || doc.Components[parts[0]][parts[1]] == nil {
 			t.Errorf("$ref %s does not resolve", ref)
+		}
+	}
+}
+
+// TestAPISchemas keeps the bodies of docs/api.yaml in step with the Go
+// types the server reads and writes: each schema's properties are the
+// type's JSON fields, no more and no fewer.
+func TestAPISchemas(t *testing.T) {
+	raw, err := os.ReadFile("../docs/api.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `yaml:"properties"`
+			} `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("api.yaml: %v", err)
+	}
+	for name, v := range map[string]any{
+		"DelegationCheck": central.DelegationCheck{}, "DelegationCheckResult": central.DelegationCheckResult{},
+		"ConsentCheck": bk.ConsentCheck{}, "ConsentCheckResult": bk.ConsentCheckResult{},
+		"UsageRequest": bk.UsageRequest{}, "UsageLog": bk.UsageLog{}, "UsageRecord": bk.UsageRecord{},
+		"CitizenAuth": bk.CitizenAuth{}, "TokenExchangeResponse": tokenexchange.Response{}, "OAuthError": tokenexchange.Error{},
+		"AuthorizationServerMetadata": tokenexchange.Metadata{},
+		"CitizenState":                bk.CitizenState{}, "Delegation": bk.Delegation{}, "ScopeGrant": bk.ScopeGrant{}, "Consent": bk.Consent{},
+		"ConsentRequest": bk.ConsentRequest{}, "ConsentList": bk.ConsentList{}, "PushRequest": bk.PushRequest{}, "PushItem": bk.PushItem{},
+		"PushResponse": bk.PushResponse{}, "Verdict": bk.Verdict{}, "Action": bk.Action{}, "Payload": bk.Payload{}, "Assist": bk.Assist{},
+		"Contact": bk.Contact{}, "EnrollRequest": bk.EnrollRequest{}, "EnrollResponse": bk.EnrollResponse{},
+		"EnrollTokenRequest": bk.EnrollTokenRequest{}, "EnrollTokenResponse": bk.EnrollTokenResponse{},
+		"RevocationRequest": bk.RevocationRequest{}, "Revocation": central.Revocation{}, "NonceResponse": bk.NonceResponse{},
+		"Health": bk.Health{}, "Notice": central.Notice{}, "TrustBundle": bk.TrustBundle{}, "SignedBundle": bk.SignedBundle{},
+		"IssuerKey": bk.IssuerKey{}, "KioskKey": bk.KioskKey{}, "Catalogue": bk.Catalogue{}, "Authority": bk.Authority{},
+		"DataCategory": bk.DataCategory{}, "Scope": bk.Scope{}, "Text": bk.Text{},
+	} {
+		s, ok := doc.Components.Schemas[name]
+		if !ok {
+			t.Errorf("api.yaml has no schema %s", name)
+			continue
+		}
+		var documented, fields []string
+		for p := range s.Properties {
+			documented = append(documented, p)
+		}
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.IsExported() && tag != "-" {
+				if tag == "" {
+					tag = f.Name
+				}
+				fields = append(fields, tag)
+			}
+		}
+		slices.Sort(documented)
+		slices.Sort(fields)
+		if !slices.Equal(documented, fields) {
+			t.Errorf("schema %s documents %v; %s has the JSON fields %v", name, documented, typ, fields)
 		}
 	}
 }
