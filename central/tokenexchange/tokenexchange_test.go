@@ -272,6 +272,11 @@ func TestExchangeEndToEnd(t *testing.T) {
 		t.Errorf("second token: %v, sub %q jti %q scope %q; want sub %q, a new jti, scope benefits", err, c2.Subject, c2.ID, c2.Scope, c.Subject)
 	}
 
+	// A scope the catalogue does not let this service ask about: refused,
+	// and recorded as refused (the service did ask).
+	if a := w.kobenhavn(t, form(idToken, "tax")); a.Status != http.StatusBadRequest || a.Code != tokenexchange.ErrInvalidScope {
+		t.Errorf("exchange for a scope kobenhavn may not ask about = %d %q; want 400 invalid_scope", a.Status, a.Code)
+	}
 	// Karen revokes at the kiosk: the next exchange is refused.
 	now := w.clock.Now()
 	w.push(t, fixture.Action(bk.RevokeDelegation, bk.Payload{DelegationID: id}, w.karen, nil, now))
@@ -301,7 +306,7 @@ func TestExchangeEndToEnd(t *testing.T) {
 			}
 			got = append(got, r.Scope+":"+string(r.Answer)+":"+r.DelegationID)
 		}
-		want := []string{"benefits:allowed:" + id, "housing:allowed:" + id, "housing:denied:"}
+		want := []string{"benefits:allowed:" + id, "housing:allowed:" + id, "housing:denied:", "tax:refused:"}
 		sort.Strings(got)
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("%s's usage log = %v; want %v", who.role, got, want)
