@@ -2,6 +2,7 @@ package central_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -95,13 +96,25 @@ func TestHandoverInBrowser(t *testing.T) {
 		t.Errorf("result title = %q", title)
 	}
 	checkPhone(t, ctx, "accepted", "")
+	// Declining takes two steps, each red as renouncing is; Log ud is in
+	// the header, away from the answers.
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(strings.Replace(declineURL, strings.ToUpper(h.URL), h.URL, 1)),
 		chromedp.WaitVisible(chromedp.ID("decline")),
-		chromedp.Click(chromedp.ID("decline")),
-		chromedp.WaitVisible(chromedp.ID("result")),
 	); err != nil {
+		t.Fatalf("browser, open the code to decline: %v", err)
+	}
+	checkDestructive(t, ctx, "decline")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("decline")), chromedp.WaitVisible(chromedp.ID("decline-confirm"))); err != nil {
 		t.Fatalf("browser, decline: %v", err)
+	}
+	if d := h.Delegation(t, declinedID); d.State != bk.DelegationPending {
+		t.Errorf("delegation after the first step of declining = %s; want still pending", d.State)
+	}
+	checkPhone(t, ctx, "decline-confirm", "decline-confirm")
+	checkDestructive(t, ctx, "decline-confirm")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("decline-confirm")), chromedp.WaitVisible(chromedp.ID("result"))); err != nil {
+		t.Fatalf("browser, confirm declining: %v", err)
 	}
 	if title, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result-title"))); title != "You have declined" {
 		t.Errorf("result title after declining = %q", title)
@@ -234,5 +247,25 @@ func TestOverviewInBrowser(t *testing.T) {
 	checkPhone(t, ctx, "renounced-da", "back")
 	if d := h.Delegation(t, heldID); d.State != bk.DelegationRenounced {
 		t.Errorf("delegation in central's store = %s; want renounced", d.State)
+	}
+}
+
+// checkDestructive checks that the button with id is drawn red, as every
+// answer that cannot be undone is, and that no sign-out sits among the
+// page's answers: it is in the header.
+func checkDestructive(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ Color, Border, SignOut string }](fmt.Sprintf(`(() => {
+		const s = getComputedStyle(document.getElementById(%q)), o = document.getElementById("signout");
+		return {Color: s.color, Border: s.borderTopColor, SignOut: o ? o.closest("header, main").tagName : ""}; })()`, id)))
+	if err != nil {
+		t.Fatalf("#%s: %v", id, err)
+	}
+	const red = "rgb(160, 0, 0)"
+	if got.Border != red || (got.Color != red && got.Color != "rgb(255, 255, 255)") {
+		t.Errorf("#%s drawn %s on a %s border; want the destructive red %s", id, got.Color, got.Border, red)
+	}
+	if got.SignOut != "HEADER" {
+		t.Errorf("sign-out link in %q; want it in the header, away from the answers", got.SignOut)
 	}
 }

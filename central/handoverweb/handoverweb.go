@@ -362,7 +362,8 @@ type pageData struct {
 	Demo        bool
 	CSRF        string
 	Message     string
-	Closed      bool // the code can no longer be answered; Message says why
+	Closed      bool   // the code can no longer be answered; Message says why
+	Step        string // "decline": the page asks to confirm declining; kept by the language link
 	Outcome     string
 	State       string
 	Typed       string        // typed.html: what the person typed
@@ -480,6 +481,14 @@ func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 		case !bindsTo(c, s.id.CPR):
 			d.Message = message(lang, EWrongDelegate)
 		}
+	}
+	// Declining cannot be undone, so "Nej tak" only asks (?step=decline,
+	// a GET that changes nothing); the confirming POST decides, as for a
+	// renounce.
+	if r.URL.Query().Get("step") == "decline" && s != nil && d.Message == "" {
+		d.Step, d.Title = "decline", translate(lang, "decline_title")
+		h.render(w, http.StatusOK, "decline.html", d)
+		return
 	}
 	h.render(w, http.StatusOK, "code.html", d)
 }

@@ -307,12 +307,29 @@ func TestAcceptOnceThenRefused(t *testing.T) {
 	}
 }
 
-func TestDecline(t *testing.T) {
+// Declining cannot be undone, so "Nej tak" asks first: the code page has
+// no form that declines, the question (a GET) changes nothing and keeps its
+// step across the language link, and only its POST declines.
+func TestDeclineAsksFirst(t *testing.T) {
 	w := newWorld(t, dev)
 	d, u := w.delegation(t, nil)
+	if _, page, _ := get(t, client(t), u+"?step=decline"); !strings.Contains(page, `id="signin"`) || strings.Contains(page, `value="decline"`) {
+		t.Errorf("the question signed out = want the sign-in, no decline form:\n%s", page)
+	}
 	c := client(t)
 	w.devSignIn(t, c, u, delegateCPR, "Peter Jensen")
-	if status, page := w.answer(t, c, u, "decline"); status != 200 || !strings.Contains(page, "Du har sagt nej tak") {
+	_, page, _ := get(t, c, u)
+	if strings.Contains(page, `value="decline"`) || !strings.Contains(page, `id="decline"`) || !strings.Contains(page, `?step=decline"`) {
+		t.Errorf("code page: want a link to the question and no form that declines:\n%s", page)
+	}
+	status, page, _ := get(t, c, u+"?step=decline")
+	if status != 200 || !strings.Contains(page, "Vil du sige nej tak til fuldmagten") || !strings.Contains(page, "kan ikke fortrydes") ||
+		!strings.Contains(page, `value="decline"`) || !strings.Contains(page, `id="decline-cancel"`) || !strings.Contains(page, `?step=decline&amp;lang=en"`) {
+		t.Fatalf("the question = %d:\n%s", status, page)
+	}
+	w.assertState(t, d.ID, bk.DelegationPending)
+	csrf := csrfRE.FindStringSubmatch(page)[1]
+	if status, page, _ := post(t, c, u, url.Values{"csrf": {csrf}, "answer": {"decline"}}); status != 200 || !strings.Contains(page, "Du har sagt nej tak") {
 		t.Fatalf("decline = %d:\n%s", status, page)
 	}
 	got := w.reg.delegation(d.ID)
