@@ -19,8 +19,10 @@ import (
 	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/handover"
 	"github.com/borgerkiosk/borgerkiosk/handover/handovertest"
+	"github.com/borgerkiosk/borgerkiosk/internal/fixture"
 	"github.com/borgerkiosk/borgerkiosk/internal/oidctest"
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
+	"github.com/borgerkiosk/borgerkiosk/timefmt"
 )
 
 // TestHandoverInBrowser is the relative's whole journey against the real
@@ -218,11 +220,18 @@ func TestOverviewInBrowser(t *testing.T) {
 	idp.QueueUser(oidctest.User{CPR: strings.ReplaceAll(cprBo, "-", ""), Name: "Bo Berg"})
 	h := startWithOIDC(t, idp.Issuer(), idp.Config().ClientID, idp.Config().ClientSecret)
 	w := newHandoverWorld(t, h)
-	heldID, codeURL := w.delegation(t)
-	if err := w.redeem(t, codeURL, cprBo, "Bo Berg"); err != nil {
+	// The one Bo holds: tax ends in three months, health with it.
+	now := time.Now().UTC().Truncate(time.Second)
+	heldID, bo, taxEnds := bk.NewID(now), bk.MustParseCPR(cprBo), now.AddDate(0, 3, 0)
+	p := bk.Payload{DelegationID: heldID, Delegate: &bo, ValidFrom: now, ValidTo: now.AddDate(1, 0, 0),
+		Scopes: []bk.ScopeGrant{{ScopeID: "tax", Until: taxEnds}, {ScopeID: "health"}}}
+	if got := w.push(t, fixture.Action(bk.CreateDelegation, p, w.karen, nil, now)); strings.Join(got, " ") != "applied" {
+		t.Fatalf("create = %v", got)
+	}
+	if err := w.redeem(t, w.code(t, heldID, cprBo), cprBo, "Bo Berg"); err != nil {
 		t.Fatal(err)
 	}
-	w.delegationOf(t, "tax")
+	offeredID, _ := w.delegationOf(t, "tax")
 	ctx := phoneBrowser(t, chromium)
 	renounceID := "renounce-" + heldID
 	if err := chromedp.Do(ctx,
@@ -237,6 +246,27 @@ func TestOverviewInBrowser(t *testing.T) {
 		t.Fatalf("browser, sign in: %v", err)
 	}
 	checkPhone(t, ctx, "overview-da", renounceID)
+	// What the phone shows of each: the other person, the scopes, a
+	// scope's own end and the period.
+	cat := h.Server.Catalogue()
+	period := timefmt.Zone{}.Date(now, "da") + " – " + timefmt.Zone{}.Date(p.ValidTo, "da")
+	for _, c := range []struct {
+		id   string
+		want []string
+	}{
+		{"held-" + heldID, []string{"Karen Jensen", scopeName(t, cat, "tax"), "til " + timefmt.Zone{}.Date(taxEnds, "da"), scopeName(t, cat, "health"), period}},
+		{"offered-" + offeredID, []string{"Karen Jensen", scopeName(t, cat, "tax"), period}},
+	} {
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(c.id)))
+		if err != nil {
+			t.Fatalf("browser, read #%s: %v", c.id, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("#%s on the phone reads %q; want it to hold %q", c.id, text, w)
+			}
+		}
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID(renounceID)), chromedp.WaitVisible(chromedp.ID("renounce-confirm"))); err != nil {
 		t.Fatalf("browser, renounce: %v", err)
 	}
