@@ -123,9 +123,9 @@ func (s *touchScroll) page(dir float32) {
 }
 
 // pagedBody is the scrolling body with large Up and Down buttons at its
-// right edge, shown while the content is taller than the view: long lists
-// can be read a page at a time with taps alone (WCAG 2.5.7), not only by
-// dragging.
+// right edge, one above the other at its foot, shown while the content is
+// taller than the view: long lists can be read a page at a time with taps
+// alone (WCAG 2.5.7), not only by dragging.
 type pagedBody struct {
 	widget.BaseWidget
 	scroll     *touchScroll
@@ -206,8 +206,11 @@ func (r *pagedRenderer) Layout(size fyne.Size) {
 		bw := max(p.upT.MinSize().Width, p.downT.MinSize().Width)
 		bh := max(p.upT.MinSize().Height, p.downT.MinSize().Height)
 		if narrow := size.Width - bw - gap(); c.MinSize().Width <= narrow && size.Height >= 2*bh+gap() {
+			// Up right above Down at the foot of the column, by the
+			// action bar: one place for the hand to find both, however
+			// tall the panel (on a portrait one they were 1,500 px apart).
 			view.Width = narrow
-			p.upT.Move(fyne.NewPos(narrow+gap(), 0))
+			p.upT.Move(fyne.NewPos(narrow+gap(), size.Height-2*bh-gap()))
 			p.downT.Move(fyne.NewPos(narrow+gap(), size.Height-bh))
 		} else {
 			view.Height = max(size.Height-bh-gap(), 0)

@@ -98,7 +98,12 @@ func (u *KioskUI) buildStaffHome() *screen {
 	var speak []string
 	for _, r := range rows {
 		k := widget.NewLabelWithStyle(tr.T(r[0], nil), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		grid = append(grid, k, u.label(r[0], r[1]))
+		// Wrapping, so the grid is never wider than the body beside the
+		// page buttons: on 1024×768 in large text the longest name made
+		// the page buttons a row of their own, unlike every other screen.
+		k.Wrapping = fyne.TextWrapWord
+		// A grid per row: only a row whose name wraps grows taller.
+		grid = append(grid, container.NewGridWithColumns(2, k, u.label(r[0], r[1])))
 		speak = append(speak, tr.T(r[0], nil)+": "+r[1])
 	}
 	var att []fyne.CanvasObject
@@ -116,7 +121,7 @@ func (u *KioskUI) buildStaffHome() *screen {
 	name := u.sess.Person().Name
 	body := vbox(
 		heading(tr.T("staff.title", map[string]any{"Name": name})),
-		container.NewGridWithColumns(2, grid...),
+		vbox(grid...),
 		subheading(tr.T("staff.attention", nil)+" ("+strconv.Itoa(len(u.attention))+")"),
 		vbox(att...),
 	)

@@ -106,7 +106,9 @@ func (d *boxDisplay) slotSize(th fyne.Theme) (slot fyne.Size, dash float32) {
 	return fyne.NewSize(digit.Width+pad*2/3, digit.Height+pad), fyne.MeasureText("-", d.textSize(th), st).Width + pad/3
 }
 
-func (d *boxDisplay) gap(th fyne.Theme) float32 { return th.Size(fynetheme.SizeNameInnerPadding) / 4 }
+// gap keeps the slots apart as far as two keys are: boxes that touch read
+// as one long bar, and a digit cannot be told to its slot at a glance.
+func (d *boxDisplay) gap(th fyne.Theme) float32 { return keyGap(th) }
 
 func (d *boxDisplay) minSize(th fyne.Theme) fyne.Size {
 	s, dash := d.slotSize(th)
