@@ -90,6 +90,10 @@ func TestHandoverInBrowser(t *testing.T) {
 	if err != nil || who != "Bo Berg" {
 		t.Fatalf("signed in as %q (%v); want Bo Berg", who, err)
 	}
+	// Signed in, the principal has the one name the overview uses too.
+	if p, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("principal"))); err != nil || p != "Karen Jensen" {
+		t.Errorf("principal signed in = %q (%v); want Karen Jensen, as on the overview", p, err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("accept")), chromedp.WaitVisible(chromedp.ID("result"))); err != nil {
 		t.Fatalf("browser, accept: %v", err)
 	}

@@ -375,13 +375,19 @@ type pageData struct {
 	Check       *overviewView // proof.html: the paper's lines now
 }
 
-// viewOf is the page's view of central's record del; of the code c it uses
-// only the code's own expiry. The principal's name is masked as on the code:
-// anyone holding the code may open the page.
-func (h *Handler) viewOf(lang string, r *http.Request, c *handover.Claims, del *bk.Delegation) pageData {
+// viewOf is the page's view of central's record del for the session s (nil:
+// signed out); of the code c it uses only the code's own expiry. The
+// principal's name is masked as on the code, since anyone holding the code
+// may open the page, until the delegate signs in: they see it in full, as
+// on their overview and at a kiosk, so one person has one name from there.
+func (h *Handler) viewOf(lang string, r *http.Request, s *session, c *handover.Claims, del *bk.Delegation) pageData {
+	name := handover.MaskName(del.PrincipalName)
+	if s != nil && s.id.CPR == del.Delegate {
+		name = del.PrincipalName
+	}
 	d := pageData{
 		Lang: lang, OtherLang: other(lang), Path: codePath(r),
-		Principal:   handover.MaskName(del.PrincipalName),
+		Principal:   name,
 		ValidFrom:   h.cfg.Zone.Date(del.ValidFrom, lang),
 		ValidTo:     h.cfg.Zone.Date(del.ValidTo, lang),
 		CodeExpires: h.cfg.Zone.Date(c.ExpiresAt, lang),
@@ -460,9 +466,9 @@ func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d := h.viewOf(lang, r, c, del)
-	d.Title = translate(lang, "page_title")
 	s := h.session(r)
+	d := h.viewOf(lang, r, s, c, del)
+	d.Title = translate(lang, "page_title")
 	if s != nil {
 		d.SignedIn = &s.id
 	}
@@ -537,7 +543,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, statusFor(code), code)
 		return
 	}
-	d := h.viewOf(lang, r, c, del)
+	d := h.viewOf(lang, r, s, c, del)
 	d.SignedIn = &s.id
 	switch {
 	case v.Outcome == bk.Applied && accept:

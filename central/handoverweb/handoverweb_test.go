@@ -281,6 +281,32 @@ func TestShowCodeInBothLanguages(t *testing.T) {
 	}
 }
 
+// The principal is "Karen J." to anyone holding the code, which says the
+// full name comes with signing in, and "Karen Jensen" to the signed-in
+// delegate on every page, as on their overview; never to someone else.
+func TestNameInFullOnceSignedIn(t *testing.T) {
+	w := newWorld(t, dev)
+	_, u := w.delegation(t, nil)
+	if _, page, _ := get(t, client(t), u); !strings.Contains(page, "Karen J.") || strings.Contains(page, "Jensen") || !strings.Contains(page, "hele navnet") {
+		t.Errorf("signed out: want Karen J. and that the full name comes with signing in:\n%s", page)
+	}
+	other := client(t)
+	w.devSignIn(t, other, u, otherCPR, "Mallory")
+	if _, page, _ := get(t, other, u); strings.Contains(page, "Jensen") {
+		t.Errorf("signed in as someone else: the full name is shown:\n%s", page)
+	}
+	c := client(t)
+	w.devSignIn(t, c, u, delegateCPR, "Bo Berg")
+	for _, step := range []string{"", "?step=decline"} {
+		if _, page, _ := get(t, c, u+step); !strings.Contains(page, "Karen Jensen") || strings.Contains(page, "Karen J.") {
+			t.Errorf("signed in as the delegate (%q): want Karen Jensen, never Karen J.:\n%s", step, page)
+		}
+	}
+	if _, page := w.answer(t, c, u, "accept"); !strings.Contains(page, "Karen Jensen") || strings.Contains(page, "Karen J.") {
+		t.Errorf("result: want Karen Jensen:\n%s", page)
+	}
+}
+
 func TestAcceptOnceThenRefused(t *testing.T) {
 	w := newWorld(t, dev)
 	d, u := w.delegation(t, nil)

@@ -16,7 +16,7 @@ var texts = map[string][2]string{ // key → {da, en}
 	"period":                {"Periode", "Period"},
 	"from_to":               {"fra %s til %s", "from %s to %s"},
 	"code_expires":          {"Koden kan bruges til og med", "The code can be used until"},
-	"signin_first":          {"Log først ind, så kan du sige ja eller nej.", "Sign in first. Then you can say yes or no."},
+	"signin_first":          {"Log først ind. Så kan du sige ja eller nej, og du ser hele navnet.", "Sign in first. Then you can say yes or no, and you see the full name."},
 	"signin_oidc":           {"Log ind med MitID for at svare", "Sign in with MitID to answer"},
 	"signin_dev":            {"Log ind (udvikling) for at svare", "Sign in (development) to answer"},
 	"signin_none":           {"Log ind er ikke sat op på denne tjeneste, så koden kan ikke besvares her. Tag koden med til en Borgerkiosk.", "Signing in is not set up on this service, so the code cannot be answered here. Take the code to a Borgerkiosk."},
