@@ -12,6 +12,7 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
+	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
 	"gopkg.in/yaml.v3"
 )
@@ -46,7 +47,7 @@ func TestAPIDoc(t *testing.T) {
 		// The token exchange (central/tokenexchange, served by the harness as by cmd/central).
 		"POST /v1/token", "GET /.well-known/jwks.json", "GET /.well-known/oauth-authorization-server",
 		// The handover pages (the harness serves them with the dev sign-in).
-		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /handover/signin",
+		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /C/{code}", "POST /C/{code}", "GET /handover/signin",
 		"GET /handover/signout", "GET /handover/dev", "POST /handover/dev", "GET /handover/oidc/callback",
 		"GET /handover/mine", "GET /handover/mine/renounce", "POST /handover/mine/renounce",
 		"GET /O/{code}", "GET /kode", "POST /kode", "GET /K/{code}", "POST /K/{code}",
@@ -76,6 +77,14 @@ func TestAPIDoc(t *testing.T) {
 	for _, op := range documented {
 		_, path, _ := strings.Cut(op, " ")
 		paths[path] = true
+	}
+	// The pages of a code: every prefix the pages answer, both methods.
+	for _, p := range handoverweb.CodePaths() {
+		for _, m := range []string{"GET", "POST"} {
+			if op := m + " " + p + "{code}"; !slices.Contains(documented, op) {
+				t.Errorf("the pages serve %s, which docs/api.yaml does not document", op)
+			}
+		}
 	}
 	routes := h.Server.Routes()
 	for _, want := range []string{"POST /v1/authority/delegation-checks", "POST /v1/citizen/usage", "/v1/token"} {

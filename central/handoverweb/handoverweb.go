@@ -24,6 +24,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -189,12 +190,18 @@ func IsHandoverPath(path string) bool {
 	return isCodePath(path) || IsOverviewPath(path) || strings.EqualFold(path, handover.TypedFormPath) || strings.HasPrefix(path, "/handover/")
 }
 
-// isCodePath reports whether path is the page of a code, scanned (URLPath,
-// URLPathCompressed) or typed (TypedPath), in any letter case.
+// CodePaths are the path prefixes of a code's page, each answering GET
+// and POST: scanned (URLPath, URLPathCompressed, URLPathCompact) or typed
+// (TypedPath). docs/api.yaml documents each (TestAPIDoc).
+func CodePaths() []string {
+	return []string{handover.URLPath, handover.URLPathCompressed, handover.URLPathCompact, handover.TypedPath}
+}
+
+// isCodePath reports whether path is the page of a code, in any letter
+// case.
 func isCodePath(path string) bool {
 	u := strings.ToUpper(path)
-	return strings.HasPrefix(u, handover.URLPath) || strings.HasPrefix(u, handover.URLPathCompressed) ||
-		strings.HasPrefix(u, handover.URLPathCompact) || isTypedPath(path)
+	return slices.ContainsFunc(CodePaths(), func(p string) bool { return strings.HasPrefix(u, p) })
 }
 
 // isTypedPath reports whether path is the page of a typed code.
