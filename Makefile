@@ -110,10 +110,13 @@ deb: ## build the Debian packages (kiosk, central, kioskctl) into dist/
 # The heavy suites: the packages themselves (lintian, contents, hardening of
 # the units, two builds in two checkouts giving the same bytes). CI runs it;
 # `make test` does not. Bounded: go test's -timeout ends a hung step.
-appliance: deb ## build the packages, then lintian, reproducibility and unit-hardening checks
+appliance: deb ## build the packages, then lintian, reproducibility, dpkg, cage, watchdog and unit-hardening checks
 	@scripts/deps.sh appliance
 	cd packaging && $(GO) mod tidy -diff
-	cd packaging && BK_APPLIANCE=1 BK_DIST=$(CURDIR)/dist BK_BIN=$(CURDIR)/bin/deb $(TESTENV) $(GO) test -count=1 -timeout 40m ./...
+	@echo "appliance: lintian, contents, a second build in two checkouts, dpkg install/remove/purge, the kiosk under cage (minutes)"
+	cd packaging && BK_APPLIANCE=1 BK_DIST=$(CURDIR)/dist BK_BIN=$(CURDIR)/bin/deb $(TESTENV) $(GO) test -v -count=1 -timeout 40m ./...
+	@echo "appliance: the real kiosk's watchdog pings stop while its UI thread hangs"
+	BK_APPLIANCE=1 $(TESTENV) $(GO) test $(TESTTAGS) -v -count=1 -timeout 10m -run '^TestWatchdogStopsWhenTheRealUIThreadHangs$$' ./cmd/kiosk/
 
 clean: ## remove built binaries and the run directory
 	rm -rf bin "$(RUNDIR)"

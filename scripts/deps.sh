@@ -33,6 +33,8 @@ appliance=(
   "cage:/usr/bin/cage"
   "xwayland:/usr/bin/Xwayland"
   "grim:/usr/bin/grim"
+  # The watchdog test runs the real kiosk window under Xvfb.
+  "xvfb:/usr/bin/Xvfb"
   # What the kiosk package depends on beyond the build's libraries: the
   # dpkg test installs the packages in a copy of this machine's root.
   "espeak-ng:/usr/bin/espeak-ng"

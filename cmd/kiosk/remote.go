@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 
@@ -25,8 +26,12 @@ import (
 //	tap <id>      -> ok | err no button <id>
 //	pin <digits>  -> taps the PIN pad's keys, then OK
 //	malloc        -> ok inuse=N free=N mmap=N (glibc's C heap, bytes)
+//	hang          -> ok once the UI thread is stuck in a function fyne.Do
+//	                 gave it (a frozen screen, for the watchdog test)
+//	release       -> ok; the stuck UI thread goes on
 //
-// TestMemorySoak (memsoak_test.go) uses it to make 1,000 consent actions.
+// TestMemorySoak (memsoak_test.go) uses it to make 1,000 consent actions;
+// TestWatchdogStopsWhenTheRealUIThreadHangs (watchdog_test.go) hangs it.
 func init() { remote = serveRemote }
 
 func serveRemote(ctx context.Context, kui *ui.KioskUI, log *slog.Logger) error {
@@ -59,7 +64,14 @@ func remoteConn(c net.Conn, kui *ui.KioskUI) {
 	for sc.Scan() {
 		cmd, arg, _ := strings.Cut(strings.TrimSpace(sc.Text()), " ")
 		var reply string
-		fyne.DoAndWait(func() { reply = remoteCommand(kui, cmd, arg) })
+		switch cmd {
+		case "hang":
+			reply = hangUIThread()
+		case "release":
+			reply = releaseUIThread()
+		default:
+			fyne.DoAndWait(func() { reply = remoteCommand(kui, cmd, arg) })
+		}
 		fmt.Fprintln(c, reply)
 	}
 }
@@ -96,4 +108,36 @@ func remoteCommand(kui *ui.KioskUI, cmd, arg string) string {
 		return "ok"
 	}
 	return "err unknown command " + cmd
+}
+
+// release, while the UI thread hangs, lets it go on.
+var (
+	hangMu  sync.Mutex
+	release chan struct{}
+)
+
+// hangUIThread blocks the UI thread, as a deadlock in a screen would, and
+// returns once it is blocked.
+func hangUIThread() string {
+	hangMu.Lock()
+	defer hangMu.Unlock()
+	if release != nil {
+		return "err the UI thread already hangs"
+	}
+	release = make(chan struct{})
+	stuck, r := make(chan struct{}), release
+	fyne.Do(func() { close(stuck); <-r })
+	<-stuck
+	return "ok"
+}
+
+func releaseUIThread() string {
+	hangMu.Lock()
+	defer hangMu.Unlock()
+	if release == nil {
+		return "err the UI thread does not hang"
+	}
+	close(release)
+	release = nil
+	return "ok"
 }

@@ -1,6 +1,7 @@
 package testtool
 
 import (
+	"errors"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -37,4 +38,26 @@ func Systemd(tb testing.TB, watchdog time.Duration) (conn *net.UnixConn, next fu
 		return string(buf[:n])
 	}
 	return conn, next
+}
+
+// Notified returns the messages that reach conn (from Systemd) within wait,
+// or with wait 0 those that have already arrived: "nothing came in that
+// time" is how a test sees pings stop.
+func Notified(tb testing.TB, conn *net.UnixConn, wait time.Duration) []string {
+	tb.Helper()
+	var out []string
+	buf := make([]byte, 256)
+	deadline := time.Now().Add(wait)
+	for {
+		conn.SetReadDeadline(deadline)
+		n, err := conn.Read(buf)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return out
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, string(buf[:n]))
+	}
 }

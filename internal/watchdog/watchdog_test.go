@@ -3,9 +3,7 @@ package watchdog
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -14,25 +12,6 @@ import (
 
 	"github.com/borgerkiosk/borgerkiosk/internal/testtool"
 )
-
-// pending drains what has already arrived, without waiting.
-func pending(t *testing.T, conn *net.UnixConn) []string {
-	t.Helper()
-	var out []string
-	buf := make([]byte, 256)
-	for {
-		conn.SetReadDeadline(time.Now())
-		n, err := conn.Read(buf)
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, string(buf[:n]))
-	}
-}
 
 func TestReadyAndInterval(t *testing.T) {
 	t.Setenv("NOTIFY_SOCKET", "")
@@ -117,7 +96,7 @@ func TestPingsStopWhileTheUIThreadHangs(t *testing.T) {
 		ticks <- time.Now() // run takes each tick before the next send returns
 	}
 	ticks <- time.Now() // and has handled the fifth when it takes a sixth
-	if got := pending(t, conn); len(got) != 0 {
+	if got := testtool.Notified(t, conn, 0); len(got) != 0 {
 		t.Errorf("while the UI thread hung, systemd got %q; want nothing", got)
 	}
 	if !strings.Contains(logs.String(), "the thread that sends it is stuck") {
@@ -137,7 +116,7 @@ func TestPingsStopWhileTheUIThreadHangs(t *testing.T) {
 	testtool.Recv(t, finished, "the ping to return")
 	cancel()
 	<-stopped
-	if got := pending(t, conn); len(got) != 0 {
+	if got := testtool.Notified(t, conn, 0); len(got) != 0 {
 		t.Errorf("after recovery systemd got %d more messages %q; want none: pings must not pile up behind a hung thread", len(got), got)
 	}
 	if !strings.Contains(logs.String(), "pings resumed") {
