@@ -272,3 +272,128 @@ func TestUnitsUsePackagedPaths(t *testing.T) {
 		}
 	}
 }
+
+// unit reads a systemd unit file: section → key → every value given (a key
+// may come more than once, After= and Wants= lists split into names).
+func unit(t *testing.T, name string) map[string]map[string][]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "packaging/systemd", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := map[string]map[string][]string{}
+	var sec map[string][]string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "["):
+			sec = map[string][]string{}
+			u[strings.Trim(line, "[]")] = sec
+		default:
+			k, v, ok := strings.Cut(line, "=")
+			if !ok || sec == nil {
+				t.Fatalf("%s: a line that is no key=value in a section: %q", name, line)
+			}
+			switch k {
+			case "After", "Before", "Wants", "Requires", "Conflicts", "WantedBy":
+				sec[k] = append(sec[k], strings.Fields(v)...)
+			default:
+				sec[k] = append(sec[k], v)
+			}
+		}
+	}
+	return u
+}
+
+// TestKioskUnitFollowsCage: every directive of cage's reference unit
+// (https://github.com/cage-kiosk/cage/wiki/Starting-Cage-on-boot-with-systemd,
+// for tty1), and its PAM file; the locale the unit sets is the one the
+// package generates.
+func TestKioskUnitFollowsCage(t *testing.T) {
+	u := unit(t, "borgerkiosk-kiosk.service")
+	for _, d := range []struct{ sec, key, value string }{
+		// Started once logins are permitted, after Plymouth leaves.
+		{"Unit", "After", "systemd-user-sessions.service"},
+		{"Unit", "After", "plymouth-quit-wait.service"},
+		{"Unit", "Before", "graphical.target"},
+		{"Unit", "ConditionPathExists", "/dev/tty0"},
+		// logind, over D-Bus, gives cage its seat.
+		{"Unit", "Wants", "dbus.socket"},
+		{"Unit", "Wants", "systemd-logind.service"},
+		{"Unit", "After", "dbus.socket"},
+		{"Unit", "After", "systemd-logind.service"},
+		// It replaces the getty on its tty.
+		{"Unit", "Conflicts", "getty@tty1.service"},
+		{"Unit", "After", "getty@tty1.service"},
+		{"Service", "Restart", "always"},
+		{"Service", "User", "kiosk"},
+		{"Service", "UtmpIdentifier", "tty1"},
+		{"Service", "UtmpMode", "user"},
+		{"Service", "TTYPath", "/dev/tty1"},
+		{"Service", "TTYReset", "yes"},
+		{"Service", "TTYVHangup", "yes"},
+		{"Service", "TTYVTDisallocate", "yes"},
+		{"Service", "StandardInput", "tty-fail"},
+		{"Service", "StandardOutput", "journal"},
+		{"Service", "PAMName", "borgerkiosk-kiosk"},
+		{"Install", "WantedBy", "graphical.target"},
+	} {
+		if !slices.Contains(u[d.sec][d.key], d.value) {
+			t.Errorf("borgerkiosk-kiosk.service: [%s] %s= is %q; cage's reference unit has %s", d.sec, d.key, u[d.sec][d.key], d.value)
+		}
+	}
+	if got := u["Service"]["ExecStart"]; len(got) != 1 || !strings.HasPrefix(got[0], "/usr/bin/cage ") {
+		t.Errorf("borgerkiosk-kiosk.service: ExecStart=%q; want the kiosk under /usr/bin/cage", got)
+	}
+	pam, err := os.ReadFile(filepath.Join(root, "packaging/pam/borgerkiosk-kiosk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, line := range strings.Split(string(pam), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+			rules = append(rules, strings.Join(f, " "))
+		}
+	}
+	if want := []string{"auth required pam_unix.so nullok", "account required pam_unix.so",
+		"session required pam_unix.so", "session required pam_systemd.so"}; !slices.Equal(rules, want) {
+		t.Errorf("pam/borgerkiosk-kiosk has %q; want cage's %q", rules, want)
+	}
+
+	// LANG=xx_YY.UTF-8 in the unit; postinst puts "xx_YY.UTF-8 UTF-8" in
+	// /etc/locale.gen (the dpkg test sees locale -a list it).
+	var lang string
+	for _, e := range u["Service"]["Environment"] {
+		if v, ok := strings.CutPrefix(e, "LANG="); ok {
+			lang = v
+		}
+	}
+	post, err := os.ReadFile(filepath.Join(root, "packaging/deb/kiosk.postinst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang == "" || !bytes.Contains(post, []byte("echo '"+lang+" UTF-8' >>/etc/locale.gen")) {
+		t.Errorf("the kiosk unit sets LANG=%q, which kiosk.postinst does not generate", lang)
+	}
+}
+
+// TestUnitsWantTheNetworkTheyWait: an After= on a network target without
+// a Wants= waits for nothing (the target is pulled in by nobody).
+func TestUnitsWantTheNetworkTheyWait(t *testing.T) {
+	for _, name := range []string{"borgerkiosk-kiosk.service", "borgerkiosk-central.service"} {
+		u := unit(t, name)
+		n := 0
+		for _, after := range u["Unit"]["After"] {
+			if strings.HasPrefix(after, "network") {
+				n++
+				if !slices.Contains(u["Unit"]["Wants"], after) {
+					t.Errorf("%s: After=%s without Wants=%s", name, after, after)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s waits for no network target; it talks to the network", name)
+		}
+	}
+}
