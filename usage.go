@@ -86,8 +86,9 @@ type UsageLog struct {
 
 // MaxUsageStatement is the most records a printed usage statement holds:
 // the statement is of the whole log (central keeps 15 months of it), and
-// only a log longer than this prints its newest and says so.
-const MaxUsageStatement = 1000
+// only a log longer than this prints its newest and says so. 300 records
+// are about 51 KB of ESC/POS, under a minute at 9600 baud.
+const MaxUsageStatement = 300
 
 // UsageStatement gathers the records of a printed statement from the
 // newest on, a page of MaxUsagePage at a time through page (a Session's

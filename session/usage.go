@@ -70,7 +70,7 @@ func (s *Session) UsageLog(ctx context.Context, before string, limit int) (*bk.U
 
 // PrintUsage implements bk.Session: the statement is of the whole log
 // (the last 15 months), fetched a page at a time, up to
-// bk.MaxUsageStatement records.
+// bk.MaxUsageStatement records (under a minute of printing).
 func (s *Session) PrintUsage(ctx context.Context) (bk.Receipt, error) {
 	l, err := bk.UsageStatement(func(before string) (*bk.UsageLog, error) { return s.UsageLog(ctx, before, bk.MaxUsagePage) })
 	if err != nil {

@@ -21,9 +21,10 @@ func TestPrintUsageWholeLog(t *testing.T) {
 	}{
 		{0, 0, false},
 		{bk.MaxUsagePage, bk.MaxUsagePage, false},
-		{2*bk.MaxUsagePage + 50, 2*bk.MaxUsagePage + 50, false},
+		{bk.MaxUsagePage + 50, bk.MaxUsagePage + 50, false},
 		{bk.MaxUsageStatement, bk.MaxUsageStatement, false},
 		{bk.MaxUsageStatement + 1, bk.MaxUsageStatement, true},
+		{2*bk.MaxUsagePage + 1, bk.MaxUsageStatement, true}, // a last page only partly taken
 	} {
 		t.Run(fmt.Sprint(tc.records), func(t *testing.T) {
 			k := newKit(t)
