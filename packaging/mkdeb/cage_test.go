@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,6 +89,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // under the real cage (Debian's 0.1.4) on wlroots' headless backend, with
 // the device simulators and a real central, and takes a Wayland screenshot
 // with grim: the welcome screen is there and the window fills the output.
+// Its notify socket and watchdog are set as systemd sets them for the
+// unit: READY=1 and the pings reach systemd from cage's child.
 func TestKioskUnderCage(t *testing.T) {
 	dist(t) // the appliance suite only
 	bin := os.Getenv("BK_BIN")
@@ -141,9 +144,13 @@ printer = %q
 scanner = %q
 `, path("kiosk"), url, path("kiosk.token"), path("dev/card"), path("dev/printer"), path("dev/scanner")))
 
+	// systemd's side of Type=notify and WatchdogSec=, as the unit has them:
+	// cage is the unit's main process (WATCHDOG_PID), the kiosk its child.
+	notify := notifySocket(t, path("notify"))
 	wl := []string{"XDG_RUNTIME_DIR=" + path("xdg"), "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman",
-		"LANG=da_DK.UTF-8", "WAYLAND_DISPLAY=", "DISPLAY="}
-	kiosk := start(t, wl, cage, "-d", "--", filepath.Join(bin, "kiosk"), "--config", path("kiosk.toml"))
+		"LANG=da_DK.UTF-8", "WAYLAND_DISPLAY=", "DISPLAY=", "NOTIFY_SOCKET=" + path("notify"), "WATCHDOG_USEC=2000000"}
+	kiosk := start(t, wl, "/bin/sh", "-c", `WATCHDOG_PID=$$ exec "$@"`, "sh",
+		cage, "-d", "--", filepath.Join(bin, "kiosk"), "--config", path("kiosk.toml"))
 	waitFor(t, "the kiosk started under cage", func() bool { return strings.Contains(kiosk.String(), "kiosk started") })
 
 	// Screenshots until the window has drawn (the first Xwayland frame
@@ -182,6 +189,12 @@ scanner = %q
 	}
 	if !strings.Contains(kiosk.String(), "enrol") {
 		t.Errorf("the kiosk did not enrol with central:\n%s", kiosk)
+	}
+	// Through cage: READY=1 once the window is up, then watchdog pings.
+	for _, want := range []string{"READY=1", "WATCHDOG=1", "WATCHDOG=1"} {
+		if got := notify(); got != want {
+			t.Fatalf("systemd got %q from the kiosk under cage; want %s", got, want)
+		}
 	}
 	if f, err := os.Create(filepath.Join(os.TempDir(), "borgerkiosk-cage.png")); err == nil {
 		png.Encode(f, img) // for a person to look at
@@ -262,5 +275,29 @@ func TestFillsCanFail(t *testing.T) {
 	}
 	if why := fills(img); !strings.Contains(why, "does not fill the output") {
 		t.Errorf("fills(black right edge) = %q; want does not fill the output", why)
+	}
+}
+
+// notifySocket listens where NOTIFY_SOCKET will point, as systemd does, in
+// reach of the unprivileged user; next returns the next message.
+func notifySocket(t *testing.T, path string) (next func() string) {
+	t.Helper()
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	return func() string {
+		t.Helper()
+		conn.SetReadDeadline(time.Now().Add(2 * time.Minute)) // a broken start, not a timing requirement
+		buf := make([]byte, 256)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("no further notify message: %v", err)
+		}
+		return string(buf[:n])
 	}
 }
