@@ -74,6 +74,7 @@ func TestHandoverInBrowser(t *testing.T) {
 		t.Fatalf("browser, open the code: %v", err)
 	}
 	checkPhone(t, ctx, "code", "signin")
+	checkFirstView(t, ctx, "code", "signin")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.ID("accept"))); err != nil {
 		t.Fatalf("browser, sign in: %v", err)
 	}
@@ -133,6 +134,7 @@ func TestHandoverInBrowser(t *testing.T) {
 		t.Fatalf("browser, typed-code form: %v", err)
 	}
 	checkPhone(t, ctx, "typed", "typed-submit")
+	checkFirstView(t, ctx, "typed", "code")
 	field, err := chromedp.Run(ctx, chromedp.Evaluate[phoneBox](`(() => { const r = document.getElementById("code").getBoundingClientRect();
 		return {top: r.top, left: r.left, bottom: r.bottom, right: r.right}; })()`))
 	if err != nil {
@@ -246,6 +248,7 @@ func TestOverviewInBrowser(t *testing.T) {
 		t.Fatalf("browser, open the overview: %v", err)
 	}
 	checkPhone(t, ctx, "overview-signin-da", "signin")
+	checkFirstView(t, ctx, "overview-signin-da", "signin")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.ID(renounceID))); err != nil {
 		t.Fatalf("browser, sign in: %v", err)
 	}

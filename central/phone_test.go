@@ -22,8 +22,13 @@ const phoneW, phoneH = 390, 844
 // phoneLayout is what the page looks like to the phone's user, measured in
 // the browser.
 type phoneLayout struct {
-	ScrollWidth int       `json:"scrollWidth"` // wider than phoneW: the page scrolls sideways
+	ScrollWidth int       `json:"scrollWidth"` // wider than the viewport: the page scrolls sideways
 	H1, H2      float64   // largest font-size of each, px
+	Body        float64   // font-size of the body text, px
+	Lang        string    // the page's language (html lang)
+	Hyphens     string    // the h1's hyphens: "auto" hyphenates long words by the page's language
+	Broken      []string  // heading words split over two lines
+	Facts       *phoneBox // the list of what is delegated (#scopes); nil if absent
 	Headings    string    // heading levels in document order, e.g. "h1 h2 h2"
 	Main        *phoneBox // the page's main button; nil if absent
 	Small       []string  // touch targets smaller than 48×48 px
@@ -55,26 +60,82 @@ for (const e of document.body.querySelectorAll('*')) {
   if (ratio < (large ? 3 : 4.5)) low.push(name(e) + ' ' + ratio.toFixed(2));
   if (e.scrollWidth > e.clientWidth + 1 && s.overflowX !== 'visible') clipped.push(name(e));
 }
-return {scrollWidth: document.documentElement.scrollWidth, H1: max('h1'), H2: max('h2'),
+// A word split over two lines has its pieces on two line boxes: two tops.
+const broken = [];
+for (const h of document.querySelectorAll('h1, h2, h3')) {
+  const walk = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode());) {
+    for (const m of n.textContent.matchAll(/\S+/g)) {
+      const rg = document.createRange(); rg.setStart(n, m.index); rg.setEnd(n, m.index + m[0].length);
+      const tops = new Set([...rg.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));
+      if (tops.size > 1) broken.push(h.tagName.toLowerCase() + ' "' + m[0] + '"');
+    }
+  }
+}
+const f = document.getElementById('scopes'), fr = f && f.getBoundingClientRect();
+const h1 = document.querySelector('h1');
+return {scrollWidth: document.documentElement.scrollWidth, H1: max('h1'), H2: max('h2'), Body: px(document.body),
+  Lang: document.documentElement.lang, Hyphens: h1 ? getComputedStyle(h1).hyphens : '', Broken: broken,
+  Facts: fr ? {Top: fr.top, Bottom: fr.bottom, Left: fr.left, Right: fr.right} : null,
   Headings: [...document.querySelectorAll('h1, h2, h3')].map(e => e.tagName.toLowerCase()).join(' '),
   Main: r ? {Top: r.top, Bottom: r.bottom, Left: r.left, Right: r.right} : null,
   Small: small, LowContrast: low, Clipped: clipped};
 })()`
 
+// A small phone's width, CSS px, where long Danish words are hardest to fit.
+const narrowW = 320
+
+// answers reports whether the main button with id answers (accepts,
+// declines, renounces): it comes after the facts it answers on, so with
+// large text it may be below the first view (checkFirstView is for the
+// first step of a page that has one).
+func answers(id string) bool {
+	return id == "accept" || strings.HasSuffix(id, "-confirm") || strings.HasPrefix(id, "renounce-")
+}
+
+// checkFirstView checks that the element with id, the first thing to do
+// on the page (sign in, type the code), is wholly in the first phoneW×phoneH
+// view with the browser's text size doubled: the heading and the reading
+// do not push it out of sight.
+func checkFirstView(t *testing.T, ctx context.Context, name, id string) {
+	t.Helper()
+	var b *phoneBox
+	err := chromedp.Do(ctx, textSize(32))
+	if err == nil {
+		b, err = chromedp.Run(ctx, chromedp.Evaluate[*phoneBox](fmt.Sprintf(`(() => { window.scrollTo(0, 0);
+			const e = document.getElementById(%q), r = e && e.getBoundingClientRect();
+			return r ? {Top: r.top, Bottom: r.bottom, Left: r.left, Right: r.right} : null; })()`, id)))
+	}
+	if err == nil {
+		err = chromedp.Do(ctx, textSize(16))
+	}
+	if err != nil {
+		t.Fatalf("%s: measuring #%s: %v", name, id, err)
+	}
+	if !inFirstView(b, phoneW) {
+		t.Errorf("%s at text zoom 200%%: #%s at %+v; want it wholly in the first %d×%d view", name, id, b, phoneW, phoneH)
+	}
+}
+
 // checkPhone measures the page now in the browser at phoneW×phoneH, keeps a
 // screenshot of the first viewport as phone-<name>.png, and reports what an
 // older person with a phone would stumble on: the main button (id main; ""
 // for none) not wholly in the first viewport, headings out of order or an h2
-// larger than the h1, sideways scrolling, small touch targets, low contrast.
-// It does it again with the browser's text size doubled (text zoom 200%),
-// where the page may grow longer but never wider.
+// larger than the h1, sideways scrolling, small touch targets, low contrast,
+// a heading word split over two lines. It does it again with the browser's
+// text size doubled (text zoom 200%), where the page may grow longer but
+// never wider and an answer stays below its facts, and both again at
+// narrowW wide.
 func checkPhone(t *testing.T, ctx context.Context, name, main string) {
 	t.Helper()
 	l := measurePhone(t, ctx, name, main, 16)
 	if main != "" {
-		if b := l.Main; b == nil || b.Top < 0 || b.Left < 0 || b.Bottom > phoneH || b.Right > phoneW {
+		if b := l.Main; !inFirstView(b, phoneW) {
 			t.Errorf("%s: main button #%s at %+v; want wholly inside the first %d×%d viewport", name, main, b, phoneW, phoneH)
 		}
+	}
+	if l.Hyphens != "auto" || (l.Lang != "da" && l.Lang != "en") {
+		t.Errorf("%s: h1 hyphens %q on a page in %q; want auto, with the page's language set (da or en) so words are split at their syllables", name, l.Hyphens, l.Lang)
 	}
 	if l.H1 <= l.H2 {
 		t.Errorf("%s: h1 font-size %.1fpx, h2 %.1fpx; want the h1 larger", name, l.H1, l.H2)
@@ -86,23 +147,53 @@ func checkPhone(t *testing.T, ctx context.Context, name, main string) {
 		t.Errorf("%s: text below WCAG AA contrast: %v", name, l.LowContrast)
 	}
 	zoomed := measurePhone(t, ctx, name+"-text200", main, 32)
-	for _, l := range []phoneLayout{l, zoomed} {
-		if l.ScrollWidth > phoneW {
-			t.Errorf("%s: page %dpx wide; want no sideways scrolling at %dpx", name, l.ScrollWidth, phoneW)
+	if main != "" {
+		if b, f := zoomed.Main, zoomed.Facts; answers(main) && f != nil && b != nil && b.Top < f.Bottom {
+			t.Errorf("%s at text zoom 200%%: #%s at %+v above the end of the facts at %+v; want the answer after what it answers", name, main, b, f)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(narrowW, phoneH, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		t.Fatalf("%s: narrow viewport: %v", name, err)
+	}
+	narrow := measurePhone(t, ctx, name+"-320-text200", main, 32)
+	narrowSmall := measurePhone(t, ctx, name+"-320", main, 16)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(phoneW, phoneH, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		t.Fatalf("%s: viewport back: %v", name, err)
+	}
+	for _, m := range []struct {
+		l     phoneLayout
+		w     int
+		where string
+	}{{l, phoneW, ""}, {zoomed, phoneW, " at text zoom 200%"}, {narrow, narrowW, " at text zoom 200%"}, {narrowSmall, narrowW, ""}} {
+		l := m.l
+		if l.ScrollWidth > m.w {
+			t.Errorf("%s%s: page %dpx wide; want no sideways scrolling at %dpx", name, m.where, l.ScrollWidth, m.w)
 		}
 		if len(l.Small) > 0 {
-			t.Errorf("%s: touch targets under 48×48 px: %v", name, l.Small)
+			t.Errorf("%s%s: touch targets under 48×48 px: %v", name, m.where, l.Small)
 		}
 		if len(l.Clipped) > 0 {
-			t.Errorf("%s: text that does not fit: %v", name, l.Clipped)
+			t.Errorf("%s%s: text that does not fit: %v", name, m.where, l.Clipped)
+		}
+		if len(l.Broken) > 0 {
+			t.Errorf("%s%s at %dpx wide: heading words split over two lines: %v; want each heading word whole on a line", name, m.where, m.w, l.Broken)
+		}
+		if l.H1 < 1.1*l.Body {
+			t.Errorf("%s%s at %dpx wide: h1 %.1fpx, text %.1fpx; want the h1 larger than the text", name, m.where, m.w, l.H1, l.Body)
 		}
 	}
 	if err := chromedp.Do(ctx, textSize(16)); err != nil {
 		t.Fatalf("%s: text size back to normal: %v", name, err)
 	}
-	if zoomed.H1 < 1.9*l.H1 {
-		t.Errorf("%s: h1 %.1fpx at text zoom 200%%, %.1fpx at 100%%; want the text to grow with the browser's text size", name, zoomed.H1, l.H1)
+	if zoomed.Body < 1.9*l.Body {
+		t.Errorf("%s: text %.1fpx at text zoom 200%%, %.1fpx at 100%%; want the text to grow with the browser's text size", name, zoomed.Body, l.Body)
 	}
+}
+
+// inFirstView reports whether b is wholly inside the first view of a
+// phone w px wide.
+func inFirstView(b *phoneBox, w int) bool {
+	return b != nil && b.Top >= 0 && b.Left >= 0 && b.Bottom <= phoneH && b.Right <= float64(w)
 }
 
 // measurePhone sets the browser's default font size to fontPx (16 is

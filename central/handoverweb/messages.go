@@ -11,7 +11,7 @@ var texts = map[string][2]string{ // key → {da, en}
 	"offer":                 {"vil give dig fuldmagt", "wants to give you power of attorney"},
 	"intro":                 {"Siger du ja, kan du ordne disse ting for %s:", "If you say yes, you can deal with these things for %s:"},
 	"intro_closed":          {"gav dig fuldmagt til dette:", "gave you power of attorney for this:"},
-	"scopes":                {"Det gælder fuldmagten", "What it covers"},
+	"scopes":                {"Fuldmagten dækker", "What it covers"},
 	"until":                 {"til", "until"},
 	"period":                {"Periode", "Period"},
 	"from_to":               {"fra %s til %s", "from %s to %s"},
