@@ -12,7 +12,6 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/central"
 	"github.com/borgerkiosk/borgerkiosk/central/centraltest"
-	"github.com/borgerkiosk/borgerkiosk/central/handoverweb"
 	"github.com/borgerkiosk/borgerkiosk/central/tokenexchange"
 	"gopkg.in/yaml.v3"
 )
@@ -36,26 +35,10 @@ func TestAPIDoc(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.0.") {
 		t.Errorf("openapi = %q; want 3.0.x", doc.OpenAPI)
 	}
-	served := []string{
-		"POST /v1/admin/enrollment-tokens", "POST /v1/admin/revocations", "POST /v1/enroll", "POST /v1/push",
-		"GET /v1/admin/notices/dead", "POST /v1/admin/notices/{id}/retry",
-		"GET /v1/trust-bundle", "GET /v1/catalogue", "POST /v1/citizen/nonce", "POST /v1/citizen/state",
-		"POST /v1/citizen/usage", "POST /v1/citizen/overview-token",
-		"POST /v1/authority/consent-requests", "GET /v1/authority/consent-requests",
-		"GET /v1/authority/consent-requests/{id}", "POST /v1/authority/consent-checks",
-		"POST /v1/authority/delegation-checks", "GET /healthz", "GET /metrics",
-		// The token exchange (central/tokenexchange, served by the harness as by cmd/central).
-		"POST /v1/token", "GET /.well-known/jwks.json", "GET /.well-known/oauth-authorization-server",
-		// The handover pages (the harness serves them with the dev sign-in).
-		"GET /H/{code}", "POST /H/{code}", "GET /HZ/{code}", "POST /HZ/{code}", "GET /C/{code}", "POST /C/{code}", "GET /handover/signin",
-		"GET /handover/signout", "GET /handover/dev", "POST /handover/dev", "GET /handover/oidc/callback",
-		"GET /handover/mine", "GET /handover/mine/renounce", "POST /handover/mine/renounce",
-		"GET /O/{code}", "GET /kode", "POST /kode", "GET /K/{code}", "POST /K/{code}",
-	}
-	// Served only with OIDC sign-in; TestHandoverInBrowser goes through it.
-	onlyWithOIDC := map[string]bool{"GET /handover/oidc/callback": true}
 	var documented []string
+	paths := map[string]bool{}
 	for path, ops := range doc.Paths {
+		paths[path] = true
 		for method, op := range ops {
 			documented = append(documented, strings.ToUpper(method)+" "+path)
 			if _, ok := op["responses"]; !ok {
@@ -63,42 +46,48 @@ func TestAPIDoc(t *testing.T) {
 			}
 		}
 	}
-	sort.Strings(served)
 	sort.Strings(documented)
-	if strings.Join(served, "\n") != strings.Join(documented, "\n") {
-		t.Errorf("documented operations:\n%s\nserved:\n%s", strings.Join(documented, "\n"), strings.Join(served, "\n"))
-	}
 
+	// What the server serves, from the server itself (its API table, the
+	// routes added with Handle, the pages' own list), so a route added
+	// anywhere without its page in api.yaml fails here.
 	h := centraltest.Start(t)
-	// Every route the server registers is documented, so a route added
-	// to it (or by Handle) without its page in api.yaml fails here, not
-	// only one added to the list above.
-	paths := map[string]bool{}
-	for _, op := range documented {
-		_, path, _ := strings.Cut(op, " ")
-		paths[path] = true
-	}
-	// The pages of a code: every prefix the pages answer, both methods.
-	for _, p := range handoverweb.CodePaths() {
-		for _, m := range []string{"GET", "POST"} {
-			if op := m + " " + p + "{code}"; !slices.Contains(documented, op) {
-				t.Errorf("the pages serve %s, which docs/api.yaml does not document", op)
-			}
-		}
-	}
 	routes := h.Server.Routes()
-	for _, want := range []string{"POST /v1/authority/delegation-checks", "POST /v1/citizen/usage", "/v1/token"} {
+	for _, want := range []string{"POST /v1/authority/delegation-checks", "POST /v1/citizen/usage", "/v1/token",
+		"GET /C/{code}", "POST /handover/mine/renounce", "GET /handover/dev"} {
 		if !slices.Contains(routes, want) {
 			t.Errorf("Server.Routes() = %v; want it to hold %s", routes, want)
 		}
 	}
+	// The harness signs in with the dev provider; the OIDC callback is
+	// served only with OIDC sign-in (TestHandoverInBrowser goes through it).
+	onlyWithOIDC := map[string]bool{"GET /handover/oidc/callback": true}
+	served := map[string]bool{}
+	for op := range onlyWithOIDC {
+		served[op] = true
+	}
 	for _, r := range routes {
-		method, path, ok := strings.Cut(r, " ")
-		if !ok {
-			path = method // a pattern for every method: some method of it documented
+		if _, _, ok := strings.Cut(r, " "); ok {
+			if !slices.Contains(documented, r) {
+				t.Errorf("the server serves %s, which docs/api.yaml does not document", r)
+			}
+			served[r] = true
+			continue
 		}
-		if ok && !slices.Contains(documented, r) || !ok && !paths[path] {
+		// A pattern for every method answers the others itself (405):
+		// the documented methods of its path are served.
+		if !paths[r] {
 			t.Errorf("the server serves %s, which docs/api.yaml does not document", r)
+		}
+		for _, op := range documented {
+			if strings.HasSuffix(op, " "+r) {
+				served[op] = true
+			}
+		}
+	}
+	for _, op := range documented {
+		if !served[op] {
+			t.Errorf("docs/api.yaml documents %s, which the server does not serve", op)
 		}
 	}
 	for _, op := range documented {

@@ -265,10 +265,18 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 	s.served = append(s.served, pattern)
 }
 
-// Routes lists the patterns of the API's routes and of those added with
+// Routes lists the patterns of the API's routes, of those added with
 // Handle ("POST /v1/push"; a pattern without a method answers every
-// method itself), so that a test keeps docs/api.yaml in step with them.
-func (s *Server) Routes() []string { return slices.Sorted(slices.Values(s.served)) }
+// method itself) and of the pages when their handler lists its own
+// (Routes() []string), so that a test keeps docs/api.yaml in step.
+func (s *Server) Routes() []string {
+	out := slices.Clone(s.served)
+	if p, ok := s.pages.(interface{ Routes() []string }); ok {
+		out = append(out, p.Routes()...)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // Handler returns the HTTP handler of the whole service.
 func (s *Server) Handler() http.Handler {

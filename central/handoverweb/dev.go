@@ -40,7 +40,7 @@ button{margin-top:1.5rem;font-size:1.2rem;min-height:3rem;padding:.6rem 1.2rem;b
 <button type="submit" id="signin">{{if eq .Lang "en"}}Sign in{{else}}Log ind{{end}}</button>
 </form></main></body></html>`))
 
-func (DevSignIn) Routes(mux *http.ServeMux, fl Flows) {
+func (DevSignIn) Routes(mux Mux, fl Flows) {
 	render := func(w http.ResponseWriter, r *http.Request, state, errMsg string, status int) {
 		lang := "da"
 		if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {

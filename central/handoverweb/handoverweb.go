@@ -119,6 +119,7 @@ type Config struct {
 type Handler struct {
 	cfg      Config
 	mux      *http.ServeMux
+	patterns []string // the mux's, for Routes
 	tmpl     *template.Template
 	sessions sessionStore // by session cookie value
 	mu       sync.Mutex
@@ -176,13 +177,30 @@ func New(cfg Config) *Handler {
 	h.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"t": func(lang, key string) string { return translate(lang, key) },
 	}).ParseFS(templateFS, "templates/*.html"))
-	h.mux.HandleFunc("GET /handover/signin", h.startSignIn)
-	h.mux.HandleFunc("GET /handover/signout", h.signOut)
-	h.mux.HandleFunc("GET "+MinePath, h.showMine)
-	h.mux.HandleFunc("GET "+MinePath+"/renounce", h.confirmRenounce)
-	h.mux.HandleFunc("POST "+MinePath+"/renounce", h.renounce)
-	cfg.SignIn.Routes(h.mux, flows{h})
+	h.HandleFunc("GET /handover/signin", h.startSignIn)
+	h.HandleFunc("GET /handover/signout", h.signOut)
+	h.HandleFunc("GET "+MinePath, h.showMine)
+	h.HandleFunc("GET "+MinePath+"/renounce", h.confirmRenounce)
+	h.HandleFunc("POST "+MinePath+"/renounce", h.renounce)
+	cfg.SignIn.Routes(h, flows{h})
 	return h
+}
+
+// HandleFunc adds a route to the pages' mux and to Routes; the handler is
+// the Mux a SignIn registers on.
+func (h *Handler) HandleFunc(pattern string, fn func(http.ResponseWriter, *http.Request)) {
+	h.mux.HandleFunc(pattern, fn)
+	h.patterns = append(h.patterns, pattern)
+}
+
+// Routes lists every route the pages answer ("GET /H/{code}"), the
+// sign-in's included, so that a test keeps docs/api.yaml in step.
+func (h *Handler) Routes() []string {
+	out := slices.Clone(h.patterns)
+	for _, p := range CodePaths() {
+		out = append(out, "GET "+p+"{code}", "POST "+p+"{code}")
+	}
+	return append(out, "GET "+handover.URLPathOverview+"{code}", "GET "+handover.TypedFormPath, "POST "+handover.TypedFormPath)
 }
 
 // IsHandoverPath reports whether central should send path to this handler.

@@ -20,4 +20,4 @@ func (NoSignIn) Start(*http.Request, *Flow) (string, error) {
 	return "", ErrNoSignIn
 }
 
-func (NoSignIn) Routes(*http.ServeMux, Flows) {}
+func (NoSignIn) Routes(Mux, Flows) {}

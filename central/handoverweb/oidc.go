@@ -75,7 +75,7 @@ func (o *OIDC) Start(_ *http.Request, f *Flow) (string, error) {
 // was issued for another sign-in (replayed or injected).
 var errNonce = errors.New("oidc: the ID token's nonce is not this sign-in's")
 
-func (o *OIDC) Routes(mux *http.ServeMux, fl Flows) {
+func (o *OIDC) Routes(mux Mux, fl Flows) {
 	mux.HandleFunc("GET /handover/oidc/callback", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		f, ok := fl.Take(w, r, q.Get("state"))

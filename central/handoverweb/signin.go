@@ -21,7 +21,13 @@ type SignIn interface {
 	Start(r *http.Request, f *Flow) (redirect string, err error)
 	// Routes registers the provider's own handlers (callback, form), which
 	// finish through fl.
-	Routes(mux *http.ServeMux, fl Flows)
+	Routes(mux Mux, fl Flows)
+}
+
+// Mux is where a SignIn registers its handlers: the pages' own, which
+// also lists them (Handler.Routes), or an *http.ServeMux.
+type Mux interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
 }
 
 // Flow is one sign-in in progress, from GET /handover/signin until the

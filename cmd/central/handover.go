@@ -112,7 +112,7 @@ func (l *lazyOIDC) Start(r *http.Request, f *handoverweb.Flow) (string, error) {
 // Routes registers the callback now; it reaches the provider's own handler
 // after discovery. The callback may reach another central process than
 // the one that started the sign-in, so it discovers too.
-func (l *lazyOIDC) Routes(mux *http.ServeMux, fl handoverweb.Flows) {
+func (l *lazyOIDC) Routes(mux handoverweb.Mux, fl handoverweb.Flows) {
 	l.inner, l.flows = http.NewServeMux(), fl
 	mux.HandleFunc("GET /handover/oidc/callback", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := l.provider(); err != nil {
