@@ -39,11 +39,6 @@ type decision struct {
 	neutral      bool   // neither answer is the one to urge: both drawn alike
 }
 
-// confirm asks a yes/no question on a screen of its own with large buttons.
-func (u *KioskUI) confirm(id, question, yesLabel string, yes, no func()) {
-	u.decide(func() decision { return decision{id: id, question: question, yes: yesLabel} }, yes, no)
-}
-
 // decide shows the decision mk makes: the question, the facts in a box,
 // what a yes means, and the answers in the action bar. mk runs at every
 // build, so a change of language says it all again in the new one.

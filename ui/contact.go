@@ -52,8 +52,10 @@ func (u *KioskUI) showContact() {
 				}),
 				u.label("", tr.T("contact.remove_means", nil)),
 				u.destructive("contact.remove", tr.T("contact.remove", nil), func() {
-					u.confirm("confirm_remove_email", tr.T("contact.confirm_remove", map[string]any{"Email": c.Email}),
-						tr.T("contact.remove", nil), func() { u.setContact(bk.Contact{Language: u.lang()}) }, u.showContact)
+					u.decide(func() decision {
+						return decision{id: "confirm_remove_email", question: u.tr.T("contact.confirm_remove", map[string]any{"Email": c.Email}),
+							means: u.tr.T("contact.remove_means", nil), yes: u.tr.T("contact.remove", nil), no: u.tr.T("contact.keep", nil), danger: true}
+					}, func() { u.setContact(bk.Contact{Language: u.lang()}) }, u.showContact)
 				}),
 			)
 			speak = append(speak, email, tr.T(onKey, nil), tr.T("contact.speak", nil))

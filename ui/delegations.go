@@ -143,10 +143,8 @@ func (u *KioskUI) showDelegations() {
 			case bk.DelegationActive:
 				rows = append(rows, u.label("", tr.T(means, map[string]any{"Name": who})))
 				rows = append(rows, u.destructive("delegation.revoke."+d.ID, tr.T("delegation.revoke", nil), func() {
-					u.confirm("confirm_revoke", tr.T("delegation.confirm_revoke", map[string]any{"Name": who}),
-						tr.T("delegation.revoke", nil), func() {
-							u.do(bk.RevokeDelegation, bk.Payload{DelegationID: d.ID}, u.openDelegations)
-						}, u.showDelegations)
+					u.confirmEnd(endDecision{id: "confirm_revoke", kind: bk.RevokeDelegation, d: d, name: who,
+						question: "delegation.confirm_revoke", party: "delegation.fact_to", yes: "delegation.revoke", means: means})
 				}))
 			}
 			mine = append(mine, card(rows...))
@@ -162,10 +160,8 @@ func (u *KioskUI) showDelegations() {
 			case bk.DelegationActive:
 				rows = append(rows, u.label("", tr.T("delegation.renounce_means", map[string]any{"Name": who})))
 				rows = append(rows, u.destructive("delegation.renounce."+d.ID, tr.T("delegation.renounce", nil), func() {
-					u.confirm("confirm_renounce", tr.T("delegation.confirm_renounce", map[string]any{"Name": who}),
-						tr.T("delegation.renounce", nil), func() {
-							u.do(bk.RenounceDelegation, bk.Payload{DelegationID: d.ID}, u.openDelegations)
-						}, u.showDelegations)
+					u.confirmEnd(endDecision{id: "confirm_renounce", kind: bk.RenounceDelegation, d: d, name: who,
+						question: "delegation.confirm_renounce", party: "delegation.fact_from", yes: "delegation.renounce", means: "delegation.renounce_means"})
 				}))
 			case bk.DelegationPending:
 				rows = append(rows, u.label("", tr.T("delegations.accept_with_code", nil)))
@@ -199,6 +195,41 @@ func (u *KioskUI) showDelegations() {
 				tr.T("delegations.speak", nil))...),
 		}
 	})
+}
+
+// endDecision is the confirmation before a power of attorney ends: its
+// screen id and action, the message keys of the question, of the line
+// naming the other person (to or from), of the yes and of what stops.
+type endDecision struct {
+	id                          string
+	kind                        bk.ActionKind
+	d                           *bk.Delegation
+	name                        string
+	question, party, yes, means string
+}
+
+// confirmEnd asks before a power of attorney is revoked or renounced: it
+// restates whom it concerns, the areas and the period, says what stops,
+// and draws the yes destructive; "Behold fuldmagten" keeps it.
+func (u *KioskUI) confirmEnd(e endDecision) {
+	u.decide(func() decision {
+		tr := u.tr
+		name := map[string]any{"Name": e.name}
+		return decision{
+			id:       e.id,
+			question: tr.T(e.question, name),
+			facts: []fact{
+				{tr.T(e.party, nil), e.name},
+				{tr.T("delegation.fact_areas", nil), u.scopeNames(e.d.Scopes)},
+				{tr.T("delegation.fact_period", nil), tr.T("delegation.period_value",
+					map[string]any{"From": u.date(e.d.ValidFrom), "To": u.date(e.d.ValidTo)})},
+			},
+			means:  tr.T(e.means, name),
+			yes:    tr.T(e.yes, nil),
+			no:     tr.T("delegation.keep", nil),
+			danger: true,
+		}
+	}, func() { u.do(e.kind, bk.Payload{DelegationID: e.d.ID}, u.openDelegations) }, u.showDelegations)
 }
 
 // startCreate begins a new power of attorney: the person's name, their

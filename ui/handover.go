@@ -192,11 +192,15 @@ func (u *KioskUI) showHandoverChoice() {
 			// Declining is final, so it is confirmed first (WCAG 3.3.4);
 			// Cancel comes back here with the code still in hand.
 			u.big("handover.decline", tr.T("delegation.decline", nil), func() {
-				u.confirm("confirm_decline_handover", tr.T("handover.confirm_decline", map[string]any{"Name": h.PrincipalName}),
-					tr.T("delegation.decline", nil), func() {
-						u.handover = nil
-						u.do(bk.DeclineDelegation, p, u.showHome)
-					}, u.showHandoverChoice)
+				u.decide(func() decision {
+					name := map[string]any{"Name": h.PrincipalName}
+					return decision{id: "confirm_decline_handover", question: u.tr.T("handover.confirm_decline", name),
+						means: u.tr.T("handover.decline_means", name), yes: u.tr.T("delegation.decline", nil),
+						no: u.tr.T("button.back", nil), neutral: true}
+				}, func() {
+					u.handover = nil
+					u.do(bk.DeclineDelegation, p, u.showHome)
+				}, u.showHandoverChoice)
 			}),
 			u.primary("handover.accept", tr.T("delegation.accept", nil), once(func() {
 				u.handover = nil
