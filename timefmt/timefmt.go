@@ -68,44 +68,45 @@ func (z Zone) In(t time.Time) time.Time { return t.In(z.Location()) }
 var months = [...]string{"", "January", "February", "March", "April", "May", "June",
 	"July", "August", "September", "October", "November", "December"}
 
-// Date is the calendar day of t in the zone: "26.11.2026" or
-// "26 November 2026".
-func (z Zone) Date(t time.Time, lang string) string {
-	t = z.In(t)
-	if lang == "en" {
-		return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()], t.Year())
-	}
-	return t.Format("02.01.2006")
-}
-
 var monthsDA = [...]string{"", "januar", "februar", "marts", "april", "maj", "juni",
 	"juli", "august", "september", "oktober", "november", "december"}
+
+// Date is the calendar day of t in the zone, in words: "26. november 2026"
+// or "26 November 2026". Every date a person reads (screens, receipts,
+// e-mails, the phone page) is written this one way: "26.11.2026" beside
+// "2. marts 2028" on the next screen makes a reader stop and compare.
+func (z Zone) Date(t time.Time, lang string) string {
+	t = z.In(t)
+	return day(t, lang) + fmt.Sprintf(" %d", t.Year())
+}
+
+// day is "26. november" or "26 November".
+func day(t time.Time, lang string) string {
+	if lang == "en" {
+		return fmt.Sprintf("%d %s", t.Day(), months[t.Month()])
+	}
+	return fmt.Sprintf("%d. %s", t.Day(), monthsDA[t.Month()])
+}
 
 // Day is the calendar day of t in the zone as words, for a sentence:
 // "3. december" or "3 December", with the year when it is not now's
 // ("3. december 2025").
 func (z Zone) Day(t, now time.Time, lang string) string {
 	t = z.In(t)
-	var s string
-	if lang == "en" {
-		s = fmt.Sprintf("%d %s", t.Day(), months[t.Month()])
-	} else {
-		s = fmt.Sprintf("%d. %s", t.Day(), monthsDA[t.Month()])
-	}
 	if t.Year() != z.In(now).Year() {
-		s += fmt.Sprintf(" %d", t.Year())
+		return z.Date(t, lang)
 	}
-	return s
+	return day(t, lang)
 }
 
-// DateTime is t in the zone to the minute: "26.11.2026 kl. 14.05" or
-// "26 November 2026, 14:05".
+// DateTime is t in the zone to the minute: "26. november 2026 kl. 14.05"
+// or "26 November 2026, 14:05".
 func (z Zone) DateTime(t time.Time, lang string) string {
 	t = z.In(t)
 	if lang == "en" {
-		return fmt.Sprintf("%d %s %d, %02d:%02d", t.Day(), months[t.Month()], t.Year(), t.Hour(), t.Minute())
+		return fmt.Sprintf("%s, %02d:%02d", z.Date(t, lang), t.Hour(), t.Minute())
 	}
-	return t.Format("02.01.2006 kl. 15.04")
+	return fmt.Sprintf("%s kl. %02d.%02d", z.Date(t, lang), t.Hour(), t.Minute())
 }
 
 // End says when something ending at t ends, in the words a person reads it

@@ -18,14 +18,14 @@ func TestFormats(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"winter DateTime da", z.DateTime(winter, "da"), "26.11.2026 kl. 14.05"},
+		{"winter DateTime da", z.DateTime(winter, "da"), "26. november 2026 kl. 14.05"},
 		{"winter DateTime en", z.DateTime(winter, "en"), "26 November 2026, 14:05"},
-		{"summer DateTime da", z.DateTime(summer, "da"), "02.07.2026 kl. 00.30"},
+		{"summer DateTime da", z.DateTime(summer, "da"), "2. juli 2026 kl. 00.30"},
 		{"summer DateTime en", z.DateTime(summer, "en"), "2 July 2026, 00:30"},
-		{"summer Date da", z.Date(summer, "da"), "02.07.2026"},
+		{"summer Date da", z.Date(summer, "da"), "2. juli 2026"},
 		{"summer Date en", z.Date(summer, "en"), "2 July 2026"},
-		{"midnight end", z.LastDay(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), "da"), "30.11.2026"},
-		{"zero Zone", Zone{}.DateTime(winter, "da"), "26.11.2026 kl. 14.05"},
+		{"midnight end", z.LastDay(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), "da"), "30. november 2026"},
+		{"zero Zone", Zone{}.DateTime(winter, "da"), "26. november 2026 kl. 14.05"},
 		{"summer Day da", z.Day(summer, winter, "da"), "2. juli"},
 		{"summer Day en", z.Day(summer, winter, "en"), "2 July"},
 		{"Day of last year", z.Day(winter, winter.AddDate(1, 0, 0), "da"), "26. november 2026"},
@@ -37,8 +37,8 @@ func TestFormats(t *testing.T) {
 			t.Errorf("%s = %q; want %q", tt.name, tt.got, tt.want)
 		}
 	}
-	if through, s := z.End(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), "da"); !through || s != "30.11.2026" {
-		t.Errorf("End(midnight) = %v, %q; want through 30.11.2026", through, s)
+	if through, s := z.End(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), "da"); !through || s != "30. november 2026" {
+		t.Errorf("End(midnight) = %v, %q; want through 30. november 2026", through, s)
 	}
 }
 
@@ -50,8 +50,8 @@ func TestLoadWithoutZoneinfo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load = %v", err)
 	}
-	if got := z.DateTime(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC), "da"); got != "01.07.2026 kl. 14.00" {
-		t.Errorf("DateTime = %q; want 01.07.2026 kl. 14.00", got)
+	if got := z.DateTime(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC), "da"); got != "1. juli 2026 kl. 14.00" {
+		t.Errorf("DateTime = %q; want 1. juli 2026 kl. 14.00", got)
 	}
 }
 

@@ -21,7 +21,7 @@ func TestConfirmGiveSaysWhatAYesMeans(t *testing.T) {
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
 	h.wantScreen("confirm_give")
-	until := "02.03.2027" // a year from the test's start, as the screen writes a date
+	until := "2. marts 2027" // a year from the test's start, as the screen writes a date
 	for _, want := range []string{"Vil du give Københavns Kommune samtykke?", "Indkomst", purpose.DA, "1 år", until,
 		"Siger du ja, må Københavns Kommune bruge dine data", "trække det tilbage"} {
 		h.wantText(want)
@@ -47,7 +47,7 @@ func TestConfirmGiveSaysWhatAYesMeans(t *testing.T) {
 func TestDeclineSaysUntilWhenAMindCanChange(t *testing.T) {
 	h := newHarness(t)
 	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
-	// The request was made 100 days ago, so its deadline (02.03.2027) is
+	// The request was made 100 days ago, so its deadline (2. marts 2027) is
 	// neither today plus the consent period nor today plus a year.
 	jump(h, 100*24*time.Hour)
 	h.k.SetStale(false) // central has been in touch meanwhile
@@ -57,8 +57,8 @@ func TestDeclineSaysUntilWhenAMindCanChange(t *testing.T) {
 	h.wantScreen("confirm_decline")
 	h.wantText("Vil du sige nej til, at Københavns Kommune må bruge oplysninger om dig?")
 	h.wantText("Siger du nej, må Københavns Kommune ikke bruge oplysninger om dig.")
-	h.wantText("kan du sige ja her indtil 02.03.2027") // the request stays open a year from when it was made
-	h.wantNoText("10.06.2027")                         // the consent's end had it been given today
+	h.wantText("kan du sige ja her indtil 2. marts 2027") // the request stays open a year from when it was made
+	h.wantNoText("10. juni 2027")                         // the consent's end had it been given today
 	// A no is not urged: it is named by what it does and drawn like the other answer.
 	yes, no := h.u.Button("confirm_decline.yes"), h.u.Button("confirm_decline.no")
 	if yes.Text != "Sig nej" || no.Text != "Svar senere" {
@@ -96,7 +96,7 @@ func TestConfirmWithdrawSaysWhatStops(t *testing.T) {
 	h.tap("result.back")
 	h.tap("consent.withdraw." + id)
 	h.wantScreen("confirm_withdraw")
-	for _, want := range []string{"Indkomst", purpose.DA, "Gælder til: 02.03.2027",
+	for _, want := range []string{"Indkomst", purpose.DA, "Gælder til: 2. marts 2027",
 		"Så må de ikke bruge dine data mere.", "Vil du sige ja igen senere, skal de først spørge dig igen."} {
 		h.wantText(want)
 	}

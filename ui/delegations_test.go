@@ -40,7 +40,7 @@ func TestReviewShowsWhatIsSigned(t *testing.T) {
 			t.Errorf("%s = %q; want %q", id, got, want)
 		}
 	}
-	if got := h.label("review.period"); !strings.Contains(got, "02.03.2026") || !strings.Contains(got, "02.03.2027") {
+	if got := h.label("review.period"); !strings.Contains(got, "2. marts 2026") || !strings.Contains(got, "2. marts 2027") {
 		t.Errorf("review.period = %q; want the period's dates", got)
 	}
 	h.wantNoText("xxxx")
@@ -90,8 +90,8 @@ func TestReviewRetReturnsToReview(t *testing.T) {
 	h.tap("period.730")
 	h.tap("create_period.next")
 	h.wantScreen("create_review")
-	if got := h.label("review.period"); !strings.Contains(got, "01.03.2028") {
-		t.Errorf("after Ret on the period, review.period = %q; want 730 days, to 01.03.2028", got)
+	if got := h.label("review.period"); !strings.Contains(got, "1. marts 2028") {
+		t.Errorf("after Ret on the period, review.period = %q; want 730 days, to 1. marts 2028", got)
 	}
 
 	// Back from a step opened with Ret goes to the review, dropping what

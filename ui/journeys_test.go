@@ -28,7 +28,7 @@ func TestConsentGiveAndWithdraw(t *testing.T) {
 	h.wantScreen("confirm_give")
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	h.wantText("Københavns Kommune må nu bruge dine oplysninger om: Indkomst. Formål: Beregne din boligstøtte. Det gælder til 02.03.2027.")
+	h.wantText("Københavns Kommune må nu bruge dine oplysninger om: Indkomst. Formål: Beregne din boligstøtte. Det gælder til 2. marts 2027.")
 	if got := h.label("result.receipt"); got != h.T("action.receipt_printed", nil) {
 		t.Errorf("receipt line = %q; want printed", got)
 	}
@@ -109,7 +109,7 @@ func TestOfflineActionsArePendingAndSentLater(t *testing.T) {
 	}
 	h.tap("result.back")
 	h.wantScreen("consents")
-	h.wantText(h.T("state.cached", map[string]any{"Time": "02.03.2026 kl. 11.00"})) // 10:00 UTC is 11:00 in Copenhagen
+	h.wantText(h.T("state.cached", map[string]any{"Time": "2. marts 2026 kl. 11.00"})) // 10:00 UTC is 11:00 in Copenhagen
 
 	h.k.SetOnline(true)
 	h.wantNoText(h.u.Translator().TN("offline.banner", 0, nil))
@@ -214,7 +214,7 @@ func createDelegation(t *testing.T, h *harness) {
 	h.tap("scope.tax")
 	h.tap("create_scopes.next")
 	h.wantScreen("create_period")
-	if got, want := h.label("create_period.current"), "Gyldig fra 02.03.2026 til 02.03.2027"; !strings.Contains(got, "02.03.2026") || !strings.Contains(got, "02.03.2027") {
+	if got, want := h.label("create_period.current"), "Gyldig fra 2. marts 2026 til 2. marts 2027"; !strings.Contains(got, "2. marts 2026") || !strings.Contains(got, "2. marts 2027") {
 		t.Errorf("default period = %q; want like %q", got, want)
 	}
 	if h.u.Button("period.1825") == nil || h.u.Button("period.3650") != nil {
@@ -258,7 +258,7 @@ func TestCreateDelegationShowsAndPrintsHandoverCode(t *testing.T) {
 	if len(r) != 2 || !strings.Contains(r[1], fake.HandoverPrefix) {
 		t.Errorf("receipts = %q; want the action receipt and a slip with the code", r)
 	}
-	if !strings.Contains(h.label("handover.expires"), "05.03.2026") {
+	if !strings.Contains(h.label("handover.expires"), "5. marts 2026") {
 		t.Errorf("expiry line = %q; want the code's expiry date", h.label("handover.expires"))
 	}
 }

@@ -74,7 +74,10 @@ func screenTexts(w fyne.Window) []string {
 	return out
 }
 
-// TestLIXOfEveryDanishScreen keeps every Danish screen easy to read. Run
+var digitDate = regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
+
+// TestLIXOfEveryDanishScreen keeps every Danish screen easy to read, each
+// sentence said once and every date in words. Run
 // with -v to see each screen's index (docs/accessibility.md lists them).
 func TestLIXOfEveryDanishScreen(t *testing.T) {
 	var report []string
@@ -86,6 +89,12 @@ func TestLIXOfEveryDanishScreen(t *testing.T) {
 			report = append(report, fmt.Sprintf("| %s | %.0f | %d | %d | %d |", v.screen, score, words, sentences, long))
 			seen := map[string]bool{}
 			for _, s := range texts {
+				// One date style for people (timefmt's, in words): "14.03.2026"
+				// on one screen and "2. marts 2028" on the next make a reader
+				// stop and compare.
+				if m := digitDate.FindString(s); m != "" {
+					t.Errorf("%q writes a date as digits (%q); want timefmt's words", s, m)
+				}
 				// A sentence said twice ("Du har ingen fuldmagter.") is noise.
 				if strings.HasSuffix(s, ".") && seen[s] {
 					t.Errorf("%q is shown twice", s)
@@ -139,8 +148,9 @@ func TestLegalBasisBehindReadMore(t *testing.T) {
 }
 
 // unspeakable is what must never reach the voice: dates as digits with
-// dots ("femten punktum tolv"), masked digits, UUIDs and bare hex ids.
-var unspeakable = regexp.MustCompile(`\d{1,2}\.\d{1,2}\.\d{2,4}|xxxx|(?i)[0-9a-f]{8}-[0-9a-f]{4}|\b[0-9a-f]{8}\b`)
+// dots ("femten punktum tolv"), a time as "kl. 14.05" ("fjorten punktum
+// nul fem"), masked digits, UUIDs and bare hex ids.
+var unspeakable = regexp.MustCompile(`\d{1,2}\.\d{1,2}\.\d{2,4}|kl\. \d{1,2}\.\d{2}|xxxx|(?i)[0-9a-f]{8}-[0-9a-f]{4}|\b[0-9a-f]{8}\b`)
 
 // TestEveryScreenIsSaidInWords switches read-aloud on at every screen, in
 // both languages, and checks all that is sent to the voice (the screen and

@@ -21,8 +21,8 @@ func TestOneZoneOnEveryScreen(t *testing.T) {
 		at   time.Time
 		when string
 	}{
-		{"winter", time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC), "26.11.2026 kl. 14.05"},
-		{"summer", time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC), "02.07.2026 kl. 00.30"},
+		{"winter", time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC), "26. november 2026 kl. 14.05"},
+		{"summer", time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC), "2. juli 2026 kl. 00.30"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := z.DateTime(tc.at, "da"); got != tc.when {

@@ -460,7 +460,11 @@ func OverviewDoc(r Receipt) (*Doc, error) {
 				d.item(fromPerson.f(lang, who))
 			}
 			st := statePhrase(delegationStates, g.StateAt(r.At), lang)
-			d.detail(delegationPeriod.f(lang, st, r.Zone.Date(g.ValidFrom, lang), r.Zone.LastDay(g.ValidTo, lang)))
+			// The period on a line of its own: a date in words is too long
+			// to share one with the state, and a date broken over two
+			// lines ("2." then "december 2026") is hard to read.
+			d.detail(st)
+			d.detail(delegationPeriod.f(lang, r.Zone.Date(g.ValidFrom, lang), r.Zone.LastDay(g.ValidTo, lang)))
 			var names []string
 			for _, sg := range g.Scopes {
 				names = append(names, scopeText(r, sg, g, lang))

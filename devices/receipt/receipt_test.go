@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -168,8 +169,8 @@ func cases() []layoutCase {
 	}
 	return []layoutCase{
 		{"usage_da", UsageDoc, usage("da", false),
-			[]string{"Hvem har brugt dine oplysninger", "Åse Sørensen", "020295-xxxx", "Periode: 22.10.2025 - 26.11.2026",
-				"26.11.2026 kl. 13.05", "Du handlede for Jens Ærbødig hos Sundhedsstyrelsen om sundhed og læge.",
+			[]string{"Hvem har brugt dine oplysninger", "Åse Sørensen", "020295-xxxx", "Periode: 22. oktober 2025 - 26. november 2026",
+				"26. november 2026 kl. 13.05", "Du handlede for Jens Ærbødig hos Sundhedsstyrelsen om sundhed og læge.",
 				"Sundhedsstyrelsen spurgte, om du må handle for Jens Ærbødig om sundhed og læge. Svar: ja.",
 				"Sundhedsstyrelsen spurgte, om de må bruge disse oplysninger om dig: helbred. Svar: nej.",
 				"Svar: nej. De må ikke spørge om det.", "Formål: Tjek før en aftale hos lægen", "Hentet fra det centrale system."}},
@@ -178,17 +179,17 @@ func cases() []layoutCase {
 				"Only the newest 4 are shown here."}},
 		{"give_consent_da", ActionDoc, assisted(withConsent(base(bk.GiveConsent, "da", pendingSt, jens), consent(bk.ConsentGiven))),
 			[]string{"Samtykke givet", "Udbetaling Danmark", "Indkomst og skat", "Bolig og husstand", "boligstøtte",
-				"Afventer - sendes når forbindelsen er tilbage", "Hjulpet af Mette Højgaard", "26.11.2026 kl. 14.05",
-				"Gælder til: 26.11.2027 kl. 14.05", "010170-xxxx", "Jens Ærbødig", "KBH-HB-03", "Hovedbiblioteket"}},
+				"Afventer - sendes når forbindelsen er tilbage", "Hjulpet af Mette Højgaard", "26. november 2026 kl. 14.05",
+				"Gælder til: 26. november 2027 kl. 14.05", "010170-xxxx", "Jens Ærbødig", "KBH-HB-03", "Hovedbiblioteket"}},
 		{"give_consent_en", ActionDoc, withConsent(base(bk.GiveConsent, "en", confirmedSt, jens), consent(bk.ConsentGiven)),
 			[]string{"Consent given", "Payments Denmark", "Income and tax", "Status: Confirmed", "26 November 2026, 14:05", "Valid until: 26 November 2027, 14:05"}},
 		{"decline_consent_da", ActionDoc, withConsent(base(bk.DeclineConsent, "da", confirmedSt, jens), consent(bk.ConsentDeclined)),
 			[]string{"Samtykke afslået", "Du har sagt nej", "1 år", "Status: Bekræftet"}},
 		{"withdraw_consent_da", ActionDoc, withConsent(base(bk.WithdrawConsent, "da", Status{State: Refused, Code: bk.EInvalidState}, jens), consent(bk.ConsentWithdrawn)),
-			[]string{"Samtykke trukket tilbage", "Afvist: Det kan ikke ændres på den måde nu.", "Intet er ændret.", "26.09.2026"}},
+			[]string{"Samtykke trukket tilbage", "Afvist: Det kan ikke ændres på den måde nu.", "Intet er ændret.", "26. september 2026"}},
 		{"create_delegation_da", ActionDoc, assisted(withDeleg(base(bk.CreateDelegation, "da", pendingSt, jens), delegation(bk.DelegationPending, ""))),
-			[]string{"Fuldmagt oprettet", "personen med CPR-nummer 020295-xxxx", "Skat", "Sundhed og læge (til og med 31.05.2027)",
-				"Digital Post", "Gælder fra: 01.12.2026", "Gælder til og med: 30.11.2027", "Hjulpet af Mette Højgaard"}},
+			[]string{"Fuldmagt oprettet", "personen med CPR-nummer 020295-xxxx", "Skat", "Sundhed og læge (til og med 31. maj 2027)",
+				"Digital Post", "Gælder fra: 1. december 2026", "Gælder til og med: 30. november 2027", "Hjulpet af Mette Højgaard"}},
 		{"create_delegation_en", ActionDoc, withDeleg(base(bk.CreateDelegation, "en", confirmedSt, jens), delegation(bk.DelegationPending, "")),
 			[]string{"Power of attorney created", "the person with CPR number 020295-xxxx", "Health and doctor (through 31 May 2027)", "Valid through: 30 November 2027"}},
 		{"revoke_delegation_da", ActionDoc, withDeleg(base(bk.RevokeDelegation, "da", confirmedSt, jens), delegation(bk.DelegationRevoked, "Åse Sørensen")),
@@ -200,7 +201,7 @@ func cases() []layoutCase {
 		{"renounce_delegation_da", ActionDoc, withDeleg(base(bk.RenounceDelegation, "da", Status{State: Refused, Code: bk.EAlreadyRevoked}, ase), delegation(bk.DelegationRevoked, "Åse Sørensen")),
 			[]string{"Fuldmagt opsagt", "Afvist: Det er allerede stoppet."}},
 		{"renew_delegation_da", ActionDoc, withDeleg(base(bk.RenewDelegation, "da", confirmedSt, jens), delegation(bk.DelegationActive, "Åse Sørensen")),
-			[]string{"Fuldmagt fornyet", "Du har fornyet den fuldmagt, du gav Åse Sørensen (020295-xxxx).", "Gælder til og med: 30.11.2027"}},
+			[]string{"Fuldmagt fornyet", "Du har fornyet den fuldmagt, du gav Åse Sørensen (020295-xxxx).", "Gælder til og med: 30. november 2027"}},
 		{"renew_delegation_en", ActionDoc, withDeleg(base(bk.RenewDelegation, "en", pendingSt, jens), delegation(bk.DelegationPending, "Åse Sørensen")),
 			[]string{"Power of attorney renewed", "There are new areas. It takes effect once it has been accepted again."}},
 		{"set_contact_da", ActionDoc, withContact(base(bk.SetContact, "da", confirmedSt, jens), &bk.Contact{Email: "jens@example.dk", Language: "da", EmailReminders: true}),
@@ -208,21 +209,21 @@ func cases() []layoutCase {
 		{"set_contact_en", ActionDoc, withContact(base(bk.SetContact, "en", pendingSt, jens), &bk.Contact{Language: "en"}),
 			[]string{"E-mail for reminders", "Your e-mail address is removed."}},
 		{"reminder_da", ReminderDoc, reminder("da", bk.Reminder{Kind: bk.RemindGiven, ID: "d-1", Ends: validTo, Other: "Åse Sørensen", Scopes: []string{"tax", "health"}}),
-			[]string{"Husk", "Din fuldmagt til Åse Sørensen om Skat og Sundhed og læge gælder til og med 30.11.2027.", "Du kan forny den ved en Borgerkiosk.", "010170-xxxx"}},
+			[]string{"Husk", "Din fuldmagt til Åse Sørensen om Skat og Sundhed og læge gælder til og med 30. november 2027.", "Du kan forny den ved en Borgerkiosk.", "010170-xxxx"}},
 		{"reminder_en", ReminderDoc, reminder("en", bk.Reminder{Kind: bk.RemindRequest, ID: "c-1", Ends: validTo, Authority: "udk", Categories: []string{"income"}}),
 			[]string{"Reminder", "Payments Denmark is waiting for your answer about Income and tax. You can answer through 30 November 2027."}},
 		{"handover_da", HandoverDoc, slip("da"),
 			[]string{"Fuldmagt til dig", "Jens Ærbødig (010170-xxxx) vil give dig fuldmagt",
-				"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil 27.11.2026 kl. 14.05.",
+				"Scan koden med din telefons kamera eller ved en Borgerkiosk for at tage imod. Koden kan bruges én gang, indtil 27. november 2026 kl. 14.05.",
 				"020295-xxxx", "Hjulpet af Mette Højgaard", "Afventer"}},
 		{"handover_en", HandoverDoc, slip("en"),
 			[]string{"Power of attorney for you",
 				"Scan the code with your phone's camera, or at a Borgerkiosk, to accept. The code can be used once, until 27 November 2026, 14:05.",
 				"Assisted by Mette Højgaard", "Pending - sent when the connection returns"}},
 		{"overview_da", OverviewDoc, overview("da", confirmedSt),
-			[]string{"Overblik", "Samtykker", "Givet, gælder til 26.11.2027", "Sundhedsstyrelsen", "Trukket tilbage",
+			[]string{"Overblik", "Samtykker", "Givet, gælder til 26. november 2027", "Sundhedsstyrelsen", "Trukket tilbage",
 				"Venter på dit svar", "Fuldmagter du har givet", "Til Åse Sørensen (020295-xxxx)",
-				"Aktiv, 01.12.2026 - 30.11.2027", "Venter på at blive taget imod", "Fuldmagter du har fået", "Ingen.",
+				"Aktiv", "1. december 2026 - 30. november 2027", "Venter på at blive taget imod", "Fuldmagter du har fået", "Ingen.",
 				"Hentet fra det centrale system."}},
 		{"overview_en", OverviewDoc, overview("en", pendingSt),
 			[]string{"Overview", "Powers of attorney you have received", "None.", "Offline: shows what the kiosk knows."}},
@@ -274,6 +275,21 @@ func TestGolden(t *testing.T) {
 			golden(t, tc.name+".escpos", job)
 			golden(t, tc.name+".txt", []byte(d.Text()))
 		})
+	}
+}
+
+// TestDatesInWords: every receipt writes its dates as the screens and the
+// e-mails do, in words ("30. november 2027"), never as digits.
+func TestDatesInWords(t *testing.T) {
+	digits := regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
+	for _, tc := range cases() {
+		d, err := tc.layout(tc.r)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if m := digits.FindString(d.Text()); m != "" {
+			t.Errorf("%s writes a date as digits (%q):\n%s", tc.name, m, d.Text())
+		}
 	}
 }
 
@@ -433,8 +449,8 @@ func TestReceiptZone(t *testing.T) {
 		zone timefmt.Zone
 		want string
 	}{
-		{timefmt.Zone{}, "Tidspunkt: 26.11.2026 kl. 14.05"},
-		{utc, "Tidspunkt: 26.11.2026 kl. 13.05"},
+		{timefmt.Zone{}, "Tidspunkt: 26. november 2026 kl. 14.05"},
+		{utc, "Tidspunkt: 26. november 2026 kl. 13.05"},
 	} {
 		r := base(bk.GiveConsent, "da", Status{}, jens)
 		r.Consent, r.Zone = consent(bk.ConsentGiven), tt.zone

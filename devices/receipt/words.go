@@ -123,7 +123,7 @@ var (
 	overviewOffline  = phrase{"Uden forbindelse: viser det, kiosken kender. Ændringer, der afventer, er måske ikke med.", "Offline: shows what the kiosk knows. Changes still pending may be missing."}
 	overviewRefused  = phrase{"Kunne ikke hentes: %s", "Could not be fetched: %s"}
 	consentGivenTill = phrase{"Givet, gælder til %s", "Given, valid until %s"}
-	delegationPeriod = phrase{"%s, %s – %s", "%s, %s – %s"}
+	delegationPeriod = phrase{"%s – %s", "%s – %s"}
 
 	usageTitle = phrase{"Hvem har brugt dine oplysninger", "Who has used your information"}
 	usageSub   = phrase{"Hvem der har spurgt om dine oplysninger og fuldmagter, og hvad svaret var. Det nyeste står først.",

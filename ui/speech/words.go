@@ -26,6 +26,18 @@ func Words(lang i18n.Lang, text string, now time.Time) string {
 		p := enDateTimeRE.FindStringSubmatch(m)
 		return w.date(atoi(p[1]), monthNumber(p[2]), atoi(p[3])) + w.at(atoi(p[4]), atoi(p[5]))
 	})
+	text = wordDateRE.ReplaceAllStringFunc(text, func(m string) string {
+		p := wordDateRE.FindStringSubmatch(m)
+		month := monthNumber(p[2])
+		if month == 0 {
+			month = monthNumberDA(p[2])
+		}
+		s := w.date(atoi(p[1]), month, atoi(p[3]))
+		if p[4] != "" {
+			s += w.at(atoi(p[4]), atoi(p[5]))
+		}
+		return s
+	})
 	text = dateTimeRE.ReplaceAllStringFunc(text, func(m string) string {
 		p := dateTimeRE.FindStringSubmatch(m)
 		return p[1] + w.date(atoi(p[2]), atoi(p[3]), atoi(p[4])) + w.at(atoi(p[5]), atoi(p[6]))
@@ -47,6 +59,9 @@ var (
 	uuidRE = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
 	// 26 November 2026, 14:05 (English receipts).
 	enDateTimeRE = regexp.MustCompile(`\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December) (\d{4}), (\d{1,2}):(\d{2})\b`)
+	// 26. november 2026 kl. 14.05 and 26 November 2026 (timefmt's words):
+	// the year goes when it is now's, "kl. 14.05" is said as a time.
+	wordDateRE = regexp.MustCompile(`\b(\d{1,2})\.? (januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december|January|February|March|April|May|June|July|August|September|October|November|December) (\d{4})(?:,? (?:kl\. )?(\d{1,2})[:.](\d{2})\b)?`)
 	// 26.11.2026 14:05 (screens), 26.11.2026 kl. 14.05 (Danish receipts);
 	// a "kl." in front ("kl. 26.11.2026 14:05") goes, since "klokken" follows.
 	dateTimeRE = regexp.MustCompile(`(^|[^\d.])(?:kl\. )?(\d{2})\.(\d{2})\.(\d{4}),? (?:kl\. )?(\d{1,2})[:.](\d{2})\b`)
@@ -64,6 +79,15 @@ var monthsEN = [...]string{"", "January", "February", "March", "April", "May", "
 
 func monthNumber(name string) int {
 	for i, m := range monthsEN {
+		if m == name {
+			return i
+		}
+	}
+	return 0
+}
+
+func monthNumberDA(name string) int {
+	for i, m := range monthsDA {
 		if m == name {
 			return i
 		}
