@@ -38,7 +38,7 @@ func (u *KioskUI) header() fyne.CanvasObject {
 	}
 	langs := bigTarget(u.button("lang."+string(other), tr.T("lang."+string(other), nil), func() { u.setLang(other) }))
 	items := []fyne.CanvasObject{nil, name, bigTarget(display), langs}
-	if u.sess != nil || u.card != nil || u.assist != nil {
+	if (u.sess != nil || u.card != nil || u.assist != nil) && (u.current == nil || !u.current.exitInBar) {
 		// Before the PIN is accepted nobody is signed in to log out: the
 		// same way back to the welcome (taking the card out first) is
 		// called cancel.

@@ -77,7 +77,8 @@ func screenTexts(w fyne.Window) []string {
 var digitDate = regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
 
 // TestLIXOfEveryDanishScreen keeps every Danish screen easy to read, each
-// sentence said once and every date in words. Run
+// sentence said once, every date in words and no header button named as a
+// button of the screen. Run
 // with -v to see each screen's index (docs/accessibility.md lists them).
 func TestLIXOfEveryDanishScreen(t *testing.T) {
 	var report []string
@@ -100,6 +101,19 @@ func TestLIXOfEveryDanishScreen(t *testing.T) {
 					t.Errorf("%q is shown twice", s)
 				}
 				seen[s] = true
+			}
+			// A header button and a bar button with one name ("Afbryd"
+			// twice) leave a person guessing which to press.
+			ids := h.u.ButtonIDs()
+			for _, c := range ids {
+				if c != "logout" && c != "read" && c != "display" && !strings.HasPrefix(c, "lang.") {
+					continue
+				}
+				for _, o := range ids {
+					if o != c && h.u.Button(o).Text == h.u.Button(c).Text {
+						t.Errorf("the header's %q and the screen's %q are both called %q", c, o, h.u.Button(c).Text)
+					}
+				}
 			}
 			if score > maxLIX {
 				t.Errorf("LIX = %.1f (%d words, %d sentences, %d long); want ≤ %d. Text:\n%s",

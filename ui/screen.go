@@ -42,6 +42,10 @@ type screen struct {
 	receiptLang i18n.Lang
 	// signedOut marks screens shown to nobody in particular: no idle timer.
 	signedOut bool
+	// exitInBar says the action bar holds the screen's way out, so the
+	// header offers none: two "Afbryd" on one screen make a person wonder
+	// which is which.
+	exitInBar bool
 }
 
 // show builds a screen with build and keeps build, so a language or theme

@@ -261,8 +261,9 @@ func (u *KioskUI) showAssistWait() {
 					u.label("", tr.T("assist.wait_hint", nil)),
 				),
 			),
-			actions: []fyne.CanvasObject{u.big("assist_wait.cancel", tr.T("button.cancel", nil), func() { u.logout("") })},
-			speak:   says(tr.T("assist.wait_title", nil), tr.T("card.insert", nil), u.readerAt(), tr.T("assist.wait_hint", nil)),
+			actions:   []fyne.CanvasObject{u.big("assist_wait.cancel", tr.T("button.cancel", nil), func() { u.logout("") })},
+			exitInBar: true,
+			speak:     says(tr.T("assist.wait_title", nil), tr.T("card.insert", nil), u.readerAt(), tr.T("assist.wait_hint", nil)),
 		}
 	})
 }
