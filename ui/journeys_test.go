@@ -407,8 +407,9 @@ func TestRejectedActionShowsOnStaffAttentionList(t *testing.T) {
 	h.tap("staff.sync")
 	h.wantScreen("staff_home")
 	h.wantText(h.T("staff.kind.give_consent", nil))
-	h.wantText("card_revoked")
-	h.wantText(h.T("card.revoked", nil))
+	h.wantText("card_revoked") // the code, for a call to support
+	h.wantText(h.T("staff.reason.card_revoked", nil))
+	h.wantNoText(h.T("card.revoked", nil)) // the citizen's sentence ("Bed personalet om hjælp") is not for staff
 	if got := h.label("staff.queue"); got != "0" {
 		t.Errorf("queue after sync = %q; want 0", got)
 	}
@@ -452,12 +453,14 @@ func TestStaffDismissesAttentionItem(t *testing.T) {
 	id := leaveRejectedAction(t, h)
 	h.signIn(h.sofie, "9999")
 	h.wantScreen("staff_home")
-	h.wantText(h.T("card.revoked", nil))
+	h.wantText(h.T("staff.reason.card_revoked", nil))
 
 	h.tap("attention.dismiss." + id)
 	h.wantScreen("confirm_dismiss")
 	h.wantText(h.T("staff.dismiss_means", nil))
-	h.wantText("card_revoked") // the question says which action
+	// The question says which action and why in words, not as a code.
+	h.wantText(h.T("staff.outcome.rejected", nil) + ". " + h.T("staff.reason.card_revoked", nil))
+	h.wantNoText("card_revoked")
 	h.tap("confirm_dismiss.no")
 	h.wantScreen("staff_home")
 	if got := h.label("attention." + id); !strings.Contains(got, "card_revoked") {

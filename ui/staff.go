@@ -108,7 +108,7 @@ func (u *KioskUI) buildStaffHome() *screen {
 	}
 	var att []fyne.CanvasObject
 	for _, a := range u.attention {
-		reason := u.errText(&bk.Error{Code: a.Verdict.Reason})
+		reason := u.staffReason(a.Verdict)
 		att = append(att, card(
 			u.label("", u.attentionWhat(a)),
 			u.label("attention."+a.ActionID, u.attentionWhy(a, reason)),
@@ -145,6 +145,32 @@ func (u *KioskUI) attentionWhy(a bk.AttentionItem, reason string) string {
 		"Outcome": u.tr.T("staff.outcome."+string(a.Verdict.Outcome), nil), "Reason": reason, "Code": a.Verdict.Reason})
 }
 
+// staffReasons name, for staff, the refusals central gives; codes not
+// listed are told as a refusal in general (the list shows the code too).
+var staffReasons = map[string]string{
+	bk.ECardRevoked: "card_revoked", bk.ECardExpired: "card_expired", bk.ECardNotYet: "card_not_yet_valid",
+	bk.EUnknownIssuer: "bad_card", bk.EBadSignature: "bad_card", bk.EStaleTrust: "stale_trust", bk.EClockSkew: "clock_skew",
+	bk.EExpired: "expired", bk.EAlreadyRevoked: "already_revoked", bk.EAlreadyDeclined: "already_declined",
+	bk.EInvalidState: "invalid_state", bk.ENotPermitted: "not_permitted", bk.EAgeRule: "age_rule",
+	bk.EUnknownSubject: "unknown_subject", bk.EBadValidity: "bad_terms", bk.EUnknownScope: "bad_terms",
+	bk.EScopeNotAllowed: "bad_terms", bk.ECategoryNotAllowed: "bad_terms",
+}
+
+// staffReason says in words why central did not apply an action, about
+// the citizen and to staff: errText's sentences speak to the citizen
+// ("Bed personalet om hjælp"), which on the staff screen is staff itself.
+func (u *KioskUI) staffReason(v bk.Verdict) string {
+	key, ok := staffReasons[v.Reason]
+	switch {
+	case ok:
+	case v.Outcome == bk.Superseded:
+		key = "superseded"
+	default:
+		key = "other"
+	}
+	return u.tr.T("staff.reason."+key, nil)
+}
+
 // confirmDismiss asks before an action leaves the attention list: the list
 // is how staff learn that a citizen's answer did not count, so one stray
 // tap must not hide it. The kiosk records who dismissed it.
@@ -160,7 +186,7 @@ func (u *KioskUI) confirmDismiss(a bk.AttentionItem) {
 				{tr.T("staff.dismiss_what", nil), tr.T("staff.kind."+string(a.Kind), nil)},
 				{tr.T("staff.dismiss_when", nil), u.clock(a.OccurredAt)},
 				{tr.T("staff.dismiss_who", nil), a.Actor},
-				{tr.T("staff.dismiss_why", nil), tr.T("staff.outcome."+string(a.Verdict.Outcome), nil) + " (" + a.Verdict.Reason + ")"},
+				{tr.T("staff.dismiss_why", nil), tr.T("staff.outcome."+string(a.Verdict.Outcome), nil) + ". " + u.staffReason(a.Verdict)},
 			},
 			means: tr.T("staff.dismiss_means", nil),
 			yes:   tr.T("staff.dismiss", nil),
