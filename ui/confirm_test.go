@@ -68,3 +68,17 @@ func TestEndingsAreConfirmedWithWhatStops(t *testing.T) {
 		})
 	}
 }
+
+// TestHandoverDecisionSaysWhatAYesMeans: before accepting a power of
+// attorney the delegate is told what a yes lets them do, for whom, and
+// that it can be given up again.
+func TestHandoverDecisionSaysWhatAYesMeans(t *testing.T) {
+	h := goTo(t, visitTo(t, "handover_decision"), i18n.Danish, theme.Settings{})
+	want := h.T("handover.accept_means", map[string]any{"Name": "Karen Hansen"})
+	if got := h.label("handover.accept_means"); got != want {
+		t.Errorf("handover decision says %q; want %q", got, want)
+	}
+	if !strings.Contains(h.u.Spoken(), want) {
+		t.Errorf("read aloud %q; want it to say %q", h.u.Spoken(), want)
+	}
+}

@@ -187,6 +187,12 @@ func (u *KioskUI) showHandoverChoice() {
 		p := bk.Payload{DelegationID: h.DelegationID, HandoverToken: h.Code}
 		finish := func() { u.handover = nil; u.showHome() }
 		body := append([]fyne.CanvasObject{heading(tr.T("handover.decide_title", nil))}, rows...)
+		if len(h.Scopes) > 0 {
+			// What a yes means, once the terms are on the screen to point at.
+			means := tr.T("handover.accept_means", map[string]any{"Name": h.PrincipalName})
+			body = append(body, u.label("handover.accept_means", means))
+			speak = append(speak, means)
+		}
 		actions := []fyne.CanvasObject{
 			u.big("handover.later", tr.T("handover.later", nil), finish),
 			// Declining is final, so it is confirmed first (WCAG 3.3.4);

@@ -281,3 +281,21 @@ func TestSourceKeysExist(t *testing.T) {
 	}
 	t.Logf("%d literal keys checked", checked)
 }
+
+// TestNoStiffDanish keeps out the officialese a reader of the screens
+// stumbles on ("Frasig", "på deres vegne", "for sig"): the plain word says
+// the same ("Sig … op", "for dig", "for personen").
+func TestNoStiffDanish(t *testing.T) {
+	c := mustCatalog(t)
+	stiff := []string{"frasig", "på deres vegne", "på hans vegne", "på hendes vegne", " for sig", "for sig selv"}
+	for id, m := range c.messages[Danish] {
+		for _, form := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+			low := strings.ToLower(form)
+			for _, s := range stiff {
+				if strings.Contains(low+" ", s+" ") || strings.Contains(low, s+".") || strings.Contains(low, s+",") {
+					t.Errorf("%s: %q says %q", id, form, strings.TrimSpace(s))
+				}
+			}
+		}
+	}
+}
