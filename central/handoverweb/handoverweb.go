@@ -21,6 +21,7 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -415,12 +416,25 @@ func (h *Handler) viewOf(lang string, r *http.Request, s *session, c *handover.C
 		Principal:   name,
 		ValidFrom:   h.cfg.Zone.Date(del.ValidFrom, lang),
 		ValidTo:     h.cfg.Zone.Date(del.ValidTo, lang),
-		CodeExpires: h.cfg.Zone.Date(c.ExpiresAt, lang),
+		CodeExpires: fmt.Sprintf(translate(lang, "code_expires"), h.until(c.ExpiresAt, lang)),
 		SignInName:  h.cfg.SignIn.Name(),
 		Demo:        h.cfg.SignIn.Name() == "dev",
 	}
 	d.Scopes = h.scopesOf(lang, del)
 	return d
+}
+
+// until says until when something ending at t holds, as the slip does
+// (timefmt's End): "til og med" a day when it ends at midnight, else "til"
+// to the minute, since a code made at 14.05 stops at 14.05, not at the
+// day's end.
+func (h *Handler) until(t time.Time, lang string) string {
+	key := "until"
+	through, s := h.cfg.Zone.End(t, lang)
+	if through {
+		key = "through"
+	}
+	return translate(lang, key) + " " + s
 }
 
 // scopesOf names del's scopes in lang from the catalogue, each with its
@@ -434,7 +448,7 @@ func (h *Handler) scopesOf(lang string, del *bk.Delegation) []scopeView {
 			v = scopeView{Name: s.Name.In(lang), Description: s.Description.In(lang)}
 		}
 		if !g.Until.IsZero() && g.Until.Before(del.ValidTo) {
-			v.Until = h.cfg.Zone.Date(g.Until, lang)
+			v.Until = h.until(g.Until, lang)
 		}
 		out = append(out, v)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -307,6 +308,40 @@ func TestNameInFullOnceSignedIn(t *testing.T) {
 	}
 }
 
+// Dates on the pages are in words, in the page's language, as on the
+// kiosk and the slip: "2. december 2027", never "02.12.2027". The code's
+// last moment is to the minute; one at midnight is "til og med" the day
+// before, as timefmt's End says it.
+func TestDatesInWords(t *testing.T) {
+	w := newWorld(t, dev)
+	cph, _ := time.LoadLocation("Europe/Copenhagen")
+	n := time.Now().In(cph)
+	midnight := time.Date(n.Year(), n.Month(), n.Day()+3, 0, 0, 0, 0, cph)
+	last := midnight.AddDate(0, 0, -1)
+	monthsDA := []string{"", "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+	digits := regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
+	_, minute := w.delegation(t, nil)
+	_, atMidnight := w.delegation(t, func(c *handover.Claims) { c.ExpiresAt = midnight })
+	tests := []struct{ name, url, want string }{
+		{"to the minute, da", minute + "?lang=da", "Koden kan bruges til "},
+		{"to the minute, en", minute + "?lang=en", "The code can be used until "},
+		{"midnight, da", atMidnight + "?lang=da", fmt.Sprintf("Koden kan bruges til og med %d. %s %d.", last.Day(), monthsDA[last.Month()], last.Year())},
+		{"midnight, en", atMidnight + "?lang=en", fmt.Sprintf("The code can be used through %d %s %d.", last.Day(), last.Month(), last.Year())},
+	}
+	for _, tt := range tests {
+		_, page, _ := get(t, client(t), tt.url)
+		if !strings.Contains(page, tt.want) {
+			t.Errorf("%s: page lacks %q:\n%s", tt.name, tt.want, page)
+		}
+		if strings.HasPrefix(tt.name, "to the minute") && !regexp.MustCompile(`id="code-expires">[^<]*(kl\. \d\d\.\d\d|, \d\d:\d\d)\.<`).MatchString(page) {
+			t.Errorf("%s: the code's expiry is not to the minute:\n%s", tt.name, page)
+		}
+		if d := digits.FindString(page); d != "" {
+			t.Errorf("%s: a date in digits, %q; want it in words", tt.name, d)
+		}
+	}
+}
+
 func TestAcceptOnceThenRefused(t *testing.T) {
 	w := newWorld(t, dev)
 	d, u := w.delegation(t, nil)
@@ -587,8 +622,15 @@ func TestPageShowsCentralsRecord(t *testing.T) {
 	w.reg.dels[d.ID].Scopes[1].Until = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	w.reg.mu.Unlock()
 	status, page, _ := get(t, client(t), u+"?lang=en")
-	if status != 200 || !strings.Contains(page, "Health</strong>: See records on sundhed.dk and book appointments with the doctor. (until 1 March 2027)") || !strings.Contains(page, "Karen J.") {
+	if status != 200 || !strings.Contains(page, "Health</strong>: See records on sundhed.dk and book appointments with the doctor. (until 1 March 2027, 13:00)") || !strings.Contains(page, "Karen J.") {
 		t.Errorf("GET code = %d; want central's scopes with the health scope's end:\n%s", status, page)
+	}
+	// One that ends at midnight ends "til og med" the day before, as on the slip.
+	w.reg.mu.Lock()
+	w.reg.dels[d.ID].Scopes[1].Until = time.Date(2027, 3, 1, 23, 0, 0, 0, time.UTC) // 2 March 00:00 in Copenhagen
+	w.reg.mu.Unlock()
+	if _, page, _ := get(t, client(t), u+"?lang=da"); !strings.Contains(page, "(til og med 1. marts 2027)") {
+		t.Errorf("GET code: want the health scope til og med 1. marts 2027:\n%s", page)
 	}
 	// A delegation central has not heard of yet is not shown from the code.
 	other := w.code(t, &bk.Delegation{ID: bk.NewID(w.now), PrincipalName: "Karen Jensen", ValidFrom: w.now, ValidTo: w.now.AddDate(1, 0, 0)}, nil)
