@@ -136,16 +136,17 @@ func (u *KioskUI) showActionError(err error, back func()) { u.showActionErrorOf(
 // showActionErrorOf says why kind was refused; a refusal for stale trust
 // names what cannot be done and what to do instead.
 func (u *KioskUI) showActionErrorOf(kind bk.ActionKind, err error, back func()) {
-	msg := u.errText(err)
-	if bk.ErrorCode(err) == bk.EStaleTrust && u.status.TrustStale {
-		// The banner already says why; the screen says what it means here.
-		msg = u.tr.T("result.stale_trust", nil)
-		if key, ok := staleTrustRefusal[kind]; ok {
-			msg = u.tr.T(key, nil)
-		}
-	}
 	u.show(func() *screen {
 		tr := u.tr
+		// Worded at each build, so a change of language says it anew.
+		msg := u.errText(err)
+		if bk.ErrorCode(err) == bk.EStaleTrust && u.status.TrustStale {
+			// The banner already says why; the screen says what it means here.
+			msg = tr.T("result.stale_trust", nil)
+			if key, ok := staleTrustRefusal[kind]; ok {
+				msg = tr.T(key, nil)
+			}
+		}
 		return &screen{
 			id: "action_error",
 			body: vbox(

@@ -142,7 +142,7 @@ func (u *KioskUI) readCard() {
 			return
 		}
 		u.card = &info
-		u.showPIN("")
+		u.showPIN(nil)
 	})
 }
 
@@ -160,9 +160,9 @@ func (u *KioskUI) showCardError(err error) {
 		u.sess.Close()
 		u.sess = nil
 	}
-	msg := u.errText(err)
 	u.show(func() *screen {
 		tr := u.tr
+		msg := u.errText(err) // at each build: a change of language says it anew
 		return &screen{
 			id:        "card_error",
 			signedOut: true,
@@ -180,9 +180,15 @@ func (u *KioskUI) showCardError(err error) {
 // showPIN asks for the PIN on the on-screen pad. The digits are never
 // shown or spoken, only how many there are (on request). The pad outlives
 // a rebuild of the screen, so switching contrast, text size or language
-// keeps the digits typed.
-func (u *KioskUI) showPIN(msg string) {
-	message := func() string { return msg }
+// keeps the digits typed. err, if not nil, is why the last PIN was
+// refused; it is worded at each build, in the language of the moment.
+func (u *KioskUI) showPIN(err error) {
+	message := func() string {
+		if err == nil {
+			return ""
+		}
+		return u.errText(err)
+	}
 	pad := keyboard.NewPinPad(nil)
 	pad.MinLen = 1 // short PINs get a message instead of a silent OK key
 	pad.Now = u.now
@@ -254,7 +260,7 @@ func (u *KioskUI) signIn(pin string) {
 	}, func() {
 		if err != nil {
 			if code := bk.ErrorCode(err); code == bk.EWrongPIN {
-				u.showPIN(u.errText(err))
+				u.showPIN(err)
 				return
 			}
 			u.showCardError(err)

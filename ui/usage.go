@@ -113,6 +113,9 @@ func (u *KioskUI) showUsage() {
 			line := u.usageLine(r)
 			speak = append(speak, line)
 			if r.Purpose != "" {
+				// The authority's own words, in the one language it wrote
+				// them in (docs/api.yaml): shown as written on English
+				// screens too, as nothing can translate them.
 				p := tr.T("usage.purpose", map[string]any{"Purpose": r.Purpose})
 				speak = append(speak, p)
 				line += "\n" + p
