@@ -8,7 +8,9 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -422,6 +424,67 @@ func TestUnitsWantTheNetworkTheyWait(t *testing.T) {
 		}
 		if n == 0 {
 			t.Errorf("%s waits for no network target; it talks to the network", name)
+		}
+	}
+}
+
+// hardening says what Debian's hardening lacks in an ELF program, or "":
+// position-independent (ET_DYN with PT_INTERP), RELRO, and BIND_NOW, which
+// makes the RELRO full (lintian's hardening-no-pie, -no-relro, -no-bindnow).
+func hardening(path string) string {
+	f, err := elf.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	var lacks []string
+	interp, relro := false, false
+	for _, p := range f.Progs {
+		interp = interp || p.Type == elf.PT_INTERP
+		relro = relro || p.Type == elf.PT_GNU_RELRO
+	}
+	if f.Type != elf.ET_DYN || !interp {
+		lacks = append(lacks, "PIE")
+	}
+	if !relro {
+		lacks = append(lacks, "RELRO")
+	}
+	flags, _ := f.DynValue(elf.DT_FLAGS)
+	flags1, _ := f.DynValue(elf.DT_FLAGS_1)
+	if !slices.ContainsFunc(flags, func(v uint64) bool { return v&uint64(elf.DF_BIND_NOW) != 0 }) &&
+		!slices.ContainsFunc(flags1, func(v uint64) bool { return v&uint64(elf.DF_1_NOW) != 0 }) {
+		lacks = append(lacks, "BIND_NOW")
+	}
+	if len(lacks) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s lacks %s", path, strings.Join(lacks, ", "))
+}
+
+// TestPackagedBinariesAreHardened: every program in the packages is PIE
+// with full RELRO (lintian reports a missing BIND_NOW only as information).
+func TestPackagedBinariesAreHardened(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// go test links its binary without -buildmode=pie or -bindnow.
+	if why := hardening(self); !strings.Contains(why, "BIND_NOW") {
+		t.Errorf("hardening(the test binary) = %q; want it to lack BIND_NOW", why)
+	}
+	for name, deb := range dist(t) {
+		dir := t.TempDir()
+		dpkgDeb(t, "-x", deb, dir)
+		bins, _ := filepath.Glob(filepath.Join(dir, "usr/bin/*"))
+		if len(bins) == 0 {
+			t.Errorf("%s holds no /usr/bin program", name)
+		}
+		for _, b := range bins {
+			if why := hardening(b); why != "" {
+				t.Errorf("%s: %s", name, strings.TrimPrefix(why, dir))
+			} else {
+				t.Logf("%s: %s is PIE with full RELRO", name, strings.TrimPrefix(b, dir))
+			}
 		}
 	}
 }
