@@ -696,31 +696,6 @@ func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Resu
 			img = u.label("", tr.T("error.generic", nil))
 		}
 		expires := tr.T("delegation.handover_expires", map[string]any{"Time": u.clock(h.Expires)})
-		rows := []fyne.CanvasObject{heading(tr.T("handover.title", nil))}
-		speak := []string{tr.T("handover.title", nil)}
-		if res != nil {
-			t := tr.T("result."+string(kind), nil)
-			rows = append(rows, u.label("handover.saved", t))
-			speak = append(speak, t)
-			if res.Pending {
-				rows = append(rows, u.label("handover.pending", tr.T("result.pending", nil)))
-				speak = append(speak, tr.T("result.pending", nil))
-			}
-		}
-		// Whether the slip printed goes above the code: on a 1280×1024
-		// panel in large text the foot of the page is below the fold.
-		receipt := h.Receipt
-		if res != nil && !res.Receipt.Printed {
-			receipt = res.Receipt
-		}
-		if receipt.Printed {
-			rows = append(rows, u.label("handover.receipt", tr.T("handover.slip_printed", nil)))
-			speak = append(speak, tr.T("handover.slip_printed", nil))
-		} else {
-			rr, rt := u.receiptRows("handover", receipt)
-			rows = append(rows, rr...)
-			speak = append(speak, rt)
-		}
 		var code fyne.CanvasObject = container.NewCenter(img)
 		var speakTyped string
 		if h.Typed != "" {
@@ -740,7 +715,34 @@ func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Resu
 				container.NewCenter(container.NewVBox(u.label("handover.typed", tr.T("handover.typed", vars)), typed)))
 			speakTyped = tr.T("handover.speak_typed", vars)
 		}
-		rows = append(rows, code,
+		// The code right under the title, what it asks to give: on
+		// 1024×768 in large text anything above it put it below the fold.
+		rows := []fyne.CanvasObject{heading(tr.T("handover.title", nil)), code}
+		speak := []string{tr.T("handover.title", nil)}
+		if res != nil {
+			t := tr.T("result."+string(kind), nil)
+			rows = append(rows, u.label("handover.saved", t))
+			speak = append(speak, t)
+			if res.Pending {
+				rows = append(rows, u.label("handover.pending", tr.T("result.pending", nil)))
+				speak = append(speak, tr.T("result.pending", nil))
+			}
+		}
+		// Whether the slip printed comes next, before the rest: on a
+		// 1280×1024 panel in large text the foot of the page is below the fold.
+		receipt := h.Receipt
+		if res != nil && !res.Receipt.Printed {
+			receipt = res.Receipt
+		}
+		if receipt.Printed {
+			rows = append(rows, u.label("handover.receipt", tr.T("handover.slip_printed", nil)))
+			speak = append(speak, tr.T("handover.slip_printed", nil))
+		} else {
+			rr, rt := u.receiptRows("handover", receipt)
+			rows = append(rows, rr...)
+			speak = append(speak, rt)
+		}
+		rows = append(rows,
 			u.label("", tr.T("delegation.handover", nil)),
 			u.label("handover.expires", expires))
 		speak = append(speak, tr.T("handover.speak_qr", nil), speakTyped, tr.T("delegation.handover", nil), expires)

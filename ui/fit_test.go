@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -33,6 +34,19 @@ var barVerbs = map[string]bool{"back": true, "cancel": true, "done": true, "next
 // besides the action bar: the choices of the home menu.
 var mustSee = map[string][]string{
 	"home": {"home.consents", "home.delegations", "home.handover"},
+}
+
+// mustRead lists, per screen, the words that say what to do now (or what
+// happened), which must be in view without scrolling too: a person who
+// never finds "Ned" must not be left with a picture and no instruction.
+var mustRead = map[string]func(h *harness) []string{
+	"welcome":          func(h *harness) []string { return []string{h.T("card.insert", nil)} },
+	"scan":             func(h *harness) []string { return []string{h.T("scan.hint", nil), h.label("scan.scanner")} },
+	"assist_wait":      func(h *harness) []string { return []string{h.T("card.insert", nil), h.label("assist_wait.reader")} },
+	"handover_preview": func(h *harness) []string { return []string{h.T("handover.insert_card", nil)} },
+	"card_error":       func(h *harness) []string { return []string{h.label("card_error.message")} },
+	"action_error":     func(h *harness) []string { return []string{h.label("action_error.message")} },
+	"handover_qr":      func(h *harness) []string { return []string{h.label("handover.typed_code")} },
 }
 
 // TestEveryScreenFits walks every screen at every panel size, in every
@@ -223,6 +237,18 @@ func checkFits(t *testing.T, h *harness, name string, size fyne.Size, mode theme
 			t.Errorf("%s: %s must be in view without scrolling", name, id)
 		}
 	}
+	if read, ok := mustRead[screen]; ok {
+		for _, text := range read(h) {
+			if p, ok := textIn(objs, text); !ok || !inView(p.o) {
+				t.Errorf("%s: %q must be in view without scrolling (at %v)", name, text, p.r)
+			}
+		}
+	}
+	if screen == "handover_qr" {
+		if p, ok := qrCode(objs); !ok || !inView(p.o) {
+			t.Errorf("%s: the QR code must be in view without scrolling (at %v)", name, p.r)
+		}
+	}
 	if screen == "pin" {
 		if k := h.u.PinPad().Key(keyboard.KeyOK); !inView(k) {
 			t.Errorf("%s: the PIN pad's OK key must be in view without scrolling", name)
@@ -241,6 +267,37 @@ func checkFits(t *testing.T, h *harness, name string, size fyne.Size, mode theme
 			t.Errorf("%s: the CPR pad's OK key must be in view without scrolling", name)
 		}
 	}
+}
+
+// textIn finds the label, rich text or canvas text that reads text.
+func textIn(objs []placed, text string) (placed, bool) {
+	for _, p := range objs {
+		switch o := p.o.(type) {
+		case *widget.Label:
+			if o.Text == text {
+				return p, true
+			}
+		case *widget.RichText:
+			if o.String() == text {
+				return p, true
+			}
+		case *canvas.Text:
+			if o.Text == text {
+				return p, true
+			}
+		}
+	}
+	return placed{}, false
+}
+
+// qrCode finds the handover's QR code.
+func qrCode(objs []placed) (placed, bool) {
+	for _, p := range objs {
+		if img, ok := p.o.(*canvas.Image); ok && img.Resource != nil && img.Resource.Name() == "handover-qr.png" {
+			return p, true
+		}
+	}
+	return placed{}, false
 }
 
 // squeezed reports whether o got less room than its own minimum, which

@@ -22,7 +22,7 @@ func (u *KioskUI) showScan() {
 			signedOut: u.sess == nil,
 			body: vbox(
 				heading(tr.T("scan.title", nil)),
-				u.besideKioskPicture(
+				u.besideKioskPicture(false,
 					u.label("scan.message", tr.T("scan.hint", nil)),
 					u.label("scan.scanner", u.scannerAt()),
 				),
@@ -149,8 +149,9 @@ func (u *KioskUI) showHandoverPreview() {
 	u.show(func() *screen {
 		tr := u.tr
 		rows, speak := u.handoverDetails()
-		body := append([]fyne.CanvasObject{heading(tr.T("handover.preview_title", nil))}, rows...)
-		body = append(body, subheading(tr.T("handover.insert_card", nil)))
+		// What to do comes right under the title: after the details it
+		// was below the fold on 1024×768 in large text.
+		body := append([]fyne.CanvasObject{heading(tr.T("handover.preview_title", nil)), subheading(tr.T("handover.insert_card", nil))}, rows...)
 		cancel := u.big("handover_preview.cancel", tr.T("button.cancel", nil), func() { u.logout("") })
 		return &screen{id: "handover_preview", body: vbox(body...), actions: []fyne.CanvasObject{cancel},
 			speak: says(append(append([]string{tr.T("handover.preview_title", nil)}, speak...), tr.T("handover.insert_card", nil))...)}

@@ -30,7 +30,7 @@ func (u *KioskUI) showWelcome() {
 				// text, and the picture right under it when the words do not
 				// fit beside it, so both are seen before anything scrolls.
 				heading(tr.T("card.insert", nil)),
-				u.besideKioskPicture(
+				u.besideKioskPicture(true,
 					subheading(tr.T("welcome.title", nil)),
 					u.label("", tr.T("welcome.intro", nil)),
 					u.label("welcome.reader", readerAt),
@@ -58,12 +58,14 @@ func (u *KioskUI) placed(key string, p Place) string {
 }
 
 // besideKioskPicture sets rows of text beside the picture of this kiosk
-// (kioskPicture), or under it when the two do not fit side by side, so the
-// picture is seen before anything scrolls.
-func (u *KioskUI) besideKioskPicture(rows ...fyne.CanvasObject) fyne.CanvasObject {
+// (kioskPicture), or, when the two do not fit side by side, under it
+// (pictureFirst: the welcome, whose heading already says what to do) or
+// above it (scan, assist_wait: the rows are the instruction, and a
+// picture 420 px tall in large text would push it below the fold).
+func (u *KioskUI) besideKioskPicture(pictureFirst bool, rows ...fyne.CanvasObject) fyne.CanvasObject {
 	picture := kioskPicture(u.cfg.CardReaderPlace, u.cfg.ScannerPlace,
 		u.tr.T("welcome.reader_name", nil), u.tr.T("welcome.scanner_name", nil))
-	return &fyne.Container{Layout: &columnsLayout{secondFirst: true}, Objects: []fyne.CanvasObject{vbox(rows...), picture}}
+	return &fyne.Container{Layout: &columnsLayout{secondFirst: pictureFirst}, Objects: []fyne.CanvasObject{vbox(rows...), picture}}
 }
 
 // hintReadAloud tells a person who put a card in, with read-aloud off,

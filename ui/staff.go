@@ -281,7 +281,7 @@ func (u *KioskUI) showAssistWait() {
 			id: "assist_wait",
 			body: vbox(
 				heading(tr.T("assist.wait_title", nil)),
-				u.besideKioskPicture(
+				u.besideKioskPicture(false,
 					u.label("", tr.T("card.insert", nil)),
 					u.label("assist_wait.reader", u.readerAt()),
 					u.label("", tr.T("assist.wait_hint", nil)),
