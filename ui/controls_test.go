@@ -431,3 +431,81 @@ func TestCPRPadStaysPut(t *testing.T) {
 		}
 	}
 }
+
+// TestBannersMoveNothing: the kiosk going offline or its keys and rules
+// going stale while someone is on a screen, and coming back, shows (or
+// clears) the banner without moving any tap target: a banner that
+// appears goes in the fixed bar above the actions, one that goes leaves
+// its room empty until the next screen (where the header has them all)
+// or the next banner to come. (Two new banners at once can still make a
+// full body scroll: the CPR pad at 1024×768.)
+func TestBannersMoveNothing(t *testing.T) {
+	for _, screen := range []string{"pin", "home", "consents", "create_cpr"} {
+		for _, s := range []theme.Settings{{}, {LargeText: true}} {
+			t.Run(screen+suffix(s), func(t *testing.T) {
+				h := goTo(t, visitTo(t, screen), i18n.Danish, s)
+				for _, size := range []fyne.Size{{Width: 1280, Height: 1024}, {Width: 1024, Height: 768}, {Width: 1080, Height: 1920}} {
+					fit(h, size)
+					before := onScreen(h, targets(h))
+					offline := h.u.Translator().TN("offline.banner", 0, nil)
+					for _, step := range []struct {
+						what          string
+						change        func()
+						shown, hidden []string
+					}{
+						{"going offline", func() { h.k.SetOnline(false) }, []string{offline}, nil},
+						{"back online", func() { h.k.SetOnline(true) }, nil, []string{offline}},
+						{"the keys going stale", func() { h.k.SetStale(true) }, []string{h.T("action.stale_trust", nil)}, nil},
+						{"fresh keys", func() { h.k.SetStale(false) }, nil, []string{h.T("action.stale_trust", nil)}},
+					} {
+						step.change()
+						// As the real window does when a minimum size changed
+						// (Fyne's EnsureMinSize); the test canvas does not.
+						h.w.Content().Refresh()
+						h.wantScreen(screen)
+						for _, text := range step.shown {
+							h.wantText(text)
+						}
+						for _, text := range step.hidden {
+							h.wantNoText(text)
+						}
+						assertSameTargets(t, fmt.Sprintf("%vx%v, after %s", size.Width, size.Height, step.what), before, onScreen(h, targets(h)))
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestKeyboardMessagesMoveNothing: a name or an e-mail address that will
+// not do is said in the line kept for it in the bar; no key of the
+// keyboard moves (the keys grow with the room the body has, so a bar that
+// grew would shrink them under a finger).
+func TestKeyboardMessagesMoveNothing(t *testing.T) {
+	for _, c := range []struct {
+		screen, next string
+		wrong        func(h *harness)
+	}{
+		{"create_name", "create_name.next", func(h *harness) {}},
+		{"create_name", "create_name.next", func(h *harness) { h.typeName("P") }},
+		{"contact_email", "contact_email.next", func(h *harness) { h.typeEmail("@") }},
+	} {
+		for _, s := range []theme.Settings{{}, {LargeText: true}} {
+			for _, size := range sizes {
+				t.Run(fmt.Sprintf("%s%s/%vx%v", c.screen, suffix(s), size.Width, size.Height), func(t *testing.T) {
+					h := goTo(t, visitTo(t, c.screen), i18n.English, s)
+					fit(h, size)
+					before := onScreen(h, targets(h))
+					c.wrong(h)
+					h.tap(c.next)
+					h.wantScreen(c.screen)
+					if h.label(c.screen+".message") == "" {
+						t.Fatalf("no message after %s", c.next)
+					}
+					h.w.Content().Refresh() // as the real window does when a minimum size changed
+					assertSameTargets(t, "after the message", before, onScreen(h, targets(h)))
+				})
+			}
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
@@ -53,23 +55,106 @@ func (u *KioskUI) header() fyne.CanvasObject {
 	// text); two rows. "Læs op" stays at the left, log out at the right.
 	arrangements := [][][]int{{{0, 1, 2, 3, 4}}, {{0, 2, 3, 4}}, {{0, 4}, {2, 3}}}
 	rows := []fyne.CanvasObject{&fyne.Container{Layout: &rowsLayout{arrangements: arrangements, lead: 2}, Objects: items}}
-	if !u.status.Online {
-		rows = append(rows, u.banner(noticeWarning, "banner.offline", u.tr.TN("offline.banner", u.status.Pending, nil)))
-	}
-	if u.status.TrustStale {
-		rows = append(rows, u.banner(noticeWarning, "banner.stale", u.tr.T("action.stale_trust", nil)))
-	}
-	if u.assist != nil {
-		rows = append(rows, u.banner(noticeInfo, "banner.assisted", u.tr.T("staff.assisted_by", map[string]any{"Name": u.helper()})))
+	for _, b := range u.bannersDue() {
+		rows = append(rows, u.banner(b))
 	}
 	rows = append(rows, widget.NewSeparator())
 	return container.NewVBox(rows...)
 }
 
-// banner is a notice box across the window for a state of the kiosk
-// (offline, stale trust, assisted by).
-func (u *KioskUI) banner(kind theme.NoticeKind, id, text string) fyne.CanvasObject {
-	return u.noticeBox(kind, id, text)
+// bannerDue is a banner the kiosk's state calls for.
+type bannerDue struct {
+	kind     theme.NoticeKind
+	id, text string
+}
+
+// bannersDue are the banners for the kiosk's state now: offline, stale
+// trust, assisted by.
+func (u *KioskUI) bannersDue() []bannerDue {
+	var out []bannerDue
+	if !u.status.Online {
+		out = append(out, bannerDue{noticeWarning, "banner.offline", u.tr.TN("offline.banner", u.status.Pending, nil)})
+	}
+	if u.status.TrustStale {
+		out = append(out, bannerDue{noticeWarning, "banner.stale", u.tr.T("action.stale_trust", nil)})
+	}
+	if u.assist != nil {
+		out = append(out, bannerDue{noticeInfo, "banner.assisted", u.tr.T("staff.assisted_by", map[string]any{"Name": u.helper()})})
+	}
+	return out
+}
+
+// banner is a notice box across the window for a state of the kiosk,
+// kept by id so that updateBanners can change it in place.
+func (u *KioskUI) banner(b bannerDue) fyne.CanvasObject {
+	v := newNoticeView(b.kind, u.label(b.id, b.text))
+	v.kind = b.kind
+	u.banners[b.id] = v
+	return v.box
+}
+
+// emptyBarBanner is a banner of kind that updateBanners put in the bar
+// and emptied since, if there is one.
+func (u *KioskUI) emptyBarBanner(kind theme.NoticeKind) *noticeView {
+	for _, v := range u.banners {
+		if v.inBar && v.kind == kind && v.label.Text == "" {
+			return v
+		}
+	}
+	return nil
+}
+
+// updateBanners brings the current screen's banners in line with the
+// kiosk's state without moving anything under a finger (a header that
+// grew by a banner pushed the whole body down, PIN keys included): a
+// banner shown already changes its text in place; one that is no longer
+// due empties but keeps its room; a new one goes in the action bar above
+// the actions, which grows upwards over the foot of the body as for a
+// notice. The next screen has them all in the header again.
+func (u *KioskUI) updateBanners() {
+	due := map[string]bool{}
+	for _, b := range u.bannersDue() {
+		due[b.id] = true
+		if v, ok := u.banners[b.id]; ok {
+			if v.label.Text != b.text {
+				v.set(b.text)
+			}
+			continue
+		}
+		if u.bar == nil {
+			continue
+		}
+		if v := u.emptyBarBanner(b.kind); v != nil {
+			// The room a banner left in the bar, reused: the bar grows only
+			// for banners shown at the same time.
+			for id, w := range u.banners {
+				if w == v {
+					delete(u.banners, id)
+					delete(u.labels, id)
+				}
+			}
+			u.banners[b.id] = v
+			u.labels[b.id] = v.label
+			v.set(b.text)
+			continue
+		}
+		v := newNoticeView(b.kind, u.label(b.id, b.text))
+		v.kind, v.inBar = b.kind, true
+		u.banners[b.id] = v
+		// After the bar's line and the banners put there before.
+		at := min(u.barBanners, len(u.bar.Objects))
+		u.bar.Objects = slices.Insert(u.bar.Objects, at, fyne.CanvasObject(v.box))
+		u.barBanners++
+		u.bar.Show()
+	}
+	for id, v := range u.banners {
+		if !due[id] && v.label.Text != "" {
+			v.set("")
+		}
+	}
+	if c := u.win.Content(); c != nil {
+		c.Refresh()
+	}
 }
 
 // helper is the name of the staff member helping: once the citizen is
@@ -96,9 +181,9 @@ func (u *KioskUI) setLang(l i18n.Lang) {
 	u.refresh()
 }
 
-// onStatus keeps the banners current. Only the header is rebuilt, so a
-// status change never wipes digits being typed; the staff home, which is
-// all status, is rebuilt whole.
+// onStatus keeps the banners current (updateBanners). Only they change,
+// so a status change never wipes digits being typed; the staff home,
+// which is all status, is rebuilt whole.
 //
 // A banner that appears is read aloud when read-aloud is on (EN 301 549
 // 5.1.3.1, WCAG 4.1.3): a person who cannot see it must still learn that
@@ -118,8 +203,7 @@ func (u *KioskUI) onStatus(s bk.Status) {
 		return
 	}
 	if u.headerBox != nil {
-		u.headerBox.Objects = []fyne.CanvasObject{u.header()}
-		u.headerBox.Refresh()
+		u.updateBanners()
 	}
 	if len(news) > 0 {
 		u.announce(news...)

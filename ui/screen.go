@@ -58,6 +58,7 @@ func (u *KioskUI) show(build func() *screen) {
 	}
 	u.buttons = map[string]*widget.Button{}
 	u.labels = map[string]*widget.Label{}
+	u.banners = map[string]*noticeView{}
 	u.rebuild = build
 	if u.displayOpen {
 		build = u.buildDisplay
@@ -124,6 +125,7 @@ func (u *KioskUI) refreshQuiet() {
 func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label, info bool) fyne.CanvasObject {
 	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
 	box := container.NewVBox(widget.NewSeparator())
+	u.bar, u.barBanners = box, 1 // banners that come while the screen is shown go after the line
 	if notice != nil {
 		box.Add(notice)
 	}

@@ -170,7 +170,13 @@ type KioskUI struct {
 
 	idle      idleTimer
 	headerBox *fyne.Container
-	body      *pagedBody // the current screen's scrolling body
+	// banners are the current screen's state banners by id (updateBanners).
+	banners map[string]*noticeView
+	// bar is the current screen's action bar; barBanners the index in it
+	// after the line and the banners added while the screen is shown.
+	bar        *fyne.Container
+	barBanners int
+	body       *pagedBody // the current screen's scrolling body
 	// displayOpen: the display panel stands in for the screen (show).
 	displayOpen bool
 	refreshing  bool // show is rebuilding the same screen (refresh), which keeps the panel open

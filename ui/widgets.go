@@ -34,6 +34,9 @@ type noticeView struct {
 	frame *canvas.Rectangle
 	icon  *canvas.Image
 	label *widget.Label
+	// kind and inBar are kept for a state banner (updateBanners).
+	kind  theme.NoticeKind
+	inBar bool
 }
 
 func newNoticeView(kind theme.NoticeKind, l *widget.Label) *noticeView {
