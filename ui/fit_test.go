@@ -28,12 +28,20 @@ var displayModes = []theme.Settings{{}, {LargeText: true}, {HighContrast: true}}
 // ("review.confirm", "scan.back"): they must be in the fixed action bar.
 // Ids of a list item's buttons have three parts ("consent.give.<id>").
 var barVerbs = map[string]bool{"back": true, "cancel": true, "done": true, "next": true, "confirm": true,
-	"yes": true, "no": true, "accept": true, "later": true, "create": true, "assist": true}
+	"yes": true, "no": true, "accept": true, "later": true, "create": true, "assist": true,
+	"home": true, "retry": true, "decline": true, "sync": true, "print": true}
 
 // mustSee lists, per screen, what has to be in view without scrolling
 // besides the action bar: the choices of the home menu.
 var mustSee = map[string][]string{
 	"home": {"home.consents", "home.delegations", "home.handover"},
+}
+
+// mustSeeLines are the lines kept, empty, for what a check will say (a
+// wrong PIN): it must be seen where it appears, without scrolling.
+var mustSeeLines = map[string][]string{
+	"pin":        {"pin.message"},
+	"create_cpr": {"create_cpr.message"},
 }
 
 // mustRead lists, per screen, the words that say what to do now (or what
@@ -76,6 +84,11 @@ func TestEveryScreenFits(t *testing.T) {
 						h.w.Resize(size)
 						name := fmt.Sprintf("%s at %.0f×%.0f, %s, %s", v.screen, size.Width, size.Height, lang, modeName(mode))
 						checkFits(t, h, name, size, mode)
+						if lang == i18n.English && mode.LargeText {
+							// TestTapTargetsInEveryTheme walks the Danish screens
+							// at two panels; the longer English words at all four.
+							t.Run(fmt.Sprintf("targets %.0fx%.0f", size.Width, size.Height), func(t *testing.T) { assertTapTargets(t, h) })
+						}
 					}
 				}
 			}
@@ -242,6 +255,11 @@ func checkFits(t *testing.T, h *harness, name string, size fyne.Size, mode theme
 			if p, ok := textIn(objs, text); !ok || !inView(p.o) {
 				t.Errorf("%s: %q must be in view without scrolling (at %v)", name, text, p.r)
 			}
+		}
+	}
+	for _, id := range mustSeeLines[screen] {
+		if l := h.u.Label(id); l == nil || !inView(l) {
+			t.Errorf("%s: the line kept for %s must be in view without scrolling", name, id)
 		}
 	}
 	if screen == "handover_qr" {
