@@ -122,7 +122,7 @@ func (r *debRoot) dpkg(args string) string {
 	// The man-db trigger says it skips its rebuild (the test turned it off).
 	e = strings.ReplaceAll(e, "Not building database; man-db/auto-update is not 'true'.\n", "")
 	// The test's outbox is an empty directory, not a Badger store.
-	e = strings.ReplaceAll(e, "kioskctl: outbox: no outbox in /var/lib/borgerkiosk/outbox (no Badger MANIFEST there; the kiosk keeps its outbox in data_dir/outbox)\n", "")
+	e = regexp.MustCompile(`(?m)^kioskctl: outbox: no outbox in \S+ \(no Badger MANIFEST there.*\n`).ReplaceAllString(e, "")
 	if e != "" {
 		r.t.Errorf("dpkg %s wrote to stderr:\n%s", args, e)
 	}
@@ -186,7 +186,7 @@ for p in borgerkiosk-kiosk borgerkiosk-central borgerkiosk-kioskctl; do
 done
 for u in kiosk borgerkiosk; do if getent passwd $u >/dev/null; then deluser --system --quiet $u; fi; done
 for g in kiosk borgerkiosk; do if getent group $g >/dev/null; then delgroup --system --quiet $g; fi; done
-rm -rf /var/lib/borgerkiosk /var/lib/borgerkiosk-central /etc/borgerkiosk
+rm -rf /var/lib/borgerkiosk /var/lib/borgerkiosk-central /etc/borgerkiosk /srv/kiosk-data
 rm -f /var/lib/man-db/auto-update
 if [ -f /etc/locale.gen ]; then sed -i 's/^da_DK.UTF-8 UTF-8/# da_DK.UTF-8 UTF-8/' /etc/locale.gen; fi
 localedef --delete-from-archive da_DK.utf8 2>/dev/null || true
@@ -233,14 +233,17 @@ localedef --delete-from-archive da_DK.utf8 2>/dev/null || true
 	t.Log("the operator enables both units and the services leave data")
 	r.must("enabling", "/usr/bin/systemctl enable --quiet "+kioskUnit+" "+centralUnit)
 	r.must("data", `set -e
-mkdir -p /var/lib/borgerkiosk/outbox
+mkdir -p /srv/kiosk-data/outbox
 echo key >/var/lib/borgerkiosk-central/signing.key
-echo '# the site edited this' >>/etc/borgerkiosk/kiosk.toml`)
+sed -i 's|^data_dir = .*|data_dir = "/srv/kiosk-data" # the site edited this|' /etc/borgerkiosk/kiosk.toml`)
 
 	t.Log("dpkg -r kiosk and central")
 	out := r.dpkg("-r borgerkiosk-kiosk borgerkiosk-central")
-	if !strings.Contains(out, "borgerkiosk-kiosk: the outbox in /var/lib/borgerkiosk/outbox stays") {
-		t.Errorf("remove did not say the outbox stays:\n%s", out)
+	for _, want := range []string{"borgerkiosk-kiosk: /srv/kiosk-data stays, on purge too",
+		"borgerkiosk-kiosk: the outbox in /srv/kiosk-data/outbox stays"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("remove did not say %q (kiosk.toml's data_dir is /srv/kiosk-data):\n%s", want, out)
+		}
 	}
 	for _, u := range []string{kioskUnit, centralUnit} {
 		if r.exists("/lib/systemd/system/" + u) {
@@ -258,7 +261,7 @@ echo '# the site edited this' >>/etc/borgerkiosk/kiosk.toml`)
 			t.Errorf("after remove and reinstall %s is %q; want enabled, as the operator left it", u, got)
 		}
 	}
-	if o := r.must("kiosk.toml", "cat /etc/borgerkiosk/kiosk.toml"); !strings.Contains(o, "# the site edited this") {
+	if o := r.must("kiosk.toml", "cat /etc/borgerkiosk/kiosk.toml"); !strings.Contains(o, `data_dir = "/srv/kiosk-data" # the site edited this`) {
 		t.Error("remove and reinstall lost the site's edit of /etc/borgerkiosk/kiosk.toml")
 	}
 
@@ -273,7 +276,7 @@ echo '# the site edited this' >>/etc/borgerkiosk/kiosk.toml`)
 	if o := r.must("what purge left", "find /etc/systemd /var/lib/systemd/deb-systemd-helper-enabled /var/lib/systemd/deb-systemd-helper-masked /etc/pam.d /etc/borgerkiosk -name '*borgerkiosk*' 2>/dev/null || true"); o != "" {
 		t.Errorf("purge left enablement, masks or configs behind:\n%s", o)
 	}
-	for _, f := range []string{"/var/lib/borgerkiosk/outbox", "/var/lib/borgerkiosk-central/signing.key"} {
+	for _, f := range []string{"/srv/kiosk-data/outbox", "/var/lib/borgerkiosk-central/signing.key"} {
 		if !r.exists(f) {
 			t.Errorf("purge deleted %s: keys and unsent actions must never vanish silently", f)
 		}
