@@ -62,7 +62,9 @@ func TestEndingsAreConfirmedWithWhatStops(t *testing.T) {
 			if no.Text == h.T("button.cancel", nil) {
 				t.Errorf("the way back is %q; want it named by what it keeps or where it goes", no.Text)
 			}
-			if score, _, _, _ := lixScore(screenTexts(h.w)); score > maxLIX {
+			score, words, _, long := lixScore(screenTexts(h.w))
+			t.Logf("| %s | %.0f | %d | %d |", c.screen, score, words, long)
+			if score > maxLIX {
 				t.Errorf("LIX = %.1f; want ≤ %d:\n%s", score, maxLIX, strings.Join(screenTexts(h.w), "\n"))
 			}
 		})
