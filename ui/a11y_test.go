@@ -709,19 +709,7 @@ func noticeIcon(h *harness, label *widget.Label) *canvas.Image {
 // in a framed box with an icon, in the foreground colour (not coloured
 // text); the bar's message box keeps its room and shows no icon while empty.
 func TestNoticesAreBoxes(t *testing.T) {
-	boxed := func(h *harness, id string) {
-		t.Helper()
-		l := h.u.Label(id)
-		if l == nil {
-			t.Fatalf("%s: no label %q", h.u.Screen(), id)
-		}
-		if icon := noticeIcon(h, l); icon == nil || icon.Translucency > 0 {
-			t.Errorf("%s: %q (%q) is not in a notice box with an icon", h.u.Screen(), id, l.Text)
-		}
-		if l.Importance != widget.MediumImportance {
-			t.Errorf("%s: %q has importance %v; want the foreground colour in a box", h.u.Screen(), id, l.Importance)
-		}
-	}
+	boxed := func(h *harness, id string) { t.Helper(); boxedNotice(t, h, id) }
 	h := goTo(t, visitTo(t, "home"), i18n.Danish, theme.Settings{})
 	h.tap("home.help")
 	boxed(h, "notice")
@@ -744,6 +732,22 @@ func TestNoticesAreBoxes(t *testing.T) {
 	boxed(h, "create_cpr.message")
 	if msg.Size().Width != room || cancel.Position() != at {
 		t.Errorf("the CPR message is %v wide with a message, %v without, Cancel at %v, %v before; want both kept", msg.Size().Width, room, cancel.Position(), at)
+	}
+}
+
+// boxedNotice fails t unless the label id is in a notice box with its icon
+// showing, in the foreground colour.
+func boxedNotice(t *testing.T, h *harness, id string) {
+	t.Helper()
+	l := h.u.Label(id)
+	if l == nil {
+		t.Fatalf("%s: no label %q", h.u.Screen(), id)
+	}
+	if icon := noticeIcon(h, l); icon == nil || icon.Translucency > 0 {
+		t.Errorf("%s: %q (%q) is not in a notice box with an icon", h.u.Screen(), id, l.Text)
+	}
+	if l.Importance != widget.MediumImportance {
+		t.Errorf("%s: %q has importance %v; want the foreground colour in a box", h.u.Screen(), id, l.Importance)
 	}
 }
 

@@ -204,9 +204,7 @@ func (u *KioskUI) showResult(kind bk.ActionKind, p bk.Payload, res bk.Result, ba
 		}
 		rows := []fyne.CanvasObject{titledCard(fynetheme.NewSuccessThemedResource(fynetheme.ConfirmIcon()), title, panel...)}
 		if v := u.verdictText(res.Verdict); v != "" {
-			l := u.label("result.verdict", v)
-			l.Importance = widget.WarningImportance
-			rows = append(rows, l)
+			rows = append(rows, u.noticeBox(noticeWarning, "result.verdict", v))
 			speak = append(speak, v)
 		}
 		rr, rt := u.receiptRows("result", res.Receipt)

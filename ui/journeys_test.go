@@ -110,6 +110,7 @@ func TestOfflineActionsArePendingAndSentLater(t *testing.T) {
 	h.tap("result.back")
 	h.wantScreen("consents")
 	h.wantText(h.T("state.cached", map[string]any{"Time": "2. marts 2026 kl. 11.00"})) // 10:00 UTC is 11:00 in Copenhagen
+	boxedNotice(t, h, "state.cached")                                                  // not small coloured text
 
 	h.k.SetOnline(true)
 	h.wantNoText(h.u.Translator().TN("offline.banner", 0, nil))

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
@@ -57,7 +56,5 @@ func (u *KioskUI) staleNote() (fyne.CanvasObject, string) {
 		return nil, ""
 	}
 	t := u.tr.T("state.cached", map[string]any{"Time": u.clock(u.state.FetchedAt)})
-	l := u.label("state.cached", t)
-	l.Importance = widget.WarningImportance
-	return l, t
+	return u.noticeBox(noticeWarning, "state.cached", t), t
 }
