@@ -520,6 +520,7 @@ func (s *Session) DismissAttention(ctx context.Context, actionID string) error {
 		return err
 	}
 	s.svc.log.Info("attention dismissed", "action", actionID, "staff", cert.StaffID)
+	s.svc.StatusChanged() // the count in Status is one less
 	return nil
 }
 

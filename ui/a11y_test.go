@@ -240,7 +240,7 @@ func saidText(us []utterance) string {
 
 func TestReceiptReadAloud(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
@@ -273,7 +273,7 @@ func TestReceiptReadAloud(t *testing.T) {
 
 func TestReceiptReadAloudWithoutPaperAndInEnglish(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	id := h.k.AddConsentRequest(karenCPR, "sundhed", purpose, []string{"health"}, 30)
 	h.k.Printer().SetPaper(false)
 	h.tap("lang.en")
 	h.signIn(h.karen, pin)
@@ -416,8 +416,8 @@ func TestSpeaksChangesInPlace(t *testing.T) {
 
 func TestListsAreReadItemByItem(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
-	h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
+	h.k.AddConsentRequest(karenCPR, "sundhed", purpose, []string{"health"}, 30)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
@@ -426,7 +426,7 @@ func TestListsAreReadItemByItem(t *testing.T) {
 	s := h.u.Spoken()
 	for _, want := range []string{
 		"Københavns Kommune: " + h.T("consent.state.given", nil),
-		"Region Hovedstaden: " + h.T("consent.state.requested", nil),
+		"Sundhedsstyrelsen: " + h.T("consent.state.requested", nil),
 		purpose.DA,
 	} {
 		if !strings.Contains(s, want) {
@@ -447,7 +447,7 @@ func TestListsAreReadItemByItem(t *testing.T) {
 
 func TestDeclinesAreConfirmed(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.decline." + id)
@@ -494,7 +494,7 @@ func TestDeclinesAreConfirmed(t *testing.T) {
 // is still being saved does nothing.
 func TestSubmitIgnoresRepeat(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
@@ -584,7 +584,7 @@ func TestReadAloudHintWhenCardGoesIn(t *testing.T) {
 // Danish voice even after the person switches the screen to English.
 func TestReceiptKeepsItsVoice(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	id := h.k.AddConsentRequest(karenCPR, "sundhed", purpose, []string{"health"}, 30)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.decline." + id)
@@ -756,7 +756,7 @@ func boxedNotice(t *testing.T, h *harness, id string) {
 // the banner names the helper as the session records them.
 func TestAssistedOffersNoHelp(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.k.Printer().SetPaper(false)
 	h.signIn(h.sofie, "9999")
 	h.tap("staff.assist")
@@ -778,7 +778,7 @@ func TestAssistedOffersNoHelp(t *testing.T) {
 	}
 	// Unassisted, both offer it.
 	h = newHarness(t)
-	h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	if h.u.Button("home.help") == nil {
 		t.Errorf("home offers no help to a citizen on her own")

@@ -16,7 +16,7 @@ import (
 // what they do.
 func TestConfirmGiveSaysWhatAYesMeans(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
@@ -46,7 +46,7 @@ func TestConfirmGiveSaysWhatAYesMeans(t *testing.T) {
 // then offers that yes.
 func TestDeclineSaysUntilWhenAMindCanChange(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	// The request was made 100 days ago, so its deadline (2. marts 2027) is
 	// neither today plus the consent period nor today plus a year.
 	jump(h, 100*24*time.Hour)
@@ -88,7 +88,7 @@ func TestDeclineSaysUntilWhenAMindCanChange(t *testing.T) {
 // keeps the consent.
 func TestConfirmWithdrawSaysWhatStops(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
@@ -121,7 +121,7 @@ func jump(h *harness, d time.Duration) {
 // being the main one.
 func TestResultNamesWhatChanged(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
@@ -143,11 +143,11 @@ func TestResultNamesWhatChanged(t *testing.T) {
 	h.tap("confirm_withdraw.yes")
 	h.wantText("Københavns Kommune må ikke længere bruge dine oplysninger om: Indkomst. Formål: Beregne din boligstøtte.")
 
-	id2 := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	id2 := h.k.AddConsentRequest(karenCPR, "sundhed", purpose, []string{"health"}, 30)
 	h.tap("result.back")
 	h.tap("consent.decline." + id2)
 	h.tap("confirm_decline.yes")
-	h.wantText("Du har sagt nej. Region Hovedstaden må ikke bruge dine oplysninger om: Helbred.")
+	h.wantText("Du har sagt nej. Sundhedsstyrelsen må ikke bruge dine oplysninger om: Helbredsoplysninger.")
 }
 
 // TestHomeSaysWhatWaits: home counts what waits for the person, makes
@@ -155,7 +155,7 @@ func TestResultNamesWhatChanged(t *testing.T) {
 // gone. A delegation offered to the person makes taking it the main one.
 func TestHomeSaysWhatWaits(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.wantScreen("home")
 	h.wantText("1 venter på dit svar")

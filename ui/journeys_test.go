@@ -16,7 +16,7 @@ import (
 
 func TestConsentGiveAndWithdraw(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.wantScreen("consents")
@@ -60,7 +60,7 @@ func TestConsentGiveAndWithdraw(t *testing.T) {
 
 func TestPrinterOutOfPaperKeepsTheAction(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+	id := h.k.AddConsentRequest(karenCPR, "sundhed", purpose, []string{"health"}, 30)
 	h.k.Printer().SetPaper(false)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
@@ -82,7 +82,7 @@ func TestPrinterOutOfPaperKeepsTheAction(t *testing.T) {
 
 func TestOfflineActionsArePendingAndSentLater(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents") // fetched while online: kept for this session only
 	h.k.SetOnline(false)
@@ -136,7 +136,7 @@ func TestOfflineWithoutStateSaysWhatCanBeDone(t *testing.T) {
 
 func TestStaleTrustRefusesWideningOnly(t *testing.T) {
 	h := newHarness(t)
-	give := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	give := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.k.SetStale(true)
@@ -210,7 +210,7 @@ func createDelegation(t *testing.T, h *harness) {
 	if !h.u.Button("create_scopes.next").Disabled() {
 		t.Errorf("Next is enabled with no area chosen")
 	}
-	h.wantText("Bestille tid hos lægen og se svar på prøver.")
+	h.wantText("Se svar på prøver på sundhed.dk og få tid hos lægen.")
 	h.tap("scope.health")
 	h.tap("scope.tax")
 	h.tap("create_scopes.next")
@@ -420,7 +420,7 @@ func TestRejectedActionShowsOnStaffAttentionList(t *testing.T) {
 // reported lost before the kiosk is online again: central will reject it.
 func queueRevokedAction(h *harness) {
 	h.t.Helper()
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	h.k.SetOnline(false)

@@ -145,7 +145,7 @@ func TestScopesNameNoOwner(t *testing.T) {
 // away, not on every card, and is read aloud when shown.
 func TestLegalBasisBehindReadMore(t *testing.T) {
 	h := newHarness(t)
-	id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.signIn(h.karen, pin)
 	h.tap("home.consents")
 	basis := h.T("consent.legal_basis", nil) + ": Dit samtykke"

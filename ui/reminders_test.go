@@ -120,7 +120,7 @@ func TestHomeWithEndingFits(t *testing.T) {
 	defer func() { mustSee["home"] = menu }()
 	v := visit{"home", func(t *testing.T, h *harness) {
 		h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax", "housing"}, 12)
-		h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.signIn(h.karen, pin)
 	}}
 	h := goTo(t, v, i18n.Danish, theme.Settings{})

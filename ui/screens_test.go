@@ -38,12 +38,12 @@ var visits = []visit{
 	{"pin", func(t *testing.T, h *harness) { h.k.Insert(h.karen) }},
 	{"card_error", func(t *testing.T, h *harness) { h.k.Insert(h.k.NewExpiredCard("Ib Ibsen", "050560-2222", pin)) }},
 	{"home", func(t *testing.T, h *harness) {
-		h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.signIn(h.karen, pin)
 	}},
 	{"consents", func(t *testing.T, h *harness) {
-		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
-		h.k.AddConsentRequest(karenCPR, "region", purpose, []string{"health"}, 30)
+		id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
+		h.k.AddConsentRequest(karenCPR, "sundhed", purpose, []string{"health"}, 30)
 		h.signIn(h.karen, pin)
 		h.tap("home.consents")
 		h.tap("consent.give." + id)
@@ -51,19 +51,19 @@ var visits = []visit{
 		h.tap("result.back")
 	}},
 	{"confirm_give", func(t *testing.T, h *harness) {
-		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.signIn(h.karen, pin)
 		h.tap("home.consents")
 		h.tap("consent.give." + id)
 	}},
 	{"confirm_decline", func(t *testing.T, h *harness) {
-		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.signIn(h.karen, pin)
 		h.tap("home.consents")
 		h.tap("consent.decline." + id)
 	}},
 	{"confirm_withdraw", func(t *testing.T, h *harness) {
-		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.signIn(h.karen, pin)
 		h.tap("home.consents")
 		h.tap("consent.give." + id)
@@ -72,7 +72,7 @@ var visits = []visit{
 		h.tap("consent.withdraw." + id)
 	}},
 	{"result", func(t *testing.T, h *harness) {
-		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.k.Printer().SetPaper(false)
 		h.signIn(h.karen, pin)
 		h.tap("home.consents")
@@ -81,7 +81,7 @@ var visits = []visit{
 		h.tap("confirm_decline.yes")
 	}},
 	{"action_error", func(t *testing.T, h *harness) {
-		id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.signIn(h.karen, pin)
 		h.tap("home.consents")
 		h.k.SetStale(true)
@@ -103,7 +103,7 @@ var visits = []visit{
 	{"reminders", func(t *testing.T, h *harness) {
 		h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
 		h.k.GiveDelegation(peterCPR, "Peter Jensen", karenCPR, "Karen Hansen", []string{"tax", "housing"}, 25)
-		h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+		h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 		h.signIn(h.karen, pin)
 		h.tap("home.reminders")
 	}},

@@ -106,7 +106,7 @@ func TestCardsThatCannotBeUsed(t *testing.T) {
 
 func TestCardRemovedMidFlowWipesEverything(t *testing.T) {
 	h := newHarness(t)
-	h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+	h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 	h.tap("lang.en")
 	h.tap("toggle.contrast")
 	h.tap("toggle.large")

@@ -19,7 +19,7 @@ func TestTapsPerJourney(t *testing.T) {
 		run        func(t *testing.T, h *harness)
 	}{
 		{"sign-in to a confirmed give-consent", false, 8, 5, func(t *testing.T, h *harness) {
-			id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+			id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 			h.signIn(h.karen, pin)
 			h.tap("home.consents")
 			h.tap("consent.give." + id)

@@ -21,7 +21,7 @@ func seedUsage(h *harness) {
 	const n = ui.UsagePage + 2
 	for i := range n {
 		at := start.AddDate(0, 0, i-n)
-		rec := bk.UsageRecord{At: at, Authority: "kommune", Scope: "tax", Purpose: "Skat for 2025",
+		rec := bk.UsageRecord{At: at, Authority: "kobenhavn", Scope: "tax", Purpose: "Skat for 2025",
 			PrincipalName: "Karen Hansen", DelegateName: "Peter Jensen"}
 		principal, delegate := karenCPR, peterCPR
 		switch i % 4 {
@@ -95,7 +95,7 @@ func TestUsageJourney(t *testing.T) {
 // The delegate reads the same check from their own side.
 func TestUsageDelegateSide(t *testing.T) {
 	h := newHarness(t)
-	h.k.CheckDelegation("kommune", karenCPR, peterCPR, "tax", "Årsopgørelse")
+	h.k.CheckDelegation("kobenhavn", karenCPR, peterCPR, "tax", "Årsopgørelse")
 	h.signIn(h.peter, "4321")
 	h.tap("home.usage")
 	h.wantText("spurgte 2. marts, om du må handle for en anden person om skat. Svar: nej.")

@@ -31,7 +31,7 @@ func TestOneZoneOnEveryScreen(t *testing.T) {
 			h := newHarness(t)
 			h.clock.Advance(tc.at.Sub(h.clock.Now()))
 			h.k.SetStale(false) // a bundle as fresh as the new time
-			id := h.k.AddConsentRequest(karenCPR, "kommune", purpose, []string{"income"}, 365)
+			id := h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
 			h.signIn(h.karen, pin)
 			h.tap("home.consents")
 			h.k.SetOnline(false) // the action stays pending: the staff screen shows when it was made

@@ -622,7 +622,7 @@ func TestPageShowsCentralsRecord(t *testing.T) {
 	w.reg.dels[d.ID].Scopes[1].Until = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	w.reg.mu.Unlock()
 	status, page, _ := get(t, client(t), u+"?lang=en")
-	if status != 200 || !strings.Contains(page, "Health</strong>: See records on sundhed.dk and book appointments with the doctor. (until 1 March 2027, 13:00)") || !strings.Contains(page, "Karen J.") {
+	if status != 200 || !strings.Contains(page, "Health</strong>: See test results on sundhed.dk and book appointments with the doctor. (until 1 March 2027, 13:00)") || !strings.Contains(page, "Karen J.") {
 		t.Errorf("GET code = %d; want central's scopes with the health scope's end:\n%s", status, page)
 	}
 	// One that ends at midnight ends "til og med" the day before, as on the slip.

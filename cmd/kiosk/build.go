@@ -152,7 +152,9 @@ func (s syncStatus) Status() bk.Status {
 	st := s.pusher.Status()
 	return bk.Status{
 		Online: st.Online, Pending: st.Pending, OldestPending: st.OldestPending,
-		LastSync: st.LastSync, Attention: st.Attention, ClockSkew: st.ClockSkew,
+		// The outbox's own count: the pusher's is from its last attempt, so
+		// it still counted an action staff had just dismissed.
+		LastSync: st.LastSync, Attention: s.outbox.Stats().Attention, ClockSkew: st.ClockSkew,
 	}
 }
 

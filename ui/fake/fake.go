@@ -3,9 +3,9 @@
 // three wrong tries, a "central" registry that applies the domain Rules to
 // actions signed by those cards, an outbox that waits while offline, a
 // printer that can run out of paper, a QR scanner, an attention list and a
-// trust bundle that can go stale. It touches no device or network. Where
-// the screens rest on the details (the usage log), the contract suite in
-// ui/sessiontest checks that it answers as the real session service does.
+// trust bundle that can go stale. It touches no device or network. The
+// contract suite in ui/sessiontest checks, method by method of the ports,
+// that it answers as the real session service does.
 package fake
 
 import (
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bk "github.com/borgerkiosk/borgerkiosk"
+	"github.com/borgerkiosk/borgerkiosk/demo"
 )
 
 // maxTries is how many wrong PINs lock a card.
@@ -104,32 +105,15 @@ func New(now func() time.Time) *Kiosk {
 	return k
 }
 
-// demoCatalogue returns a small catalogue in Danish and English.
+// demoCatalogue returns the demo catalogue, the one of tests and demos, so
+// the screens' tests see what `make run` and central --demo show.
 func demoCatalogue() *bk.Catalogue {
-	return &bk.Catalogue{
-		Authorities: []bk.Authority{
-			{ID: "kommune", Name: bk.Text{DA: "Københavns Kommune", EN: "City of Copenhagen"},
-				Description: bk.Text{DA: "Din kommune", EN: "Your municipality"}, DataCategories: []string{"income"}},
-			{ID: "region", Name: bk.Text{DA: "Region Hovedstaden", EN: "Capital Region"},
-				Description: bk.Text{DA: "Sygehuse og læger", EN: "Hospitals and doctors"}, DataCategories: []string{"health"}},
-		},
-		DataCategories: []bk.DataCategory{
-			{ID: "income", Name: bk.Text{DA: "Indkomst", EN: "Income"}, Description: bk.Text{DA: "Løn og pension", EN: "Wages and pension"}},
-			{ID: "health", Name: bk.Text{DA: "Helbred", EN: "Health"}, Description: bk.Text{DA: "Journaler", EN: "Medical records"}},
-		},
-		Scopes: []bk.Scope{
-			{ID: "tax", Name: bk.Text{DA: "Skat", EN: "Tax"},
-				Description: bk.Text{DA: "Se og ændre årsopgørelse og forskudsopgørelse.", EN: "See and change the tax return and tax assessment."}},
-			{ID: "health", Name: bk.Text{DA: "Sundhed", EN: "Health"},
-				Description: bk.Text{DA: "Bestille tid hos lægen og se svar på prøver.", EN: "Book appointments with the doctor and see test results."}},
-			{ID: "housing", Name: bk.Text{DA: "Bolig", EN: "Housing"},
-				Description: bk.Text{DA: "Søge boligstøtte og melde flytning.", EN: "Apply for housing benefit and report a move."}},
-		},
+	cat, err := demo.Catalogue()
+	if err != nil {
+		panic(err) // embedded and checked by demo's tests
 	}
+	return cat
 }
-
-// Rules returns the rules the fake central applies.
-func (k *Kiosk) Rules() *bk.Rules { return k.rules }
 
 // SetOnline connects or disconnects central; going online syncs at once.
 func (k *Kiosk) SetOnline(on bool) {

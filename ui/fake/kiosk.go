@@ -211,13 +211,17 @@ func (k *Kiosk) SetCompactCodes(on bool) {
 	k.mu.Unlock()
 }
 
+// errCodeUsed refuses a code used once already, or whose delegation was
+// accepted or declined with another.
+var errCodeUsed = bk.Errorf(bk.EInvalid, "This handover code has already been used.")
+
 func (k *Kiosk) handoverLocked(code string) (*handover, *bk.Delegation, error) {
 	h, ok := k.handovers[code]
 	if !ok {
 		return nil, nil, bk.Errorf(bk.EInvalid, "This is not a handover code.")
 	}
 	if h.used {
-		return nil, nil, bk.Errorf(bk.EInvalid, "This handover code has already been used.")
+		return nil, nil, errCodeUsed
 	}
 	now := k.now()
 	if !now.Before(h.expires) {
@@ -234,7 +238,7 @@ func (k *Kiosk) handoverLocked(code string) (*handover, *bk.Delegation, error) {
 		return nil, nil, bk.Errorf(bk.EExpired, "The power of attorney has expired.")
 	case bk.DelegationPending:
 	default:
-		return nil, nil, bk.Errorf(bk.EInvalid, "This handover code has already been used.")
+		return nil, nil, errCodeUsed
 	}
 	return h, d, nil
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -59,11 +59,22 @@ func (s *Session) AssistedBy() *bk.Staff {
 	return &st
 }
 
-// SetLang implements bk.Session.
+// SetLang implements bk.Session: anything but "en" is Danish, as in the
+// real service.
 func (s *Session) SetLang(lang string) {
+	if lang != "en" {
+		lang = "da"
+	}
 	s.mu.Lock()
 	s.lang = lang
 	s.mu.Unlock()
+}
+
+// language is the language of the receipts, "da" or "en".
+func (s *Session) language() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lang
 }
 
 // State implements bk.Session.
@@ -83,13 +94,13 @@ func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
 		cp := *c
 		st.Contact = &cp
 	}
-	for _, c := range sortedConsents(k.consents) {
+	for _, c := range byID(k.consents) {
 		if c.CPR == me {
 			cp := *c
 			st.Consents = append(st.Consents, &cp)
 		}
 	}
-	for _, d := range sortedDelegations(k.delegations) {
+	for _, d := range byID(k.delegations) {
 		cp := *d
 		if d.Principal == me {
 			st.GivenByMe = append(st.GivenByMe, &cp)
@@ -101,21 +112,13 @@ func (s *Session) State(ctx context.Context) (*bk.CitizenState, error) {
 	return st, nil
 }
 
-func sortedConsents(m map[string]*bk.Consent) []*bk.Consent {
-	var out []*bk.Consent
-	for _, c := range m {
-		out = append(out, c)
+// byID returns m's values in the order of their keys, the ids: the order
+// central lists them in.
+func byID[T any](m map[string]*T) []*T {
+	out := make([]*T, 0, len(m))
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[id])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-func sortedDelegations(m map[string]*bk.Delegation) []*bk.Delegation {
-	var out []*bk.Delegation
-	for _, d := range m {
-		out = append(out, d)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
@@ -123,6 +126,9 @@ func sortedDelegations(m map[string]*bk.Delegation) []*bk.Delegation {
 func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.Result, error) {
 	if err := s.check(); err != nil {
 		return bk.Result{}, err
+	}
+	if s.cert.Role != bk.RoleCitizen {
+		return bk.Result{}, bk.Errorf(bk.EWrongRole, "A staff card cannot make choices for a citizen.")
 	}
 	k := s.k
 	k.mu.Lock()
@@ -182,7 +188,7 @@ func (s *Session) Do(ctx context.Context, kind bk.ActionKind, p bk.Payload) (bk.
 	res := bk.Result{ActionID: a.ID, Verdict: preview, Pending: pending}
 	lines := s.receipt(a, pending, now)
 	res.Receipt = k.printer.print(lines, lines[:len(lines)-1]) // the action id is not read aloud
-	res.Receipt.Lang = s.lang
+	res.Receipt.Lang = s.language()
 	k.emitStatus()
 	return res, nil
 }
@@ -200,14 +206,7 @@ var receiptWords = map[string]map[string]string{
 		"decline_delegation": "Power of attorney declined", "renounce_delegation": "Power of attorney given up", "renew_delegation": "Power of attorney renewed", "set_contact": "E-mail saved"},
 }
 
-func (s *Session) words() map[string]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if w, ok := receiptWords[s.lang]; ok {
-		return w
-	}
-	return receiptWords["da"]
-}
+func (s *Session) words() map[string]string { return receiptWords[s.language()] }
 
 func (s *Session) receipt(a *bk.Action, pending bool, now time.Time) []string {
 	w := s.words()
@@ -248,7 +247,7 @@ func (s *Session) HandoverCode(ctx context.Context, delegationID string) (bk.Han
 	until := exp.Format("02.01.2006 15:04")
 	r := k.printer.print([]string{w["title"], code, s.cert.Name, d.Delegate.Masked(), until},
 		[]string{w["slip"], w["who"] + ": " + s.cert.Name, w["to"] + ": " + d.Delegate.Masked(), w["until"] + " " + until})
-	r.Lang = s.lang
+	r.Lang = s.language()
 	return bk.Handover{Code: code, Expires: exp, Typed: "K7M4-XQ9-P2R", TypedAddress: "borgerkiosk.dk/kode", Receipt: r}, nil
 }
 
@@ -284,7 +283,7 @@ func (s *Session) GrantAssist(ctx context.Context, d time.Duration) (*bk.StaffGr
 		return nil, bk.Errorf(bk.EWrongRole, "Only a staff card can sign a grant.")
 	}
 	if d <= 0 || d > bk.MaxAssist {
-		return nil, bk.Errorf(bk.EInvalid, "A grant lasts between 0 and %s.", bk.MaxAssist)
+		d = bk.MaxAssist // as the real service does
 	}
 	g := bk.NewAssist(s.card.encoded, s.k.ID, s.k.now(), d)
 	g.Signature = ed25519.Sign(s.card.key, g.Digest())
@@ -333,12 +332,7 @@ func (s *Session) PrintReminder(ctx context.Context, r bk.Reminder) (bk.Receipt,
 	if r.ID == "" || r.Ends.IsZero() || r.Other == "" && r.Authority == "" {
 		return bk.Receipt{}, bk.Errorf(bk.EInvalid, "The reminder names no one or nothing.")
 	}
-	s.mu.Lock()
-	lang := s.lang
-	s.mu.Unlock()
-	if lang != "en" {
-		lang = "da"
-	}
+	lang := s.language()
 	who := r.Other
 	if a, ok := s.k.Catalogue().Authority(r.Authority); ok && who == "" {
 		who = a.Name.In(lang)

@@ -57,7 +57,7 @@ func (k *Kiosk) CheckConsent(authority, cpr, category, purpose string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	rec := bk.UsageRecord{Kind: bk.UsageConsentCheck, Authority: authority, DataCategory: category, Purpose: purpose, Answer: bk.UsageDenied}
-	for _, c := range sortedConsents(k.consents) {
+	for _, c := range byID(k.consents) {
 		if c.CPR == bk.MustParseCPR(cpr) && c.Covers(authority, category, k.now()) {
 			rec.Answer, rec.ConsentID = bk.UsageAllowed, c.ID
 			break
@@ -76,7 +76,7 @@ func (k *Kiosk) CheckDelegation(authority, principal, delegate, scope, purpose s
 	defer k.mu.Unlock()
 	rec := bk.UsageRecord{Kind: bk.UsageDelegationCheck, Authority: authority, Scope: scope, Purpose: purpose, Answer: bk.UsageDenied}
 	p, d := bk.MustParseCPR(principal), bk.MustParseCPR(delegate)
-	for _, g := range sortedDelegations(k.delegations) {
+	for _, g := range byID(k.delegations) {
 		if g.Principal != p || g.Delegate != d {
 			continue
 		}
@@ -136,12 +136,7 @@ func (s *Session) PrintUsage(ctx context.Context) (bk.Receipt, error) {
 	if err != nil {
 		return bk.Receipt{}, err
 	}
-	s.mu.Lock()
-	lang := s.lang
-	s.mu.Unlock()
-	if lang != "en" {
-		lang = "da"
-	}
+	lang := s.language()
 	title := map[string]string{"da": "Hvem har brugt dine oplysninger", "en": "Who has used your information"}[lang]
 	lines := []string{s.words()["title"], title, s.cert.Name + " " + s.cert.CPR.Masked()}
 	cat := s.k.Catalogue()

@@ -15,7 +15,7 @@ import (
 // promises.
 func TestPrintReminder(t *testing.T, w World) {
 	ctx := context.Background()
-	s := w.SignIn(t, ingridCPR, ingrid)
+	s := signIn(t, w, ingridCPR, ingrid, "")
 	ends := time.Now().AddDate(0, 0, 12)
 	given := bk.Reminder{Kind: bk.RemindGiven, ID: bk.NewID(time.Now()), Ends: ends, Other: mads, Scopes: []string{w.Scope}}
 	res, err := s.PrintReminder(ctx, given)

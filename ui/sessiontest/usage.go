@@ -1,7 +1,7 @@
-// Package sessiontest is the contract of the bk.Session port, run against
-// each implementation: the real session service with a real central
-// (cmd/kiosk) and the in-memory kiosk of ui/fake, so the screens' tests
-// rest on a fake that behaves as the real thing does.
+// Package sessiontest is the contract of the bk.Kiosk and bk.Session
+// ports, run (Run) against each implementation: the real session service
+// with a real central (cmd/kiosk) and the in-memory kiosk of ui/fake, so
+// the screens' tests rest on a fake that behaves as the real thing does.
 package sessiontest
 
 import (
@@ -13,11 +13,22 @@ import (
 	bk "github.com/borgerkiosk/borgerkiosk"
 )
 
-// World is what the usage contract drives in an implementation.
+// World is what the contract drives in an implementation.
 type World struct {
-	// SignIn signs in a citizen (a new card the first time); the session
-	// signed in before ends, as when a card is taken out.
-	SignIn func(t *testing.T, cpr, name string) bk.Session
+	// Kiosk is the kiosk service under test.
+	Kiosk bk.Kiosk
+	// Insert takes out any card in the slot and puts in the card of cpr,
+	// whose PIN is PIN; the same card each time, issued the first time (a
+	// staff card when staffID is not ""). It returns once the kiosk sees it.
+	Insert func(t *testing.T, cpr, name, staffID string)
+	// Remove takes the card out; it returns once the kiosk has seen it go.
+	Remove func(t *testing.T)
+	// RequestConsent has Authority ask cpr for consent to Category at
+	// central, and returns the consent's id.
+	RequestConsent func(t *testing.T, cpr string) string
+	// RevokeAtCentral revokes the card of cpr at central only: the kiosk's
+	// trust bundle does not list it yet.
+	RevokeAtCentral func(t *testing.T, cpr string)
 	// ConsentCheck has Authority check a consent of cpr for Category that
 	// was never given: the answer is no.
 	ConsentCheck func(t *testing.T, cpr string)
@@ -30,6 +41,9 @@ type World struct {
 	Authority, Category, Scope string
 }
 
+// PIN is the PIN of every card of the contract.
+const PIN = "1234"
+
 // The people of the contract; CPR numbers made up, valid dates.
 const (
 	ingridCPR, ingrid = "150550-1234", "Ingrid Sørensen"
@@ -41,7 +55,7 @@ const (
 // with their role, the errors the port promises, and a printed statement.
 func TestUsageLog(t *testing.T, w World) {
 	ctx := context.Background()
-	s := w.SignIn(t, ingridCPR, ingrid)
+	s := signIn(t, w, ingridCPR, ingrid, "")
 	empty, err := s.UsageLog(ctx, "", 0)
 	if err != nil || len(empty.Records) != 0 || empty.Next != "" || empty.FetchedAt.IsZero() {
 		t.Fatalf("UsageLog of a new citizen = %+v, %v; want no records, no next page and the time it was fetched", empty, err)
@@ -105,7 +119,7 @@ func TestUsageLog(t *testing.T, w World) {
 	}
 
 	// Mads reads the same delegation check in his own log, as the delegate.
-	m := w.SignIn(t, madsCPR, mads)
+	m := signIn(t, w, madsCPR, mads, "")
 	if _, err := s.UsageLog(ctx, "", 0); bk.ErrorCode(err) != bk.ENotAuthed && bk.ErrorCode(err) != bk.ENoCard {
 		t.Errorf("UsageLog of the session that ended = %v; want code %s or %s", err, bk.ENotAuthed, bk.ENoCard)
 	}
