@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Borgerkiosk needs on Debian, and
 # only what is missing, so a warm machine pays nothing.
-# Usage: scripts/deps.sh [deb|appliance]
+# Usage: scripts/deps.sh [--list] [deb|appliance]   (--list: print the packages, install nothing)
 #   (none)     everything: building, running and all tests (make build/test)
 #   deb        only what building the Debian packages needs (make deb)
 #   appliance  that, and the checkers the appliance suite runs (make appliance)
 set -euo pipefail
+list=false
+if [ "${1:-}" = --list ]; then list=true; shift; fi
 mode=${1:-all}
 
 # What building the packages needs: a C compiler and the X11/GL headers for
@@ -63,8 +65,12 @@ case $mode in
 all) need=("${all[@]}") ;;
 deb) need=("${build[@]}") ;;
 appliance) need=("${build[@]}" "${appliance[@]}") ;;
-*) echo "usage: scripts/deps.sh [deb|appliance]" >&2; exit 2 ;;
+*) echo "usage: scripts/deps.sh [--list] [deb|appliance]" >&2; exit 2 ;;
 esac
+if $list; then
+  for entry in "${need[@]}"; do echo "${entry%%:*}"; done
+  exit 0
+fi
 missing=()
 for entry in "${need[@]}"; do
   pkg=${entry%%:*} file=${entry#*:}

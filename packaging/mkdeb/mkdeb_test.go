@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -385,5 +387,39 @@ func TestFyneAppMetadata(t *testing.T) {
 	// The package installs it under hicolor/512x512.
 	if b := img.Bounds(); b.Dx() != 512 || b.Dy() != 512 {
 		t.Errorf("%s is %dx%d; want 512x512", meta.Details.Icon, b.Dx(), b.Dy())
+	}
+}
+
+// `make deb` installs what building the packages needs (scripts/deps.sh
+// deb): a C compiler, the kiosk's X11/GL headers and git, none of the test
+// and check tools that `make test` and `make appliance` install.
+func TestMakeDebInstallsOnlyBuildNeeds(t *testing.T) {
+	list := func(mode ...string) []string {
+		out, err := exec.Command("bash", append([]string{filepath.Join(root, "scripts/deps.sh"), "--list"}, mode...)...).Output()
+		if err != nil {
+			t.Fatalf("scripts/deps.sh --list %v: %v", mode, err)
+		}
+		return strings.Fields(string(out))
+	}
+	deb, all, appliance := list("deb"), list(), list("appliance")
+	build := regexp.MustCompile(`^(gcc|pkg-config|git|lib[a-z0-9-]+-dev)$`)
+	for _, p := range deb {
+		if !build.MatchString(p) {
+			t.Errorf("make deb installs %s, which building packages does not need", p)
+		}
+	}
+	// The check itself can fail: the full and appliance lists hold tools.
+	for _, tool := range []string{"xvfb", "chromium", "postgresql"} {
+		if !slices.Contains(all, tool) {
+			t.Errorf("scripts/deps.sh (make test) does not list %s; this test's idea of the lists is stale", tool)
+		}
+	}
+	for _, tool := range []string{"lintian", "cage", "grim"} {
+		if !slices.Contains(appliance, tool) || slices.Contains(deb, tool) {
+			t.Errorf("%s: want it in the appliance list only (deb %q, appliance %q)", tool, deb, appliance)
+		}
+	}
+	if !slices.Contains(deb, "gcc") || !slices.Contains(deb, "libx11-dev") {
+		t.Errorf("make deb installs %q; the kiosk's cgo build needs gcc and the X11 headers", deb)
 	}
 }
