@@ -56,8 +56,9 @@ func (u *KioskUI) showConsents() {
 			}
 			rows := []fyne.CanvasObject{
 				subheading(auth),
-				u.label("", tr.T("consent.purpose", nil)+": "+c.Purpose.In(u.lang())),
+				// The same labels, in the same order, as the confirmation's facts.
 				u.label("", tr.T("consent.data", nil)+": "+u.categories(c.DataCategories)),
+				u.label("", tr.T("consent.purpose", nil)+": "+c.Purpose.In(u.lang())),
 			}
 			switch st := c.StateAt(now); st {
 			case bk.ConsentRequested:

@@ -23,7 +23,7 @@ type usageView struct {
 	err     error        // why the last fetch failed
 }
 
-// openUsage shows the newest page of "Hvem har brugt mine oplysninger".
+// openUsage shows the newest page of "Hvem har spurgt om mig".
 func (u *KioskUI) openUsage() {
 	u.usage = &usageView{befores: []string{""}}
 	u.loadUsage(0)

@@ -48,7 +48,7 @@ func TestUsageJourney(t *testing.T) {
 	h.signIn(h.karen, pin)
 	h.tap("home.usage")
 	h.wantScreen("usage")
-	h.wantText("Hvem har brugt mine oplysninger")
+	h.wantText("Hvem har spurgt om mig")
 	// Newest first: Peter's token exchange the day before.
 	h.wantText("Peter Jensen handlede for dig hos Københavns Kommune om skat den 1. marts.")
 	h.wantText("Københavns Kommune spurgte 28. februar, om du må handle for Ingrid Sørensen om skat. Svar: nej.")
@@ -153,10 +153,10 @@ func TestUsageSpoken(t *testing.T) {
 		lang i18n.Lang
 		want []string
 	}{
-		{i18n.Danish, []string{"Hvem har brugt mine oplysninger.", "Du er på side 1.",
+		{i18n.Danish, []string{"Hvem har spurgt om mig.", "Du er på side 1.",
 			"Peter Jensen handlede for dig hos Københavns Kommune om skat den 1. marts.",
 			"Formål: Skat for 2025.", "Tryk på Næste"}},
-		{i18n.English, []string{"Who has used my information.", "You are on page 1.",
+		{i18n.English, []string{"Who has asked about me.", "You are on page 1.",
 			"Peter Jensen acted for you with City of Copenhagen on tax on 1 March.",
 			"City of Copenhagen asked on 28 February whether you may act for Ingrid Sørensen on tax. Answer: no.", "Tap Next"}},
 	} {
