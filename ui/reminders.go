@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,25 +92,22 @@ func (u *KioskUI) showReminders() {
 		rows := []fyne.CanvasObject{heading(tr.T("reminders.title", nil)), u.label("", intro), note}
 		speak := []string{tr.T("reminders.title", nil), noteText, intro}
 		list := u.reminders()
-		for i, r := range list {
-			r, n := r, strconv.Itoa(i)
-			text := u.reminderText(r)
-			speak = append(speak, text)
-			// The way on first and filled: renew what the person gave,
-			// answer what waits for them (with the code, for an offer).
-			var buttons []fyne.CanvasObject
-			switch r.Kind {
-			case bk.RemindGiven:
-				buttons = append(buttons, u.primary("reminder.renew."+n, tr.T("reminders.renew", nil), func() { u.startRenew(r) }))
-			case bk.RemindRequest:
-				buttons = append(buttons, u.primary("reminder.answer."+n, tr.T("reminders.answer", nil), u.openConsents))
-			case bk.RemindOffered:
-				buttons = append(buttons, u.primary("reminder.answer."+n, tr.T("reminders.answer", nil), u.showScan))
+		for _, g := range reminderGroups {
+			var items []int
+			for i, r := range list {
+				if slices.Contains(g.kinds, r.Kind) {
+					items = append(items, i)
+				}
 			}
-			buttons = append(buttons, u.big("reminder.print."+n, tr.T("reminders.print", nil), func() { u.printReminder(r) }))
-			sentence := u.label("reminder."+n, text)
-			sentence.TextStyle.Bold = true
-			rows = append(rows, card(sentence, container.NewGridWithColumns(2, buttons...)))
+			if len(items) == 0 {
+				continue
+			}
+			title := tr.T(g.key, nil)
+			rows = append(rows, subheading(title))
+			speak = append(speak, title)
+			for _, i := range items {
+				rows = append(rows, u.reminderCard(list[i], strconv.Itoa(i), &speak))
+			}
 		}
 		if len(list) == 0 {
 			rows = append(rows, u.label("reminders.none", tr.T("reminders.none", nil)))
@@ -122,6 +120,44 @@ func (u *KioskUI) showReminders() {
 			speak:   says(append(speak, tr.T("reminders.speak", nil))...),
 		}
 	})
+}
+
+// reminderGroups are the headings of the reminders screen, in order (what
+// ends, which the screen is named for, before what waits), and the kinds
+// under each: what a person gave and what they got differ by one
+// word in a sentence, so each kind gets a heading of its own too. Within a
+// group the order stays soonest first.
+var reminderGroups = []struct {
+	key   string
+	kinds []bk.ReminderKind
+}{
+	{"reminders.group.given", []bk.ReminderKind{bk.RemindGiven}},
+	{"reminders.group.held", []bk.ReminderKind{bk.RemindHeld}},
+	{"reminders.group.consent", []bk.ReminderKind{bk.RemindConsent}},
+	{"reminders.group.waiting", []bk.ReminderKind{bk.RemindRequest, bk.RemindOffered}},
+}
+
+// reminderCard is one reminder (number n on the screen) with its ways on;
+// what it says is added to speak.
+func (u *KioskUI) reminderCard(r bk.Reminder, n string, speak *[]string) fyne.CanvasObject {
+	tr := u.tr
+	text := u.reminderText(r)
+	*speak = append(*speak, text)
+	// The way on first and filled: renew what the person gave,
+	// answer what waits for them (with the code, for an offer).
+	var buttons []fyne.CanvasObject
+	switch r.Kind {
+	case bk.RemindGiven:
+		buttons = append(buttons, u.primary("reminder.renew."+n, tr.T("reminders.renew", nil), func() { u.startRenew(r) }))
+	case bk.RemindRequest:
+		buttons = append(buttons, u.primary("reminder.answer."+n, tr.T("reminders.answer", nil), u.openConsents))
+	case bk.RemindOffered:
+		buttons = append(buttons, u.primary("reminder.answer."+n, tr.T("reminders.answer", nil), u.showScan))
+	}
+	buttons = append(buttons, u.big("reminder.print."+n, tr.T("reminders.print", nil), func() { u.printReminder(r) }))
+	sentence := u.label("reminder."+n, text)
+	sentence.TextStyle.Bold = true
+	return card(sentence, container.NewGridWithColumns(2, buttons...))
 }
 
 // printReminder prints a paper reminder and says so in the bar.

@@ -19,7 +19,7 @@ func TestRenewFromHome(t *testing.T) {
 	id := h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
 	h.signIn(h.karen, pin)
 	h.wantScreen("home")
-	h.wantText("Din fuldmagt til Peter Jensen om Skat udløber om 12 dage.")
+	h.wantText("Peter Jensen kan handle for dig om Skat. Fuldmagten udløber om 12 dage.")
 	h.tap("home.reminders")
 	h.wantScreen("reminders")
 	h.tap("reminder.renew.0")
@@ -89,15 +89,11 @@ func TestRenewOffline(t *testing.T) {
 // The list is soonest first and names each thing in a sentence; Udskriv
 // prints a paper reminder of that one.
 func TestRemindersSoonestFirstAndPrinted(t *testing.T) {
-	h := newHarness(t)
-	h.k.GiveDelegation(peterCPR, "Peter Jensen", karenCPR, "Karen Hansen", []string{"tax"}, 20)
-	h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 3)
-	h.signIn(h.karen, pin)
-	h.tap("home.reminders")
-	if got := h.label("reminder.0"); !strings.Contains(got, "til Peter Jensen") || !strings.Contains(got, "3 dage") {
+	h := bothReminders(t, 3, 20)
+	if got := h.label("reminder.0"); !strings.Contains(got, "Peter Jensen kan handle for dig") || !strings.Contains(got, "3 dage") {
 		t.Errorf("first reminder %q; want the one ending in 3 days", got)
 	}
-	if got := h.label("reminder.1"); !strings.Contains(got, "fra Peter Jensen") {
+	if got := h.label("reminder.1"); !strings.Contains(got, "handle for Peter Jensen") {
 		t.Errorf("second reminder %q; want the one Karen holds", got)
 	}
 	if h.u.Button("reminder.renew.1") != nil {
@@ -178,4 +174,37 @@ func TestContactGivenTurnedOffAndRemoved(t *testing.T) {
 	if len(kinds) != 3 {
 		t.Errorf("printed %d set_contact receipts; want 3 (give, turn off, remove)", len(kinds))
 	}
+}
+
+// What Karen gave and what she got are told apart by who acts, not by
+// "til"/"fra", and each kind stands under a heading of its own (review 15).
+func TestRemindersSayWhoActsUnderHeadings(t *testing.T) {
+	h := bothReminders(t, 12, 25)
+	h.wantScreen("reminders")
+	text := flat(h.text())
+	given, held := "Peter Jensen kan handle for dig om Skat.", "Du kan handle for Peter Jensen om Skat."
+	headGiven, headHeld := h.T("reminders.group.given", nil), h.T("reminders.group.held", nil)
+	for _, s := range []string{given, held, headGiven, headHeld} {
+		if !strings.Contains(text, s) {
+			t.Fatalf("the reminders screen lacks %q:\n%s", s, h.text())
+		}
+	}
+	if !(strings.Index(text, headGiven) < strings.Index(text, given) && strings.Index(text, given) < strings.Index(text, headHeld) &&
+		strings.Index(text, headHeld) < strings.Index(text, held)) {
+		t.Errorf("want %q, %q, %q, %q in that order:\n%s", headGiven, given, headHeld, held, h.text())
+	}
+	if sp := h.u.Spoken(); !strings.Contains(sp, headHeld) {
+		t.Errorf("read-aloud does not say the heading %q: %q", headHeld, sp)
+	}
+}
+
+// bothReminders shows Karen's reminders of a power of attorney on tax she
+// gave Peter, ending in given days, and one he gave her, in held days.
+func bothReminders(t *testing.T, given, held int) *harness {
+	h := newHarness(t)
+	h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, given)
+	h.k.GiveDelegation(peterCPR, "Peter Jensen", karenCPR, "Karen Hansen", []string{"tax"}, held)
+	h.signIn(h.karen, pin)
+	h.tap("home.reminders")
+	return h
 }
