@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -642,17 +644,29 @@ func (u *KioskUI) reviewLine(prefix, id, text string, edit func()) fyne.CanvasOb
 func (u *KioskUI) confirmCreate() {
 	p := u.draftPayload()
 	u.doThen(bk.CreateDelegation, p, u.showCreateReview, func(res bk.Result) {
+		name := u.draft.name
 		u.draft = nil
-		u.makeHandoverAfter(bk.CreateDelegation, p.DelegationID, &res)
+		u.makeHandoverAfter(bk.CreateDelegation, p.DelegationID, name, &res)
 	})
 }
 
-func (u *KioskUI) makeHandover(id string) { u.makeHandoverAfter("", id, nil) }
+// makeHandover shows again the code of the pending power of attorney id.
+func (u *KioskUI) makeHandover(id string) {
+	name := ""
+	if u.state != nil {
+		for _, d := range u.state.GivenByMe {
+			if d.ID == id {
+				name = d.DelegateShown()
+			}
+		}
+	}
+	u.makeHandoverAfter("", id, name, nil)
+}
 
 // makeHandoverAfter makes and prints the handover code; res is the result
 // of the action of kind (a create, or a renewal the delegate must accept
 // again), when there was one, so its receipt is reported too.
-func (u *KioskUI) makeHandoverAfter(kind bk.ActionKind, id string, res *bk.Result) {
+func (u *KioskUI) makeHandoverAfter(kind bk.ActionKind, id, name string, res *bk.Result) {
 	var h bk.Handover
 	var err error
 	sess := u.sess
@@ -668,7 +682,7 @@ func (u *KioskUI) makeHandoverAfter(kind bk.ActionKind, id string, res *bk.Resul
 			u.showActionError(err, u.openDelegations)
 			return
 		}
-		u.showHandoverQR(kind, h, res)
+		u.showHandoverQR(kind, h, name, res)
 	})
 }
 
@@ -687,9 +701,19 @@ func qrImage(code string) (fyne.CanvasObject, error) {
 }
 
 // showHandoverQR shows the code large and says whether the slip printed.
-func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Result) {
+// name is the delegate's, as typed ("" says "the person"): the screen tells
+// whom to give the slip to.
+func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, name string, res *bk.Result) {
 	u.show(func() *screen {
 		tr := u.tr
+		who := name
+		if who == "" {
+			who = tr.T("delegations.the_person", nil)
+		}
+		named := map[string]any{"Name": who}
+		// "personen" opens two sentences: there it takes a capital.
+		r, n := utf8.DecodeRuneInString(who)
+		opens := map[string]any{"Name": string(unicode.ToUpper(r)) + who[n:]}
 		img, err := qrImage(h.Code)
 		if err != nil {
 			u.log.Error("handover QR", "err", err)
@@ -706,7 +730,7 @@ func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Resu
 			for _, group := range strings.Split(h.Typed, "-") {
 				spoken = append(spoken, strings.Join(strings.Split(group, ""), " "))
 			}
-			vars := map[string]any{"Address": h.TypedAddress, "Code": strings.Join(spoken, ", ")}
+			vars := map[string]any{"Address": h.TypedAddress, "Code": strings.Join(spoken, ", "), "Name": who}
 			typed := u.label("handover.typed_code", h.Typed)
 			typed.TextStyle = fyne.TextStyle{Monospace: true} // no bold monospace face in the themes
 			typed.SizeName = fynetheme.SizeNameHeadingText
@@ -717,10 +741,13 @@ func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Resu
 		}
 		// The code right under the title, what it asks to give: on
 		// 1024×768 in large text anything above it put it below the fold.
-		rows := []fyne.CanvasObject{heading(tr.T("handover.title", nil)), code}
-		speak := []string{tr.T("handover.title", nil)}
+		rows := []fyne.CanvasObject{heading(tr.T("handover.title", named)), code}
+		speak := []string{tr.T("handover.title", named)}
 		if res != nil {
 			t := tr.T("result."+string(kind), nil)
+			if kind == bk.CreateDelegation {
+				t = tr.T("handover.saved", opens)
+			}
 			rows = append(rows, u.label("handover.saved", t))
 			speak = append(speak, t)
 			if res.Pending {
@@ -735,17 +762,17 @@ func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Resu
 			receipt = res.Receipt
 		}
 		if receipt.Printed {
-			rows = append(rows, u.label("handover.receipt", tr.T("handover.slip_printed", nil)))
-			speak = append(speak, tr.T("handover.slip_printed", nil))
+			rows = append(rows, u.label("handover.receipt", tr.T("handover.slip_printed", named)))
+			speak = append(speak, tr.T("handover.slip_printed", named))
 		} else {
 			rr, rt := u.receiptRows("handover", receipt)
 			rows = append(rows, rr...)
 			speak = append(speak, rt)
 		}
 		rows = append(rows,
-			u.label("", tr.T("delegation.handover", nil)),
+			u.label("", tr.T("handover.scan_how", opens)),
 			u.label("handover.expires", expires))
-		speak = append(speak, tr.T("handover.speak_qr", nil), speakTyped, tr.T("delegation.handover", nil), expires)
+		speak = append(speak, tr.T("handover.speak_qr", nil), speakTyped, tr.T("handover.scan_how", opens), expires)
 		// The receipt of the new power of attorney (if it was just made),
 		// then the slip: both read aloud, like both printed.
 		var text []string
@@ -755,6 +782,14 @@ func (u *KioskUI) showHandoverQR(kind bk.ActionKind, h bk.Handover, res *bk.Resu
 		text = append(text, h.Receipt.Text)
 		receiptText := says(text...)
 		rows = append(rows, u.readReceiptButton("handover", receiptText))
+		if b := u.buttons["handover.read_receipt"]; b != nil {
+			// Not "the receipt": the paper the delegate gets is the slip.
+			readKey := "handover.read_slip"
+			if res != nil {
+				readKey = "handover.read_receipt_and_slip"
+			}
+			b.SetText(tr.T(readKey, nil))
+		}
 		done := u.primary("handover.done", tr.T("button.done", nil), u.openDelegations)
 		speak = append(speak, tr.T("handover.speak_done", nil))
 		return &screen{id: "handover_qr", body: vbox(rows...), actions: []fyne.CanvasObject{done}, speak: says(speak...), receipt: receiptText,

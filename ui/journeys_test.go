@@ -245,7 +245,7 @@ func TestCreateDelegationShowsAndPrintsHandoverCode(t *testing.T) {
 	createDelegation(t, h)
 	h.tap("review.confirm")
 	h.wantScreen("handover_qr")
-	h.wantText(h.T("handover.slip_printed", nil))
+	h.wantText(h.T("handover.slip_printed", map[string]any{"Name": "Peter"}))
 	ds := h.k.Delegations()
 	if len(ds) != 1 {
 		t.Fatalf("delegations at central = %d; want 1", len(ds))

@@ -266,9 +266,10 @@ func (u *KioskUI) confirmRenew() {
 	p := u.renewPayload()
 	waits := u.renewWaits()
 	u.doThen(bk.RenewDelegation, p, u.showRenewReview, func(res bk.Result) {
+		name := u.draft.name
 		u.draft = nil
 		if waits {
-			u.makeHandoverAfter(bk.RenewDelegation, p.DelegationID, &res)
+			u.makeHandoverAfter(bk.RenewDelegation, p.DelegationID, name, &res)
 			return
 		}
 		u.showResult(bk.RenewDelegation, p, res, u.openDelegations)
