@@ -31,7 +31,7 @@ var usageDA = usageWords{
 	actedForYou:  "%P handlede for dig hos %A om %S%D.", triedForYou: "%P ville handle for dig hos %A om %S%D.",
 	youActed: "Du handlede for %P hos %A om %S%D.", youTried: "Du ville handle for %P hos %A om %S%D.",
 	actedDate: " den %s", someone: "en anden person",
-	yes: "Svar: ja.", no: "Svar: nej.", refused: "Svar: nej. De må ikke spørge om det.",
+	yes: "De fik ja.", no: "De fik nej.", refused: "De fik nej. De må ikke spørge om det.",
 }
 
 var usageEN = usageWords{
@@ -42,12 +42,12 @@ var usageEN = usageWords{
 	actedForYou:  "%P acted for you with %A on %S%D.", triedForYou: "%P tried to act for you with %A on %S%D.",
 	youActed: "You acted for %P with %A on %S%D.", youTried: "You tried to act for %P with %A on %S%D.",
 	actedDate: " on %s", someone: "another person",
-	yes: "Answer: yes.", no: "Answer: no.", refused: "Answer: no. They may not ask about that.",
+	yes: "They were told yes.", no: "They were told no.", refused: "They were told no. They may not ask about that.",
 }
 
 // Sentence says r in plain words in lang ("da" or "en"), from the side of
 // the person whose log it is in (r.Role): "Skattestyrelsen spurgte 3.
-// december, om Mads Nielsen må handle for dig om skat. Svar: ja." for the
+// december, om Mads Nielsen må handle for dig om skat. De fik ja." for the
 // principal, "…, om du må handle for Ingrid Sørensen om skat." for the
 // delegate, "Mads Nielsen handlede for dig hos Skattestyrelsen om skat den
 // 3. december." for a token exchange. date is when, as the caller writes
@@ -108,7 +108,10 @@ func (r *UsageRecord) Sentence(lang, date string, cat *Catalogue) string {
 		date = fmt.Sprintf(when, date)
 	}
 	says := strings.NewReplacer("%A", authority, "%D", date, "%P", other,
-		"%S", lowerFirst(scope), "%C", lowerFirst(category)).Replace(t)
+		// A scope reads inside the sentence ("om skat"); a data category
+		// follows a colon as the consents screen writes it after
+		// "Oplysninger om dig:" ("Indkomst").
+		"%S", lowerFirst(scope), "%C", category).Replace(t)
 	says = upperFirst(says) // "en anden person handlede …"
 	switch {
 	case r.Answer == UsageRefused:

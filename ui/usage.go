@@ -10,11 +10,11 @@ import (
 )
 
 // UsagePage is how many records the usage screen shows at a time: few
-// enough to read through in large text, and Næste brings the next ones.
+// enough to read through in large text, and Ældre brings the next ones.
 const UsagePage = 10
 
 // usageView is the usage log as this session has read it; wiped at
-// logout. befores[i] is the Before of page i, so Forrige goes back
+// logout. befores[i] is the Before of page i, so Nyere goes back
 // without a cursor of its own from central.
 type usageView struct {
 	befores []string
@@ -124,9 +124,11 @@ func (u *KioskUI) showUsage() {
 		}
 		actions := []fyne.CanvasObject{back}
 		if paged {
+			// "Nyere"/"Ældre", not "Forrige"/"Næste": in the wizards Næste
+			// is the next step, here it would be older records.
 			prev := u.button("usage.previous", tr.T("usage.previous", nil), func() { u.loadUsage(v.page - 1) })
 			prev.SetIcon(fynetheme.NavigateBackIcon())
-			next := u.button("usage.next", tr.T("button.next", nil), func() { u.loadUsage(v.page + 1) })
+			next := u.button("usage.next", tr.T("usage.older", nil), func() { u.loadUsage(v.page + 1) })
 			next.SetIcon(fynetheme.NavigateNextIcon())
 			next.IconPlacement = widget.ButtonIconTrailingText
 			// Disabled rather than hidden at either end, so neither moves
@@ -136,10 +138,11 @@ func (u *KioskUI) showUsage() {
 			actions = append(actions, theme.TallButton(prev), theme.TallButton(next))
 		}
 		if len(v.log.Records) > 0 {
+			// Secondary: the screen is for reading, and paper is one
+			// choice among the others, not the way on.
 			p := u.button("usage.print", tr.T("usage.print", nil), u.printUsage)
 			p.SetIcon(fynetheme.DocumentPrintIcon())
-			p.Importance = widget.HighImportance
-			actions = append(actions, theme.PrimaryButton(p))
+			actions = append(actions, theme.TallButton(p))
 		}
 		hint := "usage.speak"
 		if paged {

@@ -51,10 +51,10 @@ func TestUsageJourney(t *testing.T) {
 	h.wantText("Hvem har spurgt om mig")
 	// Newest first: Peter's token exchange the day before.
 	h.wantText("Peter Jensen handlede for dig hos Københavns Kommune om skat den 1. marts.")
-	h.wantText("Københavns Kommune spurgte 28. februar, om du må handle for Ingrid Sørensen om skat. Svar: nej.")
+	h.wantText("Københavns Kommune spurgte 28. februar, om du må handle for Ingrid Sørensen om skat. De fik nej.")
 	h.wantText("side 1.")
 	if b := h.u.Button("usage.previous"); b == nil || !b.Disabled() {
-		t.Errorf("Forrige on the first page = %v; want it there and disabled", b)
+		t.Errorf("Nyere on the first page = %v; want it there and disabled", b)
 	}
 	for _, s := range []string{karenCPR, peterCPR, ingridCPR, karenCPR[:6], peterCPR[:6]} {
 		h.wantNoText(s)
@@ -64,12 +64,12 @@ func TestUsageJourney(t *testing.T) {
 	h.wantScreen("usage")
 	h.wantText("side 2.")
 	// The two oldest: a consent check and Peter's allowed delegation check.
-	h.wantText("Københavns Kommune spurgte 18. februar, om de må bruge disse oplysninger om dig: indkomst. Svar: nej.")
-	h.wantText("Københavns Kommune spurgte 19. februar, om Peter Jensen må handle for dig om skat. Svar: ja.")
+	h.wantText("Københavns Kommune spurgte 18. februar, om de må bruge disse oplysninger om dig: Indkomst. De fik nej.")
+	h.wantText("Københavns Kommune spurgte 19. februar, om Peter Jensen må handle for dig om skat. De fik ja.")
 	h.wantText("Formål: Støtte til bolig")
 	h.wantNoText("den 1. marts")
 	if b := h.u.Button("usage.next"); !b.Disabled() {
-		t.Errorf("Næste on the last page is enabled")
+		t.Errorf("Ældre on the last page is enabled")
 	}
 	h.tap("usage.previous")
 	h.wantText("side 1.")
@@ -98,7 +98,7 @@ func TestUsageDelegateSide(t *testing.T) {
 	h.k.CheckDelegation("kobenhavn", karenCPR, peterCPR, "tax", "Årsopgørelse")
 	h.signIn(h.peter, "4321")
 	h.tap("home.usage")
-	h.wantText("spurgte 2. marts, om du må handle for en anden person om skat. Svar: nej.")
+	h.wantText("spurgte 2. marts, om du må handle for en anden person om skat. De fik nej.")
 	h.wantNoText(h.T("button.next", nil)) // one page: no paging
 	h.wantNoText("side 1")
 }
@@ -133,7 +133,7 @@ func TestUsageOffline(t *testing.T) {
 	h.tap("usage.retry")
 	h.wantText("side 1.")
 
-	// The network goes while reading: the page stays, Næste says why not.
+	// The network goes while reading: the page stays, Ældre says why not.
 	h.k.SetOnline(false)
 	h.tap("usage.next")
 	h.wantText("side 1.")
@@ -155,10 +155,10 @@ func TestUsageSpoken(t *testing.T) {
 	}{
 		{i18n.Danish, []string{"Hvem har spurgt om mig.", "Du er på side 1.",
 			"Peter Jensen handlede for dig hos Københavns Kommune om skat den 1. marts.",
-			"Formål: Skat for 2025.", "Tryk på Næste"}},
+			"Formål: Skat for 2025.", "Tryk på Ældre"}},
 		{i18n.English, []string{"Who has asked about me.", "You are on page 1.",
 			"Peter Jensen acted for you with City of Copenhagen on tax on 1 March.",
-			"City of Copenhagen asked on 28 February whether you may act for Ingrid Sørensen on tax. Answer: no.", "Tap Next"}},
+			"City of Copenhagen asked on 28 February whether you may act for Ingrid Sørensen on tax. They were told no.", "Tap Older"}},
 	} {
 		h := goTo(t, visitTo(t, "usage"), tc.lang, theme.Settings{})
 		s := h.u.Spoken()

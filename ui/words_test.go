@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
@@ -22,4 +24,22 @@ func TestHandoverCodeNamesTheDelegate(t *testing.T) {
 	if b := h.u.Button("handover.read_receipt"); b != nil && !strings.Contains(b.Text, "sedlen") {
 		t.Errorf("the read button says %q; want it to name the slip", b.Text)
 	}
+}
+
+// The usage log pages by "Ældre"/"Nyere" (Næste is the next step of a
+// wizard), prints with a secondary button (it is a screen for reading),
+// and says who got the answer (review 17).
+func TestUsagePagesByAgeAndSaysWhoGotTheAnswer(t *testing.T) {
+	h := goTo(t, visitTo(t, "usage"), i18n.Danish, theme.Settings{})
+	if got := h.u.Button("usage.next").Text; got != "Ældre" {
+		t.Errorf("the next page's button says %q; want Ældre", got)
+	}
+	if got := h.u.Button("usage.previous").Text; got != "Nyere" {
+		t.Errorf("the previous page's button says %q; want Nyere", got)
+	}
+	if p := h.u.Button("usage.print"); p.Importance == widget.HighImportance {
+		t.Errorf("Udskriv is drawn as the main action of a reading screen")
+	}
+	h.wantText("om de må bruge disse oplysninger om dig: Indkomst. De fik nej.")
+	h.wantNoText("Svar:")
 }

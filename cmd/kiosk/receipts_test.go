@@ -285,7 +285,7 @@ func receiptFaults(kind, text string) []string {
 		}
 	}
 	if kind == "usage_statement" {
-		for _, want := range []string{"Mads Nielsen må handle for dig om skat. Svar: ja.", "Sundhedsstyrelsen spurgte, om de må bruge disse oplysninger om dig: helbredsoplysninger. Svar: ja."} {
+		for _, want := range []string{"Mads Nielsen må handle for dig om skat. De fik ja.", "Sundhedsstyrelsen spurgte, om de må bruge disse oplysninger om dig: Helbredsoplysninger. De fik ja."} {
 			if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
 				faults = append(faults, "does not say "+want)
 			}
