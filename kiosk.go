@@ -59,6 +59,7 @@ type AttentionItem struct {
 	Kind       ActionKind
 	OccurredAt time.Time
 	Actor      string // masked CPR or staff id; never a full CPR
+	ActorName  string // the name on the card, while the action is kept; "" after
 	Verdict    Verdict
 }
 

@@ -134,9 +134,22 @@ func (u *KioskUI) buildStaffHome() *screen {
 	return &screen{id: "staff_home", body: body, actions: actions, speak: says(speak...)}
 }
 
-// attentionWhat is what was done, when and by whom (masked).
+// attentionWhat is what the citizen tried to do, when and who (by name and
+// masked CPR, not a card serial). Said as an attempt ("Ville give
+// samtykke"), since the line under it says it was refused.
 func (u *KioskUI) attentionWhat(a bk.AttentionItem) string {
-	return u.tr.T("staff.kind."+string(a.Kind), nil) + " · " + u.clock(a.OccurredAt) + " · " + a.Actor
+	return u.tr.T("staff.attempt", map[string]any{"What": u.tr.T("staff.kind."+string(a.Kind), nil)}) + " · " + u.clock(a.OccurredAt) + " · " + actorText(a)
+}
+
+// actorText names who did an action: "Karen Hansen (010180-xxxx)".
+func actorText(a bk.AttentionItem) string {
+	if a.ActorName == "" {
+		return a.Actor
+	}
+	if a.Actor == "" {
+		return a.ActorName
+	}
+	return a.ActorName + " (" + a.Actor + ")"
 }
 
 // attentionWhy is central's answer, in words and as its code.
@@ -185,7 +198,7 @@ func (u *KioskUI) confirmDismiss(a bk.AttentionItem) {
 			facts: []fact{
 				{tr.T("staff.dismiss_what", nil), tr.T("staff.kind."+string(a.Kind), nil)},
 				{tr.T("staff.dismiss_when", nil), u.clock(a.OccurredAt)},
-				{tr.T("staff.dismiss_who", nil), a.Actor},
+				{tr.T("staff.dismiss_who", nil), actorText(a)},
 				{tr.T("staff.dismiss_why", nil), tr.T("staff.outcome."+string(a.Verdict.Outcome), nil) + ". " + u.staffReason(a.Verdict)},
 			},
 			means: tr.T("staff.dismiss_means", nil),

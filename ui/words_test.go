@@ -43,3 +43,20 @@ func TestUsagePagesByAgeAndSaysWhoGotTheAnswer(t *testing.T) {
 	h.wantText("om de må bruge disse oplysninger om dig: Indkomst. De fik nej.")
 	h.wantNoText("Svar:")
 }
+
+// Staff see a refused action as what the citizen wanted ("Ville give
+// samtykke", not "Samtykke givet" over "Afvist"), and who by name and
+// masked CPR, not by card serial (review 16).
+func TestStaffSeeWhoWantedWhat(t *testing.T) {
+	for _, screen := range []string{"staff_home", "confirm_dismiss"} {
+		h := goTo(t, visitTo(t, screen), i18n.Danish, theme.Settings{})
+		h.wantText("Karen Hansen (010180-xxxx)")
+		h.wantNoText("CARD-")
+		h.wantNoText("Samtykke givet")
+		if screen == "staff_home" {
+			h.wantText("Ville give samtykke")
+		} else {
+			h.wantText("Borgeren ville: give samtykke")
+		}
+	}
+}

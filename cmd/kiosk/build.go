@@ -167,7 +167,7 @@ func (s syncStatus) Attention(ctx context.Context) ([]bk.AttentionItem, error) {
 	for i := len(items) - 1; i >= 0; i-- { // newest first
 		it := items[i]
 		out = append(out, bk.AttentionItem{
-			ActionID: it.ActionID, Kind: it.Kind, OccurredAt: it.OccurredAt, Actor: it.ActorCPR,
+			ActionID: it.ActionID, Kind: it.Kind, OccurredAt: it.OccurredAt, Actor: it.ActorCPR, ActorName: it.ActorName,
 			Verdict: bk.Verdict{ActionID: it.ActionID, Seq: it.Seq, Outcome: it.Outcome, Reason: it.Reason, Message: it.Message},
 		})
 	}

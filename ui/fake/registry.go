@@ -114,11 +114,13 @@ func (k *Kiosk) pushLocked() {
 			}
 		}
 		if v.NeedsAttention() {
-			who := a.ActorSerial
-			if actor != nil {
-				who = actor.CPR.Masked()
+			// As the outbox does: from the action's certificate, checked or
+			// not (a refused card's action is the one that needs attention).
+			who, name := a.ActorSerial, ""
+			if c, err := bk.DecodeCertificate(a.ActorCert); err == nil {
+				who, name = c.CPR.Masked(), c.Name
 			}
-			k.attention = append(k.attention, bk.AttentionItem{ActionID: a.ID, Kind: a.Kind, OccurredAt: a.OccurredAt, Actor: who, Verdict: v})
+			k.attention = append(k.attention, bk.AttentionItem{ActionID: a.ID, Kind: a.Kind, OccurredAt: a.OccurredAt, Actor: who, ActorName: name, Verdict: v})
 		}
 	}
 	k.outbox = nil
