@@ -44,13 +44,17 @@ func (u *KioskUI) showContact() {
 			if !c.EmailReminders {
 				onKey, toggleKey = "contact.reminders_off", "contact.turn_on"
 			}
+			// Each of the two ways to stop e-mails says first what it does:
+			// turning reminders off keeps the address, removing deletes it.
+			toggleMeans := tr.T(toggleKey+"_means", nil)
 			rows = append(rows,
 				card(u.label("contact.address", email), u.label("contact.reminders", tr.T(onKey, nil))),
 				u.big("contact.edit", tr.T("contact.edit", nil), u.showContactEmail),
+				u.label("contact.toggle_means", toggleMeans),
 				u.big("contact.toggle", tr.T(toggleKey, nil), func() {
 					u.setContact(bk.Contact{Email: c.Email, Language: u.lang(), EmailReminders: !c.EmailReminders})
 				}),
-				u.label("", tr.T("contact.remove_means", nil)),
+				u.label("contact.remove_means", tr.T("contact.remove_means", nil)),
 				u.destructive("contact.remove", tr.T("contact.remove", nil), func() {
 					u.decide(func() decision {
 						return decision{id: "confirm_remove_email", question: u.tr.T("contact.confirm_remove", map[string]any{"Email": c.Email}),
@@ -58,7 +62,8 @@ func (u *KioskUI) showContact() {
 					}, func() { u.setContact(bk.Contact{Language: u.lang()}) }, u.showContact)
 				}),
 			)
-			speak = append(speak, email, tr.T(onKey, nil), tr.T("contact.speak", nil))
+			speak = append(speak, email, tr.T(onKey, nil), toggleMeans, tr.T("contact.remove_means", nil),
+				tr.T("contact.speak", map[string]any{"Toggle": tr.T(toggleKey, nil)}))
 		}
 		return &screen{
 			id:      "contact",

@@ -60,3 +60,18 @@ func TestStaffSeeWhoWantedWhat(t *testing.T) {
 		}
 	}
 }
+
+// The contact screen tells its two ways to stop e-mails apart (turning
+// reminders off keeps the address, removing deletes it), and read-aloud
+// names the toggle too (review 11).
+func TestContactTellsTurnOffFromRemove(t *testing.T) {
+	h := goTo(t, visitTo(t, "contact"), i18n.Danish, theme.Settings{})
+	off, remove := "Slår du påmindelser fra, gemmer vi din e-mail", "Fjerner du din e-mail, sletter vi den."
+	h.wantText(off)
+	h.wantText(remove)
+	for _, s := range []string{off, remove, "Tryk Slå påmindelser fra"} {
+		if !strings.Contains(h.u.Spoken(), s) {
+			t.Errorf("read-aloud does not say %q: %q", s, h.u.Spoken())
+		}
+	}
+}
