@@ -217,8 +217,8 @@ func kindOf(p printersim.Printed) string {
 	headings := map[string]string{
 		"Samtykke givet": "give_consent", "Samtykke afslået": "decline_consent",
 		"Samtykke trukket tilbage": "withdraw_consent", "Fuldmagt oprettet": "create_delegation",
-		"Fuldmagt tilbagekaldt": "revoke_delegation", "Fuldmagt modtaget": "accept_delegation",
-		"Fuldmagt afslået": "decline_delegation", "Fuldmagt opsagt": "renounce_delegation",
+		"Fuldmagt stoppet": "revoke_delegation", "Fuldmagt modtaget": "accept_delegation",
+		"Fuldmagt afslået": "decline_delegation", "Fuldmagt til dig stoppet": "renounce_delegation",
 		"Fuldmagt fornyet": "renew_delegation", "E-mail til påmindelser": "set_contact",
 		"Fuldmagt til dig": "handover_slip", "Overblik": "overview",
 		"Hvem har brugt dine oplysninger": "usage_statement",

@@ -28,10 +28,10 @@ var (
 		bk.DeclineConsent:     {"Samtykke afslået", "Consent declined"},
 		bk.WithdrawConsent:    {"Samtykke trukket tilbage", "Consent withdrawn"},
 		bk.CreateDelegation:   {"Fuldmagt oprettet", "Power of attorney created"},
-		bk.RevokeDelegation:   {"Fuldmagt tilbagekaldt", "Power of attorney revoked"},
+		bk.RevokeDelegation:   {"Fuldmagt stoppet", "Power of attorney stopped"},
 		bk.AcceptDelegation:   {"Fuldmagt modtaget", "Power of attorney accepted"},
 		bk.DeclineDelegation:  {"Fuldmagt afslået", "Power of attorney declined"},
-		bk.RenounceDelegation: {"Fuldmagt opsagt", "Power of attorney given up"},
+		bk.RenounceDelegation: {"Fuldmagt til dig stoppet", "Power of attorney to you stopped"},
 		bk.RenewDelegation:    {"Fuldmagt fornyet", "Power of attorney renewed"},
 		bk.SetContact:         {"E-mail til påmindelser", "E-mail for reminders"},
 	}
@@ -46,14 +46,14 @@ var (
 			"You have withdrawn your consent. %s may no longer use this information about you:"},
 		bk.CreateDelegation: {"Du har givet %s fuldmagt til at handle for dig på disse områder:",
 			"You have given %s power of attorney to act for you in these areas:"},
-		bk.RevokeDelegation: {"Du har tilbagekaldt den fuldmagt, du gav %s. Personen kan ikke længere handle for dig på disse områder:",
-			"You have revoked the power of attorney you gave %s. They can no longer act for you in these areas:"},
+		bk.RevokeDelegation: {"Du har stoppet den fuldmagt, du gav %s. Personen kan ikke længere handle for dig på disse områder:",
+			"You have stopped the power of attorney you gave %s. They can no longer act for you in these areas:"},
 		bk.AcceptDelegation: {"Du har taget imod en fuldmagt fra %s. Du kan nu handle for personen på disse områder:",
 			"You have accepted a power of attorney from %s. You can now act for them in these areas:"},
 		bk.DeclineDelegation: {"Du har sagt nej til en fuldmagt fra %s på disse områder:",
 			"You have declined a power of attorney from %s for these areas:"},
-		bk.RenounceDelegation: {"Du har opsagt den fuldmagt, du havde fra %s. Du kan ikke længere handle for personen på disse områder:",
-			"You have given up the power of attorney from %s. You can no longer act for them in these areas:"},
+		bk.RenounceDelegation: {"Du har stoppet den fuldmagt, du havde fra %s. Du kan ikke længere handle for personen på disse områder:",
+			"You have stopped the power of attorney from %s. You can no longer act for them in these areas:"},
 		bk.RenewDelegation: {"Du har fornyet den fuldmagt, du gav %s. Personen kan handle for dig på disse områder:",
 			"You have renewed the power of attorney you gave %s. They can act for you in these areas:"},
 	}
@@ -149,8 +149,8 @@ var delegationStates = map[bk.DelegationState]phrase{
 	bk.DelegationActive:    {"Aktiv", "Active"},
 	bk.DelegationDeclined:  {"Afslået", "Declined"},
 	bk.DelegationExpired:   {"Udløbet", "Expired"},
-	bk.DelegationRevoked:   {"Tilbagekaldt", "Revoked"},
-	bk.DelegationRenounced: {"Opsagt", "Given up"},
+	bk.DelegationRevoked:   {"Stoppet af den, der gav den", "Stopped by the person who gave it"},
+	bk.DelegationRenounced: {"Stoppet af den, der fik den", "Stopped by the person who got it"},
 }
 
 // reasons are the plain words for central's refusal codes.
