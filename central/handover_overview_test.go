@@ -47,7 +47,7 @@ func TestOverviewProofOnTheWeb(t *testing.T) {
 				t.Fatalf("revoke = %v", got)
 			}
 			return path
-		}, 200, []string{"noget er ændret", "er tilbagekaldt"}, central.RateLimits{}},
+		}, 200, []string{"noget er ændret", "er stoppet af den, der gav den"}, central.RateLimits{}},
 		{"tampered", func(t *testing.T, w *handoverWorld, _, path string) string {
 			b := []byte(path)
 			i := len(b) - 20

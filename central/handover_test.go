@@ -245,13 +245,13 @@ func TestHandoverOnTheWeb(t *testing.T) {
 			t.Fatalf("revoke = %v", got)
 		}
 		b := newBrowser(h)
-		if status, page, _ := b.do(t, "GET", u, nil); status != http.StatusGone || !strings.Contains(page, "tilbagekaldt") || strings.Contains(page, `id="signin"`) {
+		if status, page, _ := b.do(t, "GET", u, nil); status != http.StatusGone || !strings.Contains(page, "er stoppet") || strings.Contains(page, `id="signin"`) {
 			t.Errorf("the page of a revoked delegation's code = %d; want its state and no sign-in:\n%s", status, page)
 		}
 		// The form, were it posted, is refused by the domain rules.
 		b.signIn(t, u, cprBo, "Bo Berg")
 		_, open := w.delegation(t)
-		if _, page, _ := b.do(t, "POST", u, url.Values{"csrf": {b.formToken(t, open)}, "answer": {"accept"}}); !strings.Contains(page, "tilbagekaldt") || !strings.Contains(page, `role="alert"`) {
+		if _, page, _ := b.do(t, "POST", u, url.Values{"csrf": {b.formToken(t, open)}, "answer": {"accept"}}); !strings.Contains(page, "er stoppet") || !strings.Contains(page, `role="alert"`) {
 			t.Errorf("accept of a revoked delegation:\n%s", page)
 		}
 		if d := h.Delegation(t, id); d.State != bk.DelegationRevoked {

@@ -445,7 +445,7 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		w.devSignIn(t, c, u, delegateCPR, "Peter")
 		_, open := w.delegation(t, nil)
 		csrf := w.formToken(t, c, open)
-		if _, page, _ := post(t, c, u, url.Values{"csrf": {csrf}, "answer": {"accept"}}); !strings.Contains(page, "tilbagekaldt") {
+		if _, page, _ := post(t, c, u, url.Values{"csrf": {csrf}, "answer": {"accept"}}); !strings.Contains(page, "er stoppet") {
 			t.Errorf("accept of revoked delegation:\n%s", page)
 		}
 		w.assertState(t, d.ID, bk.DelegationRevoked)
@@ -658,8 +658,8 @@ func TestClosedCodeShowsItsState(t *testing.T) {
 		{"declined", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationDeclined }, "sagt nej tak"},
 		{"renounced", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) {
 			d.State = bk.DelegationRenounced
-		}, "givet afkald"},
-		{"revoked", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRevoked }, "tilbagekaldt"},
+		}, "stoppet af den, der fik den"},
+		{"revoked", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationRevoked }, "Fuldmagten er stoppet og"},
 		{"expired", func(d *bk.Delegation, _ *handover.CodeRecord, _ *handover.Claims) { d.State = bk.DelegationExpired }, "Fuldmagten er udløbet"},
 		{"used while pending", func(_ *bk.Delegation, rec *handover.CodeRecord, c *handover.Claims) {
 			rec.Used = map[string]bool{hex.EncodeToString(c.TokenID): true}
