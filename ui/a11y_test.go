@@ -711,7 +711,7 @@ func noticeIcon(h *harness, label *widget.Label) *canvas.Image {
 func TestNoticesAreBoxes(t *testing.T) {
 	boxed := func(h *harness, id string) { t.Helper(); boxedNotice(t, h, id) }
 	h := goTo(t, visitTo(t, "home"), i18n.Danish, theme.Settings{})
-	h.tap("home.help")
+	h.tap("help")
 	boxed(h, "notice")
 	h.k.SetOnline(false)
 	boxed(h, "banner.offline")
@@ -766,21 +766,31 @@ func TestAssistedOffersNoHelp(t *testing.T) {
 	if got, want := h.label("banner.assisted"), h.T("staff.assisted_by", map[string]any{"Name": "Sofie Holm"}); got != want {
 		t.Errorf("banner = %q; want %q", got, want)
 	}
-	if b := h.u.Button("home.help"); b != nil {
+	if b := h.u.Button("help"); b != nil {
 		t.Errorf("home offers %q while staff help", b.Text)
 	}
 	h.tap("home.consents")
 	h.tap("consent.give." + id)
 	h.tap("confirm_give.yes")
 	h.wantScreen("result")
-	if b := h.u.Button("result.help"); b != nil {
-		t.Errorf("the result offers %q while staff help", b.Text)
+	for _, id := range []string{"help", "result.help"} {
+		if b := h.u.Button(id); b != nil {
+			t.Errorf("the result offers %q while staff help", b.Text)
+		}
 	}
-	// Unassisted, both offer it.
+	// Unassisted, both offer it, once.
 	h = newHarness(t)
-	h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
+	id = h.k.AddConsentRequest(karenCPR, "kobenhavn", purpose, []string{"income"}, 365)
+	h.k.Printer().SetPaper(false)
 	h.signIn(h.karen, pin)
-	if h.u.Button("home.help") == nil {
+	if h.u.Button("help") == nil {
 		t.Errorf("home offers no help to a citizen on her own")
+	}
+	h.tap("home.consents")
+	h.tap("consent.give." + id)
+	h.tap("confirm_give.yes")
+	h.wantScreen("result")
+	if h.u.Button("help") == nil || h.u.Button("result.help") != nil {
+		t.Errorf("the result offers help in the bar %v, beside the receipt %v; want the bar only", h.u.Button("help") != nil, h.u.Button("result.help") != nil)
 	}
 }

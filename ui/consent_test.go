@@ -164,7 +164,7 @@ func TestHomeSaysWhatWaits(t *testing.T) {
 		t.Errorf("home read aloud %q; want the count after its choice", s)
 	}
 	mains := func() (ids []string) {
-		for _, id := range []string{"home.consents", "home.delegations", "home.handover", "home.overview", "home.help"} {
+		for _, id := range []string{"home.consents", "home.delegations", "home.handover", "home.overview"} {
 			if h.u.Button(id).Importance == widget.HighImportance {
 				ids = append(ids, id)
 			}

@@ -84,9 +84,11 @@ func (u *KioskUI) setContact(c bk.Contact) {
 // language), and a check that fails is shown in the bar and read aloud.
 func (u *KioskUI) showContactEmail() {
 	box := keyboard.NewTextBox()
+	saved := ""
 	if c := u.contact(); c != nil {
-		box.SetText(c.Email)
+		saved = c.Email
 	}
+	box.SetText(saved)
 	kb := keyboard.NewEmail(box)
 	box.OnChanged = func(string) {
 		u.touch()
@@ -122,7 +124,8 @@ func (u *KioskUI) showContactEmail() {
 			message: msg,
 			actions: []fyne.CanvasObject{u.big("contact_email.back", tr.T("button.back", nil), u.showContact),
 				u.primary("contact_email.next", tr.T("contact.save", nil), save)},
-			speak: says(tr.T("contact.email_title", nil), tr.T("contact.email_hint", nil), tr.T("contact.email_speak", nil)),
+			speak:   says(tr.T("contact.email_title", nil), tr.T("contact.email_hint", nil), tr.T("contact.email_speak", nil)),
+			unsaved: func() bool { return box.Text() != saved },
 		}
 	})
 }

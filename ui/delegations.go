@@ -37,6 +37,12 @@ type delegationDraft struct {
 	renew *bk.Delegation
 }
 
+// draftUnsaved reports whether a new power of attorney has anything in it
+// that logging out would lose.
+func (u *KioskUI) draftUnsaved() bool {
+	return u.draft != nil && u.draft.renew == nil && (u.draft.name != "" || !u.draft.delegate.IsZero() || u.anyScope())
+}
+
 // showReview is the review of the draft: a renewal's or a new one's.
 func (u *KioskUI) showReview() {
 	if u.draft.renew != nil {
@@ -80,6 +86,25 @@ func (u *KioskUI) delegationState(d *bk.Delegation, name string) string {
 		}
 	}
 	return u.tr.T(key, map[string]any{"Name": name})
+}
+
+// statusBox is where d stands, first on its card: what a person came to
+// look for ("has Peter taken it yet?"). Waiting is a tinted box with a
+// clock, in force a plain one with a tick, so the two differ in colour,
+// icon and words. Its label is registered as "delegation.status.<id>".
+func (u *KioskUI) statusBox(d *bk.Delegation, text string) fyne.CanvasObject {
+	kind, icon := noticeInfo, fyne.Resource(nil)
+	switch d.StateAt(u.now()) {
+	case bk.DelegationActive:
+		icon = fynetheme.ConfirmIcon()
+	case bk.DelegationPending:
+		kind, icon = noticeWarning, fynetheme.HistoryIcon()
+	}
+	n := newNoticeView(kind, u.label("delegation.status."+d.ID, text))
+	if icon != nil {
+		n.icon.Resource = fynetheme.NewColoredResource(icon, kind.ColorName())
+	}
+	return n.box
 }
 
 func (u *KioskUI) scopeNames(scopes []bk.ScopeGrant) string {
@@ -133,7 +158,8 @@ func (u *KioskUI) showDelegations() {
 			}
 			state := u.delegationState(d, taker)
 			sayMine = append(sayMine, item(spokenName, state, d))
-			rows = append(rows, scopes(d), u.label("", period(d)), u.label("", state))
+			rows = append([]fyne.CanvasObject{u.statusBox(d, state)}, rows...)
+			rows = append(rows, scopes(d), u.label("", period(d)))
 			// Revoking looks like nothing else on the card (red, a stop
 			// icon) and says first what it stops.
 			means := "delegation.revoke_means"
@@ -156,8 +182,8 @@ func (u *KioskUI) showDelegations() {
 			who := d.PrincipalName // from their card
 			state := u.delegationState(d, "")
 			sayTheirs = append(sayTheirs, item(who, state, d))
-			rows := []fyne.CanvasObject{subheading(who), u.label("", tr.T("create.review_cpr", map[string]any{"CPR": d.Principal.Masked()})),
-				scopes(d), u.label("", period(d)), u.label("", state)}
+			rows := []fyne.CanvasObject{u.statusBox(d, state), subheading(who), u.label("", tr.T("create.review_cpr", map[string]any{"CPR": d.Principal.Masked()})),
+				scopes(d), u.label("", period(d))}
 			switch d.StateAt(u.now()) {
 			case bk.DelegationActive:
 				rows = append(rows, u.label("", tr.T("delegation.renounce_means", map[string]any{"Name": who})))
@@ -291,6 +317,7 @@ func (u *KioskUI) showCreateName() {
 			message: msg,
 			actions: []fyne.CanvasObject{back, u.primary("create_name.next", tr.T("button.next", nil), next)},
 			speak:   says(tr.T("delegation.delegate", nil), tr.T("create.name_hint", nil), tr.T("create.name_speak", nil)),
+			unsaved: func() bool { return box.Text() != "" || u.draftUnsaved() },
 		}
 	})
 }
@@ -306,6 +333,15 @@ type nameLayout struct{}
 func (nameLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	box, kb := objs[1].MinSize(), objs[2].MinSize()
 	return fyne.NewSize(max(box.Width, kb.Width), box.Height+fynetheme.Padding()+kb.Height)
+}
+
+// preferredHeight is the heading, the box and the keys grown half again:
+// what it shows when given the room (a portrait panel).
+func (nameLayout) preferredHeight(objs []fyne.CanvasObject, width float32) float32 {
+	words := objs[0]
+	words.Resize(fyne.NewSize(width, words.MinSize().Height))
+	gap := fynetheme.Padding()
+	return words.MinSize().Height + gap + objs[1].MinSize().Height + gap + objs[2].MinSize().Height*1.5
 }
 
 func (nameLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -400,6 +436,7 @@ func (u *KioskUI) showCreateCPR() {
 			// text on 1024×768. Back alone spans the bar.
 			actions: []fyne.CanvasObject{u.stepBack("create_cpr.back", u.showCreateName)},
 			speak:   says(title, tr.T("cpr.enter", nil), tr.T("cpr.hint", nil), tr.T("create.cpr_speak", nil)),
+			unsaved: u.draftUnsaved, // the name is typed by now
 		}
 	})
 }
@@ -424,59 +461,59 @@ func (u *KioskUI) checkDelegate(digits string) (bk.CPR, error) {
 	return c, nil
 }
 
-// showCreateScopes lets the person choose areas, each explained.
+// showCreateScopes lets the person choose areas, each explained. Each
+// area is one tile, a tap anywhere on it (its name or the line on what it
+// covers) choosing or unchoosing it, filled with the primary colour and a
+// ticked box while chosen. Next checks that one is chosen and only then
+// says so in the bar: a warning before anything was done took the room
+// of an area on 1024×768 in large text.
 func (u *KioskUI) showCreateScopes() {
 	u.show(func() *screen {
 		tr := u.tr
 		var rows []fyne.CanvasObject
-		var next *widget.Button
 		for _, sc := range u.k.Catalogue().Scopes {
 			sc := sc
-			b := u.button("scope."+sc.ID, sc.Name.In(u.lang()), nil)
-			set := func() {
-				if u.draft.scopes[sc.ID] {
-					b.SetIcon(fynetheme.CheckButtonCheckedIcon())
-					b.Importance = widget.HighImportance
-				} else {
-					b.SetIcon(fynetheme.CheckButtonIcon())
-					b.Importance = widget.MediumImportance
-				}
-				b.Refresh()
-			}
-			b.OnTapped = func() {
-				u.touch()
+			holder := container.NewStack()
+			var draw func()
+			toggle := func() {
 				u.draft.scopes[sc.ID] = !u.draft.scopes[sc.ID]
-				set()
+				draw()
 				key := "scope.not_chosen"
 				if u.draft.scopes[sc.ID] {
 					key = "scope.chosen"
+					u.setMessage("")
 				}
 				u.announce(u.tr.T(key, map[string]any{"Name": sc.Name.In(u.lang())}))
-				if next != nil {
-					if u.anyScope() {
-						next.Enable()
-						u.setMessage("")
-					} else {
-						next.Disable()
-						u.setMessage(u.tr.T("create.scopes_need", nil))
-					}
-				}
 			}
-			set()
-			rows = append(rows, card(theme.TouchTarget(b), u.label("", sc.Description.In(u.lang()))))
+			draw = func() {
+				icon := fynetheme.CheckButtonIcon()
+				if u.draft.scopes[sc.ID] {
+					icon = fynetheme.CheckButtonCheckedIcon()
+				}
+				tile, _ := u.choiceTile(menuChoice{id: "scope." + sc.ID, title: sc.Name.In(u.lang()),
+					explain: sc.Description.In(u.lang()), icon: icon, tapped: toggle}, u.draft.scopes[sc.ID])
+				holder.Objects = []fyne.CanvasObject{tile}
+				holder.Refresh()
+			}
+			draw()
+			rows = append(rows, holder)
 		}
-		nextBox := u.primary("create_scopes.next", tr.T("button.next", nil), u.nextStep(u.showCreatePeriod))
-		next = u.buttons["create_scopes.next"]
-		// Why Next is grey, in the bar above it (whose room is kept, so
-		// nothing moves when the line comes and goes).
+		next := u.nextStep(u.showCreatePeriod)
+		nextBox := u.primary("create_scopes.next", tr.T("button.next", nil), func() {
+			if !u.anyScope() {
+				msg := u.tr.T("create.scopes_need", nil)
+				u.setMessage(msg)
+				u.announce(msg)
+				return
+			}
+			next()
+		})
+		// Why Next did not go on, in the bar above it; no room is kept for
+		// it while it is empty (see screen.messageFolds).
 		need := u.label("create_scopes.message", "")
-		if !u.anyScope() {
-			next.Disable()
-			need.SetText(tr.T("create.scopes_need", nil))
-		}
 		body := append([]fyne.CanvasObject{heading(tr.T("delegation.scopes", nil)), u.label("", tr.T("create.scopes_hint", nil))}, rows...)
 		// Correcting from the review, a tap changes the areas at once, so
-		// the only way on is Next, which is enabled only with an area chosen.
+		// the only way on is Next, which goes on only with an area chosen.
 		actions := []fyne.CanvasObject{nextBox}
 		if !u.draft.reviewing {
 			actions = []fyne.CanvasObject{u.big("create_scopes.back", tr.T("button.back", nil), u.showCreateCPR), nextBox}
@@ -485,10 +522,7 @@ func (u *KioskUI) showCreateScopes() {
 		for _, sc := range u.k.Catalogue().Scopes {
 			spoken = append(spoken, sc.Name.In(u.lang())+": "+sc.Description.In(u.lang()))
 		}
-		if need.Text != "" {
-			spoken = append(spoken, need.Text)
-		}
-		return &screen{id: "create_scopes", body: vbox(body...), actions: actions, message: need, messageInfo: true,
+		return &screen{id: "create_scopes", body: vbox(body...), actions: actions, message: need, messageInfo: true, messageFolds: true, unsaved: u.draftUnsaved,
 			speak: says(append(append([]string{tr.T("delegation.scopes", nil), tr.T("create.scopes_hint", nil)}, spoken...), tr.T("create.scopes_speak", nil))...)}
 	})
 }
@@ -553,6 +587,7 @@ func (u *KioskUI) showCreatePeriod() {
 			),
 			actions: u.periodActions(),
 			speak:   says(tr.T("create.period_title", nil), current, tr.T("create.period_speak", nil)),
+			unsaved: u.draftUnsaved,
 		}
 	})
 }
@@ -628,7 +663,7 @@ func (u *KioskUI) showCreateReview() {
 			u.primary("review.confirm", tr.T("button.confirm", nil), once(u.confirmCreate)),
 		}
 		speak = append(speak, note, tr.T("create.review_speak", nil))
-		return &screen{id: "create_review", body: vbox(rows...), actions: actions, speak: says(speak...)}
+		return &screen{id: "create_review", body: vbox(rows...), actions: actions, speak: says(speak...), unsaved: u.draftUnsaved}
 	})
 }
 

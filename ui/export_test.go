@@ -100,3 +100,14 @@ func (u *KioskUI) BodyScroll() *container.Scroll {
 	}
 	return &u.body.scroll.Scroll
 }
+
+// DraftScope reports whether the power of attorney being made has the area id chosen.
+func (u *KioskUI) DraftScope(id string) bool { return u.draft != nil && u.draft.scopes[id] }
+
+// DraftName is the name in the power of attorney being made ("" for none).
+func (u *KioskUI) DraftName() string {
+	if u.draft == nil {
+		return ""
+	}
+	return u.draft.name
+}

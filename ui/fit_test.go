@@ -31,6 +31,12 @@ var barVerbs = map[string]bool{"back": true, "cancel": true, "done": true, "next
 	"yes": true, "no": true, "accept": true, "later": true, "create": true, "assist": true,
 	"home": true, "retry": true, "decline": true, "sync": true, "print": true}
 
+// notCitizen are the screens shown before a citizen is signed in, or to
+// staff; on every other screen "Bed om hjælp" must be in view without
+// scrolling (in the action bar).
+var notCitizen = map[string]bool{"welcome": true, "pin": true, "card_error": true, "handover_preview": true,
+	"handover_error": true, "staff_home": true, "confirm_dismiss": true, "assist_ready": true, "assist_wait": true}
+
 // mustSee lists, per screen, what has to be in view without scrolling
 // besides the action bar: the choices of the home menu.
 var mustSee = map[string][]string{
@@ -243,6 +249,13 @@ func checkFits(t *testing.T, h *harness, name string, size fyne.Size, mode theme
 		}
 		if p, ok := where[b]; !ok || p.view != nil || !inView(b) {
 			t.Errorf("%s: %s (%q) is not in the fixed action bar in view: %v", name, id, b.Text, p.r)
+		}
+	}
+	if !notCitizen[screen] {
+		if b := h.u.Button("help"); b == nil || !b.Visible() {
+			t.Errorf("%s: a citizen's screen without \"Bed om hjælp\" in the action bar", name)
+		} else if p, ok := where[b]; !ok || p.view != nil || !inView(b) {
+			t.Errorf("%s: \"Bed om hjælp\" is not in the fixed action bar in view: %v", name, p.r)
 		}
 	}
 	for _, id := range mustSee[screen] {

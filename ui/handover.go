@@ -92,7 +92,7 @@ func (u *KioskUI) showHandoverError(err error) {
 				u.label("handover_error.message", msg),
 			),
 			actions: []fyne.CanvasObject{
-				u.big("handover_error.help", tr.T("button.help", nil), u.callStaff),
+				u.helpButton("handover_error.help"),
 				u.big("handover_error.back", tr.T("button.back", nil), back),
 				u.primary("handover_error.retry", tr.T("button.retry", nil), retry),
 			},

@@ -48,13 +48,15 @@ func (u *KioskUI) header() fyne.CanvasObject {
 		if u.sess == nil {
 			word = tr.T("button.cancel", nil)
 		}
-		items = append(items, bigTarget(u.button("logout", word, func() { u.logout("") })))
+		items = append(items, bigTarget(u.button("logout", word, u.leave)))
 	}
 	items[0] = wide(read, items[2:]...)
 	// One row with the name; one row without it (a narrow panel, large
 	// text); two rows. "Læs op" stays at the left, log out at the right.
+	// Log out keeps a touch target's width from the language button: side
+	// by side, a finger meant for "English" ended the session.
 	arrangements := [][][]int{{{0, 1, 2, 3, 4}}, {{0, 2, 3, 4}}, {{0, 4}, {2, 3}}}
-	rows := []fyne.CanvasObject{&fyne.Container{Layout: &rowsLayout{arrangements: arrangements, lead: 2}, Objects: items}}
+	rows := []fyne.CanvasObject{&fyne.Container{Layout: &rowsLayout{arrangements: arrangements, lead: 2, apart: 4}, Objects: items}}
 	for _, b := range u.bannersDue() {
 		rows = append(rows, u.banner(b))
 	}

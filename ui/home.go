@@ -73,12 +73,9 @@ func (u *KioskUI) homeChoices() (choices []menuChoice, main int) {
 			fynetheme.VisibilityIcon(), u.openUsage},
 		{"home.contact", tr.T("home.contact", nil), tr.T("home.contact_explain", nil), "",
 			fynetheme.MailComposeIcon(), u.openContact},
-		{"home.help", tr.T("button.help", nil), tr.T("home.help_explain", nil), "",
-			fynetheme.HelpIcon(), u.callStaff},
 	}
-	if u.assist != nil { // staff are already helping: no call for help
-		choices = choices[:len(choices)-1]
-	}
+	// "Bed om hjælp" is in the action bar (helpInBar), not a tile: a tile
+	// was below the fold in large text.
 	if known && nConsents == 0 && nOffered > 0 {
 		main = 2
 	}

@@ -38,7 +38,17 @@ func gap() float32 { return fynetheme.Padding() }
 // over the foot of the body instead, so a notice appearing never changes
 // the body's size: the body would otherwise start to scroll, its page
 // buttons appear and everything in it narrow under a finger.
-type screenLayout struct{ overlay bool }
+//
+// On a portrait panel the bar follows the body's content when that is
+// shorter than the room (a question and its answers were 1,000 px apart
+// on 1080×1920), unless fill: a body that grows into all the room it is
+// given (the PIN pad).
+type screenLayout struct{ overlay, fill bool }
+
+// natural is a body that can say how tall its content is at a width.
+type natural interface {
+	naturalHeight(width float32) float32
+}
 
 func (screenLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
 
@@ -71,10 +81,17 @@ func (l screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.overlay {
 		bodyH = size.Height - y
 	}
+	barY := size.Height - bh
+	if n, ok := body.(natural); ok && !l.overlay && !l.fill && bh > 0 && size.Height > size.Width {
+		if h := n.naturalHeight(size.Width); h < bodyH {
+			barY -= bodyH - h
+			bodyH = h
+		}
+	}
 	body.Move(fyne.NewPos(0, y))
 	body.Resize(fyne.NewSize(size.Width, max(bodyH, 0)))
 	header.Move(fyne.NewPos(0, 0))
-	bar.Move(fyne.NewPos(0, size.Height-bh))
+	bar.Move(fyne.NewPos(0, barY))
 }
 
 // rowsLayout tries arrangements of its objects in order and uses the first
@@ -87,8 +104,24 @@ func (l screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // which screenLayout supplies before asking.
 type rowsLayout struct {
 	arrangements [][][]int
-	lead         int     // objects with an index below lead go left
-	width        float32 // of the last Layout; 0 before the first
+	lead         int // objects with an index below lead go left
+	// apart, if above 0, is the index of an object kept a touch target
+	// further than gap() from the object before it in its row.
+	apart int
+	width float32 // of the last Layout; 0 before the first
+}
+
+// extra is the room kept before objs[apart] when row holds it.
+func (l *rowsLayout) extra(objs []fyne.CanvasObject, row []fyne.CanvasObject) float32 {
+	if l.apart <= 0 || l.apart >= len(objs) || len(row) < 2 || row[0] == objs[l.apart] {
+		return 0
+	}
+	for _, o := range row {
+		if o == objs[l.apart] {
+			return fynetheme.Size(theme.SizeNameTouchTarget)
+		}
+	}
+	return 0
 }
 
 func (l *rowsLayout) rows(objs []fyne.CanvasObject, width float32) [][]fyne.CanvasObject {
@@ -109,7 +142,7 @@ func (l *rowsLayout) rows(objs []fyne.CanvasObject, width float32) [][]fyne.Canv
 			if len(row) == 0 {
 				continue
 			}
-			fits = fits && (width <= 0 || rowWidth(row) <= width)
+			fits = fits && (width <= 0 || rowWidth(row)+l.extra(objs, row) <= width)
 			rows = append(rows, row)
 		}
 		if fits {
@@ -165,6 +198,9 @@ func (l *rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			row[i].Move(fyne.NewPos(x, y))
 			row[i].Resize(fyne.NewSize(w, h))
 			x -= gap()
+			if l.apart > 0 && l.apart < len(objs) && row[i] == objs[l.apart] {
+				x -= l.extra(objs, row)
+			}
 		}
 		for _, o := range row {
 			shown[o] = true

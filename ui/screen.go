@@ -17,7 +17,8 @@ type screen struct {
 	// Up/Down buttons) when it is taller than the space left for it.
 	body fyne.CanvasObject
 	// actions go in the fixed action bar under the body, always visible:
-	// the way back (Back, Cancel) first, the screen's main action last.
+	// the way back (Back, Cancel) first, the screen's main action last;
+	// for a citizen signed in, "Bed om hjælp" comes before them all.
 	// Buttons that belong to one item of a list stay in the body.
 	actions []fyne.CanvasObject
 	// message is the line for what a check says after a tap (a CPR number
@@ -29,6 +30,10 @@ type screen struct {
 	// messageInfo shows the message line as information (what to do to go
 	// on), not as an error.
 	messageInfo bool
+	// messageFolds gives the message line no room while it is empty: on a
+	// screen where it only answers a tap on the main action, so the bar
+	// grows then, under the finger that tapped.
+	messageFolds bool
 	// messageBox, if set, shows the message in the body instead of the bar:
 	// on a screen whose body never scrolls and has no room to spare for
 	// the bar to grow (the CPR pad in large text on 1024×768).
@@ -46,6 +51,13 @@ type screen struct {
 	// header offers none: two "Afbryd" on one screen make a person wonder
 	// which is which.
 	exitInBar bool
+	// fills marks a body that grows into all the room it is given (the
+	// PIN pad): on a portrait panel the bar stays at the foot, not under
+	// the body's least size.
+	fills bool
+	// unsaved, if set, reports whether the screen holds input that logging
+	// out would lose: then log out asks first (see leave).
+	unsaved func() bool
 }
 
 // show builds a screen with build and keeps build, so a language or theme
@@ -75,8 +87,12 @@ func (u *KioskUI) show(build func() *screen) {
 	if s.messageBox != nil {
 		inBar = nil
 	}
-	u.win.SetContent(&fyne.Container{Layout: screenLayout{overlay: len(visible(s.actions)) == 0 && s.message == nil},
-		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(s.actions, notice, inBar, s.messageInfo)}})
+	actions := s.actions
+	if u.helpInBar() && !s.signedOut {
+		actions = append([]fyne.CanvasObject{u.barHelp()}, actions...)
+	}
+	u.win.SetContent(&fyne.Container{Layout: screenLayout{overlay: len(visible(actions)) == 0 && s.message == nil, fill: s.fills},
+		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(actions, notice, inBar, s.messageInfo, s.messageFolds)}})
 	if s.messageBox != nil {
 		u.messageView = s.messageBox
 	}
@@ -122,7 +138,7 @@ func (u *KioskUI) refreshQuiet() {
 // screen moves under a finger when a notice appears, and the notice is in
 // view however far the body is scrolled. The message line (message may be
 // nil) sits above the actions, which span the bar as on every screen.
-func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label, info bool) fyne.CanvasObject {
+func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label, info, folds bool) fyne.CanvasObject {
 	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
 	box := container.NewVBox(widget.NewSeparator())
 	u.bar, u.barBanners = box, 1 // banners that come while the screen is shown go after the line
@@ -142,6 +158,9 @@ func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObjec
 			kind = noticeInfo
 		}
 		u.messageView = newNoticeView(kind, message)
+		if folds {
+			u.messageView.fold()
+		}
 		box.Add(u.messageView.box)
 		if len(bar.Objects) > 0 {
 			box.Add(bar)

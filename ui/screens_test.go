@@ -92,7 +92,7 @@ var visits = []visit{
 		h.signIn(h.karen, pin)
 		h.tap("home.delegations")
 		h.tap("delegations.create")
-		h.typeName("Peter")
+		h.typeName("Peter Jensen") // the full name, as the step asks
 		h.typeCPR(peterCPR)
 		h.tap("scope.tax")
 		h.tap("create_scopes.next")
@@ -146,6 +146,13 @@ var visits = []visit{
 		h.tap("home.delegations")
 		h.tap("delegations.create")
 		h.typeName("Peter")
+	}},
+	{"confirm_logout", func(t *testing.T, h *harness) {
+		h.signIn(h.karen, pin)
+		h.tap("home.delegations")
+		h.tap("delegations.create")
+		h.typeName("Peter")
+		h.tap("logout")
 	}},
 	{"create_scopes", func(t *testing.T, h *harness) {
 		h.signIn(h.karen, pin)

@@ -164,6 +164,27 @@ func setEnabled(b *widget.Button, on bool) {
 
 func (p *pagedBody) MinSize() fyne.Size { return p.scroll.MinSize() }
 
+// naturalHeight is how tall the content is laid out at width w, with no
+// page buttons (it is asked only to find whether it fits).
+func (p *pagedBody) naturalHeight(w float32) float32 {
+	c := p.scroll.Content
+	c.Resize(fyne.NewSize(w, c.MinSize().Height))
+	settle(c)
+	h := c.MinSize().Height
+	// A body whose least size leaves out what it shows given room (the
+	// name step's heading) says how tall it would like to be.
+	if in, ok := c.(*fyne.Container); ok && len(in.Objects) == 1 {
+		if s, ok := in.Objects[0].(*fyne.Container); ok {
+			if pl, ok := s.Layout.(interface {
+				preferredHeight([]fyne.CanvasObject, float32) float32
+			}); ok {
+				h = max(h, pl.preferredHeight(s.Objects, s.Size().Width)+2*fynetheme.Padding())
+			}
+		}
+	}
+	return h
+}
+
 func (p *pagedBody) CreateRenderer() fyne.WidgetRenderer { return &pagedRenderer{p: p} }
 
 type pagedRenderer struct{ p *pagedBody }

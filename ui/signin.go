@@ -243,6 +243,7 @@ func (u *KioskUI) showPIN(err error) {
 					countButton("pin.count.side")},
 			},
 			speak: says(tr.T("pin.enter", nil), message(), tr.T("pin.hint", nil), tr.T("signin.speak", nil)),
+			fills: true, // the keys grow into the room under the PIN box
 		}
 	})
 }

@@ -42,7 +42,7 @@ func (u *KioskUI) unavailable(id, titleKey string) *screen {
 			subheading(tr.T("state.can_do", nil)),
 			u.big(id+".create", tr.T("delegation.create", nil), u.startCreate),
 			u.big(id+".handover", tr.T("home.handover", nil), u.showScan),
-			u.big(id+".help", tr.T("button.help", nil), u.callStaff),
+			u.helpButton(id+".help"),
 		),
 		actions: []fyne.CanvasObject{u.big(id+".back", tr.T("button.back", nil), u.showHome)},
 		speak: says(tr.T(titleKey, nil), tr.T("state.unavailable", nil), tr.T("state.can_do", nil),

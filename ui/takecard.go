@@ -32,6 +32,22 @@ type departing struct {
 // or, while a card is still in the reader, the take-your-card screen first:
 // the welcome screen's "insert your card" would be wrong, and the next
 // person could not put theirs in.
+// leave is the header's log out: at once, unless the screen holds input
+// not yet saved (a power of attorney half made, an address typed), which
+// a tap meant for the language button would throw away; then it asks
+// first, and "Fortsæt" returns to the screen as it was.
+func (u *KioskUI) leave() {
+	if u.current == nil || u.current.unsaved == nil || !u.current.unsaved() {
+		u.logout("")
+		return
+	}
+	back := u.rebuild
+	u.decide(func() decision {
+		return decision{id: "confirm_logout", question: u.tr.T("logout.confirm", nil), means: u.tr.T("logout.confirm_means", nil),
+			yes: u.tr.T("button.logout", nil), no: u.tr.T("logout.stay", nil), danger: true}
+	}, func() { u.logout("") }, func() { u.show(back) })
+}
+
 func (u *KioskUI) logout(noticeKey string) {
 	d := departing{lang: u.tr.Lang(), settings: u.settings, volume: u.volume}
 	u.wipe()

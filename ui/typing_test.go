@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -84,8 +85,8 @@ func rendererObjects(w fyne.Widget) []fyne.CanvasObject {
 }
 
 // The typing steps end as every other screen does: the actions span the
-// bar (Back or Cancel at the left, Next at the right, no room beside
-// them), Next the primary button.
+// bar (after "Hjælp", Back or Cancel at the left, Next at the right, no
+// room beside them), Next the primary button.
 func TestTypingStepsActionsSpanTheBar(t *testing.T) {
 	for _, size := range []fyne.Size{fyne.NewSize(1024, 768), fyne.NewSize(1280, 1024)} {
 		for _, mode := range []theme.Settings{{}, {LargeText: true}} {
@@ -98,10 +99,16 @@ func TestTypingStepsActionsSpanTheBar(t *testing.T) {
 			w := h.w.Canvas().Size().Width
 			check := func(back, next string) {
 				t.Helper()
-				b, n := h.u.Button(back), h.u.Button(next)
-				if next == "" { // a lone Back spans the bar
-					if b == nil || b.Size().Width < w*0.9 {
-						t.Errorf("%v %+v %s: %s %v wide in %v; want it across the bar", size, mode, h.u.Screen(), back, b.Size().Width, w)
+				// "Hjælp" starts the bar; the step's own buttons fill the rest.
+				b, n, help := h.u.Button(back), h.u.Button(next), h.u.Button("help")
+				if help == nil || fyne.CurrentApp().Driver().AbsolutePositionForObject(help).X > w*0.05 {
+					t.Fatalf("%v %+v %s: no help at the left of the bar", size, mode, h.u.Screen())
+				}
+				hx := fyne.CurrentApp().Driver().AbsolutePositionForObject(help).X + help.Size().Width
+				if next == "" { // a lone Back spans the rest of the bar
+					bx := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).X
+					if b == nil || bx <= hx || bx+b.Size().Width < w*0.95 || b.Size().Width < w*0.4 {
+						t.Errorf("%v %+v %s: %s %v wide in %v; want it across the bar beside help", size, mode, h.u.Screen(), back, b.Size().Width, w)
 					}
 					return
 				}
@@ -111,7 +118,7 @@ func TestTypingStepsActionsSpanTheBar(t *testing.T) {
 				bx := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).X
 				nx := fyne.CurrentApp().Driver().AbsolutePositionForObject(n).X
 				right := nx + n.Size().Width
-				if bx > w*0.05 || right < w*0.95 || nx <= bx+b.Size().Width || b.Size().Width < w*0.3 || n.Size().Width < w*0.3 {
+				if bx <= hx || right < w*0.95 || nx <= bx+b.Size().Width || b.Size().Width < w*0.25 || n.Size().Width < w*0.25 {
 					t.Errorf("%v %+v %s: %s at %v (w %v), %s at %v (w %v) in %v; want them across the bar, %s left",
 						size, mode, h.u.Screen(), back, bx, b.Size().Width, next, nx, n.Size().Width, w, back)
 				}
@@ -126,10 +133,15 @@ func TestTypingStepsActionsSpanTheBar(t *testing.T) {
 	}
 }
 
-// While no area is chosen, the bar says why Next is grey; the line goes
-// when an area is chosen and comes back when it is unchosen.
-func TestScopesSayWhyNextIsGrey(t *testing.T) {
+// TestScopesSayWhyNextWaits: nothing is said before anything was done
+// (the line keeps no room then, so the first area is wholly in view on
+// 1024×768 in large text); Next with no area chosen stays and says why;
+// choosing one clears the line. The whole tile is the target: a tap on
+// the line on what the area covers chooses it.
+func TestScopesSayWhyNextWaits(t *testing.T) {
 	h := newHarness(t)
+	h.w.Resize(panels[2])
+	h.setMode(theme.Settings{LargeText: true, HighContrast: true})
 	h.signIn(h.karen, pin)
 	h.tap("home.delegations")
 	h.tap("delegations.create")
@@ -137,15 +149,39 @@ func TestScopesSayWhyNextIsGrey(t *testing.T) {
 	h.typeCPR(peterCPR)
 	h.wantScreen("create_scopes")
 	need := "Vælg mindst ét område for at gå videre."
-	if got := h.label("create_scopes.message"); got != need || !h.u.Button("create_scopes.next").Disabled() {
-		t.Errorf("with no area the message is %q (Next disabled %v); want %q", got, h.u.Button("create_scopes.next").Disabled(), need)
+	if got := h.label("create_scopes.message"); got != "" {
+		t.Errorf("before anything was done the message is %q; want none", got)
 	}
-	h.tap("scope.tax")
+	msg, shownMsg := placeOf(h, h.u.Label("create_scopes.message"))
+	if shownMsg {
+		t.Errorf("the empty message line takes %v of the screen; want no room", msg.r)
+	}
+	if next := h.u.Button("create_scopes.next"); next.Disabled() {
+		t.Errorf("Next is disabled; want it to answer a tap")
+	}
+	h.tap("create_scopes.next")
+	h.wantScreen("create_scopes")
+	if got := h.label("create_scopes.message"); got != need {
+		t.Errorf("Next with no area: the message is %q; want %q", got, need)
+	}
+	// A tap on the description, not on the name, chooses the area.
+	first := h.k.Catalogue().Scopes[0]
+	var p placed
+	for _, o := range layoutOf(h.w.Canvas()) {
+		if tx, ok := o.o.(*canvas.Text); ok && tx.Text != "" && strings.HasPrefix(first.Description.In("da"), tx.Text) {
+			p = o
+		}
+	}
+	if p.o == nil || p.view == nil || !p.r.within(*p.view, true) {
+		t.Fatalf("the first area's description is not in view (%v)", p.r)
+	}
+	test.TapCanvas(h.w.Canvas(), fyne.NewPos(p.r.x+p.r.w/2, p.r.y+p.r.h/2))
+	if !h.u.DraftScope(first.ID) {
+		t.Errorf("a tap on %q did not choose the area", p.o.(*canvas.Text).Text)
+	}
 	if got := h.label("create_scopes.message"); got != "" {
 		t.Errorf("with an area chosen the message is %q; want none", got)
 	}
-	h.tap("scope.tax")
-	if got := h.label("create_scopes.message"); got != need {
-		t.Errorf("with the area unchosen again the message is %q; want %q", got, need)
-	}
+	h.tap("create_scopes.next")
+	h.wantScreen("create_period")
 }

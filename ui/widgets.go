@@ -7,6 +7,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	bk "github.com/borgerkiosk/borgerkiosk"
 	"github.com/borgerkiosk/borgerkiosk/ui/theme"
 )
 
@@ -37,6 +38,14 @@ type noticeView struct {
 	// kind and inBar are kept for a state banner (updateBanners).
 	kind  theme.NoticeKind
 	inBar bool
+	// folds: empty, the box is hidden and keeps no room.
+	folds bool
+}
+
+// fold makes the box keep no room while it is empty.
+func (n *noticeView) fold() {
+	n.folds = true
+	n.sync()
 }
 
 func newNoticeView(kind theme.NoticeKind, l *widget.Label) *noticeView {
@@ -73,6 +82,7 @@ func (n *noticeView) sync() {
 	// The icon is made invisible, not hidden, so it keeps its room and the
 	// text does not shift when a message appears.
 	n.frame.Hidden = empty
+	n.box.Hidden = empty && n.folds
 	n.icon.Translucency = 0
 	if empty {
 		n.icon.Translucency = 1
@@ -82,13 +92,29 @@ func (n *noticeView) sync() {
 }
 
 // helpButton offers to call staff, except while staff are already
-// helping (an assisted session): then it is nil, which vbox and the
-// layouts leave out.
+// helping (an assisted session) or the action bar offers it (a citizen
+// signed in): then it is nil, which vbox and the layouts leave out.
 func (u *KioskUI) helpButton(id string) fyne.CanvasObject {
-	if u.assist != nil {
+	if u.assist != nil || u.helpInBar() {
 		return nil
 	}
 	return u.big(id, u.tr.T("button.help", nil), u.callStaff)
+}
+
+// helpInBar reports whether every screen's action bar starts with "Bed om
+// hjælp": for a citizen signed in on their own. The same place on every
+// screen, never scrolled away (in large text on 1024×768 the home menu's
+// help tile was below the fold).
+func (u *KioskUI) helpInBar() bool {
+	return u.sess != nil && u.assist == nil && u.sess.Person().Role == bk.RoleCitizen
+}
+
+// barHelp is the action bar's "Bed om hjælp", with the help icon so it is
+// not taken for the screen's way back or on.
+func (u *KioskUI) barHelp() fyne.CanvasObject {
+	b := u.button("help", u.tr.T("bar.help", nil), u.callStaff)
+	b.SetIcon(fynetheme.HelpIcon())
+	return theme.TouchTarget(b)
 }
 
 // button makes a button whose tap counts as activity (resets the idle
