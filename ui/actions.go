@@ -37,6 +37,7 @@ type decision struct {
 	yes, no      string // button labels; no "" is Afbryd
 	danger       bool   // the yes ends something: drawn destructive
 	neutral      bool   // neither answer is the one to urge: both drawn alike
+	exitInBar    bool   // the yes is the way out: the header offers none (see screen.exitInBar)
 }
 
 // decide shows the decision mk makes: the question, the facts in a box,
@@ -78,7 +79,8 @@ func (u *KioskUI) decide(mk func() decision, yes, no func()) {
 				u.big(d.id+".no", noLabel, no),
 				yesButton(d.id+".yes", d.yes, once(yes)),
 			},
-			speak: says(append(speak, tr.T("confirm.speak", map[string]any{"Yes": d.yes, "No": noLabel}))...),
+			speak:     says(append(speak, tr.T("confirm.speak", map[string]any{"Yes": d.yes, "No": noLabel}))...),
+			exitInBar: d.exitInBar,
 		}
 	})
 }

@@ -33,17 +33,24 @@ func gap() float32 { return fynetheme.Padding() }
 
 // screenLayout lays out [header, body, bar]: the bands get their height
 // at the full width (two passes, since a band that wraps only knows its
-// height once it knows its width), the body the rest. With overlay (a bar
-// that holds only a notice, on a screen without actions) the bar lies
-// over the foot of the body instead, so a notice appearing never changes
-// the body's size: the body would otherwise start to scroll, its page
-// buttons appear and everything in it narrow under a finger.
+// height once it knows its width), the body the rest. With overlay (a
+// screen without actions of its own) a notice or banner in the bar lies
+// over the foot of the body instead, so it never changes the body's size:
+// the body would otherwise start to scroll, its page buttons appear and
+// everything in it narrow under a finger. base is the height of the
+// bar's lasting part (its line, kept message room and buttons) at the
+// bar's width; 0 when nil or when the bar has no buttons.
 //
 // On a portrait panel the bar follows the body's content when that is
 // shorter than the room (a question and its answers were 1,000 px apart
 // on 1080×1920), unless fill: a body that grows into all the room it is
-// given (the PIN pad).
-type screenLayout struct{ overlay, fill bool }
+// given (the PIN pad). The bar's foot is placed where the content ends
+// plus the lasting part, so a notice appearing grows the bar upwards, as
+// at the panel's foot, and the buttons stay under the finger.
+type screenLayout struct {
+	overlay, fill bool
+	base          func() float32
+}
 
 // natural is a body that can say how tall its content is at a width.
 type natural interface {
@@ -74,18 +81,23 @@ func (l screenLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if hh > 0 {
 		y += pad
 	}
-	bodyH := size.Height - y - bh
+	var base float32
+	if l.base != nil && bh > 0 {
+		base = min(l.base(), bh)
+	}
+	foot := size.Height // where the bar ends
+	if n, ok := body.(natural); ok && !l.fill && base > 0 && size.Height > size.Width {
+		foot = min(foot, y+n.naturalHeight(size.Width)+pad+base)
+	}
+	barY := foot - bh
+	bodyH := barY - y
 	if bh > 0 {
 		bodyH -= pad
 	}
 	if l.overlay {
-		bodyH = size.Height - y
-	}
-	barY := size.Height - bh
-	if n, ok := body.(natural); ok && !l.overlay && !l.fill && bh > 0 && size.Height > size.Width {
-		if h := n.naturalHeight(size.Width); h < bodyH {
-			barY -= bodyH - h
-			bodyH = h
+		bodyH = foot - y
+		if base > 0 {
+			bodyH -= base + pad
 		}
 	}
 	body.Move(fyne.NewPos(0, y))

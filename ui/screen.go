@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/borgerkiosk/borgerkiosk/ui/i18n"
@@ -91,8 +92,21 @@ func (u *KioskUI) show(build func() *screen) {
 	if u.helpInBar() && !s.signedOut {
 		actions = append([]fyne.CanvasObject{u.barHelp()}, actions...)
 	}
-	u.win.SetContent(&fyne.Container{Layout: screenLayout{overlay: len(visible(actions)) == 0 && s.message == nil, fill: s.fills},
-		Objects: []fyne.CanvasObject{u.headerBox, u.body, u.actionBar(actions, notice, inBar, s.messageInfo, s.messageFolds)}})
+	bar := u.actionBar(actions, notice, inBar, s.messageInfo, s.messageFolds)
+	lasting := u.barLasting
+	base := func() float32 { // the bar's height without notices and banners
+		var h float32
+		n := 0
+		for _, o := range lasting {
+			if o.Visible() {
+				h += o.MinSize().Height
+				n++
+			}
+		}
+		return h + float32(max(n-1, 0))*fynetheme.Padding()
+	}
+	u.win.SetContent(&fyne.Container{Layout: screenLayout{overlay: len(visible(s.actions)) == 0 && s.message == nil, fill: s.fills, base: base},
+		Objects: []fyne.CanvasObject{u.headerBox, u.body, bar}})
 	if s.messageBox != nil {
 		u.messageView = s.messageBox
 	}
@@ -140,7 +154,14 @@ func (u *KioskUI) refreshQuiet() {
 // nil) sits above the actions, which span the bar as on every screen.
 func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObject, message *widget.Label, info, folds bool) fyne.CanvasObject {
 	bar := &fyne.Container{Layout: &barLayout{}, Objects: visible(actions)}
-	box := container.NewVBox(widget.NewSeparator())
+	line := widget.NewSeparator()
+	box := container.NewVBox(line)
+	// What stays in the bar while the screen is shown (see screenLayout.base);
+	// none when the bar has no buttons.
+	u.barLasting = nil
+	if len(bar.Objects) > 0 {
+		u.barLasting = []fyne.CanvasObject{line, bar}
+	}
 	u.bar, u.barBanners = box, 1 // banners that come while the screen is shown go after the line
 	if notice != nil {
 		box.Add(notice)
@@ -160,6 +181,8 @@ func (u *KioskUI) actionBar(actions []fyne.CanvasObject, notice fyne.CanvasObjec
 		u.messageView = newNoticeView(kind, message)
 		if folds {
 			u.messageView.fold()
+		} else if u.barLasting != nil {
+			u.barLasting = append(u.barLasting, u.messageView.box)
 		}
 		box.Add(u.messageView.box)
 		if len(bar.Objects) > 0 {

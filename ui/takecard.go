@@ -44,7 +44,7 @@ func (u *KioskUI) leave() {
 	back := u.rebuild
 	u.decide(func() decision {
 		return decision{id: "confirm_logout", question: u.tr.T("logout.confirm", nil), means: u.tr.T("logout.confirm_means", nil),
-			yes: u.tr.T("button.logout", nil), no: u.tr.T("logout.stay", nil), danger: true}
+			yes: u.tr.T("button.logout", nil), no: u.tr.T("logout.stay", nil), danger: true, exitInBar: true}
 	}, func() { u.logout("") }, func() { u.show(back) })
 }
 

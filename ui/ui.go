@@ -176,6 +176,9 @@ type KioskUI struct {
 	// after the line and the banners added while the screen is shown.
 	bar        *fyne.Container
 	barBanners int
+	// barLasting are the parts of the bar that stay while the screen is
+	// shown (its line, buttons and kept message room), for screenLayout.
+	barLasting []fyne.CanvasObject
 	body       *pagedBody // the current screen's scrolling body
 	// displayOpen: the display panel stands in for the screen (show).
 	displayOpen bool
