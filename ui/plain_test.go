@@ -62,7 +62,18 @@ func screenTexts(w fyne.Window) []string {
 			case *widget.Button:
 				add(v.Text)
 			case *widget.RichText:
-				add(v.String())
+				// A block segment is a line of its own (a tile's title and
+				// the line under it); inline ones run on in one sentence.
+				line := ""
+				for _, seg := range v.Segments {
+					line += seg.Textual()
+					if seg.Inline() {
+						continue
+					}
+					add(line)
+					line = ""
+				}
+				add(line)
 			case *canvas.Text:
 				add(v.Text)
 			default:
