@@ -118,8 +118,11 @@ type rowsLayout struct {
 	arrangements [][][]int
 	lead         int // objects with an index below lead go left
 	// apart, if above 0, is the index of an object kept a touch target
-	// further than gap() from the object before it in its row.
+	// further than gap() from the object before it in its row; half a
+	// target where a whole one would cost the arrangement its fit (the
+	// header in large English on 1024×768 would take two rows).
 	apart int
+	share float32 // of the touch target kept, as rows chose it
 	width float32 // of the last Layout; 0 before the first
 }
 
@@ -130,7 +133,7 @@ func (l *rowsLayout) extra(objs []fyne.CanvasObject, row []fyne.CanvasObject) fl
 	}
 	for _, o := range row {
 		if o == objs[l.apart] {
-			return fynetheme.Size(theme.SizeNameTouchTarget)
+			return l.share * fynetheme.Size(theme.SizeNameTouchTarget)
 		}
 	}
 	return 0
@@ -147,20 +150,24 @@ func (l *rowsLayout) rows(objs []fyne.CanvasObject, width float32) [][]fyne.Canv
 		return row
 	}
 	for _, arr := range l.arrangements {
-		var rows [][]fyne.CanvasObject
-		fits := true
-		for _, idx := range arr {
-			row := pick(idx)
-			if len(row) == 0 {
-				continue
+		for _, share := range []float32{1, 0.5} {
+			l.share = share
+			var rows [][]fyne.CanvasObject
+			fits := true
+			for _, idx := range arr {
+				row := pick(idx)
+				if len(row) == 0 {
+					continue
+				}
+				fits = fits && (width <= 0 || rowWidth(row)+l.extra(objs, row) <= width)
+				rows = append(rows, row)
 			}
-			fits = fits && (width <= 0 || rowWidth(row)+l.extra(objs, row) <= width)
-			rows = append(rows, row)
-		}
-		if fits {
-			return rows
+			if fits {
+				return rows
+			}
 		}
 	}
+	l.share = 1
 	var rows [][]fyne.CanvasObject
 	for _, o := range objs {
 		rows = append(rows, []fyne.CanvasObject{o})
