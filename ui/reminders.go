@@ -59,12 +59,13 @@ func (u *KioskUI) scopeList(ids []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " " + u.tr.T("words.and", nil) + " " + names[len(names)-1]
 }
 
-// reminderText is a reminder as one plain sentence, its time in days,
-// weeks or months as the other screens say a period.
+// reminderText is a reminder as plain sentences: its time in days, weeks
+// or months as the other screens say a period, then the last day itself,
+// so "om 12 dage" can be checked against a calendar or a letter.
 func (u *KioskUI) reminderText(r bk.Reminder) string {
 	days := u.daysUntil(r.Ends)
 	data := map[string]any{"Name": r.Other, "Scopes": u.scopeList(r.Scopes), "Authority": u.authorityName(r.Authority),
-		"In": bk.PeriodText(days, u.lang())}
+		"In": bk.PeriodText(days, u.lang()), "LastDay": u.cfg.Zone.LastDay(r.Ends, u.lang())}
 	key := map[bk.ReminderKind]string{bk.RemindGiven: "reminders.given", bk.RemindHeld: "reminders.held",
 		bk.RemindConsent: "reminders.consent", bk.RemindRequest: "reminders.request", bk.RemindOffered: "reminders.offered"}[r.Kind]
 	switch {

@@ -19,7 +19,7 @@ func TestRenewFromHome(t *testing.T) {
 	id := h.k.GiveDelegation(karenCPR, "Karen Hansen", peterCPR, "Peter Jensen", []string{"tax"}, 12)
 	h.signIn(h.karen, pin)
 	h.wantScreen("home")
-	h.wantText("Peter Jensen kan handle for dig om Skat. Fuldmagten udløber om 12 dage.")
+	h.wantText("Peter Jensen kan handle for dig om Skat. Fuldmagten udløber om 12 dage. Sidste dag er 14. marts 2026.")
 	h.tap("home.reminders")
 	h.wantScreen("reminders")
 	h.tap("reminder.renew.0")
